@@ -1,0 +1,50 @@
+//! The one interface every lab model offers: list the enabled actions, apply one, report broken
+//! invariants. The player steps it, the fault toolbar injects into it, and an explorer can walk every
+//! interleaving of it, all without knowing which lab it is.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Debug;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::Time;
+use crate::text::Text;
+
+/// How bad a broken invariant is. Safety properties are errors; liveness concerns (a lock that may
+/// stay stuck, a skewed load) are warnings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One broken invariant in one state.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Violation {
+    /// Stable identifier of the invariant, such as `ring.keys-served`.
+    pub invariant: String,
+    /// The invariant's name, shown in the invariants panel.
+    pub name: Text,
+    /// What exactly is wrong in this state.
+    pub detail: Text,
+    pub severity: Severity,
+}
+
+/// A state machine that can be stepped, explored and checked.
+pub trait Model: Clone {
+    /// A choice the world can make next: deliver a message, a client operation, a fault.
+    type Action: Clone + Debug + PartialEq + Serialize + DeserializeOwned;
+    /// What happened, for the trace and the views.
+    type Event: Clone + Debug + PartialEq + Serialize;
+
+    /// The model's virtual time.
+    fn now(&self) -> Time;
+    /// Every action enabled in this state, in a deterministic order (faults excluded).
+    fn actions(&self, out: &mut Vec<Self::Action>);
+    /// Applies one action. An action that is not enabled is recorded as skipped, never a panic.
+    fn apply(&mut self, action: &Self::Action, out: &mut Vec<Self::Event>);
+    /// The invariants broken in this state.
+    fn violations(&self, out: &mut Vec<Violation>);
+}

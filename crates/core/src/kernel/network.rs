@@ -1,0 +1,189 @@
+//! The network between nodes: every message is an envelope in flight with a delivery time drawn from
+//! its link's latency range. Links can lose and duplicate messages at a configured rate, and a
+//! partition splits the nodes into groups that cannot reach each other.
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use serde::{Deserialize, Serialize};
+
+use super::rng::SimRng;
+use super::{NodeId, Time};
+
+/// Identifies one message (or one copy of a duplicated message) for the whole run.
+pub type MsgId = u64;
+
+/// The behaviour of a directed link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LinkConfig {
+    pub latency_min: Time,
+    pub latency_max: Time,
+    /// Chance in thousandths that a sent message is lost.
+    pub loss_permille: u16,
+    /// Chance in thousandths that a sent message arrives twice.
+    pub duplicate_permille: u16,
+}
+
+impl Default for LinkConfig {
+    fn default() -> Self {
+        LinkConfig {
+            latency_min: 10,
+            latency_max: 30,
+            loss_permille: 0,
+            duplicate_permille: 0,
+        }
+    }
+}
+
+/// Why a message did not arrive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LossReason {
+    /// The link lost it at random (its loss rate).
+    Link,
+    /// Sender and receiver were on different sides of a partition.
+    Partition,
+    /// The receiver was down when the message arrived.
+    ReceiverDown,
+    /// The sender was down and could not send.
+    SenderDown,
+    /// A fault dropped this very message.
+    Dropped,
+}
+
+/// A message in flight.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Envelope<M> {
+    pub id: MsgId,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub sent_at: Time,
+    pub deliver_at: Time,
+    pub msg: M,
+}
+
+/// Where messages travel.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Network<M> {
+    pub default_link: LinkConfig,
+    /// Links that behave differently from the default, keyed by (from, to).
+    pub links: BTreeMap<(NodeId, NodeId), LinkConfig>,
+    /// Partition group of every node; `None` when the network is whole.
+    pub groups: Option<Vec<u16>>,
+    /// Messages on their way, in the order they were sent.
+    pub in_flight: Vec<Envelope<M>>,
+    next_id: MsgId,
+}
+
+/// What a send did, for the trace.
+pub(crate) enum SendOutcome {
+    Sent {
+        id: MsgId,
+        deliver_at: Time,
+        copy: Option<(MsgId, Time)>,
+    },
+    Lost {
+        id: MsgId,
+        reason: LossReason,
+    },
+}
+
+impl<M: Clone> Network<M> {
+    pub fn new(default_link: LinkConfig) -> Self {
+        Network {
+            default_link,
+            links: BTreeMap::new(),
+            groups: None,
+            in_flight: Vec::new(),
+            next_id: 1,
+        }
+    }
+
+    pub fn link(&self, from: NodeId, to: NodeId) -> LinkConfig {
+        self.links
+            .get(&(from, to))
+            .copied()
+            .unwrap_or(self.default_link)
+    }
+
+    /// True when a partition separates the two nodes.
+    pub fn partitioned(&self, a: NodeId, b: NodeId) -> bool {
+        match &self.groups {
+            None => false,
+            Some(groups) => {
+                let ga = groups.get(usize::from(a)).copied().unwrap_or(0);
+                let gb = groups.get(usize::from(b)).copied().unwrap_or(0);
+                ga != gb
+            }
+        }
+    }
+
+    pub fn find(&self, id: MsgId) -> Option<&Envelope<M>> {
+        self.in_flight.iter().find(|e| e.id == id)
+    }
+
+    pub(crate) fn take(&mut self, id: MsgId) -> Option<Envelope<M>> {
+        let at = self.in_flight.iter().position(|e| e.id == id)?;
+        Some(self.in_flight.remove(at))
+    }
+
+    pub(crate) fn fresh_id(&mut self) -> MsgId {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    /// Sends a message: the link decides whether it is lost, when it arrives, and whether a second
+    /// copy follows it. Loss and duplication are drawn from the world's seeded generator.
+    pub(crate) fn send(
+        &mut self,
+        rng: &mut SimRng,
+        now: Time,
+        from: NodeId,
+        to: NodeId,
+        msg: M,
+    ) -> SendOutcome {
+        let id = self.fresh_id();
+        if self.partitioned(from, to) {
+            return SendOutcome::Lost {
+                id,
+                reason: LossReason::Partition,
+            };
+        }
+        let link = self.link(from, to);
+        if rng.chance_permille(link.loss_permille) {
+            return SendOutcome::Lost {
+                id,
+                reason: LossReason::Link,
+            };
+        }
+        let deliver_at = now + rng.between(link.latency_min, link.latency_max);
+        let copy = if rng.chance_permille(link.duplicate_permille) {
+            let copy_id = self.fresh_id();
+            let copy_at = now + rng.between(link.latency_min, link.latency_max);
+            self.in_flight.push(Envelope {
+                id: copy_id,
+                from,
+                to,
+                sent_at: now,
+                deliver_at: copy_at,
+                msg: msg.clone(),
+            });
+            Some((copy_id, copy_at))
+        } else {
+            None
+        };
+        self.in_flight.push(Envelope {
+            id,
+            from,
+            to,
+            sent_at: now,
+            deliver_at,
+            msg,
+        });
+        SendOutcome::Sent {
+            id,
+            deliver_at,
+            copy,
+        }
+    }
+}

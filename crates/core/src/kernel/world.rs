@@ -1,0 +1,673 @@
+//! A world: a lab's protocol state plus the kernel's nodes, network, timers, clock and random number
+//! generator. Everything that can happen is an [`Action`]; faults are actions like any other, so a
+//! scenario, a student's fault toolbar and an explorer all drive the world the same way.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Debug;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::model::{Model, Violation};
+use super::network::{Envelope, LinkConfig, LossReason, MsgId, Network, SendOutcome};
+use super::rng::SimRng;
+use super::Time;
+
+/// Index of a node in the world, 0-based.
+pub type NodeId = u8;
+/// Identifies one pending timer.
+pub type TimerId = u64;
+
+/// Whether a node is running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum NodeStatus {
+    Up,
+    /// Crashed: handles nothing until restarted; what survives is the protocol's choice.
+    Down,
+    /// Stopped for a while (a GC pause, a slow VM): it keeps its state and resumes at `until`.
+    Paused {
+        until: Time,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct NodeState {
+    pub name: String,
+    pub status: NodeStatus,
+    /// How far this node's wall clock is from true virtual time, in milliseconds.
+    pub clock_offset: i64,
+}
+
+impl NodeState {
+    pub fn is_up(&self) -> bool {
+        self.status == NodeStatus::Up
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PendingTimer<T> {
+    pub id: TimerId,
+    pub node: NodeId,
+    pub fire_at: Time,
+    pub timer: T,
+}
+
+/// A fault a teacher, a student or an explorer can inject at any step.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "fault", rename_all = "snake_case")]
+pub enum Fault {
+    Crash {
+        node: NodeId,
+    },
+    Restart {
+        node: NodeId,
+    },
+    /// Splits the nodes into groups; nodes not listed form one more group together.
+    Partition {
+        groups: Vec<Vec<NodeId>>,
+    },
+    Heal,
+    Pause {
+        node: NodeId,
+        ms: Time,
+    },
+    ClockJump {
+        node: NodeId,
+        delta_ms: i64,
+    },
+    Drop {
+        msg: MsgId,
+    },
+    Duplicate {
+        msg: MsgId,
+    },
+}
+
+/// The kinds of fault, for the toolbar and for the list a scenario allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    Crash,
+    Restart,
+    Partition,
+    Heal,
+    Pause,
+    ClockJump,
+    Drop,
+    Duplicate,
+}
+
+impl Fault {
+    pub fn kind(&self) -> FaultKind {
+        match self {
+            Fault::Crash { .. } => FaultKind::Crash,
+            Fault::Restart { .. } => FaultKind::Restart,
+            Fault::Partition { .. } => FaultKind::Partition,
+            Fault::Heal => FaultKind::Heal,
+            Fault::Pause { .. } => FaultKind::Pause,
+            Fault::ClockJump { .. } => FaultKind::ClockJump,
+            Fault::Drop { .. } => FaultKind::Drop,
+            Fault::Duplicate { .. } => FaultKind::Duplicate,
+        }
+    }
+}
+
+/// One step of a world.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action<Op> {
+    /// A lab operation: a client request, a membership change, a setting.
+    Op {
+        op: Op,
+    },
+    /// The network delivers this message (time moves to its delivery time if that is later).
+    Deliver {
+        msg: MsgId,
+    },
+    /// A timer fires (time moves to its deadline if that is later).
+    Fire {
+        timer: TimerId,
+    },
+    /// A paused node wakes up at the end of its pause.
+    Resume {
+        node: NodeId,
+    },
+    /// Time passes with nothing else happening.
+    Wait {
+        ms: Time,
+    },
+    Fault {
+        fault: Fault,
+    },
+}
+
+/// What happened in a step.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event<M, N> {
+    Sent {
+        msg: MsgId,
+        from: NodeId,
+        to: NodeId,
+        deliver_at: Time,
+        body: M,
+    },
+    Duplicated {
+        msg: MsgId,
+        copy: MsgId,
+        deliver_at: Time,
+    },
+    Lost {
+        msg: MsgId,
+        from: NodeId,
+        to: NodeId,
+        reason: LossReason,
+    },
+    Delivered {
+        msg: MsgId,
+        from: NodeId,
+        to: NodeId,
+        body: M,
+    },
+    TimerSet {
+        timer: TimerId,
+        node: NodeId,
+        fire_at: Time,
+    },
+    TimerFired {
+        timer: TimerId,
+        node: NodeId,
+    },
+    Crashed {
+        node: NodeId,
+    },
+    Restarted {
+        node: NodeId,
+    },
+    Paused {
+        node: NodeId,
+        until: Time,
+    },
+    Resumed {
+        node: NodeId,
+    },
+    ClockJumped {
+        node: NodeId,
+        delta_ms: i64,
+        offset: i64,
+    },
+    Partitioned {
+        groups: Vec<u16>,
+    },
+    Healed,
+    Waited {
+        ms: Time,
+    },
+    /// The action was not enabled in this state (for example a message that a fault already dropped);
+    /// nothing changed.
+    Skipped {
+        reason: String,
+    },
+    /// A lab-specific event.
+    Note {
+        note: N,
+    },
+}
+
+/// A lab's protocol. The kernel calls these handlers; they change the protocol's state and ask the
+/// kernel, through [`Ctx`], to send messages, set timers and record events. No handler sees a real
+/// clock or a global random number generator.
+pub trait Protocol: Clone + Debug {
+    type Msg: Clone + Debug + PartialEq + Serialize + DeserializeOwned;
+    type Op: Clone + Debug + PartialEq + Serialize + DeserializeOwned;
+    type Timer: Clone + Debug + PartialEq + Serialize + DeserializeOwned;
+    type Note: Clone + Debug + PartialEq + Serialize + DeserializeOwned;
+
+    /// Lab operations enabled in this state, for an explorer.
+    fn ops(&self, _nodes: &[NodeState], _out: &mut Vec<Self::Op>) {}
+    /// Checks an operation before it runs; `Err` records it as skipped with that reason.
+    fn check_op(&self, _op: &Self::Op, _nodes: &[NodeState]) -> Result<(), String> {
+        Ok(())
+    }
+    fn on_op(&mut self, op: &Self::Op, ctx: &mut Ctx<'_, Self>);
+    fn on_msg(&mut self, _to: NodeId, _from: NodeId, _msg: Self::Msg, _ctx: &mut Ctx<'_, Self>) {}
+    fn on_timer(&mut self, _node: NodeId, _timer: Self::Timer, _ctx: &mut Ctx<'_, Self>) {}
+    /// The node crashed: drop whatever this protocol keeps only in memory.
+    fn on_crash(&mut self, _node: NodeId, _ctx: &mut Ctx<'_, Self>) {}
+    fn on_restart(&mut self, _node: NodeId, _ctx: &mut Ctx<'_, Self>) {}
+    fn on_resume(&mut self, _node: NodeId, _ctx: &mut Ctx<'_, Self>) {}
+    /// The invariants broken in this state.
+    fn violations(&self, _nodes: &[NodeState], _out: &mut Vec<Violation>) {}
+}
+
+/// The kernel's services, lent to a protocol handler for one step.
+pub struct Ctx<'a, P: Protocol> {
+    now: Time,
+    nodes: &'a [NodeState],
+    net: &'a mut Network<P::Msg>,
+    timers: &'a mut Vec<PendingTimer<P::Timer>>,
+    next_timer: &'a mut TimerId,
+    rng: &'a mut SimRng,
+    events: &'a mut Vec<Event<P::Msg, P::Note>>,
+}
+
+impl<P: Protocol> Ctx<'_, P> {
+    /// True virtual time.
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    /// What the node's own wall clock reads; differs from [`Ctx::now`] after a clock jump.
+    pub fn wall_clock(&self, node: NodeId) -> i64 {
+        let offset = self
+            .nodes
+            .get(usize::from(node))
+            .map_or(0, |n| n.clock_offset);
+        self.now as i64 + offset
+    }
+
+    pub fn nodes(&self) -> &[NodeState] {
+        self.nodes
+    }
+
+    pub fn is_up(&self, node: NodeId) -> bool {
+        self.nodes
+            .get(usize::from(node))
+            .is_some_and(NodeState::is_up)
+    }
+
+    pub fn rng(&mut self) -> &mut SimRng {
+        self.rng
+    }
+
+    pub fn note(&mut self, note: P::Note) {
+        self.events.push(Event::Note { note });
+    }
+
+    /// Sends a message over the network. A node that is not up cannot send.
+    pub fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
+        if !self.is_up(from) {
+            let msg = self.net.fresh_id();
+            self.events.push(Event::Lost {
+                msg,
+                from,
+                to,
+                reason: LossReason::SenderDown,
+            });
+            return;
+        }
+        match self.net.send(self.rng, self.now, from, to, msg.clone()) {
+            SendOutcome::Sent {
+                id,
+                deliver_at,
+                copy,
+            } => {
+                self.events.push(Event::Sent {
+                    msg: id,
+                    from,
+                    to,
+                    deliver_at,
+                    body: msg,
+                });
+                if let Some((copy, deliver_at)) = copy {
+                    self.events.push(Event::Duplicated {
+                        msg: id,
+                        copy,
+                        deliver_at,
+                    });
+                }
+            }
+            SendOutcome::Lost { id, reason } => self.events.push(Event::Lost {
+                msg: id,
+                from,
+                to,
+                reason,
+            }),
+        }
+    }
+
+    /// Sets a timer on a node, `after` milliseconds from now. Timers run on true time: a jump of the
+    /// node's wall clock does not move them, as with a monotonic clock.
+    pub fn set_timer(&mut self, node: NodeId, after: Time, timer: P::Timer) -> TimerId {
+        let id = *self.next_timer;
+        *self.next_timer += 1;
+        let fire_at = self.now + after;
+        self.timers.push(PendingTimer {
+            id,
+            node,
+            fire_at,
+            timer,
+        });
+        self.events.push(Event::TimerSet {
+            timer: id,
+            node,
+            fire_at,
+        });
+        id
+    }
+
+    pub fn cancel_timer(&mut self, id: TimerId) {
+        self.timers.retain(|t| t.id != id);
+    }
+}
+
+/// A lab's protocol together with the kernel state around it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct World<P: Protocol> {
+    pub protocol: P,
+    pub now: Time,
+    pub nodes: Vec<NodeState>,
+    pub net: Network<P::Msg>,
+    pub timers: Vec<PendingTimer<P::Timer>>,
+    next_timer: TimerId,
+    rng: SimRng,
+}
+
+impl<P: Protocol> World<P> {
+    /// A world with the given nodes (all up), network and seed.
+    pub fn new(protocol: P, node_names: &[&str], link: LinkConfig, seed: u64) -> Self {
+        World {
+            protocol,
+            now: 0,
+            nodes: node_names
+                .iter()
+                .map(|name| NodeState {
+                    name: String::from(*name),
+                    status: NodeStatus::Up,
+                    clock_offset: 0,
+                })
+                .collect(),
+            net: Network::new(link),
+            timers: Vec::new(),
+            next_timer: 1,
+            rng: SimRng::seeded(seed),
+        }
+    }
+
+    pub fn node(&self, id: NodeId) -> Option<&NodeState> {
+        self.nodes.get(usize::from(id))
+    }
+
+    fn node_exists(&self, id: NodeId) -> bool {
+        usize::from(id) < self.nodes.len()
+    }
+
+    /// The action that happens next if nobody intervenes: the earliest message delivery, timer or end
+    /// of a pause (ties go to the one created first). `None` when nothing is scheduled.
+    pub fn next_due(&self) -> Option<Action<P::Op>> {
+        let mut best: Option<(Time, u8, u64, Action<P::Op>)> = None;
+        let mut consider = |at: Time, rank: u8, id: u64, action: Action<P::Op>| {
+            let better = match &best {
+                None => true,
+                Some((t, r, i, _)) => (at, rank, id) < (*t, *r, *i),
+            };
+            if better {
+                best = Some((at, rank, id, action));
+            }
+        };
+        for env in &self.net.in_flight {
+            if !self.is_paused(env.to) {
+                consider(env.deliver_at, 0, env.id, Action::Deliver { msg: env.id });
+            }
+        }
+        for t in &self.timers {
+            if self.node(t.node).is_some_and(NodeState::is_up) {
+                consider(t.fire_at, 1, t.id, Action::Fire { timer: t.id });
+            }
+        }
+        for (i, n) in self.nodes.iter().enumerate() {
+            if let NodeStatus::Paused { until } = n.status {
+                consider(until, 2, i as u64, Action::Resume { node: i as NodeId });
+            }
+        }
+        best.map(|(_, _, _, action)| action)
+    }
+
+    fn is_paused(&self, node: NodeId) -> bool {
+        matches!(
+            self.node(node).map(|n| n.status),
+            Some(NodeStatus::Paused { .. })
+        )
+    }
+
+    fn with_ctx<R>(
+        &mut self,
+        events: &mut Vec<Event<P::Msg, P::Note>>,
+        f: impl FnOnce(&mut P, &mut Ctx<'_, P>) -> R,
+    ) -> R {
+        let World {
+            protocol,
+            now,
+            nodes,
+            net,
+            timers,
+            next_timer,
+            rng,
+        } = self;
+        let mut ctx = Ctx {
+            now: *now,
+            nodes,
+            net,
+            timers,
+            next_timer,
+            rng,
+            events,
+        };
+        f(protocol, &mut ctx)
+    }
+
+    fn skip(events: &mut Vec<Event<P::Msg, P::Note>>, reason: &str) {
+        events.push(Event::Skipped {
+            reason: String::from(reason),
+        });
+    }
+
+    fn apply_fault(&mut self, fault: &Fault, events: &mut Vec<Event<P::Msg, P::Note>>) {
+        match fault {
+            Fault::Crash { node } => {
+                let node = *node;
+                if !self.node_exists(node) {
+                    return Self::skip(events, "no such node");
+                }
+                if self.nodes[usize::from(node)].status == NodeStatus::Down {
+                    return Self::skip(events, "node is already down");
+                }
+                self.nodes[usize::from(node)].status = NodeStatus::Down;
+                // A crashed process loses its timers; the protocol decides what else is lost.
+                self.timers.retain(|t| t.node != node);
+                events.push(Event::Crashed { node });
+                self.with_ctx(events, |p, ctx| p.on_crash(node, ctx));
+            }
+            Fault::Restart { node } => {
+                let node = *node;
+                if !self.node_exists(node) {
+                    return Self::skip(events, "no such node");
+                }
+                if self.nodes[usize::from(node)].status != NodeStatus::Down {
+                    return Self::skip(events, "node is not down");
+                }
+                self.nodes[usize::from(node)].status = NodeStatus::Up;
+                events.push(Event::Restarted { node });
+                self.with_ctx(events, |p, ctx| p.on_restart(node, ctx));
+            }
+            Fault::Partition { groups } => {
+                // Nodes that no listed group names share group 0; listed groups are 1, 2, ...
+                let mut of_node = alloc::vec![0u16; self.nodes.len()];
+                for (g, members) in groups.iter().enumerate() {
+                    for &n in members {
+                        if let Some(slot) = of_node.get_mut(usize::from(n)) {
+                            *slot = g as u16 + 1;
+                        }
+                    }
+                }
+                events.push(Event::Partitioned {
+                    groups: of_node.clone(),
+                });
+                self.net.groups = Some(of_node);
+            }
+            Fault::Heal => {
+                if self.net.groups.take().is_none() {
+                    return Self::skip(events, "the network is not partitioned");
+                }
+                events.push(Event::Healed);
+            }
+            Fault::Pause { node, ms } => {
+                let node = *node;
+                if !self.node(node).is_some_and(NodeState::is_up) {
+                    return Self::skip(events, "only a running node can be paused");
+                }
+                let until = self.now.saturating_add(*ms);
+                self.nodes[usize::from(node)].status = NodeStatus::Paused { until };
+                events.push(Event::Paused { node, until });
+            }
+            Fault::ClockJump { node, delta_ms } => {
+                let Some(state) = self.nodes.get_mut(usize::from(*node)) else {
+                    return Self::skip(events, "no such node");
+                };
+                state.clock_offset = state.clock_offset.saturating_add(*delta_ms);
+                events.push(Event::ClockJumped {
+                    node: *node,
+                    delta_ms: *delta_ms,
+                    offset: state.clock_offset,
+                });
+            }
+            Fault::Drop { msg } => match self.net.take(*msg) {
+                Some(env) => events.push(Event::Lost {
+                    msg: env.id,
+                    from: env.from,
+                    to: env.to,
+                    reason: LossReason::Dropped,
+                }),
+                None => Self::skip(events, "no such message in flight"),
+            },
+            Fault::Duplicate { msg } => {
+                let Some(env) = self.net.find(*msg).cloned() else {
+                    return Self::skip(events, "no such message in flight");
+                };
+                let copy = self.net.fresh_id();
+                self.net.in_flight.push(Envelope { id: copy, ..env });
+                events.push(Event::Duplicated {
+                    msg: *msg,
+                    copy,
+                    deliver_at: env.deliver_at,
+                });
+            }
+        }
+    }
+
+    fn deliver(&mut self, id: MsgId, events: &mut Vec<Event<P::Msg, P::Note>>) {
+        let Some(env) = self.net.find(id) else {
+            return Self::skip(events, "no such message in flight");
+        };
+        if self.is_paused(env.to) {
+            return Self::skip(events, "the receiver is paused");
+        }
+        let Some(env) = self.net.take(id) else {
+            return Self::skip(events, "no such message in flight");
+        };
+        self.now = self.now.max(env.deliver_at);
+        let reason = if self.net.partitioned(env.from, env.to) {
+            Some(LossReason::Partition)
+        } else if !self.node(env.to).is_some_and(NodeState::is_up) {
+            Some(LossReason::ReceiverDown)
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            return events.push(Event::Lost {
+                msg: env.id,
+                from: env.from,
+                to: env.to,
+                reason,
+            });
+        }
+        events.push(Event::Delivered {
+            msg: env.id,
+            from: env.from,
+            to: env.to,
+            body: env.msg.clone(),
+        });
+        self.with_ctx(events, |p, ctx| p.on_msg(env.to, env.from, env.msg, ctx));
+    }
+
+    fn fire(&mut self, id: TimerId, events: &mut Vec<Event<P::Msg, P::Note>>) {
+        let Some(at) = self.timers.iter().position(|t| t.id == id) else {
+            return Self::skip(events, "no such timer");
+        };
+        if !self
+            .node(self.timers[at].node)
+            .is_some_and(NodeState::is_up)
+        {
+            return Self::skip(events, "the timer's node is not running");
+        }
+        let timer = self.timers.remove(at);
+        self.now = self.now.max(timer.fire_at);
+        events.push(Event::TimerFired {
+            timer: timer.id,
+            node: timer.node,
+        });
+        self.with_ctx(events, |p, ctx| p.on_timer(timer.node, timer.timer, ctx));
+    }
+
+    fn resume(&mut self, node: NodeId, events: &mut Vec<Event<P::Msg, P::Note>>) {
+        let Some(NodeStatus::Paused { until }) = self.node(node).map(|n| n.status) else {
+            return Self::skip(events, "the node is not paused");
+        };
+        self.now = self.now.max(until);
+        self.nodes[usize::from(node)].status = NodeStatus::Up;
+        events.push(Event::Resumed { node });
+        self.with_ctx(events, |p, ctx| p.on_resume(node, ctx));
+    }
+}
+
+impl<P: Protocol> Model for World<P> {
+    type Action = Action<P::Op>;
+    type Event = Event<P::Msg, P::Note>;
+
+    fn now(&self) -> Time {
+        self.now
+    }
+
+    fn actions(&self, out: &mut Vec<Self::Action>) {
+        let mut ops = Vec::new();
+        self.protocol.ops(&self.nodes, &mut ops);
+        out.extend(ops.into_iter().map(|op| Action::Op { op }));
+        for env in &self.net.in_flight {
+            if !self.is_paused(env.to) {
+                out.push(Action::Deliver { msg: env.id });
+            }
+        }
+        for t in &self.timers {
+            if self.node(t.node).is_some_and(NodeState::is_up) {
+                out.push(Action::Fire { timer: t.id });
+            }
+        }
+        for (i, n) in self.nodes.iter().enumerate() {
+            if matches!(n.status, NodeStatus::Paused { .. }) {
+                out.push(Action::Resume { node: i as NodeId });
+            }
+        }
+    }
+
+    fn apply(&mut self, action: &Self::Action, out: &mut Vec<Self::Event>) {
+        match action {
+            Action::Op { op } => match self.protocol.check_op(op, &self.nodes) {
+                Ok(()) => self.with_ctx(out, |p, ctx| p.on_op(op, ctx)),
+                Err(reason) => out.push(Event::Skipped { reason }),
+            },
+            Action::Deliver { msg } => self.deliver(*msg, out),
+            Action::Fire { timer } => self.fire(*timer, out),
+            Action::Resume { node } => self.resume(*node, out),
+            Action::Wait { ms } => {
+                self.now = self.now.saturating_add(*ms);
+                out.push(Event::Waited { ms: *ms });
+            }
+            Action::Fault { fault } => self.apply_fault(fault, out),
+        }
+    }
+
+    fn violations(&self, out: &mut Vec<Violation>) {
+        self.protocol.violations(&self.nodes, out);
+    }
+}

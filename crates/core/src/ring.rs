@@ -1,0 +1,17 @@
+//! Consistent-hashing lab (seed 004, section 七). Keys are placed on the ring `0..=2^32-1` and belong
+//! to the first virtual node clockwise; the same keys are also placed by plain `hash % N`, side by
+//! side. When a node joins, leaves or is evicted after a crash, the lab counts the keys that move
+//! under each scheme: the ring moves only the changed node's share, `hash % N` moves almost all.
+
+mod hashing;
+mod keys;
+mod lab;
+mod scenarios;
+
+pub use hashing::{mod_n_owner, ring_hash, vnode_label, HashRing, VirtualNode, HASH_NAME};
+pub use keys::KeySet;
+pub use lab::{
+    load_spread, LoadSpread, Lookup, MoveStats, RingChange, RingLab, RingNote, RingOp, RingSetup,
+    MAX_KEYS, MAX_NODES, MAX_VNODES,
+};
+pub use scenarios::scenarios;

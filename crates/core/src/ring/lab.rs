@@ -1,0 +1,598 @@
+//! The ring lab as a kernel protocol: membership changes, virtual-node changes and lookups are
+//! operations; a crash is the kernel's fault, after which the crashed node's keys cannot be served
+//! until the node is removed from the ring (or restarts).
+
+use alloc::format;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use serde::{Deserialize, Serialize};
+
+use super::hashing::{mod_n_owner, HashRing, VirtualNode};
+use super::keys::KeySet;
+use crate::kernel::{Ctx, LinkConfig, NodeId, NodeState, Protocol, Severity, Violation, World};
+use crate::scenario::Lab;
+use crate::text::Text;
+
+pub const MAX_NODES: usize = 100;
+pub const MAX_VNODES: u32 = 1000;
+pub const MAX_KEYS: u32 = 1_000_000;
+/// Keys `k1..` up to this many are drawn and animated; statistics always cover every key.
+pub const SHOWN_KEYS: u32 = 240;
+/// A node holding more than this many percent of its fair share raises the skew warning.
+const SKEW_WARNING_PERCENT: u64 = 150;
+
+/// The starting point of a ring-lab run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RingSetup {
+    /// Every node that can take part, by id; some may join later.
+    pub nodes: Vec<String>,
+    /// Nodes on the ring at the start.
+    pub members: Vec<NodeId>,
+    /// Virtual nodes per physical node.
+    pub vnodes: u32,
+    /// Number of keys, named `k1..=kN`.
+    pub keys: u32,
+}
+
+impl RingSetup {
+    pub fn validate(&self) -> Result<(), Text> {
+        if self.nodes.is_empty() || self.nodes.len() > MAX_NODES {
+            return Err(Text::new(
+                format!(
+                    "A ring needs 1 to {MAX_NODES} nodes; this one has {}.",
+                    self.nodes.len()
+                ),
+                format!(
+                    "哈希环需要 1 到 {MAX_NODES} 个节点，这里有 {} 个。",
+                    self.nodes.len()
+                ),
+            ));
+        }
+        for (i, name) in self.nodes.iter().enumerate() {
+            if name.trim().is_empty() || name.len() > 32 {
+                return Err(Text::new(
+                    format!("Node {} needs a name of 1 to 32 characters.", i + 1),
+                    format!("第 {} 个节点的名字必须是 1 到 32 个字符。", i + 1),
+                ));
+            }
+            if self.nodes[..i].contains(name) {
+                return Err(Text::new(
+                    format!("Two nodes are both named \"{name}\"."),
+                    format!("有两个节点都叫“{name}”。"),
+                ));
+            }
+        }
+        if let Some(bad) = self
+            .members
+            .iter()
+            .find(|&&m| usize::from(m) >= self.nodes.len())
+        {
+            return Err(Text::new(
+                format!(
+                    "Ring member {bad} is not one of the {} nodes.",
+                    self.nodes.len()
+                ),
+                format!("环成员 {bad} 不在这 {} 个节点之中。", self.nodes.len()),
+            ));
+        }
+        check_vnodes(self.vnodes)?;
+        check_keys(self.keys)
+    }
+}
+
+pub fn check_vnodes(vnodes: u32) -> Result<(), Text> {
+    if (1..=MAX_VNODES).contains(&vnodes) {
+        Ok(())
+    } else {
+        Err(Text::new(
+            format!("Virtual nodes per node must be between 1 and {MAX_VNODES}, not {vnodes}."),
+            format!("每个节点的虚拟节点数必须在 1 到 {MAX_VNODES} 之间，而不是 {vnodes}。"),
+        ))
+    }
+}
+
+pub fn check_keys(keys: u32) -> Result<(), Text> {
+    if (1..=MAX_KEYS).contains(&keys) {
+        Ok(())
+    } else {
+        Err(Text::new(
+            format!("The number of keys must be between 1 and {MAX_KEYS}, not {keys}."),
+            format!("键的数量必须在 1 到 {MAX_KEYS} 之间，而不是 {keys}。"),
+        ))
+    }
+}
+
+/// What a student or a scenario can do to the ring.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum RingOp {
+    /// A node joins the ring.
+    Join { node: NodeId },
+    /// A node is taken off the ring (planned, or evicted after it crashed).
+    Remove { node: NodeId },
+    /// Changes the number of virtual nodes of every node.
+    SetVnodes { vnodes: u32 },
+    /// Looks up one key: walk clockwise from its hash to the first virtual node.
+    Lookup { key: u32 },
+}
+
+/// A key that changed node.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyMove {
+    pub key: u32,
+    pub from: NodeId,
+    pub to: NodeId,
+}
+
+/// How many keys one change moved under one placement scheme.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoveStats {
+    pub moved: u32,
+    pub total: u32,
+    /// Moves that neither left nor reached the node that joined or left: zero for a ring.
+    pub between_other_nodes: u32,
+    /// Moves among the first [`SHOWN_KEYS`] keys, for the animation.
+    pub shown: Vec<KeyMove>,
+}
+
+impl MoveStats {
+    /// Moved keys in hundredths of a percent, for display without floats.
+    pub fn moved_basis_points(&self) -> u32 {
+        if self.total == 0 {
+            0
+        } else {
+            (u64::from(self.moved) * 10_000 / u64::from(self.total)) as u32
+        }
+    }
+}
+
+/// What changed the placement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ChangeKind {
+    Joined { node: NodeId },
+    Removed { node: NodeId },
+    Vnodes { from: u32, to: u32 },
+}
+
+impl ChangeKind {
+    fn node(&self) -> Option<NodeId> {
+        match self {
+            ChangeKind::Joined { node } | ChangeKind::Removed { node } => Some(*node),
+            ChangeKind::Vnodes { .. } => None,
+        }
+    }
+}
+
+/// The effect of one change, under the ring and under `hash % N`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RingChange {
+    pub kind: ChangeKind,
+    pub ring: MoveStats,
+    pub mod_n: MoveStats,
+}
+
+/// One key looked up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lookup {
+    pub key: u32,
+    pub hash: u32,
+    /// The first virtual node clockwise, `None` on an empty ring.
+    pub vnode: Option<VirtualNode>,
+    pub mod_n_owner: Option<NodeId>,
+}
+
+/// Lab events.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "note", rename_all = "snake_case")]
+pub enum RingNote {
+    Changed { change: RingChange },
+    LookedUp { lookup: Lookup },
+}
+
+/// The ring lab's state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RingLab {
+    pub names: Vec<String>,
+    /// Nodes on the ring, ascending by id; also the `N` of `hash % N`, in this order.
+    pub members: Vec<NodeId>,
+    pub vnodes: u32,
+    pub keys: Rc<KeySet>,
+    pub ring: HashRing,
+    /// Keys per node id under the ring.
+    pub ring_load: Vec<u32>,
+    /// Keys per node id under `hash % N`.
+    pub mod_load: Vec<u32>,
+    pub last_change: Option<RingChange>,
+    pub last_lookup: Option<Lookup>,
+}
+
+impl RingLab {
+    pub fn new(setup: &RingSetup) -> Result<RingLab, Text> {
+        setup.validate()?;
+        let mut members = setup.members.clone();
+        members.sort_unstable();
+        members.dedup();
+        let mut lab = RingLab {
+            names: setup.nodes.clone(),
+            members,
+            vnodes: setup.vnodes,
+            keys: Rc::new(KeySet::new(setup.keys)),
+            ring: HashRing::default(),
+            ring_load: Vec::new(),
+            mod_load: Vec::new(),
+            last_change: None,
+            last_lookup: None,
+        };
+        lab.ring = lab.build_ring(&lab.members, lab.vnodes);
+        lab.recount();
+        Ok(lab)
+    }
+
+    pub fn name(&self, node: NodeId) -> &str {
+        self.names
+            .get(usize::from(node))
+            .map_or("?", String::as_str)
+    }
+
+    fn build_ring(&self, members: &[NodeId], vnodes: u32) -> HashRing {
+        let named: Vec<(NodeId, &str)> = members.iter().map(|&m| (m, self.name(m))).collect();
+        HashRing::build(&named, vnodes)
+    }
+
+    fn recount(&mut self) {
+        self.ring_load = alloc::vec![0; self.names.len()];
+        self.mod_load = alloc::vec![0; self.names.len()];
+        for owner in self.ring.owners_sorted(self.keys.sorted_hashes()) {
+            self.ring_load[usize::from(owner)] += 1;
+        }
+        for &h in self.keys.hashes() {
+            if let Some(owner) = mod_n_owner(h, &self.members) {
+                self.mod_load[usize::from(owner)] += 1;
+            }
+        }
+    }
+
+    /// Key owner under each scheme.
+    pub fn owners(&self, key: u32) -> Option<(Option<NodeId>, Option<NodeId>)> {
+        let h = self.keys.hash(key)?;
+        Some((self.ring.owner(h), mod_n_owner(h, &self.members)))
+    }
+
+    /// Replaces ring and membership and records which keys moved.
+    fn change(&mut self, kind: ChangeKind, members: Vec<NodeId>, vnodes: u32) -> RingChange {
+        let ring = self.build_ring(&members, vnodes);
+        let changed = kind.node();
+        let total = self.keys.len() as u32;
+        let mut ring_stats = MoveStats {
+            moved: 0,
+            total,
+            between_other_nodes: 0,
+            shown: Vec::new(),
+        };
+        let mut mod_stats = ring_stats.clone();
+        let involves = |from: NodeId, to: NodeId| Some(from) == changed || Some(to) == changed;
+        // The ring: both rings swept together along the sorted keys.
+        let old = self.ring.owners_sorted(self.keys.sorted_hashes());
+        let new = ring.owners_sorted(self.keys.sorted_hashes());
+        for (from, to) in old.zip(new) {
+            if from != to {
+                ring_stats.moved += 1;
+                if !involves(from, to) {
+                    ring_stats.between_other_nodes += 1;
+                }
+            }
+        }
+        for &h in self.keys.hashes() {
+            if let (Some(from), Some(to)) =
+                (mod_n_owner(h, &self.members), mod_n_owner(h, &members))
+            {
+                if from != to {
+                    mod_stats.moved += 1;
+                    if !involves(from, to) {
+                        mod_stats.between_other_nodes += 1;
+                    }
+                }
+            }
+        }
+        for key in 0..total.min(SHOWN_KEYS) {
+            let Some(h) = self.keys.hash(key) else { break };
+            if let (Some(from), Some(to)) = (self.ring.owner(h), ring.owner(h)) {
+                if from != to {
+                    ring_stats.shown.push(KeyMove { key, from, to });
+                }
+            }
+            if let (Some(from), Some(to)) =
+                (mod_n_owner(h, &self.members), mod_n_owner(h, &members))
+            {
+                if from != to {
+                    mod_stats.shown.push(KeyMove { key, from, to });
+                }
+            }
+        }
+        self.ring = ring;
+        self.members = members;
+        self.vnodes = vnodes;
+        self.recount();
+        let change = RingChange {
+            kind,
+            ring: ring_stats,
+            mod_n: mod_stats,
+        };
+        self.last_change = Some(change.clone());
+        change
+    }
+
+    /// Mean, spread and extremes of the per-node key counts of the current members.
+    pub fn ring_spread(&self) -> LoadSpread {
+        load_spread(self.members.iter().map(|&m| self.ring_load[usize::from(m)]))
+    }
+
+    pub fn mod_spread(&self) -> LoadSpread {
+        load_spread(self.members.iter().map(|&m| self.mod_load[usize::from(m)]))
+    }
+
+    /// Load spread of the current members with `vnodes` virtual nodes each, over the first
+    /// `sample` keys (all keys when `sample` is larger), for the chart of spread against vnodes.
+    pub fn spread_with_vnodes(&self, vnodes: u32, sample: usize) -> LoadSpread {
+        let ring = self.build_ring(&self.members, vnodes);
+        let mut load = alloc::vec![0u32; self.names.len()];
+        if sample >= self.keys.len() {
+            for owner in ring.owners_sorted(self.keys.sorted_hashes()) {
+                load[usize::from(owner)] += 1;
+            }
+        } else {
+            for &h in &self.keys.hashes()[..sample] {
+                if let Some(owner) = ring.owner(h) {
+                    load[usize::from(owner)] += 1;
+                }
+            }
+        }
+        load_spread(self.members.iter().map(|&m| load[usize::from(m)]))
+    }
+
+    /// Builds the world for this lab: one kernel node per ring node.
+    pub fn world(setup: &RingSetup, seed: u64) -> Result<World<RingLab>, Text> {
+        let lab = RingLab::new(setup)?;
+        let names: Vec<&str> = setup.nodes.iter().map(String::as_str).collect();
+        Ok(World::new(lab, &names, LinkConfig::default(), seed))
+    }
+}
+
+/// Summary of a load distribution.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LoadSpread {
+    pub nodes: u32,
+    pub mean: f64,
+    /// Population standard deviation of keys per node.
+    pub std_dev: f64,
+    pub min: u32,
+    pub max: u32,
+}
+
+impl LoadSpread {
+    /// Standard deviation as a percentage of the mean (the coefficient of variation).
+    pub fn relative_std_dev(&self) -> f64 {
+        if self.mean == 0.0 {
+            0.0
+        } else {
+            100.0 * self.std_dev / self.mean
+        }
+    }
+}
+
+pub fn load_spread(loads: impl Iterator<Item = u32> + Clone) -> LoadSpread {
+    let nodes = loads.clone().count() as u32;
+    if nodes == 0 {
+        return LoadSpread {
+            nodes: 0,
+            mean: 0.0,
+            std_dev: 0.0,
+            min: 0,
+            max: 0,
+        };
+    }
+    let sum: u64 = loads.clone().map(u64::from).sum();
+    let mean = sum as f64 / f64::from(nodes);
+    let var = loads
+        .clone()
+        .map(|l| {
+            let d = f64::from(l) - mean;
+            d * d
+        })
+        .sum::<f64>()
+        / f64::from(nodes);
+    LoadSpread {
+        nodes,
+        mean,
+        std_dev: libm::sqrt(var),
+        min: loads.clone().min().unwrap_or(0),
+        max: loads.max().unwrap_or(0),
+    }
+}
+
+impl Protocol for RingLab {
+    type Msg = ();
+    type Op = RingOp;
+    type Timer = ();
+    type Note = RingNote;
+
+    fn ops(&self, nodes: &[NodeState], out: &mut Vec<RingOp>) {
+        for (i, n) in nodes.iter().enumerate() {
+            let node = i as NodeId;
+            if self.members.contains(&node) {
+                out.push(RingOp::Remove { node });
+            } else if n.is_up() {
+                out.push(RingOp::Join { node });
+            }
+        }
+    }
+
+    fn check_op(&self, op: &RingOp, nodes: &[NodeState]) -> Result<(), String> {
+        let exists = |n: NodeId| usize::from(n) < self.names.len();
+        match op {
+            RingOp::Join { node } if !exists(*node) => Err(String::from("no such node")),
+            RingOp::Join { node } if self.members.contains(node) => {
+                Err(format!("{} is already on the ring", self.name(*node)))
+            }
+            RingOp::Join { node }
+                if !nodes.get(usize::from(*node)).is_some_and(NodeState::is_up) =>
+            {
+                Err(format!(
+                    "{} is not running and cannot join",
+                    self.name(*node)
+                ))
+            }
+            RingOp::Remove { node } if !self.members.contains(node) => {
+                Err(format!("{} is not on the ring", self.name(*node)))
+            }
+            RingOp::SetVnodes { vnodes } => check_vnodes(*vnodes).map_err(|t| t.en),
+            RingOp::Lookup { key } if *key as usize >= self.keys.len() => {
+                Err(format!("there is no key k{}", u64::from(*key) + 1))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn on_op(&mut self, op: &RingOp, ctx: &mut Ctx<'_, Self>) {
+        match *op {
+            RingOp::Join { node } => {
+                let mut members = self.members.clone();
+                members.push(node);
+                members.sort_unstable();
+                let change = self.change(ChangeKind::Joined { node }, members, self.vnodes);
+                ctx.note(RingNote::Changed { change });
+            }
+            RingOp::Remove { node } => {
+                let members = self
+                    .members
+                    .iter()
+                    .copied()
+                    .filter(|&m| m != node)
+                    .collect();
+                let change = self.change(ChangeKind::Removed { node }, members, self.vnodes);
+                ctx.note(RingNote::Changed { change });
+            }
+            RingOp::SetVnodes { vnodes } => {
+                let kind = ChangeKind::Vnodes {
+                    from: self.vnodes,
+                    to: vnodes,
+                };
+                let change = self.change(kind, self.members.clone(), vnodes);
+                ctx.note(RingNote::Changed { change });
+            }
+            RingOp::Lookup { key } => {
+                let Some(hash) = self.keys.hash(key) else {
+                    return;
+                };
+                let lookup = Lookup {
+                    key,
+                    hash,
+                    vnode: self.ring.successor(hash).and_then(|i| self.ring.vnode(i)),
+                    mod_n_owner: mod_n_owner(hash, &self.members),
+                };
+                self.last_lookup = Some(lookup.clone());
+                ctx.note(RingNote::LookedUp { lookup });
+            }
+        }
+    }
+
+    fn violations(&self, nodes: &[NodeState], out: &mut Vec<Violation>) {
+        let down: Vec<NodeId> = self
+            .members
+            .iter()
+            .copied()
+            .filter(|&m| !nodes.get(usize::from(m)).is_some_and(NodeState::is_up))
+            .collect();
+        let stranded: u32 = down.iter().map(|&m| self.ring_load[usize::from(m)]).sum();
+        if stranded > 0 {
+            let who: Vec<&str> = down.iter().map(|&m| self.name(m)).collect();
+            let who = who.join(", ");
+            out.push(Violation {
+                invariant: String::from("ring.keys-served"),
+                name: Text::new("Every key's node is up", "每个键所在的节点都在线"),
+                detail: Text::new(
+                    format!("{stranded} keys map to {who}, which is down: they cannot be served until it is removed from the ring or restarts."),
+                    format!("有 {stranded} 个键映射到已宕机的 {who}：在它被移出哈希环或重启之前，这些键无法访问。"),
+                ),
+                severity: Severity::Error,
+            });
+        }
+        if let Some(change) = &self.last_change {
+            if let Some(node) = change.kind.node() {
+                for (stats, invariant, scheme) in [
+                    (
+                        &change.ring,
+                        "ring.minimal-movement",
+                        ("consistent hashing", "一致性哈希"),
+                    ),
+                    (
+                        &change.mod_n,
+                        "modn.minimal-movement",
+                        ("hash % N", "hash % N"),
+                    ),
+                ] {
+                    if stats.between_other_nodes > 0 {
+                        let name = self.name(node);
+                        let (did_en, did_zh) = match change.kind {
+                            ChangeKind::Joined { .. } => ("joined", "加入"),
+                            _ => ("left", "离开"),
+                        };
+                        let pct = stats.moved_basis_points();
+                        out.push(Violation {
+                            invariant: String::from(invariant),
+                            name: Text::new(
+                                format!("Only {name}'s keys move ({})", scheme.0),
+                                format!("只有 {name} 的键迁移（{}）", scheme.1),
+                            ),
+                            detail: Text::new(
+                                format!(
+                                    "{name} {did_en}: {} of {} keys moved ({}.{:02}%); {} of them moved between nodes that did not change.",
+                                    stats.moved, stats.total, pct / 100, pct % 100, stats.between_other_nodes
+                                ),
+                                format!(
+                                    "{name} {did_zh}后，{} 个键中有 {} 个迁移（{}.{:02}%），其中 {} 个是在没有变化的节点之间迁移。",
+                                    stats.total, stats.moved, pct / 100, pct % 100, stats.between_other_nodes
+                                ),
+                            ),
+                            severity: Severity::Error,
+                        });
+                    }
+                }
+            }
+        }
+        let spread = self.ring_spread();
+        if spread.nodes >= 2 && spread.mean >= 1.0 {
+            let fair = spread.mean;
+            if f64::from(spread.max) * 100.0 > fair * SKEW_WARNING_PERCENT as f64 {
+                let busiest = self
+                    .members
+                    .iter()
+                    .copied()
+                    .max_by_key(|&m| (self.ring_load[usize::from(m)], core::cmp::Reverse(m)))
+                    .map_or("?", |m| self.name(m));
+                let times = f64::from(spread.max) / fair;
+                out.push(Violation {
+                    invariant: String::from("ring.balance"),
+                    name: Text::new("Keys are spread evenly", "键分布均匀"),
+                    detail: Text::new(
+                        format!("{busiest} holds {} keys, {times:.1}× its fair share of {fair:.0}. More virtual nodes even this out.", spread.max),
+                        format!("{busiest} 上有 {} 个键，是平均值 {fair:.0} 的 {times:.1} 倍。增加虚拟节点可以让分布更均匀。", spread.max),
+                    ),
+                    severity: Severity::Warning,
+                });
+            }
+        }
+    }
+}
+
+impl Lab for RingLab {
+    const ID: &'static str = "ring";
+    type Setup = RingSetup;
+
+    fn build(setup: &RingSetup, seed: u64) -> Result<World<RingLab>, Text> {
+        RingLab::world(setup, seed)
+    }
+}

@@ -1,0 +1,359 @@
+//! Scenarios are data: a bilingual title, a lab set-up, a seed, the faults a student may inject, and
+//! a script of steps, each with narration and, before the decisive step, a "predict, then reveal"
+//! question. A scenario round-trips through JSON, and [`all`] is the one list of built-in scenarios.
+
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt::Debug;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::kernel::{Action, Fault, FaultKind, Model, Protocol, Run, Time, World};
+use crate::ring::RingLab;
+use crate::text::Text;
+
+/// Checkpoint interval of scenario runs: seeking costs at most this many replayed steps.
+pub const CHECKPOINT_INTERVAL: usize = 16;
+/// Upper bound on script length; a lesson is 8 to 30 steps, free play can be longer.
+pub const MAX_STEPS: usize = 500;
+/// Upper bound on injected faults in one run.
+pub const MAX_INJECTIONS: usize = 50;
+
+/// A lab: a protocol with a set-up from which its world is built.
+pub trait Lab: Protocol + Sized {
+    /// The lab's identifier in URLs and scenario files.
+    const ID: &'static str;
+    type Setup: Clone + Debug + PartialEq + Serialize + DeserializeOwned;
+    /// Builds the starting world, or explains (in both languages) why the set-up is invalid.
+    fn build(setup: &Self::Setup, seed: u64) -> Result<World<Self>, Text>;
+}
+
+/// What one step of a script does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "do", rename_all = "snake_case")]
+pub enum Directive<Op> {
+    /// Whatever the world does next on its own: the earliest delivery, timer or end of a pause.
+    Next,
+    Op {
+        op: Op,
+    },
+    Fault {
+        fault: Fault,
+    },
+    Wait {
+        ms: Time,
+    },
+}
+
+/// A "predict, then reveal" question, asked before the step it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Question {
+    pub prompt: Text,
+    pub choices: Vec<Text>,
+    /// Index of the right choice; the step's narration explains it.
+    pub answer: usize,
+}
+
+/// One step of a script.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScriptStep<Op> {
+    #[serde(flatten)]
+    pub directive: Directive<Op>,
+    pub narration: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<Question>,
+}
+
+/// A scenario of one lab.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct Scenario<L: Lab> {
+    pub id: String,
+    pub title: Text,
+    pub summary: Text,
+    pub seed: u64,
+    pub setup: L::Setup,
+    /// The faults the toolbar offers in this scenario.
+    pub faults: Vec<FaultKind>,
+    /// Invariants this scenario is meant to show broken.
+    #[serde(default)]
+    pub breaks: Vec<String>,
+    pub steps: Vec<ScriptStep<L::Op>>,
+}
+
+/// A fault injected by the student: applied right after state `at` (0 = before the first step).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Injection {
+    pub at: usize,
+    pub fault: Fault,
+}
+
+/// Where a trace step came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Origin {
+    /// Step `i` of the scenario's script.
+    Script(usize),
+    /// Injection `i` of the run.
+    Injected(usize),
+}
+
+/// A scenario played out, with the student's injections.
+#[derive(Clone, Debug)]
+pub struct ScenarioRun<L: Lab> {
+    pub run: Run<World<L>>,
+    /// For every trace step (index k-1 for step k), where it came from.
+    pub origins: Vec<Origin>,
+}
+
+/// A scenario file or a share link that cannot be used, with a message for the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScenarioError {
+    /// The text is not valid JSON for a scenario.
+    Json(String),
+    /// The scenario is well-formed but not valid.
+    Invalid(Text),
+}
+
+impl ScenarioError {
+    pub fn message(&self) -> Text {
+        match self {
+            ScenarioError::Json(e) => Text::new(
+                format!("This is not a valid scenario file: {e}"),
+                format!("这不是有效的场景文件：{e}"),
+            ),
+            ScenarioError::Invalid(t) => t.clone(),
+        }
+    }
+}
+
+fn invalid(en: String, zh: String) -> ScenarioError {
+    ScenarioError::Invalid(Text::new(en, zh))
+}
+
+impl<L: Lab> Scenario<L> {
+    /// Checks everything that a file could get wrong, so that a loaded scenario cannot misbehave.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        if self.id.trim().is_empty() || self.id.len() > 64 {
+            return Err(invalid(
+                "A scenario needs an id of 1 to 64 characters.".to_string(),
+                "场景需要一个 1 到 64 个字符的 id。".to_string(),
+            ));
+        }
+        if self.title.is_incomplete() || self.summary.is_incomplete() {
+            return Err(invalid(
+                format!(
+                    "Scenario {} needs a title and summary in both English and Chinese.",
+                    self.id
+                ),
+                format!("场景 {} 需要中英文的标题和简介。", self.id),
+            ));
+        }
+        if self.steps.is_empty() || self.steps.len() > MAX_STEPS {
+            return Err(invalid(
+                format!(
+                    "A scenario has 1 to {MAX_STEPS} steps; {} has {}.",
+                    self.id,
+                    self.steps.len()
+                ),
+                format!(
+                    "场景的步骤数必须在 1 到 {MAX_STEPS} 之间；{} 有 {} 步。",
+                    self.id,
+                    self.steps.len()
+                ),
+            ));
+        }
+        for (i, step) in self.steps.iter().enumerate() {
+            if step.narration.is_incomplete() {
+                return Err(invalid(
+                    format!(
+                        "Step {} needs narration in both English and Chinese.",
+                        i + 1
+                    ),
+                    format!("第 {} 步需要中英文旁白。", i + 1),
+                ));
+            }
+            if let Some(q) = &step.question {
+                if q.prompt.is_incomplete()
+                    || !(2..=4).contains(&q.choices.len())
+                    || q.choices.iter().any(Text::is_incomplete)
+                    || q.answer >= q.choices.len()
+                {
+                    return Err(invalid(
+                        format!("The question at step {} needs a bilingual prompt, 2 to 4 bilingual choices and a valid answer.", i + 1),
+                        format!("第 {} 步的问题需要中英文题干、2 到 4 个中英文选项和一个有效答案。", i + 1),
+                    ));
+                }
+            }
+        }
+        L::build(&self.setup, self.seed)
+            .map(|_| ())
+            .map_err(ScenarioError::Invalid)
+    }
+
+    /// Plays the script with the student's injections.
+    pub fn play(&self, injections: &[Injection]) -> Result<ScenarioRun<L>, ScenarioError> {
+        let world = L::build(&self.setup, self.seed).map_err(ScenarioError::Invalid)?;
+        if injections.len() > MAX_INJECTIONS {
+            return Err(invalid(
+                format!("At most {MAX_INJECTIONS} faults can be injected into one run."),
+                format!("一次运行最多注入 {MAX_INJECTIONS} 个故障。"),
+            ));
+        }
+        let mut run = Run::new(world, CHECKPOINT_INTERVAL);
+        let mut origins = Vec::new();
+        let mut pending = injections.iter().enumerate().peekable();
+        let mut script = self.steps.iter().enumerate();
+        loop {
+            // Injections sit at trace positions, which already count earlier injections.
+            while let Some((j, inj)) = pending.next_if(|(_, inj)| inj.at <= run.len()) {
+                if inj.at < run.len() {
+                    return Err(invalid(
+                        "The injected faults are out of order.".to_string(),
+                        "注入的故障顺序不对。".to_string(),
+                    ));
+                }
+                run.push(Action::Fault {
+                    fault: inj.fault.clone(),
+                });
+                origins.push(Origin::Injected(j));
+            }
+            let Some((i, step)) = script.next() else {
+                break;
+            };
+            let action = resolve(run.last(), &step.directive);
+            run.push(action);
+            origins.push(Origin::Script(i));
+        }
+        if let Some((_, inj)) = pending.next() {
+            return Err(invalid(
+                format!(
+                    "A fault is injected at step {}, but the run has only {} steps.",
+                    inj.at,
+                    run.len()
+                ),
+                format!(
+                    "有一个故障注入在第 {} 步，但这次运行只有 {} 步。",
+                    inj.at,
+                    run.len()
+                ),
+            ));
+        }
+        Ok(ScenarioRun { run, origins })
+    }
+}
+
+/// Turns a script directive into the action it means in this state.
+pub fn resolve<P: Protocol>(world: &World<P>, directive: &Directive<P::Op>) -> Action<P::Op> {
+    match directive {
+        Directive::Next => world.next_due().unwrap_or(Action::Wait { ms: 0 }),
+        Directive::Op { op } => Action::Op { op: op.clone() },
+        Directive::Fault { fault } => Action::Fault {
+            fault: fault.clone(),
+        },
+        Directive::Wait { ms } => Action::Wait { ms: *ms },
+    }
+}
+
+impl<L: Lab> ScenarioRun<L> {
+    /// The script step behind trace step `k` (1-based), if it came from the script.
+    pub fn script_step(&self, k: usize) -> Option<usize> {
+        match k.checked_sub(1).and_then(|i| self.origins.get(i)) {
+            Some(Origin::Script(i)) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// The golden text of this run: one JSON line per step with its action, time, events and
+    /// violations. Same scenario, seed and injections give the same text, byte for byte.
+    pub fn golden(&self) -> String
+    where
+        World<L>: Model,
+    {
+        let mut out = String::new();
+        for (i, step) in self.run.steps().iter().enumerate() {
+            let line = serde_json::to_string(&(
+                i + 1,
+                &self.origins[i],
+                &step.action,
+                step.time,
+                &step.events,
+                step.violations
+                    .iter()
+                    .map(|v| (&v.violation.invariant, v.since, &v.violation.detail.en))
+                    .collect::<Vec<_>>(),
+            ))
+            .unwrap_or_else(|e| format!("unserialisable step: {e}"));
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// A scenario of any lab, tagged by lab in JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "lab", rename_all = "snake_case")]
+pub enum AnyScenario {
+    Ring(Box<Scenario<RingLab>>),
+}
+
+impl AnyScenario {
+    pub fn lab(&self) -> &'static str {
+        match self {
+            AnyScenario::Ring(_) => RingLab::ID,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            AnyScenario::Ring(s) => &s.id,
+        }
+    }
+
+    pub fn title(&self) -> &Text {
+        match self {
+            AnyScenario::Ring(s) => &s.title,
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        match self {
+            AnyScenario::Ring(s) => s.validate(),
+        }
+    }
+
+    /// Parses and validates a scenario file.
+    pub fn from_json(text: &str) -> Result<AnyScenario, ScenarioError> {
+        let scenario: AnyScenario =
+            serde_json::from_str(text).map_err(|e| ScenarioError::Json(e.to_string()))?;
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The golden trace of the scenario as scripted.
+    pub fn golden(&self) -> Result<String, ScenarioError> {
+        match self {
+            AnyScenario::Ring(s) => Ok(s.play(&[])?.golden()),
+        }
+    }
+}
+
+/// Every built-in scenario, in the order the lab picker lists them.
+pub fn all() -> Vec<AnyScenario> {
+    crate::ring::scenarios()
+        .into_iter()
+        .map(|s| AnyScenario::Ring(Box::new(s)))
+        .collect()
+}
+
+/// A built-in scenario by id.
+pub fn find(id: &str) -> Option<AnyScenario> {
+    all().into_iter().find(|s| s.id() == id)
+}
