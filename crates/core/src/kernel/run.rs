@@ -155,3 +155,126 @@ impl<M: Model> Run<M> {
         self.checkpoints.truncate(k / self.interval + 1);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::world::tests::{echo_world, Echo, EchoOp};
+    use crate::kernel::{Action, Fault, LinkConfig, World};
+    use proptest::prelude::*;
+
+    /// Turns a random choice into an action that makes sense in the current state.
+    fn pick(world: &World<Echo>, choice: u8, arg: u8) -> Action<EchoOp> {
+        let n = arg % 3;
+        match choice % 6 {
+            0 => Action::Op {
+                op: EchoOp::Ping {
+                    from: n,
+                    to: (n + 1) % 3,
+                },
+            },
+            1 | 2 => world.next_due().unwrap_or(Action::Wait { ms: 1 }),
+            3 => Action::Fault {
+                fault: if arg % 2 == 0 {
+                    Fault::Crash { node: n }
+                } else {
+                    Fault::Restart { node: n }
+                },
+            },
+            4 => Action::Fault {
+                fault: Fault::Pause {
+                    node: n,
+                    ms: u64::from(arg),
+                },
+            },
+            _ => Action::Op {
+                op: EchoOp::Retry {
+                    node: n,
+                    to: (n + 2) % 3,
+                    after: u64::from(arg),
+                },
+            },
+        }
+    }
+
+    fn lossy() -> LinkConfig {
+        LinkConfig {
+            latency_min: 1,
+            latency_max: 50,
+            loss_permille: 100,
+            duplicate_permille: 100,
+        }
+    }
+
+    fn build(choices: &[(u8, u8)], interval: usize) -> Run<World<Echo>> {
+        let mut run = Run::new(echo_world(lossy(), 9), interval);
+        for &(c, a) in choices {
+            let action = pick(run.last(), c, a);
+            run.push(action);
+        }
+        run
+    }
+
+    proptest! {
+        #[test]
+        fn seeking_equals_replaying_from_the_start(
+            choices in proptest::collection::vec((any::<u8>(), any::<u8>()), 0..120),
+            interval in 1usize..20,
+            k in 0usize..130,
+        ) {
+            let run = build(&choices, interval);
+            let mut replayed = echo_world(lossy(), 9);
+            let mut scratch = Vec::new();
+            for step in run.steps().iter().take(k) {
+                replayed.apply(&step.action, &mut scratch);
+            }
+            prop_assert_eq!(run.state_at(k), replayed);
+        }
+
+        #[test]
+        fn truncating_then_pushing_again_reproduces_the_run(
+            choices in proptest::collection::vec((any::<u8>(), any::<u8>()), 1..80),
+            cut in 0usize..80,
+        ) {
+            let full = build(&choices, 4);
+            let mut forked = full.clone();
+            forked.truncate(cut);
+            prop_assert_eq!(forked.len(), cut.min(full.len()));
+            for step in &full.steps()[forked.len()..] {
+                forked.push(step.action.clone());
+            }
+            prop_assert_eq!(forked.steps(), full.steps());
+            prop_assert_eq!(forked.last(), full.last());
+            prop_assert_eq!(forked.state_at(cut / 2), full.state_at(cut / 2));
+        }
+    }
+
+    #[test]
+    fn a_violation_points_at_the_step_that_caused_it() {
+        let mut run = Run::new(echo_world(LinkConfig::default(), 1), 3);
+        let ping = Action::Op {
+            op: EchoOp::Ping { from: 0, to: 1 },
+        };
+        run.push(ping.clone());
+        for _ in 0..2 {
+            let next = run.last().next_due().unwrap();
+            run.push(next);
+        }
+        assert!(run.violations_at(3).is_empty(), "one pong is fine");
+        run.push(ping);
+        for _ in 0..2 {
+            let next = run.last().next_due().unwrap();
+            run.push(next);
+        }
+        run.push(Action::Wait { ms: 5 });
+        assert_eq!(run.violations_at(6).len(), 1);
+        assert_eq!(run.violations_at(6)[0].since, 6);
+        assert_eq!(
+            run.violations_at(7)[0].since,
+            6,
+            "the cause stays the second pong"
+        );
+        assert_eq!(run.violations_at(run.len() + 10)[0].since, 6);
+        assert!(run.violations_at(0).is_empty());
+    }
+}

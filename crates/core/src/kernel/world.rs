@@ -671,3 +671,465 @@ impl<P: Protocol> Model for World<P> {
         self.protocol.violations(&self.nodes, out);
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use alloc::vec;
+    use serde::{Deserialize, Serialize};
+
+    /// A tiny echo protocol for kernel tests: a ping op sends a ping, a ping is answered by a pong,
+    /// pongs are counted, and a timer re-sends a ping.
+    #[derive(Clone, Debug, PartialEq, Eq, Default)]
+    pub(crate) struct Echo {
+        pub pongs: Vec<u32>,
+        /// Volatile state that a crash wipes.
+        pub seen: Vec<u32>,
+    }
+
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub(crate) enum EchoMsg {
+        Ping,
+        Pong,
+    }
+
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub(crate) enum EchoOp {
+        Ping {
+            from: NodeId,
+            to: NodeId,
+        },
+        Retry {
+            node: NodeId,
+            to: NodeId,
+            after: Time,
+        },
+    }
+
+    impl Protocol for Echo {
+        type Msg = EchoMsg;
+        type Op = EchoOp;
+        type Timer = NodeId;
+        type Note = ();
+
+        fn ops(&self, nodes: &[NodeState], out: &mut Vec<EchoOp>) {
+            if nodes.len() >= 2 {
+                out.push(EchoOp::Ping { from: 0, to: 1 });
+            }
+        }
+
+        fn on_op(&mut self, op: &EchoOp, ctx: &mut Ctx<'_, Self>) {
+            match *op {
+                EchoOp::Ping { from, to } => ctx.send(from, to, EchoMsg::Ping),
+                EchoOp::Retry { node, to, after } => {
+                    ctx.set_timer(node, after, to);
+                }
+            }
+        }
+
+        fn on_msg(&mut self, to: NodeId, from: NodeId, msg: EchoMsg, ctx: &mut Ctx<'_, Self>) {
+            match msg {
+                EchoMsg::Ping => {
+                    self.seen[usize::from(to)] += 1;
+                    ctx.send(to, from, EchoMsg::Pong);
+                }
+                EchoMsg::Pong => self.pongs[usize::from(to)] += 1,
+            }
+        }
+
+        fn on_timer(&mut self, node: NodeId, to: NodeId, ctx: &mut Ctx<'_, Self>) {
+            ctx.send(node, to, EchoMsg::Ping);
+        }
+
+        fn on_crash(&mut self, node: NodeId, _ctx: &mut Ctx<'_, Self>) {
+            self.seen[usize::from(node)] = 0;
+        }
+
+        fn violations(&self, _nodes: &[NodeState], out: &mut Vec<Violation>) {
+            if self.pongs.iter().sum::<u32>() > 1 {
+                out.push(Violation {
+                    invariant: String::from("echo.at-most-one-pong"),
+                    name: crate::text::Text::new("one pong", "一个回应"),
+                    detail: crate::text::Text::new("more than one pong", "多于一个回应"),
+                    severity: super::super::Severity::Error,
+                });
+            }
+        }
+    }
+
+    pub(crate) fn echo_world(link: LinkConfig, seed: u64) -> World<Echo> {
+        let echo = Echo {
+            pongs: vec![0; 3],
+            seen: vec![0; 3],
+        };
+        World::new(echo, &["A", "B", "C"], link, seed)
+    }
+
+    fn apply(w: &mut World<Echo>, action: Action<EchoOp>) -> Vec<Event<EchoMsg, ()>> {
+        let mut out = Vec::new();
+        w.apply(&action, &mut out);
+        out
+    }
+
+    fn ping(w: &mut World<Echo>, from: NodeId, to: NodeId) -> Vec<Event<EchoMsg, ()>> {
+        apply(
+            w,
+            Action::Op {
+                op: EchoOp::Ping { from, to },
+            },
+        )
+    }
+
+    /// Runs scheduled deliveries and timers until nothing is due.
+    fn settle(w: &mut World<Echo>) -> Vec<Event<EchoMsg, ()>> {
+        let mut all = Vec::new();
+        for _ in 0..1000 {
+            let Some(next) = w.next_due() else { break };
+            all.extend(apply(w, next));
+        }
+        all
+    }
+
+    #[test]
+    fn ping_pong_round_trip_within_link_latency() {
+        let link = LinkConfig {
+            latency_min: 5,
+            latency_max: 9,
+            ..LinkConfig::default()
+        };
+        let mut w = echo_world(link, 3);
+        ping(&mut w, 0, 1);
+        let events = settle(&mut w);
+        assert_eq!(w.protocol.pongs, vec![1, 0, 0]);
+        assert!((10..=18).contains(&w.now), "round trip took {}", w.now);
+        assert!(events.iter().any(|e| matches!(
+            e,
+            Event::Delivered {
+                body: EchoMsg::Pong,
+                to: 0,
+                ..
+            }
+        )));
+        assert!(w.net.in_flight.is_empty());
+    }
+
+    #[test]
+    fn a_partition_loses_messages_until_healed() {
+        let mut w = echo_world(LinkConfig::default(), 1);
+        apply(
+            &mut w,
+            Action::Fault {
+                fault: Fault::Partition {
+                    groups: vec![vec![0]],
+                },
+            },
+        );
+        let sent = ping(&mut w, 0, 1);
+        assert!(matches!(
+            sent[0],
+            Event::Lost {
+                reason: LossReason::Partition,
+                ..
+            }
+        ));
+        // Nodes in the unnamed rest group still talk to each other.
+        ping(&mut w, 1, 2);
+        settle(&mut w);
+        assert_eq!(w.protocol.pongs, vec![0, 1, 0]);
+        apply(&mut w, Action::Fault { fault: Fault::Heal });
+        ping(&mut w, 0, 1);
+        settle(&mut w);
+        assert_eq!(w.protocol.pongs, vec![1, 1, 0]);
+    }
+
+    #[test]
+    fn messages_in_flight_when_a_partition_starts_are_lost_on_arrival() {
+        let mut w = echo_world(LinkConfig::default(), 1);
+        ping(&mut w, 0, 1);
+        apply(
+            &mut w,
+            Action::Fault {
+                fault: Fault::Partition {
+                    groups: vec![vec![0], vec![1, 2]],
+                },
+            },
+        );
+        let events = settle(&mut w);
+        assert!(matches!(
+            events[0],
+            Event::Lost {
+                reason: LossReason::Partition,
+                ..
+            }
+        ));
+        assert_eq!(w.protocol.seen, vec![0, 0, 0]);
+    }
+
+    #[test]
+    fn a_crashed_node_loses_deliveries_and_volatile_state_and_cannot_send() {
+        let mut w = echo_world(LinkConfig::default(), 1);
+        ping(&mut w, 0, 1);
+        settle(&mut w);
+        assert_eq!(w.protocol.seen[1], 1);
+        ping(&mut w, 0, 1);
+        apply(
+            &mut w,
+            Action::Fault {
+                fault: Fault::Crash { node: 1 },
+            },
+        );
+        assert_eq!(w.protocol.seen[1], 0, "on_crash wiped the volatile state");
+        let events = settle(&mut w);
+        assert!(matches!(
+            events[0],
+            Event::Lost {
+                reason: LossReason::ReceiverDown,
+                ..
+            }
+        ));
+        let sent = ping(&mut w, 1, 0);
+        assert!(matches!(
+            sent[0],
+            Event::Lost {
+                reason: LossReason::SenderDown,
+                ..
+            }
+        ));
+        let again = apply(
+            &mut w,
+            Action::Fault {
+                fault: Fault::Crash { node: 1 },
+            },
+        );
+        assert!(matches!(again[0], Event::Skipped { .. }));
+        apply(
+            &mut w,
+            Action::Fault {
+                fault: Fault::Restart { node: 1 },
+            },
+        );
+        ping(&mut w, 0, 1);
+        settle(&mut w);
+        assert_eq!(w.protocol.pongs[0], 2);
+    }
+
+    #[test]
+    fn a_crash_cancels_the_nodes_timers() {
+        let mut w = echo_world(LinkConfig::default(), 1);
+        apply(
+            &mut w,
+            Action::Op {
+                op: EchoOp::Retry {
+                    node: 0,
+                    to: 1,
+                    after: 100,
+                },
+            },
+        );
+        assert_eq!(w.timers.len(), 1);
+        apply(
+            &mut w,
+            Action::Fault {
+                fault: Fault::Crash { node: 0 },
+            },
+        );
+        assert!(w.timers.is_empty());
+        assert_eq!(w.next_due(), None);
+    }
+
+    #[test]
+    fn a_paused_node_handles_nothing_until_it_resumes() {
+        let link = LinkConfig {
+            latency_min: 10,
+            latency_max: 10,
+            ..LinkConfig::default()
+        };
+        let mut w = echo_world(link, 1);
+        apply(
+            &mut w,
+            Action::Fault {
+                fault: Fault::Pause { node: 1, ms: 500 },
+            },
+        );
+        ping(&mut w, 0, 1);
+        let mut enabled = Vec::new();
+        w.actions(&mut enabled);
+        assert!(!enabled.iter().any(|a| matches!(a, Action::Deliver { .. })));
+        assert_eq!(w.next_due(), Some(Action::Resume { node: 1 }));
+        let msg = w.net.in_flight[0].id;
+        let skipped = apply(&mut w, Action::Deliver { msg });
+        assert!(matches!(skipped[0], Event::Skipped { .. }));
+        apply(&mut w, Action::Resume { node: 1 });
+        assert_eq!(w.now, 500);
+        settle(&mut w);
+        // The ping waited out the pause; the pong took one more latency.
+        assert_eq!(w.protocol.pongs[0], 1);
+        assert_eq!(w.now, 510);
+    }
+
+    #[test]
+    fn a_clock_jump_moves_the_wall_clock_but_not_timers() {
+        let mut w = echo_world(LinkConfig::default(), 1);
+        apply(
+            &mut w,
+            Action::Op {
+                op: EchoOp::Retry {
+                    node: 0,
+                    to: 1,
+                    after: 100,
+                },
+            },
+        );
+        apply(
+            &mut w,
+            Action::Fault {
+                fault: Fault::ClockJump {
+                    node: 0,
+                    delta_ms: -5_000,
+                },
+            },
+        );
+        assert_eq!(w.nodes[0].clock_offset, -5_000);
+        let mut events = Vec::new();
+        w.with_ctx(&mut events, |_, ctx| {
+            assert_eq!(ctx.wall_clock(0), -5_000);
+            assert_eq!(ctx.wall_clock(1), 0);
+        });
+        let next = w.next_due().unwrap();
+        let fired = apply(&mut w, next);
+        assert!(matches!(fired[0], Event::TimerFired { node: 0, .. }));
+        assert_eq!(w.now, 100);
+    }
+
+    #[test]
+    fn drop_and_duplicate_faults_act_on_one_message() {
+        let mut w = echo_world(LinkConfig::default(), 1);
+        ping(&mut w, 0, 1);
+        let id = w.net.in_flight[0].id;
+        let dup = apply(
+            &mut w,
+            Action::Fault {
+                fault: Fault::Duplicate { msg: id },
+            },
+        );
+        assert!(matches!(dup[0], Event::Duplicated { .. }));
+        assert_eq!(w.net.in_flight.len(), 2);
+        settle(&mut w);
+        assert_eq!(w.protocol.seen[1], 2, "the duplicate was delivered too");
+        assert_eq!(w.protocol.pongs[0], 2);
+        ping(&mut w, 0, 1);
+        let id = w.net.in_flight[0].id;
+        let dropped = apply(
+            &mut w,
+            Action::Fault {
+                fault: Fault::Drop { msg: id },
+            },
+        );
+        assert!(matches!(
+            dropped[0],
+            Event::Lost {
+                reason: LossReason::Dropped,
+                ..
+            }
+        ));
+        assert!(w.net.in_flight.is_empty());
+        let again = apply(
+            &mut w,
+            Action::Fault {
+                fault: Fault::Drop { msg: id },
+            },
+        );
+        assert!(matches!(again[0], Event::Skipped { .. }));
+    }
+
+    #[test]
+    fn link_loss_and_duplication_follow_their_rates() {
+        let link = LinkConfig {
+            loss_permille: 300,
+            duplicate_permille: 200,
+            ..LinkConfig::default()
+        };
+        let mut w = echo_world(link, 11);
+        let (mut lost, mut dup) = (0, 0);
+        for _ in 0..2000 {
+            for e in ping(&mut w, 0, 1) {
+                match e {
+                    Event::Lost { .. } => lost += 1,
+                    Event::Duplicated { .. } => dup += 1,
+                    _ => {}
+                }
+            }
+        }
+        assert!((500..700).contains(&lost), "lost {lost}");
+        // Duplication is drawn only for messages that were not lost: about 20% of 1400.
+        assert!((220..340).contains(&dup), "duplicated {dup}");
+    }
+
+    #[test]
+    fn per_link_settings_override_the_default() {
+        let mut w = echo_world(LinkConfig::default(), 1);
+        w.net.links.insert(
+            (0, 1),
+            LinkConfig {
+                loss_permille: 1000,
+                ..LinkConfig::default()
+            },
+        );
+        assert!(matches!(
+            ping(&mut w, 0, 1)[0],
+            Event::Lost {
+                reason: LossReason::Link,
+                ..
+            }
+        ));
+        assert!(matches!(ping(&mut w, 0, 2)[0], Event::Sent { .. }));
+    }
+
+    #[test]
+    fn next_due_picks_the_earliest_event() {
+        let mut w = echo_world(LinkConfig::default(), 1);
+        apply(
+            &mut w,
+            Action::Op {
+                op: EchoOp::Retry {
+                    node: 2,
+                    to: 1,
+                    after: 1,
+                },
+            },
+        );
+        ping(&mut w, 0, 1);
+        assert!(matches!(w.next_due(), Some(Action::Fire { .. })));
+        let next = w.next_due().unwrap();
+        apply(&mut w, next);
+        let first = w
+            .net
+            .in_flight
+            .iter()
+            .min_by_key(|e| (e.deliver_at, e.id))
+            .unwrap()
+            .id;
+        assert_eq!(w.next_due(), Some(Action::Deliver { msg: first }));
+    }
+
+    #[test]
+    fn same_seed_same_events_different_seed_different_latencies() {
+        let link = LinkConfig {
+            latency_min: 1,
+            latency_max: 1000,
+            loss_permille: 100,
+            duplicate_permille: 100,
+        };
+        let trace = |seed: u64| {
+            let mut w = echo_world(link, seed);
+            let mut events = Vec::new();
+            for i in 0..50u8 {
+                events.extend(ping(&mut w, i % 3, (i + 1) % 3));
+            }
+            events.extend(settle(&mut w));
+            serde_json::to_string(&events).unwrap()
+        };
+        assert_eq!(trace(5), trace(5));
+        assert_ne!(trace(5), trace(6));
+    }
+}

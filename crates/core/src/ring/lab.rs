@@ -596,3 +596,277 @@ impl Lab for RingLab {
         RingLab::world(setup, seed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::{Action, Event, Fault, Model};
+    use alloc::string::ToString;
+    use alloc::vec;
+    use proptest::prelude::*;
+
+    fn names(n: usize) -> Vec<String> {
+        (1..=n).map(|i| format!("N{i}")).collect()
+    }
+
+    fn lab(nodes: usize, members: Vec<NodeId>, vnodes: u32, keys: u32) -> RingLab {
+        RingLab::new(&RingSetup {
+            nodes: names(nodes),
+            members,
+            vnodes,
+            keys,
+        })
+        .unwrap()
+    }
+
+    /// The owner by definition: scan every virtual node for the smallest point at or after the
+    /// hash, else the smallest point of all.
+    fn brute_force_owner(lab: &RingLab, hash: u32) -> Option<NodeId> {
+        let vnodes: Vec<VirtualNode> = lab.ring.vnodes().collect();
+        vnodes
+            .iter()
+            .filter(|v| v.point >= hash)
+            .min_by_key(|v| (v.point, v.node, v.replica))
+            .or_else(|| vnodes.iter().min_by_key(|v| (v.point, v.node, v.replica)))
+            .map(|v| v.node)
+    }
+
+    fn members_strategy() -> impl Strategy<Value = (Vec<NodeId>, NodeId, u32)> {
+        (prop::collection::btree_set(0u8..8, 2..8), 0u8..8, 1u32..40)
+            .prop_map(|(set, pick, vnodes)| (set.into_iter().collect(), pick, vnodes))
+    }
+
+    proptest! {
+        #[test]
+        fn each_key_maps_to_the_first_virtual_node_clockwise(
+            (members, _, vnodes) in members_strategy(),
+            hashes in prop::collection::vec(any::<u32>(), 1..200),
+        ) {
+            let lab = lab(8, members, vnodes, 1);
+            for h in hashes {
+                prop_assert_eq!(lab.ring.owner(h), brute_force_owner(&lab, h));
+            }
+        }
+
+        #[test]
+        fn the_sweep_agrees_with_lookups((members, _, vnodes) in members_strategy()) {
+            let lab = lab(8, members, vnodes, 3000);
+            let swept: Vec<NodeId> = lab.ring.owners_sorted(lab.keys.sorted_hashes()).collect();
+            for (pos, &h) in lab.keys.sorted_hashes().iter().enumerate() {
+                prop_assert_eq!(Some(swept[pos]), lab.ring.owner(h));
+            }
+            prop_assert_eq!(lab.ring_load.iter().sum::<u32>(), 3000);
+            prop_assert_eq!(lab.mod_load.iter().sum::<u32>(), 3000);
+        }
+
+        #[test]
+        fn removing_a_node_moves_only_that_nodes_keys((members, pick, vnodes) in members_strategy()) {
+            let node = members[usize::from(pick) % members.len()];
+            let before = lab(8, members.clone(), vnodes, 2000);
+            let mut after = before.clone();
+            let rest: Vec<NodeId> = members.iter().copied().filter(|&m| m != node).collect();
+            let change = after.change(ChangeKind::Removed { node }, rest, vnodes);
+            for key in 0..2000 {
+                let (old, _) = before.owners(key).unwrap();
+                let (new, _) = after.owners(key).unwrap();
+                if old != Some(node) {
+                    prop_assert_eq!(old, new, "k{} moved though it was not on the removed node", key + 1);
+                } else {
+                    prop_assert_ne!(new, Some(node));
+                }
+            }
+            prop_assert_eq!(change.ring.moved, before.ring_load[usize::from(node)]);
+            prop_assert_eq!(change.ring.between_other_nodes, 0);
+        }
+
+        #[test]
+        fn adding_a_node_moves_keys_only_onto_it((members, pick, vnodes) in members_strategy()) {
+            let node = members[usize::from(pick) % members.len()];
+            let rest: Vec<NodeId> = members.iter().copied().filter(|&m| m != node).collect();
+            let before = lab(8, rest, vnodes, 2000);
+            let mut after = before.clone();
+            let change = after.change(ChangeKind::Joined { node }, members.clone(), vnodes);
+            for key in 0..2000 {
+                let (old, _) = before.owners(key).unwrap();
+                let (new, _) = after.owners(key).unwrap();
+                if old != new {
+                    prop_assert_eq!(new, Some(node));
+                }
+            }
+            prop_assert_eq!(change.ring.moved, after.ring_load[usize::from(node)]);
+            prop_assert_eq!(change.ring.between_other_nodes, 0);
+        }
+    }
+
+    fn world(members: Vec<NodeId>, vnodes: u32, keys: u32) -> crate::kernel::World<RingLab> {
+        RingLab::world(
+            &RingSetup {
+                nodes: names(4),
+                members,
+                vnodes,
+                keys,
+            },
+            1,
+        )
+        .unwrap()
+    }
+
+    fn violations(w: &crate::kernel::World<RingLab>) -> Vec<String> {
+        let mut out = Vec::new();
+        w.violations(&mut out);
+        out.into_iter().map(|v| v.invariant).collect()
+    }
+
+    #[test]
+    fn a_crashed_member_strands_its_keys_until_removed() {
+        let mut w = world(vec![0, 1, 2], 50, 1000);
+        let mut ev = Vec::new();
+        w.apply(
+            &Action::Fault {
+                fault: Fault::Crash { node: 1 },
+            },
+            &mut ev,
+        );
+        assert!(violations(&w).contains(&"ring.keys-served".to_string()));
+        w.apply(
+            &Action::Op {
+                op: RingOp::Remove { node: 1 },
+            },
+            &mut ev,
+        );
+        let v = violations(&w);
+        assert!(!v.contains(&"ring.keys-served".to_string()));
+        assert!(!v.contains(&"ring.minimal-movement".to_string()));
+        assert!(v.contains(&"modn.minimal-movement".to_string()));
+    }
+
+    #[test]
+    fn invalid_operations_are_skipped_with_a_reason() {
+        let mut w = world(vec![0, 1], 10, 100);
+        for op in [
+            RingOp::Join { node: 0 },
+            RingOp::Join { node: 9 },
+            RingOp::Remove { node: 3 },
+            RingOp::SetVnodes { vnodes: 0 },
+            RingOp::SetVnodes { vnodes: 1001 },
+            RingOp::Lookup { key: 100 },
+        ] {
+            let before = w.clone();
+            let mut ev = Vec::new();
+            w.apply(&Action::Op { op: op.clone() }, &mut ev);
+            assert!(
+                matches!(ev[..], [Event::Skipped { .. }]),
+                "{op:?} gave {ev:?}"
+            );
+            assert_eq!(w, before);
+        }
+        let mut ev = Vec::new();
+        w.apply(
+            &Action::Fault {
+                fault: Fault::Crash { node: 2 },
+            },
+            &mut ev,
+        );
+        w.apply(
+            &Action::Op {
+                op: RingOp::Join { node: 2 },
+            },
+            &mut ev,
+        );
+        assert!(
+            matches!(ev.last(), Some(Event::Skipped { .. })),
+            "a down node cannot join"
+        );
+    }
+
+    #[test]
+    fn lookup_reports_the_virtual_node_and_the_mod_n_owner() {
+        let mut w = world(vec![0, 1, 2], 5, 50);
+        let mut ev = Vec::new();
+        w.apply(
+            &Action::Op {
+                op: RingOp::Lookup { key: 7 },
+            },
+            &mut ev,
+        );
+        let Some(Event::Note {
+            note: RingNote::LookedUp { lookup },
+        }) = ev.first()
+        else {
+            panic!("expected a lookup, got {ev:?}");
+        };
+        let lab = &w.protocol;
+        assert_eq!(lookup.hash, lab.keys.hash(7).unwrap());
+        assert_eq!(lookup.vnode.map(|v| v.node), lab.ring.owner(lookup.hash));
+        assert_eq!(
+            lookup.mod_n_owner,
+            Some([0, 1, 2][lookup.hash as usize % 3])
+        );
+    }
+
+    #[test]
+    fn setups_out_of_range_are_refused_with_a_message() {
+        let ok = RingSetup {
+            nodes: names(3),
+            members: vec![0],
+            vnodes: 1,
+            keys: 1,
+        };
+        assert!(ok.validate().is_ok());
+        for bad in [
+            RingSetup {
+                nodes: vec![],
+                ..ok.clone()
+            },
+            RingSetup {
+                nodes: names(101),
+                ..ok.clone()
+            },
+            RingSetup {
+                nodes: vec!["A".into(), "A".into()],
+                ..ok.clone()
+            },
+            RingSetup {
+                nodes: vec!["".into()],
+                ..ok.clone()
+            },
+            RingSetup {
+                members: vec![3],
+                ..ok.clone()
+            },
+            RingSetup {
+                vnodes: 0,
+                ..ok.clone()
+            },
+            RingSetup {
+                vnodes: 100_000,
+                ..ok.clone()
+            },
+            RingSetup {
+                keys: 0,
+                ..ok.clone()
+            },
+            RingSetup {
+                keys: 2_000_000,
+                ..ok.clone()
+            },
+        ] {
+            let err = bad.validate().unwrap_err();
+            assert!(!err.is_incomplete(), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn more_virtual_nodes_even_out_the_load() {
+        let lab = lab(10, (0..10).collect(), 1, 50_000);
+        let one = lab.spread_with_vnodes(1, usize::MAX).relative_std_dev();
+        let many = lab.spread_with_vnodes(500, usize::MAX).relative_std_dev();
+        assert!(
+            many * 4.0 < one,
+            "1 vnode: {one:.1}%, 500 vnodes: {many:.1}%"
+        );
+        // The sampled variant uses only the first keys and still counts each exactly once.
+        let sampled = lab.spread_with_vnodes(50, 1000);
+        assert!((sampled.mean - 100.0).abs() < 1e-9);
+    }
+}
