@@ -84,11 +84,23 @@ pub struct Scenario<L: Lab> {
     pub steps: Vec<ScriptStep<L::Op>>,
 }
 
-/// A fault injected by the student: applied right after state `at` (0 = before the first step).
+/// An action injected by the student (a fault, or a lab operation from free play): applied right
+/// after state `at` (0 = before the first step). Later script steps still follow it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Injection {
+#[serde(bound = "Op: Serialize + serde::de::DeserializeOwned")]
+pub struct Injection<Op> {
     pub at: usize,
-    pub fault: Fault,
+    #[serde(flatten)]
+    pub action: Action<Op>,
+}
+
+impl<Op> Injection<Op> {
+    pub fn fault(at: usize, fault: Fault) -> Self {
+        Injection {
+            at,
+            action: Action::Fault { fault },
+        }
+    }
 }
 
 /// Where a trace step came from.
@@ -106,6 +118,8 @@ pub struct ScenarioRun<L: Lab> {
     pub run: Run<World<L>>,
     /// For every trace step (index k-1 for step k), where it came from.
     pub origins: Vec<Origin>,
+    /// The injections in this run, in order.
+    pub injections: Vec<Injection<L::Op>>,
 }
 
 /// A scenario file or a share link that cannot be used, with a message for the user.
@@ -194,54 +208,106 @@ impl<L: Lab> Scenario<L> {
     }
 
     /// Plays the script with the student's injections.
-    pub fn play(&self, injections: &[Injection]) -> Result<ScenarioRun<L>, ScenarioError> {
+    pub fn play(&self, injections: &[Injection<L::Op>]) -> Result<ScenarioRun<L>, ScenarioError> {
         let world = L::build(&self.setup, self.seed).map_err(ScenarioError::Invalid)?;
         if injections.len() > MAX_INJECTIONS {
+            return Err(too_many_injections());
+        }
+        if injections.windows(2).any(|w| w[0].at > w[1].at) {
             return Err(invalid(
-                format!("At most {MAX_INJECTIONS} faults can be injected into one run."),
-                format!("一次运行最多注入 {MAX_INJECTIONS} 个故障。"),
+                "The injected faults are out of order.".to_string(),
+                "注入的故障顺序不对。".to_string(),
             ));
         }
-        let mut run = Run::new(world, CHECKPOINT_INTERVAL);
-        let mut origins = Vec::new();
-        let mut pending = injections.iter().enumerate().peekable();
-        let mut script = self.steps.iter().enumerate();
+        let mut played = ScenarioRun {
+            run: Run::new(world, CHECKPOINT_INTERVAL),
+            origins: Vec::new(),
+            injections: Vec::new(),
+        };
+        played.continue_script(self, injections);
+        if played.injections.len() < injections.len() {
+            let inj = &injections[played.injections.len()];
+            return Err(invalid(
+                format!(
+                    "An action injected at step {} does not fit this run of {} steps.",
+                    inj.at,
+                    played.run.len()
+                ),
+                format!(
+                    "注入在第 {} 步的操作与这次运行（共 {} 步）对不上。",
+                    inj.at,
+                    played.run.len()
+                ),
+            ));
+        }
+        Ok(played)
+    }
+}
+
+fn too_many_injections() -> ScenarioError {
+    invalid(
+        format!("At most {MAX_INJECTIONS} actions can be injected into one run."),
+        format!("一次运行最多注入 {MAX_INJECTIONS} 个操作。"),
+    )
+}
+
+impl<L: Lab> ScenarioRun<L> {
+    /// Pushes the remaining script steps, inserting `injections` (sorted by position) where they
+    /// belong. Injections that lie beyond the end are left out.
+    fn continue_script(&mut self, scenario: &Scenario<L>, injections: &[Injection<L::Op>]) {
+        let done = self
+            .origins
+            .iter()
+            .filter(|o| matches!(o, Origin::Script(_)))
+            .count();
+        let mut pending = injections.iter().peekable();
+        let mut script = scenario.steps.iter().enumerate().skip(done);
         loop {
-            // Injections sit at trace positions, which already count earlier injections.
-            while let Some((j, inj)) = pending.next_if(|(_, inj)| inj.at <= run.len()) {
-                if inj.at < run.len() {
-                    return Err(invalid(
-                        "The injected faults are out of order.".to_string(),
-                        "注入的故障顺序不对。".to_string(),
-                    ));
-                }
-                run.push(Action::Fault {
-                    fault: inj.fault.clone(),
-                });
-                origins.push(Origin::Injected(j));
+            while let Some(inj) = pending.next_if(|inj| inj.at == self.run.len()) {
+                self.run.push(inj.action.clone());
+                self.origins.push(Origin::Injected(self.injections.len()));
+                self.injections.push(inj.clone());
             }
             let Some((i, step)) = script.next() else {
                 break;
             };
-            let action = resolve(run.last(), &step.directive);
-            run.push(action);
-            origins.push(Origin::Script(i));
+            let action = resolve(self.run.last(), &step.directive);
+            self.run.push(action);
+            self.origins.push(Origin::Script(i));
         }
-        if let Some((_, inj)) = pending.next() {
+    }
+
+    /// Forks the run after state `at`: everything after it is forgotten (with the injections that
+    /// lay there), `action` is applied, and the rest of the script follows.
+    pub fn fork(
+        &mut self,
+        scenario: &Scenario<L>,
+        at: usize,
+        action: Action<L::Op>,
+    ) -> Result<(), ScenarioError> {
+        if at > self.run.len() {
             return Err(invalid(
                 format!(
-                    "A fault is injected at step {}, but the run has only {} steps.",
-                    inj.at,
-                    run.len()
+                    "Step {at} is past the end of the run ({} steps).",
+                    self.run.len()
                 ),
-                format!(
-                    "有一个故障注入在第 {} 步，但这次运行只有 {} 步。",
-                    inj.at,
-                    run.len()
-                ),
+                format!("第 {at} 步超出了这次运行的长度（{} 步）。", self.run.len()),
             ));
         }
-        Ok(ScenarioRun { run, origins })
+        let kept = self
+            .origins
+            .iter()
+            .take(at)
+            .filter(|o| matches!(o, Origin::Injected(_)))
+            .count();
+        if kept >= MAX_INJECTIONS {
+            return Err(too_many_injections());
+        }
+        self.run.truncate(at);
+        self.origins.truncate(at);
+        self.injections.truncate(kept);
+        self.continue_script(scenario, &[Injection { at, action }]);
+        Ok(())
     }
 }
 

@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use distlab_core::kernel::{Fault, FaultKind};
+use distlab_core::kernel::{Action, Fault, FaultKind};
+use distlab_core::ring::RingOp;
 use distlab_core::scenario::{self, AnyScenario, Injection, Origin, ScenarioError};
 
 fn golden_path(id: &str) -> PathBuf {
@@ -145,10 +146,7 @@ fn an_injected_fault_forks_the_run_and_the_script_continues() {
         panic!()
     };
     let plain = r.play(&[]).unwrap();
-    let inj = [Injection {
-        at: 2,
-        fault: Fault::Crash { node: 1 },
-    }];
+    let inj = [Injection::fault(2, Fault::Crash { node: 1 })];
     let forked = r.play(&inj).unwrap();
     assert_eq!(forked.run.len(), plain.run.len() + 1);
     assert_eq!(forked.origins[2], Origin::Injected(0));
@@ -170,27 +168,60 @@ fn injections_that_do_not_fit_the_run_are_refused() {
     let Some(AnyScenario::Ring(r)) = scenario::find("ring-add-n4") else {
         panic!()
     };
-    let late = [Injection {
-        at: 99,
-        fault: Fault::Heal,
-    }];
+    let late = [Injection::fault(99, Fault::Heal)];
     assert!(matches!(r.play(&late), Err(ScenarioError::Invalid(_))));
     let unordered = [
-        Injection {
-            at: 3,
-            fault: Fault::Crash { node: 0 },
-        },
-        Injection {
-            at: 1,
-            fault: Fault::Crash { node: 1 },
-        },
+        Injection::fault(3, Fault::Crash { node: 0 }),
+        Injection::fault(1, Fault::Crash { node: 1 }),
     ];
     assert!(matches!(r.play(&unordered), Err(ScenarioError::Invalid(_))));
-    let at_end = [Injection {
-        at: r.steps.len(),
-        fault: Fault::Crash { node: 0 },
-    }];
+    let at_end = [Injection::fault(r.steps.len(), Fault::Crash { node: 0 })];
     assert_eq!(r.play(&at_end).unwrap().run.len(), r.steps.len() + 1);
+}
+
+#[test]
+fn forking_equals_playing_with_the_same_injections() {
+    let Some(AnyScenario::Ring(r)) = scenario::find("ring-n1-dies") else {
+        panic!()
+    };
+    let mut live = r.play(&[]).unwrap();
+    live.fork(
+        &r,
+        5,
+        Action::Fault {
+            fault: Fault::Crash { node: 1 },
+        },
+    )
+    .unwrap();
+    live.fork(
+        &r,
+        6,
+        Action::Op {
+            op: RingOp::Remove { node: 1 },
+        },
+    )
+    .unwrap();
+    // A fork earlier than an existing injection replaces the future, that injection included.
+    let mut rewritten = live.clone();
+    rewritten
+        .fork(
+            &r,
+            2,
+            Action::Op {
+                op: RingOp::SetVnodes { vnodes: 3 },
+            },
+        )
+        .unwrap();
+    assert_eq!(rewritten.injections.len(), 1);
+    assert_eq!(rewritten.run.len(), r.steps.len() + 1);
+    let replayed = r.play(&live.injections).unwrap();
+    assert_eq!(replayed.golden(), live.golden());
+    assert_eq!(live.run.len(), r.steps.len() + 2);
+    assert!(live.fork(&r, 99, Action::Wait { ms: 1 }).is_err());
+    // Injections survive a JSON round trip, as a share link needs.
+    let json = serde_json::to_string(&live.injections).unwrap();
+    let back: Vec<Injection<RingOp>> = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, live.injections);
 }
 
 #[test]
