@@ -9,9 +9,10 @@ mod lab;
 mod scenarios;
 
 pub use hashing::{mod_n_owner, ring_hash, vnode_label, HashRing, VirtualNode, HASH_NAME};
-pub use keys::KeySet;
+pub use keys::{key_name, KeySet};
 pub use lab::{
-    load_spread, LoadSpread, Lookup, MoveStats, RingChange, RingLab, RingNote, RingOp, RingSetup,
-    MAX_KEYS, MAX_NODES, MAX_VNODES,
+    load_spread, ChangeKind, KeyMove, LoadSpread, Lookup, MoveStats, RingChange, RingLab, RingNote,
+    RingOp, RingSetup, BALANCE, KEYS_SERVED, MAX_KEYS, MAX_NODES, MAX_VNODES, MODN_MINIMAL,
+    RING_MINIMAL, SHOWN_KEYS,
 };
 pub use scenarios::scenarios;

@@ -29,6 +29,16 @@ pub trait Lab: Protocol + Sized {
     type Setup: Clone + Debug + PartialEq + Serialize + DeserializeOwned;
     /// Builds the starting world, or explains (in both languages) why the set-up is invalid.
     fn build(setup: &Self::Setup, seed: u64) -> Result<World<Self>, Text>;
+    /// Every invariant the lab checks, for the invariants panel (green until violated).
+    fn invariants() -> Vec<InvariantInfo>;
+}
+
+/// An invariant a lab checks: its id (as in [`crate::kernel::Violation::invariant`]) and name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InvariantInfo {
+    pub id: &'static str,
+    pub name: Text,
+    pub severity: crate::kernel::Severity,
 }
 
 /// What one step of a script does.

@@ -13,6 +13,7 @@ use super::model::{Model, Violation};
 use super::network::{Envelope, LinkConfig, LossReason, MsgId, Network, SendOutcome};
 use super::rng::SimRng;
 use super::Time;
+use crate::text::Text;
 
 /// Index of a node in the world, 0-based.
 pub type NodeId = u8;
@@ -207,7 +208,7 @@ pub enum Event<M, N> {
     /// The action was not enabled in this state (for example a message that a fault already dropped);
     /// nothing changed.
     Skipped {
-        reason: String,
+        reason: Text,
     },
     /// A lab-specific event.
     Note {
@@ -227,7 +228,7 @@ pub trait Protocol: Clone + Debug {
     /// Lab operations enabled in this state, for an explorer.
     fn ops(&self, _nodes: &[NodeState], _out: &mut Vec<Self::Op>) {}
     /// Checks an operation before it runs; `Err` records it as skipped with that reason.
-    fn check_op(&self, _op: &Self::Op, _nodes: &[NodeState]) -> Result<(), String> {
+    fn check_op(&self, _op: &Self::Op, _nodes: &[NodeState]) -> Result<(), Text> {
         Ok(())
     }
     fn on_op(&mut self, op: &Self::Op, ctx: &mut Ctx<'_, Self>);
@@ -457,9 +458,9 @@ impl<P: Protocol> World<P> {
         f(protocol, &mut ctx)
     }
 
-    fn skip(events: &mut Vec<Event<P::Msg, P::Note>>, reason: &str) {
+    fn skip(events: &mut Vec<Event<P::Msg, P::Note>>, en: &str, zh: &str) {
         events.push(Event::Skipped {
-            reason: String::from(reason),
+            reason: Text::new(en, zh),
         });
     }
 
@@ -468,10 +469,10 @@ impl<P: Protocol> World<P> {
             Fault::Crash { node } => {
                 let node = *node;
                 if !self.node_exists(node) {
-                    return Self::skip(events, "no such node");
+                    return Self::skip(events, "no such node", "没有这个节点");
                 }
                 if self.nodes[usize::from(node)].status == NodeStatus::Down {
-                    return Self::skip(events, "node is already down");
+                    return Self::skip(events, "node is already down", "节点已经宕机");
                 }
                 self.nodes[usize::from(node)].status = NodeStatus::Down;
                 // A crashed process loses its timers; the protocol decides what else is lost.
@@ -482,10 +483,10 @@ impl<P: Protocol> World<P> {
             Fault::Restart { node } => {
                 let node = *node;
                 if !self.node_exists(node) {
-                    return Self::skip(events, "no such node");
+                    return Self::skip(events, "no such node", "没有这个节点");
                 }
                 if self.nodes[usize::from(node)].status != NodeStatus::Down {
-                    return Self::skip(events, "node is not down");
+                    return Self::skip(events, "node is not down", "节点没有宕机");
                 }
                 self.nodes[usize::from(node)].status = NodeStatus::Up;
                 events.push(Event::Restarted { node });
@@ -508,14 +509,18 @@ impl<P: Protocol> World<P> {
             }
             Fault::Heal => {
                 if self.net.groups.take().is_none() {
-                    return Self::skip(events, "the network is not partitioned");
+                    return Self::skip(events, "the network is not partitioned", "网络没有分区");
                 }
                 events.push(Event::Healed);
             }
             Fault::Pause { node, ms } => {
                 let node = *node;
                 if !self.node(node).is_some_and(NodeState::is_up) {
-                    return Self::skip(events, "only a running node can be paused");
+                    return Self::skip(
+                        events,
+                        "only a running node can be paused",
+                        "只有运行中的节点才能暂停",
+                    );
                 }
                 let until = self.now.saturating_add(*ms);
                 self.nodes[usize::from(node)].status = NodeStatus::Paused { until };
@@ -523,7 +528,7 @@ impl<P: Protocol> World<P> {
             }
             Fault::ClockJump { node, delta_ms } => {
                 let Some(state) = self.nodes.get_mut(usize::from(*node)) else {
-                    return Self::skip(events, "no such node");
+                    return Self::skip(events, "no such node", "没有这个节点");
                 };
                 state.clock_offset = state.clock_offset.saturating_add(*delta_ms);
                 events.push(Event::ClockJumped {
@@ -539,11 +544,11 @@ impl<P: Protocol> World<P> {
                     to: env.to,
                     reason: LossReason::Dropped,
                 }),
-                None => Self::skip(events, "no such message in flight"),
+                None => Self::skip(events, "no such message in flight", "没有这条在途消息"),
             },
             Fault::Duplicate { msg } => {
                 let Some(env) = self.net.find(*msg).cloned() else {
-                    return Self::skip(events, "no such message in flight");
+                    return Self::skip(events, "no such message in flight", "没有这条在途消息");
                 };
                 let copy = self.net.fresh_id();
                 self.net.in_flight.push(Envelope { id: copy, ..env });
@@ -558,13 +563,13 @@ impl<P: Protocol> World<P> {
 
     fn deliver(&mut self, id: MsgId, events: &mut Vec<Event<P::Msg, P::Note>>) {
         let Some(env) = self.net.find(id) else {
-            return Self::skip(events, "no such message in flight");
+            return Self::skip(events, "no such message in flight", "没有这条在途消息");
         };
         if self.is_paused(env.to) {
-            return Self::skip(events, "the receiver is paused");
+            return Self::skip(events, "the receiver is paused", "接收方处于暂停状态");
         }
         let Some(env) = self.net.take(id) else {
-            return Self::skip(events, "no such message in flight");
+            return Self::skip(events, "no such message in flight", "没有这条在途消息");
         };
         self.now = self.now.max(env.deliver_at);
         let reason = if self.net.partitioned(env.from, env.to) {
@@ -593,13 +598,17 @@ impl<P: Protocol> World<P> {
 
     fn fire(&mut self, id: TimerId, events: &mut Vec<Event<P::Msg, P::Note>>) {
         let Some(at) = self.timers.iter().position(|t| t.id == id) else {
-            return Self::skip(events, "no such timer");
+            return Self::skip(events, "no such timer", "没有这个定时器");
         };
         if !self
             .node(self.timers[at].node)
             .is_some_and(NodeState::is_up)
         {
-            return Self::skip(events, "the timer's node is not running");
+            return Self::skip(
+                events,
+                "the timer's node is not running",
+                "定时器所在的节点没有运行",
+            );
         }
         let timer = self.timers.remove(at);
         self.now = self.now.max(timer.fire_at);
@@ -612,7 +621,7 @@ impl<P: Protocol> World<P> {
 
     fn resume(&mut self, node: NodeId, events: &mut Vec<Event<P::Msg, P::Note>>) {
         let Some(NodeStatus::Paused { until }) = self.node(node).map(|n| n.status) else {
-            return Self::skip(events, "the node is not paused");
+            return Self::skip(events, "the node is not paused", "节点没有暂停");
         };
         self.now = self.now.max(until);
         self.nodes[usize::from(node)].status = NodeStatus::Up;

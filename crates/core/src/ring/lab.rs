@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::hashing::{mod_n_owner, HashRing, VirtualNode};
 use super::keys::KeySet;
 use crate::kernel::{Ctx, LinkConfig, NodeId, NodeState, Protocol, Severity, Violation, World};
-use crate::scenario::Lab;
+use crate::scenario::{InvariantInfo, Lab};
 use crate::text::Text;
 
 pub const MAX_NODES: usize = 100;
@@ -20,6 +20,11 @@ pub const MAX_VNODES: u32 = 1000;
 pub const MAX_KEYS: u32 = 1_000_000;
 /// Keys `k1..` up to this many are drawn and animated; statistics always cover every key.
 pub const SHOWN_KEYS: u32 = 240;
+pub const KEYS_SERVED: &str = "ring.keys-served";
+pub const RING_MINIMAL: &str = "ring.minimal-movement";
+pub const MODN_MINIMAL: &str = "modn.minimal-movement";
+pub const BALANCE: &str = "ring.balance";
+
 /// A node holding more than this many percent of its fair share raises the skew warning.
 const SKEW_WARNING_PERCENT: u64 = 150;
 
@@ -430,27 +435,42 @@ impl Protocol for RingLab {
         }
     }
 
-    fn check_op(&self, op: &RingOp, nodes: &[NodeState]) -> Result<(), String> {
+    fn check_op(&self, op: &RingOp, nodes: &[NodeState]) -> Result<(), Text> {
         let exists = |n: NodeId| usize::from(n) < self.names.len();
         match op {
-            RingOp::Join { node } if !exists(*node) => Err(String::from("no such node")),
+            RingOp::Join { node } | RingOp::Remove { node } if !exists(*node) => {
+                Err(Text::new("there is no such node", "没有这个节点"))
+            }
             RingOp::Join { node } if self.members.contains(node) => {
-                Err(format!("{} is already on the ring", self.name(*node)))
+                let name = self.name(*node);
+                Err(Text::new(
+                    format!("{name} is already on the ring"),
+                    format!("{name} 已经在哈希环上"),
+                ))
             }
             RingOp::Join { node }
                 if !nodes.get(usize::from(*node)).is_some_and(NodeState::is_up) =>
             {
-                Err(format!(
-                    "{} is not running and cannot join",
-                    self.name(*node)
+                let name = self.name(*node);
+                Err(Text::new(
+                    format!("{name} is not running and cannot join"),
+                    format!("{name} 没有运行，无法加入"),
                 ))
             }
             RingOp::Remove { node } if !self.members.contains(node) => {
-                Err(format!("{} is not on the ring", self.name(*node)))
+                let name = self.name(*node);
+                Err(Text::new(
+                    format!("{name} is not on the ring"),
+                    format!("{name} 不在哈希环上"),
+                ))
             }
-            RingOp::SetVnodes { vnodes } => check_vnodes(*vnodes).map_err(|t| t.en),
+            RingOp::SetVnodes { vnodes } => check_vnodes(*vnodes),
             RingOp::Lookup { key } if *key as usize >= self.keys.len() => {
-                Err(format!("there is no key k{}", u64::from(*key) + 1))
+                let n = u64::from(*key) + 1;
+                Err(Text::new(
+                    format!("there is no key k{n}"),
+                    format!("没有键 k{n}"),
+                ))
             }
             _ => Ok(()),
         }
@@ -511,7 +531,7 @@ impl Protocol for RingLab {
             let who: Vec<&str> = down.iter().map(|&m| self.name(m)).collect();
             let who = who.join(", ");
             out.push(Violation {
-                invariant: String::from("ring.keys-served"),
+                invariant: String::from(KEYS_SERVED),
                 name: Text::new("Every key's node is up", "每个键所在的节点都在线"),
                 detail: Text::new(
                     format!("{stranded} keys map to {who}, which is down: they cannot be served until it is removed from the ring or restarts."),
@@ -544,8 +564,8 @@ impl Protocol for RingLab {
                         out.push(Violation {
                             invariant: String::from(invariant),
                             name: Text::new(
-                                format!("Only {name}'s keys move ({})", scheme.0),
-                                format!("只有 {name} 的键迁移（{}）", scheme.1),
+                                format!("Only the changed node's keys move ({})", scheme.0),
+                                format!("只有变化节点的键迁移（{}）", scheme.1),
                             ),
                             detail: Text::new(
                                 format!(
@@ -575,7 +595,7 @@ impl Protocol for RingLab {
                     .map_or("?", |m| self.name(m));
                 let times = f64::from(spread.max) / fair;
                 out.push(Violation {
-                    invariant: String::from("ring.balance"),
+                    invariant: String::from(BALANCE),
                     name: Text::new("Keys are spread evenly", "键分布均匀"),
                     detail: Text::new(
                         format!("{busiest} holds {} keys, {times:.1}× its fair share of {fair:.0}. More virtual nodes even this out.", spread.max),
@@ -594,6 +614,37 @@ impl Lab for RingLab {
 
     fn build(setup: &RingSetup, seed: u64) -> Result<World<RingLab>, Text> {
         RingLab::world(setup, seed)
+    }
+
+    fn invariants() -> Vec<InvariantInfo> {
+        alloc::vec![
+            InvariantInfo {
+                id: KEYS_SERVED,
+                name: Text::new("Every key's node is up", "每个键所在的节点都在线"),
+                severity: Severity::Error,
+            },
+            InvariantInfo {
+                id: RING_MINIMAL,
+                name: Text::new(
+                    "Only the changed node's keys move (ring)",
+                    "只有变化节点的键迁移（哈希环）"
+                ),
+                severity: Severity::Error,
+            },
+            InvariantInfo {
+                id: MODN_MINIMAL,
+                name: Text::new(
+                    "Only the changed node's keys move (hash % N)",
+                    "只有变化节点的键迁移（hash % N）"
+                ),
+                severity: Severity::Error,
+            },
+            InvariantInfo {
+                id: BALANCE,
+                name: Text::new("Keys are spread evenly", "键分布均匀"),
+                severity: Severity::Warning,
+            },
+        ]
     }
 }
 
