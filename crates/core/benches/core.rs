@@ -1,1 +1,149 @@
-fn main() {}
+//! Benchmarks of the core, without a framework (`harness = false`): `cargo bench -p distlab-core`.
+//!
+//! Prints two lines:
+//! - ring lookup: the mean time of one key lookup on a ring of 100 nodes x 100 virtual nodes over
+//!   1,000,000 keys, for distlab's `HashRing` (xxHash32, binary search over sorted points) and for
+//!   the `hashring` crate (SipHash, binary search) given the same virtual node names, hashing the
+//!   key included on both sides;
+//! - seek: reaching step 9,999 of a 10,000-step run through its checkpoints (interval 16) against
+//!   replaying all 9,999 actions from the initial world.
+//!
+//! Each side is warmed up once, then timed for several rounds, and the best round is reported.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use distlab_core::kernel::{Action, Model, NodeId, Run};
+use distlab_core::ring::{ring_hash, HashRing, RingLab, RingOp, RingSetup};
+
+const NODES: usize = 100;
+const VNODES: u32 = 100;
+const KEYS: usize = 1_000_000;
+const LOOKUP_ROUNDS: usize = 5;
+/// Keys and rounds when the program is run by `cargo test --benches` rather than `cargo bench`.
+const QUICK_KEYS: usize = 10_000;
+
+const RUN_STEPS: usize = 10_000;
+const SEEK_TO: usize = RUN_STEPS - 1;
+const CHECKPOINT_INTERVAL: usize = 16;
+const SEEK_ROUNDS: usize = 20;
+
+/// Runs `f` once to warm up, then `rounds` times, and returns the fastest round.
+fn best_of<R>(rounds: usize, mut f: impl FnMut() -> R) -> Duration {
+    black_box(f());
+    (0..rounds)
+        .map(|_| {
+            let start = Instant::now();
+            black_box(f());
+            start.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+fn ns_per(d: Duration, n: usize) -> f64 {
+    d.as_secs_f64() * 1e9 / n as f64
+}
+
+fn ring_lookup(keys: usize, rounds: usize) {
+    let names: Vec<String> = (1..=NODES).map(|i| format!("N{i}")).collect();
+    let members: Vec<(NodeId, &str)> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (NodeId::try_from(i).expect("node id fits"), name.as_str()))
+        .collect();
+    let ours = HashRing::build(&members, VNODES);
+
+    // The same virtual node identities, "N1#0" .. "N100#99", as distlab's `vnode_label`.
+    let mut theirs: hashring::HashRing<String> = hashring::HashRing::new();
+    theirs.batch_add(
+        names
+            .iter()
+            .flat_map(|name| (0..VNODES).map(move |r| format!("{name}#{r}")))
+            .collect(),
+    );
+    assert_eq!(ours.len(), NODES * VNODES as usize);
+    assert_eq!(theirs.len(), NODES * VNODES as usize);
+
+    let n = keys;
+    let keys: Vec<String> = (1..=n).map(|i| format!("k{i}")).collect();
+
+    let distlab = best_of(rounds, || {
+        for key in &keys {
+            black_box(ours.owner(ring_hash(black_box(key.as_bytes()))));
+        }
+    });
+    let hashring = best_of(rounds, || {
+        for key in &keys {
+            black_box(theirs.get(black_box(key)));
+        }
+    });
+    let (d, h) = (ns_per(distlab, n), ns_per(hashring, n));
+    println!(
+        "ring lookup: distlab {d:.1} ns, hashring {h:.1} ns, ratio {:.2}",
+        h / d
+    );
+}
+
+fn seek(rounds: usize) {
+    let setup = RingSetup {
+        nodes: ["N1", "N2", "N3", "N4"].map(String::from).to_vec(),
+        members: vec![0, 1, 2],
+        vnodes: 10,
+        keys: 1_000,
+    };
+    let initial = RingLab::world(&setup, 1).expect("the bench's ring setup is valid");
+    // Lookups, and N4 joining and leaving again, over and over.
+    let actions: Vec<Action<RingOp>> = (0..RUN_STEPS)
+        .map(|i| {
+            let op = match i % 3 {
+                0 => RingOp::Lookup {
+                    key: ((i / 3) % 1_000) as u32,
+                },
+                1 => RingOp::Join { node: 3 },
+                _ => RingOp::Remove { node: 3 },
+            };
+            Action::Op { op }
+        })
+        .collect();
+    let mut run = Run::new(initial.clone(), CHECKPOINT_INTERVAL);
+    for action in &actions {
+        run.push(action.clone());
+    }
+    assert_eq!(run.len(), RUN_STEPS);
+
+    let replay = |upto: usize| {
+        let mut world = initial.clone();
+        let mut events = Vec::new();
+        for action in &actions[..upto] {
+            events.clear();
+            world.apply(action, &mut events);
+        }
+        world
+    };
+    assert!(
+        run.state_at(SEEK_TO) == replay(SEEK_TO),
+        "seeking through checkpoints and replaying disagree"
+    );
+
+    let via_checkpoints = best_of(rounds, || run.state_at(black_box(SEEK_TO)));
+    let from_start = best_of(rounds.min(5), || replay(black_box(SEEK_TO)));
+    println!(
+        "seek: step {SEEK_TO} of {RUN_STEPS} via checkpoints {:.1} us, replay from step 0 {:.1} us",
+        via_checkpoints.as_secs_f64() * 1e6,
+        from_start.as_secs_f64() * 1e6
+    );
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` (an unoptimised build) does not, and
+    // then a small quick run only checks that everything works.
+    if std::env::args().any(|a| a == "--bench") {
+        ring_lookup(KEYS, LOOKUP_ROUNDS);
+        seek(SEEK_ROUNDS);
+    } else {
+        println!("quick check (run `cargo bench` for the real figures):");
+        ring_lookup(QUICK_KEYS, 1);
+        seek(1);
+    }
+}
