@@ -1,0 +1,240 @@
+// Test harness for the distlab end-to-end suite.
+//
+// - `startServer(dir)` serves a folder (by default the trunk output, dist/) on 127.0.0.1 with an
+//   ephemeral port and the right MIME types (application/wasm included), using only node:http.
+// - `launchBrowser()` starts Debian's Chromium through playwright-core with the flags that work as
+//   root on a machine without internet access. playwright-core never downloads a browser here.
+// - `openPage(browser, options)` gives a page in a fresh browser context that records every request
+//   to a host other than 127.0.0.1 (and aborts it), every console error and every uncaught page
+//   error. `page.assertClean()` (called by `closePage`) fails the test when any happened.
+// - `screenshot(page, name)` writes a full-page PNG to tests/e2e/screenshots/.
+
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export const REPO_ROOT = path.resolve(here, '..', '..');
+export const DIST_DIR = process.env.DISTLAB_DIST
+  ? path.resolve(process.env.DISTLAB_DIST)
+  : path.join(REPO_ROOT, 'dist');
+export const SCREENSHOT_DIR = path.join(here, 'screenshots');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+// The flags verified on this kind of machine (see shared/TOOLCHAIN.md). Without the
+// background-networking flags Chromium keeps trying to reach Google's hosts. playwright adds
+// `--headless` itself for `headless: true` and refuses `--user-data-dir` in `args`: `launch()`
+// always starts Chromium on a fresh temporary profile of its own, removed when the browser closes.
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+/** How long a single wait for the UI may take, in milliseconds. */
+export const TIMEOUT = Number(process.env.DISTLAB_E2E_TIMEOUT || 15000);
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.ico': 'image/x-icon',
+  '.webp': 'image/webp',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
+};
+
+export function mimeType(file) {
+  return MIME[path.extname(file).toLowerCase()] || 'application/octet-stream';
+}
+
+/**
+ * Serves `root` on 127.0.0.1 with an ephemeral port. Resolves to `{ url, port, close }`, where
+ * `url` ends without a slash (`http://127.0.0.1:PORT`).
+ */
+export async function startServer(root = DIST_DIR) {
+  const rootDir = path.resolve(root);
+  const index = path.join(rootDir, 'index.html');
+  if (!fs.existsSync(index)) {
+    throw new Error(`${index} does not exist: build the site first (trunk build --release)`);
+  }
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    let pathname;
+    try {
+      pathname = decodeURIComponent(new URL(req.url, 'http://127.0.0.1').pathname);
+    } catch {
+      res.writeHead(400).end('bad request');
+      return;
+    }
+    let file = path.normalize(path.join(rootDir, pathname));
+    if (file !== rootDir && !file.startsWith(rootDir + path.sep)) {
+      res.writeHead(403).end('forbidden');
+      return;
+    }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
+      file = path.join(file, 'index.html');
+    }
+    if (!fs.existsSync(file)) {
+      if (pathname === '/favicon.ico') {
+        // Browsers ask for it on their own; a missing icon is not a bug of the page.
+        res.writeHead(204).end();
+        return;
+      }
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
+      return;
+    }
+    const body = fs.readFileSync(file);
+    res.writeHead(200, {
+      'Content-Type': mimeType(file),
+      'Content-Length': body.length,
+      'Cache-Control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address();
+  const sockets = new Set();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Starts headless Chromium. */
+export async function launchBrowser() {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} not found: install Debian's chromium (./test does)`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+/** True for the addresses a page of ours may load: our own server, and in-page URLs. */
+export function isLocalUrl(raw) {
+  let url;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  if (['data:', 'blob:', 'about:', 'javascript:'].includes(url.protocol)) return true;
+  return (url.protocol === 'http:' || url.protocol === 'ws:') && url.hostname === '127.0.0.1';
+}
+
+/**
+ * Opens a page in a new browser context (its own cookies and localStorage) and watches it.
+ * Options: `viewport`, `locale`, `allowConsole` (array of RegExp for console errors that a test
+ * expects), `context` (reuse an existing context instead of making one).
+ */
+export async function openPage(browser, options = {}) {
+  const ownContext = !options.context;
+  const context =
+    options.context ||
+    (await browser.newContext({
+      viewport: options.viewport || { width: 1280, height: 900 },
+      locale: options.locale || 'en-US',
+    }));
+  const problems = [];
+  const note = (line) => {
+    if (!problems.includes(line)) problems.push(line);
+  };
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (isLocalUrl(url)) return route.continue();
+    note(`request to a host other than 127.0.0.1: ${url}`);
+    return route.abort('blockedbyclient');
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  page.on('request', (req) => {
+    // WebSocket and other requests that bypass routing still show up here.
+    if (!isLocalUrl(req.url())) note(`request to a host other than 127.0.0.1: ${req.url()}`);
+  });
+  page.on('websocket', (ws) => {
+    if (!isLocalUrl(ws.url())) note(`websocket to a host other than 127.0.0.1: ${ws.url()}`);
+  });
+  const allow = options.allowConsole || [];
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const text = msg.text();
+    if (allow.some((re) => re.test(text))) return;
+    const loc = msg.location();
+    const where = loc && loc.url ? ` (${loc.url}:${loc.lineNumber})` : '';
+    note(`console error: ${text}${where}`);
+  });
+  page.on('pageerror', (err) => {
+    note(`page error: ${err.message}`);
+  });
+  page.on('crash', () => note('the page crashed'));
+  page.problems = problems;
+  page.assertClean = () => {
+    if (problems.length > 0) {
+      throw new Error(`the page was not clean:\n  ${problems.join('\n  ')}`);
+    }
+  };
+  page.closeAll = async () => {
+    if (ownContext) await context.close();
+    else await page.close();
+  };
+  return page;
+}
+
+/** Fails when the page logged errors or went off-host, then closes it (and its own context). */
+export async function closePage(page) {
+  try {
+    page.assertClean();
+  } finally {
+    await page.closeAll();
+  }
+}
+
+/** Writes a full-page screenshot to tests/e2e/screenshots/<name>.png and returns its path. */
+export async function screenshot(page, name) {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** A fresh empty temporary folder (for fixtures). */
+export function tempDir(prefix = 'distlab-e2e-') {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
