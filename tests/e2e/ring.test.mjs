@@ -1,0 +1,474 @@
+// End-to-end tests of the consistent-hashing lab, against the built site in dist/ (run by ./test
+// after `trunk build --release`). They drive the UI only through its data-testid contract:
+//
+//   lab-ring, scenario-<id>; step-forward, step-back, play, restart, scrubber, speed;
+//   step-counter[data-step, data-total]; narration; question, choice-N;
+//   invariants > invariant[data-invariant, data-state, data-since]; fault-toolbar,
+//   fault-crash-<Node>, fault-restart-<Node>; lang-toggle; projector-toggle; share-link; ring;
+//   moved-ring, moved-modn; message; error-overlay.
+//
+// Scenario ring-n1-dies has 8 steps: 1-2 lookups, 3 N1 crashes, 4 N1 is removed (asked as a
+// question first), 5-6 lookups, 7 N1 restarts, 8 N1 rejoins.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { closePage, launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
+
+const SCENARIO = 'ring-n1-dies';
+const STEPS = 8;
+const CRASH_STEP = 3;
+const REMOVE_STEP = 4;
+const CJK = /[\u4e00-\u9fff]/;
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+// --- helpers ------------------------------------------------------------------------------------
+
+const tid = (id) => `[data-testid="${id}"]`;
+const invariantSel = (id) => `${tid('invariant')}[data-invariant="${id}"]`;
+
+async function gotoApp(page, hash = '') {
+  await page.goto(`${server.url}/${hash}`);
+  await page.locator(tid('lab-ring')).waitFor({ state: 'visible' });
+}
+
+async function stepOf(page) {
+  return Number(await page.locator(tid('step-counter')).getAttribute('data-step'));
+}
+
+async function totalOf(page) {
+  return Number(await page.locator(tid('step-counter')).getAttribute('data-total'));
+}
+
+async function waitStep(page, step) {
+  await page.waitForFunction(
+    ([sel, want]) => document.querySelector(sel)?.getAttribute('data-step') === String(want),
+    [tid('step-counter'), step],
+  );
+}
+
+async function waitTotal(page, total) {
+  await page.waitForFunction(
+    ([sel, want]) => document.querySelector(sel)?.getAttribute('data-total') === String(want),
+    [tid('step-counter'), total],
+  );
+}
+
+async function narration(page) {
+  return ((await page.locator(tid('narration')).textContent()) || '').trim();
+}
+
+async function questionVisible(page) {
+  return page.locator(tid('question')).isVisible();
+}
+
+/** Answers the visible question with the first choice (the right one in ring-n1-dies). */
+async function answer(page) {
+  const choice = page.locator(tid('choice-0'));
+  assert.ok(((await choice.textContent()) || '').trim().length > 0, 'choice-0 has no text');
+  await choice.click();
+}
+
+/**
+ * One step forward with the step-forward button. A question shown before the step is answered
+ * first. Returns whether a question was shown.
+ */
+async function forward(page) {
+  const before = await stepOf(page);
+  let asked = false;
+  if (await questionVisible(page)) {
+    asked = true;
+    await answer(page);
+    if ((await stepOf(page)) === before + 1) return asked;
+  }
+  await page.locator(tid('step-forward')).click();
+  await page.waitForFunction(
+    ([counter, question, b]) => {
+      const step = document.querySelector(counter)?.getAttribute('data-step');
+      const q = document.querySelector(question);
+      return step !== String(b) || (q && q.getClientRects().length > 0);
+    },
+    [tid('step-counter'), tid('question'), before],
+  );
+  if ((await stepOf(page)) === before) {
+    // The question appeared instead of the step: answer it, then step if that did not.
+    asked = true;
+    await answer(page);
+    if ((await stepOf(page)) === before) {
+      await page.locator(tid('step-forward')).click();
+    }
+  }
+  await waitStep(page, before + 1);
+  return asked;
+}
+
+async function back(page) {
+  const before = await stepOf(page);
+  await page.locator(tid('step-back')).click();
+  await waitStep(page, before - 1);
+}
+
+async function forwardTo(page, step) {
+  while ((await stepOf(page)) < step) await forward(page);
+}
+
+async function openScenario(page) {
+  await page.locator(tid('lab-ring')).click();
+  await page.locator(tid(`scenario-${SCENARIO}`)).click();
+  await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
+  if ((await stepOf(page)) !== 0) {
+    await page.locator(tid('restart')).click();
+  }
+  await waitStep(page, 0);
+}
+
+async function invariant(page, id) {
+  const item = page.locator(invariantSel(id));
+  await item.waitFor({ state: 'attached' });
+  return {
+    state: await item.getAttribute('data-state'),
+    since: await item.getAttribute('data-since'),
+  };
+}
+
+async function waitInvariantState(page, id, state) {
+  await page.waitForFunction(
+    ([sel, want]) => document.querySelector(sel)?.getAttribute('data-state') === want,
+    [invariantSel(id), state],
+  );
+}
+
+/** The first whole number in an element's text, e.g. 8 from "8 / 12 keys moved (66.67%)". */
+async function firstNumber(page, id) {
+  const text = (await page.locator(tid(id)).textContent()) || '';
+  const m = text.replace(/[,\u00a0 ](?=\d{3}\b)/g, '').match(/\d+/);
+  assert.ok(m, `no number in ${id}: "${text}"`);
+  return Number(m[0]);
+}
+
+async function lang(page) {
+  return page.evaluate(() => document.documentElement.lang);
+}
+
+/** Clicks the language toggle until the page is in `want` ('zh' or 'en'). */
+async function switchLanguage(page, want) {
+  for (let i = 0; i < 2 && (await lang(page)) !== want; i++) {
+    const was = await lang(page);
+    await page.locator(tid('lang-toggle')).click();
+    await page.waitForFunction((w) => document.documentElement.lang !== w, was);
+  }
+  assert.equal(await lang(page), want);
+}
+
+/** The share URL, from an input's value or an anchor's href, made absolute. */
+async function shareUrl(page) {
+  const link = page.locator(tid('share-link'));
+  const tag = await link.evaluate((el) => el.tagName.toLowerCase());
+  const raw =
+    tag === 'input' || tag === 'textarea'
+      ? await link.inputValue()
+      : (await link.getAttribute('href')) || (await link.textContent()) || '';
+  assert.ok(raw.trim().length > 0, 'the share link is empty');
+  return new URL(raw.trim(), page.url()).href;
+}
+
+async function blur(page) {
+  await page.evaluate(() => document.activeElement?.blur?.());
+}
+
+/** The checks every test ends with: no error overlay, no console errors, no off-host requests. */
+async function finish(page) {
+  assert.equal(
+    await page.locator(tid('error-overlay')).count(),
+    0,
+    'the error overlay is shown (the app panicked)',
+  );
+  await closePage(page);
+}
+
+// --- tests --------------------------------------------------------------------------------------
+
+describe('consistent-hashing lab', () => {
+  test('pick the lab and scenario, step to the end and back', async () => {
+    const page = await openPage(browser);
+    await gotoApp(page);
+    await screenshot(page, 'home-en');
+    await openScenario(page);
+
+    assert.equal(await totalOf(page), STEPS, `${SCENARIO} has ${STEPS} steps`);
+    assert.equal(
+      await page.locator(tid('ring')).evaluate((el) => el.tagName.toLowerCase()),
+      'svg',
+      'the ring is drawn as an svg',
+    );
+    assert.ok(await page.locator(tid('fault-toolbar')).isVisible(), 'the fault toolbar is shown');
+
+    const seen = [await narration(page)];
+    const askedAt = [];
+    await screenshot(page, 'ring-step0-en');
+    while ((await stepOf(page)) < STEPS) {
+      const from = await stepOf(page);
+      if (await forward(page)) askedAt.push(from);
+      const k = await stepOf(page);
+      assert.equal(k, from + 1);
+      seen[k] = await narration(page);
+      assert.ok(seen[k].length > 0, `step ${k} has a narration`);
+      assert.notEqual(seen[k], seen[k - 1], `the narration changes from step ${k - 1} to ${k}`);
+      if (k === CRASH_STEP) await screenshot(page, 'ring-step3-crash-en');
+    }
+    assert.ok(
+      askedAt.includes(REMOVE_STEP - 1),
+      `a question is asked before step ${REMOVE_STEP} (asked before steps: ${askedAt.map((s) => s + 1)})`,
+    );
+    assert.match(seen[CRASH_STEP], /N1/, 'the crash narration names N1');
+    await screenshot(page, 'ring-end-en');
+
+    while ((await stepOf(page)) > 0) {
+      await back(page);
+      const k = await stepOf(page);
+      assert.equal(await narration(page), seen[k], `narration of step ${k} is the same going back`);
+    }
+    assert.equal(await stepOf(page), 0);
+    await finish(page);
+  });
+
+  test('keyboard, scrubber, speed, play and restart', async () => {
+    const page = await openPage(browser);
+    await gotoApp(page);
+    await openScenario(page);
+    await blur(page);
+
+    await page.keyboard.press('ArrowRight');
+    await waitStep(page, 1);
+    await page.keyboard.press('ArrowRight');
+    await waitStep(page, 2);
+    await page.keyboard.press('ArrowLeft');
+    await waitStep(page, 1);
+    await page.keyboard.press('End');
+    await waitStep(page, STEPS);
+    await page.keyboard.press('Home');
+    await waitStep(page, 0);
+
+    const scrubber = page.locator(tid('scrubber'));
+    assert.equal(await scrubber.getAttribute('type'), 'range');
+    await scrubber.fill('2');
+    await waitStep(page, 2);
+
+    const speed = page.locator(tid('speed'));
+    assert.equal(await speed.evaluate((el) => el.tagName.toLowerCase()), 'select');
+    const speeds = await speed.evaluate((el) => [...el.options].map((o) => o.value));
+    assert.ok(speeds.length >= 2, `speed offers several choices: ${speeds}`);
+    await speed.selectOption(speeds[speeds.length - 1]);
+
+    await page.locator(tid('restart')).click();
+    await waitStep(page, 0);
+
+    // Space plays, Space again pauses.
+    await blur(page);
+    await page.keyboard.press('Space');
+    await page.waitForFunction(
+      (sel) => Number(document.querySelector(sel)?.getAttribute('data-step')) > 0,
+      tid('step-counter'),
+      { timeout: 20000 },
+    );
+    await blur(page);
+    await page.keyboard.press('Space');
+    const paused = await stepOf(page);
+    await page.waitForTimeout(2500);
+    assert.equal(await stepOf(page), paused, 'Space pauses the player');
+
+    // The play button plays too; the restart button goes back to step 0.
+    await page.locator(tid('restart')).click();
+    await waitStep(page, 0);
+    await page.locator(tid('play')).click();
+    await page.waitForFunction(
+      (sel) => Number(document.querySelector(sel)?.getAttribute('data-step')) > 0,
+      tid('step-counter'),
+      { timeout: 20000 },
+    );
+    await page.locator(tid('play')).click();
+    await page.locator(tid('restart')).click();
+    await waitStep(page, 0);
+    await finish(page);
+  });
+
+  test('ring.keys-served turns red at the crash; a violation links to the step that caused it', async () => {
+    const page = await openPage(browser);
+    await gotoApp(page);
+    await openScenario(page);
+
+    await forwardTo(page, CRASH_STEP - 1);
+    assert.equal((await invariant(page, 'ring.keys-served')).state, 'ok');
+
+    await forward(page);
+    await waitInvariantState(page, 'ring.keys-served', 'violated');
+    assert.deepEqual(await invariant(page, 'ring.keys-served'), {
+      state: 'violated',
+      since: String(CRASH_STEP),
+    });
+    await screenshot(page, 'ring-invariant-violated-en');
+    await page.locator(invariantSel('ring.keys-served')).click();
+    await waitStep(page, CRASH_STEP);
+
+    // Removing N1 serves its keys again; hash % N moved keys between nodes that did not change.
+    await forward(page);
+    await waitInvariantState(page, 'ring.keys-served', 'ok');
+    assert.equal(await firstNumber(page, 'moved-ring'), 8, 'the ring moves only N1\'s 8 keys');
+    assert.ok(
+      (await firstNumber(page, 'moved-modn')) > 8,
+      'hash % N moves more keys than the ring',
+    );
+    await forward(page);
+    assert.equal(await stepOf(page), REMOVE_STEP + 1);
+    assert.deepEqual(await invariant(page, 'modn.minimal-movement'), {
+      state: 'violated',
+      since: String(REMOVE_STEP),
+    });
+    await page.locator(invariantSel('modn.minimal-movement')).click();
+    await waitStep(page, REMOVE_STEP);
+    await finish(page);
+  });
+
+  test('a violation that lasts jumps back to its cause (injected crash of N1)', async () => {
+    const page = await openPage(browser);
+    await gotoApp(page);
+    await openScenario(page);
+    await forwardTo(page, 2);
+
+    // Crash N1 one step early: the script's own crash at the next step finds it already down.
+    await page.locator(tid('fault-crash-N1')).click();
+    await waitTotal(page, STEPS + 1);
+    await waitStep(page, 3);
+    await forward(page);
+    assert.equal(await stepOf(page), 4);
+    assert.deepEqual(await invariant(page, 'ring.keys-served'), { state: 'violated', since: '3' });
+    await page.locator(invariantSel('ring.keys-served')).click();
+    await waitStep(page, 3);
+    await finish(page);
+  });
+
+  test('injecting faults forks the run, and the share link restores it', async () => {
+    const page = await openPage(browser);
+    await gotoApp(page);
+    await openScenario(page);
+    await forward(page);
+    const total = await totalOf(page);
+
+    await page.locator(tid('fault-crash-N2')).click();
+    await waitTotal(page, total + 1);
+    await waitStep(page, 2);
+    await screenshot(page, 'ring-fault-crash-n2-en');
+
+    await page.locator(tid('fault-restart-N2')).click();
+    await waitTotal(page, total + 2);
+    await waitStep(page, 3);
+    await forward(page);
+    assert.equal(await stepOf(page), 4);
+
+    const url = await shareUrl(page);
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\//, `the share link stays on this site: ${url}`);
+    assert.match(url, /#.*lab=ring/, `the share link holds the lab: ${url}`);
+    const expected = {
+      step: await stepOf(page),
+      total: await totalOf(page),
+      narration: await narration(page),
+      keysServed: await invariant(page, 'ring.keys-served'),
+    };
+
+    const copy = await openPage(browser);
+    await copy.goto(url);
+    await copy.locator(tid('step-counter')).waitFor({ state: 'visible' });
+    await waitStep(copy, expected.step);
+    assert.deepEqual(
+      {
+        step: await stepOf(copy),
+        total: await totalOf(copy),
+        narration: await narration(copy),
+        keysServed: await invariant(copy, 'ring.keys-served'),
+      },
+      expected,
+      'the shared page shows the same step of the same forked run',
+    );
+    await screenshot(copy, 'ring-shared-link-en');
+    await finish(copy);
+    await finish(page);
+  });
+
+  test('a deep link opens the scenario at its step', async () => {
+    const page = await openPage(browser);
+    await page.goto(`${server.url}/#lab=ring&scenario=${SCENARIO}&seed=1&step=${CRASH_STEP}`);
+    await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
+    await waitStep(page, CRASH_STEP);
+    assert.equal(await totalOf(page), STEPS);
+    assert.equal((await invariant(page, 'ring.keys-served')).state, 'violated');
+    await finish(page);
+  });
+
+  test('中文 / English, kept across reloads; projector mode', async () => {
+    const page = await openPage(browser);
+    await gotoApp(page);
+    await openScenario(page);
+    await forwardTo(page, CRASH_STEP);
+    await switchLanguage(page, 'en');
+    const english = await narration(page);
+    assert.doesNotMatch(english, CJK);
+
+    await switchLanguage(page, 'zh');
+    await page.waitForFunction(
+      (sel) => /[\u4e00-\u9fff]/.test(document.querySelector(sel)?.textContent || ''),
+      tid('narration'),
+    );
+    const chinese = await narration(page);
+    assert.match(chinese, CJK);
+    assert.notEqual(chinese, english);
+    await screenshot(page, 'ring-step3-zh');
+
+    await page.reload();
+    await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
+    await waitStep(page, CRASH_STEP);
+    assert.equal(await lang(page), 'zh', 'the language survives a reload');
+    assert.equal(await narration(page), chinese);
+
+    await page.locator(tid('projector-toggle')).click();
+    await page.waitForFunction(() => document.body.classList.contains('projector'));
+    await screenshot(page, 'ring-step3-projector-zh');
+
+    await switchLanguage(page, 'en');
+    assert.equal(await narration(page), english);
+    await screenshot(page, 'ring-step3-projector-en');
+    await page.locator(tid('projector-toggle')).click();
+    await page.waitForFunction(() => !document.body.classList.contains('projector'));
+
+    await page.reload();
+    await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
+    assert.equal(await lang(page), 'en', 'English survives a reload too');
+    await finish(page);
+  });
+
+  test('a broken share link shows a message and the page still works', async () => {
+    const page = await openPage(browser);
+    await page.goto(`${server.url}/#lab=ring&scenario=nope`);
+    const message = page.locator(tid('message'));
+    await message.waitFor({ state: 'visible' });
+    const text = ((await message.textContent()) || '').trim();
+    assert.ok(text.length > 0, 'the message says what is wrong');
+    await screenshot(page, 'broken-link-en');
+
+    await openScenario(page);
+    await forward(page);
+    assert.equal(await stepOf(page), 1);
+    await finish(page);
+  });
+});
