@@ -358,6 +358,19 @@ impl RingLab {
         load_spread(self.members.iter().map(|&m| load[usize::from(m)]))
     }
 
+    /// Spread of the ring share (arc length) of the current members with `vnodes` virtual nodes
+    /// each: the load that infinitely many keys would see, independent of the key set.
+    pub fn arc_spread_with_vnodes(&self, vnodes: u32) -> LoadSpread {
+        let ring = self.build_ring(&self.members, vnodes);
+        let shares = ring.arc_shares(self.names.len());
+        // Shares in millionths of the ring fit a u32; the relative spread does not depend on scale.
+        load_spread(
+            self.members
+                .iter()
+                .map(|&m| ((shares[usize::from(m)] * 1_000_000) >> 32) as u32),
+        )
+    }
+
     /// Builds the world for this lab: one kernel node per ring node.
     pub fn world(setup: &RingSetup, seed: u64) -> Result<World<RingLab>, Text> {
         let lab = RingLab::new(setup)?;
@@ -916,6 +929,14 @@ mod tests {
             many * 4.0 < one,
             "1 vnode: {one:.1}%, 500 vnodes: {many:.1}%"
         );
+        // The arc shares follow the same trend without any keys.
+        let arc_one = lab.arc_spread_with_vnodes(1).relative_std_dev();
+        let arc_many = lab.arc_spread_with_vnodes(500).relative_std_dev();
+        assert!(
+            arc_many * 4.0 < arc_one,
+            "arcs: {arc_one:.1}% against {arc_many:.1}%"
+        );
+        assert!((lab.arc_spread_with_vnodes(7).mean - 100_000.0).abs() < 1.0);
         // The sampled variant uses only the first keys and still counts each exactly once.
         let sampled = lab.spread_with_vnodes(50, 1000);
         assert!((sampled.mean - 100.0).abs() < 1e-9);

@@ -1,0 +1,47 @@
+//! The distlab playground in the browser: a Yew app that renders the core's traces and dispatches
+//! the student's actions back to it.
+//!
+//! **Architecture invariant:** this crate holds no protocol logic. The player state ([`player`]) and
+//! the share-link format ([`share`]) are plain Rust; components only render and dispatch.
+
+pub mod app;
+pub mod i18n;
+pub mod player;
+pub mod ring;
+pub mod share;
+pub mod views;
+
+use wasm_bindgen::JsCast;
+
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// Shows the error overlay of `index.html` with the panic message. A panic is a bug; the overlay
+/// tells the user what happened and offers a reload instead of leaving a dead page.
+fn show_panic(info: &std::panic::PanicHookInfo<'_>) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Some(text) = document.get_element_by_id("error-text") {
+        text.set_text_content(Some(&info.to_string()));
+    }
+    if let Some(overlay) = document
+        .get_element_by_id("error-overlay")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        overlay.set_hidden(false);
+    }
+    web_sys::console::error_1(&info.to_string().into());
+}
+
+/// Installs the panic overlay and mounts the app on `#app`.
+pub fn start() {
+    std::panic::set_hook(Box::new(show_panic));
+    let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("app"))
+    else {
+        return;
+    };
+    yew::Renderer::<app::App>::with_root(root).render();
+}

@@ -1,0 +1,539 @@
+//! The player's state: which scenario is open, the run with the student's injections, the step on
+//! screen, playback, answers to "predict, then reveal" questions, language and projector mode.
+//! A reducer: every change is a [`Msg`]; side effects (timers, storage, the URL) live in the app's
+//! effects, never here. Bad input leaves the state as it was and sets a message.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use distlab_core::kernel::{
+    Action, ActiveViolation, Event, Fault, FaultKind, Model, NodeState, World,
+};
+use distlab_core::ring::{RingLab, RingOp, RingSetup};
+use distlab_core::scenario::{
+    self, AnyScenario, Injection, InvariantInfo, Lab, Origin, Question, Scenario, ScenarioRun,
+};
+use distlab_core::{Lang, Text};
+use serde::de::DeserializeOwned;
+use yew::Reducible;
+
+use crate::share::{self, ScenarioRef, ShareState};
+
+/// One lab's scenario being played.
+#[derive(Clone, Debug)]
+pub struct Session<L: Lab> {
+    pub scenario: Rc<Scenario<L>>,
+    pub run: Rc<ScenarioRun<L>>,
+    /// The state on screen: after `step` steps.
+    pub step: usize,
+    pub state: Rc<World<L>>,
+}
+
+impl<L: Lab> Session<L> {
+    pub fn start(
+        scenario: Scenario<L>,
+        injections: &[Injection<L::Op>],
+        step: usize,
+    ) -> Result<Self, Text> {
+        let run = scenario.play(injections).map_err(|e| e.message())?;
+        let step = step.min(run.run.len());
+        let state = Rc::new(run.run.state_at(step));
+        Ok(Session {
+            scenario: Rc::new(scenario),
+            run: Rc::new(run),
+            step,
+            state,
+        })
+    }
+
+    pub fn total(&self) -> usize {
+        self.run.run.len()
+    }
+
+    /// Moves to state `k`. One step forward applies one action to the state on screen; any other
+    /// move goes through the run's checkpoints.
+    pub fn seek(&mut self, k: usize) {
+        let k = k.min(self.total());
+        if k == self.step {
+            return;
+        }
+        let state = match self.run.run.step(k) {
+            Some(step) if k == self.step + 1 => {
+                let mut next = (*self.state).clone();
+                next.apply(&step.action, &mut Vec::new());
+                next
+            }
+            _ => self.run.run.state_at(k),
+        };
+        self.state = Rc::new(state);
+        self.step = k;
+    }
+
+    /// Injects an action after the state on screen and moves onto it.
+    pub fn fork(&mut self, action: Action<L::Op>) -> Result<(), Text> {
+        let mut run = (*self.run).clone();
+        run.fork(&self.scenario, self.step, action)
+            .map_err(|e| e.message())?;
+        self.run = Rc::new(run);
+        let k = self.step + 1;
+        // The old state on screen is still right for `step`: fork only changed what follows it.
+        self.seek(k);
+        Ok(())
+    }
+
+    pub fn origin(&self, k: usize) -> Option<Origin> {
+        k.checked_sub(1)
+            .and_then(|i| self.run.origins.get(i))
+            .copied()
+    }
+
+    /// The narration of the state on screen, when it came from the script.
+    pub fn narration(&self) -> Option<&Text> {
+        self.run
+            .script_step(self.step)
+            .map(|i| &self.scenario.steps[i].narration)
+    }
+
+    /// The question to answer before stepping on, with its script index.
+    pub fn question_ahead(&self) -> Option<(usize, &Question)> {
+        let i = self.run.script_step(self.step + 1)?;
+        self.scenario.steps[i].question.as_ref().map(|q| (i, q))
+    }
+
+    /// The question that the step on screen answers.
+    pub fn question_here(&self) -> Option<(usize, &Question)> {
+        let i = self.run.script_step(self.step)?;
+        self.scenario.steps[i].question.as_ref().map(|q| (i, q))
+    }
+
+    pub fn violations(&self) -> &[ActiveViolation] {
+        self.run.run.violations_at(self.step)
+    }
+
+    pub fn events(&self) -> &[<World<L> as Model>::Event] {
+        self.run.run.step(self.step).map_or(&[], |s| &s.events[..])
+    }
+
+    pub fn injections_json(&self) -> Option<String> {
+        if self.run.injections.is_empty() {
+            None
+        } else {
+            serde_json::to_string(&self.run.injections).ok()
+        }
+    }
+}
+
+/// The session of whichever lab is open.
+#[derive(Clone, Debug)]
+pub enum LabRun {
+    Ring(Session<RingLab>),
+}
+
+/// Runs the same code on the session of any lab.
+macro_rules! with_session {
+    ($lab:expr, $s:ident => $body:expr) => {
+        match $lab {
+            LabRun::Ring($s) => $body,
+        }
+    };
+}
+
+impl LabRun {
+    pub fn lab_id(&self) -> &'static str {
+        match self {
+            LabRun::Ring(_) => RingLab::ID,
+        }
+    }
+    pub fn step(&self) -> usize {
+        with_session!(self, s => s.step)
+    }
+    pub fn total(&self) -> usize {
+        with_session!(self, s => s.total())
+    }
+    pub fn seek(&mut self, k: usize) {
+        with_session!(self, s => s.seek(k))
+    }
+    pub fn narration(&self) -> Option<&Text> {
+        with_session!(self, s => s.narration())
+    }
+    pub fn question_ahead(&self) -> Option<(usize, &Question)> {
+        with_session!(self, s => s.question_ahead())
+    }
+    pub fn question_here(&self) -> Option<(usize, &Question)> {
+        with_session!(self, s => s.question_here())
+    }
+    pub fn violations(&self) -> &[ActiveViolation] {
+        with_session!(self, s => s.violations())
+    }
+    pub fn origin(&self, k: usize) -> Option<Origin> {
+        with_session!(self, s => s.origin(k))
+    }
+    pub fn title(&self) -> &Text {
+        with_session!(self, s => &s.scenario.title)
+    }
+    pub fn summary(&self) -> &Text {
+        with_session!(self, s => &s.scenario.summary)
+    }
+    pub fn scenario_id(&self) -> &str {
+        with_session!(self, s => &s.scenario.id)
+    }
+    pub fn seed(&self) -> u64 {
+        with_session!(self, s => s.scenario.seed)
+    }
+    pub fn faults(&self) -> &[FaultKind] {
+        with_session!(self, s => &s.scenario.faults)
+    }
+    pub fn nodes(&self) -> &[NodeState] {
+        with_session!(self, s => &s.state.nodes)
+    }
+    pub fn now(&self) -> u64 {
+        with_session!(self, s => s.state.now)
+    }
+    pub fn invariants(&self) -> Vec<InvariantInfo> {
+        match self {
+            LabRun::Ring(_) => RingLab::invariants(),
+        }
+    }
+    pub fn injections_json(&self) -> Option<String> {
+        with_session!(self, s => s.injections_json())
+    }
+    pub fn injection_count(&self) -> usize {
+        with_session!(self, s => s.run.injections.len())
+    }
+    pub fn fork_fault(&mut self, fault: Fault) -> Result<(), Text> {
+        with_session!(self, s => s.fork(Action::Fault { fault }))
+    }
+    /// What the step on screen did, in words.
+    pub fn event_lines(&self, lang: Lang) -> Vec<String> {
+        match self {
+            LabRun::Ring(s) => s
+                .events()
+                .iter()
+                .filter_map(|e| match e {
+                    Event::Note { note } => {
+                        Some(crate::ring::describe_note(lang, &s.state.protocol, note))
+                    }
+                    other => crate::i18n::describe_kernel_event(lang, &s.state.nodes, other),
+                })
+                .collect(),
+        }
+    }
+    pub fn scenario_json(&self) -> String {
+        match self {
+            LabRun::Ring(s) => AnyScenario::Ring(Box::new((*s.scenario).clone())).to_json(),
+        }
+    }
+}
+
+/// Playback speed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Speed {
+    Slow,
+    Normal,
+    Fast,
+    Fastest,
+}
+
+impl Speed {
+    pub const ALL: [Speed; 4] = [Speed::Slow, Speed::Normal, Speed::Fast, Speed::Fastest];
+
+    /// Milliseconds between two steps while playing.
+    pub fn interval_ms(self) -> u32 {
+        match self {
+            Speed::Slow => 2400,
+            Speed::Normal => 1400,
+            Speed::Fast => 700,
+            Speed::Fastest => 250,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Speed::Slow => "0.5×",
+            Speed::Normal => "1×",
+            Speed::Fast => "2×",
+            Speed::Fastest => "4×",
+        }
+    }
+
+    pub fn from_label(label: &str) -> Option<Speed> {
+        Speed::ALL.into_iter().find(|s| s.label() == label)
+    }
+}
+
+/// Where the open scenario came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    Builtin,
+    Sandbox,
+    File,
+}
+
+#[derive(Clone, Debug)]
+pub struct Player {
+    pub lab: LabRun,
+    pub source: Source,
+    pub playing: bool,
+    pub speed: Speed,
+    /// The student's predictions: script step index → chosen answer.
+    pub answers: BTreeMap<usize, usize>,
+    /// A message for the user (a broken link, a refused file); the state stayed as it was.
+    pub message: Option<Text>,
+    pub lang: Lang,
+    pub projector: bool,
+}
+
+/// Everything that can change the player.
+#[derive(Clone, Debug)]
+pub enum Msg {
+    /// Opens what a share link describes.
+    OpenLink(ShareState),
+    OpenBuiltin(String),
+    OpenSandbox(RingSetup),
+    /// Imports a scenario file.
+    Import(String),
+    Seek(usize),
+    Forward,
+    Back,
+    First,
+    Last,
+    TogglePlay,
+    /// The playback timer fired.
+    Tick,
+    SetSpeed(Speed),
+    Answer {
+        question: usize,
+        choice: usize,
+    },
+    Fault(Fault),
+    Ring(RingOp),
+    SetLang(Lang),
+    ToggleProjector,
+    /// Shows a message (or clears it with `None`).
+    Notice(Option<Text>),
+}
+
+/// The free-play set-up the sandbox starts from.
+pub fn default_sandbox() -> RingSetup {
+    RingSetup {
+        nodes: (1..=5).map(|i| format!("N{i}")).collect(),
+        members: vec![0, 1, 2, 3],
+        vnodes: 100,
+        keys: 100_000,
+    }
+}
+
+/// A free-play scenario: no script, every step is the student's.
+pub fn sandbox(setup: RingSetup, seed: u64) -> Scenario<RingLab> {
+    Scenario {
+        id: share::SANDBOX_ID.to_string(),
+        title: Text::new("Free play", "自由练习"),
+        summary: Text::new(
+            "Your own ring: add, remove and crash nodes, change virtual nodes, look up keys.",
+            "你自己的哈希环：加入、移除、宕掉节点，调整虚拟节点数，查找键。",
+        ),
+        seed,
+        setup,
+        faults: vec![FaultKind::Crash, FaultKind::Restart],
+        breaks: Vec::new(),
+        steps: Vec::new(),
+    }
+}
+
+fn parse_injections<Op: DeserializeOwned + serde::Serialize>(
+    json: Option<&str>,
+) -> Result<Vec<Injection<Op>>, Text> {
+    match json {
+        None => Ok(Vec::new()),
+        Some(text) => serde_json::from_str(text)
+            .map_err(|e| share::bad_part("injected actions", &e.to_string())),
+    }
+}
+
+impl Player {
+    /// The player on the first built-in scenario.
+    pub fn new(lang: Lang, projector: bool) -> Player {
+        let first = match scenario::all().into_iter().next() {
+            Some(AnyScenario::Ring(s)) => Session::start(*s, &[], 0),
+            None => Err(Text::default()),
+        };
+        // Every built-in scenario and the default free play start: the tests check both.
+        let session = first
+            .or_else(|_| Session::start(sandbox(default_sandbox(), 1), &[], 0))
+            .expect("the built-in scenarios start");
+        Player {
+            lab: LabRun::Ring(session),
+            source: Source::Builtin,
+            playing: false,
+            speed: Speed::Normal,
+            answers: BTreeMap::new(),
+            message: None,
+            lang,
+            projector,
+        }
+    }
+
+    /// The share link state of what is on screen.
+    pub fn share(&self) -> ShareState {
+        let scenario = match (&self.source, &self.lab) {
+            (Source::Builtin, lab) => ScenarioRef::Builtin(lab.scenario_id().to_string()),
+            (Source::Sandbox, LabRun::Ring(s)) => {
+                ScenarioRef::Sandbox(serde_json::to_string(&s.scenario.setup).unwrap_or_default())
+            }
+            (Source::File, lab) => ScenarioRef::File(lab.scenario_json()),
+        };
+        ShareState {
+            lab: self.lab.lab_id().to_string(),
+            scenario,
+            seed: Some(self.lab.seed()),
+            step: self.lab.step(),
+            inject: self.lab.injections_json(),
+        }
+    }
+
+    /// Builds what a link describes, or says why it cannot.
+    fn open_link(link: &ShareState) -> Result<(LabRun, Source), Text> {
+        if link.lab != RingLab::ID {
+            return Err(share::unknown("lab", "实验", &link.lab));
+        }
+        let (mut scenario, source) = match &link.scenario {
+            ScenarioRef::Builtin(id) => match scenario::find(id) {
+                Some(AnyScenario::Ring(s)) => (*s, Source::Builtin),
+                None => return Err(share::unknown("scenario", "场景", id)),
+            },
+            ScenarioRef::Sandbox(setup) => {
+                let setup: RingSetup = serde_json::from_str(setup)
+                    .map_err(|e| share::bad_part("set-up", &e.to_string()))?;
+                setup.validate()?;
+                (sandbox(setup, 1), Source::Sandbox)
+            }
+            ScenarioRef::File(file) => match AnyScenario::from_json(file) {
+                Ok(AnyScenario::Ring(s)) => (*s, Source::File),
+                Err(e) => return Err(e.message()),
+            },
+        };
+        if let Some(seed) = link.seed {
+            scenario.seed = seed;
+        }
+        let injections = parse_injections::<RingOp>(link.inject.as_deref())?;
+        let session = Session::start(scenario, &injections, link.step)?;
+        Ok((LabRun::Ring(session), source))
+    }
+
+    fn opened(&self, lab: LabRun, source: Source) -> Player {
+        Player {
+            lab,
+            source,
+            playing: false,
+            answers: BTreeMap::new(),
+            message: None,
+            ..self.clone()
+        }
+    }
+
+    fn with_message(&self, message: Text) -> Player {
+        Player {
+            message: Some(message),
+            playing: false,
+            ..self.clone()
+        }
+    }
+
+    /// Applies one message; the result is the next state.
+    pub fn update(&self, msg: Msg) -> Player {
+        let mut next = self.clone();
+        match msg {
+            Msg::OpenLink(link) => {
+                return match Player::open_link(&link) {
+                    Ok((lab, source)) => self.opened(lab, source),
+                    Err(e) => self.with_message(e),
+                }
+            }
+            Msg::OpenBuiltin(id) => {
+                return match scenario::find(&id) {
+                    Some(AnyScenario::Ring(s)) => match Session::start(*s, &[], 0) {
+                        Ok(session) => self.opened(LabRun::Ring(session), Source::Builtin),
+                        Err(e) => self.with_message(e),
+                    },
+                    None => self.with_message(share::unknown("scenario", "场景", &id)),
+                }
+            }
+            Msg::OpenSandbox(setup) => {
+                return match setup
+                    .validate()
+                    .and_then(|()| Session::start(sandbox(setup, 1), &[], 0))
+                {
+                    Ok(session) => self.opened(LabRun::Ring(session), Source::Sandbox),
+                    Err(e) => self.with_message(e),
+                }
+            }
+            Msg::Import(text) => {
+                return match AnyScenario::from_json(&text) {
+                    Ok(AnyScenario::Ring(s)) => match Session::start(*s, &[], 0) {
+                        Ok(session) => self.opened(LabRun::Ring(session), Source::File),
+                        Err(e) => self.with_message(e),
+                    },
+                    Err(e) => self.with_message(e.message()),
+                }
+            }
+            Msg::Seek(k) => {
+                next.lab.seek(k);
+            }
+            Msg::Forward => next.lab.seek(self.lab.step() + 1),
+            Msg::Back => next.lab.seek(self.lab.step().saturating_sub(1)),
+            Msg::First => next.lab.seek(0),
+            Msg::Last => next.lab.seek(self.lab.total()),
+            Msg::TogglePlay => {
+                next.playing = !self.playing && self.lab.step() < self.lab.total();
+            }
+            Msg::Tick => {
+                if !self.playing {
+                    return next;
+                }
+                let waiting = self
+                    .lab
+                    .question_ahead()
+                    .is_some_and(|(i, _)| !self.answers.contains_key(&i));
+                if waiting || self.lab.step() >= self.lab.total() {
+                    // Stop at a question so that the class can predict before the reveal.
+                    next.playing = false;
+                } else {
+                    next.lab.seek(self.lab.step() + 1);
+                    next.playing = next.lab.step() < next.lab.total();
+                }
+            }
+            Msg::SetSpeed(speed) => next.speed = speed,
+            Msg::Answer { question, choice } => {
+                next.answers.insert(question, choice);
+            }
+            Msg::Fault(fault) => {
+                if let Err(e) = next.lab.fork_fault(fault) {
+                    return self.with_message(e);
+                }
+                next.playing = false;
+            }
+            Msg::Ring(op) => {
+                let LabRun::Ring(session) = &mut next.lab;
+                if let Err(e) = session.fork(Action::Op { op }) {
+                    return self.with_message(e);
+                }
+                next.playing = false;
+            }
+            Msg::SetLang(lang) => next.lang = lang,
+            Msg::ToggleProjector => next.projector = !self.projector,
+            Msg::Notice(message) => next.message = message,
+        }
+        next
+    }
+}
+
+impl Reducible for Player {
+    type Action = Msg;
+
+    fn reduce(self: Rc<Self>, action: Msg) -> Rc<Self> {
+        Rc::new(self.update(action))
+    }
+}
+
+/// Keeps the events type visible to views without naming the world type.
+pub type RingEvent = Event<(), distlab_core::ring::RingNote>;

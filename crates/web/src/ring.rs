@@ -1,0 +1,119 @@
+//! The consistent-hashing lab's view: the ring drawn as a circle with its virtual nodes and keys,
+//! the same keys under `hash % N` side by side, the lab's own controls, and the load charts.
+
+mod buckets;
+mod charts;
+mod circle;
+mod panel;
+
+use std::rc::Rc;
+
+use distlab_core::kernel::{Event, World};
+use distlab_core::ring::{ChangeKind, Lookup, RingChange, RingLab, RingNote};
+use distlab_core::Lang;
+use yew::prelude::*;
+
+use crate::i18n::{thousands, trf};
+use crate::player::{Msg, Player, Session};
+
+/// An `Rc` compared by pointer, so that props holding a whole world compare in constant time.
+#[derive(Clone)]
+pub struct Shared<T>(pub Rc<T>);
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// What the step on screen did to the ring.
+pub struct StepEffect<'a> {
+    pub change: Option<&'a RingChange>,
+    pub lookup: Option<&'a Lookup>,
+}
+
+pub fn step_effect(session: &Session<RingLab>) -> StepEffect<'_> {
+    let mut effect = StepEffect {
+        change: None,
+        lookup: None,
+    };
+    for event in session.events() {
+        if let Event::Note { note } = event {
+            match note {
+                RingNote::Changed { change } => effect.change = Some(change),
+                RingNote::LookedUp { lookup } => effect.lookup = Some(lookup),
+            }
+        }
+    }
+    effect
+}
+
+fn degrees(hash: u32) -> f64 {
+    f64::from(hash) / 4_294_967_296.0 * 360.0
+}
+
+/// A lab event in words, for the event list under the narration.
+pub fn describe_note(lang: Lang, lab: &RingLab, note: &RingNote) -> String {
+    match note {
+        RingNote::Changed { change } => {
+            let (ring, modn) = (&change.ring, &change.mod_n);
+            let what = match change.kind {
+                ChangeKind::Joined { node } => trf(
+                    lang,
+                    format!("{} joins the ring", lab.name(node)),
+                    format!("{} 加入哈希环", lab.name(node)),
+                ),
+                ChangeKind::Removed { node } => trf(
+                    lang,
+                    format!("{} leaves the ring", lab.name(node)),
+                    format!("{} 离开哈希环", lab.name(node)),
+                ),
+                ChangeKind::Vnodes { from, to } => trf(
+                    lang,
+                    format!("virtual nodes per node change from {from} to {to}"),
+                    format!("每个节点的虚拟节点数从 {from} 变为 {to}"),
+                ),
+            };
+            trf(
+                lang,
+                format!(
+                    "{what}: {} keys move on the ring, {} under hash % N",
+                    thousands(u64::from(ring.moved)),
+                    thousands(u64::from(modn.moved))
+                ),
+                format!(
+                    "{what}：哈希环上迁移 {} 个键，hash % N 下迁移 {} 个",
+                    thousands(u64::from(ring.moved)),
+                    thousands(u64::from(modn.moved))
+                ),
+            )
+        }
+        RingNote::LookedUp { lookup } => {
+            let key = lab.keys.name(lookup.key);
+            let at = degrees(lookup.hash);
+            match lookup.vnode {
+                Some(v) => trf(
+                    lang,
+                    format!("{key} hashes to {} ({at:.1}°) and walks clockwise to {}#{} at {:.1}°, so it lives on {}", lookup.hash, lab.name(v.node), v.replica, degrees(v.point), lab.name(v.node)),
+                    format!("{key} 的哈希是 {}（{at:.1}°），顺时针走到 {:.1}° 处的 {}#{}，所以它存在 {} 上", lookup.hash, degrees(v.point), lab.name(v.node), v.replica, lab.name(v.node)),
+                ),
+                None => trf(lang, format!("{key}: the ring is empty"), format!("{key}：哈希环是空的")),
+            }
+        }
+    }
+}
+
+pub fn view(player: &Player, session: &Session<RingLab>, dispatch: &Callback<Msg>) -> Html {
+    let world: &World<RingLab> = &session.state;
+    let effect = step_effect(session);
+    html! {
+        <div class="ring-lab">
+            <div class="ring-top">
+                { circle::circle(player.lang, world, &effect) }
+                { buckets::side_by_side(player.lang, world, &effect) }
+            </div>
+            { panel::controls(player.lang, world, dispatch) }
+            <charts::RingCharts lang={player.lang} world={Shared(session.state.clone())} />
+        </div>
+    }
+}
