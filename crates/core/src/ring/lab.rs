@@ -136,7 +136,8 @@ pub struct KeyMove {
 pub struct MoveStats {
     pub moved: u32,
     pub total: u32,
-    /// Moves that neither left nor reached the node that joined or left: zero for a ring.
+    /// Moves that neither left nor reached the node that joined or left: zero for a ring, and zero
+    /// by definition when the number of virtual nodes changed.
     pub between_other_nodes: u32,
     /// Moves among the first [`SHOWN_KEYS`] keys, for the animation.
     pub shown: Vec<KeyMove>,
@@ -278,7 +279,11 @@ impl RingLab {
             shown: Vec::new(),
         };
         let mut mod_stats = ring_stats.clone();
-        let involves = |from: NodeId, to: NodeId| Some(from) == changed || Some(to) == changed;
+        // Only a membership change has a node that keys may move to or from; after a change of
+        // virtual nodes every move counts as ordinary, and none as "between other nodes".
+        let involves = |from: NodeId, to: NodeId| {
+            changed.is_none() || Some(from) == changed || Some(to) == changed
+        };
         // The ring: both rings swept together along the sorted keys.
         let old = self.ring.owners_sorted(self.keys.sorted_hashes());
         let new = ring.owners_sorted(self.keys.sorted_hashes());
