@@ -140,7 +140,7 @@ fn scheme(
                         format!("✗ 其中 {} 个是在没有变化的节点之间迁移", thousands(u64::from(between)))) }</div>
                 }
             </div>
-            <div class="buckets">
+            <div class={classes!("buckets", (lab.members.len() > 12).then_some("many"))}>
                 { for lab.members.iter().map(|&m| {
                     let up = world.node(m).is_some_and(|s| s.is_up());
                     let load = loads[usize::from(m)];
