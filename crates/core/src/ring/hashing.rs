@@ -103,21 +103,19 @@ impl HashRing {
         self.successor(hash).map(|i| self.owners[i])
     }
 
-    /// Owners of keys whose hashes are given in ascending order, in the same order, by one sweep.
+    /// Owners of keys whose hashes are given in ascending order, in the same order, by one sweep
+    /// (`None` for every key when the ring is empty).
     pub fn owners_sorted<'a>(
         &'a self,
         sorted_hashes: &'a [u32],
-    ) -> impl Iterator<Item = NodeId> + 'a {
+    ) -> impl Iterator<Item = Option<NodeId>> + 'a {
         let mut j = 0;
         sorted_hashes.iter().map(move |&h| {
             while j < self.points.len() && self.points[j] < h {
                 j += 1;
             }
-            if j == self.points.len() {
-                self.owners[0]
-            } else {
-                self.owners[j]
-            }
+            // Past the last point the walk wraps to the first one.
+            self.owners.get(j).or_else(|| self.owners.first()).copied()
         })
     }
 
@@ -182,6 +180,8 @@ mod tests {
     fn empty_ring_owns_nothing() {
         let ring = HashRing::build(&[], 10);
         assert_eq!(ring.owner(5), None);
+        assert!(ring.owners_sorted(&[1, 2, 3]).all(|o| o.is_none()));
+        assert_eq!(ring.arc_shares(2), alloc::vec![0, 0]);
         assert_eq!(mod_n_owner(5, &[]), None);
     }
 

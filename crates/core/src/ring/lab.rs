@@ -251,7 +251,7 @@ impl RingLab {
     fn recount(&mut self) {
         self.ring_load = alloc::vec![0; self.names.len()];
         self.mod_load = alloc::vec![0; self.names.len()];
-        for owner in self.ring.owners_sorted(self.keys.sorted_hashes()) {
+        for owner in self.ring.owners_sorted(self.keys.sorted_hashes()).flatten() {
             self.ring_load[usize::from(owner)] += 1;
         }
         for &h in self.keys.hashes() {
@@ -287,7 +287,11 @@ impl RingLab {
         // The ring: both rings swept together along the sorted keys.
         let old = self.ring.owners_sorted(self.keys.sorted_hashes());
         let new = ring.owners_sorted(self.keys.sorted_hashes());
-        for (from, to) in old.zip(new) {
+        // Keys move only between two nodes; a key whose old or new ring is empty has nowhere to be.
+        for (from, to) in old.zip(new).filter_map(|pair| match pair {
+            (Some(from), Some(to)) => Some((from, to)),
+            _ => None,
+        }) {
             if from != to {
                 ring_stats.moved += 1;
                 if !involves(from, to) {
@@ -350,7 +354,7 @@ impl RingLab {
         let ring = self.build_ring(&self.members, vnodes);
         let mut load = alloc::vec![0u32; self.names.len()];
         if sample >= self.keys.len() {
-            for owner in ring.owners_sorted(self.keys.sorted_hashes()) {
+            for owner in ring.owners_sorted(self.keys.sorted_hashes()).flatten() {
                 load[usize::from(owner)] += 1;
             }
         } else {
@@ -545,6 +549,18 @@ impl Protocol for RingLab {
             .filter(|&m| !nodes.get(usize::from(m)).is_some_and(NodeState::is_up))
             .collect();
         let stranded: u32 = down.iter().map(|&m| self.ring_load[usize::from(m)]).sum();
+        if self.members.is_empty() && !self.keys.is_empty() {
+            let n = self.keys.len();
+            out.push(Violation {
+                invariant: String::from(KEYS_SERVED),
+                name: Text::new("Every key's node is up", "每个键所在的节点都在线"),
+                detail: Text::new(
+                    format!("No node is on the ring: none of the {n} keys can be served."),
+                    format!("哈希环上没有节点：{n} 个键都无法访问。"),
+                ),
+                severity: Severity::Error,
+            });
+        }
         if stranded > 0 {
             let who: Vec<&str> = down.iter().map(|&m| self.name(m)).collect();
             let who = who.join(", ");
@@ -720,9 +736,9 @@ mod tests {
         #[test]
         fn the_sweep_agrees_with_lookups((members, _, vnodes) in members_strategy()) {
             let lab = lab(8, members, vnodes, 3000);
-            let swept: Vec<NodeId> = lab.ring.owners_sorted(lab.keys.sorted_hashes()).collect();
+            let swept: Vec<Option<NodeId>> = lab.ring.owners_sorted(lab.keys.sorted_hashes()).collect();
             for (pos, &h) in lab.keys.sorted_hashes().iter().enumerate() {
-                prop_assert_eq!(Some(swept[pos]), lab.ring.owner(h));
+                prop_assert_eq!(swept[pos], lab.ring.owner(h));
             }
             prop_assert_eq!(lab.ring_load.iter().sum::<u32>(), 3000);
             prop_assert_eq!(lab.mod_load.iter().sum::<u32>(), 3000);
@@ -807,6 +823,44 @@ mod tests {
         assert!(!v.contains(&"ring.keys-served".to_string()));
         assert!(!v.contains(&"ring.minimal-movement".to_string()));
         assert!(v.contains(&"modn.minimal-movement".to_string()));
+    }
+
+    #[test]
+    fn removing_every_node_leaves_the_keys_unserved_without_a_panic() {
+        let mut w = world(vec![0, 1], 20, 500);
+        let mut ev = Vec::new();
+        for node in [0, 1] {
+            w.apply(
+                &Action::Op {
+                    op: RingOp::Remove { node },
+                },
+                &mut ev,
+            );
+        }
+        assert!(w.protocol.members.is_empty());
+        assert_eq!(w.protocol.ring_load.iter().sum::<u32>(), 0);
+        assert!(violations(&w).contains(&"ring.keys-served".to_string()));
+        w.apply(
+            &Action::Op {
+                op: RingOp::Lookup { key: 3 },
+            },
+            &mut ev,
+        );
+        assert!(w
+            .protocol
+            .last_lookup
+            .as_ref()
+            .is_some_and(|l| l.vnode.is_none()));
+        assert_eq!(w.protocol.spread_with_vnodes(10, 100).nodes, 0);
+        assert_eq!(w.protocol.arc_spread_with_vnodes(10).nodes, 0);
+        w.apply(
+            &Action::Op {
+                op: RingOp::Join { node: 2 },
+            },
+            &mut ev,
+        );
+        assert_eq!(w.protocol.ring_load[2], 500);
+        assert!(violations(&w).is_empty());
     }
 
     #[test]
