@@ -34,6 +34,13 @@ fn show_panic(info: &std::panic::PanicHookInfo<'_>) {
     web_sys::console::error_1(&info.to_string().into());
 }
 
+/// Panics on purpose, so that the end-to-end suite can check that a panic shows the error overlay
+/// instead of a dead page. Nothing in the interface calls it.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn distlab_panic_for_test() {
+    panic!("a deliberate panic, raised by the end-to-end test of the error overlay");
+}
+
 /// Installs the panic overlay and mounts the app on `#app`.
 pub fn start() {
     std::panic::set_hook(Box::new(show_panic));
