@@ -481,4 +481,28 @@ describe('consistent-hashing lab', () => {
     assert.equal(await stepOf(page), 1);
     await finish(page);
   });
+
+  test('a panic shows the error overlay instead of a dead page', async () => {
+    // The panic hook logs the panic to the console: that one error is expected here.
+    const page = await openPage(browser, { allowConsole: [/deliberate panic/] });
+    await gotoApp(page);
+    await openScenario(page);
+    assert.equal(await page.locator(tid('error-overlay')).isVisible(), false);
+    const thrown = await page.evaluate(() => {
+      const panic = window.wasmBindings?.distlab_panic_for_test;
+      if (typeof panic !== 'function') return 'missing';
+      try {
+        panic();
+        return 'returned';
+      } catch (e) {
+        return `threw ${e?.name || e}`;
+      }
+    });
+    assert.match(thrown, /^threw/, `window.wasmBindings.distlab_panic_for_test: ${thrown}`);
+    const overlay = page.locator(tid('error-overlay'));
+    await overlay.waitFor({ state: 'visible' });
+    assert.match((await overlay.textContent()) || '', /deliberate panic/);
+    await screenshot(page, 'error-overlay');
+    await closePage(page);
+  });
 });
