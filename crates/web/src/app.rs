@@ -1,7 +1,7 @@
 //! The app shell: the top bar, the scenario list, the stage with the lab's view, and the side panels.
 //! Side effects live here: the playback timer, the keyboard, the URL and local storage.
 
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use gloo::storage::{LocalStorage, Storage};
 use gloo::timers::callback::Interval;
 use wasm_bindgen::JsCast;
@@ -88,7 +88,9 @@ pub fn app() -> Html {
         let dispatch = dispatch.clone();
         use_effect_with((), move |_| {
             let listener = web_sys::window().map(|window| {
-                EventListener::new(&window, "keydown", move |event| {
+                // Not passive: the arrow keys and Space must not also scroll the page.
+                let options = EventListenerOptions::enable_prevent_default();
+                EventListener::new_with_options(&window, "keydown", options, move |event| {
                     let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
                         return;
                     };

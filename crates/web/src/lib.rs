@@ -43,7 +43,8 @@ pub fn distlab_panic_for_test() {
 
 /// Installs the panic overlay and mounts the app on `#app`.
 pub fn start() {
-    std::panic::set_hook(Box::new(show_panic));
+    // Through Yew, which would otherwise replace any hook with its own when it starts rendering.
+    yew::set_custom_panic_hook(Box::new(show_panic));
     let Some(root) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("app"))
