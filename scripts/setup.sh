@@ -119,11 +119,16 @@ distlab_ensure_wasm_opt() {
   return 1
 }
 
+# A font with Chinese glyphs, so that screenshots of the 中文 interface show text, not boxes.
+distlab_has_cjk_font() {
+  command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh 2>/dev/null | head -n 1)" ]
+}
+
 distlab_ensure_browser() {
-  if [ -x "$CHROMIUM" ] && [ -x "$CHROMEDRIVER" ]; then
+  if [ -x "$CHROMIUM" ] && [ -x "$CHROMEDRIVER" ] && distlab_has_cjk_font; then
     return 0
   fi
-  distlab_apt_install chromium chromium-driver || return 1
+  distlab_apt_install chromium chromium-driver fonts-noto-cjk || return 1
   [ -x "$CHROMIUM" ] && [ -x "$CHROMEDRIVER" ] || {
     distlab_err "chromium or chromedriver still missing after apt-get install"
     return 1
