@@ -52,28 +52,34 @@ fn degrees(hash: u32) -> f64 {
     f64::from(hash) / 4_294_967_296.0 * 360.0
 }
 
+/// A change of the ring in a few words: "N4 joined", "virtual nodes 1 → 10".
+pub fn change_label(lang: Lang, lab: &RingLab, change: &RingChange) -> String {
+    let name = |node| lab.name(node).to_string();
+    match change.kind {
+        ChangeKind::Joined { node } => trf(
+            lang,
+            format!("{} joined", name(node)),
+            format!("{} 加入", name(node)),
+        ),
+        ChangeKind::Removed { node } => trf(
+            lang,
+            format!("{} left", name(node)),
+            format!("{} 离开", name(node)),
+        ),
+        ChangeKind::Vnodes { from, to } => trf(
+            lang,
+            format!("virtual nodes {from} → {to}"),
+            format!("虚拟节点 {from} → {to}"),
+        ),
+    }
+}
+
 /// A lab event in words, for the event list under the narration.
 pub fn describe_note(lang: Lang, lab: &RingLab, note: &RingNote) -> String {
     match note {
         RingNote::Changed { change } => {
             let (ring, modn) = (&change.ring, &change.mod_n);
-            let what = match change.kind {
-                ChangeKind::Joined { node } => trf(
-                    lang,
-                    format!("{} joins the ring", lab.name(node)),
-                    format!("{} 加入哈希环", lab.name(node)),
-                ),
-                ChangeKind::Removed { node } => trf(
-                    lang,
-                    format!("{} leaves the ring", lab.name(node)),
-                    format!("{} 离开哈希环", lab.name(node)),
-                ),
-                ChangeKind::Vnodes { from, to } => trf(
-                    lang,
-                    format!("virtual nodes per node change from {from} to {to}"),
-                    format!("每个节点的虚拟节点数从 {from} 变为 {to}"),
-                ),
-            };
+            let what = change_label(lang, lab, change);
             trf(
                 lang,
                 format!(

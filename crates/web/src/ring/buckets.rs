@@ -2,11 +2,11 @@
 //! as bars for a large one) and how many keys the last membership change moved.
 
 use distlab_core::kernel::{NodeId, World};
-use distlab_core::ring::{mod_n_owner, ChangeKind, MoveStats, RingChange, RingLab};
+use distlab_core::ring::{mod_n_owner, MoveStats, RingChange, RingLab};
 use distlab_core::Lang;
 use yew::prelude::*;
 
-use super::StepEffect;
+use super::{change_label, StepEffect};
 use crate::i18n::{thousands, tr, trf};
 use crate::views::node_colour;
 
@@ -22,26 +22,6 @@ enum Scheme {
 fn percent(stats: &MoveStats) -> String {
     let bp = stats.moved_basis_points();
     format!("{}.{:02}%", bp / 100, bp % 100)
-}
-
-fn change_label(lang: Lang, lab: &RingLab, change: &RingChange) -> String {
-    match change.kind {
-        ChangeKind::Joined { node } => trf(
-            lang,
-            format!("{} joined", lab.name(node)),
-            format!("{} 加入", lab.name(node)),
-        ),
-        ChangeKind::Removed { node } => trf(
-            lang,
-            format!("{} left", lab.name(node)),
-            format!("{} 离开", lab.name(node)),
-        ),
-        ChangeKind::Vnodes { from, to } => trf(
-            lang,
-            format!("virtual nodes {from} → {to}"),
-            format!("虚拟节点 {from} → {to}"),
-        ),
-    }
 }
 
 pub fn side_by_side(lang: Lang, world: &World<RingLab>, effect: &StepEffect<'_>) -> Html {
