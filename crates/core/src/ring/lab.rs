@@ -568,7 +568,11 @@ impl Protocol for RingLab {
                 invariant: String::from(KEYS_SERVED),
                 name: Text::new("Every key's node is up", "每个键所在的节点都在线"),
                 detail: Text::new(
-                    format!("{stranded} keys map to {who}, which is down: they cannot be served until it is removed from the ring or restarts."),
+                    if stranded == 1 {
+                        format!("1 key maps to {who}, which is down: it cannot be served until the node is removed from the ring or restarts.")
+                    } else {
+                        format!("{stranded} keys map to {who}, which is down: they cannot be served until it is removed from the ring or restarts.")
+                    },
                     format!("有 {stranded} 个键映射到已宕机的 {who}：在它被移出哈希环或重启之前，这些键无法访问。"),
                 ),
                 severity: Severity::Error,
