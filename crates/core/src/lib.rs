@@ -12,6 +12,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod kernel;
+pub mod mq;
 pub mod ring;
 pub mod scenario;
 pub mod text;

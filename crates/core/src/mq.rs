@@ -1,0 +1,6 @@
+//! Message-queue labs (seeds 001, 002 and 003): JMS/ActiveMQ and RabbitMQ semantics, with a delivery
+//! ledger that follows every message and catches each one that is lost, processed twice or
+//! processed out of order.
+
+pub mod selector;
+pub mod topic;

@@ -1,0 +1,1 @@
+//! RabbitMQ topic-exchange routing.
