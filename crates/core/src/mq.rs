@@ -2,5 +2,6 @@
 //! ledger that follows every message and catches each one that is lost, processed twice or
 //! processed out of order.
 
+pub mod ledger;
 pub mod selector;
 pub mod topic;

@@ -238,6 +238,15 @@ pub trait Protocol: Clone + Debug {
     fn on_crash(&mut self, _node: NodeId, _ctx: &mut Ctx<'_, Self>) {}
     fn on_restart(&mut self, _node: NodeId, _ctx: &mut Ctx<'_, Self>) {}
     fn on_resume(&mut self, _node: NodeId, _ctx: &mut Ctx<'_, Self>) {}
+    /// A message was lost (by the link, a partition, a down receiver or a fault), so that a lab
+    /// can account for it; the kernel has already recorded the loss in the trace.
+    fn on_lost(
+        &mut self,
+        _envelope: &Envelope<Self::Msg>,
+        _reason: LossReason,
+        _ctx: &mut Ctx<'_, Self>,
+    ) {
+    }
     /// The invariants broken in this state.
     fn violations(&self, _nodes: &[NodeState], _out: &mut Vec<Violation>) {}
 }
@@ -251,6 +260,8 @@ pub struct Ctx<'a, P: Protocol> {
     next_timer: &'a mut TimerId,
     rng: &'a mut SimRng,
     events: &'a mut Vec<Event<P::Msg, P::Note>>,
+    /// Messages lost while this handler ran; the world reports them to the protocol afterwards.
+    lost: &'a mut Vec<(Envelope<P::Msg>, LossReason)>,
 }
 
 impl<P: Protocol> Ctx<'_, P> {
@@ -289,13 +300,24 @@ impl<P: Protocol> Ctx<'_, P> {
     /// Sends a message over the network. A node that is not up cannot send.
     pub fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
         if !self.is_up(from) {
-            let msg = self.net.fresh_id();
+            let id = self.net.fresh_id();
             self.events.push(Event::Lost {
-                msg,
+                msg: id,
                 from,
                 to,
                 reason: LossReason::SenderDown,
             });
+            self.lost.push((
+                Envelope {
+                    id,
+                    from,
+                    to,
+                    sent_at: self.now,
+                    deliver_at: self.now,
+                    msg,
+                },
+                LossReason::SenderDown,
+            ));
             return;
         }
         match self.net.send(self.rng, self.now, from, to, msg.clone()) {
@@ -319,12 +341,25 @@ impl<P: Protocol> Ctx<'_, P> {
                     });
                 }
             }
-            SendOutcome::Lost { id, reason } => self.events.push(Event::Lost {
-                msg: id,
-                from,
-                to,
-                reason,
-            }),
+            SendOutcome::Lost { id, reason } => {
+                self.events.push(Event::Lost {
+                    msg: id,
+                    from,
+                    to,
+                    reason,
+                });
+                self.lost.push((
+                    Envelope {
+                        id,
+                        from,
+                        to,
+                        sent_at: self.now,
+                        deliver_at: self.now,
+                        msg,
+                    },
+                    reason,
+                ));
+            }
         }
     }
 
@@ -432,9 +467,32 @@ impl<P: Protocol> World<P> {
         )
     }
 
+    /// Lends the kernel's services to a protocol handler, then reports every message that was lost
+    /// meanwhile to the protocol (whose `on_lost` may itself lose more, a bounded number of times).
     fn with_ctx<R>(
         &mut self,
         events: &mut Vec<Event<P::Msg, P::Note>>,
+        f: impl FnOnce(&mut P, &mut Ctx<'_, P>) -> R,
+    ) -> R {
+        let mut lost = Vec::new();
+        let result = self.lend(events, &mut lost, f);
+        for _ in 0..64 {
+            if lost.is_empty() {
+                break;
+            }
+            for (envelope, reason) in core::mem::take(&mut lost) {
+                self.lend(events, &mut lost, |p, ctx| {
+                    p.on_lost(&envelope, reason, ctx)
+                });
+            }
+        }
+        result
+    }
+
+    fn lend<R>(
+        &mut self,
+        events: &mut Vec<Event<P::Msg, P::Note>>,
+        lost: &mut Vec<(Envelope<P::Msg>, LossReason)>,
         f: impl FnOnce(&mut P, &mut Ctx<'_, P>) -> R,
     ) -> R {
         let World {
@@ -454,6 +512,7 @@ impl<P: Protocol> World<P> {
             next_timer,
             rng,
             events,
+            lost,
         };
         f(protocol, &mut ctx)
     }
@@ -538,12 +597,15 @@ impl<P: Protocol> World<P> {
                 });
             }
             Fault::Drop { msg } => match self.net.take(*msg) {
-                Some(env) => events.push(Event::Lost {
-                    msg: env.id,
-                    from: env.from,
-                    to: env.to,
-                    reason: LossReason::Dropped,
-                }),
+                Some(env) => {
+                    events.push(Event::Lost {
+                        msg: env.id,
+                        from: env.from,
+                        to: env.to,
+                        reason: LossReason::Dropped,
+                    });
+                    self.with_ctx(events, |p, ctx| p.on_lost(&env, LossReason::Dropped, ctx));
+                }
                 None => Self::skip(events, "no such message in flight", "没有这条在途消息"),
             },
             Fault::Duplicate { msg } => {
@@ -580,12 +642,13 @@ impl<P: Protocol> World<P> {
             None
         };
         if let Some(reason) = reason {
-            return events.push(Event::Lost {
+            events.push(Event::Lost {
                 msg: env.id,
                 from: env.from,
                 to: env.to,
                 reason,
             });
+            return self.with_ctx(events, |p, ctx| p.on_lost(&env, reason, ctx));
         }
         events.push(Event::Delivered {
             msg: env.id,
@@ -694,6 +757,8 @@ pub(crate) mod tests {
         pub pongs: Vec<u32>,
         /// Volatile state that a crash wipes.
         pub seen: Vec<u32>,
+        /// Every loss the kernel reported, in order.
+        pub lost: Vec<LossReason>,
     }
 
     #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -754,6 +819,15 @@ pub(crate) mod tests {
             self.seen[usize::from(node)] = 0;
         }
 
+        fn on_lost(
+            &mut self,
+            _envelope: &Envelope<EchoMsg>,
+            reason: LossReason,
+            _ctx: &mut Ctx<'_, Self>,
+        ) {
+            self.lost.push(reason);
+        }
+
         fn violations(&self, _nodes: &[NodeState], out: &mut Vec<Violation>) {
             if self.pongs.iter().sum::<u32>() > 1 {
                 out.push(Violation {
@@ -770,6 +844,7 @@ pub(crate) mod tests {
         let echo = Echo {
             pongs: vec![0; 3],
             seen: vec![0; 3],
+            lost: Vec::new(),
         };
         World::new(echo, &["A", "B", "C"], link, seed)
     }
@@ -920,6 +995,47 @@ pub(crate) mod tests {
         ping(&mut w, 0, 1);
         settle(&mut w);
         assert_eq!(w.protocol.pongs[0], 2);
+    }
+
+    #[test]
+    fn every_loss_is_reported_to_the_protocol_once() {
+        let mut w = echo_world(LinkConfig::default(), 1);
+        apply(
+            &mut w,
+            Action::Fault {
+                fault: Fault::Partition {
+                    groups: vec![vec![0]],
+                },
+            },
+        );
+        ping(&mut w, 0, 1);
+        apply(&mut w, Action::Fault { fault: Fault::Heal });
+        ping(&mut w, 0, 1);
+        let id = w.net.in_flight[0].id;
+        apply(
+            &mut w,
+            Action::Fault {
+                fault: Fault::Drop { msg: id },
+            },
+        );
+        ping(&mut w, 0, 2);
+        apply(
+            &mut w,
+            Action::Fault {
+                fault: Fault::Crash { node: 2 },
+            },
+        );
+        settle(&mut w);
+        ping(&mut w, 2, 0);
+        assert_eq!(
+            w.protocol.lost,
+            vec![
+                LossReason::Partition,
+                LossReason::Dropped,
+                LossReason::ReceiverDown,
+                LossReason::SenderDown
+            ]
+        );
     }
 
     #[test]

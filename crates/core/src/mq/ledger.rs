@@ -1,0 +1,407 @@
+//! The delivery ledger follows every message from the producer to its end: where it is now, whether
+//! the producer was told it is safe, how often a consumer processed it, and in which order messages
+//! of one key were processed. Its invariants are the questions every message-queue lesson asks: is
+//! a message the producer was told is safe ever gone, is any message processed twice, and are the
+//! messages of one key processed in order? It knows nothing of JMS, RabbitMQ or Kafka, so every
+//! message-queue lab keeps one.
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use serde::{Deserialize, Serialize};
+
+use crate::kernel::{NodeId, Severity, Violation};
+use crate::text::Text;
+
+/// Identifies one tracked delivery: a message on its way to one queue or one subscription.
+pub type EntryId = u32;
+
+/// Where a message is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Place {
+    /// Still in the producer (unsent, or buffered by a transaction or a batch).
+    ProducerBuffer,
+    /// On the network.
+    InFlight,
+    /// Held by a broker in memory only: a crash loses it.
+    BrokerMemory,
+    /// Written to a broker's persistent store: it survives a restart.
+    BrokerStore,
+    /// Delivered to a consumer, not yet acknowledged.
+    Consumer,
+    /// Acknowledged: done.
+    Acknowledged,
+    DeadLettered,
+    Expired,
+    /// Gone without being acknowledged, dead-lettered or expired.
+    Lost,
+}
+
+impl Place {
+    pub const ALL: [Place; 9] = [
+        Place::ProducerBuffer,
+        Place::InFlight,
+        Place::BrokerMemory,
+        Place::BrokerStore,
+        Place::Consumer,
+        Place::Acknowledged,
+        Place::DeadLettered,
+        Place::Expired,
+        Place::Lost,
+    ];
+
+    pub fn name(self) -> Text {
+        match self {
+            Place::ProducerBuffer => Text::new("producer buffer", "生产者缓冲区"),
+            Place::InFlight => Text::new("in flight", "网络传输中"),
+            Place::BrokerMemory => Text::new("broker memory", "Broker 内存"),
+            Place::BrokerStore => Text::new("broker store", "Broker 持久化存储"),
+            Place::Consumer => Text::new("consumer", "消费者"),
+            Place::Acknowledged => Text::new("acknowledged", "已确认"),
+            Place::DeadLettered => Text::new("dead-lettered", "死信"),
+            Place::Expired => Text::new("expired", "已过期"),
+            Place::Lost => Text::new("lost", "丢失"),
+        }
+    }
+
+    /// A place the message can never leave again.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            Place::Acknowledged | Place::DeadLettered | Place::Expired | Place::Lost
+        )
+    }
+}
+
+/// One message's journey.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Journey {
+    pub id: EntryId,
+    /// What the views call it: `m3`, or `m3→audit` for a copy bound for one subscription.
+    pub label: String,
+    /// The ordering key (message group, Kafka key, order id), if the lesson cares about order.
+    pub key: Option<String>,
+    /// Position among the messages of its key, in the order the producer sent them.
+    pub seq: u32,
+    pub place: Place,
+    /// The node that holds it (broker or consumer), when it is held somewhere.
+    pub holder: Option<NodeId>,
+    /// The producer was told the message is safe (a receipt, a confirm, an ack).
+    pub safe: bool,
+    /// How many times a consumer processed it (ran its business logic).
+    pub processed: u32,
+    /// Deliveries that an idempotent consumer recognised as duplicates and skipped.
+    pub skipped_duplicates: u32,
+    /// Every place it has been, in order.
+    pub trail: Vec<Place>,
+}
+
+/// A key whose messages were processed out of order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reorder {
+    pub key: String,
+    /// The message processed late.
+    pub late: EntryId,
+    /// A message after it in send order that was processed before it.
+    pub overtaken_by: EntryId,
+}
+
+/// Every tracked message.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ledger {
+    pub journeys: Vec<Journey>,
+    /// Next sequence number per key.
+    next_seq: BTreeMap<String, u32>,
+    /// Highest sequence processed so far per key, with the message that had it.
+    last_processed: BTreeMap<String, (u32, EntryId)>,
+    pub reorders: Vec<Reorder>,
+}
+
+pub const NO_LOSS: &str = "mq.no-acked-loss";
+pub const ONCE: &str = "mq.processed-once";
+pub const ORDER: &str = "mq.key-order";
+
+impl Ledger {
+    pub fn new() -> Ledger {
+        Ledger::default()
+    }
+
+    /// Starts tracking a message that a producer created.
+    pub fn create(&mut self, label: impl Into<String>, key: Option<&str>) -> EntryId {
+        let id = self.journeys.len() as EntryId;
+        let seq = match key {
+            Some(k) => {
+                let next = self.next_seq.entry(String::from(k)).or_insert(0);
+                *next += 1;
+                *next - 1
+            }
+            None => 0,
+        };
+        self.journeys.push(Journey {
+            id,
+            label: label.into(),
+            key: key.map(String::from),
+            seq,
+            place: Place::ProducerBuffer,
+            holder: None,
+            safe: false,
+            processed: 0,
+            skipped_duplicates: 0,
+            trail: alloc::vec![Place::ProducerBuffer],
+        });
+        id
+    }
+
+    /// Starts tracking one more copy of a message (for another subscription or queue), at the same
+    /// place as the original and with the same safety.
+    pub fn copy(&mut self, of: EntryId, label: impl Into<String>) -> Option<EntryId> {
+        let original = self.get(of)?.clone();
+        let id = self.journeys.len() as EntryId;
+        self.journeys.push(Journey {
+            id,
+            label: label.into(),
+            processed: 0,
+            skipped_duplicates: 0,
+            ..original
+        });
+        Some(id)
+    }
+
+    pub fn get(&self, id: EntryId) -> Option<&Journey> {
+        self.journeys.get(id as usize)
+    }
+
+    pub fn find(&self, label: &str) -> Option<&Journey> {
+        self.journeys.iter().find(|j| j.label == label)
+    }
+
+    /// Moves a message. A message in a final place stays there: a late copy of an acknowledged
+    /// message does not make it un-acknowledged, and losing a message that is already done is not
+    /// a loss.
+    pub fn move_to(&mut self, id: EntryId, place: Place, holder: Option<NodeId>) {
+        let Some(j) = self.journeys.get_mut(id as usize) else {
+            return;
+        };
+        if j.place.is_final() || (j.place == place && j.holder == holder) {
+            return;
+        }
+        j.place = place;
+        j.holder = holder;
+        if j.trail.last() != Some(&place) {
+            j.trail.push(place);
+        }
+    }
+
+    /// The producer was told the message is safe.
+    pub fn mark_safe(&mut self, id: EntryId) {
+        if let Some(j) = self.journeys.get_mut(id as usize) {
+            j.safe = true;
+        }
+    }
+
+    /// A consumer ran its business logic on the message.
+    pub fn processed(&mut self, id: EntryId) {
+        let Some(j) = self.journeys.get_mut(id as usize) else {
+            return;
+        };
+        j.processed += 1;
+        if let Some(key) = j.key.clone() {
+            let seq = j.seq;
+            match self.last_processed.get(&key).copied() {
+                Some((last, by)) if last > seq => self.reorders.push(Reorder {
+                    key,
+                    late: id,
+                    overtaken_by: by,
+                }),
+                Some((last, _)) if last == seq => {}
+                _ => {
+                    self.last_processed.insert(key, (seq, id));
+                }
+            }
+        }
+    }
+
+    /// An idempotent consumer saw the message again and skipped it.
+    pub fn skipped_duplicate(&mut self, id: EntryId) {
+        if let Some(j) = self.journeys.get_mut(id as usize) {
+            j.skipped_duplicates += 1;
+        }
+    }
+
+    /// How many messages are in each place, in the order of [`Place::ALL`].
+    pub fn counts(&self) -> [usize; 9] {
+        let mut counts = [0; 9];
+        for j in &self.journeys {
+            if let Some(i) = Place::ALL.iter().position(|p| *p == j.place) {
+                counts[i] += 1;
+            }
+        }
+        counts
+    }
+
+    /// The ledger's invariants, one violation per message or key that breaks them.
+    pub fn violations(&self, out: &mut Vec<Violation>) {
+        for j in &self.journeys {
+            if j.safe && j.place == Place::Lost {
+                out.push(Violation {
+                    invariant: String::from(NO_LOSS),
+                    name: Text::new("No acknowledged message is lost", "已确认的消息不会丢失"),
+                    detail: Text::new(
+                        format!(
+                            "{} was confirmed to the producer as safe, and it is gone.",
+                            j.label
+                        ),
+                        format!("{} 已向生产者确认为安全，但它丢失了。", j.label),
+                    ),
+                    severity: Severity::Error,
+                });
+            }
+            if j.processed > 1 {
+                out.push(Violation {
+                    invariant: String::from(ONCE),
+                    name: Text::new("No message is processed twice", "没有消息被重复处理"),
+                    detail: Text::new(
+                        format!("{} was processed {} times.", j.label, j.processed),
+                        format!("{} 被处理了 {} 次。", j.label, j.processed),
+                    ),
+                    severity: Severity::Error,
+                });
+            }
+        }
+        for r in &self.reorders {
+            let late = self.get(r.late).map_or("?", |j| j.label.as_str());
+            let by = self.get(r.overtaken_by).map_or("?", |j| j.label.as_str());
+            out.push(Violation {
+                invariant: String::from(ORDER),
+                name: Text::new(
+                    "Messages of one key are processed in order",
+                    "同一个键的消息按顺序处理",
+                ),
+                detail: Text::new(
+                    format!(
+                        "Key {}: {late} was processed after {by}, which was sent after it.",
+                        r.key
+                    ),
+                    format!(
+                        "键 {}：{late} 在 {by} 之后才被处理，而 {by} 是在它之后发送的。",
+                        r.key
+                    ),
+                ),
+                severity: Severity::Error,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invariants(ledger: &Ledger) -> Vec<String> {
+        let mut out = Vec::new();
+        ledger.violations(&mut out);
+        out.into_iter().map(|v| v.invariant).collect()
+    }
+
+    #[test]
+    fn a_journey_records_every_place_once_in_order() {
+        let mut l = Ledger::new();
+        let m = l.create("m1", None);
+        l.move_to(m, Place::InFlight, None);
+        l.move_to(m, Place::BrokerStore, Some(1));
+        l.move_to(m, Place::BrokerStore, Some(1));
+        l.move_to(m, Place::Consumer, Some(2));
+        l.processed(m);
+        l.move_to(m, Place::Acknowledged, None);
+        let j = l.get(m).unwrap();
+        assert_eq!(
+            j.trail,
+            [
+                Place::ProducerBuffer,
+                Place::InFlight,
+                Place::BrokerStore,
+                Place::Consumer,
+                Place::Acknowledged
+            ]
+        );
+        assert_eq!(l.counts()[5], 1);
+        assert!(invariants(&l).is_empty());
+    }
+
+    #[test]
+    fn only_a_safe_message_that_is_lost_breaks_the_no_loss_invariant() {
+        let mut l = Ledger::new();
+        let unsafe_one = l.create("m1", None);
+        let safe_one = l.create("m2", None);
+        l.mark_safe(safe_one);
+        l.move_to(unsafe_one, Place::Lost, None);
+        assert!(
+            invariants(&l).is_empty(),
+            "a message nobody promised may be lost"
+        );
+        l.move_to(safe_one, Place::Lost, None);
+        assert_eq!(invariants(&l), [NO_LOSS]);
+    }
+
+    #[test]
+    fn a_finished_message_cannot_be_lost_or_revived() {
+        let mut l = Ledger::new();
+        let m = l.create("m1", None);
+        l.mark_safe(m);
+        l.move_to(m, Place::Acknowledged, None);
+        l.move_to(m, Place::Lost, None);
+        l.move_to(m, Place::Consumer, Some(3));
+        assert_eq!(l.get(m).unwrap().place, Place::Acknowledged);
+        assert!(invariants(&l).is_empty());
+    }
+
+    #[test]
+    fn processing_twice_is_caught_and_a_skipped_duplicate_is_not() {
+        let mut l = Ledger::new();
+        let m = l.create("m1", None);
+        l.processed(m);
+        l.skipped_duplicate(m);
+        assert!(invariants(&l).is_empty());
+        l.processed(m);
+        assert_eq!(invariants(&l), [ONCE]);
+    }
+
+    #[test]
+    fn out_of_order_processing_within_a_key_is_caught() {
+        let mut l = Ledger::new();
+        let a1 = l.create("m1", Some("order-1"));
+        let b1 = l.create("m2", Some("order-2"));
+        let a2 = l.create("m3", Some("order-1"));
+        l.processed(b1);
+        l.processed(a1);
+        assert!(invariants(&l).is_empty(), "different keys may interleave");
+        l.processed(a2);
+        assert!(invariants(&l).is_empty());
+        let a3 = l.create("m4", Some("order-1"));
+        let a4 = l.create("m5", Some("order-1"));
+        l.processed(a4);
+        l.processed(a3);
+        assert_eq!(invariants(&l), [ORDER]);
+        assert_eq!(l.reorders[0].late, a3);
+        assert_eq!(l.reorders[0].overtaken_by, a4);
+    }
+
+    #[test]
+    fn a_copy_for_another_subscription_is_tracked_on_its_own() {
+        let mut l = Ledger::new();
+        let m = l.create("m1", None);
+        l.move_to(m, Place::BrokerStore, Some(0));
+        l.mark_safe(m);
+        let c = l.copy(m, "m1→audit").unwrap();
+        l.processed(m);
+        l.processed(c);
+        assert!(invariants(&l).is_empty());
+        assert_eq!(l.get(c).unwrap().place, Place::BrokerStore);
+        assert!(l.get(c).unwrap().safe);
+        assert_eq!(l.find("m1→audit").map(|j| j.id), Some(c));
+        assert!(l.copy(99, "x").is_none());
+    }
+}
