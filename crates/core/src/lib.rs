@@ -18,5 +18,6 @@ pub mod scenario;
 pub mod text;
 
 pub use kernel::{Action, Event, Fault, Model, NodeId, Protocol, Run, Time, Violation, World};
+pub use mq::topic::topic_matches;
 pub use scenario::{Scenario, ScenarioError};
 pub use text::{Lang, Text};
