@@ -36,12 +36,14 @@ pub enum Place {
     Acknowledged,
     DeadLettered,
     Expired,
-    /// Gone without being acknowledged, dead-lettered or expired.
+    /// Thrown away on purpose: a rolled-back send, a topic message nobody subscribed to.
+    Discarded,
+    /// Gone without anyone meaning it to be: a crash, a lost packet.
     Lost,
 }
 
 impl Place {
-    pub const ALL: [Place; 9] = [
+    pub const ALL: [Place; 10] = [
         Place::ProducerBuffer,
         Place::InFlight,
         Place::BrokerMemory,
@@ -50,6 +52,7 @@ impl Place {
         Place::Acknowledged,
         Place::DeadLettered,
         Place::Expired,
+        Place::Discarded,
         Place::Lost,
     ];
 
@@ -63,6 +66,7 @@ impl Place {
             Place::Acknowledged => Text::new("acknowledged", "已确认"),
             Place::DeadLettered => Text::new("dead-lettered", "死信"),
             Place::Expired => Text::new("expired", "已过期"),
+            Place::Discarded => Text::new("discarded", "被丢弃"),
             Place::Lost => Text::new("lost", "丢失"),
         }
     }
@@ -71,7 +75,11 @@ impl Place {
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            Place::Acknowledged | Place::DeadLettered | Place::Expired | Place::Lost
+            Place::Acknowledged
+                | Place::DeadLettered
+                | Place::Expired
+                | Place::Discarded
+                | Place::Lost
         )
     }
 }
@@ -232,8 +240,8 @@ impl Ledger {
     }
 
     /// How many messages are in each place, in the order of [`Place::ALL`].
-    pub fn counts(&self) -> [usize; 9] {
-        let mut counts = [0; 9];
+    pub fn counts(&self) -> [usize; Place::ALL.len()] {
+        let mut counts = [0; Place::ALL.len()];
         for j in &self.journeys {
             if let Some(i) = Place::ALL.iter().position(|p| *p == j.place) {
                 counts[i] += 1;
