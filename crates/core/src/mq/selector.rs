@@ -1913,3 +1913,1044 @@ impl Parser<'_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+    use proptest::prelude::*;
+
+    fn props(pairs: &[(&str, Value)]) -> BTreeMap<String, Value> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    fn parse(text: &str) -> Selector {
+        Selector::parse(text).unwrap_or_else(|e| panic!("{text:?} should parse: {e}"))
+    }
+
+    fn eval_with(text: &str, fields: &BTreeMap<String, Value>) -> Truth {
+        parse(text).evaluate(fields)
+    }
+
+    /// Evaluates a selector that reads no fields.
+    fn eval_const(text: &str) -> Truth {
+        eval_with(text, &BTreeMap::new())
+    }
+
+    fn parse_err(text: &str) -> SelectorError {
+        match Selector::parse(text) {
+            Ok(s) => panic!("{text:?} should be refused, parsed as {:?}", s.expr()),
+            Err(e) => e,
+        }
+    }
+
+    use Truth::{False as F, True as T, Unknown as U};
+
+    #[test]
+    fn the_specs_examples() {
+        let car = props(&[
+            ("JMSType", "car".into()),
+            ("color", "blue".into()),
+            ("weight", 2600.into()),
+        ]);
+        let s = parse("JMSType = 'car' AND color = 'blue' AND weight > 2500");
+        assert!(s.matches(&car));
+        let light = props(&[
+            ("JMSType", "car".into()),
+            ("color", "blue".into()),
+            ("weight", 2500.into()),
+        ]);
+        assert!(!s.matches(&light));
+
+        let age = |n: i64| props(&[("age", n.into())]);
+        let s = parse("age BETWEEN 15 AND 19");
+        assert_eq!(
+            [14, 15, 17, 19, 20].map(|n| s.evaluate(&age(n))),
+            [F, T, T, T, F]
+        );
+        let s = parse("age NOT BETWEEN 15 AND 19");
+        assert_eq!(
+            [14, 15, 17, 19, 20].map(|n| s.evaluate(&age(n))),
+            [T, F, F, F, T]
+        );
+
+        let country = |c: &str| props(&[("Country", c.into())]);
+        let s = parse("Country IN ('UK','US','France')");
+        assert!(s.matches(&country("UK")));
+        assert!(!s.matches(&country("Peru")));
+        let s = parse("Country NOT IN ('UK','US','France')");
+        assert!(!s.matches(&country("UK")));
+        assert!(s.matches(&country("Peru")));
+
+        let phone = |p: &str| props(&[("phone", p.into())]);
+        let s = parse("phone LIKE '12%3'");
+        for p in ["123", "12993"] {
+            assert!(s.matches(&phone(p)), "{p}");
+        }
+        assert!(!s.matches(&phone("1234")));
+        let s = parse("phone NOT LIKE '12%3'");
+        assert!(!s.matches(&phone("123")));
+        assert!(s.matches(&phone("1234")));
+
+        let word = |w: &str| props(&[("word", w.into())]);
+        let s = parse("word LIKE 'l_se'");
+        assert!(s.matches(&word("lose")));
+        assert!(!s.matches(&word("loose")));
+
+        let u = |w: &str| props(&[("underscored", w.into())]);
+        let s = parse(r"underscored LIKE '\_%' ESCAPE '\'");
+        assert!(s.matches(&u("_foo")));
+        assert!(!s.matches(&u("bar")));
+
+        let s = parse("prop_name IS NULL");
+        assert!(s.matches(&BTreeMap::new()));
+        assert!(!s.matches(&props(&[("prop_name", "x".into())])));
+        let s = parse("prop_name IS NOT NULL");
+        assert!(!s.matches(&BTreeMap::new()));
+        assert!(s.matches(&props(&[("prop_name", "x".into())])));
+    }
+
+    #[test]
+    fn literals() {
+        assert_eq!(eval_const("'literal''s' = 'literal''s'"), T);
+        assert_eq!(eval_const("'it''s' <> 'its'"), T);
+        assert_eq!(eval_const("'' = ''"), T);
+        assert_eq!(eval_const("57 = 57"), T);
+        assert_eq!(eval_const("-957 < 0"), T);
+        assert_eq!(eval_const("+62 = 62"), T);
+        assert_eq!(eval_const("7E3 = 7000"), T);
+        assert_eq!(eval_const("-57.9E2 = -5790"), T);
+        assert_eq!(eval_const("7. = 7"), T);
+        assert_eq!(eval_const(".5 = 0.5"), T);
+        assert_eq!(eval_const("95.7 > 95"), T);
+        assert_eq!(eval_const("+6.2 = 6.2"), T);
+        assert_eq!(eval_const("1.5e-3 = 0.0015"), T);
+        assert_eq!(eval_const("2.5f = 2.5 AND 3d = 3"), T);
+        assert_eq!(eval_const("0x1F = 31 AND 0XfF = 255"), T);
+        assert_eq!(eval_const("017 = 15 AND 0 = 0 AND 00 = 0"), T);
+        assert_eq!(eval_const("57L = 57 AND 0x10l = 16"), T);
+        assert_eq!(eval_const("TRUE"), T);
+        assert_eq!(eval_const("FALSE"), F);
+        assert_eq!(eval_const("true = TRUE AND False <> tRuE"), T);
+        let extremes = props(&[("min", i64::MIN.into()), ("max", i64::MAX.into())]);
+        assert_eq!(
+            eval_with(
+                "min = -9223372036854775808 AND max = 9223372036854775807",
+                &extremes
+            ),
+            T
+        );
+        assert_eq!(
+            parse("s = 'a''b'").expr(),
+            Some(&Expr::Compare {
+                op: CompareOp::Eq,
+                left: Box::new(Expr::Field("s".into())),
+                right: Box::new(Expr::Literal(Value::Str("a'b".into()))),
+            })
+        );
+    }
+
+    #[test]
+    fn keywords_ignore_case_and_identifiers_do_not() {
+        let f = props(&[("Color", "red".into()), ("n", 3.into())]);
+        assert_eq!(
+            eval_with(
+                "Color = 'red' and n between 1 AnD 5 oR n iS nUlL AND NOT n In ('x')",
+                &f
+            ),
+            T
+        );
+        // `color` is another property, absent here, so the comparison is UNKNOWN.
+        assert_eq!(eval_with("color = 'red'", &f), U);
+        assert_eq!(eval_with("Color = 'RED'", &f), F);
+        // Identifiers may use `_`, `$`, digits after the first character, and non-ASCII letters.
+        let g = props(&[
+            ("_x$1", 1.into()),
+            ("颜色", "红".into()),
+            ("JMSXGroupID", "g".into()),
+        ]);
+        assert_eq!(
+            eval_with("_x$1 = 1 AND 颜色 = '红' AND JMSXGroupID = 'g'", &g),
+            T
+        );
+        // A keyword inside a longer word is just part of an identifier.
+        let h = props(&[
+            ("ORDER", 1.into()),
+            ("android", 2.into()),
+            ("INx", 3.into()),
+        ]);
+        assert_eq!(eval_with("ORDER = 1 AND android = 2 AND INx = 3", &h), T);
+    }
+
+    #[test]
+    fn every_comparison_operator() {
+        let cases = [
+            ("=", [F, T, F]),
+            ("<>", [T, F, T]),
+            ("<", [T, F, F]),
+            ("<=", [T, T, F]),
+            (">", [F, F, T]),
+            (">=", [F, T, T]),
+        ];
+        for (op, expected) in cases {
+            let got = [1, 2, 3].map(|n| eval_const(&format!("{n} {op} 2")));
+            assert_eq!(got, expected, "{op}");
+            let got = [1.0, 2.0, 3.0]
+                .map(|d: f64| eval_with(&format!("x {op} 2"), &props(&[("x", d.into())])));
+            assert_eq!(got, expected, "{op} on doubles");
+        }
+    }
+
+    #[test]
+    fn every_arithmetic_operator() {
+        assert_eq!(eval_const("2 + 3 = 5"), T);
+        assert_eq!(eval_const("2 - 3 = -1"), T);
+        assert_eq!(eval_const("2 * 3 = 6"), T);
+        assert_eq!(eval_const("6 / 3 = 2"), T);
+        assert_eq!(eval_const("-(2) = -2 AND +(2) = 2 AND - -2 = 2"), T);
+        let f = props(&[("a", 4.into()), ("b", 0.5.into())]);
+        assert_eq!(
+            eval_with("a * b = 2 AND a / b = 8 AND -a = -4 AND a - b = 3.5", &f),
+            T
+        );
+    }
+
+    #[test]
+    fn precedence_and_associativity() {
+        assert_eq!(eval_const("1 + 2 * 3 = 7"), T);
+        assert_eq!(eval_const("(1 + 2) * 3 = 9"), T);
+        assert_eq!(eval_const("10 - 3 - 2 = 5"), T);
+        assert_eq!(eval_const("24 / 4 / 2 = 3"), T);
+        assert_eq!(eval_const("-2 * 3 = -6 AND 2 * -3 = -6 AND 2 - -3 = 5"), T);
+        assert_eq!(eval_const("2 * 3 + 4 * 5 = 26"), T);
+        assert_eq!(eval_const("1 + 1 > 1 AND 3 BETWEEN 1 + 1 AND 2 * 2"), T);
+        // AND binds tighter than OR; NOT tighter than both.
+        assert_eq!(eval_const("TRUE OR TRUE AND FALSE"), T);
+        assert_eq!(eval_const("(TRUE OR TRUE) AND FALSE"), F);
+        assert_eq!(eval_const("NOT FALSE AND FALSE"), F);
+        assert_eq!(eval_const("NOT (FALSE AND FALSE)"), T);
+        assert_eq!(eval_const("NOT 1 = 2"), T);
+        assert_eq!(eval_const("NOT NOT TRUE"), T);
+        assert_eq!(
+            parse("a OR b AND c").expr(),
+            Some(&Expr::Or(vec![
+                Expr::Field("a".into()),
+                Expr::And(vec![Expr::Field("b".into()), Expr::Field("c".into())]),
+            ]))
+        );
+        // A condition in parentheses may be compared with a boolean.
+        assert_eq!(eval_const("(1 < 2) = TRUE AND (1 > 2) <> TRUE"), T);
+    }
+
+    #[test]
+    fn three_valued_logic_truth_tables() {
+        let value = |t: Truth| match t {
+            T => Some(Value::Bool(true)),
+            F => Some(Value::Bool(false)),
+            U => None,
+        };
+        let fields = |a: Truth, b: Truth| {
+            let mut m = BTreeMap::new();
+            if let Some(v) = value(a) {
+                m.insert("a".to_string(), v);
+            }
+            if let Some(v) = value(b) {
+                m.insert("b".to_string(), v);
+            }
+            m
+        };
+        // (a, b, a AND b, a OR b), from the tables in JMS 1.1 section 3.8.1.1.
+        let table = [
+            (T, T, T, T),
+            (T, F, F, T),
+            (T, U, U, T),
+            (F, T, F, T),
+            (F, F, F, F),
+            (F, U, F, U),
+            (U, T, U, T),
+            (U, F, F, U),
+            (U, U, U, U),
+        ];
+        let and = parse("a AND b");
+        let or = parse("a OR b");
+        for (a, b, a_and_b, a_or_b) in table {
+            let f = fields(a, b);
+            assert_eq!(and.evaluate(&f), a_and_b, "{a:?} AND {b:?}");
+            assert_eq!(or.evaluate(&f), a_or_b, "{a:?} OR {b:?}");
+            assert_eq!(a.and(b), a_and_b);
+            assert_eq!(a.or(b), a_or_b);
+        }
+        let not = parse("NOT a");
+        for (a, not_a) in [(T, F), (F, T), (U, U)] {
+            assert_eq!(not.evaluate(&fields(a, U)), not_a, "NOT {a:?}");
+            assert_eq!(!a, not_a);
+        }
+        // Only TRUE selects.
+        assert!(and.matches(&fields(T, T)));
+        assert!(!and.matches(&fields(T, U)));
+        assert!(!not.matches(&fields(U, U)));
+    }
+
+    #[test]
+    fn null_in_comparisons_and_arithmetic_is_unknown() {
+        let f = props(&[("n", 5.into())]);
+        for s in [
+            "missing = 5",
+            "missing <> 5",
+            "5 < missing",
+            "missing + 1 > 0",
+            "-missing < 0",
+            "n * missing = 0",
+            "missing = missing",
+            "missing BETWEEN 1 AND 10",
+            "missing NOT BETWEEN 1 AND 10",
+            "missing IN ('a')",
+            "missing NOT IN ('a')",
+            "missing LIKE '%'",
+            "missing NOT LIKE '%'",
+            "NOT (missing = 5)",
+        ] {
+            assert_eq!(eval_with(s, &f), U, "{s}");
+        }
+        // The spec's expansions settle NULL bounds: FALSE wins over UNKNOWN in the AND, TRUE
+        // wins in the OR.
+        assert_eq!(eval_with("n BETWEEN missing AND 4", &f), F);
+        assert_eq!(eval_with("n BETWEEN missing AND 9", &f), U);
+        assert_eq!(eval_with("n NOT BETWEEN missing AND 4", &f), T);
+        assert_eq!(eval_with("n NOT BETWEEN 1 AND missing", &f), U);
+        assert_eq!(eval_with("missing = 5 OR n = 5", &f), T);
+        assert_eq!(eval_with("missing = 5 AND n = 4", &f), F);
+    }
+
+    #[test]
+    fn is_null_and_is_not_null() {
+        let f = props(&[("s", "".into()), ("zero", 0.into()), ("no", false.into())]);
+        // Empty strings, zero and FALSE are values, not NULL.
+        for name in ["s", "zero", "no"] {
+            assert_eq!(eval_with(&format!("{name} IS NULL"), &f), F);
+            assert_eq!(eval_with(&format!("{name} IS NOT NULL"), &f), T);
+        }
+        assert_eq!(eval_with("gone IS NULL AND gone IS NOT NULL", &f), F);
+        assert_eq!(eval_with("gone IS NULL", &f), T);
+        // IS NULL turns UNKNOWN into a plain answer, so it works on any operand.
+        assert_eq!(eval_with("zero + gone IS NULL", &f), T);
+        assert_eq!(eval_with("zero + 1 IS NOT NULL", &f), T);
+        assert_eq!(eval_with("(gone = 1) IS NULL", &f), T);
+        assert_eq!(eval_with("1 / zero IS NULL", &f), T);
+    }
+
+    #[test]
+    fn like_patterns() {
+        let like = |value: &str, pattern: &str| {
+            eval_with(
+                &format!("v LIKE '{pattern}'"),
+                &props(&[("v", value.into())]),
+            )
+        };
+        assert_eq!(like("abc", "abc"), T);
+        assert_eq!(like("abc", "ab"), F);
+        assert_eq!(like("abc", "a%"), T);
+        assert_eq!(like("abc", "%c"), T);
+        assert_eq!(like("abc", "%b%"), T);
+        assert_eq!(like("abc", "%"), T);
+        assert_eq!(like("", "%"), T);
+        assert_eq!(like("", "_"), F);
+        assert_eq!(like("", ""), T);
+        assert_eq!(like("abc", "a_c"), T);
+        assert_eq!(like("abbc", "a_c"), F);
+        assert_eq!(like("abc", "___"), T);
+        assert_eq!(like("abc", "____"), F);
+        assert_eq!(like("abc", "%%%"), T);
+        assert_eq!(like("aXbXc", "a%b%c"), T);
+        assert_eq!(like("abcabd", "%ab_"), T);
+        assert_eq!(like("mississippi", "%iss%ppi"), T);
+        assert_eq!(like("mississippi", "m%s_s%i"), T);
+        assert_eq!(like("mississippi", "m%x%"), F);
+        assert_eq!(like("ABC", "abc"), F, "LIKE is case-sensitive");
+        // `_` is one character, not one byte.
+        assert_eq!(like("北京", "北_"), T);
+        assert_eq!(like("北京市", "北_"), F);
+        // Regular-expression characters are plain characters.
+        assert_eq!(like("a.c", "a.c"), T);
+        assert_eq!(like("abc", "a.c"), F);
+        assert_eq!(like("a*", "a*"), T);
+        assert_eq!(like("it's", "it''s"), T);
+
+        let f = props(&[
+            ("v", "100%".into()),
+            ("w", "a_b".into()),
+            ("x", "a!b".into()),
+        ]);
+        assert_eq!(eval_with("v LIKE '100!%' ESCAPE '!'", &f), T);
+        assert_eq!(eval_with("v LIKE '10!%' ESCAPE '!'", &f), F);
+        assert_eq!(eval_with("w LIKE 'a!_b' ESCAPE '!'", &f), T);
+        assert_eq!(eval_with("x LIKE 'a!_b' ESCAPE '!'", &f), F);
+        assert_eq!(eval_with("x LIKE 'a!!b' ESCAPE '!'", &f), T);
+        assert_eq!(eval_with("x LIKE 'a!b'", &f), T, "no ESCAPE: '!' is plain");
+        assert_eq!(eval_with(r"w LIKE 'a\_%' ESCAPE '\'", &f), T);
+        // A quote can be the escape character.
+        let q = props(&[("q", "50%".into())]);
+        assert_eq!(eval_with("q LIKE '50''%' ESCAPE ''''", &q), T);
+        assert_eq!(eval_with("q NOT LIKE '50%' ESCAPE '#'", &q), F);
+
+        let p = parse("v LIKE 'a!%' ESCAPE '!'");
+        match p.expr() {
+            Some(Expr::Like { pattern, .. }) => {
+                assert_eq!(pattern.pattern(), "a!%");
+                assert_eq!(pattern.escape(), Some('!'));
+                assert!(pattern.matches("a%"));
+                assert!(!pattern.matches("ab"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn between_is_inclusive_and_numeric() {
+        let x = |v: Value| props(&[("x", v)]);
+        let s = parse("x BETWEEN 1.5 AND 3");
+        assert_eq!(s.evaluate(&x(1.into())), F);
+        assert_eq!(s.evaluate(&x(1.5.into())), T);
+        assert_eq!(s.evaluate(&x(2.into())), T);
+        assert_eq!(s.evaluate(&x(3.into())), T);
+        assert_eq!(s.evaluate(&x(3.0001.into())), F);
+        // Reversed bounds select nothing, as the expansion x >= 3 AND x <= 1 says.
+        assert_eq!(eval_with("x BETWEEN 3 AND 1", &x(2.into())), F);
+        // Bounds may be expressions.
+        assert_eq!(eval_with("x BETWEEN x - 1 AND x + 1", &x(2.into())), T);
+    }
+
+    #[test]
+    fn in_lists() {
+        let c = |v: Value| props(&[("c", v)]);
+        let s = parse("c IN ('a', 'b''s', '')");
+        assert_eq!(s.evaluate(&c("a".into())), T);
+        assert_eq!(s.evaluate(&c("b's".into())), T);
+        assert_eq!(s.evaluate(&c("".into())), T);
+        assert_eq!(s.evaluate(&c("A".into())), F);
+        assert_eq!(parse("c IN ('x')").evaluate(&c("x".into())), T);
+    }
+
+    #[test]
+    fn numbers_promote_and_never_panic() {
+        let f = props(&[
+            ("l", 2.into()),
+            ("d", 2.0.into()),
+            ("max", i64::MAX.into()),
+            ("min", i64::MIN.into()),
+            ("big", 9_007_199_254_740_993_i64.into()),
+            ("nan", f64::NAN.into()),
+        ]);
+        // Exact and approximate numbers compare numerically.
+        assert_eq!(eval_with("l = d AND l = 2.0 AND d = 2 AND l < 2.5", &f), T);
+        // Two longs compare exactly, beyond what a double can tell apart.
+        assert_eq!(eval_with("big = 9007199254740993", &f), T);
+        assert_eq!(eval_with("big = 9007199254740992", &f), F);
+        // Java promotion: long / long is whole-number division, truncated towards zero.
+        assert_eq!(eval_const("7 / 2 = 3 AND -7 / 2 = -3 AND 7 / 2.0 = 3.5"), T);
+        // Overflow is redone in double rather than wrapping round.
+        assert_eq!(
+            eval_with("max * 2 > max AND max + 1 > 0 AND min - 1 < 0", &f),
+            T
+        );
+        assert_eq!(eval_with("-min > 0 AND min / -1 > 0", &f), T);
+        assert_eq!(eval_with("- -9223372036854775808 > 0", &f), T);
+        // Division by zero is UNKNOWN, for longs and for doubles.
+        assert_eq!(eval_with("l / 0 = 1", &f), U);
+        assert_eq!(eval_with("d / 0 = 1", &f), U);
+        assert_eq!(eval_with("l / 0.0 > 0", &f), U);
+        assert_eq!(eval_with("NOT (l / 0 = 1)", &f), U);
+        // NaN compares FALSE with everything, itself included.
+        for op in ["=", "<>", "<", ">"] {
+            assert_eq!(eval_with(&format!("nan {op} nan"), &f), F, "{op}");
+        }
+        assert_eq!(eval_const("1E308 * 10 > 1E308"), T);
+    }
+
+    #[test]
+    fn strings_and_booleans_compare_only_for_equality() {
+        let f = props(&[
+            ("a", "apple".into()),
+            ("b", "banana".into()),
+            ("t", true.into()),
+            ("u", true.into()),
+        ]);
+        assert_eq!(
+            eval_with("a = 'apple' AND a <> b AND t = u AND t <> FALSE", &f),
+            T
+        );
+        // Between two properties the ordering operators are FALSE, not alphabetical order.
+        for op in ["<", "<=", ">", ">="] {
+            assert_eq!(eval_with(&format!("a {op} b"), &f), F, "{op}");
+            assert_eq!(eval_with(&format!("b {op} a"), &f), F, "{op}");
+            assert_eq!(eval_with(&format!("t {op} u"), &f), F, "{op}");
+        }
+        // Strings are compared character by character: no trimming, no case folding.
+        assert_eq!(eval_with("a = 'apple '", &f), F);
+        assert_eq!(eval_with("a = 'Apple'", &f), F);
+    }
+
+    #[test]
+    fn values_of_different_types_are_never_equal() {
+        let f = props(&[
+            ("age", "21".into()),
+            ("n", 1.into()),
+            ("flag", true.into()),
+            ("word", "TRUE".into()),
+        ]);
+        // A string property is not converted to a number (the ActiveMQ docs' own example).
+        assert_eq!(eval_with("age > 18", &f), F);
+        assert_eq!(eval_with("age = 21", &f), F);
+        // "the value of the operation is false", for <> too.
+        assert_eq!(eval_with("age <> 21", &f), F);
+        assert_eq!(eval_with("n = '1'", &f), F);
+        assert_eq!(eval_with("n <> '1'", &f), F);
+        assert_eq!(eval_with("flag = 'TRUE'", &f), F);
+        assert_eq!(eval_with("word = TRUE", &f), F);
+        assert_eq!(eval_with("flag = 1", &f), F);
+        assert_eq!(eval_with("n = flag OR n <> flag", &f), F);
+        // IN and LIKE on a non-string are FALSE, and their NOT forms TRUE.
+        assert_eq!(eval_with("n IN ('1')", &f), F);
+        assert_eq!(eval_with("n NOT IN ('1')", &f), T);
+        assert_eq!(eval_with("n LIKE '%'", &f), F);
+        assert_eq!(eval_with("n NOT LIKE '%'", &f), T);
+        // BETWEEN and NOT BETWEEN on a non-number are both FALSE.
+        assert_eq!(eval_with("age BETWEEN 1 AND 100", &f), F);
+        assert_eq!(eval_with("age NOT BETWEEN 1 AND 100", &f), F);
+        // Arithmetic on a non-number has no value.
+        assert_eq!(eval_with("age + 1 > 0", &f), U);
+        assert_eq!(eval_with("-flag < 0", &f), U);
+        assert_eq!(eval_with("age * 2 IS NULL", &f), T);
+        // A bare property is a condition only when it holds a boolean.
+        assert_eq!(eval_with("flag", &f), T);
+        assert_eq!(eval_with("NOT flag", &f), F);
+        assert_eq!(eval_with("n", &f), U);
+        assert_eq!(eval_with("NOT n", &f), U);
+        assert_eq!(eval_with("word OR flag", &f), T);
+    }
+
+    #[test]
+    fn an_empty_selector_selects_everything() {
+        for text in ["", " ", "\t\n  ", "\u{3000}"] {
+            let s = parse(text);
+            assert!(s.selects_all());
+            assert_eq!(s.text(), text);
+            assert!(s.matches(&BTreeMap::new()));
+            assert_eq!(s.evaluate(&props(&[("x", 1.into())])), T);
+        }
+        assert_eq!(Selector::default(), parse(""));
+        assert!(!parse("TRUE").selects_all());
+    }
+
+    #[test]
+    fn text_and_display_keep_what_was_typed() {
+        let text = "  color = 'blue'  ";
+        let s = parse(text);
+        assert_eq!(s.text(), text);
+        assert_eq!(format!("{s}"), text);
+        let t: Selector = "a = 1".parse().expect("parses");
+        assert_eq!(t.text(), "a = 1");
+    }
+
+    /// (selector, byte offset of the problem).
+    const MALFORMED: &[(&str, usize)] = &[
+        // Lexing.
+        ("color = 'blue", 8),
+        ("color = \"blue\"", 8),
+        ("color = ‘blue’", 8),
+        ("a IN （'x'）", 5),
+        ("a != 1", 2),
+        ("a == 1", 2),
+        ("a = 1 && b = 2", 6),
+        ("a = 1 || b = 2", 6),
+        ("a.b = 1", 1),
+        ("# = 1", 0),
+        ("a = 9223372036854775808", 4),
+        ("a = 99999999999999999999", 4),
+        ("a = 0x8000000000000001", 4),
+        ("a = 1e999", 4),
+        ("a = 12abc", 4),
+        ("a = 1e", 4),
+        ("a = 1e+x", 4),
+        ("a = 0x", 4),
+        ("a = 0xg", 4),
+        ("a = 09", 4),
+        ("a = 1.5L", 4),
+        // Structure.
+        ("(a = 1", 6),
+        ("a = 1)", 5),
+        ("a = ", 4),
+        ("= 1", 0),
+        ("(", 1),
+        ("()", 1),
+        ("a = 1 b = 2", 6),
+        ("a = 'x' ESCAPE", 8),
+        ("a = 1 = 2", 6),
+        ("a < b < c", 6),
+        ("a = 1 IS NULL", 6),
+        ("a NOT 5", 2),
+        ("a NOT = 5", 2),
+        ("a IS 5", 5),
+        ("a IS NOT 5", 9),
+        ("a IS", 4),
+        ("a BETWEEN 1 5", 12),
+        ("a BETWEEN 1", 11),
+        ("a IN 'x'", 5),
+        ("a IN ('x', 'y'", 14),
+        ("a IN ('x' 'y')", 10),
+        ("a IN ('x',)", 10),
+        ("a IN ()", 5),
+        ("a IN ('x', 1)", 11),
+        ("a IN (b)", 6),
+        ("a + 1 IN ('x')", 0),
+        ("'a' IN ('x')", 0),
+        ("a LIKE b", 7),
+        ("a LIKE", 6),
+        ("a LIKE 'x' ESCAPE", 17),
+        ("a LIKE 'x' ESCAPE 'ab'", 18),
+        ("a LIKE 'x' ESCAPE ''", 18),
+        ("a LIKE 'a\\b' ESCAPE '\\'", 9),
+        ("a LIKE 'ab\\' ESCAPE '\\'", 10),
+        ("a LIKE 'it''s!' ESCAPE '!'", 13),
+        ("1 LIKE 'x'", 0),
+        ("a = NULL", 4),
+        ("NULL IS NULL", 0),
+        ("and = 1", 0),
+        ("a = NOT b", 4),
+        ("a = ,", 4),
+        // Types.
+        ("price + 1", 0),
+        ("'x'", 0),
+        ("1", 0),
+        ("(a + 1)", 0),
+        ("1 AND a", 0),
+        ("a AND 1", 6),
+        ("a OR 'x'", 5),
+        ("NOT 5", 4),
+        ("a > 'x'", 4),
+        ("'x' < a", 0),
+        ("TRUE > a", 0),
+        ("(a = 1) < 2", 0),
+        ("'a' = 1", 0),
+        ("TRUE = 'x'", 0),
+        ("(a = 1) = 2", 0),
+        ("a = 'x' + 1", 4),
+        ("a = 1 + 'x'", 8),
+        ("a = -'x'", 5),
+        ("a = -TRUE", 5),
+        ("a BETWEEN 'x' AND 5", 10),
+        ("'x' BETWEEN 1 AND 5", 0),
+        ("a BETWEEN 1 AND TRUE", 16),
+    ];
+
+    #[test]
+    fn malformed_selectors_are_refused_where_the_mistake_is() {
+        for &(text, offset) in MALFORMED {
+            let e = parse_err(text);
+            assert_eq!(e.offset, offset, "{text:?}: {}", e.message.en);
+            assert!(e.end >= e.offset && e.end <= text.len(), "{text:?}: {e:?}");
+            assert!(text.is_char_boundary(e.offset) && text.is_char_boundary(e.end));
+            assert!(!e.message.is_incomplete(), "{text:?}: {e:?}");
+            assert_ne!(e.message.en, e.message.zh, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn error_messages_say_what_is_wrong() {
+        let e = parse_err("Country IN ('UK', 'US'");
+        assert_eq!(
+            e.message.en,
+            "expected ')' after the list of values (the list opens at byte 11)"
+        );
+        assert_eq!(e.message.zh, "值列表后面缺少“)”(列表从第 11 个字节处开始)");
+        assert_eq!((e.offset, e.end), (22, 22));
+
+        let e = parse_err("price + 1");
+        assert!(e.message.en.contains("condition"), "{}", e.message.en);
+        assert!(e.message.en.contains("a number"), "{}", e.message.en);
+        assert_eq!((e.offset, e.end), (0, 9));
+
+        let e = parse_err("a != 1");
+        assert!(e.message.en.contains("<>"));
+        assert_eq!((e.offset, e.end), (2, 4));
+
+        let e = parse_err("颜色 = ‘红’");
+        assert!(e.message.zh.contains("全角"), "{}", e.message.zh);
+        assert_eq!(e.offset, "颜色 = ".len());
+
+        let e = parse_err("a LIKE 'a\\b' ESCAPE '\\'");
+        assert_eq!(
+            (e.offset, e.end),
+            (9, 11),
+            "underlines the escape and what follows"
+        );
+
+        let e = parse_err("a = 1 b");
+        assert!(e.message.en.contains("'b'") && e.message.en.contains("AND or OR"));
+        assert_eq!(format!("{e}"), format!("{} (at byte 6)", e.message.en));
+    }
+
+    #[test]
+    fn nesting_is_limited_without_overflowing_the_stack() {
+        let nested =
+            |n: usize, open: &str, close: &str| format!("{}a{}", open.repeat(n), close.repeat(n));
+        assert!(Selector::parse(&nested(MAX_DEPTH, "(", ")")).is_ok());
+        let e = parse_err(&nested(MAX_DEPTH + 1, "(", ")"));
+        assert_eq!(e.offset, MAX_DEPTH, "the first '(' too many");
+        assert!(e.message.en.contains("nested too deeply"));
+
+        assert_eq!(
+            eval_with(
+                &nested(MAX_DEPTH, "NOT ", ""),
+                &props(&[("a", true.into())])
+            ),
+            T
+        );
+        assert!(Selector::parse(&nested(MAX_DEPTH + 1, "NOT ", "")).is_err());
+        assert!(Selector::parse(&format!("{}a > 0", "-".repeat(MAX_DEPTH))).is_ok());
+        assert!(Selector::parse(&format!("{}a > 0", "-".repeat(MAX_DEPTH + 1))).is_err());
+        // Mixed nesting counts every level.
+        let mixed = "(NOT -".repeat(MAX_DEPTH / 3 + 1);
+        assert!(Selector::parse(&format!("{mixed}a")).is_err());
+
+        // Far beyond the limits: an error, not a stack overflow.
+        for text in [
+            "(".repeat(10_000),
+            "NOT ".repeat(10_000),
+            "-".repeat(10_000),
+        ] {
+            let e = parse_err(&text);
+            assert!(!e.message.is_incomplete());
+        }
+        let e = parse_err(&"(".repeat(MAX_LEN));
+        assert!(e.message.en.contains("nested too deeply"));
+
+        // Long flat chains are not nesting: they parse and evaluate.
+        let chain = vec!["a"; 600].join(" AND ");
+        assert!(chain.len() <= MAX_LEN);
+        assert_eq!(eval_with(&chain, &props(&[("a", true.into())])), T);
+        let sum = format!("{} = 1000", vec!["1"; 1000].join("+"));
+        assert_eq!(eval_const(&sum), T);
+    }
+
+    #[test]
+    fn length_is_limited() {
+        let at_limit = format!("a = '{}'", "x".repeat(MAX_LEN - 6));
+        assert_eq!(at_limit.chars().count(), MAX_LEN);
+        assert!(Selector::parse(&at_limit).is_ok());
+        let over = format!("a = '{}'", "x".repeat(MAX_LEN - 5));
+        let e = parse_err(&over);
+        assert_eq!((e.offset, e.end), (MAX_LEN, over.len()));
+        // The limit counts characters, not bytes.
+        let wide = format!("a = '{}'", "字".repeat(MAX_LEN - 6));
+        assert!(Selector::parse(&wide).is_ok());
+    }
+
+    #[test]
+    fn serde_stores_the_text_and_refuses_malformed_selectors() {
+        let s = parse("color = 'blue' AND weight > 2500");
+        let json = serde_json::to_string(&s).expect("serialises");
+        assert_eq!(json, r#""color = 'blue' AND weight > 2500""#);
+        let back: Selector = serde_json::from_str(&json).expect("deserialises");
+        assert_eq!(back, s);
+
+        let err = serde_json::from_str::<Selector>(r#""color = 'blue""#)
+            .expect_err("malformed selector refused");
+        let msg = format!("{err}");
+        assert!(msg.contains("no closing quote"), "{msg}");
+        assert!(msg.contains("at byte 8"), "{msg}");
+        assert!(serde_json::from_str::<Selector>("12").is_err());
+
+        let e = parse_err("a =");
+        let json = serde_json::to_string(&e).expect("serialises");
+        assert_eq!(
+            serde_json::from_str::<SelectorError>(&json).expect("reads"),
+            e
+        );
+    }
+
+    #[test]
+    fn values_are_bare_json() {
+        let m = props(&[
+            ("b", true.into()),
+            ("l", 2500.into()),
+            ("d", 2.5.into()),
+            ("w", 3.0.into()),
+            ("s", "blue".into()),
+        ]);
+        let json = serde_json::to_string(&m).expect("serialises");
+        assert_eq!(json, r#"{"b":true,"d":2.5,"l":2500,"s":"blue","w":3.0}"#);
+        let back: BTreeMap<String, Value> = serde_json::from_str(&json).expect("reads");
+        assert_eq!(back, m);
+        let read: Value = serde_json::from_str("-7").expect("reads");
+        assert_eq!(read, Value::Long(-7));
+        let read: Value = serde_json::from_str("1e3").expect("reads");
+        assert_eq!(read, Value::Double(1000.0));
+    }
+
+    #[test]
+    fn truth_labels_are_bilingual() {
+        for t in [T, F, U] {
+            assert!(!t.label().is_incomplete());
+        }
+        assert_eq!(Truth::from(true), T);
+        assert!(T.is_true() && !U.is_true() && !F.is_true());
+    }
+
+    /// Pieces of selectors, valid and not, for building token soup.
+    const PIECES: &[&str] = &[
+        "(",
+        ")",
+        "NOT",
+        "not",
+        "AND",
+        "OR",
+        "BETWEEN",
+        "IN",
+        "LIKE",
+        "ESCAPE",
+        "IS",
+        "NULL",
+        "TRUE",
+        "FALSE",
+        "'a'",
+        "'%'",
+        "'_b%'",
+        "'!'",
+        "''''",
+        "'",
+        "a",
+        "b",
+        "s",
+        "n",
+        "x",
+        "0",
+        "1",
+        "-1",
+        "2.5",
+        "7E3",
+        ".5",
+        "7.",
+        "9223372036854775808",
+        "0x1F",
+        "017",
+        "1e",
+        "=",
+        "<>",
+        "<",
+        "<=",
+        ">",
+        ">=",
+        "+",
+        "-",
+        "*",
+        "/",
+        ",",
+        "!=",
+        "（",
+        "\"",
+        "颜色",
+        "_",
+    ];
+
+    fn soup() -> impl Strategy<Value = String> {
+        (
+            prop::collection::vec(prop::sample::select(PIECES.to_vec()), 0..40),
+            prop::sample::select(vec![" ", ""]),
+        )
+            .prop_map(|(pieces, sep)| pieces.join(sep))
+    }
+
+    fn field_maps() -> Vec<BTreeMap<String, Value>> {
+        vec![
+            BTreeMap::new(),
+            props(&[
+                ("a", true.into()),
+                ("b", false.into()),
+                ("n", 3.into()),
+                ("s", "ab".into()),
+            ]),
+            props(&[
+                ("a", 1.into()),
+                ("b", "%".into()),
+                ("n", 2.5.into()),
+                ("x", i64::MIN.into()),
+            ]),
+            props(&[("a", "a".into()), ("x", 0.into()), ("颜色", "a".into())]),
+        ]
+    }
+
+    fn opt_value() -> impl Strategy<Value = Option<Value>> {
+        prop_oneof![
+            Just(None),
+            (-3i64..4).prop_map(|n| Some(Value::Long(n))),
+            (-3i64..4).prop_map(|n| Some(Value::Double(n as f64 / 2.0))),
+            prop::sample::select(vec!["a", "1"]).prop_map(|s| Some(Value::Str(s.into()))),
+            any::<bool>().prop_map(|b| Some(Value::Bool(b))),
+        ]
+    }
+
+    /// Numeric expressions over the fields of [`field_maps`] and literals, nested a little.
+    fn numeric() -> impl Strategy<Value = String> {
+        let leaf = prop::sample::select(vec!["a", "n", "x", "0", "1", "-1", "2.5", "7E3", "0x1F"])
+            .prop_map(String::from);
+        leaf.prop_recursive(3, 12, 2, |inner| {
+            prop_oneof![
+                (
+                    inner.clone(),
+                    prop::sample::select(vec!["+", "-", "*", "/"]),
+                    inner.clone()
+                )
+                    .prop_map(|(l, op, r)| format!("({l} {op} {r})")),
+                inner.prop_map(|v| format!("-{v}")),
+            ]
+        })
+    }
+
+    /// Well-formed selectors using every kind of condition.
+    fn well_formed() -> impl Strategy<Value = String> {
+        let field = || prop::sample::select(vec!["a", "b", "n", "s", "x", "颜色"]);
+        let not = || any::<bool>().prop_map(|n| if n { "NOT " } else { "" });
+        let in_items = prop::collection::vec(
+            prop::sample::select(vec!["'a'", "'ab'", "'%'", "''''"]),
+            1..4,
+        );
+        let patterns = prop::sample::select(vec![
+            "'%'",
+            "'a%'",
+            "'_b'",
+            "'!%' ESCAPE '!'",
+            "'a!_' ESCAPE '!'",
+        ]);
+        let leaf = prop_oneof![
+            (
+                numeric(),
+                prop::sample::select(vec!["=", "<>", "<", "<=", ">", ">="]),
+                numeric()
+            )
+                .prop_map(|(l, op, r)| format!("{l} {op} {r}")),
+            (numeric(), not(), numeric(), numeric())
+                .prop_map(|(v, not, lo, hi)| format!("{v} {not}BETWEEN {lo} AND {hi}")),
+            (field(), not(), in_items)
+                .prop_map(|(f, not, items)| format!("{f} {not}IN ({})", items.join(", "))),
+            (field(), not(), patterns).prop_map(|(f, not, p)| format!("{f} {not}LIKE {p}")),
+            (
+                prop_oneof![field().prop_map(String::from), numeric()],
+                not()
+            )
+                .prop_map(|(v, not)| format!("{v} IS {not}NULL")),
+            (
+                field(),
+                prop::sample::select(vec!["=", "<>"]),
+                prop::sample::select(vec!["'a'", "'%'", "TRUE"])
+            )
+                .prop_map(|(f, op, v)| format!("{f} {op} {v}")),
+            prop::sample::select(vec!["TRUE", "FALSE", "a", "b"]).prop_map(String::from),
+        ];
+        leaf.prop_recursive(4, 24, 2, |inner| {
+            prop_oneof![
+                inner.clone().prop_map(|c| format!("NOT {c}")),
+                (inner.clone(), inner.clone()).prop_map(|(l, r)| format!("({l} AND {r})")),
+                (inner.clone(), inner).prop_map(|(l, r)| format!("({l} OR {r})")),
+            ]
+        })
+    }
+
+    /// Checks what every parsed selector must satisfy, whatever it says.
+    fn check_parsed(s: &Selector) -> Result<(), TestCaseError> {
+        let negated = Selector::parse(&format!("NOT ({})", s.text()));
+        for f in field_maps() {
+            let t = s.evaluate(&f);
+            prop_assert_eq!(s.matches(&f), t == T);
+            if let Ok(n) = &negated {
+                if !s.selects_all() {
+                    prop_assert_eq!(n.evaluate(&f), !t);
+                }
+            }
+        }
+        let json = serde_json::to_string(s).map_err(|e| TestCaseError::fail(format!("{e}")))?;
+        let back: Selector =
+            serde_json::from_str(&json).map_err(|e| TestCaseError::fail(format!("{e}")))?;
+        prop_assert_eq!(&back, s);
+        Ok(())
+    }
+
+    fn check_error(text: &str, e: &SelectorError) -> Result<(), TestCaseError> {
+        prop_assert!(
+            e.offset <= e.end && e.end <= text.len(),
+            "{:?}: {:?}",
+            text,
+            e
+        );
+        prop_assert!(text.is_char_boundary(e.offset) && text.is_char_boundary(e.end));
+        prop_assert!(!e.message.is_incomplete());
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics_on_arbitrary_text(text in any::<String>()) {
+            match Selector::parse(&text) {
+                Ok(s) => check_parsed(&s)?,
+                Err(e) => check_error(&text, &e)?,
+            }
+        }
+
+        #[test]
+        fn parse_never_panics_on_token_soup(text in soup()) {
+            match Selector::parse(&text) {
+                Ok(s) => check_parsed(&s)?,
+                Err(e) => check_error(&text, &e)?,
+            }
+        }
+
+        #[test]
+        fn well_formed_selectors_parse_and_negate(text in well_formed()) {
+            let s = Selector::parse(&text);
+            prop_assert!(s.is_ok(), "{:?}: {:?}", text, s);
+            if let Ok(s) = s {
+                check_parsed(&s)?;
+            }
+        }
+
+        #[test]
+        fn an_escaped_pattern_matches_exactly_its_text(value in any::<String>(), other in any::<String>()) {
+            let mut pattern = String::new();
+            for c in value.chars() {
+                if matches!(c, '%' | '_' | '\\') {
+                    pattern.push('\\');
+                }
+                if c == '\'' {
+                    pattern.push('\'');
+                }
+                pattern.push(c);
+            }
+            let s = parse(&format!("v LIKE '{pattern}' ESCAPE '\\'"));
+            prop_assert!(s.matches(&props(&[("v", value.clone().into())])));
+            prop_assert_eq!(s.matches(&props(&[("v", other.clone().into())])), other == value);
+            let any = parse("v LIKE '%'");
+            prop_assert!(any.matches(&props(&[("v", value.into())])));
+        }
+
+        #[test]
+        fn between_is_its_expansion(x in opt_value(), lo in opt_value(), hi in opt_value()) {
+            let mut f = BTreeMap::new();
+            for (name, v) in [("x", x), ("lo", lo), ("hi", hi)] {
+                if let Some(v) = v {
+                    f.insert(name.to_string(), v);
+                }
+            }
+            prop_assert_eq!(
+                eval_with("x BETWEEN lo AND hi", &f),
+                eval_with("x >= lo AND x <= hi", &f)
+            );
+            prop_assert_eq!(
+                eval_with("x NOT BETWEEN lo AND hi", &f),
+                eval_with("x < lo OR x > hi", &f)
+            );
+        }
+    }
+}
