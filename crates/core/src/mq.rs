@@ -2,6 +2,8 @@
 //! ledger that follows every message and catches each one that is lost, processed twice or
 //! processed out of order.
 
+pub mod jms;
 pub mod ledger;
+pub mod message;
 pub mod selector;
 pub mod topic;

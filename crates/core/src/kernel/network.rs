@@ -22,6 +22,14 @@ pub struct LinkConfig {
     pub loss_permille: u16,
     /// Chance in thousandths that a sent message arrives twice.
     pub duplicate_permille: u16,
+    /// Messages on this link arrive in the order they were sent, as on a TCP connection. Without
+    /// it each message draws its own latency and may overtake the one before.
+    #[serde(default = "fifo_default")]
+    pub fifo: bool,
+}
+
+fn fifo_default() -> bool {
+    true
 }
 
 impl Default for LinkConfig {
@@ -31,6 +39,7 @@ impl Default for LinkConfig {
             latency_max: 30,
             loss_permille: 0,
             duplicate_permille: 0,
+            fifo: true,
         }
     }
 }
@@ -72,6 +81,8 @@ pub struct Network<M> {
     /// Messages on their way, in the order they were sent.
     pub in_flight: Vec<Envelope<M>>,
     next_id: MsgId,
+    /// The latest delivery time scheduled on each link, to keep FIFO links in order.
+    last_delivery: BTreeMap<(NodeId, NodeId), Time>,
 }
 
 /// What a send did, for the trace.
@@ -95,6 +106,7 @@ impl<M: Clone> Network<M> {
             groups: None,
             in_flight: Vec::new(),
             next_id: 1,
+            last_delivery: BTreeMap::new(),
         }
     }
 
@@ -115,6 +127,30 @@ impl<M: Clone> Network<M> {
                 ga != gb
             }
         }
+    }
+
+    /// True when this message is the next one its FIFO link may deliver (always true on a link
+    /// that may reorder).
+    pub fn is_head_of_line(&self, env: &Envelope<M>) -> bool {
+        !self.link(env.from, env.to).fifo
+            || !self.in_flight.iter().any(|e| {
+                e.from == env.from
+                    && e.to == env.to
+                    && (e.deliver_at, e.id) < (env.deliver_at, env.id)
+            })
+    }
+
+    /// A delivery time for a new message on a link: drawn from its latency range, and on a FIFO
+    /// link no earlier than the message sent before it.
+    fn schedule(&mut self, rng: &mut SimRng, now: Time, from: NodeId, to: NodeId) -> Time {
+        let link = self.link(from, to);
+        let drawn = now + rng.between(link.latency_min, link.latency_max);
+        if !link.fifo {
+            return drawn;
+        }
+        let last = self.last_delivery.entry((from, to)).or_insert(0);
+        *last = (*last).max(drawn);
+        *last
     }
 
     pub fn find(&self, id: MsgId) -> Option<&Envelope<M>> {
@@ -156,10 +192,10 @@ impl<M: Clone> Network<M> {
                 reason: LossReason::Link,
             };
         }
-        let deliver_at = now + rng.between(link.latency_min, link.latency_max);
+        let deliver_at = self.schedule(rng, now, from, to);
         let copy = if rng.chance_permille(link.duplicate_permille) {
             let copy_id = self.fresh_id();
-            let copy_at = now + rng.between(link.latency_min, link.latency_max);
+            let copy_at = self.schedule(rng, now, from, to);
             self.in_flight.push(Envelope {
                 id: copy_id,
                 from,

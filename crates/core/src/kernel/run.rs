@@ -203,6 +203,7 @@ mod tests {
             latency_max: 50,
             loss_permille: 100,
             duplicate_permille: 100,
+            fifo: false,
         }
     }
 

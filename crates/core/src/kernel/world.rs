@@ -630,6 +630,13 @@ impl<P: Protocol> World<P> {
         if self.is_paused(env.to) {
             return Self::skip(events, "the receiver is paused", "接收方处于暂停状态");
         }
+        if !self.net.is_head_of_line(env) {
+            return Self::skip(
+                events,
+                "an earlier message on this in-order link must arrive first",
+                "这条保序链路上更早的消息必须先到达",
+            );
+        }
         let Some(env) = self.net.take(id) else {
             return Self::skip(events, "no such message in flight", "没有这条在途消息");
         };
@@ -706,7 +713,7 @@ impl<P: Protocol> Model for World<P> {
         self.protocol.ops(&self.nodes, &mut ops);
         out.extend(ops.into_iter().map(|op| Action::Op { op }));
         for env in &self.net.in_flight {
-            if !self.is_paused(env.to) {
+            if !self.is_paused(env.to) && self.net.is_head_of_line(env) {
                 out.push(Action::Deliver { msg: env.id });
             }
         }
@@ -1211,6 +1218,45 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_fifo_link_delivers_in_send_order_and_a_plain_one_may_not() {
+        let order = |fifo: bool| {
+            let link = LinkConfig {
+                latency_min: 1,
+                latency_max: 500,
+                fifo,
+                ..LinkConfig::default()
+            };
+            let mut w = echo_world(link, 3);
+            for _ in 0..20 {
+                ping(&mut w, 0, 1);
+            }
+            let mut enabled = Vec::new();
+            w.actions(&mut enabled);
+            let sent: Vec<MsgId> = w.net.in_flight.iter().map(|e| e.id).collect();
+            let mut arrived = Vec::new();
+            while let Some(next) = w.next_due() {
+                for e in apply(&mut w, next) {
+                    if let Event::Delivered {
+                        msg,
+                        body: EchoMsg::Ping,
+                        ..
+                    } = e
+                    {
+                        arrived.push(msg);
+                    }
+                }
+            }
+            (sent, arrived, enabled.len())
+        };
+        let (sent, arrived, enabled) = order(true);
+        assert_eq!(arrived, sent);
+        assert_eq!(enabled, 1 + 1, "the ping op and the head of the line");
+        let (sent, arrived, enabled) = order(false);
+        assert_ne!(arrived, sent, "random latencies reorder twenty messages");
+        assert_eq!(enabled, 1 + 20);
+    }
+
+    #[test]
     fn next_due_picks_the_earliest_event() {
         let mut w = echo_world(LinkConfig::default(), 1);
         apply(
@@ -1244,6 +1290,7 @@ pub(crate) mod tests {
             latency_max: 1000,
             loss_permille: 100,
             duplicate_permille: 100,
+            fifo: false,
         };
         let trace = |seed: u64| {
             let mut w = echo_world(link, seed);

@@ -1,0 +1,1934 @@
+//! The JMS / ActiveMQ lab (seed 001 sections 1-3, seed 002): producers, a broker with queues and
+//! topics, and consumer sessions in every acknowledgement mode. Messages travel the kernel's
+//! network, so a crash, a partition or a lost packet does to them what it does in life, and the
+//! delivery ledger records where each one ends: acknowledged, dead-lettered, expired, or lost.
+//!
+//! Modelled after JMS 1.1 / 2.0 and ActiveMQ 5 defaults: persistent sends are synchronous (the
+//! producer waits for the broker's receipt, sent once the message is in the store); non-persistent
+//! sends are asynchronous; a consumer's unacknowledged messages are delivered again, flagged
+//! `JMSRedelivered`, when its session closes, rolls back or crashes; after `max_redeliveries`
+//! further deliveries a message goes to the dead-letter queue.
+
+use alloc::boxed::Box;
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use serde::{Deserialize, Serialize};
+
+use super::ledger::{EntryId, Ledger, Place};
+use super::message::{Body, DeliveryMode, Message};
+use super::selector::{Selector, Value};
+use crate::kernel::{
+    Ctx, Envelope, LinkConfig, LossReason, NodeId, NodeState, Protocol, Severity, Time, Violation,
+    World,
+};
+use crate::scenario::{InvariantInfo, Lab};
+use crate::text::Text;
+
+/// What a node is in this lab.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Producer,
+    Broker,
+    Consumer,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DestinationKind {
+    /// Point-to-point: each message goes to one consumer.
+    Queue,
+    /// Publish/subscribe: each subscription gets its own copy.
+    Topic,
+}
+
+/// How a consumer session acknowledges what it received.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AckMode {
+    /// The session acknowledges each message as soon as the listener returns.
+    Auto,
+    /// The application calls `acknowledge()`, which acknowledges every message the session has
+    /// consumed so far.
+    Client,
+    /// The session acknowledges lazily, in batches: a crash can deliver a message twice.
+    DupsOk,
+    /// Receives are acknowledged, and sends released, only on `commit()`.
+    Transacted,
+}
+
+impl AckMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            AckMode::Auto => "AUTO_ACKNOWLEDGE",
+            AckMode::Client => "CLIENT_ACKNOWLEDGE",
+            AckMode::DupsOk => "DUPS_OK_ACKNOWLEDGE",
+            AckMode::Transacted => "SESSION_TRANSACTED",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeSpec {
+    pub name: String,
+    pub role: Role,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DestinationSpec {
+    pub name: String,
+    pub kind: DestinationKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProducerSpec {
+    pub node: NodeId,
+    /// A transacted producer buffers its sends until it commits.
+    #[serde(default)]
+    pub transacted: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsumerSpec {
+    pub node: NodeId,
+    pub destination: String,
+    pub ack_mode: AckMode,
+    /// How many unacknowledged messages the broker may push to this consumer (ActiveMQ: 1000).
+    pub prefetch: u32,
+    /// A JMS message selector; messages it does not match stay on the broker.
+    #[serde(default)]
+    pub selector: Option<String>,
+    /// For a topic: the name of a durable subscription, which keeps messages while the
+    /// consumer is away.
+    #[serde(default)]
+    pub durable: Option<String>,
+    /// Remembers the IDs of processed messages and skips a message it has already processed.
+    #[serde(default)]
+    pub idempotent: bool,
+    /// Connected at the start.
+    pub connected: bool,
+}
+
+/// The starting point of a JMS run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JmsSetup {
+    pub nodes: Vec<NodeSpec>,
+    pub destinations: Vec<DestinationSpec>,
+    pub producers: Vec<ProducerSpec>,
+    pub consumers: Vec<ConsumerSpec>,
+    /// Deliveries after the first before a message goes to the dead-letter queue (ActiveMQ: 6).
+    pub max_redeliveries: u32,
+    /// Dispatch by `JMSPriority` first (ActiveMQ's `prioritizedMessages`), else in arrival order.
+    #[serde(default)]
+    pub prioritized: bool,
+    #[serde(default)]
+    pub link: Option<LinkConfig>,
+}
+
+pub const MAX_NODES: usize = 12;
+pub const MAX_PREFETCH: u32 = 1000;
+pub const DEAD_LETTER_QUEUE: &str = "ActiveMQ.DLQ";
+
+fn bad(en: String, zh: String) -> Text {
+    Text::new(en, zh)
+}
+
+impl JmsSetup {
+    pub fn validate(&self) -> Result<(), Text> {
+        if self.nodes.is_empty() || self.nodes.len() > MAX_NODES {
+            return Err(bad(
+                format!(
+                    "A JMS lab has 1 to {MAX_NODES} nodes, not {}.",
+                    self.nodes.len()
+                ),
+                format!(
+                    "JMS 实验需要 1 到 {MAX_NODES} 个节点，而不是 {} 个。",
+                    self.nodes.len()
+                ),
+            ));
+        }
+        let brokers = self.nodes.iter().filter(|n| n.role == Role::Broker).count();
+        if brokers != 1 {
+            return Err(bad(
+                format!("This lab has exactly one broker, not {brokers}."),
+                format!("这个实验只能有一个 Broker，而不是 {brokers} 个。"),
+            ));
+        }
+        let role_of = |n: NodeId| self.nodes.get(usize::from(n)).map(|s| s.role);
+        for p in &self.producers {
+            if role_of(p.node) != Some(Role::Producer) {
+                return Err(bad(
+                    format!("Producer {} is not a producer node.", p.node),
+                    format!("生产者 {} 不是生产者节点。", p.node),
+                ));
+            }
+        }
+        for c in &self.consumers {
+            if role_of(c.node) != Some(Role::Consumer) {
+                return Err(bad(
+                    format!("Consumer {} is not a consumer node.", c.node),
+                    format!("消费者 {} 不是消费者节点。", c.node),
+                ));
+            }
+            let Some(dest) = self.destinations.iter().find(|d| d.name == c.destination) else {
+                return Err(bad(
+                    format!("There is no destination \"{}\".", c.destination),
+                    format!("没有目的地“{}”。", c.destination),
+                ));
+            };
+            if c.durable.is_some() && dest.kind != DestinationKind::Topic {
+                return Err(bad(
+                    format!(
+                        "Only a topic has durable subscriptions; \"{}\" is a queue.",
+                        c.destination
+                    ),
+                    format!("只有主题才有持久订阅；“{}”是队列。", c.destination),
+                ));
+            }
+            if !(1..=MAX_PREFETCH).contains(&c.prefetch) {
+                return Err(bad(
+                    format!(
+                        "Prefetch must be between 1 and {MAX_PREFETCH}, not {}.",
+                        c.prefetch
+                    ),
+                    format!(
+                        "预取数量必须在 1 到 {MAX_PREFETCH} 之间，而不是 {}。",
+                        c.prefetch
+                    ),
+                ));
+            }
+            if let Some(text) = &c.selector {
+                Selector::parse(text).map_err(|e| e.message)?;
+            }
+        }
+        if self
+            .consumers
+            .iter()
+            .enumerate()
+            .any(|(i, c)| self.consumers[..i].iter().any(|d| d.node == c.node))
+        {
+            return Err(bad(
+                "A consumer node has one session in this lab.".to_string(),
+                "在这个实验里，每个消费者节点只有一个会话。".to_string(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A message held by the broker for one queue or one subscription.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Held {
+    pub message: Message,
+    /// The consumer it was pushed to and that has not acknowledged it yet.
+    pub dispatched_to: Option<NodeId>,
+}
+
+/// Where the broker keeps messages: a queue, or one subscription to a topic.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Channel {
+    /// The queue or topic.
+    pub destination: String,
+    /// For a subscription: its consumer, and whether it is durable.
+    pub subscriber: Option<(NodeId, bool)>,
+    pub messages: Vec<Held>,
+    /// Round-robin position among the queue's consumers.
+    next_consumer: usize,
+}
+
+/// The broker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Broker {
+    pub node: NodeId,
+    pub channels: Vec<Channel>,
+    pub dead_letters: Vec<Message>,
+    next_message: u32,
+}
+
+/// A producer session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Producer {
+    pub spec: ProducerSpec,
+    /// Messages sent in the open transaction, not yet committed.
+    pub uncommitted: Vec<Message>,
+    /// Sent synchronously, waiting for the broker's receipt.
+    pub awaiting_receipt: Vec<EntryId>,
+}
+
+/// A consumer session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Consumer {
+    pub spec: ConsumerSpec,
+    #[serde(skip)]
+    pub selector: Option<Selector>,
+    pub connected: bool,
+    /// Prefetched messages, not yet handed to the application.
+    pub prefetched: VecDeque<Message>,
+    /// Consumed by the application, not yet acknowledged to the broker.
+    pub unacked: Vec<Message>,
+    /// Message IDs already processed (kept in a database, so it survives a crash).
+    pub processed_ids: BTreeSet<String>,
+}
+
+impl Consumer {
+    /// Acknowledgements a DUPS_OK session collects before it sends them (half the prefetch).
+    fn dups_ok_batch(&self) -> usize {
+        (self.spec.prefetch as usize / 2).max(1)
+    }
+}
+
+/// Operations the script or the student can run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum JmsOp {
+    Send {
+        producer: NodeId,
+        destination: String,
+        delivery_mode: DeliveryMode,
+        #[serde(default = "default_priority")]
+        priority: u8,
+        #[serde(default)]
+        group: Option<String>,
+        #[serde(default)]
+        properties: BTreeMap<String, Value>,
+        #[serde(default)]
+        body: Body,
+        /// Time to live in milliseconds.
+        #[serde(default)]
+        ttl: Option<Time>,
+        /// ActiveMQ's `AMQ_SCHEDULED_DELAY` in milliseconds.
+        #[serde(default)]
+        delay: Option<Time>,
+    },
+    /// The application receives the next prefetched message and processes it.
+    Process {
+        consumer: NodeId,
+    },
+    /// `message.acknowledge()` in CLIENT_ACKNOWLEDGE mode.
+    Acknowledge {
+        consumer: NodeId,
+    },
+    /// `session.commit()` of a transacted producer or consumer.
+    Commit {
+        node: NodeId,
+    },
+    /// `session.rollback()`.
+    Rollback {
+        node: NodeId,
+    },
+    /// The consumer connects (again); a durable subscriber receives what it missed.
+    Connect {
+        consumer: NodeId,
+    },
+    /// The consumer closes its session; what it has not acknowledged goes back to the broker.
+    Disconnect {
+        consumer: NodeId,
+    },
+    SetAckMode {
+        consumer: NodeId,
+        mode: AckMode,
+    },
+    SetPrefetch {
+        consumer: NodeId,
+        prefetch: u32,
+    },
+}
+
+fn default_priority() -> u8 {
+    4
+}
+
+/// What travels between the nodes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "msg", rename_all = "snake_case")]
+pub enum JmsMsg {
+    /// Producer to broker; `receipt` when the producer waits for one (a synchronous send).
+    Send {
+        messages: Vec<Message>,
+        receipt: bool,
+    },
+    /// Broker to producer: the messages are stored.
+    Receipt { entries: Vec<EntryId> },
+    /// Broker to consumer.
+    Dispatch { message: Box<Message> },
+    /// Consumer to broker.
+    Ack { entries: Vec<EntryId> },
+    /// Consumer to broker after a rollback: deliver these again.
+    Redeliver { entries: Vec<EntryId> },
+}
+
+/// Broker timers: a delayed message becomes due, or a message expires.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JmsTimer {
+    Wake,
+}
+
+/// Lab events, in the lab's own words.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "note", rename_all = "snake_case")]
+pub enum JmsNote {
+    Stored {
+        label: String,
+        destination: String,
+        persistent: bool,
+    },
+    Buffered {
+        label: String,
+    },
+    Processed {
+        consumer: NodeId,
+        label: String,
+        redelivered: bool,
+    },
+    SkippedDuplicate {
+        consumer: NodeId,
+        label: String,
+    },
+    Acked {
+        consumer: NodeId,
+        labels: Vec<String>,
+    },
+    Returned {
+        label: String,
+        delivery_count: u32,
+    },
+    DeadLettered {
+        label: String,
+        delivery_count: u32,
+    },
+    Expired {
+        label: String,
+    },
+    LostOnRestart {
+        label: String,
+    },
+    Discarded {
+        label: String,
+        why: Text,
+    },
+    Confirmed {
+        labels: Vec<String>,
+    },
+    Nothing {
+        why: Text,
+    },
+}
+
+/// The lab's state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JmsLab {
+    pub setup: JmsSetup,
+    pub broker: Broker,
+    pub producers: BTreeMap<NodeId, Producer>,
+    pub consumers: BTreeMap<NodeId, Consumer>,
+    pub ledger: Ledger,
+    /// Messages created so far, for their labels.
+    created: u32,
+}
+
+impl JmsLab {
+    pub fn new(setup: &JmsSetup) -> Result<JmsLab, Text> {
+        setup.validate()?;
+        let broker_node = setup
+            .nodes
+            .iter()
+            .position(|n| n.role == Role::Broker)
+            .unwrap_or(0) as NodeId;
+        let mut channels: Vec<Channel> = setup
+            .destinations
+            .iter()
+            .filter(|d| d.kind == DestinationKind::Queue)
+            .map(|d| Channel {
+                destination: d.name.clone(),
+                subscriber: None,
+                messages: Vec::new(),
+                next_consumer: 0,
+            })
+            .collect();
+        let mut consumers = BTreeMap::new();
+        for spec in &setup.consumers {
+            let selector = spec
+                .selector
+                .as_deref()
+                .and_then(|t| Selector::parse(t).ok());
+            let is_topic = setup
+                .destinations
+                .iter()
+                .any(|d| d.name == spec.destination && d.kind == DestinationKind::Topic);
+            // A durable subscription exists from the start; a non-durable one only while connected.
+            if is_topic && (spec.durable.is_some() || spec.connected) {
+                channels.push(Channel {
+                    destination: spec.destination.clone(),
+                    subscriber: Some((spec.node, spec.durable.is_some())),
+                    messages: Vec::new(),
+                    next_consumer: 0,
+                });
+            }
+            consumers.insert(
+                spec.node,
+                Consumer {
+                    spec: spec.clone(),
+                    selector,
+                    connected: spec.connected,
+                    prefetched: VecDeque::new(),
+                    unacked: Vec::new(),
+                    processed_ids: BTreeSet::new(),
+                },
+            );
+        }
+        let producers = setup
+            .producers
+            .iter()
+            .map(|p| {
+                (
+                    p.node,
+                    Producer {
+                        spec: p.clone(),
+                        uncommitted: Vec::new(),
+                        awaiting_receipt: Vec::new(),
+                    },
+                )
+            })
+            .collect();
+        Ok(JmsLab {
+            setup: setup.clone(),
+            broker: Broker {
+                node: broker_node,
+                channels,
+                dead_letters: Vec::new(),
+                next_message: 0,
+            },
+            producers,
+            consumers,
+            ledger: Ledger::new(),
+            created: 0,
+        })
+    }
+
+    pub fn world(setup: &JmsSetup, seed: u64) -> Result<World<JmsLab>, Text> {
+        let lab = JmsLab::new(setup)?;
+        let names: Vec<&str> = setup.nodes.iter().map(|n| n.name.as_str()).collect();
+        // Client connections are TCP: in order, and by default neither lossy nor duplicating.
+        let link = setup.link.unwrap_or(LinkConfig {
+            latency_min: 5,
+            latency_max: 15,
+            ..LinkConfig::default()
+        });
+        Ok(World::new(lab, &names, link, seed))
+    }
+
+    pub fn name(&self, node: NodeId) -> &str {
+        self.setup
+            .nodes
+            .get(usize::from(node))
+            .map_or("?", |n| n.name.as_str())
+    }
+
+    fn kind_of(&self, destination: &str) -> Option<DestinationKind> {
+        self.setup
+            .destinations
+            .iter()
+            .find(|d| d.name == destination)
+            .map(|d| d.kind)
+    }
+
+    fn broker_place(message: &Message) -> Place {
+        if message.is_persistent() {
+            Place::BrokerStore
+        } else {
+            Place::BrokerMemory
+        }
+    }
+
+    /// The broker takes in messages from a producer: one copy per queue, or per subscription.
+    fn store(&mut self, messages: Vec<Message>, ctx: &mut Ctx<'_, Self>) -> Vec<EntryId> {
+        let broker = self.broker.node;
+        let mut stored = Vec::new();
+        for message in messages {
+            let kind = self.kind_of(&message.destination);
+            let targets: Vec<usize> = self
+                .broker
+                .channels
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.destination == message.destination)
+                .map(|(i, _)| i)
+                .collect();
+            stored.push(message.entry);
+            if targets.is_empty() {
+                let why = match kind {
+                    Some(DestinationKind::Topic) => {
+                        Text::new("the topic has no subscription", "这个主题没有订阅者")
+                    }
+                    _ => Text::new("there is no such destination", "没有这个目的地"),
+                };
+                self.ledger.move_to(message.entry, Place::Discarded, None);
+                ctx.note(JmsNote::Discarded {
+                    label: message.label.clone(),
+                    why,
+                });
+                continue;
+            }
+            for (n, &target) in targets.iter().enumerate() {
+                let mut copy = message.clone();
+                if n > 0 || kind == Some(DestinationKind::Topic) {
+                    let subscriber = self.broker.channels[target].subscriber.map(|(c, _)| c);
+                    if n > 0 {
+                        let label = format!(
+                            "{}→{}",
+                            message.label,
+                            subscriber.map_or("?", |c| self.name(c))
+                        );
+                        copy.entry = self
+                            .ledger
+                            .copy(message.entry, label.clone())
+                            .unwrap_or(message.entry);
+                        copy.label = label;
+                    }
+                }
+                self.ledger
+                    .move_to(copy.entry, Self::broker_place(&copy), Some(broker));
+                ctx.note(JmsNote::Stored {
+                    label: copy.label.clone(),
+                    destination: copy.destination.clone(),
+                    persistent: copy.is_persistent(),
+                });
+                self.broker.channels[target].messages.push(Held {
+                    message: copy,
+                    dispatched_to: None,
+                });
+            }
+        }
+        stored
+    }
+
+    /// Sets a broker timer for the next delayed message that becomes due or message that expires.
+    fn schedule_wake(&self, ctx: &mut Ctx<'_, Self>) {
+        let now = ctx.now();
+        let next = self
+            .broker
+            .channels
+            .iter()
+            .flat_map(|c| c.messages.iter())
+            .filter(|h| h.dispatched_to.is_none())
+            .flat_map(|h| [h.message.deliver_after, h.message.expiration])
+            .flatten()
+            .filter(|&t| t > now)
+            .min();
+        if let Some(at) = next {
+            ctx.set_timer(self.broker.node, at - now, JmsTimer::Wake);
+        }
+    }
+
+    /// Expires what is due to expire: a persistent message goes to the dead-letter queue, as in
+    /// ActiveMQ; a non-persistent one is dropped.
+    fn expire(&mut self, ctx: &mut Ctx<'_, Self>) {
+        let now = ctx.now();
+        for c in 0..self.broker.channels.len() {
+            let mut i = 0;
+            while i < self.broker.channels[c].messages.len() {
+                let held = &self.broker.channels[c].messages[i];
+                if held.dispatched_to.is_none() && held.message.is_expired(now) {
+                    let held = self.broker.channels[c].messages.remove(i);
+                    self.ledger
+                        .move_to(held.message.entry, Place::Expired, None);
+                    ctx.note(JmsNote::Expired {
+                        label: held.message.label.clone(),
+                    });
+                    if held.message.is_persistent() {
+                        self.broker.dead_letters.push(held.message);
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    /// Pushes pending messages to connected consumers with room in their prefetch window, round
+    /// robin among a queue's consumers, skipping consumers whose selector does not match.
+    fn dispatch(&mut self, ctx: &mut Ctx<'_, Self>) {
+        if !ctx.is_up(self.broker.node) {
+            return;
+        }
+        self.expire(ctx);
+        let now = ctx.now();
+        let broker = self.broker.node;
+        for c in 0..self.broker.channels.len() {
+            let mut order: Vec<usize> = (0..self.broker.channels[c].messages.len()).collect();
+            if self.setup.prioritized {
+                // Higher priority first; arrival order within a priority.
+                order.sort_by_key(|&i| {
+                    core::cmp::Reverse(self.broker.channels[c].messages[i].message.priority)
+                });
+            }
+            for i in order {
+                let channel = &self.broker.channels[c];
+                let held = &channel.messages[i];
+                if held.dispatched_to.is_some() || !held.message.is_due(now) {
+                    continue;
+                }
+                let candidates: Vec<NodeId> = match channel.subscriber {
+                    Some((consumer, _)) => alloc::vec![consumer],
+                    None => self
+                        .consumers
+                        .values()
+                        .filter(|k| k.spec.destination == channel.destination)
+                        .map(|k| k.spec.node)
+                        .collect(),
+                };
+                if candidates.is_empty() {
+                    continue;
+                }
+                let start = channel.next_consumer % candidates.len();
+                let chosen = (0..candidates.len())
+                    .map(|k| candidates[(start + k) % candidates.len()])
+                    .find(|&node| {
+                        let Some(k) = self.consumers.get(&node) else {
+                            return false;
+                        };
+                        k.connected
+                            && ctx.is_up(node)
+                            && self.window_used(node) < k.spec.prefetch as usize
+                            && k.selector.as_ref().is_none_or(|s| s.matches(&held.message))
+                    });
+                let Some(consumer) = chosen else { continue };
+                let position = candidates.iter().position(|&n| n == consumer).unwrap_or(0);
+                let channel = &mut self.broker.channels[c];
+                channel.next_consumer = position + 1;
+                let held = &mut channel.messages[i];
+                held.dispatched_to = Some(consumer);
+                held.message.delivery_count += 1;
+                let message = held.message.clone();
+                self.ledger
+                    .move_to(message.entry, Place::InFlight, Some(consumer));
+                ctx.send(
+                    broker,
+                    consumer,
+                    JmsMsg::Dispatch {
+                        message: Box::new(message),
+                    },
+                );
+            }
+        }
+        self.schedule_wake(ctx);
+    }
+
+    /// Messages pushed to a consumer and not yet acknowledged.
+    fn window_used(&self, consumer: NodeId) -> usize {
+        self.broker
+            .channels
+            .iter()
+            .flat_map(|c| c.messages.iter())
+            .filter(|h| h.dispatched_to == Some(consumer))
+            .count()
+    }
+
+    /// Puts unacknowledged messages back for another delivery, or into the dead-letter queue once
+    /// they have been delivered more than `max_redeliveries` times after the first.
+    fn take_back(&mut self, mut returned: impl FnMut(&Held) -> bool, ctx: &mut Ctx<'_, Self>) {
+        let broker = self.broker.node;
+        let limit = self.setup.max_redeliveries.saturating_add(1);
+        for c in 0..self.broker.channels.len() {
+            let mut i = 0;
+            while i < self.broker.channels[c].messages.len() {
+                if !returned(&self.broker.channels[c].messages[i]) {
+                    i += 1;
+                    continue;
+                }
+                let held = &mut self.broker.channels[c].messages[i];
+                held.dispatched_to = None;
+                held.message.redelivered = true;
+                if held.message.delivery_count >= limit {
+                    let held = self.broker.channels[c].messages.remove(i);
+                    self.ledger
+                        .move_to(held.message.entry, Place::DeadLettered, Some(broker));
+                    ctx.note(JmsNote::DeadLettered {
+                        label: held.message.label.clone(),
+                        delivery_count: held.message.delivery_count,
+                    });
+                    self.broker.dead_letters.push(held.message);
+                } else {
+                    let message = &held.message;
+                    self.ledger
+                        .move_to(message.entry, Self::broker_place(message), Some(broker));
+                    ctx.note(JmsNote::Returned {
+                        label: message.label.clone(),
+                        delivery_count: message.delivery_count,
+                    });
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    fn acknowledge(&mut self, consumer: NodeId, ctx: &mut Ctx<'_, Self>) {
+        let Some(k) = self.consumers.get_mut(&consumer) else {
+            return;
+        };
+        if k.unacked.is_empty() {
+            return;
+        }
+        let acked: Vec<Message> = core::mem::take(&mut k.unacked);
+        ctx.send(
+            consumer,
+            self.broker.node,
+            JmsMsg::Ack {
+                entries: acked.iter().map(|m| m.entry).collect(),
+            },
+        );
+        ctx.note(JmsNote::Acked {
+            consumer,
+            labels: acked.into_iter().map(|m| m.label).collect(),
+        });
+    }
+
+    fn process(&mut self, consumer: NodeId, ctx: &mut Ctx<'_, Self>) {
+        let Some(k) = self.consumers.get_mut(&consumer) else {
+            return;
+        };
+        let Some(message) = k.prefetched.pop_front() else {
+            ctx.note(JmsNote::Nothing {
+                why: Text::new("no message has been prefetched", "没有预取到消息"),
+            });
+            return;
+        };
+        if k.spec.idempotent && k.processed_ids.contains(&message.message_id) {
+            self.ledger.skipped_duplicate(message.entry);
+            ctx.note(JmsNote::SkippedDuplicate {
+                consumer,
+                label: message.label.clone(),
+            });
+        } else {
+            self.ledger.processed(message.entry);
+            if k.spec.idempotent {
+                k.processed_ids.insert(message.message_id.clone());
+            }
+            ctx.note(JmsNote::Processed {
+                consumer,
+                label: message.label.clone(),
+                redelivered: message.redelivered,
+            });
+        }
+        let mode = k.spec.ack_mode;
+        let batch = k.dups_ok_batch();
+        k.unacked.push(message);
+        let pending = k.unacked.len();
+        match mode {
+            AckMode::Auto => self.acknowledge(consumer, ctx),
+            AckMode::DupsOk if pending >= batch => self.acknowledge(consumer, ctx),
+            _ => {}
+        }
+    }
+
+    /// The consumer's session ends (closed, or its connection is gone): the broker takes back
+    /// everything it pushed to it and did not get an acknowledgement for.
+    fn close_session(&mut self, consumer: NodeId, ctx: &mut Ctx<'_, Self>) {
+        if let Some(k) = self.consumers.get_mut(&consumer) {
+            k.connected = false;
+            k.prefetched.clear();
+            k.unacked.clear();
+        }
+        if ctx.is_up(self.broker.node) {
+            self.take_back(|h| h.dispatched_to == Some(consumer), ctx);
+            // A non-durable subscription ends with its session, and its messages with it.
+            let mut dropped = Vec::new();
+            self.broker.channels.retain(|c| {
+                if c.subscriber == Some((consumer, false)) {
+                    dropped.extend(
+                        c.messages
+                            .iter()
+                            .map(|h| (h.message.entry, h.message.label.clone())),
+                    );
+                    false
+                } else {
+                    true
+                }
+            });
+            for (entry, label) in dropped {
+                self.ledger.move_to(entry, Place::Discarded, None);
+                ctx.note(JmsNote::Discarded {
+                    label,
+                    why: Text::new(
+                        "its non-durable subscription ended",
+                        "它所在的非持久订阅结束了",
+                    ),
+                });
+            }
+        }
+    }
+
+    fn connect(&mut self, consumer: NodeId, ctx: &mut Ctx<'_, Self>) {
+        let Some(k) = self.consumers.get_mut(&consumer) else {
+            return;
+        };
+        k.connected = true;
+        let destination = k.spec.destination.clone();
+        let durable = k.spec.durable.is_some();
+        let is_topic = self.kind_of(&destination) == Some(DestinationKind::Topic);
+        let exists = self
+            .broker
+            .channels
+            .iter()
+            .any(|c| c.subscriber.map(|s| s.0) == Some(consumer));
+        if is_topic && !exists {
+            self.broker.channels.push(Channel {
+                destination,
+                subscriber: Some((consumer, durable)),
+                messages: Vec::new(),
+                next_consumer: 0,
+            });
+        }
+        self.dispatch(ctx);
+    }
+
+    /// The messages the broker holds for a destination (all its channels), for the views.
+    pub fn held(&self, destination: &str) -> impl Iterator<Item = &Held> + '_ {
+        let destination = String::from(destination);
+        self.broker
+            .channels
+            .iter()
+            .filter(move |c| c.destination == destination)
+            .flat_map(|c| c.messages.iter())
+    }
+}
+
+impl Protocol for JmsLab {
+    type Msg = JmsMsg;
+    type Op = JmsOp;
+    type Timer = JmsTimer;
+    type Note = JmsNote;
+
+    fn check_op(&self, op: &JmsOp, nodes: &[NodeState]) -> Result<(), Text> {
+        let up = |n: NodeId| nodes.get(usize::from(n)).is_some_and(NodeState::is_up);
+        let consumer = |n: NodeId| {
+            self.consumers.get(&n).map(|_| ()).ok_or_else(|| {
+                Text::new(
+                    format!("{} is not a consumer", self.name(n)),
+                    format!("{} 不是消费者", self.name(n)),
+                )
+            })
+        };
+        match op {
+            JmsOp::Send {
+                producer,
+                destination,
+                priority,
+                ..
+            } => {
+                if !self.producers.contains_key(producer) {
+                    return Err(Text::new(
+                        format!("{} is not a producer", self.name(*producer)),
+                        format!("{} 不是生产者", self.name(*producer)),
+                    ));
+                }
+                if self.kind_of(destination).is_none() {
+                    return Err(Text::new(
+                        format!("there is no destination {destination}"),
+                        format!("没有目的地 {destination}"),
+                    ));
+                }
+                if *priority > 9 {
+                    return Err(Text::new(
+                        "JMS priorities run from 0 to 9",
+                        "JMS 优先级的范围是 0 到 9",
+                    ));
+                }
+                if !up(*producer) {
+                    return Err(Text::new(
+                        "a producer that is not running cannot send",
+                        "没有运行的生产者无法发送",
+                    ));
+                }
+                Ok(())
+            }
+            JmsOp::Process { consumer: c }
+            | JmsOp::Acknowledge { consumer: c }
+            | JmsOp::Disconnect { consumer: c } => {
+                consumer(*c)?;
+                if up(*c) {
+                    Ok(())
+                } else {
+                    Err(Text::new("the consumer is not running", "消费者没有运行"))
+                }
+            }
+            JmsOp::Connect { consumer: c } => {
+                consumer(*c)?;
+                if !up(*c) {
+                    Err(Text::new("the consumer is not running", "消费者没有运行"))
+                } else if self.consumers.get(c).is_some_and(|k| k.connected) {
+                    Err(Text::new(
+                        "the consumer is already connected",
+                        "消费者已经连接",
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
+            JmsOp::Commit { node } | JmsOp::Rollback { node } => {
+                let transacted = self.producers.get(node).is_some_and(|p| p.spec.transacted)
+                    || self
+                        .consumers
+                        .get(node)
+                        .is_some_and(|k| k.spec.ack_mode == AckMode::Transacted);
+                if transacted {
+                    Ok(())
+                } else {
+                    Err(Text::new(
+                        format!("{} has no transacted session", self.name(*node)),
+                        format!("{} 没有事务性会话", self.name(*node)),
+                    ))
+                }
+            }
+            JmsOp::SetAckMode { consumer: c, .. } => consumer(*c),
+            JmsOp::SetPrefetch {
+                consumer: c,
+                prefetch,
+            } => {
+                consumer(*c)?;
+                if (1..=MAX_PREFETCH).contains(prefetch) {
+                    Ok(())
+                } else {
+                    Err(Text::new(
+                        format!("prefetch must be between 1 and {MAX_PREFETCH}"),
+                        format!("预取数量必须在 1 到 {MAX_PREFETCH} 之间"),
+                    ))
+                }
+            }
+        }
+    }
+
+    fn on_op(&mut self, op: &JmsOp, ctx: &mut Ctx<'_, Self>) {
+        match op {
+            JmsOp::Send {
+                producer,
+                destination,
+                delivery_mode,
+                priority,
+                group,
+                properties,
+                body,
+                ttl,
+                delay,
+            } => {
+                self.created += 1;
+                let label = format!("m{}", self.created);
+                let entry = self.ledger.create(label.clone(), group.as_deref());
+                let now = ctx.now();
+                let message = Message {
+                    entry,
+                    message_id: format!("ID:{label}"),
+                    label: label.clone(),
+                    destination: destination.clone(),
+                    timestamp: now,
+                    priority: *priority,
+                    redelivered: false,
+                    delivery_count: 0,
+                    delivery_mode: *delivery_mode,
+                    expiration: ttl.map(|t| now + t),
+                    deliver_after: delay.map(|d| now + d),
+                    correlation_id: None,
+                    jms_type: None,
+                    group: group.clone(),
+                    properties: properties.clone(),
+                    body: body.clone(),
+                };
+                let Some(p) = self.producers.get_mut(producer) else {
+                    return;
+                };
+                if p.spec.transacted {
+                    p.uncommitted.push(message);
+                    ctx.note(JmsNote::Buffered { label });
+                    return;
+                }
+                // ActiveMQ sends persistent messages synchronously and the rest asynchronously:
+                // an asynchronous send returns at once, so the application believes it is sent.
+                let receipt = *delivery_mode == DeliveryMode::Persistent;
+                if receipt {
+                    p.awaiting_receipt.push(entry);
+                } else {
+                    self.ledger.mark_safe(entry);
+                }
+                self.ledger.move_to(entry, Place::InFlight, None);
+                ctx.send(
+                    *producer,
+                    self.broker.node,
+                    JmsMsg::Send {
+                        messages: alloc::vec![message],
+                        receipt,
+                    },
+                );
+            }
+            JmsOp::Process { consumer } => self.process(*consumer, ctx),
+            JmsOp::Acknowledge { consumer } => {
+                if self
+                    .consumers
+                    .get(consumer)
+                    .is_some_and(|k| k.spec.ack_mode == AckMode::Client)
+                {
+                    self.acknowledge(*consumer, ctx);
+                } else {
+                    ctx.note(JmsNote::Nothing {
+                        why: Text::new(
+                            "acknowledge() does nothing outside CLIENT_ACKNOWLEDGE mode",
+                            "在 CLIENT_ACKNOWLEDGE 模式之外，acknowledge() 不起作用",
+                        ),
+                    });
+                }
+            }
+            JmsOp::Commit { node } => {
+                if let Some(p) = self.producers.get_mut(node) {
+                    if p.spec.transacted && !p.uncommitted.is_empty() {
+                        let messages = core::mem::take(&mut p.uncommitted);
+                        p.awaiting_receipt.extend(messages.iter().map(|m| m.entry));
+                        for m in &messages {
+                            self.ledger.move_to(m.entry, Place::InFlight, None);
+                        }
+                        ctx.send(
+                            *node,
+                            self.broker.node,
+                            JmsMsg::Send {
+                                messages,
+                                receipt: true,
+                            },
+                        );
+                    }
+                }
+                if self
+                    .consumers
+                    .get(node)
+                    .is_some_and(|k| k.spec.ack_mode == AckMode::Transacted)
+                {
+                    self.acknowledge(*node, ctx);
+                }
+            }
+            JmsOp::Rollback { node } => {
+                if let Some(p) = self.producers.get_mut(node) {
+                    for m in core::mem::take(&mut p.uncommitted) {
+                        self.ledger.move_to(m.entry, Place::Discarded, None);
+                        ctx.note(JmsNote::Discarded {
+                            label: m.label,
+                            why: Text::new("its transaction rolled back", "它所在的事务回滚了"),
+                        });
+                    }
+                }
+                if let Some(k) = self.consumers.get_mut(node) {
+                    if k.spec.ack_mode == AckMode::Transacted && !k.unacked.is_empty() {
+                        let entries = k.unacked.drain(..).map(|m| m.entry).collect();
+                        ctx.send(*node, self.broker.node, JmsMsg::Redeliver { entries });
+                    }
+                }
+            }
+            JmsOp::Connect { consumer } => self.connect(*consumer, ctx),
+            JmsOp::Disconnect { consumer } => {
+                self.close_session(*consumer, ctx);
+                self.dispatch(ctx);
+            }
+            JmsOp::SetAckMode { consumer, mode } => {
+                if let Some(k) = self.consumers.get_mut(consumer) {
+                    k.spec.ack_mode = *mode;
+                }
+            }
+            JmsOp::SetPrefetch { consumer, prefetch } => {
+                if let Some(k) = self.consumers.get_mut(consumer) {
+                    k.spec.prefetch = *prefetch;
+                }
+                self.dispatch(ctx);
+            }
+        }
+    }
+
+    fn on_msg(&mut self, to: NodeId, from: NodeId, msg: JmsMsg, ctx: &mut Ctx<'_, Self>) {
+        match msg {
+            JmsMsg::Send { messages, receipt } => {
+                let stored = self.store(messages, ctx);
+                if receipt {
+                    ctx.send(to, from, JmsMsg::Receipt { entries: stored });
+                }
+                self.dispatch(ctx);
+            }
+            JmsMsg::Receipt { entries } => {
+                if let Some(p) = self.producers.get_mut(&to) {
+                    p.awaiting_receipt.retain(|e| !entries.contains(e));
+                }
+                for &e in &entries {
+                    self.ledger.mark_safe(e);
+                }
+                let labels = entries
+                    .iter()
+                    .filter_map(|&e| self.ledger.get(e))
+                    .map(|j| j.label.clone())
+                    .collect();
+                ctx.note(JmsNote::Confirmed { labels });
+            }
+            JmsMsg::Dispatch { message } => {
+                let Some(k) = self.consumers.get_mut(&to) else {
+                    return;
+                };
+                // A message that reaches a closed session is dropped; the broker already took it back.
+                if k.connected {
+                    self.ledger
+                        .move_to(message.entry, Place::Consumer, Some(to));
+                    k.prefetched.push_back(*message);
+                }
+            }
+            JmsMsg::Ack { entries } => {
+                for c in &mut self.broker.channels {
+                    c.messages.retain(|h| {
+                        if entries.contains(&h.message.entry) && h.dispatched_to == Some(from) {
+                            self.ledger
+                                .move_to(h.message.entry, Place::Acknowledged, None);
+                            false
+                        } else {
+                            true
+                        }
+                    });
+                }
+                self.dispatch(ctx);
+            }
+            JmsMsg::Redeliver { entries } => {
+                self.take_back(
+                    |h| entries.contains(&h.message.entry) && h.dispatched_to == Some(from),
+                    ctx,
+                );
+                self.dispatch(ctx);
+            }
+        }
+    }
+
+    fn on_timer(&mut self, _node: NodeId, _timer: JmsTimer, ctx: &mut Ctx<'_, Self>) {
+        self.dispatch(ctx);
+    }
+
+    fn on_crash(&mut self, node: NodeId, ctx: &mut Ctx<'_, Self>) {
+        if node == self.broker.node {
+            // Memory is gone: non-persistent messages, and non-durable subscriptions with all
+            // their messages. The store survives, and with it what the broker must deliver again.
+            let mut lost = Vec::new();
+            for c in &mut self.broker.channels {
+                let durable = c.subscriber.is_none_or(|(_, durable)| durable);
+                c.messages.retain_mut(|h| {
+                    if durable && h.message.is_persistent() {
+                        if h.dispatched_to.take().is_some() {
+                            h.message.redelivered = true;
+                        }
+                        true
+                    } else {
+                        lost.push((h.message.entry, h.message.label.clone()));
+                        false
+                    }
+                });
+            }
+            self.broker
+                .channels
+                .retain(|c| c.subscriber.is_none_or(|(_, durable)| durable));
+            for (entry, label) in lost {
+                self.ledger.move_to(entry, Place::Lost, None);
+                ctx.note(JmsNote::LostOnRestart { label });
+            }
+            for c in &self.broker.channels {
+                for h in &c.messages {
+                    self.ledger
+                        .move_to(h.message.entry, Place::BrokerStore, Some(node));
+                }
+            }
+            // Every client loses its connection; a consumer drops what it prefetched or consumed
+            // without acknowledging, since the broker will deliver it again.
+            for k in self.consumers.values_mut() {
+                k.prefetched.clear();
+                k.unacked.clear();
+            }
+        } else if let Some(p) = self.producers.get_mut(&node) {
+            for m in core::mem::take(&mut p.uncommitted) {
+                self.ledger.move_to(m.entry, Place::Lost, None);
+            }
+            p.awaiting_receipt.clear();
+        } else if self.consumers.contains_key(&node) {
+            // The broker sees the connection drop at once (a simplification of its inactivity
+            // monitor) and takes back what the consumer had not acknowledged.
+            let was_connected = self.consumers.get(&node).is_some_and(|k| k.connected);
+            self.close_session(node, ctx);
+            if let Some(k) = self.consumers.get_mut(&node) {
+                // It reconnects when it restarts.
+                k.connected = was_connected;
+            }
+            self.dispatch(ctx);
+        }
+    }
+
+    fn on_restart(&mut self, node: NodeId, ctx: &mut Ctx<'_, Self>) {
+        if node == self.broker.node {
+            // Clients with a failover transport reconnect; non-durable subscriptions start afresh.
+            let reconnecting: Vec<NodeId> = self
+                .consumers
+                .values()
+                .filter(|k| k.connected && ctx.is_up(k.spec.node))
+                .map(|k| k.spec.node)
+                .collect();
+            for consumer in reconnecting {
+                self.connect(consumer, ctx);
+            }
+            self.dispatch(ctx);
+        } else if self.consumers.get(&node).is_some_and(|k| k.connected) {
+            self.connect(node, ctx);
+        }
+    }
+
+    fn on_lost(
+        &mut self,
+        envelope: &Envelope<JmsMsg>,
+        _reason: LossReason,
+        ctx: &mut Ctx<'_, Self>,
+    ) {
+        match &envelope.msg {
+            // The producer's only copy is gone.
+            JmsMsg::Send { messages, .. } => {
+                for m in messages {
+                    self.ledger.move_to(m.entry, Place::Lost, None);
+                    ctx.note(JmsNote::Discarded {
+                        label: m.label.clone(),
+                        why: Text::new("the send never reached the broker", "发送没有到达 Broker"),
+                    });
+                }
+            }
+            // The broker still holds the message and delivers it again when it learns that the
+            // consumer's session is gone; the ledger shows it back at the broker.
+            JmsMsg::Dispatch { message } => {
+                let held = self
+                    .broker
+                    .channels
+                    .iter()
+                    .flat_map(|c| c.messages.iter())
+                    .any(|h| h.message.entry == message.entry);
+                if held {
+                    let place = Self::broker_place(message);
+                    self.ledger
+                        .move_to(message.entry, place, Some(self.broker.node));
+                }
+            }
+            JmsMsg::Receipt { .. } | JmsMsg::Ack { .. } | JmsMsg::Redeliver { .. } => {}
+        }
+    }
+
+    fn violations(&self, _nodes: &[NodeState], out: &mut Vec<Violation>) {
+        self.ledger.violations(out);
+        let stuck: Vec<&str> = self
+            .broker
+            .channels
+            .iter()
+            .flat_map(|c| c.messages.iter())
+            .filter(|h| h.dispatched_to.is_none())
+            .map(|h| h.message.label.as_str())
+            .collect();
+        if !stuck.is_empty() && !self.consumers.values().any(|k| k.connected) {
+            out.push(Violation {
+                invariant: String::from(DRAINED),
+                name: Text::new("Someone can consume every message", "每条消息都有人能消费"),
+                detail: Text::new(
+                    format!(
+                        "{} message(s) wait on the broker and no consumer is connected.",
+                        stuck.len()
+                    ),
+                    format!(
+                        "有 {} 条消息在 Broker 上等待，但没有消费者连接。",
+                        stuck.len()
+                    ),
+                ),
+                severity: Severity::Warning,
+            });
+        }
+    }
+}
+
+pub const DRAINED: &str = "jms.consumable";
+
+impl Lab for JmsLab {
+    const ID: &'static str = "jms";
+    type Setup = JmsSetup;
+
+    fn build(setup: &JmsSetup, seed: u64) -> Result<World<JmsLab>, Text> {
+        JmsLab::world(setup, seed)
+    }
+
+    fn invariants() -> Vec<InvariantInfo> {
+        alloc::vec![
+            InvariantInfo {
+                id: super::ledger::NO_LOSS,
+                name: Text::new(
+                    "No message the producer was told is safe is lost",
+                    "生产者确认已发送的消息不会丢失"
+                ),
+                severity: Severity::Error,
+            },
+            InvariantInfo {
+                id: super::ledger::ONCE,
+                name: Text::new("No message is processed twice", "没有消息被重复处理"),
+                severity: Severity::Error,
+            },
+            InvariantInfo {
+                id: super::ledger::ORDER,
+                name: Text::new(
+                    "Messages of one key are processed in order",
+                    "同一个键的消息按顺序处理"
+                ),
+                severity: Severity::Error,
+            },
+            InvariantInfo {
+                id: DRAINED,
+                name: Text::new("Someone can consume every message", "每条消息都有人能消费"),
+                severity: Severity::Warning,
+            },
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::{Action, Fault, Model};
+    use crate::mq::ledger::{NO_LOSS, ONCE, ORDER};
+    use alloc::vec;
+    use proptest::prelude::*;
+
+    const P: NodeId = 0;
+    const B: NodeId = 1;
+    const C1: NodeId = 2;
+    const C2: NodeId = 3;
+
+    fn consumer(node: NodeId, destination: &str, ack_mode: AckMode) -> ConsumerSpec {
+        ConsumerSpec {
+            node,
+            destination: destination.to_string(),
+            ack_mode,
+            prefetch: 10,
+            selector: None,
+            durable: None,
+            idempotent: false,
+            connected: true,
+        }
+    }
+
+    fn setup(consumers: Vec<ConsumerSpec>) -> JmsSetup {
+        JmsSetup {
+            nodes: vec![
+                NodeSpec {
+                    name: "P".into(),
+                    role: Role::Producer,
+                },
+                NodeSpec {
+                    name: "B".into(),
+                    role: Role::Broker,
+                },
+                NodeSpec {
+                    name: "C1".into(),
+                    role: Role::Consumer,
+                },
+                NodeSpec {
+                    name: "C2".into(),
+                    role: Role::Consumer,
+                },
+            ],
+            destinations: vec![
+                DestinationSpec {
+                    name: "orders".into(),
+                    kind: DestinationKind::Queue,
+                },
+                DestinationSpec {
+                    name: "prices".into(),
+                    kind: DestinationKind::Topic,
+                },
+            ],
+            producers: vec![ProducerSpec {
+                node: P,
+                transacted: false,
+            }],
+            consumers,
+            max_redeliveries: 6,
+            prioritized: false,
+            link: None,
+        }
+    }
+
+    fn world(consumers: Vec<ConsumerSpec>) -> World<JmsLab> {
+        JmsLab::world(&setup(consumers), 7).unwrap()
+    }
+
+    fn send_op(destination: &str, mode: DeliveryMode) -> JmsOp {
+        JmsOp::Send {
+            producer: P,
+            destination: destination.to_string(),
+            delivery_mode: mode,
+            priority: 4,
+            group: None,
+            properties: BTreeMap::new(),
+            body: Body::Text("hello".into()),
+            ttl: None,
+            delay: None,
+        }
+    }
+
+    fn op(w: &mut World<JmsLab>, op: JmsOp) -> Vec<crate::kernel::Event<JmsMsg, JmsNote>> {
+        let mut out = Vec::new();
+        w.apply(&Action::Op { op }, &mut out);
+        out
+    }
+
+    fn fault(w: &mut World<JmsLab>, fault: Fault) {
+        w.apply(&Action::Fault { fault }, &mut Vec::new());
+    }
+
+    /// Delivers everything in flight and fires every timer, in time order.
+    fn settle(w: &mut World<JmsLab>) {
+        for _ in 0..10_000 {
+            let Some(next) = w.next_due() else { return };
+            w.apply(&next, &mut Vec::new());
+        }
+        panic!("the world did not settle");
+    }
+
+    fn send(w: &mut World<JmsLab>, destination: &str, mode: DeliveryMode, n: usize) {
+        for _ in 0..n {
+            op(w, send_op(destination, mode));
+        }
+        settle(w);
+    }
+
+    fn process_all(w: &mut World<JmsLab>, consumer: NodeId) -> usize {
+        let mut n = 0;
+        while !w.protocol.consumers[&consumer].prefetched.is_empty() {
+            op(w, JmsOp::Process { consumer });
+            settle(w);
+            n += 1;
+        }
+        n
+    }
+
+    fn broken(w: &World<JmsLab>) -> Vec<String> {
+        let mut out = Vec::new();
+        w.violations(&mut out);
+        out.into_iter().map(|v| v.invariant).collect()
+    }
+
+    fn places(w: &World<JmsLab>) -> Vec<Place> {
+        w.protocol.ledger.journeys.iter().map(|j| j.place).collect()
+    }
+
+    #[test]
+    fn auto_acknowledge_consumes_every_message_once() {
+        let mut w = world(vec![consumer(C1, "orders", AckMode::Auto)]);
+        send(&mut w, "orders", DeliveryMode::Persistent, 3);
+        assert!(
+            w.protocol.ledger.journeys.iter().all(|j| j.safe),
+            "persistent sends got receipts"
+        );
+        assert_eq!(places(&w), vec![Place::Consumer; 3]);
+        assert_eq!(process_all(&mut w, C1), 3);
+        assert_eq!(places(&w), vec![Place::Acknowledged; 3]);
+        assert!(w.protocol.broker.channels[0].messages.is_empty());
+        assert!(broken(&w).is_empty());
+    }
+
+    #[test]
+    fn client_acknowledge_is_cumulative() {
+        let mut w = world(vec![consumer(C1, "orders", AckMode::Client)]);
+        send(&mut w, "orders", DeliveryMode::Persistent, 5);
+        for _ in 0..3 {
+            op(&mut w, JmsOp::Process { consumer: C1 });
+        }
+        settle(&mut w);
+        assert_eq!(w.protocol.consumers[&C1].unacked.len(), 3);
+        op(&mut w, JmsOp::Acknowledge { consumer: C1 });
+        settle(&mut w);
+        // Acknowledging the third message acknowledged the first two as well, and no more.
+        assert_eq!(&places(&w)[..3], &[Place::Acknowledged; 3]);
+        assert_eq!(&places(&w)[3..], &[Place::Consumer; 2]);
+    }
+
+    #[test]
+    fn unacknowledged_messages_come_back_flagged_after_a_consumer_crash() {
+        let mut w = world(vec![consumer(C1, "orders", AckMode::Client)]);
+        send(&mut w, "orders", DeliveryMode::Persistent, 3);
+        process_all(&mut w, C1);
+        fault(&mut w, Fault::Crash { node: C1 });
+        assert!(places(&w).iter().all(|p| *p == Place::BrokerStore));
+        fault(&mut w, Fault::Restart { node: C1 });
+        settle(&mut w);
+        let again: Vec<&Message> = w.protocol.consumers[&C1].prefetched.iter().collect();
+        assert_eq!(again.len(), 3);
+        assert!(again.iter().all(|m| m.redelivered && m.delivery_count == 2));
+        process_all(&mut w, C1);
+        assert!(
+            broken(&w).contains(&ONCE.to_string()),
+            "processed twice without a dedup table"
+        );
+    }
+
+    #[test]
+    fn an_idempotent_consumer_skips_the_redelivered_duplicate() {
+        let mut spec = consumer(C1, "orders", AckMode::Auto);
+        spec.idempotent = true;
+        let mut w = world(vec![spec]);
+        send(&mut w, "orders", DeliveryMode::Persistent, 1);
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        // The consumer crashes after processing and before its acknowledgement leaves.
+        fault(&mut w, Fault::Crash { node: C1 });
+        settle(&mut w);
+        fault(&mut w, Fault::Restart { node: C1 });
+        settle(&mut w);
+        process_all(&mut w, C1);
+        let j = &w.protocol.ledger.journeys[0];
+        assert_eq!(
+            (j.processed, j.skipped_duplicates, j.place),
+            (1, 1, Place::Acknowledged)
+        );
+        assert!(broken(&w).is_empty());
+    }
+
+    #[test]
+    fn dups_ok_acknowledges_in_batches_so_a_crash_repeats_the_last_ones() {
+        let mut spec = consumer(C1, "orders", AckMode::DupsOk);
+        spec.prefetch = 4;
+        let mut w = world(vec![spec]);
+        send(&mut w, "orders", DeliveryMode::Persistent, 3);
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        settle(&mut w);
+        assert_eq!(
+            places(&w)[0],
+            Place::Consumer,
+            "no acknowledgement after one message"
+        );
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        settle(&mut w);
+        assert_eq!(
+            &places(&w)[..2],
+            &[Place::Acknowledged; 2],
+            "a batch of two"
+        );
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        fault(&mut w, Fault::Crash { node: C1 });
+        fault(&mut w, Fault::Restart { node: C1 });
+        settle(&mut w);
+        process_all(&mut w, C1);
+        assert_eq!(w.protocol.ledger.journeys[2].processed, 2);
+        assert!(broken(&w).contains(&ONCE.to_string()));
+    }
+
+    #[test]
+    fn a_transacted_consumer_rolls_back_into_redelivery_and_then_the_dead_letter_queue() {
+        let mut s = setup(vec![consumer(C1, "orders", AckMode::Transacted)]);
+        s.max_redeliveries = 1;
+        let mut w = JmsLab::world(&s, 1).unwrap();
+        send(&mut w, "orders", DeliveryMode::Persistent, 2);
+        process_all(&mut w, C1);
+        op(&mut w, JmsOp::Rollback { node: C1 });
+        settle(&mut w);
+        let again: Vec<&Message> = w.protocol.consumers[&C1].prefetched.iter().collect();
+        assert_eq!(again.len(), 2);
+        assert!(again.iter().all(|m| m.redelivered));
+        process_all(&mut w, C1);
+        op(&mut w, JmsOp::Rollback { node: C1 });
+        settle(&mut w);
+        assert_eq!(places(&w), vec![Place::DeadLettered; 2]);
+        assert_eq!(w.protocol.broker.dead_letters.len(), 2);
+    }
+
+    #[test]
+    fn a_transacted_commit_acknowledges_what_was_received() {
+        let mut w = world(vec![consumer(C1, "orders", AckMode::Transacted)]);
+        send(&mut w, "orders", DeliveryMode::Persistent, 2);
+        process_all(&mut w, C1);
+        assert_eq!(places(&w), vec![Place::Consumer; 2]);
+        op(&mut w, JmsOp::Commit { node: C1 });
+        settle(&mut w);
+        assert_eq!(places(&w), vec![Place::Acknowledged; 2]);
+    }
+
+    #[test]
+    fn a_transacted_producer_buffers_until_commit_and_rollback_discards() {
+        let mut s = setup(vec![consumer(C1, "orders", AckMode::Auto)]);
+        s.producers[0].transacted = true;
+        let mut w = JmsLab::world(&s, 1).unwrap();
+        send(&mut w, "orders", DeliveryMode::Persistent, 2);
+        assert_eq!(
+            places(&w),
+            vec![Place::ProducerBuffer; 2],
+            "nothing is sent before commit"
+        );
+        op(&mut w, JmsOp::Rollback { node: P });
+        assert_eq!(places(&w), vec![Place::Discarded; 2]);
+        send(&mut w, "orders", DeliveryMode::Persistent, 1);
+        op(&mut w, JmsOp::Commit { node: P });
+        settle(&mut w);
+        let j = &w.protocol.ledger.journeys[2];
+        assert!(j.safe);
+        assert_eq!(j.place, Place::Consumer);
+        assert!(broken(&w).is_empty(), "discarded sends were never promised");
+    }
+
+    #[test]
+    fn non_persistent_messages_vanish_when_the_broker_restarts() {
+        let mut spec = consumer(C1, "orders", AckMode::Auto);
+        spec.connected = false;
+        let mut w = world(vec![spec]);
+        send(&mut w, "orders", DeliveryMode::NonPersistent, 2);
+        send(&mut w, "orders", DeliveryMode::Persistent, 2);
+        assert_eq!(
+            places(&w),
+            [
+                Place::BrokerMemory,
+                Place::BrokerMemory,
+                Place::BrokerStore,
+                Place::BrokerStore
+            ]
+        );
+        fault(&mut w, Fault::Crash { node: B });
+        fault(&mut w, Fault::Restart { node: B });
+        assert_eq!(&places(&w)[..2], &[Place::Lost; 2]);
+        assert!(
+            broken(&w).contains(&NO_LOSS.to_string()),
+            "an asynchronous send told the producer it was sent"
+        );
+        op(&mut w, JmsOp::Connect { consumer: C1 });
+        settle(&mut w);
+        assert_eq!(process_all(&mut w, C1), 2);
+        assert_eq!(&places(&w)[2..], &[Place::Acknowledged; 2]);
+    }
+
+    #[test]
+    fn a_selector_leaves_non_matching_messages_in_the_queue() {
+        let mut spec = consumer(C1, "orders", AckMode::Auto);
+        spec.selector = Some("color = 'red'".into());
+        let mut w = world(vec![spec]);
+        for color in ["red", "blue", "red"] {
+            let JmsOp::Send { mut properties, .. } = send_op("orders", DeliveryMode::Persistent)
+            else {
+                unreachable!()
+            };
+            properties.insert("color".into(), Value::Str(color.into()));
+            let mut send = send_op("orders", DeliveryMode::Persistent);
+            if let JmsOp::Send { properties: p, .. } = &mut send {
+                *p = properties;
+            }
+            op(&mut w, send);
+        }
+        settle(&mut w);
+        assert_eq!(process_all(&mut w, C1), 2);
+        assert_eq!(
+            places(&w),
+            [Place::Acknowledged, Place::BrokerStore, Place::Acknowledged]
+        );
+        assert!(broken(&w).is_empty());
+    }
+
+    #[test]
+    fn a_durable_subscriber_gets_what_it_missed_and_a_non_durable_one_does_not() {
+        let mut durable = consumer(C1, "prices", AckMode::Auto);
+        durable.durable = Some("audit".into());
+        durable.connected = false;
+        let mut plain = consumer(C2, "prices", AckMode::Auto);
+        plain.connected = false;
+        let mut w = world(vec![durable, plain]);
+        send(&mut w, "prices", DeliveryMode::Persistent, 2);
+        op(&mut w, JmsOp::Connect { consumer: C1 });
+        op(&mut w, JmsOp::Connect { consumer: C2 });
+        settle(&mut w);
+        assert_eq!(process_all(&mut w, C1), 2);
+        assert_eq!(process_all(&mut w, C2), 0);
+        // Once both are subscribed, each gets its own copy.
+        send(&mut w, "prices", DeliveryMode::Persistent, 1);
+        assert_eq!(process_all(&mut w, C1), 1);
+        assert_eq!(process_all(&mut w, C2), 1);
+        assert!(w.protocol.ledger.find("m3→C2").is_some());
+    }
+
+    #[test]
+    fn a_large_prefetch_starves_the_other_consumer() {
+        let mut greedy = consumer(C1, "orders", AckMode::Client);
+        greedy.prefetch = 1000;
+        let mut modest = consumer(C2, "orders", AckMode::Client);
+        modest.prefetch = 1;
+        let mut w = world(vec![greedy, modest]);
+        send(&mut w, "orders", DeliveryMode::Persistent, 10);
+        assert_eq!(w.protocol.consumers[&C1].prefetched.len(), 9);
+        assert_eq!(w.protocol.consumers[&C2].prefetched.len(), 1);
+        // With a prefetch of one, the broker waits for an acknowledgement before it pushes more,
+        // so the two consumers share the work.
+        let mut fair = world(vec![
+            consumer(C1, "orders", AckMode::Auto),
+            consumer(C2, "orders", AckMode::Auto),
+        ]);
+        for c in [C1, C2] {
+            op(
+                &mut fair,
+                JmsOp::SetPrefetch {
+                    consumer: c,
+                    prefetch: 1,
+                },
+            );
+        }
+        send(&mut fair, "orders", DeliveryMode::Persistent, 10);
+        let mut processed = BTreeMap::new();
+        for _ in 0..5 {
+            for c in [C1, C2] {
+                for event in op(&mut fair, JmsOp::Process { consumer: c }) {
+                    if let crate::kernel::Event::Note {
+                        note: JmsNote::Processed { consumer, .. },
+                    } = event
+                    {
+                        *processed.entry(consumer).or_insert(0) += 1;
+                    }
+                }
+                settle(&mut fair);
+            }
+        }
+        assert_eq!(processed.get(&C1), Some(&5));
+        assert_eq!(processed.get(&C2), Some(&5));
+    }
+
+    #[test]
+    fn an_expired_persistent_message_goes_to_the_dead_letter_queue() {
+        let mut spec = consumer(C1, "orders", AckMode::Auto);
+        spec.connected = false;
+        let mut w = world(vec![spec]);
+        let mut send = send_op("orders", DeliveryMode::Persistent);
+        if let JmsOp::Send { ttl, .. } = &mut send {
+            *ttl = Some(100);
+        }
+        op(&mut w, send);
+        settle(&mut w);
+        assert_eq!(places(&w), [Place::Expired]);
+        assert!(w.now >= 100);
+        assert_eq!(w.protocol.broker.dead_letters.len(), 1);
+    }
+
+    #[test]
+    fn a_delayed_message_waits_for_its_time() {
+        let mut w = world(vec![consumer(C1, "orders", AckMode::Auto)]);
+        let mut send = send_op("orders", DeliveryMode::Persistent);
+        if let JmsOp::Send { delay, .. } = &mut send {
+            *delay = Some(500);
+        }
+        op(&mut w, send);
+        for _ in 0..2 {
+            let next = w.next_due().unwrap();
+            w.apply(&next, &mut Vec::new());
+        }
+        assert_eq!(
+            places(&w),
+            [Place::BrokerStore],
+            "stored, not yet delivered"
+        );
+        settle(&mut w);
+        assert_eq!(places(&w), [Place::Consumer]);
+        assert!(w.now >= 500);
+    }
+
+    #[test]
+    fn two_consumers_on_one_queue_can_process_a_key_out_of_order() {
+        let mut w = world(vec![
+            consumer(C1, "orders", AckMode::Auto),
+            consumer(C2, "orders", AckMode::Auto),
+        ]);
+        for _ in 0..2 {
+            let mut send = send_op("orders", DeliveryMode::Persistent);
+            if let JmsOp::Send { group, .. } = &mut send {
+                *group = Some("order-42".into());
+            }
+            op(&mut w, send);
+        }
+        settle(&mut w);
+        op(&mut w, JmsOp::Process { consumer: C2 });
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        assert_eq!(broken(&w), [ORDER]);
+    }
+
+    #[test]
+    fn invalid_set_ups_are_refused_with_a_message() {
+        let mut s = setup(vec![consumer(C1, "nowhere", AckMode::Auto)]);
+        assert!(JmsLab::new(&s).is_err());
+        s.consumers[0].destination = "orders".into();
+        s.consumers[0].selector = Some("color = ".into());
+        let err = JmsLab::new(&s).unwrap_err();
+        assert!(!err.is_incomplete());
+        s.consumers[0].selector = None;
+        s.consumers[0].prefetch = 0;
+        assert!(JmsLab::new(&s).is_err());
+        s.consumers[0].prefetch = 5;
+        s.consumers[0].durable = Some("x".into());
+        assert!(
+            JmsLab::new(&s).is_err(),
+            "a queue has no durable subscription"
+        );
+    }
+
+    /// A random history of sends, consumption, acknowledgements and crashes of every node.
+    #[derive(Clone, Debug)]
+    enum Step {
+        Send,
+        SendNonPersistent,
+        Process,
+        Ack,
+        Deliver,
+        Crash(NodeId),
+        Restart(NodeId),
+    }
+
+    fn step_strategy() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            3 => Just(Step::Send),
+            1 => Just(Step::SendNonPersistent),
+            3 => Just(Step::Process),
+            2 => Just(Step::Ack),
+            6 => Just(Step::Deliver),
+            1 => prop_oneof![Just(B), Just(C1)].prop_map(Step::Crash),
+            1 => prop_oneof![Just(B), Just(C1)].prop_map(Step::Restart),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn persistent_confirmed_messages_survive_any_crashes(steps in prop::collection::vec(step_strategy(), 1..60)) {
+            let mut w = world(vec![consumer(C1, "orders", AckMode::Client)]);
+            let mut persistent = Vec::new();
+            for step in steps {
+                let mut out = Vec::new();
+                let action = match step {
+                    Step::Send | Step::SendNonPersistent => {
+                        let mode = if matches!(step, Step::Send) { DeliveryMode::Persistent } else { DeliveryMode::NonPersistent };
+                        if mode == DeliveryMode::Persistent {
+                            persistent.push(w.protocol.created);
+                        }
+                        Action::Op { op: send_op("orders", mode) }
+                    }
+                    Step::Process => Action::Op { op: JmsOp::Process { consumer: C1 } },
+                    Step::Ack => Action::Op { op: JmsOp::Acknowledge { consumer: C1 } },
+                    Step::Deliver => w.next_due().unwrap_or(Action::Wait { ms: 1 }),
+                    Step::Crash(n) => Action::Fault { fault: Fault::Crash { node: n } },
+                    Step::Restart(n) => Action::Fault { fault: Fault::Restart { node: n } },
+                };
+                w.apply(&action, &mut out);
+            }
+            // Recover everything and drain the queue.
+            for n in [B, C1] {
+                fault(&mut w, Fault::Restart { node: n });
+            }
+            settle(&mut w);
+            for _ in 0..200 {
+                op(&mut w, JmsOp::Process { consumer: C1 });
+                op(&mut w, JmsOp::Acknowledge { consumer: C1 });
+                settle(&mut w);
+            }
+            for &created in &persistent {
+                let j = &w.protocol.ledger.journeys[created as usize];
+                if j.safe {
+                    prop_assert_eq!(j.place, Place::Acknowledged, "{} was confirmed and ended {:?}", j.label, j.place);
+                }
+                prop_assert!(j.place != Place::Lost || !j.safe);
+            }
+        }
+    }
+}
