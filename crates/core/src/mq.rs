@@ -3,6 +3,7 @@
 //! processed out of order.
 
 pub mod jms;
+pub mod jms_scenarios;
 pub mod ledger;
 pub mod message;
 pub mod selector;

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::kernel::{Action, Fault, FaultKind, Model, Protocol, Run, Time, World};
+use crate::mq::jms::JmsLab;
 use crate::ring::RingLab;
 use crate::text::Text;
 
@@ -374,30 +375,74 @@ impl<L: Lab> ScenarioRun<L> {
 #[serde(tag = "lab", rename_all = "snake_case")]
 pub enum AnyScenario {
     Ring(Box<Scenario<RingLab>>),
+    Jms(Box<Scenario<JmsLab>>),
+}
+
+/// Runs the same code on the scenario of any lab.
+macro_rules! with_scenario {
+    ($any:expr, $s:ident => $body:expr) => {
+        match $any {
+            AnyScenario::Ring($s) => $body,
+            AnyScenario::Jms($s) => $body,
+        }
+    };
 }
 
 impl AnyScenario {
+    pub fn step_count(&self) -> usize {
+        with_scenario!(self, s => s.steps.len())
+    }
+
+    pub fn question_count(&self) -> usize {
+        with_scenario!(self, s => s.steps.iter().filter(|st| st.question.is_some()).count())
+    }
+
+    pub fn breaks(&self) -> &[String] {
+        with_scenario!(self, s => &s.breaks)
+    }
+
+    pub fn faults(&self) -> &[FaultKind] {
+        with_scenario!(self, s => &s.faults)
+    }
+
+    /// Every invariant broken at some step of the scripted run.
+    pub fn broken_invariants(&self) -> Result<Vec<String>, ScenarioError> {
+        with_scenario!(self, s => {
+            let run = s.play(&[])?.run;
+            let mut broken: Vec<String> = (0..=run.len())
+                .flat_map(|k| run.violations_at(k).iter().map(|v| v.violation.invariant.clone()))
+                .collect();
+            broken.sort_unstable();
+            broken.dedup();
+            Ok(broken)
+        })
+    }
+
     pub fn lab(&self) -> &'static str {
         match self {
             AnyScenario::Ring(_) => RingLab::ID,
+            AnyScenario::Jms(_) => JmsLab::ID,
         }
     }
 
     pub fn id(&self) -> &str {
         match self {
             AnyScenario::Ring(s) => &s.id,
+            AnyScenario::Jms(s) => &s.id,
         }
     }
 
     pub fn title(&self) -> &Text {
         match self {
             AnyScenario::Ring(s) => &s.title,
+            AnyScenario::Jms(s) => &s.title,
         }
     }
 
     pub fn validate(&self) -> Result<(), ScenarioError> {
         match self {
             AnyScenario::Ring(s) => s.validate(),
+            AnyScenario::Jms(s) => s.validate(),
         }
     }
 
@@ -417,6 +462,7 @@ impl AnyScenario {
     pub fn golden(&self) -> Result<String, ScenarioError> {
         match self {
             AnyScenario::Ring(s) => Ok(s.play(&[])?.golden()),
+            AnyScenario::Jms(s) => Ok(s.play(&[])?.golden()),
         }
     }
 }
@@ -426,6 +472,11 @@ pub fn all() -> Vec<AnyScenario> {
     crate::ring::scenarios()
         .into_iter()
         .map(|s| AnyScenario::Ring(Box::new(s)))
+        .chain(
+            crate::mq::jms_scenarios::scenarios()
+                .into_iter()
+                .map(|s| AnyScenario::Jms(Box::new(s))),
+        )
         .collect()
 }
 
