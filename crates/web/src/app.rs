@@ -16,6 +16,12 @@ use crate::share::ShareState;
 use crate::views;
 
 const LANG_KEY: &str = "distlab.lang";
+
+/// The labs in the top bar: id, English and Chinese name.
+const LABS: [(&str, &str, &str); 2] = [
+    ("ring", "Consistent hashing", "一致性哈希"),
+    ("jms", "JMS / ActiveMQ", "JMS / ActiveMQ"),
+];
 const PROJECTOR_KEY: &str = "distlab.projector";
 
 /// The language to start in: the one chosen before, else the browser's, else English.
@@ -179,6 +185,7 @@ pub fn app() -> Html {
 
     let stage = match &player.lab {
         LabRun::Ring(session) => crate::ring::view(&player, session, &dispatch),
+        LabRun::Jms(session) => crate::jms::view(&player, session, &dispatch),
     };
 
     html! {
@@ -189,10 +196,16 @@ pub fn app() -> Html {
                     <span class="tagline">{ tr(lang, "see distributed systems fail", "看见分布式系统如何出错") }</span>
                 </div>
                 <nav class="labs" aria-label={tr(lang, "Labs", "实验")}>
-                    <button data-testid="lab-ring" class="lab active" aria-pressed="true"
-                        onclick={dispatch.reform(|_: MouseEvent| Msg::OpenBuiltin("ring-n1-dies".to_string()))}>
-                        { tr(lang, "Consistent hashing", "一致性哈希") }
-                    </button>
+                    { for LABS.iter().map(|&(id, en, zh)| {
+                        let active = player.lab.lab_id() == id;
+                        html! {
+                            <button data-testid={format!("lab-{id}")} class={classes!("lab", active.then_some("active"))}
+                                aria-pressed={active.to_string()}
+                                onclick={dispatch.reform(move |_: MouseEvent| Msg::OpenLab(id.to_string()))}>
+                                { tr(lang, en, zh) }
+                            </button>
+                        }
+                    }) }
                 </nav>
                 <div class="top-actions">
                     <button data-testid="lang-toggle" class="toggle" onclick={on_lang}

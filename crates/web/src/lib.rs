@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod i18n;
+pub mod jms;
 pub mod player;
 pub mod ring;
 pub mod share;

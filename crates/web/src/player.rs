@@ -9,6 +9,7 @@ use std::rc::Rc;
 use distlab_core::kernel::{
     Action, ActiveViolation, Event, Fault, FaultKind, Model, NodeState, World,
 };
+use distlab_core::mq::jms::{JmsLab, JmsOp};
 use distlab_core::ring::{RingLab, RingOp, RingSetup};
 use distlab_core::scenario::{
     self, AnyScenario, Injection, InvariantInfo, Lab, Origin, Question, Scenario, ScenarioRun,
@@ -127,6 +128,7 @@ impl<L: Lab> Session<L> {
 #[derive(Clone, Debug)]
 pub enum LabRun {
     Ring(Session<RingLab>),
+    Jms(Session<JmsLab>),
 }
 
 /// Runs the same code on the session of any lab.
@@ -134,6 +136,7 @@ macro_rules! with_session {
     ($lab:expr, $s:ident => $body:expr) => {
         match $lab {
             LabRun::Ring($s) => $body,
+            LabRun::Jms($s) => $body,
         }
     };
 }
@@ -142,6 +145,7 @@ impl LabRun {
     pub fn lab_id(&self) -> &'static str {
         match self {
             LabRun::Ring(_) => RingLab::ID,
+            LabRun::Jms(_) => JmsLab::ID,
         }
     }
     pub fn step(&self) -> usize {
@@ -192,6 +196,7 @@ impl LabRun {
     pub fn invariants(&self) -> Vec<InvariantInfo> {
         match self {
             LabRun::Ring(_) => RingLab::invariants(),
+            LabRun::Jms(_) => JmsLab::invariants(),
         }
     }
     pub fn injections_json(&self) -> Option<String> {
@@ -216,11 +221,27 @@ impl LabRun {
                     other => crate::i18n::describe_kernel_event(lang, &s.state.nodes, other),
                 })
                 .collect(),
+            LabRun::Jms(s) => s
+                .events()
+                .iter()
+                .filter_map(|e| crate::jms::describe_event(lang, &s.state, e))
+                .collect(),
         }
     }
+
+    /// Lets the world take its next scheduled step (a delivery, a timer), as an injection: free
+    /// play goes on after a lesson's script ends.
+    pub fn fork_next(&mut self) -> Result<(), Text> {
+        with_session!(self, s => {
+            let action = s.state.next_due().unwrap_or(Action::Wait { ms: 100 });
+            s.fork(action)
+        })
+    }
+
     pub fn scenario_json(&self) -> String {
         match self {
             LabRun::Ring(s) => AnyScenario::Ring(Box::new((*s.scenario).clone())).to_json(),
+            LabRun::Jms(s) => AnyScenario::Jms(Box::new((*s.scenario).clone())).to_json(),
         }
     }
 }
@@ -307,6 +328,11 @@ pub enum Msg {
     },
     Fault(Fault),
     Ring(RingOp),
+    Jms(JmsOp),
+    /// The world takes its next scheduled step, injected at the step on screen.
+    Advance,
+    /// Opens the first lesson of a lab.
+    OpenLab(String),
     SetLang(Lang),
     ToggleProjector,
     /// Shows a message (or clears it with `None`).
@@ -353,16 +379,17 @@ fn parse_injections<Op: DeserializeOwned + serde::Serialize>(
 impl Player {
     /// The player on the first built-in scenario.
     pub fn new(lang: Lang, projector: bool) -> Player {
-        let first = match scenario::all().into_iter().next() {
-            Some(AnyScenario::Ring(s)) => Session::start(*s, &[], 0),
-            None => Err(Text::default()),
-        };
+        let first = scenario::all()
+            .into_iter()
+            .next()
+            .ok_or_else(Text::default)
+            .and_then(|s| start_any(s, None, None, 0));
         // Every built-in scenario and the default free play start: the tests check both.
-        let session = first
-            .or_else(|_| Session::start(sandbox(default_sandbox(), 1), &[], 0))
+        let lab = first
+            .or_else(|_| Session::start(sandbox(default_sandbox(), 1), &[], 0).map(LabRun::Ring))
             .expect("the built-in scenarios start");
         Player {
-            lab: LabRun::Ring(session),
+            lab,
             source: Source::Builtin,
             playing: false,
             speed: Speed::Normal,
@@ -380,7 +407,8 @@ impl Player {
             (Source::Sandbox, LabRun::Ring(s)) => {
                 ScenarioRef::Sandbox(serde_json::to_string(&s.scenario.setup).unwrap_or_default())
             }
-            (Source::File, lab) => ScenarioRef::File(lab.scenario_json()),
+            // Free play exists only in the ring lab; anything else travels whole.
+            (Source::File, lab) | (Source::Sandbox, lab) => ScenarioRef::File(lab.scenario_json()),
         };
         ShareState {
             lab: self.lab.lab_id().to_string(),
@@ -393,31 +421,37 @@ impl Player {
 
     /// Builds what a link describes, or says why it cannot.
     fn open_link(link: &ShareState) -> Result<(LabRun, Source), Text> {
-        if link.lab != RingLab::ID {
-            return Err(share::unknown("lab", "实验", &link.lab));
-        }
-        let (mut scenario, source) = match &link.scenario {
+        let (scenario, source) = match &link.scenario {
             ScenarioRef::Builtin(id) => match scenario::find(id) {
-                Some(AnyScenario::Ring(s)) => (*s, Source::Builtin),
+                Some(s) => (s, Source::Builtin),
                 None => return Err(share::unknown("scenario", "场景", id)),
             },
             ScenarioRef::Sandbox(setup) => {
+                if link.lab != RingLab::ID {
+                    return Err(share::unknown(
+                        "free play of the lab",
+                        "自由练习所属的实验",
+                        &link.lab,
+                    ));
+                }
                 let setup: RingSetup = serde_json::from_str(setup)
                     .map_err(|e| share::bad_part("set-up", &e.to_string()))?;
                 setup.validate()?;
-                (sandbox(setup, 1), Source::Sandbox)
+                (
+                    AnyScenario::Ring(Box::new(sandbox(setup, 1))),
+                    Source::Sandbox,
+                )
             }
             ScenarioRef::File(file) => match AnyScenario::from_json(file) {
-                Ok(AnyScenario::Ring(s)) => (*s, Source::File),
+                Ok(s) => (s, Source::File),
                 Err(e) => return Err(e.message()),
             },
         };
-        if let Some(seed) = link.seed {
-            scenario.seed = seed;
+        if scenario.lab() != link.lab {
+            return Err(share::unknown("lab", "实验", &link.lab));
         }
-        let injections = parse_injections::<RingOp>(link.inject.as_deref())?;
-        let session = Session::start(scenario, &injections, link.step)?;
-        Ok((LabRun::Ring(session), source))
+        let lab = start_any(scenario, link.seed, link.inject.as_deref(), link.step)?;
+        Ok((lab, source))
     }
 
     fn opened(&self, lab: LabRun, source: Source) -> Player {
@@ -451,11 +485,20 @@ impl Player {
             }
             Msg::OpenBuiltin(id) => {
                 return match scenario::find(&id) {
-                    Some(AnyScenario::Ring(s)) => match Session::start(*s, &[], 0) {
-                        Ok(session) => self.opened(LabRun::Ring(session), Source::Builtin),
+                    Some(s) => match start_any(s, None, None, 0) {
+                        Ok(lab) => self.opened(lab, Source::Builtin),
                         Err(e) => self.with_message(e),
                     },
                     None => self.with_message(share::unknown("scenario", "场景", &id)),
+                }
+            }
+            Msg::OpenLab(lab) => {
+                return match scenario::all().into_iter().find(|s| s.lab() == lab) {
+                    Some(s) => match start_any(s, None, None, 0) {
+                        Ok(lab) => self.opened(lab, Source::Builtin),
+                        Err(e) => self.with_message(e),
+                    },
+                    None => self.with_message(share::unknown("lab", "实验", &lab)),
                 }
             }
             Msg::OpenSandbox(setup) => {
@@ -468,12 +511,12 @@ impl Player {
                 }
             }
             Msg::Import(text) => {
-                return match AnyScenario::from_json(&text) {
-                    Ok(AnyScenario::Ring(s)) => match Session::start(*s, &[], 0) {
-                        Ok(session) => self.opened(LabRun::Ring(session), Source::File),
-                        Err(e) => self.with_message(e),
-                    },
-                    Err(e) => self.with_message(e.message()),
+                return match AnyScenario::from_json(&text)
+                    .map_err(|e| e.message())
+                    .and_then(|s| start_any(s, None, None, 0))
+                {
+                    Ok(lab) => self.opened(lab, Source::File),
+                    Err(e) => self.with_message(e),
                 }
             }
             Msg::Seek(k) => {
@@ -513,8 +556,27 @@ impl Player {
                 next.playing = false;
             }
             Msg::Ring(op) => {
-                let LabRun::Ring(session) = &mut next.lab;
-                if let Err(e) = session.fork(Action::Op { op }) {
+                let result = match &mut next.lab {
+                    LabRun::Ring(session) => session.fork(Action::Op { op }),
+                    _ => return self.clone(),
+                };
+                if let Err(e) = result {
+                    return self.with_message(e);
+                }
+                next.playing = false;
+            }
+            Msg::Jms(op) => {
+                let result = match &mut next.lab {
+                    LabRun::Jms(session) => session.fork(Action::Op { op }),
+                    _ => return self.clone(),
+                };
+                if let Err(e) = result {
+                    return self.with_message(e);
+                }
+                next.playing = false;
+            }
+            Msg::Advance => {
+                if let Err(e) = next.lab.fork_next() {
                     return self.with_message(e);
                 }
                 next.playing = false;
@@ -524,6 +586,35 @@ impl Player {
             Msg::Notice(message) => next.message = message,
         }
         next
+    }
+}
+
+/// Starts a lab's session on a scenario, with a link's seed, injections and step.
+fn start<L: Lab>(
+    mut scenario: Scenario<L>,
+    seed: Option<u64>,
+    inject: Option<&str>,
+    step: usize,
+) -> Result<Session<L>, Text>
+where
+    L::Op: serde::Serialize + DeserializeOwned,
+{
+    if let Some(seed) = seed {
+        scenario.seed = seed;
+    }
+    let injections = parse_injections::<L::Op>(inject)?;
+    Session::start(scenario, &injections, step)
+}
+
+fn start_any(
+    scenario: AnyScenario,
+    seed: Option<u64>,
+    inject: Option<&str>,
+    step: usize,
+) -> Result<LabRun, Text> {
+    match scenario {
+        AnyScenario::Ring(s) => start(*s, seed, inject, step).map(LabRun::Ring),
+        AnyScenario::Jms(s) => start(*s, seed, inject, step).map(LabRun::Jms),
     }
 }
 

@@ -65,7 +65,9 @@ fn the_state_on_screen_matches_the_run_however_it_was_reached() {
     for k in (0..=total).rev() {
         let by_seek = p.update(Msg::Seek(k));
         let back = steps(forward.clone(), &vec![Msg::Back; total - k]);
-        let (LabRun::Ring(a), LabRun::Ring(b)) = (&by_seek.lab, &back.lab);
+        let (LabRun::Ring(a), LabRun::Ring(b)) = (&by_seek.lab, &back.lab) else {
+            panic!("both are ring sessions")
+        };
         assert_eq!(*a.state, *b.state, "state {k}");
         assert_eq!(*a.state, a.run.run.state_at(k));
     }
@@ -165,7 +167,9 @@ fn a_share_link_restores_lab_scenario_seed_faults_and_step() {
     assert_eq!(q.lab.step(), p.lab.step());
     assert_eq!(q.lab.total(), p.lab.total());
     assert_eq!(q.lab.injections_json(), p.lab.injections_json());
-    let (LabRun::Ring(a), LabRun::Ring(b)) = (&p.lab, &q.lab);
+    let (LabRun::Ring(a), LabRun::Ring(b)) = (&p.lab, &q.lab) else {
+        panic!("both are ring sessions")
+    };
     assert_eq!(*a.state, *b.state);
     assert_eq!(a.run.golden(), b.run.golden());
 }
@@ -186,12 +190,16 @@ fn free_play_and_imported_scenarios_travel_in_the_link_too() {
             .unwrap()
             .unwrap(),
     ));
-    let (LabRun::Ring(a), LabRun::Ring(b)) = (&p.lab, &q.lab);
+    let (LabRun::Ring(a), LabRun::Ring(b)) = (&p.lab, &q.lab) else {
+        panic!("both are ring sessions")
+    };
     assert_eq!(b.scenario.setup, setup);
     assert_eq!(*a.state, *b.state);
 
     let mut file = scenario::find("ring-skew").unwrap();
-    let AnyScenario::Ring(s) = &mut file;
+    let AnyScenario::Ring(s) = &mut file else {
+        panic!("ring-skew is a ring scenario")
+    };
     s.id = "my-lesson".into();
     let p = Player::new(Lang::En, false)
         .update(Msg::Import(file.to_json()))

@@ -33,7 +33,9 @@ pub fn sidebar(player: &Player, dispatch: &Callback<Msg>) -> Html {
                     }
                 }) }
             </ol>
-            <SandboxForm lang={lang} active={player.source == Source::Sandbox} dispatch={dispatch.clone()} />
+            if player.lab.lab_id() == <distlab_core::ring::RingLab as scenario::Lab>::ID {
+                <SandboxForm lang={lang} active={player.source == Source::Sandbox} dispatch={dispatch.clone()} />
+            }
             <FileTools lang={lang} dispatch={dispatch.clone()} json={player.lab.scenario_json()} />
         </nav>
     }

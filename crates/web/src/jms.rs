@@ -1,0 +1,247 @@
+//! The JMS / ActiveMQ lab's view: producers, the broker and consumers as a graph with the messages
+//! on their way drawn on the links; what the broker holds per queue and subscription; each
+//! consumer's window (prefetched, consumed but unacknowledged); the delivery ledger; and the
+//! controls that inject operations and settings into the run.
+
+mod graph;
+mod ledger;
+mod panel;
+
+use distlab_core::kernel::{Event, NodeId, World};
+use distlab_core::mq::jms::{AckMode, JmsLab, JmsMsg, JmsNote};
+use distlab_core::Lang;
+use yew::prelude::*;
+
+use crate::i18n::{describe_kernel_event, tr, trf};
+use crate::player::{Msg, Player, Session};
+
+fn labels(messages: &[String]) -> String {
+    messages.join(", ")
+}
+
+/// What a message between nodes carries, in a few words.
+pub fn summary(lang: Lang, msg: &JmsMsg, lab: &JmsLab) -> String {
+    match msg {
+        JmsMsg::Send { messages, receipt } => {
+            let names: Vec<String> = messages.iter().map(|m| m.label.clone()).collect();
+            if *receipt {
+                trf(
+                    lang,
+                    format!("send {} (waits for a receipt)", labels(&names)),
+                    format!("发送 {}（等待回执）", labels(&names)),
+                )
+            } else {
+                trf(
+                    lang,
+                    format!("send {}", labels(&names)),
+                    format!("发送 {}", labels(&names)),
+                )
+            }
+        }
+        JmsMsg::Receipt { entries } => {
+            let names: Vec<String> = entries
+                .iter()
+                .filter_map(|&e| lab.ledger.get(e))
+                .map(|j| j.label.clone())
+                .collect();
+            trf(
+                lang,
+                format!("receipt for {}", labels(&names)),
+                format!("{} 的回执", labels(&names)),
+            )
+        }
+        JmsMsg::Dispatch { message } => {
+            let flag = if message.redelivered {
+                tr(lang, ", redelivered", "，重新投递")
+            } else {
+                ""
+            };
+            trf(
+                lang,
+                format!("deliver {}{flag}", message.label),
+                format!("投递 {}{flag}", message.label),
+            )
+        }
+        JmsMsg::Ack { entries } => {
+            let names: Vec<String> = entries
+                .iter()
+                .filter_map(|&e| lab.ledger.get(e))
+                .map(|j| j.label.clone())
+                .collect();
+            trf(
+                lang,
+                format!("ack {}", labels(&names)),
+                format!("确认 {}", labels(&names)),
+            )
+        }
+        JmsMsg::Redeliver { entries } => {
+            let names: Vec<String> = entries
+                .iter()
+                .filter_map(|&e| lab.ledger.get(e))
+                .map(|j| j.label.clone())
+                .collect();
+            trf(
+                lang,
+                format!("roll back {}", labels(&names)),
+                format!("回滚 {}", labels(&names)),
+            )
+        }
+    }
+}
+
+fn ack_mode_name(mode: AckMode) -> &'static str {
+    mode.name()
+}
+
+/// One event of the step on screen, in words.
+pub fn describe_event(
+    lang: Lang,
+    world: &World<JmsLab>,
+    event: &Event<JmsMsg, JmsNote>,
+) -> Option<String> {
+    let lab = &world.protocol;
+    let name = |n: NodeId| lab.name(n).to_string();
+    match event {
+        Event::Sent {
+            from,
+            to,
+            body,
+            deliver_at,
+            ..
+        } => Some(trf(
+            lang,
+            format!(
+                "{} → {}: {} (arrives at {deliver_at} ms)",
+                name(*from),
+                name(*to),
+                summary(lang, body, lab)
+            ),
+            format!(
+                "{} → {}：{}（{deliver_at} ms 到达）",
+                name(*from),
+                name(*to),
+                summary(lang, body, lab)
+            ),
+        )),
+        Event::Delivered { from, to, body, .. } => Some(trf(
+            lang,
+            format!(
+                "{} receives from {}: {}",
+                name(*to),
+                name(*from),
+                summary(lang, body, lab)
+            ),
+            format!(
+                "{} 收到 {} 的消息：{}",
+                name(*to),
+                name(*from),
+                summary(lang, body, lab)
+            ),
+        )),
+        Event::Note { note } => Some(describe_note(lang, lab, note)),
+        other => describe_kernel_event(lang, &world.nodes, other),
+    }
+}
+
+pub fn describe_note(lang: Lang, lab: &JmsLab, note: &JmsNote) -> String {
+    let name = |n: NodeId| lab.name(n).to_string();
+    match note {
+        JmsNote::Stored { label, destination, persistent } => {
+            if *persistent {
+                trf(lang, format!("the broker writes {label} to its store for {destination}"), format!("Broker 把 {label} 写入 {destination} 的持久化存储"))
+            } else {
+                trf(lang, format!("the broker keeps {label} in memory for {destination}"), format!("Broker 把 {label} 放在 {destination} 的内存里"))
+            }
+        }
+        JmsNote::Buffered { label } => trf(lang, format!("{label} waits in the transaction until commit"), format!("{label} 在事务中等待提交")),
+        JmsNote::Processed { consumer, label, redelivered } => {
+            if *redelivered {
+                trf(lang, format!("{} processes {label}, which is marked redelivered", name(*consumer)), format!("{} 处理 {label}（带有重新投递标记）", name(*consumer)))
+            } else {
+                trf(lang, format!("{} processes {label}", name(*consumer)), format!("{} 处理 {label}", name(*consumer)))
+            }
+        }
+        JmsNote::SkippedDuplicate { consumer, label } => trf(
+            lang,
+            format!("{} has processed {label} before and skips it (dedup table)", name(*consumer)),
+            format!("{} 已经处理过 {label}，根据去重表跳过", name(*consumer)),
+        ),
+        JmsNote::Acked { consumer, labels: acked } => trf(
+            lang,
+            format!("{} acknowledges {}", name(*consumer), labels(acked)),
+            format!("{} 确认 {}", name(*consumer), labels(acked)),
+        ),
+        JmsNote::Returned { label, delivery_count } => trf(
+            lang,
+            format!("{label} goes back to the broker for redelivery (delivered {delivery_count} times so far)"),
+            format!("{label} 回到 Broker 等待重新投递（已投递 {delivery_count} 次）"),
+        ),
+        JmsNote::DeadLettered { label, delivery_count } => trf(
+            lang,
+            format!("{label} goes to the dead-letter queue after {delivery_count} deliveries"),
+            format!("{label} 投递 {delivery_count} 次后进入死信队列"),
+        ),
+        JmsNote::Expired { label } => trf(lang, format!("{label} expires"), format!("{label} 过期")),
+        JmsNote::LostOnRestart { label } => trf(
+            lang,
+            format!("{label} was only in the broker's memory and is lost"),
+            format!("{label} 只在 Broker 内存中，因此丢失"),
+        ),
+        JmsNote::Discarded { label, why } => trf(
+            lang,
+            format!("{label} is discarded: {}", why.en),
+            format!("{label} 被丢弃：{}", why.zh),
+        ),
+        JmsNote::Confirmed { labels: confirmed } => trf(
+            lang,
+            format!("the producer is told {} is safe", labels(confirmed)),
+            format!("生产者得知 {} 已安全", labels(confirmed)),
+        ),
+        JmsNote::Nothing { why } => why.get(lang).to_string(),
+    }
+}
+
+pub fn view(player: &Player, session: &Session<JmsLab>, dispatch: &Callback<Msg>) -> Html {
+    let lang = player.lang;
+    let world = &session.state;
+    html! {
+        <div class="jms-lab">
+            { graph::graph(lang, world) }
+            { ledger::ledger(lang, &world.protocol) }
+            { panel::controls(lang, world, dispatch) }
+        </div>
+    }
+}
+
+/// A consumer's settings in one line, for the graph.
+pub fn consumer_settings(lang: Lang, lab: &JmsLab, consumer: NodeId) -> String {
+    let Some(k) = lab.consumers.get(&consumer) else {
+        return String::new();
+    };
+    let mut parts = vec![
+        ack_mode_name(k.spec.ack_mode).to_string(),
+        trf(
+            lang,
+            format!("prefetch {}", k.spec.prefetch),
+            format!("预取 {}", k.spec.prefetch),
+        ),
+    ];
+    if let Some(sel) = &k.spec.selector {
+        parts.push(trf(
+            lang,
+            format!("selector {sel}"),
+            format!("选择器 {sel}"),
+        ));
+    }
+    if let Some(d) = &k.spec.durable {
+        parts.push(trf(
+            lang,
+            format!("durable \"{d}\""),
+            format!("持久订阅“{d}”"),
+        ));
+    }
+    if k.spec.idempotent {
+        parts.push(tr(lang, "dedup table", "去重表").to_string());
+    }
+    parts.join(" · ")
+}

@@ -1,0 +1,135 @@
+//! The JMS lab's controls. Every button injects an operation at the step on screen, so a student
+//! can send, consume, acknowledge, commit, roll back, reconnect, or change a guarantee setting
+//! mid-run and watch what follows.
+
+use std::collections::BTreeMap;
+
+use distlab_core::kernel::{NodeId, World};
+use distlab_core::mq::jms::{AckMode, DestinationKind, JmsLab, JmsOp, MAX_PREFETCH};
+use distlab_core::mq::message::{Body, DeliveryMode};
+use distlab_core::{Lang, Text};
+use yew::prelude::*;
+
+use crate::i18n::{tr, trf};
+use crate::player::Msg;
+
+const MODES: [AckMode; 4] = [
+    AckMode::Auto,
+    AckMode::Client,
+    AckMode::DupsOk,
+    AckMode::Transacted,
+];
+
+fn send(producer: NodeId, destination: &str, mode: DeliveryMode) -> JmsOp {
+    JmsOp::Send {
+        producer,
+        destination: destination.to_string(),
+        delivery_mode: mode,
+        priority: 4,
+        group: None,
+        properties: BTreeMap::new(),
+        body: Body::Text("hello".to_string()),
+        ttl: None,
+        delay: None,
+    }
+}
+
+fn button(
+    dispatch: &Callback<Msg>,
+    testid: String,
+    label: String,
+    op: JmsOp,
+    enabled: bool,
+) -> Html {
+    html! {
+        <button data-testid={testid} disabled={!enabled} onclick={dispatch.reform(move |_: MouseEvent| Msg::Jms(op.clone()))}>{ label }</button>
+    }
+}
+
+pub fn controls(lang: Lang, world: &World<JmsLab>, dispatch: &Callback<Msg>) -> Html {
+    let lab = &world.protocol;
+    let up = |n: NodeId| world.node(n).is_some_and(|s| s.is_up());
+    let next = world.next_due().is_some();
+    html! {
+        <section class="panel jms-controls" data-testid="jms-controls">
+            <h2>{ tr(lang, "Act on the run", "操作") }</h2>
+            <p class="hint">{ tr(lang,
+                "Each action forks the run at the step on screen; the lesson's remaining steps follow it.",
+                "每个操作都会在当前这一步分叉；课程剩下的步骤接着在新分支上执行。") }</p>
+            <div class="row">
+                <button data-testid="advance" disabled={!next} onclick={dispatch.reform(|_: MouseEvent| Msg::Advance)}>
+                    { tr(lang, "Deliver the next message", "投递下一条消息") }
+                </button>
+            </div>
+            { for lab.producers.values().map(|p| {
+                let node = p.spec.node;
+                let name = lab.name(node).to_string();
+                html! {
+                    <div class="row">
+                        <strong>{ &name }</strong>
+                        { for lab.setup.destinations.iter().flat_map(|d| {
+                            let kind = if d.kind == DestinationKind::Queue { tr(lang, "queue", "队列") } else { tr(lang, "topic", "主题") };
+                            [DeliveryMode::Persistent, DeliveryMode::NonPersistent].into_iter().map(move |mode| (d.name.clone(), kind, mode))
+                        }).map(|(dest, kind, mode)| {
+                            let what = if mode == DeliveryMode::Persistent { tr(lang, "persistent", "持久化") } else { tr(lang, "non-persistent", "非持久化") };
+                            button(dispatch, format!("send-{name}-{dest}-{}", if mode == DeliveryMode::Persistent { "p" } else { "np" }),
+                                trf(lang, format!("send {what} to {kind} {dest}"), format!("发送{what}消息到{kind} {dest}")),
+                                send(node, &dest, mode), up(node))
+                        }) }
+                        if p.spec.transacted {
+                            { button(dispatch, format!("commit-{name}"), tr(lang, "commit", "提交").into(), JmsOp::Commit { node }, up(node)) }
+                            { button(dispatch, format!("rollback-{name}"), tr(lang, "roll back", "回滚").into(), JmsOp::Rollback { node }, up(node)) }
+                        }
+                    </div>
+                }
+            }) }
+            { for lab.consumers.values().map(|k| {
+                let node = k.spec.node;
+                let name = lab.name(node).to_string();
+                let running = up(node);
+                let on_mode = dispatch.reform(move |e: Event| {
+                    let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+                    let mode = MODES.iter().copied().find(|m| m.name() == select.value()).unwrap_or(AckMode::Auto);
+                    Msg::Jms(JmsOp::SetAckMode { consumer: node, mode })
+                });
+                let on_prefetch = dispatch.reform(move |e: Event| {
+                    let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                    match input.value().trim().parse::<u32>() {
+                        Ok(prefetch) if (1..=MAX_PREFETCH).contains(&prefetch) => Msg::Jms(JmsOp::SetPrefetch { consumer: node, prefetch }),
+                        _ => Msg::Notice(Some(Text::new(
+                            format!("Prefetch must be a whole number from 1 to {MAX_PREFETCH}."),
+                            format!("预取数量必须是 1 到 {MAX_PREFETCH} 之间的整数。"),
+                        ))),
+                    }
+                });
+                html! {
+                    <div class="row">
+                        <strong>{ &name }</strong>
+                        { button(dispatch, format!("process-{name}"), tr(lang, "process next", "处理下一条").into(), JmsOp::Process { consumer: node }, running && !k.prefetched.is_empty()) }
+                        if k.spec.ack_mode == AckMode::Client {
+                            { button(dispatch, format!("acknowledge-{name}"), tr(lang, "acknowledge()", "acknowledge()").into(), JmsOp::Acknowledge { consumer: node }, running) }
+                        }
+                        if k.spec.ack_mode == AckMode::Transacted {
+                            { button(dispatch, format!("commit-{name}"), tr(lang, "commit", "提交").into(), JmsOp::Commit { node }, running) }
+                            { button(dispatch, format!("rollback-{name}"), tr(lang, "roll back", "回滚").into(), JmsOp::Rollback { node }, running) }
+                        }
+                        if k.connected {
+                            { button(dispatch, format!("disconnect-{name}"), tr(lang, "close session", "关闭会话").into(), JmsOp::Disconnect { consumer: node }, running) }
+                        } else {
+                            { button(dispatch, format!("connect-{name}"), tr(lang, "connect", "连接").into(), JmsOp::Connect { consumer: node }, running) }
+                        }
+                        <label class="setting">{ tr(lang, "ack mode", "确认模式") }
+                            <select data-testid={format!("ack-mode-{name}")} onchange={on_mode}>
+                                { for MODES.iter().map(|m| html! { <option value={m.name()} selected={*m == k.spec.ack_mode}>{ m.name() }</option> }) }
+                            </select>
+                        </label>
+                        <label class="setting">{ tr(lang, "prefetch", "预取") }
+                            <input data-testid={format!("prefetch-{name}")} class="number" type="number" min="1" max={MAX_PREFETCH.to_string()}
+                                value={k.spec.prefetch.to_string()} onchange={on_prefetch} />
+                        </label>
+                    </div>
+                }
+            }) }
+        </section>
+    }
+}
