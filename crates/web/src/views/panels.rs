@@ -105,28 +105,38 @@ pub fn invariants(player: &Player, dispatch: &Callback<Msg>) -> Html {
             <h2>{ tr(lang, "Invariants", "不变式") }</h2>
             <ul class="invariants">
                 { for player.lab.invariants().into_iter().map(|info| {
-                    let found = active.iter().find(|v| v.violation.invariant == info.id);
-                    let (state, icon, label) = match found.map(|v| v.violation.severity) {
+                    // Several messages can break one invariant; the earliest cause is the one to jump to.
+                    let found: Vec<_> = active.iter().filter(|v| v.violation.invariant == info.id).collect();
+                    let worst = found.iter().map(|v| v.violation.severity).min_by_key(|s| match s {
+                        Severity::Error => 0,
+                        Severity::Warning => 1,
+                    });
+                    let (state, icon, label) = match worst {
                         None => ("ok", "✓", tr(lang, "holds", "成立")),
                         Some(Severity::Error) => ("violated", "✗", tr(lang, "violated", "被违反")),
                         Some(Severity::Warning) => ("warning", "!", tr(lang, "warning", "警告")),
                     };
-                    let since = found.map(|v| v.since);
+                    let since = found.iter().map(|v| v.since).min();
                     let onclick = since.map(|k| dispatch.reform(move |_: MouseEvent| Msg::Seek(k)));
+                    const SHOWN: usize = 4;
                     html! {
                         <li data-testid="invariant" data-invariant={info.id} data-state={state}
-                            data-since={since.map(|s| s.to_string())} class={classes!("invariant", state)}>
+                            data-since={since.map(|s| s.to_string())} data-count={found.len().to_string()}
+                            class={classes!("invariant", state)}>
                             <button class="inv-head" {onclick} disabled={since.is_none()}
                                 title={since.map(|k| trf(lang, format!("Jump to step {k}, which caused it"), format!("跳到导致它的第 {k} 步")))}>
                                 <span class="badge" aria-hidden="true">{ icon }</span>
                                 <span class="name">{ info.name.get(lang) }</span>
                                 <span class="state-label">{ label }</span>
                             </button>
-                            if let Some(v) = found {
+                            { for found.iter().take(SHOWN).map(|v| html! {
                                 <div class="detail">
                                     { v.violation.detail.get(lang) }
                                     <span class="since">{ trf(lang, format!(" (since step {})", v.since), format!("（自第 {} 步起）", v.since)) }</span>
                                 </div>
+                            }) }
+                            if found.len() > SHOWN {
+                                <div class="detail more">{ trf(lang, format!("and {} more", found.len() - SHOWN), format!("另有 {} 条", found.len() - SHOWN)) }</div>
                             }
                         </li>
                     }
