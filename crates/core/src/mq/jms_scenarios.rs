@@ -1,10 +1,1300 @@
-//! The built-in JMS / ActiveMQ lessons.
+//! The built-in JMS / ActiveMQ lessons (seed 001 sections 2 and 3, seeds 002 and 003). Each one
+//! shows one idea: what a queue keeps until it is acknowledged, selectors, durable subscriptions,
+//! the acknowledgement modes, transactions, redelivery and the dead-letter queue, persistence,
+//! prefetch, duplicates and idempotent consumers, time to live. The numbers in the narration are
+//! the ones the run produces, pinned by the golden traces; `print_lessons` below prints each run
+//! next to its narration.
 
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::jms::JmsLab;
-use crate::scenario::Scenario;
+use super::jms::{
+    AckMode, ConsumerSpec, DestinationKind, DestinationSpec, JmsLab, JmsOp, JmsSetup, NodeSpec,
+    ProducerSpec, Role,
+};
+use super::ledger::{NO_LOSS, ONCE};
+use super::message::{Body, DeliveryMode};
+use super::selector::Value;
+use crate::kernel::{Fault, FaultKind, NodeId};
+use crate::scenario::{Directive, Question, Scenario, ScriptStep};
+use crate::text::Text;
+
+const P: NodeId = 0;
+const BROKER: NodeId = 1;
+const C1: NodeId = 2;
+const C2: NodeId = 3;
+
+const PERSISTENT: DeliveryMode = DeliveryMode::Persistent;
+const NON_PERSISTENT: DeliveryMode = DeliveryMode::NonPersistent;
+
+type Step = ScriptStep<JmsOp>;
+
+fn consumer(node: NodeId, destination: &str, ack_mode: AckMode) -> ConsumerSpec {
+    ConsumerSpec {
+        node,
+        destination: destination.to_string(),
+        ack_mode,
+        prefetch: 1000,
+        selector: None,
+        durable: None,
+        idempotent: false,
+        connected: true,
+    }
+}
+
+/// P, Broker and the consumers C1 (and C2), with one queue `orders` or one topic `prices`.
+fn setup(destination: (&str, DestinationKind), consumers: Vec<ConsumerSpec>) -> JmsSetup {
+    let mut nodes = alloc::vec![
+        NodeSpec {
+            name: "P".into(),
+            role: Role::Producer,
+        },
+        NodeSpec {
+            name: "Broker".into(),
+            role: Role::Broker,
+        },
+        NodeSpec {
+            name: "C1".into(),
+            role: Role::Consumer,
+        },
+    ];
+    if consumers.iter().any(|c| c.node == C2) {
+        nodes.push(NodeSpec {
+            name: "C2".into(),
+            role: Role::Consumer,
+        });
+    }
+    JmsSetup {
+        nodes,
+        destinations: alloc::vec![DestinationSpec {
+            name: destination.0.to_string(),
+            kind: destination.1,
+        }],
+        producers: alloc::vec![ProducerSpec {
+            node: P,
+            transacted: false,
+        }],
+        consumers,
+        max_redeliveries: 6,
+        prioritized: false,
+        link: None,
+    }
+}
+
+const QUEUE: (&str, DestinationKind) = ("orders", DestinationKind::Queue);
+const TOPIC: (&str, DestinationKind) = ("prices", DestinationKind::Topic);
+
+fn step(directive: Directive<JmsOp>, en: &str, zh: &str) -> Step {
+    ScriptStep {
+        directive,
+        narration: Text::new(en, zh),
+        question: None,
+    }
+}
+
+fn op(op: JmsOp, en: &str, zh: &str) -> Step {
+    step(Directive::Op { op }, en, zh)
+}
+
+fn fault(fault: Fault, en: &str, zh: &str) -> Step {
+    step(Directive::Fault { fault }, en, zh)
+}
+
+/// Whatever the network does next: one message arrives.
+fn next(en: &str, zh: &str) -> Step {
+    step(Directive::Next, en, zh)
+}
+
+fn send_op(
+    destination: &str,
+    delivery_mode: DeliveryMode,
+    body: &str,
+    properties: &[(&str, &str)],
+) -> JmsOp {
+    JmsOp::Send {
+        producer: P,
+        destination: destination.to_string(),
+        delivery_mode,
+        priority: 4,
+        group: None,
+        properties: properties
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::Str(v.to_string())))
+            .collect::<BTreeMap<String, Value>>(),
+        body: Body::Text(body.to_string()),
+        ttl: None,
+        delay: None,
+    }
+}
+
+/// P sends a message with a text body and no properties.
+fn send(destination: &str, mode: DeliveryMode, body: &str, en: &str, zh: &str) -> Step {
+    op(send_op(destination, mode, body, &[]), en, zh)
+}
+
+fn process(consumer: NodeId, en: &str, zh: &str) -> Step {
+    op(JmsOp::Process { consumer }, en, zh)
+}
+
+fn acknowledge(consumer: NodeId, en: &str, zh: &str) -> Step {
+    op(JmsOp::Acknowledge { consumer }, en, zh)
+}
+
+/// Adds a "predict, then reveal" question to a step: `choices` are (English, Chinese) pairs.
+fn ask(mut step: Step, prompt: (&str, &str), choices: &[(&str, &str)], answer: usize) -> Step {
+    step.question = Some(Question {
+        prompt: Text::new(prompt.0, prompt.1),
+        choices: choices.iter().map(|(en, zh)| Text::new(*en, *zh)).collect(),
+        answer,
+    });
+    step
+}
+
+fn scenario(
+    id: &str,
+    title: (&str, &str),
+    summary: (&str, &str),
+    setup: JmsSetup,
+    breaks: &[&str],
+    steps: Vec<Step>,
+) -> Scenario<JmsLab> {
+    Scenario {
+        id: id.to_string(),
+        title: Text::new(title.0, title.1),
+        summary: Text::new(summary.0, summary.1),
+        seed: 1,
+        setup,
+        faults: alloc::vec![FaultKind::Crash, FaultKind::Restart],
+        breaks: breaks.iter().map(|b| String::from(*b)).collect(),
+        steps,
+    }
+}
 
 pub fn scenarios() -> Vec<Scenario<JmsLab>> {
-    Vec::new()
+    alloc::vec![
+        unacked_return(),
+        selector(),
+        durable(),
+        client_ack_cumulative(),
+        dups_ok(),
+        rollback(),
+        transacted_send(),
+        processed_twice(),
+        idempotent(),
+        non_persistent(),
+        prefetch(),
+        ttl(),
+    ]
+}
+
+fn unacked_return() -> Scenario<JmsLab> {
+    let q = QUEUE.0;
+    scenario(
+        "jms-unacked-return",
+        (
+            "Unacknowledged messages come back on reconnect",
+            "未签收的消息在重新连接后被再次投递",
+        ),
+        (
+            "C1 consumes in CLIENT_ACKNOWLEDGE mode, acknowledges m1 and closes its session before acknowledging m2. When it reconnects, the broker delivers m2 again, flagged JMSRedelivered with JMSXDeliveryCount 2; the acknowledged m1 does not come back.",
+            "C1 以 CLIENT_ACKNOWLEDGE 模式消费，签收了 m1，还没签收 m2 就关闭了会话。重新连接后，Broker 再次投递 m2，带上 JMSRedelivered 标记和 JMSXDeliveryCount = 2；已签收的 m1 不会回来。",
+        ),
+        setup(QUEUE, alloc::vec![consumer(C1, q, AckMode::Client)]),
+        &[],
+        alloc::vec![
+            send(q, PERSISTENT, "order 1",
+                "P sends m1 (order 1) to the queue orders as a persistent message. C1 consumes in CLIENT_ACKNOWLEDGE mode: a message counts as consumed only once C1 calls acknowledge(), and until then the broker keeps it.",
+                "P 向队列 orders 发送持久化消息 m1（order 1）。C1 以 CLIENT_ACKNOWLEDGE 模式消费：只有 C1 调用 acknowledge() 之后，消息才算被消费；在那之前，Broker 一直保留它。"),
+            send(q, PERSISTENT, "order 2",
+                "P sends m2 (order 2) the same way.",
+                "P 以同样的方式发送 m2（order 2）。"),
+            next(
+                "m1 reaches the broker, which writes it to its store, sends P a receipt and pushes m1 on to C1.",
+                "m1 到达 Broker：Broker 把它写入持久化存储，给 P 回一个回执，并把 m1 推送给 C1。"),
+            next(
+                "m2 reaches the broker: stored, a receipt for P, and pushed on to C1.",
+                "m2 到达 Broker：写入存储，回执发给 P，消息推送给 C1。"),
+            next(
+                "m1 reaches C1 with JMSRedelivered = false and JMSXDeliveryCount = 1. The broker now holds it as delivered to C1 and not yet acknowledged.",
+                "m1 到达 C1，JMSRedelivered = false，JMSXDeliveryCount = 1。Broker 把它记为“已投递给 C1、尚未签收”。"),
+            next(
+                "The receipt for m1 reaches P: its send() returns, and P knows that m1 is on the broker's disk.",
+                "m1 的回执到达 P：send() 返回，P 知道 m1 已经落在 Broker 的磁盘上。"),
+            next(
+                "The receipt for m2 reaches P too.",
+                "m2 的回执也到达了 P。"),
+            next(
+                "m2 reaches C1 and waits in its session behind m1.",
+                "m2 到达 C1，在会话里排在 m1 后面。"),
+            process(C1,
+                "C1's code processes m1. Nothing is acknowledged yet: for the broker, m1 is still C1's unacknowledged message.",
+                "C1 的业务代码处理了 m1。此时还没有签收：在 Broker 看来，m1 仍是 C1 名下未签收的消息。"),
+            acknowledge(C1,
+                "C1 calls acknowledge(). An acknowledgement for m1 travels to the broker; m2, which C1 has not consumed, is not part of it.",
+                "C1 调用 acknowledge()，m1 的确认（签收）发往 Broker；C1 还没消费的 m2 不在其中。"),
+            next(
+                "The broker gets the acknowledgement and deletes m1: it will never be delivered again.",
+                "Broker 收到签收，删除了 m1：它再也不会被投递。"),
+            op(JmsOp::Disconnect { consumer: C1 },
+                "C1 closes its session before it gets to m2, so the broker takes back the delivered but unacknowledged m2 and keeps it. Amber: a message waits and no consumer is connected.",
+                "C1 还没处理到 m2 就关闭了会话，于是 Broker 收回这条已投递却未签收的 m2，继续保存。黄色警告：有消息在等待，却没有消费者连接。"),
+            ask(
+                op(JmsOp::Connect { consumer: C1 },
+                    "C1 connects again, and the broker at once delivers m2 a second time, now marked JMSRedelivered = true with JMSXDeliveryCount = 2. m1 was acknowledged, so it does not come back.",
+                    "C1 重新连接，Broker 立刻第二次投递 m2，这次标记 JMSRedelivered = true、JMSXDeliveryCount = 2。m1 已经签收，所以不会回来。"),
+                ("C1 connects to the queue again. What does the broker deliver?", "C1 重新连接到这个队列。Broker 会投递什么？"),
+                &[
+                    ("Nothing: both messages were delivered already", "什么都不投递：两条消息都已经投递过了"),
+                    ("m2 only, marked as redelivered", "只有 m2，并标记为重新投递"),
+                    ("m1 and m2 again", "m1 和 m2 都再投递一次"),
+                ],
+                1,
+            ),
+            next(
+                "m2 reaches C1 with JMSRedelivered = true and JMSXDeliveryCount = 2. The broker cannot know whether C1's code got to m2 before, so the flag warns C1 that it may have.",
+                "m2 到达 C1，带着 JMSRedelivered = true 和 JMSXDeliveryCount = 2。Broker 无法知道 C1 的代码之前是否处理过 m2，所以用这个标记提醒 C1：可能处理过。"),
+            process(C1,
+                "C1 processes m2, which as it happens is the first time.",
+                "C1 处理 m2，而这其实是它第一次处理 m2。"),
+            acknowledge(C1,
+                "C1 acknowledges m2.",
+                "C1 签收 m2。"),
+            next(
+                "The broker deletes m2 and the queue is empty. A queue keeps every message until someone acknowledges it, however often its consumer goes away.",
+                "Broker 删除 m2，队列清空。无论消费者断开多少次，队列都会保存每条消息，直到有人签收。"),
+        ],
+    )
+}
+
+fn with_color(color: &str, body: &str) -> JmsOp {
+    send_op(QUEUE.0, PERSISTENT, body, &[("color", color)])
+}
+
+fn selector() -> Scenario<JmsLab> {
+    let q = QUEUE.0;
+    let mut red = consumer(C1, q, AckMode::Auto);
+    red.selector = Some("color = 'red'".into());
+    let mut any = consumer(C2, q, AckMode::Auto);
+    any.connected = false;
+    scenario(
+        "jms-selector",
+        (
+            "A selector leaves messages in the queue",
+            "消息选择器把不匹配的消息留在队列里",
+        ),
+        (
+            "C1's selector color = 'red' takes the red message and leaves the blue one in the queue, where it waits until C2 connects without a selector.",
+            "C1 的消息选择器 color = 'red' 只拿走红色消息，蓝色消息留在队列里，一直等到不带选择器的 C2 连接上来。",
+        ),
+        setup(QUEUE, alloc::vec![red, any]),
+        &[],
+        alloc::vec![
+            op(with_color("blue", "blue shirt"),
+                "C1 listens on the queue orders with the message selector color = 'red'; C2 is not connected yet. P sends m1, a blue shirt, with the property color = 'blue'.",
+                "C1 监听队列 orders，消息选择器是 color = 'red'；C2 还没有连接。P 发送 m1（一件蓝衬衫），属性 color = 'blue'。"),
+            op(with_color("red", "red shirt"),
+                "P sends m2, a red shirt, with color = 'red'.",
+                "P 发送 m2（一件红衬衫），属性 color = 'red'。"),
+            ask(
+                next(
+                    "m1 reaches the broker and is stored. C1's selector does not match blue and no other consumer is connected, so m1 stays in the queue.",
+                    "m1 到达 Broker 并被存储。C1 的选择器不匹配蓝色，又没有别的消费者连接，所以 m1 留在队列里。"),
+                ("m1 is blue, and C1 selects only red messages. What happens to m1 at the broker?", "m1 是蓝色的，而 C1 只选择红色消息。m1 到了 Broker 会怎样？"),
+                &[
+                    ("It is pushed to C1, which drops it", "推送给 C1，C1 把它丢掉"),
+                    ("The broker discards it", "被 Broker 丢弃"),
+                    ("It stays in the queue", "留在队列里"),
+                ],
+                2,
+            ),
+            next(
+                "m2 reaches the broker. Red matches C1's selector, so the broker pushes m2 to C1, past the blue m1 at the head of the queue.",
+                "m2 到达 Broker。红色匹配 C1 的选择器，于是 Broker 越过队头的蓝色 m1，把 m2 推送给 C1。"),
+            next(
+                "The receipt for m1 reaches P: m1 is safely stored, though nobody consumes it yet.",
+                "m1 的回执到达 P：m1 已安全存储，只是暂时没人消费。"),
+            next(
+                "The receipt for m2 reaches P.",
+                "m2 的回执到达 P。"),
+            next(
+                "m2 reaches C1.",
+                "m2 到达 C1。"),
+            process(C1,
+                "C1 processes m2. In AUTO_ACKNOWLEDGE mode the session acknowledges it as soon as processing returns.",
+                "C1 处理 m2。在 AUTO_ACKNOWLEDGE 模式下，处理一返回，会话就自动签收。"),
+            next(
+                "The broker deletes m2. m1 is still there: C1 will never see it, however long it runs.",
+                "Broker 删除 m2。m1 还在：无论 C1 运行多久，都看不到它。"),
+            ask(
+                op(JmsOp::Connect { consumer: C2 },
+                    "C2 connects with no selector, and the broker pushes it m1, the message that has waited all along.",
+                    "C2 不带选择器连接上来，Broker 把一直在等待的 m1 推送给它。"),
+                ("C2 connects without a selector. What does it get?", "C2 不带选择器连接。它会收到什么？"),
+                &[
+                    ("m1, which has waited in the queue", "m1，一直留在队列里的那条"),
+                    ("Nothing: m1 was skipped and is gone", "什么都没有：m1 被跳过后已经没了"),
+                    ("m1 and m2", "m1 和 m2"),
+                ],
+                0,
+            ),
+            next(
+                "m1 reaches C2 with JMSXDeliveryCount = 1: being passed over by C1's selector was not a delivery.",
+                "m1 到达 C2，JMSXDeliveryCount = 1：被 C1 的选择器跳过并不算投递。"),
+            process(C2,
+                "C2 processes m1 and its session acknowledges it.",
+                "C2 处理 m1，会话自动签收。"),
+            next(
+                "The broker deletes m1 and the queue is empty. A selector decides what one consumer takes; it never deletes what that consumer leaves.",
+                "Broker 删除 m1，队列清空。选择器只决定某个消费者拿走哪些消息，从不删除它不要的消息。"),
+        ],
+    )
+}
+
+fn durable() -> Scenario<JmsLab> {
+    let t = TOPIC.0;
+    let mut audit = consumer(C1, t, AckMode::Auto);
+    audit.durable = Some("audit".into());
+    let screen = consumer(C2, t, AckMode::Auto);
+    scenario(
+        "jms-durable",
+        (
+            "A durable and a non-durable subscriber go offline",
+            "持久订阅者和非持久订阅者同时离线",
+        ),
+        (
+            "Both subscribers of a topic are offline while two prices are published. On reconnect the durable subscriber receives both; the non-durable one never sees them, only what is published after it subscribes again.",
+            "主题的两个订阅者都离线时，发布了两个价格。重新连接后，持久订阅者收到了这两条；非持久订阅者永远看不到它们，只能收到重新订阅之后发布的消息。",
+        ),
+        setup(TOPIC, alloc::vec![audit, screen]),
+        &[],
+        alloc::vec![
+            op(JmsOp::Disconnect { consumer: C1 },
+                "The topic prices has two subscribers: C1 with the durable subscription audit, C2 with an ordinary non-durable one. C1 goes offline; its durable subscription stays on the broker.",
+                "主题 prices 有两个订阅者：C1 使用名为 audit 的持久订阅，C2 使用普通的非持久订阅。C1 下线，它的持久订阅仍然保留在 Broker 上。"),
+            op(JmsOp::Disconnect { consumer: C2 },
+                "C2 goes offline too, and its non-durable subscription ends with its session.",
+                "C2 也下线了，它的非持久订阅随着会话一起结束。"),
+            send(t, PERSISTENT, "price 10",
+                "With both subscribers away, P publishes m1 (price 10) to the topic.",
+                "两个订阅者都不在线，P 向主题发布 m1（price 10）。"),
+            send(t, PERSISTENT, "price 11",
+                "P publishes m2 (price 11).",
+                "P 发布 m2（price 11）。"),
+            next(
+                "m1 reaches the broker, which keeps a copy for the durable subscription audit and none for C2, which has no subscription now. Amber: a message waits and no consumer is connected.",
+                "m1 到达 Broker，Broker 为持久订阅 audit 保存一份，却不为 C2 保存：C2 现在没有订阅。黄色警告：有消息在等待，却没有消费者连接。"),
+            next(
+                "m2 is kept for audit as well: two messages wait for C1.",
+                "m2 同样为 audit 保存：两条消息在等 C1。"),
+            next(
+                "P gets the receipt for m1.",
+                "P 收到 m1 的回执。"),
+            next(
+                "P gets the receipt for m2: as far as P knows, both prices are published.",
+                "P 收到 m2 的回执：在 P 看来，两个价格都已发布。"),
+            ask(
+                op(JmsOp::Connect { consumer: C1 },
+                    "C1 comes back to its durable subscription audit, and the broker pushes it m1 and m2, which it kept while C1 was away.",
+                    "C1 回到持久订阅 audit，Broker 把它离线期间保存的 m1 和 m2 推送给它。"),
+                ("Both subscribers come back. Who gets price 10 and price 11?", "两个订阅者都回来了。谁会收到 price 10 和 price 11？"),
+                &[
+                    ("Both C1 and C2", "C1 和 C2 都会收到"),
+                    ("Only C1, the durable subscriber", "只有持久订阅者 C1"),
+                    ("Neither: a topic keeps nothing", "谁都收不到：主题不保存消息"),
+                ],
+                1,
+            ),
+            op(JmsOp::Connect { consumer: C2 },
+                "C2 comes back with a brand-new non-durable subscription. It starts now: nothing published before is kept for it.",
+                "C2 回来后建立一个全新的非持久订阅，从此刻开始生效：之前发布的消息不会为它保留。"),
+            next(
+                "m1 reaches C1.",
+                "m1 到达 C1。"),
+            next(
+                "m2 reaches C1: the durable subscriber missed nothing. C2 missed both, for good.",
+                "m2 到达 C1：持久订阅者一条都没错过。C2 则永远错过了这两条。"),
+            send(t, PERSISTENT, "price 12",
+                "Now that both are subscribed, P publishes m3 (price 12).",
+                "两个订阅者都在线了，P 发布 m3（price 12）。"),
+            next(
+                "The broker keeps one copy per subscription, m3 for audit and m3→C2 for C2's subscription, and pushes each to its subscriber.",
+                "Broker 为每个订阅各保存一份：给 audit 的 m3，以及给 C2 订阅的 m3→C2，并分别推送给各自的订阅者。"),
+            next(
+                "P gets the receipt for m3.",
+                "P 收到 m3 的回执。"),
+            next(
+                "C2 receives its copy, m3→C2: a non-durable subscriber gets what is published while it is connected.",
+                "C2 收到自己的副本 m3→C2：非持久订阅者能收到它在线期间发布的消息。"),
+            next(
+                "C1 receives m3. When every message must arrive, even across a disconnect, use a durable subscription.",
+                "C1 收到 m3。如果每条消息都必须收到，即使中途断线也不能漏，就要用持久订阅。"),
+        ],
+    )
+}
+
+fn client_ack_cumulative() -> Scenario<JmsLab> {
+    let q = QUEUE.0;
+    scenario(
+        "jms-client-ack-cumulative",
+        (
+            "CLIENT_ACKNOWLEDGE acknowledges every message consumed so far",
+            "CLIENT_ACKNOWLEDGE 一次签收之前消费过的所有消息",
+        ),
+        (
+            "C1 processes three of four messages and calls acknowledge() once: that single call acknowledges all three. A crash afterwards brings back only m4, the message consumed after the last acknowledge().",
+            "C1 处理了四条消息中的三条，只调用了一次 acknowledge()：这一次就签收了全部三条。之后宕机，只有最后一次签收之后消费的 m4 被重新投递。",
+        ),
+        setup(QUEUE, alloc::vec![consumer(C1, q, AckMode::Client)]),
+        &[],
+        alloc::vec![
+            send(q, PERSISTENT, "order 1",
+                "C1 consumes the queue orders in CLIENT_ACKNOWLEDGE mode. In JMS, acknowledge() acknowledges every message the session has consumed so far, not just the one it is called on. P sends m1.",
+                "C1 以 CLIENT_ACKNOWLEDGE 模式消费队列 orders。在 JMS 里，acknowledge() 签收的是会话到目前为止消费过的所有消息，而不只是调用它的那一条。P 发送 m1。"),
+            send(q, PERSISTENT, "order 2",
+                "P sends m2.",
+                "P 发送 m2。"),
+            send(q, PERSISTENT, "order 3",
+                "P sends m3.",
+                "P 发送 m3。"),
+            send(q, PERSISTENT, "order 4",
+                "P sends m4: four persistent orders are on their way.",
+                "P 发送 m4：四条持久化订单消息都在路上。"),
+            next(
+                "m1 reaches the broker: stored, a receipt back to P, and pushed to C1.",
+                "m1 到达 Broker：写入存储，回执发回 P，消息推送给 C1。"),
+            next(
+                "m2 reaches the broker and goes the same way.",
+                "m2 到达 Broker，同样处理。"),
+            next(
+                "m3 reaches the broker.",
+                "m3 到达 Broker。"),
+            next(
+                "m4 reaches the broker. C1's prefetch of 1000 has room for all four, so all four are pushed to it.",
+                "m4 到达 Broker。C1 的预取上限是 1000，四条都放得下，所以全部推送给 C1。"),
+            next(
+                "P gets the receipt for m1.",
+                "P 收到 m1 的回执。"),
+            next(
+                "P gets the receipt for m2.",
+                "P 收到 m2 的回执。"),
+            next(
+                "m1 reaches C1.",
+                "m1 到达 C1。"),
+            next(
+                "m2 reaches C1.",
+                "m2 到达 C1。"),
+            next(
+                "P gets the receipt for m3.",
+                "P 收到 m3 的回执。"),
+            next(
+                "m3 reaches C1.",
+                "m3 到达 C1。"),
+            next(
+                "m4 reaches C1: four messages delivered, none acknowledged.",
+                "m4 到达 C1：四条消息都已投递，一条也没签收。"),
+            next(
+                "P gets the receipt for m4: all four are safe on the broker's disk.",
+                "P 收到 m4 的回执：四条消息都安全地落在 Broker 的磁盘上。"),
+            process(C1,
+                "C1 processes m1 and does not acknowledge yet.",
+                "C1 处理 m1，暂不签收。"),
+            process(C1,
+                "C1 processes m2.",
+                "C1 处理 m2。"),
+            process(C1,
+                "C1 processes m3. Three messages are consumed and unacknowledged.",
+                "C1 处理 m3。三条消息已消费、未签收。"),
+            ask(
+                acknowledge(C1,
+                    "C1 calls acknowledge() after m3, and the one acknowledgement that leaves covers m1, m2 and m3: everything consumed so far. m4, delivered but not consumed, is not in it.",
+                    "C1 处理完 m3 后调用 acknowledge()，发往 Broker 的这一个签收覆盖了 m1、m2 和 m3：到目前为止消费过的全部消息。已投递但还没消费的 m4 不在其中。"),
+                ("C1 calls acknowledge() on m3. Which messages does that acknowledge?", "C1 对 m3 调用 acknowledge()。这会签收哪些消息？"),
+                &[
+                    ("Only m3", "只有 m3"),
+                    ("m1, m2 and m3", "m1、m2 和 m3"),
+                    ("All four, m4 included", "全部四条，包括 m4"),
+                ],
+                1,
+            ),
+            next(
+                "The broker deletes m1, m2 and m3 in one go.",
+                "Broker 一次删除了 m1、m2 和 m3。"),
+            process(C1,
+                "C1 processes m4 and has not acknowledged it yet.",
+                "C1 处理了 m4，但还没签收。"),
+            fault(Fault::Crash { node: C1 },
+                "C1 crashes before its next acknowledge(). The broker sees the connection drop and takes back m4, the only message it still holds for C1.",
+                "C1 在下一次 acknowledge() 之前宕机。Broker 发现连接断开，收回 m4：这是它还替 C1 挂着的唯一一条消息。"),
+            ask(
+                fault(Fault::Restart { node: C1 },
+                    "C1 restarts and reconnects, and the broker delivers m4 again, and only m4: m1 to m3 were acknowledged by one call.",
+                    "C1 重启并重新连接，Broker 再次投递 m4，而且只有 m4：m1 到 m3 已经被一次调用签收了。"),
+                ("C1 restarts. Which messages does the broker deliver again?", "C1 重启后，Broker 会重新投递哪些消息？"),
+                &[
+                    ("All four", "全部四条"),
+                    ("Only m4", "只有 m4"),
+                    ("None: m4 was already processed", "一条都没有：m4 已经处理过了"),
+                ],
+                1,
+            ),
+            next(
+                "m4 arrives with JMSRedelivered = true and JMSXDeliveryCount = 2. C1 has processed m4 once already, so processing it now would be a duplicate: acknowledge sooner, or make the consumer idempotent.",
+                "m4 到达，带着 JMSRedelivered = true 和 JMSXDeliveryCount = 2。C1 之前已经处理过一次 m4，现在再处理就是重复消费：要么更早签收，要么让消费者幂等。"),
+        ],
+    )
+}
+
+fn rollback() -> Scenario<JmsLab> {
+    let q = QUEUE.0;
+    let mut s = setup(QUEUE, alloc::vec![consumer(C1, q, AckMode::Transacted)]);
+    s.max_redeliveries = 2;
+    scenario(
+        "jms-rollback",
+        (
+            "A transacted session rolls back until the message is dead-lettered",
+            "事务性会话反复回滚，消息最终进入死信队列",
+        ),
+        (
+            "A transacted consumer rolls back three times. Each rollback sends m1 back and its delivery count grows, 1, 2, 3; after maximumRedeliveries = 2 the broker moves m1 to the dead-letter queue ActiveMQ.DLQ.",
+            "事务性消费者回滚了三次。每次回滚都把 m1 退回，投递次数依次是 1、2、3；超过最大重新投递次数 2 之后，Broker 把 m1 移进死信队列 ActiveMQ.DLQ。",
+        ),
+        s,
+        &[ONCE],
+        alloc::vec![
+            send(q, PERSISTENT, "order 1",
+                "C1 consumes the queue orders in a transacted session, and its handler fails on order 1 every time; the redelivery policy allows maximumRedeliveries = 2 (ActiveMQ's default is 6). P sends m1.",
+                "C1 在事务性会话里消费队列 orders，它的处理代码每次处理 order 1 都会失败；重新投递策略的最大重新投递次数设为 2（ActiveMQ 默认是 6）。P 发送 m1。"),
+            next(
+                "m1 reaches the broker: stored, a receipt for P, and pushed to C1.",
+                "m1 到达 Broker：写入存储，回执发给 P，消息推送给 C1。"),
+            next(
+                "P gets its receipt: m1 is safe on the broker.",
+                "P 收到回执：m1 已安全地保存在 Broker 上。"),
+            next(
+                "m1 reaches C1 with JMSXDeliveryCount = 1.",
+                "m1 到达 C1，JMSXDeliveryCount = 1。"),
+            process(C1,
+                "C1's handler runs on m1, and fails.",
+                "C1 的处理代码对 m1 运行，然后失败了。"),
+            op(JmsOp::Rollback { node: C1 },
+                "So C1 rolls back its session. A rollback returns every message received in the transaction: a request to deliver m1 again goes to the broker.",
+                "于是 C1 回滚会话。回滚会退回本事务中收到的所有消息：一个要求重新投递 m1 的请求发往 Broker。"),
+            next(
+                "The broker takes m1 back, marks it redelivered and pushes it to C1 again.",
+                "Broker 收回 m1，标记为重新投递，并再次推送给 C1。"),
+            next(
+                "m1 is back at C1 with JMSRedelivered = true and JMSXDeliveryCount = 2.",
+                "m1 回到 C1，带着 JMSRedelivered = true 和 JMSXDeliveryCount = 2。"),
+            process(C1,
+                "The handler runs on m1 a second time, and the invariant \"no message is processed twice\" turns red. A rollback undoes the JMS side, not what the handler already did; a handler that must not repeat its work needs an idempotent consumer that deduplicates by message ID.",
+                "处理代码第二次处理 m1，“没有消息被重复处理”的不变式变红。回滚只撤销 JMS 这一侧，撤销不了处理代码已经做过的事；不能重复执行的处理逻辑需要幂等消费：按消息 ID 去重。"),
+            op(JmsOp::Rollback { node: C1 },
+                "It fails again, and C1 rolls back again.",
+                "又失败了，C1 再次回滚。"),
+            next(
+                "The broker pushes m1 a third time: it has been redelivered once so far, and the limit is 2.",
+                "Broker 第三次推送 m1：到目前为止只重新投递过一次，上限是 2。"),
+            next(
+                "m1 arrives with JMSXDeliveryCount = 3.",
+                "m1 到达，JMSXDeliveryCount = 3。"),
+            process(C1,
+                "The handler runs a third time and fails a third time: m1 has now been processed 3 times.",
+                "处理代码第三次运行，也第三次失败：m1 已经被处理了 3 次。"),
+            op(JmsOp::Rollback { node: C1 },
+                "C1 rolls back a third time.",
+                "C1 第三次回滚。"),
+            ask(
+                next(
+                    "m1 has been delivered 3 times: the first delivery and 2 redeliveries. The broker stops trying and moves it to the dead-letter queue ActiveMQ.DLQ, where someone can inspect the poison message, and it no longer blocks the queue.",
+                    "m1 已经投递了 3 次：首次投递加 2 次重新投递。Broker 不再尝试，把它移进死信队列 ActiveMQ.DLQ：有人可以在那里检查这条“毒消息”，它也不会再堵住队列。"),
+                ("The rollback reaches the broker. m1 has been delivered 3 times and maximumRedeliveries is 2. What does the broker do?", "回滚请求到达 Broker。m1 已经投递了 3 次，最大重新投递次数是 2。Broker 会怎么做？"),
+                &[
+                    ("Deliver it a fourth time", "第四次投递"),
+                    ("Move it to the dead-letter queue ActiveMQ.DLQ", "把它移进死信队列 ActiveMQ.DLQ"),
+                    ("Delete it", "直接删除"),
+                ],
+                1,
+            ),
+        ],
+    )
+}
+
+fn transacted_send() -> Scenario<JmsLab> {
+    let q = QUEUE.0;
+    let mut s = setup(QUEUE, alloc::vec![consumer(C1, q, AckMode::Auto)]);
+    s.producers[0].transacted = true;
+    scenario(
+        "jms-tx-send",
+        (
+            "A transacted producer's sends wait for the commit",
+            "事务性生产者的消息要等提交后才发出",
+        ),
+        (
+            "P sends in a transacted session: its messages stay in the session until it commits, a rollback discards them before anyone sees them, and a crash before the commit loses only what was never promised.",
+            "P 在事务性会话中发送：消息在提交前一直留在会话里；回滚会在任何人看到之前丢弃它们；提交前宕机，丢的也只是从未承诺过的消息。",
+        ),
+        s,
+        &[],
+        alloc::vec![
+            send(q, PERSISTENT, "debit A",
+                "P sends in a transacted session, so its messages stay in the session until it commits; a transfer takes two of them, debit account A and credit account B. P sends m1 (debit A), which stays in P's transaction.",
+                "P 使用事务性会话发送，消息在提交之前都留在会话里；一次转账需要两条消息：从账户 A 扣款，给账户 B 入账。P 发送 m1（debit A），它留在 P 的事务里。"),
+            send(q, PERSISTENT, "credit B",
+                "P sends m2 (credit B), which is held back too: the broker has seen nothing yet.",
+                "P 发送 m2（credit B），同样被留下：Broker 还什么都没看到。"),
+            ask(
+                op(JmsOp::Rollback { node: P },
+                    "P finds the transfer invalid and rolls back: m1 and m2 are thrown away, and neither the broker nor C1 ever sees them.",
+                    "P 发现这笔转账无效，于是回滚：m1 和 m2 被丢弃，Broker 和 C1 都永远看不到它们。"),
+                ("P rolls back. What do the broker and C1 see of m1 and m2?", "P 回滚了。Broker 和 C1 能看到 m1 和 m2 的什么？"),
+                &[
+                    ("Both messages, marked as rolled back", "两条消息都能看到，只是标记为已回滚"),
+                    ("Nothing at all", "什么都看不到"),
+                    ("Only m1, which was sent first", "只看到先发的 m1"),
+                ],
+                1,
+            ),
+            send(q, PERSISTENT, "debit A",
+                "P tries again: m3 (debit A) waits in the new transaction.",
+                "P 重新来过：m3（debit A）留在新的事务里。"),
+            send(q, PERSISTENT, "credit B",
+                "m4 (credit B) waits there too.",
+                "m4（credit B）也留在那里。"),
+            op(JmsOp::Commit { node: P },
+                "P commits. Both messages leave together in a single send, and P waits for the broker's receipt.",
+                "P 提交。两条消息在一次发送中一起发出，P 等待 Broker 的回执。"),
+            next(
+                "m3 and m4 reach the broker together and are stored together: a consumer never sees the debit without the credit. The broker pushes both to C1.",
+                "m3 和 m4 一起到达 Broker，一起存储：消费者永远不会只看到扣款而看不到入账。Broker 把两条都推送给 C1。"),
+            next(
+                "The receipt for both reaches P, and its commit returns.",
+                "两条消息的回执到达 P，提交返回。"),
+            next(
+                "m3 reaches C1.",
+                "m3 到达 C1。"),
+            next(
+                "m4 reaches C1.",
+                "m4 到达 C1。"),
+            process(C1,
+                "C1 processes m3: account A is debited.",
+                "C1 处理 m3：账户 A 扣款。"),
+            process(C1,
+                "C1 processes m4: account B is credited.",
+                "C1 处理 m4：账户 B 入账。"),
+            send(q, PERSISTENT, "debit C",
+                "P starts another transfer: m5 (debit C) waits in its transaction.",
+                "P 开始另一笔转账：m5（debit C）留在事务里。"),
+            ask(
+                fault(Fault::Crash { node: P },
+                    "P crashes before it commits, and m5 dies with it. P was never told that m5 was sent, so the no-loss invariant stays green: an uncommitted send is not a promise, and P can redo the transfer after a restart.",
+                    "P 在提交之前宕机，m5 随之消失。P 从未被告知 m5 已发出，所以不丢消息的不变式保持绿色：未提交的发送不算承诺，P 重启后可以重做这笔转账。"),
+                ("P crashes before committing m5. Does the invariant \"no message the producer was told is safe is lost\" turn red?", "P 在提交 m5 之前宕机。“生产者确认已发送的消息不会丢失”这个不变式会变红吗？"),
+                &[
+                    ("Yes: m5 is lost", "会：m5 丢了"),
+                    ("No: P was never told that m5 was sent", "不会：P 从未被告知 m5 已发出"),
+                ],
+                1,
+            ),
+            fault(Fault::Restart { node: P },
+                "P restarts with an empty transaction. What P committed reached C1 as a whole; what it rolled back or never committed reached no one.",
+                "P 重启，事务是空的。提交了的消息完整地到达了 C1；回滚或未提交的消息谁也没收到。"),
+        ],
+    )
+}
+
+fn non_persistent() -> Scenario<JmsLab> {
+    let q = QUEUE.0;
+    let mut c = consumer(C1, q, AckMode::Auto);
+    c.connected = false;
+    scenario(
+        "jms-non-persistent",
+        (
+            "Non-persistent messages vanish when the broker restarts",
+            "非持久化消息在 Broker 重启后消失",
+        ),
+        (
+            "Two persistent and two non-persistent messages wait in a queue with no consumer. The broker crashes and restarts: the persistent ones come back from its store, the non-persistent ones are gone, although the producer's asynchronous send had told it they were sent.",
+            "队列里有两条持久化消息和两条非持久化消息，暂时没有消费者。Broker 宕机后重启：持久化消息从存储中恢复，非持久化消息丢失了，尽管生产者的异步发送早已告诉它消息已发出。",
+        ),
+        setup(QUEUE, alloc::vec![c]),
+        &[NO_LOSS],
+        alloc::vec![
+            send(q, PERSISTENT, "order 1",
+                "No consumer is connected to the queue orders yet. P sends m1 (order 1) as a persistent message: ActiveMQ sends it synchronously, and send() waits for the broker's receipt.",
+                "队列 orders 目前没有消费者连接。P 把 m1（order 1）作为持久化消息发送：ActiveMQ 同步发送持久化消息，send() 要等 Broker 的回执。"),
+            send(q, NON_PERSISTENT, "stock tick 1",
+                "P sends m2 (stock tick 1) as non-persistent: ActiveMQ sends it asynchronously, so send() returns at once and P takes m2 as sent.",
+                "P 把 m2（stock tick 1）作为非持久化消息发送：ActiveMQ 异步发送非持久化消息，send() 立即返回，P 认为 m2 已经发出。"),
+            send(q, PERSISTENT, "order 2",
+                "P sends m3 (order 2), persistent.",
+                "P 发送持久化消息 m3（order 2）。"),
+            send(q, NON_PERSISTENT, "stock tick 2",
+                "P sends m4 (stock tick 2), non-persistent: again send() returns at once.",
+                "P 发送非持久化消息 m4（stock tick 2）：send() 又是立即返回。"),
+            next(
+                "m1 reaches the broker and is written to its store; a receipt goes back to P. With no consumer connected, m1 waits (amber).",
+                "m1 到达 Broker，写入持久化存储，回执发回 P。没有消费者连接，m1 只能等待（黄色）。"),
+            next(
+                "m2 reaches the broker and is kept in memory only: a non-persistent message is not written to disk.",
+                "m2 到达 Broker，只保存在内存里：非持久化消息不写磁盘。"),
+            next(
+                "m3 is written to the store, and its receipt goes back to P.",
+                "m3 写入存储，回执发回 P。"),
+            next(
+                "m4 is kept in memory. The queue holds four messages: two on disk, two in memory.",
+                "m4 保存在内存中。队列里现在有四条消息：两条在磁盘上，两条在内存里。"),
+            next(
+                "The receipt for m1 reaches P: m1 is on disk.",
+                "m1 的回执到达 P：m1 已经落盘。"),
+            next(
+                "The receipt for m3 reaches P.",
+                "m3 的回执到达 P。"),
+            ask(
+                fault(Fault::Crash { node: BROKER },
+                    "The broker crashes, and m2 and m4 go with its memory. P was told they were sent, so \"no message the producer was told is safe is lost\" turns red; sending them PERSISTENT would have prevented it.",
+                    "Broker 宕机，内存里的 m2 和 m4 随之丢失。P 以为它们已经发出，所以“生产者确认已发送的消息不会丢失”的不变式变红；把它们作为持久化消息（PERSISTENT）发送就能避免。"),
+                ("The broker crashes and restarts. How many of the 4 messages are still in the queue afterwards?", "Broker 宕机后又重启。之后队列里还剩几条消息？"),
+                &[
+                    ("All 4", "4 条都在"),
+                    ("2: the persistent ones", "2 条：持久化的那两条"),
+                    ("None", "一条都没有"),
+                ],
+                1,
+            ),
+            fault(Fault::Restart { node: BROKER },
+                "The broker restarts and reloads its store: m1 and m3 are back in the queue, still waiting for a consumer.",
+                "Broker 重启，从持久化存储中恢复：m1 和 m3 回到队列里，继续等待消费者。"),
+            op(JmsOp::Connect { consumer: C1 },
+                "C1 connects, and the broker pushes it m1 and m3.",
+                "C1 连接上来，Broker 把 m1 和 m3 推送给它。"),
+            next(
+                "m1 reaches C1.",
+                "m1 到达 C1。"),
+            next(
+                "m3 reaches C1.",
+                "m3 到达 C1。"),
+            process(C1,
+                "C1 processes m1 (order 1).",
+                "C1 处理 m1（order 1）。"),
+            process(C1,
+                "C1 processes m3 (order 2): both orders survived the crash, the two stock ticks did not. Non-persistent suits data that is cheap to lose, such as a price the next tick replaces anyway.",
+                "C1 处理 m3（order 2）：两条订单都挺过了宕机，两条行情消息则没有。非持久化适合丢了也无妨的数据，比如反正会被下一条行情覆盖的价格。"),
+        ],
+    )
+}
+
+fn processed_twice() -> Scenario<JmsLab> {
+    let q = QUEUE.0;
+    scenario(
+        "jms-processed-twice",
+        (
+            "A consumer crashes after processing and before acknowledging: processed twice",
+            "消费者处理完、签收前宕机：消息被处理两次",
+        ),
+        (
+            "C1 processes a payment and crashes before acknowledging it. The broker delivers the payment again and C1 charges the customer a second time.",
+            "C1 处理了一笔支付，在签收之前宕机。Broker 再次投递这条支付消息，C1 又扣了一次款。",
+        ),
+        setup(QUEUE, alloc::vec![consumer(C1, q, AckMode::Client)]),
+        &[ONCE],
+        alloc::vec![
+            send(q, PERSISTENT, "pay order 7",
+                "C1 charges customers: for each payment message it debits the customer's account, then calls acknowledge() (CLIENT_ACKNOWLEDGE). P sends m1, pay order 7.",
+                "C1 负责扣款：每收到一条支付消息，就从顾客账户扣一次款，然后调用 acknowledge()（CLIENT_ACKNOWLEDGE 模式）。P 发送 m1：为订单 7 付款。"),
+            next(
+                "m1 reaches the broker: stored, a receipt for P, and pushed to C1.",
+                "m1 到达 Broker：写入存储，回执发给 P，消息推送给 C1。"),
+            next(
+                "P gets its receipt: m1 is safe.",
+                "P 收到回执：m1 是安全的。"),
+            next(
+                "m1 reaches C1.",
+                "m1 到达 C1。"),
+            process(C1,
+                "C1 processes m1: the customer is charged for order 7. The acknowledgement is the next line of code.",
+                "C1 处理 m1：为订单 7 扣了款。签收是下一行代码。"),
+            fault(Fault::Crash { node: C1 },
+                "C1 crashes between those two lines. The broker sees the connection drop and takes m1 back: as far as it knows, m1 was never consumed.",
+                "C1 恰好在这两行代码之间宕机。Broker 发现连接断开，收回 m1：在它看来，m1 从未被消费。"),
+            ask(
+                fault(Fault::Restart { node: C1 },
+                    "C1 restarts and reconnects, and the broker delivers m1 again.",
+                    "C1 重启并重新连接，Broker 再次投递 m1。"),
+                ("C1 restarts. What happens to m1?", "C1 重启后，m1 会怎样？"),
+                &[
+                    ("Nothing: C1 already processed it", "什么也不会发生：C1 已经处理过它了"),
+                    ("It is delivered again, flagged as redelivered", "再次投递，并标记为重新投递"),
+                    ("It goes to the dead-letter queue", "进入死信队列"),
+                ],
+                1,
+            ),
+            next(
+                "m1 arrives again with JMSRedelivered = true and JMSXDeliveryCount = 2.",
+                "m1 再次到达，带着 JMSRedelivered = true 和 JMSXDeliveryCount = 2。"),
+            ask(
+                process(C1,
+                    "C1's code checks nothing and charges the customer for order 7 a second time: the invariant \"no message is processed twice\" turns red. An idempotent consumer, which keeps the IDs of processed messages in a dedup table, would have skipped it.",
+                    "C1 的代码什么也没检查，又为订单 7 扣了一次款：“没有消息被重复处理”的不变式变红。如果是幂等消费者，用去重表记录已处理的消息 ID，就会跳过这条消息。"),
+                ("C1 processes the redelivered m1. What happens to the customer?", "C1 处理重新投递的 m1。顾客会怎样？"),
+                &[
+                    ("Charged twice for order 7", "订单 7 被扣了两次款"),
+                    ("Nothing: JMS delivers exactly once", "什么也不会发生：JMS 保证恰好投递一次"),
+                    ("The broker refuses to deliver a duplicate", "Broker 会拒绝投递重复消息"),
+                ],
+                0,
+            ),
+            acknowledge(C1,
+                "This time C1 acknowledges m1.",
+                "这一次 C1 签收了 m1。"),
+            next(
+                "The broker deletes m1. Nothing was lost, but the order was paid twice: acknowledging after processing gives at-least-once delivery, and duplicates are its price.",
+                "Broker 删除 m1。消息没有丢，但订单被付了两次款：处理完再签收，得到的是“至少一次”投递，代价就是可能重复。"),
+        ],
+    )
+}
+
+fn idempotent() -> Scenario<JmsLab> {
+    let q = QUEUE.0;
+    let mut c = consumer(C1, q, AckMode::Client);
+    c.idempotent = true;
+    scenario(
+        "jms-idempotent",
+        (
+            "An idempotent consumer with a dedup table processes it once",
+            "带去重表的幂等消费者只处理一次",
+        ),
+        (
+            "The same crash as in \"processed twice\", but C1 keeps a dedup table of processed message IDs: it recognises the redelivered payment and skips it.",
+            "和“被处理两次”那一课同样的宕机，但 C1 用去重表记录已处理的消息 ID：它认出了重新投递的支付消息并跳过。",
+        ),
+        setup(QUEUE, alloc::vec![c]),
+        &[],
+        alloc::vec![
+            send(q, PERSISTENT, "pay order 7",
+                "The same payment consumer C1, now idempotent: before it charges, it looks the message ID up in a dedup table in its database, and it records the ID in the same database transaction as the charge. P sends m1, pay order 7.",
+                "还是那个扣款消费者 C1，但这次是幂等消费：扣款前先在数据库的去重表里查消息 ID，并在扣款的同一个数据库事务里记下这个 ID。P 发送 m1：为订单 7 付款。"),
+            next(
+                "m1 reaches the broker: stored, a receipt for P, and pushed to C1.",
+                "m1 到达 Broker：写入存储，回执发给 P，消息推送给 C1。"),
+            next(
+                "P gets its receipt: m1 is safe.",
+                "P 收到回执：m1 是安全的。"),
+            next(
+                "m1 reaches C1.",
+                "m1 到达 C1。"),
+            process(C1,
+                "C1 processes m1: it charges the customer for order 7 and records ID:m1 in the dedup table.",
+                "C1 处理 m1：为订单 7 扣款，并把 ID:m1 记入去重表。"),
+            fault(Fault::Crash { node: C1 },
+                "C1 crashes before acknowledging, and the broker takes m1 back, exactly as before.",
+                "C1 在签收之前宕机，Broker 收回 m1，和上一课完全一样。"),
+            fault(Fault::Restart { node: C1 },
+                "C1 restarts with its dedup table intact, since the table lives in the database, and the broker delivers m1 again.",
+                "C1 重启，去重表存在数据库里，完好无损；Broker 再次投递 m1。"),
+            next(
+                "m1 arrives with JMSRedelivered = true and JMSXDeliveryCount = 2.",
+                "m1 到达，带着 JMSRedelivered = true 和 JMSXDeliveryCount = 2。"),
+            ask(
+                process(C1,
+                    "C1 finds ID:m1 in its dedup table and skips the charge. The ledger counts one skipped duplicate, m1 is processed once, and the invariant stays green.",
+                    "C1 在去重表里找到 ID:m1，跳过扣款。账本记下一次被跳过的重复消息，m1 只被处理了一次，不变式保持绿色。"),
+                ("m1 has arrived a second time. How many times is the customer charged in all?", "m1 第二次送达。顾客一共被扣几次款？"),
+                &[
+                    ("Once", "一次"),
+                    ("Twice", "两次"),
+                ],
+                0,
+            ),
+            acknowledge(C1,
+                "C1 acknowledges m1.",
+                "C1 签收 m1。"),
+            next(
+                "The broker deletes m1. Delivery was still at least once; the idempotent consumer made the processing happen once.",
+                "Broker 删除 m1。投递仍然是“至少一次”，而幂等消费保证了处理只发生一次。"),
+        ],
+    )
+}
+
+fn prefetch() -> Scenario<JmsLab> {
+    let q = QUEUE.0;
+    scenario(
+        "jms-prefetch",
+        (
+            "Prefetch 1000 starves the second consumer; prefetch 1 shares the work",
+            "预取 1000 让第二个消费者闲着；预取 1 让两者分担工作",
+        ),
+        (
+            "With the default prefetch of 1000, the broker pushes job 3 to the slow C1 while the fast C2 sits idle. With prefetch 1, the next jobs wait on the broker and go to whichever consumer is free.",
+            "预取为默认的 1000 时，Broker 把 job 3 推给慢的 C1，快的 C2 却闲着。预取为 1 时，后面的任务留在 Broker 上，谁空闲就交给谁。",
+        ),
+        setup(
+            QUEUE,
+            alloc::vec![consumer(C1, q, AckMode::Auto), consumer(C2, q, AckMode::Auto)],
+        ),
+        &[],
+        alloc::vec![
+            send(q, PERSISTENT, "job 1",
+                "C1 and C2 share the queue orders with ActiveMQ's default prefetch of 1000, so the broker may push each of them up to 1000 unacknowledged messages. C2 is fast, C1 is slow and finishes nothing in this lesson, and P sends m1 (job 1).",
+                "C1 和 C2 共同消费队列 orders，预取都是 ActiveMQ 的默认值 1000：Broker 最多可以给每个消费者推送 1000 条未签收的消息。C2 很快，C1 很慢，这一课里它一件事也没做完；P 发送 m1（job 1）。"),
+            send(q, PERSISTENT, "job 2",
+                "P sends m2 (job 2).",
+                "P 发送 m2（job 2）。"),
+            send(q, PERSISTENT, "job 3",
+                "P sends m3 (job 3).",
+                "P 发送 m3（job 3）。"),
+            next(
+                "m1 reaches the broker and goes to C1, whose turn it is.",
+                "m1 到达 Broker，轮到 C1，于是推送给 C1。"),
+            next(
+                "m2 reaches the broker and goes to C2: the broker takes turns.",
+                "m2 到达 Broker，推送给 C2：Broker 轮流分发。"),
+            next(
+                "m3 reaches the broker and goes to C1, whose prefetch buffer has plenty of room.",
+                "m3 到达 Broker，推送给 C1：它的预取缓冲区还有大把空间。"),
+            next(
+                "P gets the receipt for m1.",
+                "P 收到 m1 的回执。"),
+            next(
+                "m2 reaches C2.",
+                "m2 到达 C2。"),
+            next(
+                "m1 reaches C1.",
+                "m1 到达 C1。"),
+            next(
+                "m3 reaches C1 and queues up behind m1 in C1's buffer.",
+                "m3 到达 C1，在 C1 的缓冲区里排在 m1 后面。"),
+            next(
+                "P gets the receipt for m2.",
+                "P 收到 m2 的回执。"),
+            next(
+                "P gets the receipt for m3.",
+                "P 收到 m3 的回执。"),
+            process(C2,
+                "C2 finishes m2 at once, and its session acknowledges it.",
+                "C2 很快处理完 m2，会话自动签收。"),
+            ask(
+                next(
+                    "The broker deletes m2 and has nothing left to push: m3 already belongs to C1. C2 sits idle while m3 waits behind the slow m1, dispatched but not consumed.",
+                    "Broker 删除 m2，却没有消息可以再推送了：m3 已经分给了 C1。C2 闲着，m3 却在慢吞吞的 m1 后面排队：已分配，未消费。"),
+                ("C2's acknowledgement of m2 reaches the broker. Does C2 get m3 next?", "C2 对 m2 的签收到达 Broker。接下来 m3 会交给 C2 吗？"),
+                &[
+                    ("Yes: the broker hands it to the idle consumer", "会：Broker 把它交给空闲的消费者"),
+                    ("No: m3 is already in C1's prefetch buffer", "不会：m3 已经在 C1 的预取缓冲区里了"),
+                ],
+                1,
+            ),
+            op(JmsOp::SetPrefetch { consumer: C1, prefetch: 1 },
+                "The fix is prefetch = 1. From now on the broker pushes C1 a message only when C1 holds no unacknowledged one.",
+                "解决办法是把预取设为 1。从现在起，只有当 C1 手上没有未签收的消息时，Broker 才会给它推送新消息。"),
+            op(JmsOp::SetPrefetch { consumer: C2, prefetch: 1 },
+                "C2 gets prefetch = 1 too. m1 and m3 stay where they are: a smaller prefetch changes only what the broker pushes from now on.",
+                "C2 的预取也设为 1。m1 和 m3 仍留在 C1 那里：调小预取只影响今后的推送。"),
+            send(q, PERSISTENT, "job 4",
+                "P sends m4 (job 4).",
+                "P 发送 m4（job 4）。"),
+            send(q, PERSISTENT, "job 5",
+                "P sends m5 (job 5).",
+                "P 发送 m5（job 5）。"),
+            next(
+                "m4 reaches the broker. C1 still holds two unacknowledged messages, more than its prefetch of 1, so m4 goes to C2.",
+                "m4 到达 Broker。C1 手上还有两条未签收的消息，超过了预取上限 1，所以 m4 交给了 C2。"),
+            ask(
+                next(
+                    "m5 reaches the broker, and both consumers are full: C1 with its backlog, C2 with m4. m5 waits in the queue for whichever consumer frees up first.",
+                    "m5 到达 Broker，两个消费者都满了：C1 有积压，C2 手上有 m4。m5 留在队列里，哪个消费者先空出来就交给谁。"),
+                ("m5 reaches the broker. C1 is stuck with two messages and C2 holds m4. Where does m5 go?", "m5 到达 Broker。C1 还卡着两条消息，C2 手上有 m4。m5 去哪里？"),
+                &[
+                    ("To C1, whose turn it is", "给 C1：轮到它了"),
+                    ("It waits on the broker for a free consumer", "留在 Broker 上，等待空闲的消费者"),
+                    ("To C2, behind m4", "给 C2，排在 m4 后面"),
+                ],
+                1,
+            ),
+            next(
+                "m4 reaches C2.",
+                "m4 到达 C2。"),
+            next(
+                "P gets the receipt for m4.",
+                "P 收到 m4 的回执。"),
+            next(
+                "P gets the receipt for m5.",
+                "P 收到 m5 的回执。"),
+            process(C2,
+                "C2 finishes m4 and acknowledges it.",
+                "C2 处理完 m4 并签收。"),
+            next(
+                "The acknowledgement frees C2's single slot, and the broker pushes m5 to C2 at once.",
+                "签收让 C2 唯一的名额空了出来，Broker 立即把 m5 推送给 C2。"),
+            next(
+                "m5 reaches C2.",
+                "m5 到达 C2。"),
+            process(C2,
+                "C2 finishes m5: with prefetch 1 the work went to the consumer that was free, while m3, pushed under prefetch 1000, still sits in slow C1's buffer. Keep prefetch low when consumers are slow or uneven.",
+                "C2 处理完 m5：预取为 1 时，工作交给了空闲的消费者；而预取为 1000 时推出去的 m3，至今还躺在慢吞吞的 C1 的缓冲区里。消费者处理慢或快慢不均时，要把预取调小。"),
+        ],
+    )
+}
+
+fn dups_ok() -> Scenario<JmsLab> {
+    let q = QUEUE.0;
+    let mut c = consumer(C1, q, AckMode::DupsOk);
+    c.prefetch = 4;
+    scenario(
+        "jms-dups-ok",
+        (
+            "DUPS_OK acknowledges lazily, so a crash repeats a message",
+            "DUPS_OK 延迟签收，宕机后消息被重复处理",
+        ),
+        (
+            "C1 acknowledges in DUPS_OK_ACKNOWLEDGE mode: one acknowledgement for every two messages. It crashes after processing m3, whose acknowledgement was still being saved up, and processes m3 again after the restart.",
+            "C1 以 DUPS_OK_ACKNOWLEDGE 模式签收：每两条消息才签收一次。它处理完 m3 后宕机，m3 的签收还在攒着没发出，重启后 m3 又被处理了一次。",
+        ),
+        setup(QUEUE, alloc::vec![c]),
+        &[ONCE],
+        alloc::vec![
+            send(q, PERSISTENT, "log line 1",
+                "C1 writes log lines, where a repeated line does little harm, and consumes in DUPS_OK_ACKNOWLEDGE mode: to save round trips, its session collects acknowledgements and sends them in batches, here one for every two messages (half its prefetch of 4). P sends m1.",
+                "C1 负责写日志，多写一行也无大碍，所以以 DUPS_OK_ACKNOWLEDGE 模式消费：为了减少网络往返，会话把签收攒起来批量发送，这里每两条消息签收一次（预取 4 的一半）。P 发送 m1。"),
+            send(q, PERSISTENT, "log line 2",
+                "P sends m2.",
+                "P 发送 m2。"),
+            send(q, PERSISTENT, "log line 3",
+                "P sends m3.",
+                "P 发送 m3。"),
+            next(
+                "m1 reaches the broker: stored, a receipt for P, and pushed to C1.",
+                "m1 到达 Broker：写入存储，回执发给 P，消息推送给 C1。"),
+            next(
+                "m2 reaches the broker and is pushed to C1 too.",
+                "m2 到达 Broker，同样推送给 C1。"),
+            next(
+                "m3 reaches the broker and is pushed to C1.",
+                "m3 到达 Broker，推送给 C1。"),
+            next(
+                "P gets the receipt for m1.",
+                "P 收到 m1 的回执。"),
+            next(
+                "m1 reaches C1.",
+                "m1 到达 C1。"),
+            next(
+                "m2 reaches C1.",
+                "m2 到达 C1。"),
+            next(
+                "m3 reaches C1.",
+                "m3 到达 C1。"),
+            next(
+                "P gets the receipt for m2.",
+                "P 收到 m2 的回执。"),
+            next(
+                "P gets the receipt for m3: all three are safe on the broker.",
+                "P 收到 m3 的回执：三条消息都已安全地保存在 Broker 上。"),
+            process(C1,
+                "C1 processes m1. The session notes the acknowledgement but does not send it yet: the batch has one of two.",
+                "C1 处理 m1。会话记下这次签收，但先不发送：这一批才攒了一条。"),
+            process(C1,
+                "C1 processes m2. The batch is full, and one acknowledgement for m1 and m2 goes to the broker.",
+                "C1 处理 m2。一批攒满了，一个同时签收 m1 和 m2 的确认发往 Broker。"),
+            next(
+                "The broker deletes m1 and m2.",
+                "Broker 删除了 m1 和 m2。"),
+            process(C1,
+                "C1 processes m3. Its acknowledgement waits for a second message to fill the batch.",
+                "C1 处理 m3。它的签收要等下一条消息来凑满一批。"),
+            fault(Fault::Crash { node: C1 },
+                "C1 crashes with m3 processed and its acknowledgement never sent. The broker sees the connection drop and takes m3 back.",
+                "C1 宕机：m3 已经处理，签收却一直没发出。Broker 发现连接断开，收回 m3。"),
+            ask(
+                fault(Fault::Restart { node: C1 },
+                    "C1 restarts and reconnects, and the broker delivers m3 again.",
+                    "C1 重启并重新连接，Broker 再次投递 m3。"),
+                ("C1 restarts. Which messages does the broker deliver again?", "C1 重启后，Broker 会重新投递哪些消息？"),
+                &[
+                    ("Only m3, whose acknowledgement was never sent", "只有 m3：它的签收从未发出"),
+                    ("m1, m2 and m3", "m1、m2 和 m3"),
+                    ("None: DUPS_OK never delivers anything twice", "一条都没有：DUPS_OK 从不重复投递"),
+                ],
+                0,
+            ),
+            next(
+                "m3 arrives with JMSRedelivered = true and JMSXDeliveryCount = 2.",
+                "m3 到达，带着 JMSRedelivered = true 和 JMSXDeliveryCount = 2。"),
+            process(C1,
+                "C1 processes m3 a second time and \"no message is processed twice\" turns red: DUPS_OK trades fewer acknowledgements for duplicates after a crash, so use it only where a duplicate does no harm. AUTO_ACKNOWLEDGE acknowledges each message right after processing and shrinks the window to an instant.",
+                "C1 第二次处理 m3，“没有消息被重复处理”的不变式变红：DUPS_OK 用宕机后的重复换来更少的签收，所以只能用在重复无害的地方。AUTO_ACKNOWLEDGE 在每条消息处理完后立即签收，能把这个窗口缩小到一瞬间。"),
+        ],
+    )
+}
+
+fn ttl() -> Scenario<JmsLab> {
+    let q = QUEUE.0;
+    let mut c = consumer(C1, q, AckMode::Auto);
+    c.connected = false;
+    let mut short_lived = send_op(q, PERSISTENT, "flash sale", &[]);
+    if let JmsOp::Send { ttl, .. } = &mut short_lived {
+        *ttl = Some(100);
+    }
+    scenario(
+        "jms-ttl",
+        (
+            "A message outlives its time to live and goes to the dead-letter queue",
+            "消息超过存活时间，进入死信队列",
+        ),
+        (
+            "m1 has a time to live of 100 ms and no consumer comes in time: m1 expires into ActiveMQ.DLQ. m2, sent later without a time to live, waits until C1 connects.",
+            "m1 的存活时间是 100 毫秒，消费者没能及时出现：m1 过期进入 ActiveMQ.DLQ。之后发送的 m2 没有设置存活时间，一直等到 C1 连接上来。",
+        ),
+        setup(QUEUE, alloc::vec![c]),
+        &[],
+        alloc::vec![
+            op(short_lived,
+                "No consumer is connected to the queue orders. P sends m1 (flash sale) with a time to live of 100 ms: its JMSExpiration is 100 ms after the send, and after that nobody should act on it.",
+                "队列 orders 目前没有消费者连接。P 发送 m1（flash sale），存活时间（TTL）为 100 毫秒：它的 JMSExpiration 是发送后 100 毫秒，过了这个时间就没人该再处理它。"),
+            next(
+                "m1 reaches the broker and is stored, and the broker sets a timer for the moment m1 expires. With no consumer connected, m1 waits (amber).",
+                "m1 到达 Broker 并被存储，Broker 为 m1 的过期时刻设了一个定时器。没有消费者连接，m1 只能等待（黄色）。"),
+            next(
+                "P gets the receipt for m1: it is safely stored.",
+                "P 收到 m1 的回执：它已被安全存储。"),
+            ask(
+                next(
+                    "100 ms after the send, the timer fires and m1 expires. It was persistent, so the broker moves it to the dead-letter queue ActiveMQ.DLQ instead of deleting it silently.",
+                    "发送后 100 毫秒，定时器触发，m1 过期。它是持久化消息，所以 Broker 没有悄悄删掉它，而是把它移进死信队列 ActiveMQ.DLQ。"),
+                ("Still no consumer when m1's 100 ms run out. What happens to m1?", "m1 的 100 毫秒到了，仍然没有消费者。m1 会怎样？"),
+                &[
+                    ("It stays in the queue until someone consumes it", "留在队列里，直到有人消费"),
+                    ("It expires into the dead-letter queue", "过期，进入死信队列"),
+                    ("It is delivered to the next consumer anyway", "照样投递给下一个消费者"),
+                ],
+                1,
+            ),
+            send(q, PERSISTENT, "order 1",
+                "P sends m2 (order 1) with no time to live: it never expires.",
+                "P 发送 m2（order 1），不设存活时间：它永不过期。"),
+            next(
+                "m2 reaches the broker and waits in the queue.",
+                "m2 到达 Broker，在队列里等待。"),
+            next(
+                "P gets the receipt for m2.",
+                "P 收到 m2 的回执。"),
+            op(JmsOp::Connect { consumer: C1 },
+                "C1 connects at last, and the broker pushes it m2 only.",
+                "C1 终于连接上来，Broker 只把 m2 推送给它。"),
+            next(
+                "m2 reaches C1.",
+                "m2 到达 C1。"),
+            process(C1,
+                "C1 processes m2. The flash sale never reached it: a time to live drops work that is too late to be useful, and the dead-letter queue keeps a record of it.",
+                "C1 处理 m2。限时促销消息永远到不了它这里：存活时间让过时的工作不再执行，而死信队列留下了它的记录。"),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::{Action, Event, Severity};
+    use crate::mq::jms::JmsMsg;
+    use std::println;
+
+    /// The errors each lesson breaks are exactly the ones it promises: a lesson whose narration
+    /// says an invariant stays green must not break it by accident.
+    #[test]
+    fn each_lesson_breaks_exactly_the_errors_it_promises() {
+        for s in scenarios() {
+            let run = s.play(&[]).unwrap().run;
+            let mut broken: Vec<String> = (0..=run.len())
+                .flat_map(|k| run.violations_at(k).iter())
+                .filter(|v| v.violation.severity == Severity::Error)
+                .map(|v| v.violation.invariant.clone())
+                .collect();
+            broken.sort_unstable();
+            broken.dedup();
+            let mut promised = s.breaks.clone();
+            promised.sort_unstable();
+            assert_eq!(broken, promised, "{}", s.id);
+        }
+    }
+
+    #[test]
+    fn every_lesson_step_does_something() {
+        for s in scenarios() {
+            let run = s.play(&[]).unwrap().run;
+            for (i, step) in run.steps().iter().enumerate() {
+                let skipped = step
+                    .events
+                    .iter()
+                    .any(|e| matches!(e, Event::Skipped { .. }));
+                let idle = matches!(step.action, Action::Wait { .. });
+                assert!(!skipped && !idle, "{} step {}: {:?}", s.id, i + 1, step);
+            }
+        }
+    }
+
+    fn brief(msg: &JmsMsg, lab: &JmsLab) -> String {
+        let labels = |entries: &[u32]| {
+            entries
+                .iter()
+                .map(|e| lab.ledger.get(*e).map_or("?", |j| j.label.as_str()))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        match msg {
+            JmsMsg::Send { messages, receipt } => {
+                let names: Vec<&str> = messages.iter().map(|m| m.label.as_str()).collect();
+                alloc::format!("send [{}] receipt={receipt}", names.join(","))
+            }
+            JmsMsg::Receipt { entries } => alloc::format!("receipt [{}]", labels(entries)),
+            JmsMsg::Dispatch { message } => alloc::format!(
+                "dispatch {} JMSXDeliveryCount={} JMSRedelivered={}",
+                message.label,
+                message.delivery_count,
+                message.redelivered
+            ),
+            JmsMsg::Ack { entries } => alloc::format!("ack [{}]", labels(entries)),
+            JmsMsg::Redeliver { entries } => alloc::format!("redeliver [{}]", labels(entries)),
+        }
+    }
+
+    /// Prints every lesson's run next to its narration, to check each claim against the run:
+    /// `cargo test -p distlab-core --lib jms_scenarios -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn print_lessons() {
+        for s in scenarios() {
+            let run = s.play(&[]).unwrap().run;
+            let lab = &run.last().protocol;
+            println!("=== {} ({} steps)", s.id, s.steps.len());
+            for (i, st) in run.steps().iter().enumerate() {
+                println!("{:>2} t={:<4} {:?}", i + 1, st.time, st.action);
+                println!("   >> {}", s.steps[i].narration.en);
+                if let Some(q) = &s.steps[i].question {
+                    println!("   ?? {} => {}", q.prompt.en, q.choices[q.answer].en);
+                }
+                for e in &st.events {
+                    match e {
+                        Event::Sent { from, to, body, .. } => println!(
+                            "      sent {}→{}: {}",
+                            lab.name(*from),
+                            lab.name(*to),
+                            brief(body, lab)
+                        ),
+                        Event::Delivered { from, to, body, .. } => println!(
+                            "      arrived {}→{}: {}",
+                            lab.name(*from),
+                            lab.name(*to),
+                            brief(body, lab)
+                        ),
+                        e => println!("      {e:?}"),
+                    }
+                }
+                for v in &st.violations {
+                    println!(
+                        "      !! {} since step {}: {}",
+                        v.violation.invariant, v.since, v.violation.detail.en
+                    );
+                }
+            }
+        }
+    }
 }
