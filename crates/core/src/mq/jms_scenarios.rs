@@ -1194,8 +1194,6 @@ fn ttl() -> Scenario<JmsLab> {
 mod tests {
     use super::*;
     use crate::kernel::{Action, Event, Severity};
-    use crate::mq::jms::JmsMsg;
-    use std::println;
 
     /// The errors each lesson breaks are exactly the ones it promises: a lesson whose narration
     /// says an invariant stays green must not break it by accident.
@@ -1231,70 +1229,4 @@ mod tests {
         }
     }
 
-    fn brief(msg: &JmsMsg, lab: &JmsLab) -> String {
-        let labels = |entries: &[u32]| {
-            entries
-                .iter()
-                .map(|e| lab.ledger.get(*e).map_or("?", |j| j.label.as_str()))
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        match msg {
-            JmsMsg::Send { messages, receipt } => {
-                let names: Vec<&str> = messages.iter().map(|m| m.label.as_str()).collect();
-                alloc::format!("send [{}] receipt={receipt}", names.join(","))
-            }
-            JmsMsg::Receipt { entries } => alloc::format!("receipt [{}]", labels(entries)),
-            JmsMsg::Dispatch { message } => alloc::format!(
-                "dispatch {} JMSXDeliveryCount={} JMSRedelivered={}",
-                message.label,
-                message.delivery_count,
-                message.redelivered
-            ),
-            JmsMsg::Ack { entries } => alloc::format!("ack [{}]", labels(entries)),
-            JmsMsg::Redeliver { entries } => alloc::format!("redeliver [{}]", labels(entries)),
-        }
-    }
-
-    /// Prints every lesson's run next to its narration, to check each claim against the run:
-    /// `cargo test -p distlab-core --lib jms_scenarios -- --ignored --nocapture`.
-    #[test]
-    #[ignore]
-    fn print_lessons() {
-        for s in scenarios() {
-            let run = s.play(&[]).unwrap().run;
-            let lab = &run.last().protocol;
-            println!("=== {} ({} steps)", s.id, s.steps.len());
-            for (i, st) in run.steps().iter().enumerate() {
-                println!("{:>2} t={:<4} {:?}", i + 1, st.time, st.action);
-                println!("   >> {}", s.steps[i].narration.en);
-                if let Some(q) = &s.steps[i].question {
-                    println!("   ?? {} => {}", q.prompt.en, q.choices[q.answer].en);
-                }
-                for e in &st.events {
-                    match e {
-                        Event::Sent { from, to, body, .. } => println!(
-                            "      sent {}→{}: {}",
-                            lab.name(*from),
-                            lab.name(*to),
-                            brief(body, lab)
-                        ),
-                        Event::Delivered { from, to, body, .. } => println!(
-                            "      arrived {}→{}: {}",
-                            lab.name(*from),
-                            lab.name(*to),
-                            brief(body, lab)
-                        ),
-                        e => println!("      {e:?}"),
-                    }
-                }
-                for v in &st.violations {
-                    println!(
-                        "      !! {} since step {}: {}",
-                        v.violation.invariant, v.since, v.violation.detail.en
-                    );
-                }
-            }
-        }
-    }
 }
