@@ -21,8 +21,8 @@ use super::ledger::{EntryId, Ledger, Place};
 use super::message::{Body, DeliveryMode, Message};
 use super::selector::{Selector, Value};
 use crate::kernel::{
-    Ctx, Envelope, LinkConfig, LossReason, NodeId, NodeState, Protocol, Severity, Time, Violation,
-    World,
+    Ctx, Envelope, LinkConfig, LossReason, NodeId, NodeState, Protocol, Severity, Time, TimerId,
+    Violation, World,
 };
 use crate::scenario::{InvariantInfo, Lab};
 use crate::text::Text;
@@ -246,6 +246,10 @@ pub struct Broker {
     pub channels: Vec<Channel>,
     pub dead_letters: Vec<Message>,
     next_message: u32,
+    /// The broker's one pending wake-up: its timer and when it fires.
+    wake: Option<(TimerId, Time)>,
+    /// Message groups (`JMSXGroupID`) and the consumer each one is pinned to.
+    pub groups: BTreeMap<String, NodeId>,
 }
 
 /// A producer session.
@@ -290,8 +294,13 @@ pub enum JmsOp {
         delivery_mode: DeliveryMode,
         #[serde(default = "default_priority")]
         priority: u8,
+        /// `JMSXGroupID`: ActiveMQ sends every message of a group to the same consumer.
         #[serde(default)]
         group: Option<String>,
+        /// The business key whose messages must be processed in order (an order id), for the
+        /// ledger; the group, when there is one, is the key too.
+        #[serde(default)]
+        key: Option<String>,
         #[serde(default)]
         properties: BTreeMap<String, Value>,
         #[serde(default)]
@@ -501,6 +510,8 @@ impl JmsLab {
                 channels,
                 dead_letters: Vec::new(),
                 next_message: 0,
+                wake: None,
+                groups: BTreeMap::new(),
             },
             producers,
             consumers,
@@ -607,7 +618,7 @@ impl JmsLab {
     }
 
     /// Sets a broker timer for the next delayed message that becomes due or message that expires.
-    fn schedule_wake(&self, ctx: &mut Ctx<'_, Self>) {
+    fn schedule_wake(&mut self, ctx: &mut Ctx<'_, Self>) {
         let now = ctx.now();
         let next = self
             .broker
@@ -619,8 +630,16 @@ impl JmsLab {
             .flatten()
             .filter(|&t| t > now)
             .min();
+        // One wake-up at a time: keep the pending one if it is still the right moment.
+        if self.broker.wake.map(|(_, at)| at) == next {
+            return;
+        }
+        if let Some((timer, _)) = self.broker.wake.take() {
+            ctx.cancel_timer(timer);
+        }
         if let Some(at) = next {
-            ctx.set_timer(self.broker.node, at - now, JmsTimer::Wake);
+            let timer = ctx.set_timer(self.broker.node, at - now, JmsTimer::Wake);
+            self.broker.wake = Some((timer, at));
         }
     }
 
@@ -681,6 +700,18 @@ impl JmsLab {
                         .map(|k| k.spec.node)
                         .collect(),
                 };
+                // A message group stays with the consumer it was first given to, while that
+                // consumer's session lasts: the messages of one group are processed in order.
+                let pinned = held
+                    .message
+                    .group
+                    .as_ref()
+                    .and_then(|g| self.broker.groups.get(g))
+                    .copied();
+                let candidates: Vec<NodeId> = match pinned {
+                    Some(owner) => candidates.into_iter().filter(|&n| n == owner).collect(),
+                    None => candidates,
+                };
                 if candidates.is_empty() {
                     continue;
                 }
@@ -701,6 +732,9 @@ impl JmsLab {
                 let channel = &mut self.broker.channels[c];
                 channel.next_consumer = position + 1;
                 let held = &mut channel.messages[i];
+                if let Some(group) = &held.message.group {
+                    self.broker.groups.entry(group.clone()).or_insert(consumer);
+                }
                 held.dispatched_to = Some(consumer);
                 held.message.delivery_count += 1;
                 let message = held.message.clone();
@@ -828,6 +862,8 @@ impl JmsLab {
     /// The consumer's session ends (closed, or its connection is gone): the broker takes back
     /// everything it pushed to it and did not get an acknowledgement for.
     fn close_session(&mut self, consumer: NodeId, ctx: &mut Ctx<'_, Self>) {
+        // Its message groups are free to move to another consumer.
+        self.broker.groups.retain(|_, owner| *owner != consumer);
         if let Some(k) = self.consumers.get_mut(&consumer) {
             k.connected = false;
             k.prefetched.clear();
@@ -1010,6 +1046,7 @@ impl Protocol for JmsLab {
                 delivery_mode,
                 priority,
                 group,
+                key,
                 properties,
                 body,
                 ttl,
@@ -1017,7 +1054,9 @@ impl Protocol for JmsLab {
             } => {
                 self.created += 1;
                 let label = format!("m{}", self.created);
-                let entry = self.ledger.create(label.clone(), group.as_deref());
+                let entry = self
+                    .ledger
+                    .create(label.clone(), key.as_deref().or(group.as_deref()));
                 let now = ctx.now();
                 let message = Message {
                     entry,
@@ -1201,11 +1240,15 @@ impl Protocol for JmsLab {
     }
 
     fn on_timer(&mut self, _node: NodeId, _timer: JmsTimer, ctx: &mut Ctx<'_, Self>) {
+        self.broker.wake = None;
         self.dispatch(ctx);
     }
 
     fn on_crash(&mut self, node: NodeId, ctx: &mut Ctx<'_, Self>) {
         if node == self.broker.node {
+            // The kernel cancelled the broker's timers, and message groups live in memory.
+            self.broker.wake = None;
+            self.broker.groups.clear();
             // Memory is gone: non-persistent messages, and non-durable subscriptions with all
             // their messages. The store survives, and with it what the broker must deliver again.
             let mut lost = Vec::new();
@@ -1464,6 +1507,7 @@ mod tests {
             delivery_mode: mode,
             priority: 4,
             group: None,
+            key: None,
             properties: BTreeMap::new(),
             body: Body::Text("hello".into()),
             ttl: None,
@@ -1827,6 +1871,18 @@ mod tests {
         assert!(w.now >= 500);
     }
 
+    fn send_keyed(w: &mut World<JmsLab>, key: Option<&str>, group: Option<&str>) {
+        let mut send = send_op("orders", DeliveryMode::Persistent);
+        if let JmsOp::Send {
+            key: k, group: g, ..
+        } = &mut send
+        {
+            *k = key.map(String::from);
+            *g = group.map(String::from);
+        }
+        op(w, send);
+    }
+
     #[test]
     fn two_consumers_on_one_queue_can_process_a_key_out_of_order() {
         let mut w = world(vec![
@@ -1834,16 +1890,64 @@ mod tests {
             consumer(C2, "orders", AckMode::Auto),
         ]);
         for _ in 0..2 {
-            let mut send = send_op("orders", DeliveryMode::Persistent);
-            if let JmsOp::Send { group, .. } = &mut send {
-                *group = Some("order-42".into());
-            }
-            op(&mut w, send);
+            send_keyed(&mut w, Some("order-42"), None);
         }
         settle(&mut w);
         op(&mut w, JmsOp::Process { consumer: C2 });
         op(&mut w, JmsOp::Process { consumer: C1 });
         assert_eq!(broken(&w), [ORDER]);
+    }
+
+    #[test]
+    fn a_message_group_sticks_to_one_consumer_so_its_order_holds() {
+        let mut w = world(vec![
+            consumer(C1, "orders", AckMode::Auto),
+            consumer(C2, "orders", AckMode::Auto),
+        ]);
+        for _ in 0..4 {
+            send_keyed(&mut w, None, Some("order-42"));
+        }
+        send_keyed(&mut w, None, Some("order-7"));
+        settle(&mut w);
+        assert_eq!(
+            w.protocol.consumers[&C1].prefetched.len(),
+            4,
+            "the whole group on C1"
+        );
+        assert_eq!(
+            w.protocol.consumers[&C2].prefetched.len(),
+            1,
+            "another group may go elsewhere"
+        );
+        process_all(&mut w, C2);
+        process_all(&mut w, C1);
+        assert!(broken(&w).is_empty());
+        // When C1 goes, the group moves to C2 with the messages C1 had not acknowledged.
+        send_keyed(&mut w, None, Some("order-42"));
+        settle(&mut w);
+        op(&mut w, JmsOp::Disconnect { consumer: C1 });
+        settle(&mut w);
+        assert_eq!(w.protocol.broker.groups.get("order-42"), Some(&C2));
+    }
+
+    #[test]
+    fn the_broker_keeps_one_wake_up_timer() {
+        let mut spec = consumer(C1, "orders", AckMode::Auto);
+        spec.connected = false;
+        let mut w = world(vec![spec]);
+        let mut first = send_op("orders", DeliveryMode::Persistent);
+        if let JmsOp::Send { ttl, .. } = &mut first {
+            *ttl = Some(100);
+        }
+        op(&mut w, first);
+        op(&mut w, send_op("orders", DeliveryMode::Persistent));
+        for _ in 0..4 {
+            let next = w.next_due().unwrap();
+            w.apply(&next, &mut Vec::new());
+        }
+        assert_eq!(w.timers.len(), 1);
+        settle(&mut w);
+        assert!(w.timers.is_empty());
     }
 
     #[test]

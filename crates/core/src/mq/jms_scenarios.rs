@@ -118,6 +118,7 @@ fn send_op(
         delivery_mode,
         priority: 4,
         group: None,
+        key: None,
         properties: properties
             .iter()
             .map(|(k, v)| (k.to_string(), Value::Str(v.to_string())))

@@ -27,6 +27,7 @@ fn send(producer: NodeId, destination: &str, mode: DeliveryMode) -> JmsOp {
         delivery_mode: mode,
         priority: 4,
         group: None,
+        key: None,
         properties: BTreeMap::new(),
         body: Body::Text("hello".to_string()),
         ttl: None,
