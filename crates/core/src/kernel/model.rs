@@ -25,11 +25,28 @@ pub enum Severity {
 pub struct Violation {
     /// Stable identifier of the invariant, such as `ring.keys-served`.
     pub invariant: String,
+    /// What breaks it, such as a message's label: the run tracks each (invariant, subject) pair
+    /// from the step that caused it, while its detail may change (a count that grows). Empty when
+    /// the detail itself identifies the violation.
+    #[serde(default)]
+    pub subject: String,
     /// The invariant's name, shown in the invariants panel.
     pub name: Text,
     /// What exactly is wrong in this state.
     pub detail: Text,
     pub severity: Severity,
+}
+
+impl Violation {
+    /// Whether two violations are the same one, perhaps described differently.
+    pub fn same_as(&self, other: &Violation) -> bool {
+        self.invariant == other.invariant
+            && if self.subject.is_empty() {
+                self == other
+            } else {
+                self.subject == other.subject
+            }
+    }
 }
 
 /// A state machine that can be stepped, explored and checked.
@@ -47,4 +64,27 @@ pub trait Model: Clone {
     fn apply(&mut self, action: &Self::Action, out: &mut Vec<Self::Event>);
     /// The invariants broken in this state.
     fn violations(&self, out: &mut Vec<Violation>);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(subject: &str, detail: &str) -> Violation {
+        Violation {
+            invariant: String::from("mq.processed-once"),
+            subject: String::from(subject),
+            name: Text::new("once", "一次"),
+            detail: Text::new(detail, detail),
+            severity: Severity::Error,
+        }
+    }
+
+    #[test]
+    fn a_subject_keeps_a_violation_the_same_while_its_detail_changes() {
+        assert!(v("m1", "processed 2 times").same_as(&v("m1", "processed 3 times")));
+        assert!(!v("m1", "x").same_as(&v("m2", "x")));
+        assert!(v("", "x").same_as(&v("", "x")));
+        assert!(!v("", "processed 2 times").same_as(&v("", "processed 3 times")));
+    }
 }

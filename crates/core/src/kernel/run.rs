@@ -14,7 +14,9 @@ use super::Time;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ActiveViolation {
     pub violation: Violation,
-    /// 1-based index of the step after which this exact violation first held (without a break);
+    /// 1-based index of the step after which this violation first held (without a break), where
+    /// a violation is the same while its invariant and subject are (or, without a subject, its
+    /// whole text);
     /// 0 when it already failed in the initial state.
     pub since: usize,
 }
@@ -111,7 +113,7 @@ impl<M: Model> Run<M> {
             .map(|violation| {
                 let since = previous
                     .iter()
-                    .find(|p| p.violation == violation)
+                    .find(|p| p.violation.same_as(&violation))
                     .map_or(k, |p| p.since);
                 ActiveViolation { violation, since }
             })

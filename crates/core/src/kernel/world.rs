@@ -839,6 +839,7 @@ pub(crate) mod tests {
             if self.pongs.iter().sum::<u32>() > 1 {
                 out.push(Violation {
                     invariant: String::from("echo.at-most-one-pong"),
+                    subject: String::new(),
                     name: crate::text::Text::new("one pong", "一个回应"),
                     detail: crate::text::Text::new("more than one pong", "多于一个回应"),
                     severity: super::super::Severity::Error,

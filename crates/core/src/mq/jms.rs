@@ -1370,6 +1370,8 @@ impl Protocol for JmsLab {
         if !stuck.is_empty() && !self.consumers.values().any(|k| k.connected) {
             out.push(Violation {
                 invariant: String::from(DRAINED),
+                // The same warning while it lasts, however many messages wait.
+                subject: String::from("no consumer"),
                 name: Text::new("Someone can consume every message", "每条消息都有人能消费"),
                 detail: Text::new(
                     format!(

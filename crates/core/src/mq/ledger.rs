@@ -256,6 +256,7 @@ impl Ledger {
             if j.safe && j.place == Place::Lost {
                 out.push(Violation {
                     invariant: String::from(NO_LOSS),
+                    subject: j.label.clone(),
                     name: Text::new("No acknowledged message is lost", "已确认的消息不会丢失"),
                     detail: Text::new(
                         format!(
@@ -270,6 +271,7 @@ impl Ledger {
             if j.processed > 1 {
                 out.push(Violation {
                     invariant: String::from(ONCE),
+                    subject: j.label.clone(),
                     name: Text::new("No message is processed twice", "没有消息被重复处理"),
                     detail: Text::new(
                         format!("{} was processed {} times.", j.label, j.processed),
@@ -284,6 +286,7 @@ impl Ledger {
             let by = self.get(r.overtaken_by).map_or("?", |j| j.label.as_str());
             out.push(Violation {
                 invariant: String::from(ORDER),
+                subject: format!("{}/{}", r.key, r.late),
                 name: Text::new(
                     "Messages of one key are processed in order",
                     "同一个键的消息按顺序处理",

@@ -553,6 +553,7 @@ impl Protocol for RingLab {
             let n = self.keys.len();
             out.push(Violation {
                 invariant: String::from(KEYS_SERVED),
+                subject: String::new(),
                 name: Text::new("Every key's node is up", "每个键所在的节点都在线"),
                 detail: Text::new(
                     format!("No node is on the ring: none of the {n} keys can be served."),
@@ -566,6 +567,7 @@ impl Protocol for RingLab {
             let who = who.join(", ");
             out.push(Violation {
                 invariant: String::from(KEYS_SERVED),
+                subject: String::new(),
                 name: Text::new("Every key's node is up", "每个键所在的节点都在线"),
                 detail: Text::new(
                     if stranded == 1 {
@@ -601,6 +603,7 @@ impl Protocol for RingLab {
                         let pct = stats.moved_basis_points();
                         out.push(Violation {
                             invariant: String::from(invariant),
+                            subject: String::new(),
                             name: Text::new(
                                 format!("Only the changed node's keys move ({})", scheme.0),
                                 format!("只有变化节点的键迁移（{}）", scheme.1),
@@ -634,6 +637,7 @@ impl Protocol for RingLab {
                 let times = f64::from(spread.max) / fair;
                 out.push(Violation {
                     invariant: String::from(BALANCE),
+                    subject: String::new(),
                     name: Text::new("Keys are spread evenly", "键分布均匀"),
                     detail: Text::new(
                         format!("{busiest} holds {} keys, {times:.1}× its fair share of {fair:.0}. More virtual nodes even this out.", spread.max),
