@@ -12,10 +12,10 @@ use super::consumer_settings;
 use crate::i18n::{tr, trf};
 
 const WIDTH: f64 = 1000.0;
-const SIDE_W: f64 = 230.0;
+const SIDE_W: f64 = 275.0;
 const SIDE_H: f64 = 150.0;
-const BROKER_X: f64 = 340.0;
-const BROKER_W: f64 = 320.0;
+const BROKER_X: f64 = 355.0;
+const BROKER_W: f64 = 290.0;
 const CHIP_W: f64 = 46.0;
 const CHIP_H: f64 = 20.0;
 
@@ -84,31 +84,36 @@ fn lane(l: &Layout, from: NodeId, to: NodeId, lab: &JmsLab) -> ((f64, f64), (f64
     ((a.0, a.1 + offset), (b.0, b.1 + offset))
 }
 
+/// A chip wide enough for its label (at about 7.5 pixels a character).
+fn chip_width(label: &str) -> f64 {
+    (label.chars().count() as f64 * 7.5 + 14.0).max(CHIP_W)
+}
+
 fn chip(x: f64, y: f64, label: &str, class: &'static str, title: String) -> Html {
+    let w = chip_width(label);
     html! {
         <g class={classes!("chip", class)}>
-            <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={CHIP_W.to_string()} height={CHIP_H.to_string()} rx="9" />
-            <text x={format!("{:.1}", x + CHIP_W / 2.0)} y={format!("{:.1}", y + 14.5)} text-anchor="middle">{ label.to_string() }</text>
+            <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={format!("{w:.1}")} height={CHIP_H.to_string()} rx="9" />
+            <text x={format!("{:.1}", x + w / 2.0)} y={format!("{:.1}", y + 14.5)} text-anchor="middle">{ label.to_string() }</text>
             <title>{ title }</title>
         </g>
     }
 }
 
-fn chips(
-    x: f64,
-    y: f64,
-    per_row: usize,
-    items: Vec<(String, &'static str, String)>,
-) -> (Html, f64) {
-    let rows = items.len().div_ceil(per_row.max(1)).max(1);
-    let html = html! {
-        { for items.into_iter().enumerate().map(|(i, (label, class, title))| {
-            let cx = x + (i % per_row) as f64 * (CHIP_W + 4.0);
-            let cy = y + (i / per_row) as f64 * (CHIP_H + 4.0);
-            chip(cx, cy, &label, class, title)
-        }) }
-    };
-    (html, rows as f64 * (CHIP_H + 4.0))
+/// Chips laid out left to right, wrapping at `width`; returns them and the height they take.
+fn chips(x: f64, y: f64, width: f64, items: Vec<(String, &'static str, String)>) -> (Html, f64) {
+    let (mut cx, mut cy) = (x, y);
+    let mut placed = Vec::new();
+    for (label, class, title) in items {
+        let w = chip_width(&label);
+        if cx > x && cx + w > x + width {
+            cx = x;
+            cy += CHIP_H + 4.0;
+        }
+        placed.push(chip(cx, cy, &label, class, title));
+        cx += w + 4.0;
+    }
+    (html! { <>{ for placed }</> }, cy - y + CHIP_H + 4.0)
 }
 
 fn message_title(lang: Lang, m: &Message) -> String {
@@ -286,8 +291,8 @@ fn producer_body(lang: Lang, lab: &JmsLab, node: NodeId, x: f64, y: f64) -> Html
             )
         })
         .collect();
-    let (buffered_html, h1) = chips(x + 10.0, y + 58.0, 4, buffered);
-    let (waiting_html, _) = chips(x + 10.0, y + 78.0 + h1, 4, waiting);
+    let (buffered_html, h1) = chips(x + 10.0, y + 58.0, SIDE_W - 20.0, buffered);
+    let (waiting_html, _) = chips(x + 10.0, y + 78.0 + h1, SIDE_W - 20.0, waiting);
     html! {
         <>
             { line(x + 10.0, y + 42.0, "node-line", format!("{mode} · {}", tr(lang, "uncommitted:", "未提交："))) }
@@ -327,8 +332,8 @@ fn consumer_body(lang: Lang, lab: &JmsLab, node: NodeId, x: f64, y: f64) -> Html
         .iter()
         .map(|m| (m.label.clone(), "unacked", message_title(lang, m)))
         .collect();
-    let (pre_html, h1) = chips(x + 10.0, y + 72.0, 4, prefetched);
-    let (un_html, _) = chips(x + 10.0, y + 92.0 + h1, 4, unacked);
+    let (pre_html, h1) = chips(x + 10.0, y + 72.0, SIDE_W - 20.0, prefetched);
+    let (un_html, _) = chips(x + 10.0, y + 92.0 + h1, SIDE_W - 20.0, unacked);
     html! {
         <>
             { line(x + 10.0, y + 40.0, "node-line small", format!("{} · {connection}", k.spec.destination)) }
@@ -342,7 +347,6 @@ fn consumer_body(lang: Lang, lab: &JmsLab, node: NodeId, x: f64, y: f64) -> Html
 }
 
 fn broker_body(lang: Lang, lab: &JmsLab, x: f64, y: f64, w: f64) -> Html {
-    let per_row = ((w - 20.0) / (CHIP_W + 4.0)).floor() as usize;
     let mut top = y + 44.0;
     let mut parts = Vec::new();
     for channel in &lab.broker.channels {
@@ -393,7 +397,7 @@ fn broker_body(lang: Lang, lab: &JmsLab, x: f64, y: f64, w: f64) -> Html {
             })
             .collect::<Vec<_>>();
         let empty = items.is_empty();
-        let (html, h) = chips(x + 10.0, top + 6.0, per_row, items);
+        let (html, h) = chips(x + 10.0, top + 6.0, w - 20.0, items);
         parts.push(if empty {
             line(
                 x + 14.0,
@@ -423,7 +427,7 @@ fn broker_body(lang: Lang, lab: &JmsLab, x: f64, y: f64, w: f64) -> Html {
         .map(|m| (m.label.clone(), "dead", message_title(lang, m)))
         .collect::<Vec<_>>();
     let empty = dead.is_empty();
-    let (html, _) = chips(x + 10.0, top + 6.0, per_row, dead);
+    let (html, _) = chips(x + 10.0, top + 6.0, w - 20.0, dead);
     parts.push(if empty {
         line(
             x + 14.0,
