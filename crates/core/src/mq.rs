@@ -2,7 +2,9 @@
 //! ledger that follows every message and catches each one that is lost, processed twice or
 //! processed out of order.
 
+#[cfg(feature = "jms")]
 pub mod jms;
+#[cfg(feature = "jms")]
 pub mod jms_scenarios;
 pub mod ledger;
 pub mod message;

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::kernel::{Action, Fault, FaultKind, Model, Protocol, Run, Time, World};
+#[cfg(feature = "jms")]
 use crate::mq::jms::JmsLab;
 use crate::ring::RingLab;
 use crate::text::Text;
@@ -44,7 +45,7 @@ pub struct InvariantInfo {
 
 /// What one step of a script does.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "do", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Directive<Op> {
     /// Whatever the world does next on its own: the earliest delivery, timer or end of a pause.
     Next,
@@ -71,7 +72,7 @@ pub struct Question {
 /// One step of a script.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScriptStep<Op> {
-    #[serde(flatten)]
+    #[serde(rename = "do")]
     pub directive: Directive<Op>,
     pub narration: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -101,7 +102,6 @@ pub struct Scenario<L: Lab> {
 #[serde(bound = "Op: Serialize + serde::de::DeserializeOwned")]
 pub struct Injection<Op> {
     pub at: usize,
-    #[serde(flatten)]
     pub action: Action<Op>,
 }
 
@@ -372,9 +372,10 @@ impl<L: Lab> ScenarioRun<L> {
 
 /// A scenario of any lab, tagged by lab in JSON.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "lab", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum AnyScenario {
     Ring(Box<Scenario<RingLab>>),
+    #[cfg(feature = "jms")]
     Jms(Box<Scenario<JmsLab>>),
 }
 
@@ -383,6 +384,7 @@ macro_rules! with_scenario {
     ($any:expr, $s:ident => $body:expr) => {
         match $any {
             AnyScenario::Ring($s) => $body,
+            #[cfg(feature = "jms")]
             AnyScenario::Jms($s) => $body,
         }
     };
@@ -419,31 +421,22 @@ impl AnyScenario {
     }
 
     pub fn lab(&self) -> &'static str {
-        match self {
-            AnyScenario::Ring(_) => RingLab::ID,
-            AnyScenario::Jms(_) => JmsLab::ID,
+        fn id_of<L: Lab>(_: &Scenario<L>) -> &'static str {
+            L::ID
         }
+        with_scenario!(self, s => id_of(s))
     }
 
     pub fn id(&self) -> &str {
-        match self {
-            AnyScenario::Ring(s) => &s.id,
-            AnyScenario::Jms(s) => &s.id,
-        }
+        with_scenario!(self, s => &s.id)
     }
 
     pub fn title(&self) -> &Text {
-        match self {
-            AnyScenario::Ring(s) => &s.title,
-            AnyScenario::Jms(s) => &s.title,
-        }
+        with_scenario!(self, s => &s.title)
     }
 
     pub fn validate(&self) -> Result<(), ScenarioError> {
-        match self {
-            AnyScenario::Ring(s) => s.validate(),
-            AnyScenario::Jms(s) => s.validate(),
-        }
+        with_scenario!(self, s => s.validate())
     }
 
     /// Parses and validates a scenario file.
@@ -460,24 +453,22 @@ impl AnyScenario {
 
     /// The golden trace of the scenario as scripted.
     pub fn golden(&self) -> Result<String, ScenarioError> {
-        match self {
-            AnyScenario::Ring(s) => Ok(s.play(&[])?.golden()),
-            AnyScenario::Jms(s) => Ok(s.play(&[])?.golden()),
-        }
+        with_scenario!(self, s => Ok(s.play(&[])?.golden()))
     }
 }
 
 /// Every built-in scenario, in the order the lab picker lists them.
 pub fn all() -> Vec<AnyScenario> {
-    crate::ring::scenarios()
+    let all = crate::ring::scenarios()
         .into_iter()
-        .map(|s| AnyScenario::Ring(Box::new(s)))
-        .chain(
-            crate::mq::jms_scenarios::scenarios()
-                .into_iter()
-                .map(|s| AnyScenario::Jms(Box::new(s))),
-        )
-        .collect()
+        .map(|s| AnyScenario::Ring(Box::new(s)));
+    #[cfg(feature = "jms")]
+    let all = all.chain(
+        crate::mq::jms_scenarios::scenarios()
+            .into_iter()
+            .map(|s| AnyScenario::Jms(Box::new(s))),
+    );
+    all.collect()
 }
 
 /// A built-in scenario by id.

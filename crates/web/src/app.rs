@@ -18,8 +18,9 @@ use crate::views;
 const LANG_KEY: &str = "distlab.lang";
 
 /// The labs in the top bar: id, English and Chinese name.
-const LABS: [(&str, &str, &str); 2] = [
+const LABS: &[(&str, &str, &str)] = &[
     ("ring", "Consistent hashing", "一致性哈希"),
+    #[cfg(feature = "lab-jms")]
     ("jms", "JMS / ActiveMQ", "JMS / ActiveMQ"),
 ];
 const PROJECTOR_KEY: &str = "distlab.projector";
@@ -185,6 +186,7 @@ pub fn app() -> Html {
 
     let stage = match &player.lab {
         LabRun::Ring(session) => crate::ring::view(&player, session, &dispatch),
+        #[cfg(feature = "lab-jms")]
         LabRun::Jms(session) => crate::jms::view(&player, session, &dispatch),
     };
 

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod i18n;
+#[cfg(feature = "lab-jms")]
 pub mod jms;
 pub mod player;
 pub mod ring;

@@ -9,6 +9,7 @@ use std::rc::Rc;
 use distlab_core::kernel::{
     Action, ActiveViolation, Event, Fault, FaultKind, Model, NodeState, World,
 };
+#[cfg(feature = "lab-jms")]
 use distlab_core::mq::jms::{JmsLab, JmsOp};
 use distlab_core::ring::{RingLab, RingOp, RingSetup};
 use distlab_core::scenario::{
@@ -128,6 +129,7 @@ impl<L: Lab> Session<L> {
 #[derive(Clone, Debug)]
 pub enum LabRun {
     Ring(Session<RingLab>),
+    #[cfg(feature = "lab-jms")]
     Jms(Session<JmsLab>),
 }
 
@@ -136,6 +138,7 @@ macro_rules! with_session {
     ($lab:expr, $s:ident => $body:expr) => {
         match $lab {
             LabRun::Ring($s) => $body,
+            #[cfg(feature = "lab-jms")]
             LabRun::Jms($s) => $body,
         }
     };
@@ -145,6 +148,7 @@ impl LabRun {
     pub fn lab_id(&self) -> &'static str {
         match self {
             LabRun::Ring(_) => RingLab::ID,
+            #[cfg(feature = "lab-jms")]
             LabRun::Jms(_) => JmsLab::ID,
         }
     }
@@ -196,6 +200,7 @@ impl LabRun {
     pub fn invariants(&self) -> Vec<InvariantInfo> {
         match self {
             LabRun::Ring(_) => RingLab::invariants(),
+            #[cfg(feature = "lab-jms")]
             LabRun::Jms(_) => JmsLab::invariants(),
         }
     }
@@ -221,6 +226,7 @@ impl LabRun {
                     other => crate::i18n::describe_kernel_event(lang, &s.state.nodes, other),
                 })
                 .collect(),
+            #[cfg(feature = "lab-jms")]
             LabRun::Jms(s) => s
                 .events()
                 .iter()
@@ -241,6 +247,7 @@ impl LabRun {
     pub fn scenario_json(&self) -> String {
         match self {
             LabRun::Ring(s) => AnyScenario::Ring(Box::new((*s.scenario).clone())).to_json(),
+            #[cfg(feature = "lab-jms")]
             LabRun::Jms(s) => AnyScenario::Jms(Box::new((*s.scenario).clone())).to_json(),
         }
     }
@@ -328,6 +335,7 @@ pub enum Msg {
     },
     Fault(Fault),
     Ring(RingOp),
+    #[cfg(feature = "lab-jms")]
     Jms(JmsOp),
     /// The world takes its next scheduled step, injected at the step on screen.
     Advance,
@@ -407,8 +415,10 @@ impl Player {
             (Source::Sandbox, LabRun::Ring(s)) => {
                 ScenarioRef::Sandbox(serde_json::to_string(&s.scenario.setup).unwrap_or_default())
             }
+            (Source::File, lab) => ScenarioRef::File(lab.scenario_json()),
             // Free play exists only in the ring lab; anything else travels whole.
-            (Source::File, lab) | (Source::Sandbox, lab) => ScenarioRef::File(lab.scenario_json()),
+            #[cfg(feature = "lab-jms")]
+            (Source::Sandbox, lab) => ScenarioRef::File(lab.scenario_json()),
         };
         ShareState {
             lab: self.lab.lab_id().to_string(),
@@ -556,6 +566,8 @@ impl Player {
                 next.playing = false;
             }
             Msg::Ring(op) => {
+                // Other labs are variants only when their features are on.
+                #[allow(unreachable_patterns)]
                 let result = match &mut next.lab {
                     LabRun::Ring(session) => session.fork(Action::Op { op }),
                     _ => return self.clone(),
@@ -565,6 +577,7 @@ impl Player {
                 }
                 next.playing = false;
             }
+            #[cfg(feature = "lab-jms")]
             Msg::Jms(op) => {
                 let result = match &mut next.lab {
                     LabRun::Jms(session) => session.fork(Action::Op { op }),
@@ -614,6 +627,7 @@ fn start_any(
 ) -> Result<LabRun, Text> {
     match scenario {
         AnyScenario::Ring(s) => start(*s, seed, inject, step).map(LabRun::Ring),
+        #[cfg(feature = "lab-jms")]
         AnyScenario::Jms(s) => start(*s, seed, inject, step).map(LabRun::Jms),
     }
 }

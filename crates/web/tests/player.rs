@@ -1,3 +1,6 @@
+// Ring sessions are the only kind unless the lab-jms feature adds more.
+#![allow(irrefutable_let_patterns)]
+
 //! The player's state in a real browser (wasm-bindgen-test in headless Chromium): stepping,
 //! playback stopping at questions, forking with a fault, share links, and bad input.
 

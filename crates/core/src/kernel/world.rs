@@ -56,7 +56,7 @@ pub struct PendingTimer<T> {
 
 /// A fault a teacher, a student or an explorer can inject at any step.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "fault", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Fault {
     Crash {
         node: NodeId,
@@ -116,7 +116,7 @@ impl Fault {
 
 /// One step of a world.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Action<Op> {
     /// A lab operation: a client request, a membership change, a setting.
     Op {
@@ -145,7 +145,7 @@ pub enum Action<Op> {
 
 /// What happened in a step.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Event<M, N> {
     Sent {
         msg: MsgId,

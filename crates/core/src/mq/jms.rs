@@ -286,7 +286,7 @@ impl Consumer {
 
 /// Operations the script or the student can run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum JmsOp {
     Send {
         producer: NodeId,
@@ -352,7 +352,7 @@ fn default_priority() -> u8 {
 
 /// What travels between the nodes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "msg", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum JmsMsg {
     /// Producer to broker; `receipt` when the producer waits for one (a synchronous send).
     Send {
@@ -378,7 +378,7 @@ pub enum JmsTimer {
 
 /// Lab events, in the lab's own words.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "note", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum JmsNote {
     Stored {
         label: String,

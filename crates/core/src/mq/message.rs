@@ -23,7 +23,7 @@ pub enum DeliveryMode {
 
 /// The five JMS body kinds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Body {
     Text(String),
     Map(BTreeMap<String, Value>),

@@ -111,7 +111,7 @@ pub fn check_keys(keys: u32) -> Result<(), Text> {
 
 /// What a student or a scenario can do to the ring.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum RingOp {
     /// A node joins the ring.
     Join { node: NodeId },
@@ -156,7 +156,7 @@ impl MoveStats {
 
 /// What changed the placement.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     Joined { node: NodeId },
     Removed { node: NodeId },
@@ -192,7 +192,7 @@ pub struct Lookup {
 
 /// Lab events.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "note", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum RingNote {
     Changed { change: RingChange },
     LookedUp { lookup: Lookup },
