@@ -13,7 +13,7 @@ use distlab_core::Lang;
 use yew::prelude::*;
 
 use crate::i18n::{describe_kernel_event, tr, trf};
-use crate::player::{Msg, Player, Session};
+use crate::player::{LabRun, Msg, Player, Session};
 
 fn labels(messages: &[String]) -> String {
     messages.join(", ")
@@ -204,12 +204,52 @@ pub fn describe_note(lang: Lang, lab: &JmsLab, note: &JmsNote) -> String {
 pub fn view(player: &Player, session: &Session<JmsLab>, dispatch: &Callback<Msg>) -> Html {
     let lang = player.lang;
     let world = &session.state;
+    let compared = player.compare.as_ref().and_then(|c| match &c.lab {
+        LabRun::Jms(other) => Some((c, other)),
+        #[allow(unreachable_patterns)]
+        _ => None,
+    });
     html! {
         <div class="jms-lab">
-            { graph::graph(lang, world) }
-            { ledger::ledger(lang, &world.protocol) }
+            if let Some((comparison, other)) = compared {
+                <div class="side-by-side" data-testid="side-by-side">
+                    <section class="side">
+                        <h3>{ tr(lang, "As the lesson sets it", "课程原本的设置") }</h3>
+                        { graph::graph(lang, world) }
+                        { ledger::ledger(lang, &world.protocol) }
+                        { invariant_summary(lang, session.violations()) }
+                    </section>
+                    <section class="side other" data-testid="compare-side">
+                        <h3>{ trf(lang, format!("The same, but {}", comparison.label.en), format!("同样的过程，但{}", comparison.label.zh)) }</h3>
+                        { graph::graph(lang, &other.state) }
+                        { ledger::ledger(lang, &other.state.protocol) }
+                        { invariant_summary(lang, other.violations()) }
+                    </section>
+                </div>
+            } else {
+                { graph::graph(lang, world) }
+                { ledger::ledger(lang, &world.protocol) }
+            }
             { panel::controls(lang, world, dispatch) }
+            { panel::compare(lang, world, player.compare.as_ref().map(|c| c.key.as_str()), dispatch) }
         </div>
+    }
+}
+
+/// The broken invariants of one side, for the side-by-side view.
+fn invariant_summary(lang: Lang, violations: &[distlab_core::kernel::ActiveViolation]) -> Html {
+    html! {
+        <ul class="summary-invariants">
+            if violations.is_empty() {
+                <li class="ok">{ "✓ " }{ tr(lang, "every invariant holds", "所有不变式都成立") }</li>
+            }
+            { for violations.iter().map(|v| html! {
+                <li class={if v.violation.severity == distlab_core::kernel::Severity::Error { "bad" } else { "warn" }}>
+                    { if v.violation.severity == distlab_core::kernel::Severity::Error { "✗ " } else { "! " } }
+                    { v.violation.detail.get(lang) }
+                </li>
+            }) }
+        </ul>
     }
 }
 

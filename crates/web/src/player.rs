@@ -309,6 +309,96 @@ pub struct Player {
     pub message: Option<Text>,
     pub lang: Lang,
     pub projector: bool,
+    /// The same lesson under another setting, stepped and forked in lockstep with the main run.
+    pub compare: Option<Comparison>,
+}
+
+/// A second run of the open lesson under a changed setting, for the side-by-side view.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    /// Identifies the changed setting, for the view's selector.
+    pub key: String,
+    /// The setting that differs, in words.
+    pub label: Text,
+    pub lab: LabRun,
+}
+
+/// A setting of the JMS lab that the side-by-side view can change.
+#[cfg(feature = "lab-jms")]
+#[derive(Clone, Debug, PartialEq)]
+pub enum JmsVariant {
+    AckMode {
+        consumer: u8,
+        mode: distlab_core::mq::jms::AckMode,
+    },
+    Prefetch {
+        consumer: u8,
+        prefetch: u32,
+    },
+    Idempotent {
+        consumer: u8,
+        on: bool,
+    },
+}
+
+#[cfg(feature = "lab-jms")]
+impl JmsVariant {
+    pub fn key(&self) -> String {
+        match self {
+            JmsVariant::AckMode { consumer, mode } => format!("ack:{consumer}:{}", mode.name()),
+            JmsVariant::Prefetch { consumer, prefetch } => {
+                format!("prefetch:{consumer}:{prefetch}")
+            }
+            JmsVariant::Idempotent { consumer, on } => format!("idem:{consumer}:{on}"),
+        }
+    }
+
+    /// The lesson with this setting changed in its set-up, and the change in words.
+    fn apply(&self, scenario: &Scenario<JmsLab>) -> (Scenario<JmsLab>, Text) {
+        let mut changed = scenario.clone();
+        let name = |n: u8| {
+            changed
+                .setup
+                .nodes
+                .get(usize::from(n))
+                .map_or_else(|| "?".to_string(), |s| s.name.clone())
+        };
+        let label = match self {
+            JmsVariant::AckMode { consumer, mode } => Text::new(
+                format!("{} uses {}", name(*consumer), mode.name()),
+                format!("{} 使用 {}", name(*consumer), mode.name()),
+            ),
+            JmsVariant::Prefetch { consumer, prefetch } => Text::new(
+                format!("{} has prefetch {prefetch}", name(*consumer)),
+                format!("{} 的预取为 {prefetch}", name(*consumer)),
+            ),
+            JmsVariant::Idempotent { consumer, on } => Text::new(
+                format!(
+                    "{} {} a dedup table",
+                    name(*consumer),
+                    if *on { "keeps" } else { "has no" }
+                ),
+                format!(
+                    "{} {}去重表",
+                    name(*consumer),
+                    if *on { "使用" } else { "不用" }
+                ),
+            ),
+        };
+        for c in &mut changed.setup.consumers {
+            match self {
+                JmsVariant::AckMode { consumer, mode } if c.node == *consumer => c.ack_mode = *mode,
+                JmsVariant::Prefetch { consumer, prefetch } if c.node == *consumer => {
+                    c.prefetch = *prefetch
+                }
+                JmsVariant::Idempotent { consumer, on } if c.node == *consumer => {
+                    c.idempotent = *on
+                }
+                _ => {}
+            }
+        }
+        (changed, label)
+    }
 }
 
 /// Everything that can change the player.
@@ -341,6 +431,9 @@ pub enum Msg {
     Advance,
     /// Opens the first lesson of a lab.
     OpenLab(String),
+    /// Runs the JMS lesson side by side under another setting (or stops comparing).
+    #[cfg(feature = "lab-jms")]
+    CompareJms(Option<JmsVariant>),
     SetLang(Lang),
     ToggleProjector,
     /// Shows a message (or clears it with `None`).
@@ -405,6 +498,7 @@ impl Player {
             message: None,
             lang,
             projector,
+            compare: None,
         }
     }
 
@@ -471,6 +565,7 @@ impl Player {
             playing: false,
             answers: BTreeMap::new(),
             message: None,
+            compare: None,
             ..self.clone()
         }
     }
@@ -483,8 +578,42 @@ impl Player {
         }
     }
 
-    /// Applies one message; the result is the next state.
+    /// Applies one message; the result is the next state. A comparison run follows the main run:
+    /// it moves to the same step, and takes the same fault or operation at the same step.
     pub fn update(&self, msg: Msg) -> Player {
+        let mut next = self.update_main(msg.clone());
+        let Some(mut compare) = next.compare.take() else {
+            return next;
+        };
+        let forked = next.lab.total() != self.lab.total()
+            || next.lab.injection_count() != self.lab.injection_count();
+        let result = match msg {
+            _ if !forked => {
+                compare.lab.seek(next.lab.step());
+                Ok(())
+            }
+            Msg::Fault(fault) => compare.lab.fork_fault(fault),
+            Msg::Advance => compare.lab.fork_next(),
+            #[cfg(feature = "lab-jms")]
+            Msg::Jms(op) => match &mut compare.lab {
+                LabRun::Jms(session) => session.fork(Action::Op { op }),
+                _ => Ok(()),
+            },
+            Msg::Ring(op) => match &mut compare.lab {
+                LabRun::Ring(session) => session.fork(Action::Op { op }),
+                #[allow(unreachable_patterns)]
+                _ => Ok(()),
+            },
+            _ => Ok(()),
+        };
+        if result.is_ok() {
+            compare.lab.seek(next.lab.step());
+            next.compare = Some(compare);
+        }
+        next
+    }
+
+    fn update_main(&self, msg: Msg) -> Player {
         let mut next = self.clone();
         match msg {
             Msg::OpenLink(link) => {
@@ -593,6 +722,23 @@ impl Player {
                     return self.with_message(e);
                 }
                 next.playing = false;
+            }
+            #[cfg(feature = "lab-jms")]
+            Msg::CompareJms(variant) => {
+                next.compare = match (variant, &self.lab) {
+                    (Some(v), LabRun::Jms(s)) => {
+                        let (scenario, label) = v.apply(&s.scenario);
+                        match start(scenario, None, s.injections_json().as_deref(), s.step) {
+                            Ok(session) => Some(Comparison {
+                                key: v.key(),
+                                label,
+                                lab: LabRun::Jms(session),
+                            }),
+                            Err(e) => return self.with_message(e),
+                        }
+                    }
+                    _ => None,
+                };
             }
             Msg::SetLang(lang) => next.lang = lang,
             Msg::ToggleProjector => next.projector = !self.projector,

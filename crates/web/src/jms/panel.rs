@@ -134,3 +134,88 @@ pub fn controls(lang: Lang, world: &World<JmsLab>, dispatch: &Callback<Msg>) -> 
         </section>
     }
 }
+
+/// Runs the lesson side by side under another setting of one consumer.
+pub fn compare(
+    lang: Lang,
+    world: &World<JmsLab>,
+    comparing: Option<&str>,
+    dispatch: &Callback<Msg>,
+) -> Html {
+    use crate::player::JmsVariant;
+    let lab = &world.protocol;
+    let mut options: Vec<(String, String, JmsVariant)> = Vec::new();
+    for k in lab.consumers.values() {
+        let node = k.spec.node;
+        let name = lab.name(node);
+        for mode in MODES {
+            if mode != k.spec.ack_mode {
+                let v = JmsVariant::AckMode {
+                    consumer: node,
+                    mode,
+                };
+                options.push((v.key(), format!("{name}: {}", mode.name()), v));
+            }
+        }
+        let on = !k.spec.idempotent;
+        options.push((
+            JmsVariant::Idempotent { consumer: node, on }.key(),
+            trf(
+                lang,
+                format!(
+                    "{name}: {} dedup table",
+                    if on { "with a" } else { "without the" }
+                ),
+                format!("{name}：{}去重表", if on { "加上" } else { "去掉" }),
+            ),
+            JmsVariant::Idempotent { consumer: node, on },
+        ));
+        let prefetch = if k.spec.prefetch == 1 { 1000 } else { 1 };
+        options.push((
+            JmsVariant::Prefetch {
+                consumer: node,
+                prefetch,
+            }
+            .key(),
+            trf(
+                lang,
+                format!("{name}: prefetch {prefetch}"),
+                format!("{name}：预取 {prefetch}"),
+            ),
+            JmsVariant::Prefetch {
+                consumer: node,
+                prefetch,
+            },
+        ));
+    }
+    let variants: Vec<(String, JmsVariant)> = options
+        .iter()
+        .map(|(k, _, v)| (k.clone(), v.clone()))
+        .collect();
+    let onchange = dispatch.reform(move |e: Event| {
+        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        let key = select.value();
+        Msg::CompareJms(
+            variants
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.clone()),
+        )
+    });
+    html! {
+        <section class="panel compare">
+            <h2>{ tr(lang, "Side by side", "并排对比") }</h2>
+            <label class="setting">{ tr(lang, "Run this lesson again, with", "把这节课再运行一遍，改为") }
+                <select data-testid="compare" {onchange}>
+                    <option value="" selected={comparing.is_none()}>{ tr(lang, "no comparison", "不对比") }</option>
+                    { for options.iter().map(|(key, label, _)| html! {
+                        <option value={key.clone()} selected={comparing == Some(key.as_str())}>{ label.clone() }</option>
+                    }) }
+                </select>
+            </label>
+            <p class="hint">{ tr(lang,
+                "Both runs step together, and a fault you inject goes into both.",
+                "两次运行同步前进，你注入的故障会同时作用于两边。") }</p>
+        </section>
+    }
+}
