@@ -95,6 +95,18 @@ describe('JMS / ActiveMQ lab', () => {
       await page.locator(`${tid('invariant')}[data-invariant="mq.processed-once"] .inv-head`).click();
       await waitStep(page, 9);
 
+      // Side by side: the same lesson with a dedup table stays green at the same step.
+      const option = await page.$eval(tid('compare'), (s) =>
+        [...s.options].find((o) => /dedup/.test(o.textContent || ''))?.value);
+      assert.ok(option, 'a dedup-table comparison is offered');
+      await page.selectOption(tid('compare'), option);
+      await page.locator(tid('compare-side')).waitFor({ state: 'visible' });
+      assert.match((await page.locator(tid('compare-side')).textContent()) || '', /every invariant holds/);
+      assert.equal(await page.locator(`${tid('side-by-side')} ${tid('ledger')}`).count(), 2);
+      await screenshot(page, 'jms-side-by-side-en');
+      await page.selectOption(tid('compare'), '');
+      await page.locator(tid('side-by-side')).waitFor({ state: 'detached' });
+
       await openLesson(page, 'jms-idempotent');
       await page.keyboard.press('End');
       await waitStep(page, await totalOf(page));
