@@ -6,6 +6,8 @@
 pub mod jms;
 #[cfg(feature = "jms")]
 pub mod jms_scenarios;
+#[cfg(feature = "jms")]
+pub mod rabbit;
 pub mod ledger;
 pub mod message;
 pub mod selector;

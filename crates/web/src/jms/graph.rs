@@ -205,7 +205,7 @@ pub fn graph(lang: Lang, world: &World<JmsLab>) -> Html {
                     let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
                     let text = short(&env.msg, lab);
                     html! {
-                        <g class={classes!("packet", kind_class(&env.msg))} data-testid="packet">
+                        <g key={env.id} class={classes!("packet", kind_class(&env.msg))} data-testid="packet">
                             <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="7" />
                             <text x={format!("{x:.1}")} y={format!("{:.1}", y - 11.0)} text-anchor="middle">{ text }</text>
                             <title>{ super::summary(lang, &env.msg, lab) }</title>
