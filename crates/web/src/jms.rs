@@ -232,6 +232,7 @@ pub fn view(player: &Player, session: &Session<JmsLab>, dispatch: &Callback<Msg>
             }
             { panel::controls(lang, world, dispatch) }
             { panel::compare(lang, world, player.compare.as_ref().map(|c| c.key.as_str()), dispatch) }
+            <panel::SelectorTester lang={lang} world={crate::ring::Shared(session.state.clone())} />
         </div>
     }
 }

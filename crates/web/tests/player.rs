@@ -282,33 +282,56 @@ mod jms {
     use distlab_web::player::JmsVariant;
 
     fn consumer_of(p: &Player, name: &str) -> u8 {
-        let LabRun::Jms(s) = &p.lab else { panic!("a JMS lesson") };
-        s.scenario.setup.nodes.iter().position(|n| n.name == name).expect("the consumer") as u8
+        let LabRun::Jms(s) = &p.lab else {
+            panic!("a JMS lesson")
+        };
+        s.scenario
+            .setup
+            .nodes
+            .iter()
+            .position(|n| n.name == name)
+            .expect("the consumer") as u8
     }
 
     fn once_broken(lab: &LabRun) -> bool {
-        lab.violations().iter().any(|v| v.violation.invariant == "mq.processed-once")
+        lab.violations()
+            .iter()
+            .any(|v| v.violation.invariant == "mq.processed-once")
     }
 
     #[wasm_bindgen_test]
     fn the_idempotent_consumer_side_by_side_stays_green_in_lockstep() {
         let p = open("jms-processed-twice");
         let c1 = consumer_of(&p, "C1");
-        let p = p.update(Msg::CompareJms(Some(JmsVariant::Idempotent { consumer: c1, on: true })));
+        let p = p.update(Msg::CompareJms(Some(JmsVariant::Idempotent {
+            consumer: c1,
+            on: true,
+        })));
         let compare = p.compare.as_ref().expect("comparing");
         assert_eq!(compare.lab.total(), p.lab.total());
         let p = p.update(Msg::Last);
         let compare = p.compare.as_ref().expect("still comparing");
         assert_eq!(compare.lab.step(), p.lab.step(), "both runs step together");
-        assert!(once_broken(&p.lab), "the lesson's consumer processes m1 twice");
+        assert!(
+            once_broken(&p.lab),
+            "the lesson's consumer processes m1 twice"
+        );
         assert!(!once_broken(&compare.lab), "the idempotent one does not");
         // A fault goes into both runs at the same step.
-        let p = p.update(Msg::Seek(2)).update(Msg::Fault(Fault::Crash { node: 1 }));
+        let p = p
+            .update(Msg::Seek(2))
+            .update(Msg::Fault(Fault::Crash { node: 1 }));
         let compare = p.compare.as_ref().expect("still comparing");
-        assert_eq!((compare.lab.step(), compare.lab.total()), (p.lab.step(), p.lab.total()));
+        assert_eq!(
+            (compare.lab.step(), compare.lab.total()),
+            (p.lab.step(), p.lab.total())
+        );
         assert_eq!(compare.lab.injection_count(), 1);
         // Opening another lesson ends the comparison.
-        assert!(p.update(Msg::OpenBuiltin("jms-selector".into())).compare.is_none());
+        assert!(p
+            .update(Msg::OpenBuiltin("jms-selector".into()))
+            .compare
+            .is_none());
         assert!(p.update(Msg::CompareJms(None)).compare.is_none());
     }
 }

@@ -219,3 +219,77 @@ pub fn compare(
         </section>
     }
 }
+
+#[derive(Properties, PartialEq)]
+pub struct TesterProps {
+    pub lang: Lang,
+    pub world: crate::ring::Shared<World<JmsLab>>,
+}
+
+/// Try a JMS message selector against the messages the broker holds: a syntax error is shown
+/// where it is, and each message gets TRUE, FALSE or UNKNOWN (only TRUE selects it).
+#[function_component(SelectorTester)]
+pub fn selector_tester(props: &TesterProps) -> Html {
+    use distlab_core::mq::selector::{Selector, Truth};
+    let lang = props.lang;
+    let text = use_state(|| String::from("JMSPriority > 4 AND color = 'red'"));
+    let oninput = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            text.set(input.value());
+        })
+    };
+    let lab = &props.world.0.protocol;
+    let parsed = Selector::parse(&text);
+    let result = match &parsed {
+        Err(e) => {
+            // Point at the problem: the text before it, the part that is wrong, the rest.
+            let start = e.offset.min(text.len());
+            let end = e.end.clamp(start, text.len());
+            let (before, wrong, after) =
+                match (text.get(..start), text.get(start..end), text.get(end..)) {
+                    (Some(a), Some(b), Some(c)) => (a.to_string(), b.to_string(), c.to_string()),
+                    _ => (text.to_string(), String::new(), String::new()),
+                };
+            html! {
+                <div class="selector-error" data-testid="selector-error" role="alert">
+                    <code>{ before }<mark>{ if wrong.is_empty() { "␣".to_string() } else { wrong } }</mark>{ after }</code>
+                    <div>{ e.message.get(lang) }</div>
+                </div>
+            }
+        }
+        Ok(selector) => {
+            let held: Vec<_> = lab
+                .broker
+                .channels
+                .iter()
+                .flat_map(|c| c.messages.iter())
+                .map(|h| &h.message)
+                .collect();
+            html! {
+                <ul class="selector-results" data-testid="selector-results">
+                    if held.is_empty() {
+                        <li class="hint">{ tr(lang, "The broker holds no message right now.", "Broker 现在没有消息。") }</li>
+                    }
+                    { for held.iter().map(|m| {
+                        let truth = selector.evaluate(*m);
+                        let class = match truth { Truth::True => "true", Truth::False => "false", Truth::Unknown => "unknown" };
+                        html! { <li class={class}><strong>{ &m.label }</strong>{ " → " }{ truth.label().get(lang) }</li> }
+                    }) }
+                </ul>
+            }
+        }
+    };
+    html! {
+        <section class="panel selector-tester">
+            <h2>{ tr(lang, "Try a message selector", "试一试消息选择器") }</h2>
+            <input data-testid="selector-input" class="selector" type="text" value={(*text).clone()} {oninput}
+                aria-label={tr(lang, "JMS message selector", "JMS 消息选择器")} spellcheck="false" />
+            { result }
+            <p class="hint">{ tr(lang,
+                "A consumer with this selector would receive only the messages marked TRUE; the others stay in the queue.",
+                "使用这个选择器的消费者只会收到标为 TRUE 的消息，其余消息留在队列里。") }</p>
+        </section>
+    }
+}
