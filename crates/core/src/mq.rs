@@ -6,9 +6,9 @@
 pub mod jms;
 #[cfg(feature = "jms")]
 pub mod jms_scenarios;
-#[cfg(feature = "jms")]
-pub mod rabbit;
 pub mod ledger;
 pub mod message;
+#[cfg(feature = "jms")]
+pub mod rabbit;
 pub mod selector;
 pub mod topic;

@@ -1,0 +1,2431 @@
+//! The RabbitMQ lab (seed 001 section 2, seed 003): producers publish to exchanges on the nodes of
+//! a RabbitMQ cluster, the exchanges route to queues that live on one home node (a plain cluster)
+//! or on every node (classic mirrored queues), and consumers take messages with automatic or manual
+//! acknowledgements. Messages travel the kernel's network, and the delivery ledger records where
+//! each one ends, so the three places seed 003 says a message can be lost are all visible: at the
+//! producer (no confirms, or a transaction that was never committed), at the broker (a transient
+//! queue or a non-persistent message in memory when the node crashes), and at the consumer
+//! (auto-ack, where the broker forgets a message the moment it sends it).
+//!
+//! Modelled after RabbitMQ 3.x (AMQP 0-9-1):
+//! - publisher confirms: the broker sends `basic.ack` once the message is enqueued in every queue
+//!   it routes to, and `basic.nack` when a queue could not take it; an unroutable message is
+//!   confirmed at once (rabbitmq.com/docs/confirms, "When Will Published Messages Be Confirmed by
+//!   the Broker?"). A persistent message on a durable queue is confirmed after it is written to
+//!   disk; this model writes it to disk the moment it is enqueued, so it confirms at once too;
+//! - channel transactions (`tx.select`): publishes wait in the channel until `tx.commit`, and
+//!   `tx.commit-ok` comes back once all of them are enqueued; `tx.rollback` discards them;
+//! - consumer acknowledgements (rabbitmq.com/docs/confirms): with `noAck` the broker forgets a
+//!   message as soon as it sends it, and basic.qos prefetch does not apply; with manual
+//!   acknowledgements the unacknowledged messages of a closed channel go back to the queue with the
+//!   `redelivered` flag, and so does a `basic.nack`/`basic.reject` with `requeue=true`;
+//! - dead lettering (rabbitmq.com/docs/dlx): a message rejected without requeue or expired by TTL
+//!   is republished to the queue's dead-letter exchange with its dead-letter routing key (or its
+//!   own), its per-message expiration removed; without a DLX it is dropped. A message that
+//!   expires in a cycle back into a queue it already expired in is dropped, as RabbitMQ does;
+//! - TTL (rabbitmq.com/docs/ttl): per-queue `x-message-ttl` and per-message `expiration`, the lower
+//!   one wins, counted from the moment the message enters the queue;
+//! - durability (rabbitmq.com/docs/queues, "Durability"): only a persistent message
+//!   (`delivery_mode = 2`) in a durable queue survives a restart; a transient queue is gone;
+//! - clustering and classic mirrored queues (rabbitmq.com/docs/ha): in a plain cluster a queue
+//!   lives on its home node only, so while that node is down its messages cannot be consumed and
+//!   publishes routed to it are lost; a mirrored queue has mirrors on the other broker nodes and,
+//!   when its master crashes, the oldest mirror is promoted and requeues every message that was
+//!   delivered and not acknowledged (so consumers may see them twice).
+//!
+//! Simplified: mirrors are synchronous (a promoted mirror has every message; RabbitMQ's mirrors
+//! can be unsynchronised); a node that comes back rejoins as a synchronised mirror at once; any
+//! ready message expires when its time comes (classic queues expire per-message TTL only at the
+//! head of the queue); confirms are not batched; a channel transaction buffers in the client, so
+//! the broker sees the messages only with the commit.
+
+use alloc::boxed::Box;
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use serde::{Deserialize, Serialize};
+
+use super::ledger::{EntryId, Ledger, Place};
+use super::topic::Exchange;
+use crate::kernel::{
+    Ctx, Envelope, LinkConfig, LossReason, NodeId, NodeState, Protocol, Severity, Time, TimerId,
+    Violation, World,
+};
+use crate::scenario::{InvariantInfo, Lab};
+use crate::text::Text;
+
+/// What a node is in this lab.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Producer,
+    /// A RabbitMQ cluster node.
+    Broker,
+    Consumer,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeSpec {
+    pub name: String,
+    pub role: Role,
+}
+
+/// A queue declaration with its arguments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueSpec {
+    pub name: String,
+    /// A durable queue is recreated when its node restarts; a transient one is gone.
+    pub durable: bool,
+    /// The node the queue lives on (its master, when mirrored).
+    pub home: NodeId,
+    /// A classic mirrored queue (`ha-mode: all`): mirrors on every other broker node.
+    #[serde(default)]
+    pub mirrored: bool,
+    /// `x-message-ttl` in milliseconds.
+    #[serde(default)]
+    pub message_ttl: Option<Time>,
+    /// `x-dead-letter-exchange`.
+    #[serde(default)]
+    pub dead_letter_exchange: Option<String>,
+    /// `x-dead-letter-routing-key`; without it a dead letter keeps its routing key.
+    #[serde(default)]
+    pub dead_letter_routing_key: Option<String>,
+}
+
+/// How a producer's channel learns that its messages are safe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PublishMode {
+    /// Fire and forget: `basic.publish` returns at once.
+    None,
+    /// `confirm.select`: the broker acknowledges each message.
+    Confirms,
+    /// `tx.select`: messages wait for `tx.commit`.
+    Tx,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProducerSpec {
+    pub node: NodeId,
+    pub mode: PublishMode,
+    /// The cluster node its connection goes to.
+    pub broker: NodeId,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsumerSpec {
+    pub node: NodeId,
+    pub queue: String,
+    /// `noAck`: the broker counts a message as acknowledged when it sends it.
+    pub auto_ack: bool,
+    /// basic.qos prefetch count: unacknowledged deliveries at most (0: unlimited).
+    pub prefetch: u32,
+    /// Remembers what it processed (in a database, so across crashes) and skips duplicates.
+    #[serde(default)]
+    pub idempotent: bool,
+    /// The cluster node its connection goes to.
+    pub broker: NodeId,
+    /// With manual acknowledgements, ack each message right after processing it.
+    #[serde(default)]
+    pub ack_on_process: bool,
+    /// Connected (consuming) at the start.
+    #[serde(default = "yes")]
+    pub connected: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The starting point of a RabbitMQ run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RabbitSetup {
+    pub nodes: Vec<NodeSpec>,
+    pub exchanges: Vec<Exchange>,
+    pub queues: Vec<QueueSpec>,
+    pub producers: Vec<ProducerSpec>,
+    pub consumers: Vec<ConsumerSpec>,
+    #[serde(default)]
+    pub link: Option<LinkConfig>,
+}
+
+pub const MAX_NODES: usize = 12;
+pub const MAX_QUEUES: usize = 16;
+pub const MAX_PREFETCH: u32 = 1000;
+
+fn bad(en: String, zh: String) -> Text {
+    Text::new(en, zh)
+}
+
+impl RabbitSetup {
+    fn role_of(&self, n: NodeId) -> Option<Role> {
+        self.nodes.get(usize::from(n)).map(|s| s.role)
+    }
+
+    pub fn validate(&self) -> Result<(), Text> {
+        if self.nodes.is_empty() || self.nodes.len() > MAX_NODES {
+            return Err(bad(
+                format!(
+                    "A RabbitMQ lab has 1 to {MAX_NODES} nodes, not {}.",
+                    self.nodes.len()
+                ),
+                format!(
+                    "RabbitMQ 实验需要 1 到 {MAX_NODES} 个节点，而不是 {} 个。",
+                    self.nodes.len()
+                ),
+            ));
+        }
+        if !self.nodes.iter().any(|n| n.role == Role::Broker) {
+            return Err(bad(
+                "A RabbitMQ lab needs at least one broker node.".to_string(),
+                "RabbitMQ 实验至少需要一个 Broker 节点。".to_string(),
+            ));
+        }
+        if self.queues.len() > MAX_QUEUES {
+            return Err(bad(
+                format!("At most {MAX_QUEUES} queues, not {}.", self.queues.len()),
+                format!(
+                    "最多 {MAX_QUEUES} 个队列，而不是 {} 个。",
+                    self.queues.len()
+                ),
+            ));
+        }
+        for (i, x) in self.exchanges.iter().enumerate() {
+            if x.name.is_empty() {
+                return Err(bad(
+                    "The default exchange \"\" is built in and cannot be declared.".to_string(),
+                    "默认交换机 \"\" 是内置的，不能再声明。".to_string(),
+                ));
+            }
+            if self.exchanges[..i].iter().any(|y| y.name == x.name) {
+                return Err(bad(
+                    format!("The exchange \"{}\" is declared twice.", x.name),
+                    format!("交换机“{}”被声明了两次。", x.name),
+                ));
+            }
+            for b in &x.bindings {
+                if !self.queues.iter().any(|q| q.name == b.queue) {
+                    return Err(bad(
+                        format!(
+                            "The exchange \"{}\" is bound to \"{}\", which is not a queue.",
+                            x.name, b.queue
+                        ),
+                        format!("交换机“{}”绑定的“{}”不是队列。", x.name, b.queue),
+                    ));
+                }
+            }
+        }
+        for (i, q) in self.queues.iter().enumerate() {
+            if self.queues[..i].iter().any(|r| r.name == q.name) {
+                return Err(bad(
+                    format!("The queue \"{}\" is declared twice.", q.name),
+                    format!("队列“{}”被声明了两次。", q.name),
+                ));
+            }
+            if self.role_of(q.home) != Some(Role::Broker) {
+                return Err(bad(
+                    format!("The home of queue \"{}\" is not a broker node.", q.name),
+                    format!("队列“{}”所在的节点不是 Broker 节点。", q.name),
+                ));
+            }
+            if let Some(dlx) = &q.dead_letter_exchange {
+                if !dlx.is_empty() && !self.exchanges.iter().any(|x| &x.name == dlx) {
+                    return Err(bad(
+                        format!(
+                            "The dead-letter exchange \"{dlx}\" of queue \"{}\" is not declared.",
+                            q.name
+                        ),
+                        format!("队列“{}”的死信交换机“{dlx}”没有声明。", q.name),
+                    ));
+                }
+            }
+        }
+        for (i, p) in self.producers.iter().enumerate() {
+            if self.role_of(p.node) != Some(Role::Producer) {
+                return Err(bad(
+                    format!("Producer {} is not a producer node.", p.node),
+                    format!("生产者 {} 不是生产者节点。", p.node),
+                ));
+            }
+            if self.role_of(p.broker) != Some(Role::Broker) {
+                return Err(bad(
+                    format!(
+                        "Producer {} connects to {}, not a broker node.",
+                        p.node, p.broker
+                    ),
+                    format!("生产者 {} 连接的 {} 不是 Broker 节点。", p.node, p.broker),
+                ));
+            }
+            if self.producers[..i].iter().any(|o| o.node == p.node) {
+                return Err(bad(
+                    "A producer node has one channel in this lab.".to_string(),
+                    "在这个实验里，每个生产者节点只有一个信道。".to_string(),
+                ));
+            }
+        }
+        for (i, c) in self.consumers.iter().enumerate() {
+            if self.role_of(c.node) != Some(Role::Consumer) {
+                return Err(bad(
+                    format!("Consumer {} is not a consumer node.", c.node),
+                    format!("消费者 {} 不是消费者节点。", c.node),
+                ));
+            }
+            if self.role_of(c.broker) != Some(Role::Broker) {
+                return Err(bad(
+                    format!(
+                        "Consumer {} connects to {}, not a broker node.",
+                        c.node, c.broker
+                    ),
+                    format!("消费者 {} 连接的 {} 不是 Broker 节点。", c.node, c.broker),
+                ));
+            }
+            if !self.queues.iter().any(|q| q.name == c.queue) {
+                return Err(bad(
+                    format!("There is no queue \"{}\".", c.queue),
+                    format!("没有队列“{}”。", c.queue),
+                ));
+            }
+            if c.prefetch > MAX_PREFETCH {
+                return Err(bad(
+                    format!(
+                        "Prefetch must be between 0 (unlimited) and {MAX_PREFETCH}, not {}.",
+                        c.prefetch
+                    ),
+                    format!(
+                        "预取数量必须在 0（不限）到 {MAX_PREFETCH} 之间，而不是 {}。",
+                        c.prefetch
+                    ),
+                ));
+            }
+            if self.consumers[..i].iter().any(|o| o.node == c.node) {
+                return Err(bad(
+                    "A consumer node has one channel in this lab.".to_string(),
+                    "在这个实验里，每个消费者节点只有一个信道。".to_string(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why a message was dead-lettered (the `reason` of its `x-death` header).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeathReason {
+    Rejected,
+    Expired,
+}
+
+impl DeathReason {
+    pub fn name(self) -> Text {
+        match self {
+            DeathReason::Rejected => Text::new("rejected", "被拒绝"),
+            DeathReason::Expired => Text::new("expired", "过期"),
+        }
+    }
+}
+
+/// An AMQP message with the properties the lab uses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RabbitMessage {
+    /// The ledger entry that follows this copy of the message.
+    pub entry: EntryId,
+    /// The short name the views use, such as `m3` or `m3→audit`.
+    pub label: String,
+    pub exchange: String,
+    pub routing_key: String,
+    /// `delivery_mode = 2`.
+    pub persistent: bool,
+    /// The per-message `expiration`, in milliseconds.
+    pub expiration: Option<Time>,
+    /// Set when the message is delivered again.
+    pub redelivered: bool,
+    /// Sent with `noAck`: the broker has already forgotten it.
+    #[serde(default)]
+    pub no_ack: bool,
+    /// The queues it died in, most recent last, with the reason (`x-death`).
+    #[serde(default)]
+    pub deaths: Vec<(String, DeathReason)>,
+}
+
+/// A message in a queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Held {
+    pub message: RabbitMessage,
+    /// The consumer it was delivered to and that has not acknowledged it yet.
+    pub dispatched_to: Option<NodeId>,
+    /// When it expires, if it has a TTL.
+    pub expires_at: Option<Time>,
+}
+
+/// A queue in the cluster.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Queue {
+    pub spec: QueueSpec,
+    /// The node that holds the queue now (the master, when mirrored).
+    pub master: NodeId,
+    /// Mirror nodes, oldest first.
+    pub mirrors: Vec<NodeId>,
+    /// A transient queue disappears with its node.
+    pub exists: bool,
+    pub messages: Vec<Held>,
+    /// Round-robin position among the queue's consumers.
+    next_consumer: usize,
+}
+
+impl Queue {
+    fn place_of(&self, message: &RabbitMessage) -> Place {
+        if self.spec.durable && message.persistent {
+            Place::BrokerStore
+        } else {
+            Place::BrokerMemory
+        }
+    }
+}
+
+/// A producer's channel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Producer {
+    pub spec: ProducerSpec,
+    /// Published in the open transaction, not yet committed.
+    pub uncommitted: Vec<RabbitMessage>,
+    /// Published in confirm mode or committed, waiting for the broker's answer.
+    pub awaiting: Vec<EntryId>,
+}
+
+/// A consumer's channel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consumer {
+    pub spec: ConsumerSpec,
+    pub connected: bool,
+    /// Delivered, not yet handed to the application.
+    pub prefetched: VecDeque<RabbitMessage>,
+    /// Processed, not yet acknowledged.
+    pub unacked: Vec<RabbitMessage>,
+    /// Labels already processed (kept in a database, so they survive a crash).
+    pub processed_ids: BTreeSet<String>,
+}
+
+/// Operations the script or the student can run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RabbitOp {
+    /// `basic.publish`.
+    Publish {
+        producer: NodeId,
+        exchange: String,
+        routing_key: String,
+        /// `delivery_mode = 2`.
+        #[serde(default)]
+        persistent: bool,
+        /// Per-message TTL in milliseconds.
+        #[serde(default)]
+        expiration: Option<Time>,
+        /// The business key whose messages must be processed in order, for the ledger.
+        #[serde(default)]
+        key: Option<String>,
+    },
+    /// The application takes the next delivered message and processes it.
+    Process {
+        consumer: NodeId,
+    },
+    /// `basic.ack` with `multiple = true`: every processed message.
+    Ack {
+        consumer: NodeId,
+    },
+    /// `basic.nack`: the application rejects the next delivered message without processing it
+    /// (or, when nothing is waiting, every processed and unacknowledged one).
+    Nack {
+        consumer: NodeId,
+        requeue: bool,
+    },
+    TxCommit {
+        producer: NodeId,
+    },
+    TxRollback {
+        producer: NodeId,
+    },
+    /// The consumer starts consuming (again).
+    Connect {
+        consumer: NodeId,
+    },
+    /// The consumer closes its channel; what it has not acknowledged goes back to the queue.
+    Disconnect {
+        consumer: NodeId,
+    },
+    SetAutoAck {
+        consumer: NodeId,
+        auto_ack: bool,
+    },
+    SetConfirms {
+        producer: NodeId,
+        mode: PublishMode,
+    },
+}
+
+/// What travels between the nodes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RabbitMsg {
+    /// Producer to broker: `basic.publish`, or a committed transaction.
+    Publish {
+        messages: Vec<RabbitMessage>,
+        reply: Reply,
+    },
+    /// Broker to producer: `basic.ack`/`basic.nack` in confirm mode, or `tx.commit-ok`.
+    Confirm {
+        acked: Vec<EntryId>,
+        nacked: Vec<EntryId>,
+        commit: bool,
+    },
+    /// Broker to consumer: `basic.deliver`.
+    Deliver { message: Box<RabbitMessage> },
+    /// Consumer to broker.
+    Ack { entries: Vec<EntryId> },
+    Nack {
+        entries: Vec<EntryId>,
+        requeue: bool,
+    },
+}
+
+/// What the producer waits for after a publish.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reply {
+    Nothing,
+    Confirm,
+    CommitOk,
+}
+
+/// The cluster's one wake-up: a message expires.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RabbitTimer {
+    Wake,
+}
+
+/// Lab events, in the lab's own words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RabbitNote {
+    /// `on_disk`: a persistent message in a durable queue, written to disk before any confirm.
+    Enqueued {
+        label: String,
+        queue: String,
+        node: NodeId,
+        on_disk: bool,
+    },
+    Unroutable {
+        label: String,
+        exchange: String,
+        routing_key: String,
+    },
+    /// Routed to a queue whose node is down: the message is lost.
+    QueueDown {
+        label: String,
+        queue: String,
+    },
+    Buffered {
+        label: String,
+    },
+    Confirmed {
+        labels: Vec<String>,
+    },
+    Nacked {
+        labels: Vec<String>,
+    },
+    Committed {
+        labels: Vec<String>,
+    },
+    RolledBack {
+        labels: Vec<String>,
+        why: Text,
+    },
+    Processed {
+        consumer: NodeId,
+        label: String,
+        redelivered: bool,
+    },
+    SkippedDuplicate {
+        consumer: NodeId,
+        label: String,
+    },
+    Acked {
+        consumer: NodeId,
+        labels: Vec<String>,
+    },
+    Requeued {
+        label: String,
+        queue: String,
+    },
+    DeadLettered {
+        label: String,
+        reason: DeathReason,
+        queues: Vec<String>,
+    },
+    Dropped {
+        label: String,
+        why: Text,
+    },
+    Lost {
+        label: String,
+        why: Text,
+    },
+    QueueVanished {
+        queue: String,
+    },
+    FailedOver {
+        queue: String,
+        from: NodeId,
+        to: NodeId,
+    },
+    Nothing {
+        why: Text,
+    },
+}
+
+/// The lab's state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RabbitLab {
+    pub setup: RabbitSetup,
+    pub queues: Vec<Queue>,
+    pub producers: BTreeMap<NodeId, Producer>,
+    pub consumers: BTreeMap<NodeId, Consumer>,
+    pub ledger: Ledger,
+    /// The copies made of each entry (one per further queue, or into a dead-letter queue), so a
+    /// confirm marks them all safe.
+    copies: BTreeMap<EntryId, Vec<EntryId>>,
+    /// The cluster's one pending wake-up: its timer, its node and when it fires.
+    wake: Option<(TimerId, NodeId, Time)>,
+    created: u32,
+}
+
+impl RabbitLab {
+    pub fn new(setup: &RabbitSetup) -> Result<RabbitLab, Text> {
+        setup.validate()?;
+        let brokers: Vec<NodeId> = setup
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.role == Role::Broker)
+            .map(|(i, _)| i as NodeId)
+            .collect();
+        let queues = setup
+            .queues
+            .iter()
+            .map(|q| Queue {
+                spec: q.clone(),
+                master: q.home,
+                mirrors: if q.mirrored {
+                    brokers.iter().copied().filter(|&b| b != q.home).collect()
+                } else {
+                    Vec::new()
+                },
+                exists: true,
+                messages: Vec::new(),
+                next_consumer: 0,
+            })
+            .collect();
+        let producers = setup
+            .producers
+            .iter()
+            .map(|p| {
+                (
+                    p.node,
+                    Producer {
+                        spec: p.clone(),
+                        uncommitted: Vec::new(),
+                        awaiting: Vec::new(),
+                    },
+                )
+            })
+            .collect();
+        let consumers = setup
+            .consumers
+            .iter()
+            .map(|c| {
+                (
+                    c.node,
+                    Consumer {
+                        spec: c.clone(),
+                        connected: c.connected,
+                        prefetched: VecDeque::new(),
+                        unacked: Vec::new(),
+                        processed_ids: BTreeSet::new(),
+                    },
+                )
+            })
+            .collect();
+        Ok(RabbitLab {
+            setup: setup.clone(),
+            queues,
+            producers,
+            consumers,
+            ledger: Ledger::new(),
+            copies: BTreeMap::new(),
+            wake: None,
+            created: 0,
+        })
+    }
+
+    pub fn world(setup: &RabbitSetup, seed: u64) -> Result<World<RabbitLab>, Text> {
+        let lab = RabbitLab::new(setup)?;
+        let names: Vec<&str> = setup.nodes.iter().map(|n| n.name.as_str()).collect();
+        // AMQP connections are TCP: in order, and by default neither lossy nor duplicating.
+        let link = setup.link.unwrap_or(LinkConfig {
+            latency_min: 5,
+            latency_max: 15,
+            ..LinkConfig::default()
+        });
+        Ok(World::new(lab, &names, link, seed))
+    }
+
+    pub fn name(&self, node: NodeId) -> &str {
+        self.setup
+            .nodes
+            .get(usize::from(node))
+            .map_or("?", |n| n.name.as_str())
+    }
+
+    pub fn queue(&self, name: &str) -> Option<&Queue> {
+        self.queues.iter().find(|q| q.spec.name == name)
+    }
+
+    fn exchange_exists(&self, name: &str) -> bool {
+        name.is_empty() || self.setup.exchanges.iter().any(|x| x.name == name)
+    }
+
+    /// The indices of the existing queues a routing key reaches through an exchange; the default
+    /// exchange "" routes to the queue named by the key.
+    fn route(&self, exchange: &str, routing_key: &str) -> Vec<usize> {
+        let names: Vec<&str> = if exchange.is_empty() {
+            alloc::vec![routing_key]
+        } else {
+            match self.setup.exchanges.iter().find(|x| x.name == exchange) {
+                Some(x) => x.route(routing_key),
+                None => Vec::new(),
+            }
+        };
+        names
+            .into_iter()
+            .filter_map(|n| self.queues.iter().position(|q| q.spec.name == n))
+            .filter(|&i| self.queues[i].exists)
+            .collect()
+    }
+
+    fn available(&self, qi: usize, nodes: &[NodeState]) -> bool {
+        let q = &self.queues[qi];
+        q.exists
+            && nodes
+                .get(usize::from(q.master))
+                .is_some_and(NodeState::is_up)
+    }
+
+    fn mark_safe_all(&mut self, entry: EntryId) {
+        let mut stack = alloc::vec![entry];
+        while let Some(e) = stack.pop() {
+            self.ledger.mark_safe(e);
+            if let Some(more) = self.copies.get(&e) {
+                // Copies are always newer entries, so this ends.
+                stack.extend(more.iter().copied().filter(|&c| c > e));
+            }
+        }
+    }
+
+    fn copy_of(&mut self, base: &RabbitMessage, queue: &str) -> RabbitMessage {
+        let label = format!("{}→{}", base.label, queue);
+        let mut copy = base.clone();
+        if let Some(entry) = self.ledger.copy(base.entry, label.clone()) {
+            self.copies.entry(base.entry).or_default().push(entry);
+            copy.entry = entry;
+        }
+        copy.label = label;
+        copy
+    }
+
+    fn enqueue(&mut self, qi: usize, message: RabbitMessage, ctx: &mut Ctx<'_, Self>) {
+        let now = ctx.now();
+        let q = &mut self.queues[qi];
+        let ttl = match (q.spec.message_ttl, message.expiration) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let place = q.place_of(&message);
+        self.ledger.move_to(message.entry, place, Some(q.master));
+        ctx.note(RabbitNote::Enqueued {
+            label: message.label.clone(),
+            queue: q.spec.name.clone(),
+            node: q.master,
+            on_disk: place == Place::BrokerStore,
+        });
+        q.messages.push(Held {
+            message,
+            dispatched_to: None,
+            expires_at: ttl.map(|t| now.saturating_add(t)),
+        });
+    }
+
+    /// Puts a message into each target queue: the first reachable one keeps the message's own
+    /// ledger entry when `reuse` is set, every other one gets a copy. Returns whether every target
+    /// took it.
+    fn fan_out(
+        &mut self,
+        base: &RabbitMessage,
+        targets: &[usize],
+        reuse: bool,
+        ctx: &mut Ctx<'_, Self>,
+    ) -> bool {
+        // Reachable queues first, so copies are made while the original is still on its way.
+        let (up, down): (Vec<usize>, Vec<usize>) = targets
+            .iter()
+            .partition(|&&qi| self.available(qi, ctx.nodes()));
+        let mut first = reuse;
+        for &qi in up.iter().chain(down.iter()) {
+            let name = self.queues[qi].spec.name.clone();
+            let message = if first {
+                first = false;
+                base.clone()
+            } else {
+                self.copy_of(base, &name)
+            };
+            if self.available(qi, ctx.nodes()) {
+                self.enqueue(qi, message, ctx);
+            } else {
+                self.ledger.move_to(message.entry, Place::Lost, None);
+                ctx.note(RabbitNote::QueueDown {
+                    label: message.label,
+                    queue: name,
+                });
+            }
+        }
+        down.is_empty()
+    }
+
+    /// The broker takes in a published message: routes it and enqueues it. Returns whether the
+    /// publish succeeded (a confirm is `basic.ack`); an unroutable message counts as a success,
+    /// as in RabbitMQ.
+    fn publish_in(&mut self, message: RabbitMessage, ctx: &mut Ctx<'_, Self>) -> bool {
+        let targets = self.route(&message.exchange, &message.routing_key);
+        if targets.is_empty() {
+            self.ledger.move_to(message.entry, Place::Discarded, None);
+            ctx.note(RabbitNote::Unroutable {
+                label: message.label,
+                exchange: message.exchange,
+                routing_key: message.routing_key,
+            });
+            return true;
+        }
+        self.fan_out(&message, &targets, true, ctx)
+    }
+
+    /// Dead-letters a message that left queue `qi`: republishes it to the queue's dead-letter
+    /// exchange, or drops it when there is none or it routes nowhere.
+    fn dead_letter(
+        &mut self,
+        qi: usize,
+        message: RabbitMessage,
+        reason: DeathReason,
+        ctx: &mut Ctx<'_, Self>,
+    ) {
+        let spec = self.queues[qi].spec.clone();
+        let holder = Some(self.queues[qi].master);
+        let routing_key = spec
+            .dead_letter_routing_key
+            .clone()
+            .unwrap_or_else(|| message.routing_key.clone());
+        let mut targets = match &spec.dead_letter_exchange {
+            Some(dlx) => self.route(dlx, &routing_key),
+            None => Vec::new(),
+        };
+        let mut dead = message.clone();
+        dead.deaths.push((spec.name.clone(), reason));
+        if reason == DeathReason::Expired {
+            // A cycle of expiries is broken: RabbitMQ drops a message that would come back to a
+            // queue it already died in, when no rejection happened on the way.
+            targets.retain(|&t| {
+                let name = &self.queues[t].spec.name;
+                !dead.deaths.iter().any(|(q, _)| q == name)
+            });
+        }
+        if targets.is_empty() {
+            let (place, why) = match reason {
+                DeathReason::Expired => (
+                    Place::Expired,
+                    Text::new(
+                        "it expired and its queue has no dead-letter exchange that takes it",
+                        "它过期了，而它的队列没有能接收它的死信交换机",
+                    ),
+                ),
+                DeathReason::Rejected => (
+                    Place::Discarded,
+                    Text::new(
+                        "it was rejected without requeue and its queue has no dead-letter exchange that takes it",
+                        "它被拒绝且不重新入队，而它的队列没有能接收它的死信交换机",
+                    ),
+                ),
+            };
+            self.ledger.move_to(message.entry, place, None);
+            ctx.note(RabbitNote::Dropped {
+                label: message.label,
+                why,
+            });
+            return;
+        }
+        dead.exchange = spec.dead_letter_exchange.clone().unwrap_or_default();
+        dead.routing_key = routing_key;
+        dead.redelivered = false;
+        dead.no_ack = false;
+        // RabbitMQ removes the per-message expiration so the dead letter does not expire again.
+        dead.expiration = None;
+        let queues = targets
+            .iter()
+            .map(|&t| self.queues[t].spec.name.clone())
+            .collect();
+        self.fan_out(&dead, &targets, false, ctx);
+        self.ledger
+            .move_to(message.entry, Place::DeadLettered, holder);
+        ctx.note(RabbitNote::DeadLettered {
+            label: message.label,
+            reason,
+            queues,
+        });
+    }
+
+    /// Sets the cluster's wake-up for the next message that expires.
+    fn schedule_wake(&mut self, ctx: &mut Ctx<'_, Self>) {
+        let now = ctx.now();
+        let next = (0..self.queues.len())
+            .filter(|&qi| self.available(qi, ctx.nodes()))
+            .flat_map(|qi| self.queues[qi].messages.iter())
+            .filter(|h| h.dispatched_to.is_none())
+            .filter_map(|h| h.expires_at)
+            .filter(|&t| t > now)
+            .min();
+        let node = self
+            .setup
+            .nodes
+            .iter()
+            .enumerate()
+            .find(|(i, n)| n.role == Role::Broker && ctx.is_up(*i as NodeId))
+            .map(|(i, _)| i as NodeId);
+        let wanted = next.zip(node);
+        // One wake-up at a time: keep the pending one if it is still the right moment.
+        if self.wake.map(|(_, n, at)| (at, n)) == wanted {
+            return;
+        }
+        if let Some((timer, _, _)) = self.wake.take() {
+            ctx.cancel_timer(timer);
+        }
+        if let Some((at, node)) = wanted {
+            let timer = ctx.set_timer(node, at - now, RabbitTimer::Wake);
+            self.wake = Some((timer, node, at));
+        }
+    }
+
+    /// Expires the ready messages whose time has come, in every reachable queue.
+    fn expire(&mut self, ctx: &mut Ctx<'_, Self>) {
+        let now = ctx.now();
+        for qi in 0..self.queues.len() {
+            if !self.available(qi, ctx.nodes()) {
+                continue;
+            }
+            // Take them out first: dead letters may come back into this very queue.
+            let mut expired = Vec::new();
+            self.queues[qi].messages.retain(|h| {
+                if h.dispatched_to.is_none() && h.expires_at.is_some_and(|at| now >= at) {
+                    expired.push(h.message.clone());
+                    false
+                } else {
+                    true
+                }
+            });
+            for message in expired {
+                self.dead_letter(qi, message, DeathReason::Expired, ctx);
+            }
+        }
+    }
+
+    /// Messages delivered to a consumer with manual acknowledgement and not yet acknowledged.
+    fn window_used(&self, consumer: NodeId) -> usize {
+        self.queues
+            .iter()
+            .flat_map(|q| q.messages.iter())
+            .filter(|h| h.dispatched_to == Some(consumer))
+            .count()
+    }
+
+    fn can_receive(&self, consumer: NodeId, ctx: &Ctx<'_, Self>) -> bool {
+        let Some(k) = self.consumers.get(&consumer) else {
+            return false;
+        };
+        k.connected
+            && ctx.is_up(consumer)
+            && ctx.is_up(k.spec.broker)
+            && (k.spec.auto_ack
+                || k.spec.prefetch == 0
+                || self.window_used(consumer) < k.spec.prefetch as usize)
+    }
+
+    /// Pushes ready messages to consumers, round robin among a queue's consumers, up to each
+    /// one's prefetch (which auto-ack consumers ignore).
+    fn dispatch(&mut self, ctx: &mut Ctx<'_, Self>) {
+        self.expire(ctx);
+        for qi in 0..self.queues.len() {
+            if !self.available(qi, ctx.nodes()) {
+                continue;
+            }
+            let name = self.queues[qi].spec.name.clone();
+            let candidates: Vec<NodeId> = self
+                .consumers
+                .values()
+                .filter(|k| k.spec.queue == name)
+                .map(|k| k.spec.node)
+                .collect();
+            if candidates.is_empty() {
+                continue;
+            }
+            let mut i = 0;
+            while i < self.queues[qi].messages.len() {
+                if self.queues[qi].messages[i].dispatched_to.is_some() {
+                    i += 1;
+                    continue;
+                }
+                let start = self.queues[qi].next_consumer % candidates.len();
+                let chosen = (0..candidates.len())
+                    .map(|k| (start + k) % candidates.len())
+                    .find(|&k| self.can_receive(candidates[k], ctx));
+                let Some(position) = chosen else { break };
+                let consumer = candidates[position];
+                self.queues[qi].next_consumer = position + 1;
+                let Some(k) = self.consumers.get(&consumer) else {
+                    break;
+                };
+                let (auto_ack, via) = (k.spec.auto_ack, k.spec.broker);
+                let mut message = if auto_ack {
+                    // noAck: the broker forgets the message the moment it sends it.
+                    self.queues[qi].messages.remove(i).message
+                } else {
+                    let held = &mut self.queues[qi].messages[i];
+                    held.dispatched_to = Some(consumer);
+                    i += 1;
+                    held.message.clone()
+                };
+                message.no_ack = auto_ack;
+                self.ledger
+                    .move_to(message.entry, Place::InFlight, Some(consumer));
+                ctx.send(
+                    via,
+                    consumer,
+                    RabbitMsg::Deliver {
+                        message: Box::new(message),
+                    },
+                );
+            }
+        }
+        self.schedule_wake(ctx);
+    }
+
+    /// Puts back every message delivered to `consumer` and not acknowledged, flagged redelivered.
+    fn take_back(&mut self, consumer: NodeId, only: Option<&[EntryId]>, ctx: &mut Ctx<'_, Self>) {
+        for q in &mut self.queues {
+            for h in &mut q.messages {
+                if h.dispatched_to == Some(consumer)
+                    && only.is_none_or(|o| o.contains(&h.message.entry))
+                {
+                    h.dispatched_to = None;
+                    h.message.redelivered = true;
+                    let place = if q.spec.durable && h.message.persistent {
+                        Place::BrokerStore
+                    } else {
+                        Place::BrokerMemory
+                    };
+                    self.ledger.move_to(h.message.entry, place, Some(q.master));
+                    ctx.note(RabbitNote::Requeued {
+                        label: h.message.label.clone(),
+                        queue: q.spec.name.clone(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// The consumer's channel is gone (closed, crashed, or its broker node is down): what it
+    /// held with noAck is lost, the rest goes back to the queue.
+    fn close_channel(&mut self, consumer: NodeId, why: Text, ctx: &mut Ctx<'_, Self>) {
+        let Some(k) = self.consumers.get_mut(&consumer) else {
+            return;
+        };
+        let held: Vec<RabbitMessage> = k.prefetched.drain(..).chain(k.unacked.drain(..)).collect();
+        for m in held {
+            if m.no_ack {
+                self.ledger.move_to(m.entry, Place::Lost, None);
+                ctx.note(RabbitNote::Lost {
+                    label: m.label,
+                    why: why.clone(),
+                });
+            }
+        }
+        self.take_back(consumer, None, ctx);
+    }
+
+    fn process(&mut self, consumer: NodeId, ctx: &mut Ctx<'_, Self>) {
+        let Some(k) = self.consumers.get_mut(&consumer) else {
+            return;
+        };
+        let Some(message) = k.prefetched.pop_front() else {
+            ctx.note(RabbitNote::Nothing {
+                why: Text::new("no message has been delivered", "没有收到消息"),
+            });
+            return;
+        };
+        if k.spec.idempotent && k.processed_ids.contains(&message.label) {
+            self.ledger.skipped_duplicate(message.entry);
+            ctx.note(RabbitNote::SkippedDuplicate {
+                consumer,
+                label: message.label.clone(),
+            });
+        } else {
+            self.ledger.processed(message.entry);
+            if k.spec.idempotent {
+                k.processed_ids.insert(message.label.clone());
+            }
+            ctx.note(RabbitNote::Processed {
+                consumer,
+                label: message.label.clone(),
+                redelivered: message.redelivered,
+            });
+        }
+        if message.no_ack {
+            self.ledger
+                .move_to(message.entry, Place::Acknowledged, None);
+            return;
+        }
+        let ack_now = k.spec.ack_on_process;
+        k.unacked.push(message);
+        if ack_now {
+            self.ack(consumer, ctx);
+        }
+    }
+
+    fn ack(&mut self, consumer: NodeId, ctx: &mut Ctx<'_, Self>) {
+        let Some(k) = self.consumers.get_mut(&consumer) else {
+            return;
+        };
+        if k.unacked.is_empty() {
+            ctx.note(RabbitNote::Nothing {
+                why: Text::new(
+                    "nothing processed is waiting for an acknowledgement",
+                    "没有已处理、等待确认的消息",
+                ),
+            });
+            return;
+        }
+        let acked = core::mem::take(&mut k.unacked);
+        let via = k.spec.broker;
+        ctx.send(
+            consumer,
+            via,
+            RabbitMsg::Ack {
+                entries: acked.iter().map(|m| m.entry).collect(),
+            },
+        );
+        ctx.note(RabbitNote::Acked {
+            consumer,
+            labels: acked.into_iter().map(|m| m.label).collect(),
+        });
+    }
+
+    fn nack(&mut self, consumer: NodeId, requeue: bool, ctx: &mut Ctx<'_, Self>) {
+        let Some(k) = self.consumers.get_mut(&consumer) else {
+            return;
+        };
+        if k.prefetched.front().is_some_and(|m| m.no_ack) {
+            // The broker forgot it when it sent it: there is no delivery left to reject.
+            ctx.note(RabbitNote::Nothing {
+                why: Text::new(
+                    "a message consumed with auto-ack cannot be rejected: the broker already forgot it",
+                    "以自动确认方式消费的消息无法拒绝：Broker 已经把它忘了",
+                ),
+            });
+            return;
+        }
+        let manual: Vec<RabbitMessage> = match k.prefetched.pop_front() {
+            Some(m) => alloc::vec![m],
+            None => core::mem::take(&mut k.unacked),
+        };
+        if manual.is_empty() {
+            ctx.note(RabbitNote::Nothing {
+                why: Text::new("there is nothing to reject", "没有可以拒绝的消息"),
+            });
+            return;
+        }
+        let via = k.spec.broker;
+        ctx.send(
+            consumer,
+            via,
+            RabbitMsg::Nack {
+                entries: manual.iter().map(|m| m.entry).collect(),
+                requeue,
+            },
+        );
+    }
+
+    fn rollback(&mut self, producer: NodeId, why: Text, place: Place, ctx: &mut Ctx<'_, Self>) {
+        let Some(p) = self.producers.get_mut(&producer) else {
+            return;
+        };
+        let dropped = core::mem::take(&mut p.uncommitted);
+        if dropped.is_empty() {
+            return;
+        }
+        for m in &dropped {
+            self.ledger.move_to(m.entry, place, None);
+        }
+        ctx.note(RabbitNote::RolledBack {
+            labels: dropped.into_iter().map(|m| m.label).collect(),
+            why,
+        });
+    }
+
+    /// A broker node crashed: its memory is gone, transient queues with it; a mirrored queue
+    /// fails over to its oldest mirror that is up.
+    fn broker_crashed(&mut self, node: NodeId, ctx: &mut Ctx<'_, Self>) {
+        if self.wake.is_some_and(|(_, n, _)| n == node) {
+            // The kernel cancelled the node's timers.
+            self.wake = None;
+        }
+        // Clients connected through this node lose their connection.
+        let through: Vec<NodeId> = self
+            .consumers
+            .values()
+            .filter(|k| k.spec.broker == node)
+            .map(|k| k.spec.node)
+            .collect();
+        for c in through {
+            self.close_channel(
+                c,
+                Text::new(
+                    "its consumer's connection broke before it was processed (auto-ack)",
+                    "消息处理前消费者的连接断了（自动确认）",
+                ),
+                ctx,
+            );
+        }
+        for qi in 0..self.queues.len() {
+            if !self.queues[qi].exists || self.queues[qi].master != node {
+                continue;
+            }
+            let promoted = self.queues[qi]
+                .mirrors
+                .iter()
+                .copied()
+                .find(|&m| m != node && ctx.is_up(m));
+            // Every delivery the queue had not seen acknowledged comes back, flagged; the
+            // consumers drop their copies, as their channel to the old master is gone.
+            let returned: Vec<(NodeId, EntryId)> = self.queues[qi]
+                .messages
+                .iter()
+                .filter_map(|h| h.dispatched_to.map(|c| (c, h.message.entry)))
+                .collect();
+            for (c, entry) in &returned {
+                if let Some(k) = self.consumers.get_mut(c) {
+                    k.prefetched.retain(|m| m.entry != *entry);
+                    k.unacked.retain(|m| m.entry != *entry);
+                }
+            }
+            let q = &mut self.queues[qi];
+            if let Some(new_master) = promoted {
+                q.mirrors.retain(|&m| m != new_master);
+                q.mirrors.push(node);
+                q.master = new_master;
+                let durable = q.spec.durable;
+                for h in &mut q.messages {
+                    if h.dispatched_to.take().is_some() {
+                        h.message.redelivered = true;
+                    }
+                    let place = if durable && h.message.persistent {
+                        Place::BrokerStore
+                    } else {
+                        Place::BrokerMemory
+                    };
+                    self.ledger
+                        .move_to(h.message.entry, place, Some(new_master));
+                }
+                ctx.note(RabbitNote::FailedOver {
+                    queue: q.spec.name.clone(),
+                    from: node,
+                    to: new_master,
+                });
+                continue;
+            }
+            let durable = q.spec.durable;
+            let mut lost = Vec::new();
+            q.messages.retain_mut(|h| {
+                if durable && h.message.persistent {
+                    if h.dispatched_to.take().is_some() {
+                        h.message.redelivered = true;
+                    }
+                    true
+                } else {
+                    lost.push((h.message.entry, h.message.label.clone()));
+                    false
+                }
+            });
+            for h in &q.messages {
+                self.ledger
+                    .move_to(h.message.entry, Place::BrokerStore, Some(node));
+            }
+            if !durable {
+                q.exists = false;
+                ctx.note(RabbitNote::QueueVanished {
+                    queue: q.spec.name.clone(),
+                });
+            }
+            for (entry, label) in lost {
+                self.ledger.move_to(entry, Place::Lost, None);
+                ctx.note(RabbitNote::Lost {
+                    label,
+                    why: Text::new(
+                        "it was only in the memory of the broker node that crashed",
+                        "它只在崩溃的 Broker 节点的内存里",
+                    ),
+                });
+            }
+        }
+        // Producers connected through this node: confirms they wait for will not come.
+        for p in self.producers.values_mut() {
+            if p.spec.broker == node {
+                p.awaiting.clear();
+            }
+        }
+    }
+}
+
+impl Protocol for RabbitLab {
+    type Msg = RabbitMsg;
+    type Op = RabbitOp;
+    type Timer = RabbitTimer;
+    type Note = RabbitNote;
+
+    fn check_op(&self, op: &RabbitOp, nodes: &[NodeState]) -> Result<(), Text> {
+        let up = |n: NodeId| nodes.get(usize::from(n)).is_some_and(NodeState::is_up);
+        let consumer = |n: &NodeId| {
+            if !self.consumers.contains_key(n) {
+                return Err(Text::new(
+                    format!("{} is not a consumer", self.name(*n)),
+                    format!("{} 不是消费者", self.name(*n)),
+                ));
+            }
+            if !up(*n) {
+                return Err(Text::new("the consumer is not running", "消费者没有运行"));
+            }
+            Ok(())
+        };
+        let producer = |n: &NodeId| {
+            if !self.producers.contains_key(n) {
+                return Err(Text::new(
+                    format!("{} is not a producer", self.name(*n)),
+                    format!("{} 不是生产者", self.name(*n)),
+                ));
+            }
+            if !up(*n) {
+                return Err(Text::new("the producer is not running", "生产者没有运行"));
+            }
+            Ok(())
+        };
+        let tx = |n: &NodeId| {
+            producer(n)?;
+            if self
+                .producers
+                .get(n)
+                .is_some_and(|p| p.spec.mode == PublishMode::Tx)
+            {
+                Ok(())
+            } else {
+                Err(Text::new(
+                    format!("{} has no transaction open (tx.select)", self.name(*n)),
+                    format!("{} 没有开启事务（tx.select）", self.name(*n)),
+                ))
+            }
+        };
+        match op {
+            RabbitOp::Publish {
+                producer: p,
+                exchange,
+                ..
+            } => {
+                producer(p)?;
+                if self.exchange_exists(exchange) {
+                    Ok(())
+                } else {
+                    Err(Text::new(
+                        format!("there is no exchange {exchange}"),
+                        format!("没有交换机 {exchange}"),
+                    ))
+                }
+            }
+            RabbitOp::TxCommit { producer: p } | RabbitOp::TxRollback { producer: p } => tx(p),
+            RabbitOp::SetConfirms { producer: p, .. } => producer(p),
+            RabbitOp::Connect { consumer: c } => {
+                consumer(c)?;
+                if self.consumers.get(c).is_some_and(|k| k.connected) {
+                    Err(Text::new(
+                        "the consumer is already connected",
+                        "消费者已经连接",
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
+            RabbitOp::Process { consumer: c }
+            | RabbitOp::Ack { consumer: c }
+            | RabbitOp::Nack { consumer: c, .. }
+            | RabbitOp::Disconnect { consumer: c }
+            | RabbitOp::SetAutoAck { consumer: c, .. } => consumer(c),
+        }
+    }
+
+    fn on_op(&mut self, op: &RabbitOp, ctx: &mut Ctx<'_, Self>) {
+        match op {
+            RabbitOp::Publish {
+                producer,
+                exchange,
+                routing_key,
+                persistent,
+                expiration,
+                key,
+            } => {
+                let Some(p) = self.producers.get(producer) else {
+                    return;
+                };
+                let (mode, broker) = (p.spec.mode, p.spec.broker);
+                self.created += 1;
+                let label = format!("m{}", self.created);
+                let entry = self.ledger.create(label.clone(), key.as_deref());
+                let message = RabbitMessage {
+                    entry,
+                    label: label.clone(),
+                    exchange: exchange.clone(),
+                    routing_key: routing_key.clone(),
+                    persistent: *persistent,
+                    expiration: *expiration,
+                    redelivered: false,
+                    no_ack: false,
+                    deaths: Vec::new(),
+                };
+                let Some(p) = self.producers.get_mut(producer) else {
+                    return;
+                };
+                let reply = match mode {
+                    PublishMode::Tx => {
+                        p.uncommitted.push(message);
+                        ctx.note(RabbitNote::Buffered { label });
+                        return;
+                    }
+                    PublishMode::Confirms => {
+                        p.awaiting.push(entry);
+                        Reply::Confirm
+                    }
+                    PublishMode::None => {
+                        // basic.publish returns at once: the application believes it is sent.
+                        self.ledger.mark_safe(entry);
+                        Reply::Nothing
+                    }
+                };
+                self.ledger.move_to(entry, Place::InFlight, None);
+                ctx.send(
+                    *producer,
+                    broker,
+                    RabbitMsg::Publish {
+                        messages: alloc::vec![message],
+                        reply,
+                    },
+                );
+            }
+            RabbitOp::Process { consumer } => self.process(*consumer, ctx),
+            RabbitOp::Ack { consumer } => self.ack(*consumer, ctx),
+            RabbitOp::Nack { consumer, requeue } => self.nack(*consumer, *requeue, ctx),
+            RabbitOp::TxCommit { producer } => {
+                let Some(p) = self.producers.get_mut(producer) else {
+                    return;
+                };
+                let messages = core::mem::take(&mut p.uncommitted);
+                if messages.is_empty() {
+                    ctx.note(RabbitNote::Nothing {
+                        why: Text::new("the transaction is empty", "事务里没有消息"),
+                    });
+                    return;
+                }
+                p.awaiting.extend(messages.iter().map(|m| m.entry));
+                let broker = p.spec.broker;
+                for m in &messages {
+                    self.ledger.move_to(m.entry, Place::InFlight, None);
+                }
+                ctx.send(
+                    *producer,
+                    broker,
+                    RabbitMsg::Publish {
+                        messages,
+                        reply: Reply::CommitOk,
+                    },
+                );
+            }
+            RabbitOp::TxRollback { producer } => self.rollback(
+                *producer,
+                Text::new(
+                    "tx.rollback: the uncommitted messages are discarded",
+                    "tx.rollback：未提交的消息被丢弃",
+                ),
+                Place::Discarded,
+                ctx,
+            ),
+            RabbitOp::Connect { consumer } => {
+                if let Some(k) = self.consumers.get_mut(consumer) {
+                    k.connected = true;
+                }
+                self.dispatch(ctx);
+            }
+            RabbitOp::Disconnect { consumer } => {
+                self.close_channel(
+                    *consumer,
+                    Text::new(
+                        "its consumer closed the channel before processing it (auto-ack)",
+                        "消费者在处理它之前关闭了信道（自动确认）",
+                    ),
+                    ctx,
+                );
+                if let Some(k) = self.consumers.get_mut(consumer) {
+                    k.connected = false;
+                }
+                self.dispatch(ctx);
+            }
+            RabbitOp::SetAutoAck { consumer, auto_ack } => {
+                if let Some(k) = self.consumers.get_mut(consumer) {
+                    k.spec.auto_ack = *auto_ack;
+                }
+                self.dispatch(ctx);
+            }
+            RabbitOp::SetConfirms { producer, mode } => {
+                let was_tx = self
+                    .producers
+                    .get(producer)
+                    .is_some_and(|p| p.spec.mode == PublishMode::Tx);
+                if was_tx && *mode != PublishMode::Tx {
+                    self.rollback(
+                        *producer,
+                        Text::new(
+                            "leaving transaction mode discards the uncommitted messages",
+                            "退出事务模式会丢弃未提交的消息",
+                        ),
+                        Place::Discarded,
+                        ctx,
+                    );
+                }
+                if let Some(p) = self.producers.get_mut(producer) {
+                    p.spec.mode = *mode;
+                }
+            }
+        }
+    }
+
+    fn on_msg(&mut self, to: NodeId, from: NodeId, msg: RabbitMsg, ctx: &mut Ctx<'_, Self>) {
+        match msg {
+            RabbitMsg::Publish { messages, reply } => {
+                let mut acked = Vec::new();
+                let mut nacked = Vec::new();
+                for m in messages {
+                    let entry = m.entry;
+                    if self.publish_in(m, ctx) {
+                        acked.push(entry);
+                    } else {
+                        nacked.push(entry);
+                    }
+                }
+                if reply != Reply::Nothing {
+                    ctx.send(
+                        to,
+                        from,
+                        RabbitMsg::Confirm {
+                            acked,
+                            nacked,
+                            commit: reply == Reply::CommitOk,
+                        },
+                    );
+                }
+                self.dispatch(ctx);
+            }
+            RabbitMsg::Confirm {
+                acked,
+                nacked,
+                commit,
+            } => {
+                if let Some(p) = self.producers.get_mut(&to) {
+                    p.awaiting
+                        .retain(|e| !acked.contains(e) && !nacked.contains(e));
+                }
+                for &e in &acked {
+                    self.mark_safe_all(e);
+                }
+                let labels = |ids: &[EntryId], l: &Ledger| -> Vec<String> {
+                    ids.iter()
+                        .filter_map(|&e| l.get(e))
+                        .map(|j| j.label.clone())
+                        .collect()
+                };
+                if !acked.is_empty() {
+                    let labels = labels(&acked, &self.ledger);
+                    ctx.note(if commit {
+                        RabbitNote::Committed { labels }
+                    } else {
+                        RabbitNote::Confirmed { labels }
+                    });
+                }
+                if !nacked.is_empty() {
+                    ctx.note(RabbitNote::Nacked {
+                        labels: labels(&nacked, &self.ledger),
+                    });
+                }
+            }
+            RabbitMsg::Deliver { message } => {
+                let expected = message.no_ack
+                    || self.queues.iter().any(|q| {
+                        q.messages.iter().any(|h| {
+                            h.message.entry == message.entry && h.dispatched_to == Some(to)
+                        })
+                    });
+                let Some(k) = self.consumers.get_mut(&to) else {
+                    return;
+                };
+                if k.connected && expected {
+                    self.ledger
+                        .move_to(message.entry, Place::Consumer, Some(to));
+                    k.prefetched.push_back(*message);
+                } else if message.no_ack {
+                    self.ledger.move_to(message.entry, Place::Lost, None);
+                    ctx.note(RabbitNote::Lost {
+                        label: message.label,
+                        why: Text::new(
+                            "it was delivered with auto-ack to a closed channel",
+                            "它以自动确认方式投递给了已关闭的信道",
+                        ),
+                    });
+                }
+                // Otherwise the broker already took it back: the stale delivery is ignored.
+            }
+            RabbitMsg::Ack { entries } => {
+                for q in &mut self.queues {
+                    q.messages.retain(|h| {
+                        if entries.contains(&h.message.entry) && h.dispatched_to == Some(from) {
+                            self.ledger
+                                .move_to(h.message.entry, Place::Acknowledged, None);
+                            false
+                        } else {
+                            true
+                        }
+                    });
+                }
+                self.dispatch(ctx);
+            }
+            RabbitMsg::Nack { entries, requeue } => {
+                if requeue {
+                    self.take_back(from, Some(&entries), ctx);
+                } else {
+                    for qi in 0..self.queues.len() {
+                        let mut rejected = Vec::new();
+                        self.queues[qi].messages.retain(|h| {
+                            if entries.contains(&h.message.entry) && h.dispatched_to == Some(from) {
+                                rejected.push(h.message.clone());
+                                false
+                            } else {
+                                true
+                            }
+                        });
+                        for m in rejected {
+                            self.dead_letter(qi, m, DeathReason::Rejected, ctx);
+                        }
+                    }
+                }
+                self.dispatch(ctx);
+            }
+        }
+    }
+
+    fn on_timer(&mut self, _node: NodeId, _timer: RabbitTimer, ctx: &mut Ctx<'_, Self>) {
+        self.wake = None;
+        self.dispatch(ctx);
+    }
+
+    fn on_crash(&mut self, node: NodeId, ctx: &mut Ctx<'_, Self>) {
+        match self.setup.role_of(node) {
+            Some(Role::Broker) => {
+                self.broker_crashed(node, ctx);
+                self.dispatch(ctx);
+            }
+            Some(Role::Producer) => {
+                self.rollback(
+                    node,
+                    Text::new(
+                        "the producer crashed with an open transaction",
+                        "生产者在事务未提交时崩溃",
+                    ),
+                    Place::Lost,
+                    ctx,
+                );
+                if let Some(p) = self.producers.get_mut(&node) {
+                    p.awaiting.clear();
+                }
+            }
+            Some(Role::Consumer) => {
+                // The broker sees the connection drop at once (a simplification of heartbeats).
+                self.close_channel(
+                    node,
+                    Text::new(
+                        "the consumer crashed before processing it (auto-ack)",
+                        "消费者在处理它之前崩溃了（自动确认）",
+                    ),
+                    ctx,
+                );
+                self.dispatch(ctx);
+            }
+            None => {}
+        }
+    }
+
+    fn on_restart(&mut self, _node: NodeId, ctx: &mut Ctx<'_, Self>) {
+        // A broker node brings back its durable queues; clients reconnect on their own.
+        self.dispatch(ctx);
+    }
+
+    fn on_lost(
+        &mut self,
+        envelope: &Envelope<RabbitMsg>,
+        _reason: LossReason,
+        ctx: &mut Ctx<'_, Self>,
+    ) {
+        match &envelope.msg {
+            // The producer's only copy is gone.
+            RabbitMsg::Publish { messages, .. } => {
+                for m in messages {
+                    self.ledger.move_to(m.entry, Place::Lost, None);
+                    ctx.note(RabbitNote::Lost {
+                        label: m.label.clone(),
+                        why: Text::new(
+                            "the publish never reached the broker",
+                            "发布的消息没有到达 Broker",
+                        ),
+                    });
+                }
+            }
+            RabbitMsg::Deliver { message } => {
+                if message.no_ack {
+                    self.ledger.move_to(message.entry, Place::Lost, None);
+                    ctx.note(RabbitNote::Lost {
+                        label: message.label.clone(),
+                        why: Text::new(
+                            "an auto-ack delivery was lost on the way",
+                            "一条自动确认的投递在路上丢失了",
+                        ),
+                    });
+                } else {
+                    // The channel is broken: the queue takes the message back.
+                    let to = envelope.to;
+                    self.take_back(to, Some(&[message.entry]), ctx);
+                }
+            }
+            RabbitMsg::Confirm { .. } | RabbitMsg::Ack { .. } | RabbitMsg::Nack { .. } => {}
+        }
+    }
+
+    fn violations(&self, _nodes: &[NodeState], out: &mut Vec<Violation>) {
+        self.ledger.violations(out);
+    }
+}
+
+impl Lab for RabbitLab {
+    const ID: &'static str = "rabbitmq";
+    type Setup = RabbitSetup;
+
+    fn build(setup: &RabbitSetup, seed: u64) -> Result<World<RabbitLab>, Text> {
+        RabbitLab::world(setup, seed)
+    }
+
+    fn invariants() -> Vec<InvariantInfo> {
+        alloc::vec![
+            InvariantInfo {
+                id: super::ledger::NO_LOSS,
+                name: Text::new(
+                    "No message the producer was told is safe is lost",
+                    "生产者确认已发送的消息不会丢失"
+                ),
+                severity: Severity::Error,
+            },
+            InvariantInfo {
+                id: super::ledger::ONCE,
+                name: Text::new("No message is processed twice", "没有消息被重复处理"),
+                severity: Severity::Error,
+            },
+            InvariantInfo {
+                id: super::ledger::ORDER,
+                name: Text::new(
+                    "Messages of one key are processed in order",
+                    "同一个键的消息按顺序处理"
+                ),
+                severity: Severity::Error,
+            },
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::{Action, Fault, Model};
+    use crate::mq::ledger::{NO_LOSS, ONCE};
+    use crate::mq::topic::{Binding, ExchangeKind};
+    use alloc::vec;
+    use proptest::prelude::*;
+
+    const P: NodeId = 0;
+    const B1: NodeId = 1;
+    const B2: NodeId = 2;
+    const C1: NodeId = 3;
+    const C2: NodeId = 4;
+
+    fn exchange(name: &str, kind: ExchangeKind, bindings: &[(&str, &str)]) -> Exchange {
+        Exchange {
+            name: name.into(),
+            kind,
+            bindings: bindings
+                .iter()
+                .map(|&(queue, key)| Binding {
+                    queue: queue.into(),
+                    key: key.into(),
+                })
+                .collect(),
+        }
+    }
+
+    fn queue(name: &str) -> QueueSpec {
+        QueueSpec {
+            name: name.into(),
+            durable: true,
+            home: B1,
+            mirrored: false,
+            message_ttl: None,
+            dead_letter_exchange: None,
+            dead_letter_routing_key: None,
+        }
+    }
+
+    fn consumer(node: NodeId, queue: &str, auto_ack: bool) -> ConsumerSpec {
+        ConsumerSpec {
+            node,
+            queue: queue.into(),
+            auto_ack,
+            prefetch: 0,
+            idempotent: false,
+            broker: B1,
+            ack_on_process: false,
+            connected: true,
+        }
+    }
+
+    fn setup(mode: PublishMode, consumers: Vec<ConsumerSpec>) -> RabbitSetup {
+        let node = |name: &str, role| NodeSpec {
+            name: name.into(),
+            role,
+        };
+        RabbitSetup {
+            nodes: vec![
+                node("P", Role::Producer),
+                node("B1", Role::Broker),
+                node("B2", Role::Broker),
+                node("C1", Role::Consumer),
+                node("C2", Role::Consumer),
+            ],
+            exchanges: vec![
+                exchange("fan", ExchangeKind::Fanout, &[("a", ""), ("b", "")]),
+                exchange("direct", ExchangeKind::Direct, &[("a", "a"), ("b", "b")]),
+                exchange(
+                    "topic",
+                    ExchangeKind::Topic,
+                    &[("a", "orders.*"), ("b", "#.error")],
+                ),
+                exchange("dlx", ExchangeKind::Fanout, &[("dlq", "")]),
+            ],
+            queues: vec![queue("a"), queue("b"), queue("dlq")],
+            producers: vec![ProducerSpec {
+                node: P,
+                mode,
+                broker: B1,
+            }],
+            consumers,
+            link: None,
+        }
+    }
+
+    fn world(s: &RabbitSetup) -> World<RabbitLab> {
+        RabbitLab::world(s, 7).unwrap()
+    }
+
+    fn op(
+        w: &mut World<RabbitLab>,
+        op: RabbitOp,
+    ) -> Vec<crate::kernel::Event<RabbitMsg, RabbitNote>> {
+        let mut out = Vec::new();
+        w.apply(&Action::Op { op }, &mut out);
+        out
+    }
+
+    fn fault(w: &mut World<RabbitLab>, fault: Fault) {
+        w.apply(&Action::Fault { fault }, &mut Vec::new());
+    }
+
+    fn settle(w: &mut World<RabbitLab>) {
+        for _ in 0..10_000 {
+            let Some(next) = w.next_due() else { return };
+            w.apply(&next, &mut Vec::new());
+        }
+        panic!("the world did not settle");
+    }
+
+    fn publish_op(exchange: &str, key: &str, persistent: bool) -> RabbitOp {
+        RabbitOp::Publish {
+            producer: P,
+            exchange: exchange.into(),
+            routing_key: key.into(),
+            persistent,
+            expiration: None,
+            key: None,
+        }
+    }
+
+    fn publish(w: &mut World<RabbitLab>, exchange: &str, key: &str, persistent: bool, n: usize) {
+        for _ in 0..n {
+            op(w, publish_op(exchange, key, persistent));
+        }
+        settle(w);
+    }
+
+    fn process_all(w: &mut World<RabbitLab>, consumer: NodeId) -> usize {
+        let mut n = 0;
+        while !w.protocol.consumers[&consumer].prefetched.is_empty() {
+            op(w, RabbitOp::Process { consumer });
+            settle(w);
+            n += 1;
+        }
+        n
+    }
+
+    fn ack(w: &mut World<RabbitLab>, consumer: NodeId) {
+        op(w, RabbitOp::Ack { consumer });
+        settle(w);
+    }
+
+    fn broken(w: &World<RabbitLab>) -> Vec<String> {
+        let mut out = Vec::new();
+        w.violations(&mut out);
+        out.into_iter().map(|v| v.invariant).collect()
+    }
+
+    fn places(w: &World<RabbitLab>) -> Vec<Place> {
+        w.protocol.ledger.journeys.iter().map(|j| j.place).collect()
+    }
+
+    fn held(w: &World<RabbitLab>, q: &str) -> Vec<String> {
+        w.protocol
+            .queue(q)
+            .map(|q| q.messages.iter().map(|h| h.message.label.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn exchanges_route_fanout_direct_and_topic_to_the_right_queues() {
+        let mut w = world(&setup(PublishMode::Confirms, vec![]));
+        publish(&mut w, "fan", "ignored", true, 1);
+        assert_eq!(held(&w, "a"), ["m1"]);
+        assert_eq!(held(&w, "b"), ["m1→b"]);
+        publish(&mut w, "direct", "b", true, 1);
+        assert_eq!(held(&w, "b"), ["m1→b", "m2"]);
+        publish(&mut w, "topic", "orders.created", true, 1);
+        publish(&mut w, "topic", "payments.eu.error", true, 1);
+        publish(&mut w, "", "a", true, 1);
+        assert_eq!(held(&w, "a"), ["m1", "m3", "m5"]);
+        assert_eq!(held(&w, "b"), ["m1→b", "m2", "m4"]);
+        assert!(held(&w, "dlq").is_empty());
+        assert!(w.protocol.ledger.journeys.iter().all(|j| j.safe));
+        assert!(broken(&w).is_empty());
+    }
+
+    #[test]
+    fn an_unroutable_message_is_discarded_and_still_confirmed() {
+        let mut w = world(&setup(PublishMode::Confirms, vec![]));
+        publish(&mut w, "direct", "nobody", true, 1);
+        let j = &w.protocol.ledger.journeys[0];
+        assert_eq!(j.place, Place::Discarded);
+        assert!(j.safe);
+        assert!(broken(&w).is_empty());
+    }
+
+    #[test]
+    fn without_confirms_a_broker_crash_loses_what_the_producer_believed_sent() {
+        let mut s = setup(PublishMode::None, vec![]);
+        s.queues[0].durable = false;
+        let mut w = world(&s);
+        publish(&mut w, "direct", "a", true, 1);
+        assert_eq!(places(&w), [Place::BrokerMemory]);
+        assert!(
+            w.protocol.ledger.journeys[0].safe,
+            "publish returned at once"
+        );
+        fault(&mut w, Fault::Crash { node: B1 });
+        assert_eq!(places(&w), [Place::Lost]);
+        assert_eq!(broken(&w), [NO_LOSS]);
+    }
+
+    #[test]
+    fn a_publish_lost_on_the_way_breaks_no_loss_only_without_confirms() {
+        for (mode, red) in [(PublishMode::None, true), (PublishMode::Confirms, false)] {
+            let mut w = world(&setup(mode, vec![]));
+            op(&mut w, publish_op("direct", "a", true));
+            fault(&mut w, Fault::Crash { node: B1 });
+            settle(&mut w);
+            assert_eq!(places(&w), [Place::Lost]);
+            assert_eq!(broken(&w).contains(&NO_LOSS.to_string()), red);
+        }
+    }
+
+    #[test]
+    fn confirmed_persistent_messages_on_a_durable_queue_survive_a_crash() {
+        let mut w = world(&setup(
+            PublishMode::Confirms,
+            vec![consumer(C1, "a", false)],
+        ));
+        op(&mut w, RabbitOp::Disconnect { consumer: C1 });
+        publish(&mut w, "direct", "a", true, 2);
+        publish(&mut w, "direct", "a", false, 1);
+        assert!(w.protocol.ledger.journeys.iter().all(|j| j.safe));
+        assert_eq!(
+            places(&w),
+            [Place::BrokerStore, Place::BrokerStore, Place::BrokerMemory]
+        );
+        fault(&mut w, Fault::Crash { node: B1 });
+        fault(&mut w, Fault::Restart { node: B1 });
+        assert_eq!(&places(&w)[..2], &[Place::BrokerStore; 2]);
+        assert_eq!(
+            places(&w)[2],
+            Place::Lost,
+            "a transient message is confirmed once it is in memory"
+        );
+        assert_eq!(broken(&w), [NO_LOSS], "only the transient one");
+        op(&mut w, RabbitOp::Connect { consumer: C1 });
+        settle(&mut w);
+        assert_eq!(process_all(&mut w, C1), 2);
+        ack(&mut w, C1);
+        assert_eq!(&places(&w)[..2], &[Place::Acknowledged; 2]);
+    }
+
+    #[test]
+    fn a_transaction_holds_messages_until_commit_and_rollback_discards_them() {
+        let mut w = world(&setup(PublishMode::Tx, vec![]));
+        publish(&mut w, "direct", "a", true, 2);
+        assert_eq!(places(&w), [Place::ProducerBuffer; 2]);
+        assert!(held(&w, "a").is_empty());
+        op(&mut w, RabbitOp::TxRollback { producer: P });
+        assert_eq!(places(&w), [Place::Discarded; 2]);
+        publish(&mut w, "direct", "a", true, 2);
+        assert!(!w.protocol.ledger.journeys[2].safe);
+        op(&mut w, RabbitOp::TxCommit { producer: P });
+        settle(&mut w);
+        assert_eq!(held(&w, "a"), ["m3", "m4"]);
+        assert!(w.protocol.ledger.journeys[2..].iter().all(|j| j.safe));
+        assert!(broken(&w).is_empty());
+    }
+
+    #[test]
+    fn an_auto_ack_consumer_crash_loses_the_unprocessed_message() {
+        let mut w = world(&setup(PublishMode::Confirms, vec![consumer(C1, "a", true)]));
+        publish(&mut w, "direct", "a", true, 2);
+        assert!(held(&w, "a").is_empty(), "the broker forgot them at once");
+        op(&mut w, RabbitOp::Process { consumer: C1 });
+        fault(&mut w, Fault::Crash { node: C1 });
+        assert_eq!(places(&w), [Place::Acknowledged, Place::Lost]);
+        assert_eq!(broken(&w), [NO_LOSS], "it was confirmed to the producer");
+    }
+
+    #[test]
+    fn a_manual_ack_consumer_that_crashes_before_acking_processes_twice_unless_idempotent() {
+        for idempotent in [false, true] {
+            let mut spec = consumer(C1, "a", false);
+            spec.idempotent = idempotent;
+            let mut w = world(&setup(PublishMode::Confirms, vec![spec]));
+            publish(&mut w, "direct", "a", true, 1);
+            op(&mut w, RabbitOp::Process { consumer: C1 });
+            fault(&mut w, Fault::Crash { node: C1 });
+            assert_eq!(places(&w), [Place::BrokerStore]);
+            assert!(w.protocol.queues[0].messages[0].message.redelivered);
+            fault(&mut w, Fault::Restart { node: C1 });
+            settle(&mut w);
+            let again = &w.protocol.consumers[&C1].prefetched;
+            assert_eq!(again.len(), 1);
+            assert!(again[0].redelivered);
+            process_all(&mut w, C1);
+            ack(&mut w, C1);
+            let j = &w.protocol.ledger.journeys[0];
+            assert_eq!(j.place, Place::Acknowledged);
+            if idempotent {
+                assert_eq!((j.processed, j.skipped_duplicates), (1, 1));
+                assert!(broken(&w).is_empty());
+            } else {
+                assert_eq!(j.processed, 2);
+                assert_eq!(broken(&w), [ONCE]);
+            }
+        }
+    }
+
+    #[test]
+    fn nack_with_requeue_redelivers_and_without_requeue_dead_letters() {
+        let mut s = setup(PublishMode::Confirms, vec![consumer(C1, "a", false)]);
+        s.queues[0].dead_letter_exchange = Some("dlx".into());
+        let mut w = world(&s);
+        publish(&mut w, "direct", "a", true, 1);
+        op(
+            &mut w,
+            RabbitOp::Nack {
+                consumer: C1,
+                requeue: true,
+            },
+        );
+        settle(&mut w);
+        let again = &w.protocol.consumers[&C1].prefetched;
+        assert_eq!(again.len(), 1);
+        assert!(again[0].redelivered);
+        op(
+            &mut w,
+            RabbitOp::Nack {
+                consumer: C1,
+                requeue: false,
+            },
+        );
+        settle(&mut w);
+        assert_eq!(places(&w)[0], Place::DeadLettered);
+        assert_eq!(held(&w, "dlq"), ["m1→dlq"]);
+        let dead = &w.protocol.queue("dlq").unwrap().messages[0].message;
+        assert_eq!(dead.deaths, [("a".to_string(), DeathReason::Rejected)]);
+        assert!(w.protocol.ledger.journeys[1].safe);
+        // Without a dead-letter exchange the rejected message is dropped.
+        let mut w = world(&setup(
+            PublishMode::Confirms,
+            vec![consumer(C1, "a", false)],
+        ));
+        publish(&mut w, "direct", "a", true, 1);
+        op(
+            &mut w,
+            RabbitOp::Nack {
+                consumer: C1,
+                requeue: false,
+            },
+        );
+        settle(&mut w);
+        assert_eq!(places(&w), [Place::Discarded]);
+        assert!(broken(&w).is_empty());
+    }
+
+    #[test]
+    fn an_expired_message_goes_to_the_dead_letter_queue_or_is_dropped() {
+        let mut s = setup(PublishMode::Confirms, vec![]);
+        s.queues[0].message_ttl = Some(1000);
+        s.queues[0].dead_letter_exchange = Some("dlx".into());
+        s.queues[1].message_ttl = Some(1000);
+        let mut w = world(&s);
+        let mut shorter = publish_op("direct", "a", true);
+        if let RabbitOp::Publish { expiration, .. } = &mut shorter {
+            *expiration = Some(200);
+        }
+        op(&mut w, shorter);
+        op(&mut w, publish_op("direct", "b", true));
+        for _ in 0..3 {
+            let next = w.next_due().unwrap();
+            w.apply(&next, &mut Vec::new());
+        }
+        assert_eq!(w.timers.len(), 1, "one wake-up at a time");
+        settle(&mut w);
+        assert!(w.now >= 1000);
+        assert_eq!(places(&w)[0], Place::DeadLettered);
+        assert_eq!(places(&w)[1], Place::Expired);
+        assert_eq!(held(&w, "dlq"), ["m1→dlq"]);
+        let dead = &w.protocol.queue("dlq").unwrap().messages[0].message;
+        assert_eq!(dead.deaths, [("a".to_string(), DeathReason::Expired)]);
+        assert_eq!(dead.expiration, None);
+        assert!(w.timers.is_empty());
+    }
+
+    #[test]
+    fn an_expiry_cycle_back_into_the_same_queue_is_broken() {
+        let mut s = setup(PublishMode::Confirms, vec![]);
+        s.queues[0].message_ttl = Some(0);
+        s.queues[0].dead_letter_exchange = Some("direct".into());
+        s.queues[0].dead_letter_routing_key = Some("a".into());
+        let mut w = world(&s);
+        publish(&mut w, "direct", "a", true, 1);
+        assert_eq!(places(&w), [Place::Expired]);
+    }
+
+    #[test]
+    fn a_transient_queue_vanishes_when_its_node_restarts() {
+        let mut s = setup(PublishMode::Confirms, vec![]);
+        s.queues[0].durable = false;
+        let mut w = world(&s);
+        publish(&mut w, "direct", "a", true, 1);
+        assert_eq!(
+            places(&w),
+            [Place::BrokerMemory],
+            "a transient queue keeps nothing on disk"
+        );
+        fault(&mut w, Fault::Crash { node: B1 });
+        fault(&mut w, Fault::Restart { node: B1 });
+        assert!(!w.protocol.queue("a").unwrap().exists);
+        assert_eq!(places(&w), [Place::Lost]);
+        publish(&mut w, "direct", "a", true, 1);
+        assert_eq!(places(&w)[1], Place::Discarded, "no queue, so unroutable");
+    }
+
+    #[test]
+    fn a_plain_cluster_queue_is_gone_while_its_node_is_down_and_a_mirrored_one_fails_over() {
+        // Plain: the queue lives on B1 only; the producer and consumer use B2.
+        let mut s = setup(PublishMode::Confirms, vec![consumer(C1, "a", false)]);
+        s.producers[0].broker = B2;
+        s.consumers[0].broker = B2;
+        s.consumers[0].connected = false;
+        let mut w = world(&s);
+        publish(&mut w, "direct", "a", true, 1);
+        fault(&mut w, Fault::Crash { node: B1 });
+        publish(&mut w, "direct", "a", true, 1);
+        assert_eq!(places(&w), [Place::BrokerStore, Place::Lost]);
+        assert!(!w.protocol.ledger.journeys[1].safe, "basic.nack");
+        op(&mut w, RabbitOp::Connect { consumer: C1 });
+        settle(&mut w);
+        assert_eq!(process_all(&mut w, C1), 0, "the queue's node is down");
+        fault(&mut w, Fault::Restart { node: B1 });
+        settle(&mut w);
+        assert_eq!(process_all(&mut w, C1), 1, "back with its node");
+
+        // Mirrored, transient messages included: B2 takes over with every message.
+        s.queues[0].mirrored = true;
+        let mut w = world(&s);
+        publish(&mut w, "direct", "a", true, 1);
+        publish(&mut w, "direct", "a", false, 1);
+        fault(&mut w, Fault::Crash { node: B1 });
+        let q = w.protocol.queue("a").unwrap();
+        assert_eq!((q.master, q.mirrors.as_slice()), (B2, &[B1][..]));
+        assert_eq!(held(&w, "a"), ["m1", "m2"]);
+        publish(&mut w, "direct", "a", true, 1);
+        assert_eq!(held(&w, "a"), ["m1", "m2", "m3"]);
+        op(&mut w, RabbitOp::Connect { consumer: C1 });
+        settle(&mut w);
+        assert_eq!(process_all(&mut w, C1), 3);
+        ack(&mut w, C1);
+        assert_eq!(places(&w), [Place::Acknowledged; 3]);
+        assert!(broken(&w).is_empty());
+    }
+
+    #[test]
+    fn a_failover_requeues_unacknowledged_deliveries_flagged() {
+        let mut s = setup(PublishMode::Confirms, vec![consumer(C1, "a", false)]);
+        s.queues[0].mirrored = true;
+        s.consumers[0].broker = B2;
+        let mut w = world(&s);
+        publish(&mut w, "direct", "a", true, 1);
+        op(&mut w, RabbitOp::Process { consumer: C1 });
+        fault(&mut w, Fault::Crash { node: B1 });
+        settle(&mut w);
+        let again = &w.protocol.consumers[&C1].prefetched;
+        assert_eq!(again.len(), 1);
+        assert!(again[0].redelivered);
+        process_all(&mut w, C1);
+        assert_eq!(broken(&w), [ONCE]);
+    }
+
+    #[test]
+    fn prefetch_limits_unacknowledged_deliveries() {
+        let mut spec = consumer(C1, "a", false);
+        spec.prefetch = 2;
+        let mut w = world(&setup(PublishMode::Confirms, vec![spec]));
+        publish(&mut w, "direct", "a", true, 5);
+        assert_eq!(w.protocol.consumers[&C1].prefetched.len(), 2);
+        op(&mut w, RabbitOp::Process { consumer: C1 });
+        settle(&mut w);
+        assert_eq!(
+            w.protocol.consumers[&C1].prefetched.len(),
+            1,
+            "processed but not acknowledged still counts"
+        );
+        ack(&mut w, C1);
+        assert_eq!(w.protocol.consumers[&C1].prefetched.len(), 2);
+        // Auto-ack ignores the prefetch.
+        op(
+            &mut w,
+            RabbitOp::SetAutoAck {
+                consumer: C1,
+                auto_ack: true,
+            },
+        );
+        op(&mut w, RabbitOp::Disconnect { consumer: C1 });
+        op(&mut w, RabbitOp::Connect { consumer: C1 });
+        settle(&mut w);
+        assert_eq!(w.protocol.consumers[&C1].prefetched.len(), 4);
+    }
+
+    #[test]
+    fn two_consumers_share_a_queue_round_robin() {
+        let mut w = world(&setup(
+            PublishMode::Confirms,
+            vec![consumer(C1, "a", true), consumer(C2, "a", true)],
+        ));
+        publish(&mut w, "direct", "a", true, 4);
+        assert_eq!(w.protocol.consumers[&C1].prefetched.len(), 2);
+        assert_eq!(w.protocol.consumers[&C2].prefetched.len(), 2);
+        assert_eq!(process_all(&mut w, C1) + process_all(&mut w, C2), 4);
+        assert_eq!(places(&w), [Place::Acknowledged; 4]);
+    }
+
+    #[test]
+    fn ack_on_process_and_set_confirms_change_behaviour_mid_run() {
+        let mut spec = consumer(C1, "a", false);
+        spec.ack_on_process = true;
+        let mut w = world(&setup(PublishMode::None, vec![spec]));
+        op(
+            &mut w,
+            RabbitOp::SetConfirms {
+                producer: P,
+                mode: PublishMode::Confirms,
+            },
+        );
+        op(&mut w, publish_op("direct", "a", true));
+        assert!(
+            !w.protocol.ledger.journeys[0].safe,
+            "waiting for the confirm"
+        );
+        settle(&mut w);
+        assert!(w.protocol.ledger.journeys[0].safe);
+        process_all(&mut w, C1);
+        assert_eq!(places(&w), [Place::Acknowledged]);
+    }
+
+    #[test]
+    fn invalid_set_ups_and_ops_are_refused_with_a_message() {
+        let mut s = setup(PublishMode::None, vec![consumer(C1, "nowhere", false)]);
+        assert!(RabbitLab::new(&s).is_err());
+        s.consumers[0].queue = "a".into();
+        s.consumers[0].prefetch = MAX_PREFETCH + 1;
+        assert!(RabbitLab::new(&s).is_err());
+        s.consumers[0].prefetch = 0;
+        s.queues[0].home = P;
+        assert!(RabbitLab::new(&s).is_err());
+        s.queues[0].home = B1;
+        s.queues[0].dead_letter_exchange = Some("missing".into());
+        assert!(RabbitLab::new(&s).is_err());
+        s.queues[0].dead_letter_exchange = None;
+        s.exchanges[0].bindings[0].queue = "zzz".into();
+        assert!(RabbitLab::new(&s).is_err());
+        s.exchanges[0].bindings[0].queue = "a".into();
+        let w = world(&s);
+        let nodes = &w.nodes;
+        assert!(w
+            .protocol
+            .check_op(&publish_op("nope", "a", true), nodes)
+            .is_err());
+        assert!(w
+            .protocol
+            .check_op(&RabbitOp::TxCommit { producer: P }, nodes)
+            .is_err());
+        assert!(w
+            .protocol
+            .check_op(&RabbitOp::Process { consumer: P }, nodes)
+            .is_err());
+        assert!(w
+            .protocol
+            .check_op(&publish_op("", "a", true), nodes)
+            .is_ok());
+    }
+
+    #[test]
+    fn ops_serialise_externally_tagged() {
+        let json = serde_json::to_string(&RabbitOp::Nack {
+            consumer: 3,
+            requeue: true,
+        })
+        .unwrap();
+        assert_eq!(json, r#"{"nack":{"consumer":3,"requeue":true}}"#);
+        let back: RabbitOp = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            back,
+            RabbitOp::Nack {
+                consumer: 3,
+                requeue: true
+            }
+        );
+    }
+
+    #[derive(Clone, Debug)]
+    enum Step {
+        Publish,
+        Process,
+        Ack,
+        Deliver,
+        Crash(NodeId),
+        Restart(NodeId),
+    }
+
+    fn step_strategy() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            3 => Just(Step::Publish),
+            3 => Just(Step::Process),
+            2 => Just(Step::Ack),
+            6 => Just(Step::Deliver),
+            1 => prop_oneof![Just(B1), Just(B2), Just(C1)].prop_map(Step::Crash),
+            1 => prop_oneof![Just(B1), Just(B2), Just(C1)].prop_map(Step::Restart),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn confirmed_persistent_messages_on_a_durable_queue_survive_any_broker_crashes(
+            steps in prop::collection::vec(step_strategy(), 1..60),
+            mirrored in any::<bool>(),
+        ) {
+            let mut s = setup(PublishMode::Confirms, vec![consumer(C1, "a", false)]);
+            s.queues[0].mirrored = mirrored;
+            s.consumers[0].broker = B2;
+            let mut w = world(&s);
+            for step in steps {
+                let action = match step {
+                    Step::Publish => Action::Op { op: publish_op("direct", "a", true) },
+                    Step::Process => Action::Op { op: RabbitOp::Process { consumer: C1 } },
+                    Step::Ack => Action::Op { op: RabbitOp::Ack { consumer: C1 } },
+                    Step::Deliver => w.next_due().unwrap_or(Action::Wait { ms: 1 }),
+                    Step::Crash(n) => Action::Fault { fault: Fault::Crash { node: n } },
+                    Step::Restart(n) => Action::Fault { fault: Fault::Restart { node: n } },
+                };
+                w.apply(&action, &mut Vec::new());
+            }
+            for n in [B1, B2, C1] {
+                fault(&mut w, Fault::Restart { node: n });
+            }
+            settle(&mut w);
+            for _ in 0..200 {
+                op(&mut w, RabbitOp::Process { consumer: C1 });
+                op(&mut w, RabbitOp::Ack { consumer: C1 });
+                settle(&mut w);
+            }
+            prop_assert!(!broken(&w).contains(&NO_LOSS.to_string()));
+            for j in &w.protocol.ledger.journeys {
+                if j.safe {
+                    prop_assert_eq!(j.place, Place::Acknowledged, "{} was confirmed and ended {:?}", j.label, j.place);
+                }
+            }
+        }
+    }
+}
