@@ -924,25 +924,34 @@ impl RabbitLab {
         }
     }
 
-    /// Expires the ready messages whose time has come, in every reachable queue.
+    /// Expires the ready messages whose time has come, in every reachable queue. A dead letter
+    /// can land in a queue where it is already due (a TTL of 0), so the sweep repeats; an expired
+    /// message never re-enters a queue it expired in, so it passes each queue once at most.
     fn expire(&mut self, ctx: &mut Ctx<'_, Self>) {
         let now = ctx.now();
-        for qi in 0..self.queues.len() {
-            if !self.available(qi, ctx.nodes()) {
-                continue;
-            }
-            // Take them out first: dead letters may come back into this very queue.
-            let mut expired = Vec::new();
-            self.queues[qi].messages.retain(|h| {
-                if h.dispatched_to.is_none() && h.expires_at.is_some_and(|at| now >= at) {
-                    expired.push(h.message.clone());
-                    false
-                } else {
-                    true
+        for _ in 0..=self.queues.len() {
+            let mut any = false;
+            for qi in 0..self.queues.len() {
+                if !self.available(qi, ctx.nodes()) {
+                    continue;
                 }
-            });
-            for message in expired {
-                self.dead_letter(qi, message, DeathReason::Expired, ctx);
+                // Take them out first: dead letters may come back into this very queue.
+                let mut expired = Vec::new();
+                self.queues[qi].messages.retain(|h| {
+                    if h.dispatched_to.is_none() && h.expires_at.is_some_and(|at| now >= at) {
+                        expired.push(h.message.clone());
+                        false
+                    } else {
+                        true
+                    }
+                });
+                any |= !expired.is_empty();
+                for message in expired {
+                    self.dead_letter(qi, message, DeathReason::Expired, ctx);
+                }
+            }
+            if !any {
+                break;
             }
         }
     }
@@ -2171,6 +2180,19 @@ mod tests {
         let mut w = world(&s);
         publish(&mut w, "direct", "a", true, 1);
         assert_eq!(places(&w), [Place::Expired]);
+        // dlq (swept after a) expires at once into a, which would expire it back into dlq: the
+        // chain ends at the queue it already expired in, within the same step.
+        s.queues[0].dead_letter_exchange = Some("dlx".into());
+        s.queues[0].dead_letter_routing_key = None;
+        s.queues[2].message_ttl = Some(0);
+        s.queues[2].dead_letter_exchange = Some("direct".into());
+        s.queues[2].dead_letter_routing_key = Some("a".into());
+        let mut w = world(&s);
+        publish(&mut w, "", "dlq", true, 1);
+        assert_eq!(places(&w), [Place::DeadLettered, Place::Expired]);
+        assert_eq!(w.protocol.ledger.journeys[1].label, "m1→a");
+        assert!(held(&w, "a").is_empty() && held(&w, "dlq").is_empty());
+        assert!(w.timers.is_empty());
     }
 
     #[test]
