@@ -5,9 +5,21 @@
 //!
 //! Modelled after JMS 1.1 / 2.0 and ActiveMQ 5 defaults: persistent sends are synchronous (the
 //! producer waits for the broker's receipt, sent once the message is in the store); non-persistent
-//! sends are asynchronous; a consumer's unacknowledged messages are delivered again, flagged
-//! `JMSRedelivered`, when its session closes, rolls back or crashes; after `max_redeliveries`
-//! further deliveries a message goes to the dead-letter queue.
+//! sends are asynchronous; a consumer's unacknowledged messages are delivered again when its
+//! session closes, rolls back or crashes; after `max_redeliveries` further deliveries a message
+//! goes to the dead-letter queue.
+//!
+//! Redelivery counts only what the application saw, as in ActiveMQ 5: a message the application
+//! received comes back flagged `JMSRedelivered` with its `JMSXDeliveryCount` raised (1 on the first
+//! delivery, one more per redelivery); a message that was only prefetched comes back unflagged with
+//! its count unchanged. The consumer tells the broker which messages reached the application (its
+//! delivered acknowledgements, and the last delivered message it names when it closes); the lab
+//! records that on the broker when the application processes a message, without a packet of its
+//! own.
+//!
+//! When a consumer crashes, the broker does not know at once: its TCP connection breaks, and the
+//! broker notices a little later ([`CONNECTION_LOST_AFTER`]). Acknowledgements the consumer sent
+//! before it crashed are already on the wire and arrive first, so they count.
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -225,6 +237,9 @@ pub struct Held {
     pub message: Message,
     /// The consumer it was pushed to and that has not acknowledged it yet.
     pub dispatched_to: Option<NodeId>,
+    /// In this dispatch, the consumer's application received it (not only prefetched it).
+    #[serde(default)]
+    pub delivered: bool,
 }
 
 /// Where the broker keeps messages: a queue, or one subscription to a topic.
@@ -250,6 +265,10 @@ pub struct Broker {
     wake: Option<(TimerId, Time)>,
     /// Message groups (`JMSXGroupID`) and the consumer each one is pinned to.
     pub groups: BTreeMap<String, NodeId>,
+    /// Consumers that crashed and whose broken connection the broker has not noticed yet, with
+    /// the timer that notices it.
+    #[serde(default)]
+    pub lost_connections: BTreeMap<NodeId, TimerId>,
 }
 
 /// A producer session.
@@ -275,6 +294,10 @@ pub struct Consumer {
     pub unacked: Vec<Message>,
     /// Message IDs already processed (kept in a database, so it survives a crash).
     pub processed_ids: BTreeSet<String>,
+    /// In a transacted session, IDs processed in the open transaction: they join
+    /// `processed_ids` on commit and are forgotten on rollback, with the work they stand for.
+    #[serde(default)]
+    pub uncommitted_ids: BTreeSet<String>,
 }
 
 impl Consumer {
@@ -369,12 +392,23 @@ pub enum JmsMsg {
     Redeliver { entries: Vec<EntryId> },
 }
 
-/// Broker timers: a delayed message becomes due, or a message expires.
+/// Broker timers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JmsTimer {
+    /// A delayed message becomes due, or a message expires.
     Wake,
+    /// The broker notices that a crashed consumer's connection is gone.
+    ConnectionLost { consumer: NodeId },
 }
+
+/// How long after a consumer crashes the broker notices that its connection is gone. Longer than
+/// the largest latency of the default link (15 ms), and stretched past a slower configured link's,
+/// so whatever the consumer sent before it crashed, an acknowledgement above all, reaches the
+/// broker first, as over TCP. (ActiveMQ notices
+/// a broken socket when a read or write fails, or through its inactivity monitor; the lab keeps
+/// the delay short so a lesson can show it.)
+pub const CONNECTION_LOST_AFTER: Time = 50;
 
 /// Lab events, in the lab's own words.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -486,6 +520,7 @@ impl JmsLab {
                     prefetched: VecDeque::new(),
                     unacked: Vec::new(),
                     processed_ids: BTreeSet::new(),
+                    uncommitted_ids: BTreeSet::new(),
                 },
             );
         }
@@ -512,6 +547,7 @@ impl JmsLab {
                 next_message: 0,
                 wake: None,
                 groups: BTreeMap::new(),
+                lost_connections: BTreeMap::new(),
             },
             producers,
             consumers,
@@ -611,6 +647,7 @@ impl JmsLab {
                 self.broker.channels[target].messages.push(Held {
                     message: copy,
                     dispatched_to: None,
+                    delivered: false,
                 });
             }
         }
@@ -724,6 +761,7 @@ impl JmsLab {
                         };
                         k.connected
                             && ctx.is_up(node)
+                            && !self.broker.lost_connections.contains_key(&node)
                             && self.window_used(node) < k.spec.prefetch as usize
                             && k.selector.as_ref().is_none_or(|s| s.matches(&held.message))
                     });
@@ -736,7 +774,9 @@ impl JmsLab {
                     self.broker.groups.entry(group.clone()).or_insert(consumer);
                 }
                 held.dispatched_to = Some(consumer);
-                held.message.delivery_count += 1;
+                held.delivered = false;
+                // JMSXDeliveryCount is 1 on the first delivery; `take_back` raises it.
+                held.message.delivery_count = held.message.delivery_count.max(1);
                 let message = held.message.clone();
                 self.ledger
                     .move_to(message.entry, Place::InFlight, Some(consumer));
@@ -763,7 +803,9 @@ impl JmsLab {
     }
 
     /// Puts unacknowledged messages back for another delivery, or into the dead-letter queue once
-    /// they have been delivered more than `max_redeliveries` times after the first.
+    /// they have been delivered more than `max_redeliveries` times after the first. Only a message
+    /// the application received counts as delivered: it comes back flagged `JMSRedelivered`, with
+    /// its delivery count raised. A message that was only prefetched comes back as it was.
     fn take_back(&mut self, mut returned: impl FnMut(&Held) -> bool, ctx: &mut Ctx<'_, Self>) {
         let broker = self.broker.node;
         let limit = self.setup.max_redeliveries.saturating_add(1);
@@ -776,23 +818,33 @@ impl JmsLab {
                 }
                 let held = &mut self.broker.channels[c].messages[i];
                 held.dispatched_to = None;
-                held.message.redelivered = true;
-                if held.message.delivery_count >= limit {
+                let delivered = core::mem::take(&mut held.delivered);
+                // Deliveries to the application so far.
+                let deliveries = if delivered {
+                    held.message.delivery_count
+                } else {
+                    held.message.delivery_count.saturating_sub(1)
+                };
+                if delivered && deliveries >= limit {
                     let held = self.broker.channels[c].messages.remove(i);
                     self.ledger
                         .move_to(held.message.entry, Place::DeadLettered, Some(broker));
                     ctx.note(JmsNote::DeadLettered {
                         label: held.message.label.clone(),
-                        delivery_count: held.message.delivery_count,
+                        delivery_count: deliveries,
                     });
                     self.broker.dead_letters.push(held.message);
                 } else {
+                    if delivered {
+                        held.message.redelivered = true;
+                        held.message.delivery_count += 1;
+                    }
                     let message = &held.message;
                     self.ledger
                         .move_to(message.entry, Self::broker_place(message), Some(broker));
                     ctx.note(JmsNote::Returned {
                         label: message.label.clone(),
-                        delivery_count: message.delivery_count,
+                        delivery_count: deliveries,
                     });
                     i += 1;
                 }
@@ -831,7 +883,21 @@ impl JmsLab {
             });
             return;
         };
-        if k.spec.idempotent && k.processed_ids.contains(&message.message_id) {
+        // The application has received it: the broker learns so from the consumer's delivered
+        // acknowledgement (recorded here at once, without a packet of its own).
+        for held in self
+            .broker
+            .channels
+            .iter_mut()
+            .flat_map(|c| c.messages.iter_mut())
+        {
+            if held.message.entry == message.entry && held.dispatched_to == Some(consumer) {
+                held.delivered = true;
+            }
+        }
+        let seen = k.processed_ids.contains(&message.message_id)
+            || k.uncommitted_ids.contains(&message.message_id);
+        if k.spec.idempotent && seen {
             self.ledger.skipped_duplicate(message.entry);
             ctx.note(JmsNote::SkippedDuplicate {
                 consumer,
@@ -840,7 +906,13 @@ impl JmsLab {
         } else {
             self.ledger.processed(message.entry);
             if k.spec.idempotent {
-                k.processed_ids.insert(message.message_id.clone());
+                // In a transacted session the ID is written with the transaction's work, on
+                // commit; a rollback undoes both.
+                if k.spec.ack_mode == AckMode::Transacted {
+                    k.uncommitted_ids.insert(message.message_id.clone());
+                } else {
+                    k.processed_ids.insert(message.message_id.clone());
+                }
             }
             ctx.note(JmsNote::Processed {
                 consumer,
@@ -859,16 +931,31 @@ impl JmsLab {
         }
     }
 
-    /// The consumer's session ends (closed, or its connection is gone): the broker takes back
-    /// everything it pushed to it and did not get an acknowledgement for.
+    /// The consumer's session closes: it drops what it prefetched, and its open transaction, if
+    /// any, rolls back; the broker takes back what it did not acknowledge.
     fn close_session(&mut self, consumer: NodeId, ctx: &mut Ctx<'_, Self>) {
-        // Its message groups are free to move to another consumer.
-        self.broker.groups.retain(|_, owner| *owner != consumer);
         if let Some(k) = self.consumers.get_mut(&consumer) {
             k.connected = false;
+        }
+        self.forget_session(consumer);
+        self.end_session(consumer, ctx);
+    }
+
+    /// The consumer's side of a session that ends: what it prefetched, consumed without
+    /// acknowledging, or processed in an open transaction.
+    fn forget_session(&mut self, consumer: NodeId) {
+        if let Some(k) = self.consumers.get_mut(&consumer) {
             k.prefetched.clear();
             k.unacked.clear();
+            k.uncommitted_ids.clear();
         }
+    }
+
+    /// The broker's side of a session that ends (closed, or its connection is gone): it takes
+    /// back everything it pushed to the consumer and did not get an acknowledgement for.
+    fn end_session(&mut self, consumer: NodeId, ctx: &mut Ctx<'_, Self>) {
+        // Its message groups are free to move to another consumer.
+        self.broker.groups.retain(|_, owner| *owner != consumer);
         if ctx.is_up(self.broker.node) {
             self.take_back(|h| h.dispatched_to == Some(consumer), ctx);
             // A non-durable subscription ends with its session, and its messages with it.
@@ -1137,11 +1224,13 @@ impl Protocol for JmsLab {
                         );
                     }
                 }
-                if self
+                if let Some(k) = self
                     .consumers
-                    .get(node)
-                    .is_some_and(|k| k.spec.ack_mode == AckMode::Transacted)
+                    .get_mut(node)
+                    .filter(|k| k.spec.ack_mode == AckMode::Transacted)
                 {
+                    let ids = core::mem::take(&mut k.uncommitted_ids);
+                    k.processed_ids.extend(ids);
                     self.acknowledge(*node, ctx);
                 }
             }
@@ -1156,6 +1245,9 @@ impl Protocol for JmsLab {
                     }
                 }
                 if let Some(k) = self.consumers.get_mut(node) {
+                    if k.spec.ack_mode == AckMode::Transacted {
+                        k.uncommitted_ids.clear();
+                    }
                     if k.spec.ack_mode == AckMode::Transacted && !k.unacked.is_empty() {
                         let entries = k.unacked.drain(..).map(|m| m.entry).collect();
                         ctx.send(*node, self.broker.node, JmsMsg::Redeliver { entries });
@@ -1209,7 +1301,15 @@ impl Protocol for JmsLab {
                     return;
                 };
                 // A message that reaches a closed session is dropped; the broker already took it back.
-                if k.connected {
+                // So is one sent on the connection of a session that crashed: it reaches no new
+                // session, and the broker delivers it again once it notices the old one is gone.
+                if self.broker.lost_connections.contains_key(&to) {
+                    self.ledger.move_to(
+                        message.entry,
+                        Self::broker_place(&message),
+                        Some(self.broker.node),
+                    );
+                } else if k.connected {
                     self.ledger
                         .move_to(message.entry, Place::Consumer, Some(to));
                     k.prefetched.push_back(*message);
@@ -1239,8 +1339,22 @@ impl Protocol for JmsLab {
         }
     }
 
-    fn on_timer(&mut self, _node: NodeId, _timer: JmsTimer, ctx: &mut Ctx<'_, Self>) {
-        self.broker.wake = None;
+    fn on_timer(&mut self, _node: NodeId, timer: JmsTimer, ctx: &mut Ctx<'_, Self>) {
+        match timer {
+            JmsTimer::Wake => self.broker.wake = None,
+            JmsTimer::ConnectionLost { consumer } => {
+                self.broker.lost_connections.remove(&consumer);
+                // Every acknowledgement sent before the crash has arrived; what is still
+                // unacknowledged goes back.
+                self.end_session(consumer, ctx);
+                // A consumer that restarted meanwhile gets its new session now.
+                let reconnecting = ctx.is_up(consumer)
+                    && self.consumers.get(&consumer).is_some_and(|k| k.connected);
+                if reconnecting {
+                    self.connect(consumer, ctx);
+                }
+            }
+        }
         self.dispatch(ctx);
     }
 
@@ -1248,6 +1362,7 @@ impl Protocol for JmsLab {
         if node == self.broker.node {
             // The kernel cancelled the broker's timers, and message groups live in memory.
             self.broker.wake = None;
+            self.broker.lost_connections.clear();
             self.broker.groups.clear();
             // Memory is gone: non-persistent messages, and non-durable subscriptions with all
             // their messages. The store survives, and with it what the broker must deliver again.
@@ -1256,8 +1371,10 @@ impl Protocol for JmsLab {
                 let durable = c.subscriber.is_none_or(|(_, durable)| durable);
                 c.messages.retain_mut(|h| {
                     if durable && h.message.is_persistent() {
-                        if h.dispatched_to.take().is_some() {
+                        let delivered = core::mem::take(&mut h.delivered);
+                        if h.dispatched_to.take().is_some() && delivered {
                             h.message.redelivered = true;
+                            h.message.delivery_count += 1;
                         }
                         true
                     } else {
@@ -1284,22 +1401,31 @@ impl Protocol for JmsLab {
             for k in self.consumers.values_mut() {
                 k.prefetched.clear();
                 k.unacked.clear();
+                k.uncommitted_ids.clear();
             }
         } else if let Some(p) = self.producers.get_mut(&node) {
             for m in core::mem::take(&mut p.uncommitted) {
                 self.ledger.move_to(m.entry, Place::Lost, None);
             }
             p.awaiting_receipt.clear();
-        } else if self.consumers.contains_key(&node) {
-            // The broker sees the connection drop at once (a simplification of its inactivity
-            // monitor) and takes back what the consumer had not acknowledged.
-            let was_connected = self.consumers.get(&node).is_some_and(|k| k.connected);
-            self.close_session(node, ctx);
-            if let Some(k) = self.consumers.get_mut(&node) {
-                // It reconnects when it restarts.
-                k.connected = was_connected;
+        } else if let Some(k) = self.consumers.get(&node) {
+            // The consumer's memory is gone, and its open transaction with it; it stays
+            // `connected` in the sense that it reconnects when it restarts.
+            let connected = k.connected;
+            self.forget_session(node);
+            // The broker notices the broken connection a little later; acknowledgements already
+            // on the wire arrive before then.
+            let broker = self.broker.node;
+            if connected && ctx.is_up(broker) && !self.broker.lost_connections.contains_key(&node) {
+                let after = CONNECTION_LOST_AFTER.max(
+                    self.setup
+                        .link
+                        .map_or(0, |l| l.latency_max.saturating_add(1)),
+                );
+                let timer =
+                    ctx.set_timer(broker, after, JmsTimer::ConnectionLost { consumer: node });
+                self.broker.lost_connections.insert(node, timer);
             }
-            self.dispatch(ctx);
         }
     }
 
@@ -1316,7 +1442,11 @@ impl Protocol for JmsLab {
                 self.connect(consumer, ctx);
             }
             self.dispatch(ctx);
-        } else if self.consumers.get(&node).is_some_and(|k| k.connected) {
+        } else if self.consumers.get(&node).is_some_and(|k| k.connected)
+            && !self.broker.lost_connections.contains_key(&node)
+        {
+            // (While the broker still holds the old connection, the new session starts when the
+            // broker notices the old one is gone: see `JmsTimer::ConnectionLost`.)
             self.connect(node, ctx);
         }
     }
@@ -1600,6 +1730,12 @@ mod tests {
         send(&mut w, "orders", DeliveryMode::Persistent, 3);
         process_all(&mut w, C1);
         fault(&mut w, Fault::Crash { node: C1 });
+        assert_eq!(
+            places(&w),
+            vec![Place::Consumer; 3],
+            "the broker has not noticed yet"
+        );
+        settle(&mut w);
         assert!(places(&w).iter().all(|p| *p == Place::BrokerStore));
         fault(&mut w, Fault::Restart { node: C1 });
         settle(&mut w);
@@ -1615,23 +1751,182 @@ mod tests {
 
     #[test]
     fn an_idempotent_consumer_skips_the_redelivered_duplicate() {
-        let mut spec = consumer(C1, "orders", AckMode::Auto);
+        let mut spec = consumer(C1, "orders", AckMode::Client);
         spec.idempotent = true;
         let mut w = world(vec![spec]);
         send(&mut w, "orders", DeliveryMode::Persistent, 1);
         op(&mut w, JmsOp::Process { consumer: C1 });
-        // The consumer crashes after processing and before its acknowledgement leaves.
+        // The consumer crashes after processing and before it acknowledges.
         fault(&mut w, Fault::Crash { node: C1 });
         settle(&mut w);
         fault(&mut w, Fault::Restart { node: C1 });
         settle(&mut w);
         process_all(&mut w, C1);
+        op(&mut w, JmsOp::Acknowledge { consumer: C1 });
+        settle(&mut w);
         let j = &w.protocol.ledger.journeys[0];
         assert_eq!(
             (j.processed, j.skipped_duplicates, j.place),
             (1, 1, Place::Acknowledged)
         );
         assert!(broken(&w).is_empty());
+    }
+
+    #[test]
+    fn an_acknowledgement_on_the_wire_when_the_consumer_crashes_still_counts() {
+        let mut w = world(vec![consumer(C1, "orders", AckMode::Auto)]);
+        send(&mut w, "orders", DeliveryMode::Persistent, 1);
+        // AUTO_ACKNOWLEDGE sends the acknowledgement as the listener returns; the consumer
+        // crashes at once, with the acknowledgement still travelling.
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        fault(&mut w, Fault::Crash { node: C1 });
+        assert!(w.protocol.broker.lost_connections.contains_key(&C1));
+        settle(&mut w);
+        assert!(w.protocol.broker.lost_connections.is_empty());
+        fault(&mut w, Fault::Restart { node: C1 });
+        settle(&mut w);
+        let j = &w.protocol.ledger.journeys[0];
+        assert_eq!((j.processed, j.place), (1, Place::Acknowledged));
+        assert!(
+            w.protocol.consumers[&C1].prefetched.is_empty(),
+            "no redelivery"
+        );
+        assert!(broken(&w).is_empty());
+        // The same when the consumer restarts before the acknowledgement has arrived.
+        let mut w = world(vec![consumer(C1, "orders", AckMode::Auto)]);
+        send(&mut w, "orders", DeliveryMode::Persistent, 1);
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        fault(&mut w, Fault::Crash { node: C1 });
+        fault(&mut w, Fault::Restart { node: C1 });
+        settle(&mut w);
+        let j = &w.protocol.ledger.journeys[0];
+        assert_eq!((j.processed, j.place), (1, Place::Acknowledged));
+        assert!(w.protocol.consumers[&C1].prefetched.is_empty());
+        assert!(broken(&w).is_empty());
+    }
+
+    #[test]
+    fn a_consumer_that_restarts_before_the_broker_notices_gets_each_message_once() {
+        let mut w = world(vec![consumer(C1, "orders", AckMode::Client)]);
+        send(&mut w, "orders", DeliveryMode::Persistent, 2);
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        // A third message is on its way to C1 when it crashes.
+        op(&mut w, send_op("orders", DeliveryMode::Persistent));
+        let next = w.next_due().unwrap();
+        w.apply(&next, &mut Vec::new());
+        fault(&mut w, Fault::Crash { node: C1 });
+        fault(&mut w, Fault::Restart { node: C1 });
+        // The new session starts only once the broker has let the old one go.
+        assert!(w.protocol.consumers[&C1].prefetched.is_empty());
+        assert_eq!(w.protocol.broker.channels[0].messages.len(), 3);
+        assert!(w.protocol.broker.channels[0]
+            .messages
+            .iter()
+            .all(|h| h.dispatched_to == Some(C1)));
+        settle(&mut w);
+        let again: Vec<(&str, bool, u32)> = w.protocol.consumers[&C1]
+            .prefetched
+            .iter()
+            .map(|m| (m.label.as_str(), m.redelivered, m.delivery_count))
+            .collect();
+        assert_eq!(again, [("m1", true, 2), ("m2", false, 1), ("m3", false, 1)]);
+        assert!(w.protocol.broker.lost_connections.is_empty());
+    }
+
+    #[test]
+    fn only_messages_the_application_received_come_back_flagged() {
+        // After a crash.
+        let mut w = world(vec![consumer(C1, "orders", AckMode::Client)]);
+        send(&mut w, "orders", DeliveryMode::Persistent, 3);
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        fault(&mut w, Fault::Crash { node: C1 });
+        settle(&mut w);
+        fault(&mut w, Fault::Restart { node: C1 });
+        settle(&mut w);
+        let flags = |w: &World<JmsLab>| -> Vec<(bool, u32)> {
+            w.protocol.consumers[&C1]
+                .prefetched
+                .iter()
+                .map(|m| (m.redelivered, m.delivery_count))
+                .collect()
+        };
+        assert_eq!(flags(&w), [(true, 2), (false, 1), (false, 1)]);
+        // After a close: the prefetched ones still have not reached the application.
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        op(&mut w, JmsOp::Disconnect { consumer: C1 });
+        op(&mut w, JmsOp::Connect { consumer: C1 });
+        settle(&mut w);
+        assert_eq!(flags(&w), [(true, 3), (false, 1), (false, 1)]);
+        // Taken back twice without being received, a message does not approach the dead-letter
+        // queue.
+        for _ in 0..10 {
+            op(&mut w, JmsOp::Disconnect { consumer: C1 });
+            op(&mut w, JmsOp::Connect { consumer: C1 });
+            settle(&mut w);
+        }
+        assert_eq!(flags(&w), [(true, 3), (false, 1), (false, 1)]);
+        assert!(w.protocol.broker.dead_letters.is_empty());
+    }
+
+    #[test]
+    fn the_connection_lost_timer_and_the_wake_up_timer_do_not_cancel_each_other() {
+        let mut w = world(vec![consumer(C1, "orders", AckMode::Client)]);
+        send(&mut w, "orders", DeliveryMode::Persistent, 1);
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        let mut delayed = send_op("orders", DeliveryMode::Persistent);
+        if let JmsOp::Send { delay, .. } = &mut delayed {
+            *delay = Some(500);
+        }
+        op(&mut w, delayed);
+        let next = w.next_due().unwrap();
+        w.apply(&next, &mut Vec::new());
+        assert_eq!(w.timers.len(), 1, "the wake-up for the delayed message");
+        fault(&mut w, Fault::Crash { node: C1 });
+        assert_eq!(w.timers.len(), 2);
+        // The connection-lost timer fires first (after the receipt for the delayed message) and
+        // leaves the wake-up alone.
+        loop {
+            let next = w.next_due().unwrap();
+            let fire = matches!(next, Action::Fire { .. });
+            w.apply(&next, &mut Vec::new());
+            if fire {
+                break;
+            }
+        }
+        assert!(w.now < 500);
+        assert_eq!(places(&w)[0], Place::BrokerStore);
+        assert_eq!(w.timers.len(), 1);
+        assert!(w.protocol.broker.wake.is_some());
+        fault(&mut w, Fault::Restart { node: C1 });
+        settle(&mut w);
+        assert!(w.now >= 500);
+        assert_eq!(places(&w), [Place::Consumer, Place::Consumer]);
+        assert!(w.timers.is_empty());
+    }
+
+    #[test]
+    fn an_idempotent_transacted_consumer_records_ids_only_on_commit() {
+        let mut spec = consumer(C1, "orders", AckMode::Transacted);
+        spec.idempotent = true;
+        let mut w = world(vec![spec]);
+        send(&mut w, "orders", DeliveryMode::Persistent, 1);
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        assert!(w.protocol.consumers[&C1].processed_ids.is_empty());
+        // The rollback undoes the work, and the dedup record with it.
+        op(&mut w, JmsOp::Rollback { node: C1 });
+        settle(&mut w);
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        let j = &w.protocol.ledger.journeys[0];
+        assert_eq!(
+            (j.processed, j.skipped_duplicates),
+            (2, 0),
+            "the redelivered message is processed, not skipped"
+        );
+        op(&mut w, JmsOp::Commit { node: C1 });
+        settle(&mut w);
+        assert_eq!(w.protocol.ledger.journeys[0].place, Place::Acknowledged);
+        assert!(w.protocol.consumers[&C1].processed_ids.contains("ID:m1"));
+        assert!(w.protocol.consumers[&C1].uncommitted_ids.is_empty());
     }
 
     #[test]

@@ -198,8 +198,8 @@ fn unacked_return() -> Scenario<JmsLab> {
             "未签收的消息在重新连接后被再次投递",
         ),
         (
-            "C1 consumes in CLIENT_ACKNOWLEDGE mode, acknowledges m1 and closes its session before acknowledging m2. When it reconnects, the broker delivers m2 again, flagged JMSRedelivered with JMSXDeliveryCount 2; the acknowledged m1 does not come back.",
-            "C1 以 CLIENT_ACKNOWLEDGE 模式消费，签收了 m1，还没签收 m2 就关闭了会话。重新连接后，Broker 再次投递 m2，带上 JMSRedelivered 标记和 JMSXDeliveryCount = 2；已签收的 m1 不会回来。",
+            "C1 consumes in CLIENT_ACKNOWLEDGE mode, acknowledges m1 and closes its session before its code gets to m2. When it reconnects, the broker delivers m2 again, but unflagged, with JMSXDeliveryCount still 1: m2 was only prefetched, and the closing session tells the broker which messages its code received. The acknowledged m1 does not come back.",
+            "C1 以 CLIENT_ACKNOWLEDGE 模式消费，签收了 m1，代码还没处理到 m2 就关闭了会话。重新连接后，Broker 再次投递 m2，但不带重新投递标记，JMSXDeliveryCount 仍为 1：m2 只是被预取了，而会话关闭时会告诉 Broker 它的代码收到过哪些消息。已签收的 m1 不会回来。",
         ),
         setup(QUEUE, alloc::vec![consumer(C1, q, AckMode::Client)]),
         &[],
@@ -217,8 +217,8 @@ fn unacked_return() -> Scenario<JmsLab> {
                 "m2 reaches the broker: stored, a receipt for P, and pushed on to C1.",
                 "m2 到达 Broker：写入存储，回执发给 P，消息推送给 C1。"),
             next(
-                "m1 reaches C1 with JMSRedelivered = false and JMSXDeliveryCount = 1. The broker now holds it as delivered to C1 and not yet acknowledged.",
-                "m1 到达 C1，JMSRedelivered = false，JMSXDeliveryCount = 1。Broker 把它记为“已投递给 C1、尚未签收”。"),
+                "m1 reaches C1 with JMSRedelivered = false and JMSXDeliveryCount = 1. The broker now holds it as pushed to C1 and not yet acknowledged.",
+                "m1 到达 C1，JMSRedelivered = false，JMSXDeliveryCount = 1。Broker 把它记为“已推送给 C1、尚未签收”。"),
             next(
                 "The receipt for m1 reaches P: its send() returns, and P knows that m1 is on the broker's disk.",
                 "m1 的回执到达 P：send() 返回，P 知道 m1 已经落在 Broker 的磁盘上。"),
@@ -238,26 +238,27 @@ fn unacked_return() -> Scenario<JmsLab> {
                 "The broker gets the acknowledgement and deletes m1: it will never be delivered again.",
                 "Broker 收到签收，删除了 m1：它再也不会被投递。"),
             op(JmsOp::Disconnect { consumer: C1 },
-                "C1 closes its session before it gets to m2, so the broker takes back the delivered but unacknowledged m2 and keeps it. Amber: a message waits and no consumer is connected.",
-                "C1 还没处理到 m2 就关闭了会话，于是 Broker 收回这条已投递却未签收的 m2，继续保存。黄色警告：有消息在等待，却没有消费者连接。"),
+                "C1 closes its session before its code gets to m2. The session tells the broker which messages its code received, m1 only, and the broker takes back m2, pushed to C1 but never acknowledged, and keeps it. Amber: a message waits and no consumer is connected.",
+                "C1 的代码还没处理到 m2，C1 就关闭了会话。会话告诉 Broker 它的代码收到过哪些消息（只有 m1），Broker 收回这条推送给了 C1 却没有签收的 m2，继续保存。黄色警告：有消息在等待，却没有消费者连接。"),
             ask(
                 op(JmsOp::Connect { consumer: C1 },
-                    "C1 connects again, and the broker at once delivers m2 a second time, now marked JMSRedelivered = true with JMSXDeliveryCount = 2. m1 was acknowledged, so it does not come back.",
-                    "C1 重新连接，Broker 立刻第二次投递 m2，这次标记 JMSRedelivered = true、JMSXDeliveryCount = 2。m1 已经签收，所以不会回来。"),
+                    "C1 connects again, and the broker at once pushes m2 a second time. C1's code never received m2, so it does not count as redelivered: JMSRedelivered = false, JMSXDeliveryCount = 1. m1 was acknowledged, so it does not come back.",
+                    "C1 重新连接，Broker 立刻再次推送 m2。C1 的代码从没收到过 m2，所以这不算重新投递：JMSRedelivered = false，JMSXDeliveryCount = 1。m1 已经签收，所以不会回来。"),
                 ("C1 connects to the queue again. What does the broker deliver?", "C1 重新连接到这个队列。Broker 会投递什么？"),
                 &[
                     ("Nothing: both messages were delivered already", "什么都不投递：两条消息都已经投递过了"),
                     ("m2 only, marked as redelivered", "只有 m2，并标记为重新投递"),
+                    ("m2 only, as on its first delivery", "只有 m2，和第一次投递时一样"),
                     ("m1 and m2 again", "m1 和 m2 都再投递一次"),
                 ],
-                1,
+                2,
             ),
             next(
-                "m2 reaches C1 with JMSRedelivered = true and JMSXDeliveryCount = 2. The broker cannot know whether C1's code got to m2 before, so the flag warns C1 that it may have.",
-                "m2 到达 C1，带着 JMSRedelivered = true 和 JMSXDeliveryCount = 2。Broker 无法知道 C1 的代码之前是否处理过 m2，所以用这个标记提醒 C1：可能处理过。"),
+                "m2 reaches C1 with JMSRedelivered = false and JMSXDeliveryCount = 1. ActiveMQ counts a redelivery only for a message the application received: had C1's code processed m2 before closing, m2 would come back flagged, with JMSXDeliveryCount = 2.",
+                "m2 到达 C1，JMSRedelivered = false，JMSXDeliveryCount = 1。ActiveMQ 只为应用真正收到过的消息记一次重新投递：如果 C1 的代码在关闭前处理过 m2，m2 回来时就会带上重新投递标记，JMSXDeliveryCount = 2。"),
             process(C1,
-                "C1 processes m2, which as it happens is the first time.",
-                "C1 处理 m2，而这其实是它第一次处理 m2。"),
+                "C1 processes m2 for the first time, as its flag says.",
+                "C1 处理 m2，正如标记所示，这是第一次。"),
             acknowledge(C1,
                 "C1 acknowledges m2.",
                 "C1 签收 m2。"),
@@ -525,13 +526,16 @@ fn client_ack_cumulative() -> Scenario<JmsLab> {
                 "C1 processes m4 and has not acknowledged it yet.",
                 "C1 处理了 m4，但还没签收。"),
             fault(Fault::Crash { node: C1 },
-                "C1 crashes before its next acknowledge(). The broker sees the connection drop and takes back m4, the only message it still holds for C1.",
-                "C1 在下一次 acknowledge() 之前宕机。Broker 发现连接断开，收回 m4：这是它还替 C1 挂着的唯一一条消息。"),
+                "C1 crashes before its next acknowledge(). Its connection breaks, but the broker notices only a little later; until then it still holds m4 for C1.",
+                "C1 在下一次 acknowledge() 之前宕机。它的连接断了，但 Broker 要过一会儿才会发现；在那之前，它仍替 C1 挂着 m4。"),
+            fault(Fault::Restart { node: C1 },
+                "C1 restarts and connects again. Its new session waits until the broker notices that the old connection is gone.",
+                "C1 重启并重新连接。它的新会话要等 Broker 发现旧连接已经断开之后才开始。"),
             ask(
-                fault(Fault::Restart { node: C1 },
-                    "C1 restarts and reconnects, and the broker delivers m4 again, and only m4: m1 to m3 were acknowledged by one call.",
-                    "C1 重启并重新连接，Broker 再次投递 m4，而且只有 m4：m1 到 m3 已经被一次调用签收了。"),
-                ("C1 restarts. Which messages does the broker deliver again?", "C1 重启后，Broker 会重新投递哪些消息？"),
+                next(
+                    "The broker notices that C1's old connection is gone, takes back m4, the only message it still holds for C1, and pushes it to C1's new session: only m4, since m1 to m3 were acknowledged by one call.",
+                    "Broker 发现 C1 的旧连接已经断开，收回 m4（这是它还替 C1 挂着的唯一一条消息），推送给 C1 的新会话：只有 m4，因为 m1 到 m3 已经被一次调用签收了。"),
+                ("C1 has restarted. Which messages does the broker deliver again?", "C1 已经重启。Broker 会重新投递哪些消息？"),
                 &[
                     ("All four", "全部四条"),
                     ("Only m4", "只有 m4"),
@@ -816,13 +820,16 @@ fn processed_twice() -> Scenario<JmsLab> {
                 "C1 processes m1: the customer is charged for order 7. The acknowledgement is the next line of code.",
                 "C1 处理 m1：为订单 7 扣了款。签收是下一行代码。"),
             fault(Fault::Crash { node: C1 },
-                "C1 crashes between those two lines. The broker sees the connection drop and takes m1 back: as far as it knows, m1 was never consumed.",
-                "C1 恰好在这两行代码之间宕机。Broker 发现连接断开，收回 m1：在它看来，m1 从未被消费。"),
+                "C1 crashes between those two lines. Its TCP connection breaks, but the broker does not know yet: for now, m1 is still C1's unacknowledged message.",
+                "C1 恰好在这两行代码之间宕机。它的 TCP 连接断了，但 Broker 还不知道：此刻 m1 仍是 C1 名下未签收的消息。"),
+            fault(Fault::Restart { node: C1 },
+                "C1 restarts and connects again. The broker still holds C1's old connection, so the new session waits until the broker notices that the old one is gone.",
+                "C1 重启并重新连接。Broker 还挂着 C1 的旧连接，所以新会话要等 Broker 发现旧连接已经断开之后才开始。"),
             ask(
-                fault(Fault::Restart { node: C1 },
-                    "C1 restarts and reconnects, and the broker delivers m1 again.",
-                    "C1 重启并重新连接，Broker 再次投递 m1。"),
-                ("C1 restarts. What happens to m1?", "C1 重启后，m1 会怎样？"),
+                next(
+                    "The broker notices that C1's old connection is gone and takes m1 back: as far as it knows, m1 was never consumed. C1's code did receive m1, so the broker flags it as redelivered and pushes it to C1's new session.",
+                    "Broker 发现 C1 的旧连接已经断开，收回 m1：在它看来，m1 从未被消费。C1 的代码确实收到过 m1，所以 Broker 给它加上重新投递标记，推送给 C1 的新会话。"),
+                ("C1 has restarted. What happens to m1?", "C1 已经重启。m1 会怎样？"),
                 &[
                     ("Nothing: C1 already processed it", "什么也不会发生：C1 已经处理过它了"),
                     ("It is delivered again, flagged as redelivered", "再次投递，并标记为重新投递"),
@@ -888,11 +895,14 @@ fn idempotent() -> Scenario<JmsLab> {
                 "C1 processes m1: it charges the customer for order 7 and records ID:m1 in the dedup table.",
                 "C1 处理 m1：为订单 7 扣款，并把 ID:m1 记入去重表。"),
             fault(Fault::Crash { node: C1 },
-                "C1 crashes before acknowledging, and the broker takes m1 back, exactly as before.",
-                "C1 在签收之前宕机，Broker 收回 m1，和上一课完全一样。"),
+                "C1 crashes before acknowledging. As in the last lesson, the broker does not notice the broken connection at once.",
+                "C1 在签收之前宕机。和上一课一样，Broker 没有立刻发现连接已经断开。"),
             fault(Fault::Restart { node: C1 },
-                "C1 restarts with its dedup table intact, since the table lives in the database, and the broker delivers m1 again.",
-                "C1 重启，去重表存在数据库里，完好无损；Broker 再次投递 m1。"),
+                "C1 restarts with its dedup table intact, since the table lives in the database, and connects again.",
+                "C1 重启，去重表存在数据库里，完好无损；C1 重新连接。"),
+            next(
+                "The broker notices that C1's old connection is gone, takes m1 back, flagged as redelivered, and pushes it to C1's new session, exactly as before.",
+                "Broker 发现 C1 的旧连接已经断开，收回 m1，加上重新投递标记，推送给 C1 的新会话，和上一课完全一样。"),
             next(
                 "m1 arrives with JMSRedelivered = true and JMSXDeliveryCount = 2.",
                 "m1 到达，带着 JMSRedelivered = true 和 JMSXDeliveryCount = 2。"),
@@ -1103,13 +1113,16 @@ fn dups_ok() -> Scenario<JmsLab> {
                 "C1 processes m3. Its acknowledgement waits for a second message to fill the batch.",
                 "C1 处理 m3。它的签收要等下一条消息来凑满一批。"),
             fault(Fault::Crash { node: C1 },
-                "C1 crashes with m3 processed and its acknowledgement never sent. The broker sees the connection drop and takes m3 back.",
-                "C1 宕机：m3 已经处理，签收却一直没发出。Broker 发现连接断开，收回 m3。"),
+                "C1 crashes with m3 processed and its acknowledgement never sent. The broker does not notice the broken connection at once.",
+                "C1 宕机：m3 已经处理，签收却一直没发出。Broker 没有立刻发现连接已经断开。"),
+            fault(Fault::Restart { node: C1 },
+                "C1 restarts and connects again; its new session starts once the broker notices that the old connection is gone.",
+                "C1 重启并重新连接；等 Broker 发现旧连接已经断开，它的新会话才开始。"),
             ask(
-                fault(Fault::Restart { node: C1 },
-                    "C1 restarts and reconnects, and the broker delivers m3 again.",
-                    "C1 重启并重新连接，Broker 再次投递 m3。"),
-                ("C1 restarts. Which messages does the broker deliver again?", "C1 重启后，Broker 会重新投递哪些消息？"),
+                next(
+                    "The broker notices that C1's old connection is gone and takes m3 back, flagged as redelivered since C1's code received it, for C1's new session. m1 and m2 were acknowledged and stay deleted.",
+                    "Broker 发现 C1 的旧连接已经断开，收回 m3：C1 的代码收到过它，所以加上重新投递标记，交给 C1 的新会话。m1 和 m2 已经签收，不会回来。"),
+                ("C1 has restarted. Which messages does the broker deliver again?", "C1 已经重启。Broker 会重新投递哪些消息？"),
                 &[
                     ("Only m3, whose acknowledgement was never sent", "只有 m3：它的签收从未发出"),
                     ("m1, m2 and m3", "m1、m2 和 m3"),
@@ -1212,6 +1225,30 @@ mod tests {
             let mut promised = s.breaks.clone();
             promised.sort_unstable();
             assert_eq!(broken, promised, "{}", s.id);
+        }
+    }
+
+    /// Prints each lesson's run next to its narration, to check one against the other:
+    /// `cargo test -p distlab-core --lib print_lessons -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn print_lessons() {
+        extern crate std;
+        for s in scenarios() {
+            let run = s.play(&[]).unwrap().run;
+            std::println!("== {}", s.id);
+            for (i, (step, script)) in run.steps().iter().zip(&s.steps).enumerate() {
+                std::println!("{:>2}. t={} {}", i + 1, step.time, script.narration.en);
+                for e in &step.events {
+                    let e = std::format!("{e:?}");
+                    if !e.starts_with("TimerSet") {
+                        std::println!("      {e}");
+                    }
+                }
+                for v in &step.violations {
+                    std::println!("      !! {}", v.violation.invariant);
+                }
+            }
         }
     }
 
