@@ -2,8 +2,7 @@
 //! shows one idea: what a queue keeps until it is acknowledged, selectors, durable subscriptions,
 //! the acknowledgement modes, transactions, redelivery and the dead-letter queue, persistence,
 //! prefetch, duplicates and idempotent consumers, time to live. The numbers in the narration are
-//! the ones the run produces, pinned by the golden traces; `print_lessons` below prints each run
-//! next to its narration.
+//! the ones the run produces, pinned by the golden traces.
 
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
@@ -1225,30 +1224,6 @@ mod tests {
             let mut promised = s.breaks.clone();
             promised.sort_unstable();
             assert_eq!(broken, promised, "{}", s.id);
-        }
-    }
-
-    /// Prints each lesson's run next to its narration, to check one against the other:
-    /// `cargo test -p distlab-core --lib print_lessons -- --ignored --nocapture`.
-    #[test]
-    #[ignore]
-    fn print_lessons() {
-        extern crate std;
-        for s in scenarios() {
-            let run = s.play(&[]).unwrap().run;
-            std::println!("== {}", s.id);
-            for (i, (step, script)) in run.steps().iter().zip(&s.steps).enumerate() {
-                std::println!("{:>2}. t={} {}", i + 1, step.time, script.narration.en);
-                for e in &step.events {
-                    let e = std::format!("{e:?}");
-                    if !e.starts_with("TimerSet") {
-                        std::println!("      {e}");
-                    }
-                }
-                for v in &step.violations {
-                    std::println!("      !! {}", v.violation.invariant);
-                }
-            }
         }
     }
 
