@@ -171,6 +171,11 @@ pub fn describe_note(lang: Lang, lab: &JmsLab, note: &JmsNote) -> String {
             format!("{} acknowledges {}", name(*consumer), labels(acked)),
             format!("{} 确认 {}", name(*consumer), labels(acked)),
         ),
+        JmsNote::Returned { label, delivery_count: 0 } => trf(
+            lang,
+            format!("{label} goes back to the broker unflagged: the application never received it"),
+            format!("{label} 回到 Broker，不带重新投递标记：应用程序从未收到过它"),
+        ),
         JmsNote::Returned { label, delivery_count } => trf(
             lang,
             format!("{label} goes back to the broker for redelivery (delivered {delivery_count} times so far)"),
