@@ -2,13 +2,15 @@
 //! ledger that follows every message and catches each one that is lost, processed twice or
 //! processed out of order.
 
-#[cfg(feature = "jms")]
+#[cfg(feature = "mq")]
 pub mod jms;
-#[cfg(feature = "jms")]
+#[cfg(feature = "mq")]
 pub mod jms_scenarios;
 pub mod ledger;
 pub mod message;
-#[cfg(feature = "jms")]
+#[cfg(feature = "mq")]
 pub mod rabbit;
+#[cfg(feature = "mq")]
+pub mod rabbit_scenarios;
 pub mod selector;
 pub mod topic;

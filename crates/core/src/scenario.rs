@@ -12,8 +12,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::kernel::{Action, Fault, FaultKind, Model, Protocol, Run, Time, World};
-#[cfg(feature = "jms")]
+#[cfg(feature = "mq")]
 use crate::mq::jms::JmsLab;
+#[cfg(feature = "mq")]
+use crate::mq::rabbit::RabbitLab;
 use crate::ring::RingLab;
 use crate::text::Text;
 
@@ -375,8 +377,10 @@ impl<L: Lab> ScenarioRun<L> {
 #[serde(rename_all = "snake_case")]
 pub enum AnyScenario {
     Ring(Box<Scenario<RingLab>>),
-    #[cfg(feature = "jms")]
+    #[cfg(feature = "mq")]
     Jms(Box<Scenario<JmsLab>>),
+    #[cfg(feature = "mq")]
+    Rabbitmq(Box<Scenario<RabbitLab>>),
 }
 
 /// Runs the same code on the scenario of any lab.
@@ -384,8 +388,10 @@ macro_rules! with_scenario {
     ($any:expr, $s:ident => $body:expr) => {
         match $any {
             AnyScenario::Ring($s) => $body,
-            #[cfg(feature = "jms")]
+            #[cfg(feature = "mq")]
             AnyScenario::Jms($s) => $body,
+            #[cfg(feature = "mq")]
+            AnyScenario::Rabbitmq($s) => $body,
         }
     };
 }
@@ -462,12 +468,18 @@ pub fn all() -> Vec<AnyScenario> {
     let all = crate::ring::scenarios()
         .into_iter()
         .map(|s| AnyScenario::Ring(Box::new(s)));
-    #[cfg(feature = "jms")]
-    let all = all.chain(
-        crate::mq::jms_scenarios::scenarios()
-            .into_iter()
-            .map(|s| AnyScenario::Jms(Box::new(s))),
-    );
+    #[cfg(feature = "mq")]
+    let all = all
+        .chain(
+            crate::mq::jms_scenarios::scenarios()
+                .into_iter()
+                .map(|s| AnyScenario::Jms(Box::new(s))),
+        )
+        .chain(
+            crate::mq::rabbit_scenarios::scenarios()
+                .into_iter()
+                .map(|s| AnyScenario::Rabbitmq(Box::new(s))),
+        );
     all.collect()
 }
 
