@@ -20,8 +20,10 @@ const LANG_KEY: &str = "distlab.lang";
 /// The labs in the top bar: id, English and Chinese name.
 const LABS: &[(&str, &str, &str)] = &[
     ("ring", "Consistent hashing", "一致性哈希"),
-    #[cfg(feature = "lab-jms")]
+    #[cfg(feature = "lab-mq")]
     ("jms", "JMS / ActiveMQ", "JMS / ActiveMQ"),
+    #[cfg(feature = "lab-mq")]
+    ("rabbitmq", "RabbitMQ", "RabbitMQ"),
 ];
 const PROJECTOR_KEY: &str = "distlab.projector";
 
@@ -186,8 +188,10 @@ pub fn app() -> Html {
 
     let stage = match &player.lab {
         LabRun::Ring(session) => crate::ring::view(&player, session, &dispatch),
-        #[cfg(feature = "lab-jms")]
+        #[cfg(feature = "lab-mq")]
         LabRun::Jms(session) => crate::jms::view(&player, session, &dispatch),
+        #[cfg(feature = "lab-mq")]
+        LabRun::Rabbit(session) => crate::rabbit::view(&player, session, &dispatch),
     };
 
     html! {

@@ -3,8 +3,8 @@
 //! consumer's window (prefetched, consumed but unacknowledged); the delivery ledger; and the
 //! controls that inject operations and settings into the run.
 
-mod graph;
-mod ledger;
+pub(crate) mod graph;
+pub(crate) mod ledger;
 mod panel;
 
 use distlab_core::kernel::{Event, NodeId, World};
@@ -221,19 +221,19 @@ pub fn view(player: &Player, session: &Session<JmsLab>, dispatch: &Callback<Msg>
                     <section class="side">
                         <h3>{ tr(lang, "As the lesson sets it", "课程原本的设置") }</h3>
                         { graph::graph(lang, world) }
-                        { ledger::ledger(lang, &world.protocol) }
+                        { ledger::ledger(lang, &world.protocol.ledger, &|n| world.protocol.name(n).to_string()) }
                         { invariant_summary(lang, session.violations()) }
                     </section>
                     <section class="side other" data-testid="compare-side">
                         <h3>{ trf(lang, format!("The same, but {}", comparison.label.en), format!("同样的过程，但{}", comparison.label.zh)) }</h3>
                         { graph::graph(lang, &other.state) }
-                        { ledger::ledger(lang, &other.state.protocol) }
+                        { ledger::ledger(lang, &other.state.protocol.ledger, &|n| other.state.protocol.name(n).to_string()) }
                         { invariant_summary(lang, other.violations()) }
                     </section>
                 </div>
             } else {
                 { graph::graph(lang, world) }
-                { ledger::ledger(lang, &world.protocol) }
+                { ledger::ledger(lang, &world.protocol.ledger, &|n| world.protocol.name(n).to_string()) }
             }
             { panel::controls(lang, world, dispatch) }
             { panel::compare(lang, world, player.compare.as_ref().map(|c| c.key.as_str()), dispatch) }

@@ -6,9 +6,11 @@
 
 pub mod app;
 pub mod i18n;
-#[cfg(feature = "lab-jms")]
+#[cfg(feature = "lab-mq")]
 pub mod jms;
 pub mod player;
+#[cfg(feature = "lab-mq")]
+pub mod rabbit;
 pub mod ring;
 pub mod share;
 pub mod views;

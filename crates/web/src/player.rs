@@ -9,8 +9,10 @@ use std::rc::Rc;
 use distlab_core::kernel::{
     Action, ActiveViolation, Event, Fault, FaultKind, Model, NodeState, World,
 };
-#[cfg(feature = "lab-jms")]
+#[cfg(feature = "lab-mq")]
 use distlab_core::mq::jms::{JmsLab, JmsOp};
+#[cfg(feature = "lab-mq")]
+use distlab_core::mq::rabbit::{RabbitLab, RabbitOp};
 use distlab_core::ring::{RingLab, RingOp, RingSetup};
 use distlab_core::scenario::{
     self, AnyScenario, Injection, InvariantInfo, Lab, Origin, Question, Scenario, ScenarioRun,
@@ -129,8 +131,10 @@ impl<L: Lab> Session<L> {
 #[derive(Clone, Debug)]
 pub enum LabRun {
     Ring(Session<RingLab>),
-    #[cfg(feature = "lab-jms")]
+    #[cfg(feature = "lab-mq")]
     Jms(Session<JmsLab>),
+    #[cfg(feature = "lab-mq")]
+    Rabbit(Session<RabbitLab>),
 }
 
 /// Runs the same code on the session of any lab.
@@ -138,8 +142,10 @@ macro_rules! with_session {
     ($lab:expr, $s:ident => $body:expr) => {
         match $lab {
             LabRun::Ring($s) => $body,
-            #[cfg(feature = "lab-jms")]
+            #[cfg(feature = "lab-mq")]
             LabRun::Jms($s) => $body,
+            #[cfg(feature = "lab-mq")]
+            LabRun::Rabbit($s) => $body,
         }
     };
 }
@@ -148,8 +154,10 @@ impl LabRun {
     pub fn lab_id(&self) -> &'static str {
         match self {
             LabRun::Ring(_) => RingLab::ID,
-            #[cfg(feature = "lab-jms")]
+            #[cfg(feature = "lab-mq")]
             LabRun::Jms(_) => JmsLab::ID,
+            #[cfg(feature = "lab-mq")]
+            LabRun::Rabbit(_) => RabbitLab::ID,
         }
     }
     pub fn step(&self) -> usize {
@@ -200,8 +208,10 @@ impl LabRun {
     pub fn invariants(&self) -> Vec<InvariantInfo> {
         match self {
             LabRun::Ring(_) => RingLab::invariants(),
-            #[cfg(feature = "lab-jms")]
+            #[cfg(feature = "lab-mq")]
             LabRun::Jms(_) => JmsLab::invariants(),
+            #[cfg(feature = "lab-mq")]
+            LabRun::Rabbit(_) => RabbitLab::invariants(),
         }
     }
     pub fn injections_json(&self) -> Option<String> {
@@ -226,11 +236,17 @@ impl LabRun {
                     other => crate::i18n::describe_kernel_event(lang, &s.state.nodes, other),
                 })
                 .collect(),
-            #[cfg(feature = "lab-jms")]
+            #[cfg(feature = "lab-mq")]
             LabRun::Jms(s) => s
                 .events()
                 .iter()
                 .filter_map(|e| crate::jms::describe_event(lang, &s.state, e))
+                .collect(),
+            #[cfg(feature = "lab-mq")]
+            LabRun::Rabbit(s) => s
+                .events()
+                .iter()
+                .filter_map(|e| crate::rabbit::describe_event(lang, &s.state, e))
                 .collect(),
         }
     }
@@ -247,8 +263,10 @@ impl LabRun {
     pub fn scenario_json(&self) -> String {
         match self {
             LabRun::Ring(s) => AnyScenario::Ring(Box::new((*s.scenario).clone())).to_json(),
-            #[cfg(feature = "lab-jms")]
+            #[cfg(feature = "lab-mq")]
             LabRun::Jms(s) => AnyScenario::Jms(Box::new((*s.scenario).clone())).to_json(),
+            #[cfg(feature = "lab-mq")]
+            LabRun::Rabbit(s) => AnyScenario::Rabbitmq(Box::new((*s.scenario).clone())).to_json(),
         }
     }
 }
@@ -324,7 +342,7 @@ pub struct Comparison {
 }
 
 /// A setting of the JMS lab that the side-by-side view can change.
-#[cfg(feature = "lab-jms")]
+#[cfg(feature = "lab-mq")]
 #[derive(Clone, Debug, PartialEq)]
 pub enum JmsVariant {
     AckMode {
@@ -341,7 +359,7 @@ pub enum JmsVariant {
     },
 }
 
-#[cfg(feature = "lab-jms")]
+#[cfg(feature = "lab-mq")]
 impl JmsVariant {
     pub fn key(&self) -> String {
         match self {
@@ -425,14 +443,16 @@ pub enum Msg {
     },
     Fault(Fault),
     Ring(RingOp),
-    #[cfg(feature = "lab-jms")]
+    #[cfg(feature = "lab-mq")]
     Jms(JmsOp),
+    #[cfg(feature = "lab-mq")]
+    Rabbit(RabbitOp),
     /// The world takes its next scheduled step, injected at the step on screen.
     Advance,
     /// Opens the first lesson of a lab.
     OpenLab(String),
     /// Runs the JMS lesson side by side under another setting (or stops comparing).
-    #[cfg(feature = "lab-jms")]
+    #[cfg(feature = "lab-mq")]
     CompareJms(Option<JmsVariant>),
     SetLang(Lang),
     ToggleProjector,
@@ -511,7 +531,7 @@ impl Player {
             }
             (Source::File, lab) => ScenarioRef::File(lab.scenario_json()),
             // Free play exists only in the ring lab; anything else travels whole.
-            #[cfg(feature = "lab-jms")]
+            #[cfg(feature = "lab-mq")]
             (Source::Sandbox, lab) => ScenarioRef::File(lab.scenario_json()),
         };
         ShareState {
@@ -594,7 +614,12 @@ impl Player {
             }
             Msg::Fault(fault) => compare.lab.fork_fault(fault),
             Msg::Advance => compare.lab.fork_next(),
-            #[cfg(feature = "lab-jms")]
+            #[cfg(feature = "lab-mq")]
+            Msg::Rabbit(op) => match &mut compare.lab {
+                LabRun::Rabbit(session) => session.fork(Action::Op { op }),
+                _ => Ok(()),
+            },
+            #[cfg(feature = "lab-mq")]
             Msg::Jms(op) => match &mut compare.lab {
                 LabRun::Jms(session) => session.fork(Action::Op { op }),
                 _ => Ok(()),
@@ -706,10 +731,21 @@ impl Player {
                 }
                 next.playing = false;
             }
-            #[cfg(feature = "lab-jms")]
+            #[cfg(feature = "lab-mq")]
             Msg::Jms(op) => {
                 let result = match &mut next.lab {
                     LabRun::Jms(session) => session.fork(Action::Op { op }),
+                    _ => return self.clone(),
+                };
+                if let Err(e) = result {
+                    return self.with_message(e);
+                }
+                next.playing = false;
+            }
+            #[cfg(feature = "lab-mq")]
+            Msg::Rabbit(op) => {
+                let result = match &mut next.lab {
+                    LabRun::Rabbit(session) => session.fork(Action::Op { op }),
                     _ => return self.clone(),
                 };
                 if let Err(e) = result {
@@ -723,7 +759,7 @@ impl Player {
                 }
                 next.playing = false;
             }
-            #[cfg(feature = "lab-jms")]
+            #[cfg(feature = "lab-mq")]
             Msg::CompareJms(variant) => {
                 next.compare = match (variant, &self.lab) {
                     (Some(v), LabRun::Jms(s)) => {
@@ -773,8 +809,10 @@ fn start_any(
 ) -> Result<LabRun, Text> {
     match scenario {
         AnyScenario::Ring(s) => start(*s, seed, inject, step).map(LabRun::Ring),
-        #[cfg(feature = "lab-jms")]
+        #[cfg(feature = "lab-mq")]
         AnyScenario::Jms(s) => start(*s, seed, inject, step).map(LabRun::Jms),
+        #[cfg(feature = "lab-mq")]
+        AnyScenario::Rabbitmq(s) => start(*s, seed, inject, step).map(LabRun::Rabbit),
     }
 }
 

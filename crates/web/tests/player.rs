@@ -1,4 +1,4 @@
-// Ring sessions are the only kind unless the lab-jms feature adds more.
+// Ring sessions are the only kind unless the lab-mq feature adds more.
 #![allow(irrefutable_let_patterns)]
 
 //! The player's state in a real browser (wasm-bindgen-test in headless Chromium): stepping,
@@ -276,7 +276,7 @@ fn language_and_projector_mode_are_part_of_the_state() {
     assert_eq!(p.lab.title().get(Lang::Zh), scenario::all()[0].title().zh);
 }
 
-#[cfg(feature = "lab-jms")]
+#[cfg(feature = "lab-mq")]
 mod jms {
     use super::*;
     use distlab_web::player::JmsVariant;

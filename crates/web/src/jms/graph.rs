@@ -85,11 +85,11 @@ fn lane(l: &Layout, from: NodeId, to: NodeId, lab: &JmsLab) -> ((f64, f64), (f64
 }
 
 /// A chip wide enough for its label (at about 7.5 pixels a character).
-fn chip_width(label: &str) -> f64 {
+pub(crate) fn chip_width(label: &str) -> f64 {
     (label.chars().count() as f64 * 7.5 + 14.0).max(CHIP_W)
 }
 
-fn chip(x: f64, y: f64, label: &str, class: &'static str, title: String) -> Html {
+pub(crate) fn chip(x: f64, y: f64, label: &str, class: &'static str, title: String) -> Html {
     let w = chip_width(label);
     html! {
         <g class={classes!("chip", class)}>
@@ -101,7 +101,12 @@ fn chip(x: f64, y: f64, label: &str, class: &'static str, title: String) -> Html
 }
 
 /// Chips laid out left to right, wrapping at `width`; returns them and the height they take.
-fn chips(x: f64, y: f64, width: f64, items: Vec<(String, &'static str, String)>) -> (Html, f64) {
+pub(crate) fn chips(
+    x: f64,
+    y: f64,
+    width: f64,
+    items: Vec<(String, &'static str, String)>,
+) -> (Html, f64) {
     let (mut cx, mut cy) = (x, y);
     let mut placed = Vec::new();
     for (label, class, title) in items {
@@ -150,7 +155,7 @@ fn message_title(lang: Lang, m: &Message) -> String {
     t
 }
 
-fn status_label(lang: Lang, status: NodeStatus) -> (&'static str, &'static str) {
+pub(crate) fn status_label(lang: Lang, status: NodeStatus) -> (&'static str, &'static str) {
     match status {
         NodeStatus::Up => (tr(lang, "up", "运行中"), "up"),
         NodeStatus::Down => (tr(lang, "✗ down", "✗ 宕机"), "down"),
@@ -256,7 +261,7 @@ fn short(msg: &JmsMsg, lab: &JmsLab) -> String {
     }
 }
 
-fn line(x: f64, y: f64, class: &'static str, text: String) -> Html {
+pub(crate) fn line(x: f64, y: f64, class: &'static str, text: String) -> Html {
     html! { <text class={class} x={format!("{x:.1}")} y={format!("{y:.1}")}>{ text }</text> }
 }
 

@@ -1,7 +1,7 @@
 //! The delivery ledger: how many messages are in each place, and every message's journey.
 
-use distlab_core::mq::jms::JmsLab;
-use distlab_core::mq::ledger::Place;
+use distlab_core::kernel::NodeId;
+use distlab_core::mq::ledger::{Ledger, Place};
 use distlab_core::Lang;
 use yew::prelude::*;
 
@@ -18,8 +18,9 @@ fn place_class(place: Place) -> &'static str {
     }
 }
 
-pub fn ledger(lang: Lang, lab: &JmsLab) -> Html {
-    let counts = lab.ledger.counts();
+/// The ledger of any message-queue lab; `name` names the nodes.
+pub fn ledger(lang: Lang, ledger: &Ledger, name: &dyn Fn(NodeId) -> String) -> Html {
+    let counts = ledger.counts();
     html! {
         <section class="panel ledger" data-testid="ledger">
             <h2>{ tr(lang, "Delivery ledger", "投递账本") }</h2>
@@ -31,7 +32,7 @@ pub fn ledger(lang: Lang, lab: &JmsLab) -> Html {
                     </div>
                 }) }
             </div>
-            if lab.ledger.journeys.is_empty() {
+            if ledger.journeys.is_empty() {
                 <p class="hint">{ tr(lang, "No message has been sent yet.", "还没有发送任何消息。") }</p>
             } else {
                 <table class="journeys">
@@ -44,9 +45,9 @@ pub fn ledger(lang: Lang, lab: &JmsLab) -> Html {
                         <th>{ tr(lang, "journey", "经过") }</th>
                     </tr></thead>
                     <tbody>
-                        { for lab.ledger.journeys.iter().map(|j| {
+                        { for ledger.journeys.iter().map(|j| {
                             let where_ = match j.holder {
-                                Some(n) => format!("{} ({})", j.place.name().get(lang), lab.name(n)),
+                                Some(n) => format!("{} ({})", j.place.name().get(lang), name(n)),
                                 None => j.place.name().get(lang).to_string(),
                             };
                             let twice = j.processed > 1;

@@ -1,0 +1,619 @@
+//! The RabbitMQ lab's view: producers, the cluster's nodes with the queues they hold (masters and
+//! mirrors), the exchanges and their bindings, consumers, and the messages on their way; the
+//! delivery ledger; and the controls that inject operations and settings into the run.
+
+use distlab_core::kernel::{Event, NodeId, NodeStatus, World};
+use distlab_core::mq::rabbit::{PublishMode, RabbitLab, RabbitMsg, RabbitNote, RabbitOp, Role};
+use distlab_core::mq::topic::ExchangeKind;
+use distlab_core::Lang;
+use yew::prelude::*;
+
+use crate::i18n::{describe_kernel_event, tr, trf};
+use crate::jms::graph::{chips, line, status_label};
+use crate::player::{Msg, Player, Session};
+
+fn labels(lab: &RabbitLab, entries: &[u32]) -> String {
+    entries
+        .iter()
+        .filter_map(|&e| lab.ledger.get(e))
+        .map(|j| j.label.clone())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What a message between nodes carries, in a few words.
+pub fn summary(lang: Lang, msg: &RabbitMsg, lab: &RabbitLab) -> String {
+    match msg {
+        RabbitMsg::Publish { messages, .. } => {
+            let names: Vec<String> = messages
+                .iter()
+                .map(|m| format!("{} [{}]", m.label, m.routing_key))
+                .collect();
+            trf(
+                lang,
+                format!("publish {}", names.join(", ")),
+                format!("发布 {}", names.join("、")),
+            )
+        }
+        RabbitMsg::Confirm {
+            acked,
+            nacked,
+            commit,
+        } => {
+            if *commit {
+                trf(
+                    lang,
+                    format!("tx.commit-ok for {}", labels(lab, acked)),
+                    format!("{} 的 tx.commit-ok", labels(lab, acked)),
+                )
+            } else if nacked.is_empty() {
+                trf(
+                    lang,
+                    format!("confirm (basic.ack) {}", labels(lab, acked)),
+                    format!("确认（basic.ack）{}", labels(lab, acked)),
+                )
+            } else {
+                trf(
+                    lang,
+                    format!("basic.nack {}", labels(lab, nacked)),
+                    format!("basic.nack {}", labels(lab, nacked)),
+                )
+            }
+        }
+        RabbitMsg::Deliver { message } => {
+            let flag = if message.redelivered {
+                tr(lang, ", redelivered", "，重新投递")
+            } else {
+                ""
+            };
+            trf(
+                lang,
+                format!("deliver {}{flag}", message.label),
+                format!("投递 {}{flag}", message.label),
+            )
+        }
+        RabbitMsg::Ack { entries } => trf(
+            lang,
+            format!("ack {}", labels(lab, entries)),
+            format!("确认 {}", labels(lab, entries)),
+        ),
+        RabbitMsg::Nack { entries, requeue } => {
+            let how = if *requeue {
+                tr(lang, "requeue", "重新入队")
+            } else {
+                tr(lang, "no requeue", "不重新入队")
+            };
+            trf(
+                lang,
+                format!("nack {} ({how})", labels(lab, entries)),
+                format!("拒绝 {}（{how}）", labels(lab, entries)),
+            )
+        }
+    }
+}
+
+pub fn describe_event(
+    lang: Lang,
+    world: &World<RabbitLab>,
+    event: &Event<RabbitMsg, RabbitNote>,
+) -> Option<String> {
+    let lab = &world.protocol;
+    let name = |n: NodeId| lab.name(n).to_string();
+    match event {
+        Event::Sent {
+            from,
+            to,
+            body,
+            deliver_at,
+            ..
+        } => Some(trf(
+            lang,
+            format!(
+                "{} → {}: {} (arrives at {deliver_at} ms)",
+                name(*from),
+                name(*to),
+                summary(lang, body, lab)
+            ),
+            format!(
+                "{} → {}：{}（{deliver_at} ms 到达）",
+                name(*from),
+                name(*to),
+                summary(lang, body, lab)
+            ),
+        )),
+        Event::Delivered { from, to, body, .. } => Some(trf(
+            lang,
+            format!(
+                "{} receives from {}: {}",
+                name(*to),
+                name(*from),
+                summary(lang, body, lab)
+            ),
+            format!(
+                "{} 收到 {} 的消息：{}",
+                name(*to),
+                name(*from),
+                summary(lang, body, lab)
+            ),
+        )),
+        Event::Note { note } => Some(describe_note(lang, lab, note)),
+        other => describe_kernel_event(lang, &world.nodes, other),
+    }
+}
+
+pub fn describe_note(lang: Lang, lab: &RabbitLab, note: &RabbitNote) -> String {
+    let name = |n: NodeId| lab.name(n).to_string();
+    let join = |l: &[String]| l.join(", ");
+    match note {
+        RabbitNote::Enqueued { label, queue, node, on_disk } => {
+            if *on_disk {
+                trf(lang, format!("{label} is written to disk in queue {queue} on {}", name(*node)), format!("{label} 写入 {} 上队列 {queue} 的磁盘", name(*node)))
+            } else {
+                trf(lang, format!("{label} waits in memory in queue {queue} on {}", name(*node)), format!("{label} 在 {} 上队列 {queue} 的内存中等待", name(*node)))
+            }
+        }
+        RabbitNote::Unroutable { label, exchange, routing_key } => trf(
+            lang,
+            format!("{label} matches no binding of exchange \"{exchange}\" with key \"{routing_key}\" and is dropped"),
+            format!("{label} 的路由键“{routing_key}”在交换器“{exchange}”上没有匹配的绑定，被丢弃"),
+        ),
+        RabbitNote::QueueDown { label, queue } => trf(lang, format!("{label} is routed to {queue}, whose node is down: it is lost"), format!("{label} 被路由到 {queue}，但它所在的节点已宕机：消息丢失")),
+        RabbitNote::Buffered { label } => trf(lang, format!("{label} waits in the channel transaction"), format!("{label} 在信道事务中等待")),
+        RabbitNote::Confirmed { labels } => trf(lang, format!("the producer is told {} is safe", join(labels)), format!("生产者得知 {} 已安全", join(labels))),
+        RabbitNote::Nacked { labels } => trf(lang, format!("the broker nacks {}: the producer knows to resend", join(labels)), format!("Broker 对 {} 回复 nack：生产者知道需要重发", join(labels))),
+        RabbitNote::Committed { labels } => trf(lang, format!("the transaction commits {}", join(labels)), format!("事务提交 {}", join(labels))),
+        RabbitNote::RolledBack { labels, why } => trf(lang, format!("{} rolled back: {}", join(labels), why.en), format!("{} 被回滚：{}", join(labels), why.zh)),
+        RabbitNote::Processed { consumer, label, redelivered } => {
+            if *redelivered {
+                trf(lang, format!("{} processes {label}, which is marked redelivered", name(*consumer)), format!("{} 处理 {label}（带有重新投递标记）", name(*consumer)))
+            } else {
+                trf(lang, format!("{} processes {label}", name(*consumer)), format!("{} 处理 {label}", name(*consumer)))
+            }
+        }
+        RabbitNote::SkippedDuplicate { consumer, label } => trf(lang, format!("{} has processed {label} before and skips it (dedup table)", name(*consumer)), format!("{} 已经处理过 {label}，根据去重表跳过", name(*consumer))),
+        RabbitNote::Acked { consumer, labels } => trf(lang, format!("{} acknowledges {}", name(*consumer), join(labels)), format!("{} 确认 {}", name(*consumer), join(labels))),
+        RabbitNote::Requeued { label, queue } => trf(lang, format!("{label} goes back to queue {queue}"), format!("{label} 回到队列 {queue}")),
+        RabbitNote::DeadLettered { label, reason, queues } => trf(
+            lang,
+            format!("{label} is dead-lettered ({}) into {}", reason.name().en, queues.join(", ")),
+            format!("{label} 成为死信（{}），进入 {}", reason.name().zh, queues.join("、")),
+        ),
+        RabbitNote::Dropped { label, why } => trf(lang, format!("{label} is dropped: {}", why.en), format!("{label} 被丢弃：{}", why.zh)),
+        RabbitNote::Lost { label, why } => trf(lang, format!("{label} is lost: {}", why.en), format!("{label} 丢失：{}", why.zh)),
+        RabbitNote::QueueVanished { queue } => trf(lang, format!("the non-durable queue {queue} is gone"), format!("非持久队列 {queue} 消失了")),
+        RabbitNote::FailedOver { queue, from, to } => trf(
+            lang,
+            format!("queue {queue} fails over from {} to its mirror on {}", name(*from), name(*to)),
+            format!("队列 {queue} 从 {} 故障转移到 {} 上的镜像", name(*from), name(*to)),
+        ),
+        RabbitNote::Nothing { why } => why.get(lang).to_string(),
+    }
+}
+
+const WIDTH: f64 = 1000.0;
+const SIDE_W: f64 = 260.0;
+const SIDE_H: f64 = 140.0;
+const MID_X: f64 = 350.0;
+const MID_W: f64 = 300.0;
+
+fn kind_name(kind: ExchangeKind) -> &'static str {
+    match kind {
+        ExchangeKind::Direct => "direct",
+        ExchangeKind::Fanout => "fanout",
+        ExchangeKind::Topic => "topic",
+    }
+}
+
+/// Node boxes: producers left, cluster nodes stacked in the middle under the exchanges, consumers
+/// right. Returns the boxes and the height.
+fn layout(lab: &RabbitLab) -> (Vec<(f64, f64, f64, f64)>, f64, f64) {
+    let of = |role: Role| -> Vec<usize> {
+        lab.setup
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.role == role)
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let exchanges_h = 30.0
+        + 18.0
+            * lab
+                .setup
+                .exchanges
+                .iter()
+                .map(|e| 1 + e.bindings.len())
+                .sum::<usize>() as f64;
+    let brokers = of(Role::Broker);
+    let broker_h = 170.0;
+    let sides = of(Role::Producer).len().max(of(Role::Consumer).len()) as f64;
+    let height = (exchanges_h + 30.0 + brokers.len() as f64 * (broker_h + 16.0))
+        .max(40.0 + sides * (SIDE_H + 20.0));
+    let mut boxes = vec![(0.0, 0.0, 0.0, 0.0); lab.setup.nodes.len()];
+    for (k, &i) in brokers.iter().enumerate() {
+        boxes[i] = (
+            MID_X,
+            exchanges_h + 30.0 + k as f64 * (broker_h + 16.0),
+            MID_W,
+            broker_h,
+        );
+    }
+    for (list, x) in [
+        (of(Role::Producer), 20.0),
+        (of(Role::Consumer), WIDTH - 20.0 - SIDE_W),
+    ] {
+        let gap = (height - list.len() as f64 * SIDE_H) / (list.len() as f64 + 1.0);
+        for (k, &i) in list.iter().enumerate() {
+            boxes[i] = (x, gap + k as f64 * (SIDE_H + gap), SIDE_W, SIDE_H);
+        }
+    }
+    (boxes, height, exchanges_h)
+}
+
+fn lane(boxes: &[(f64, f64, f64, f64)], from: NodeId, to: NodeId) -> ((f64, f64), (f64, f64)) {
+    let b = |n: NodeId| boxes.get(usize::from(n)).copied().unwrap_or_default();
+    let (fx, fy, fw, fh) = b(from);
+    let (tx, ty, tw, th) = b(to);
+    let a = if tx > fx {
+        (fx + fw, fy + fh / 2.0)
+    } else {
+        (fx, fy + fh / 2.0)
+    };
+    let z = if fx > tx {
+        (tx + tw, ty + th / 2.0)
+    } else {
+        (tx, ty + th / 2.0)
+    };
+    let offset = if from < to { -7.0 } else { 7.0 };
+    ((a.0, a.1 + offset), (z.0, z.1 + offset))
+}
+
+fn graph(lang: Lang, world: &World<RabbitLab>) -> Html {
+    let lab = &world.protocol;
+    let (boxes, height, exchanges_h) = layout(lab);
+    let links: Vec<(NodeId, NodeId)> = lab
+        .producers
+        .values()
+        .map(|p| (p.spec.node, p.spec.broker))
+        .chain(lab.consumers.values().map(|k| (k.spec.node, k.spec.broker)))
+        .collect();
+    let mut exchange_lines = Vec::new();
+    let mut y = 40.0;
+    for e in &lab.setup.exchanges {
+        exchange_lines.push(line(
+            MID_X + 10.0,
+            y,
+            "node-line",
+            format!(
+                "{} ({})",
+                if e.name.is_empty() {
+                    "(default)"
+                } else {
+                    &e.name
+                },
+                kind_name(e.kind)
+            ),
+        ));
+        y += 18.0;
+        for b in &e.bindings {
+            let key = if e.kind == ExchangeKind::Fanout {
+                String::new()
+            } else {
+                format!(" \"{}\"", b.key)
+            };
+            exchange_lines.push(line(
+                MID_X + 24.0,
+                y,
+                "node-line small",
+                format!("→ {}{key}", b.queue),
+            ));
+            y += 18.0;
+        }
+    }
+    html! {
+        <figure class="jms-graph rabbit-graph">
+            <svg data-testid="rabbit-graph" viewBox={format!("0 0 {WIDTH} {height:.0}")} role="img"
+                aria-label={tr(lang, "Producers, the RabbitMQ cluster and consumers", "生产者、RabbitMQ 集群与消费者")}>
+                { for links.iter().flat_map(|&(a, b)| [(a, b), (b, a)]).map(|(a, b)| {
+                    let ((x1, y1), (x2, y2)) = lane(&boxes, a, b);
+                    html! { <line class="link" x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} /> }
+                }) }
+                <g class="node exchanges">
+                    <rect x={MID_X.to_string()} y="10" width={MID_W.to_string()} height={format!("{:.1}", exchanges_h)} rx="10" />
+                    <text class="node-title" x={format!("{:.1}", MID_X + 10.0)} y="28">{ tr(lang, "exchanges and bindings", "交换器与绑定") }</text>
+                    { for exchange_lines }
+                </g>
+                { for lab.setup.nodes.iter().enumerate().map(|(i, spec)| {
+                    let node = i as NodeId;
+                    let (x, y, w, h) = boxes[i];
+                    let status = world.node(node).map_or(NodeStatus::Down, |s| s.status);
+                    let (label, class) = status_label(lang, status);
+                    let role = match spec.role {
+                        Role::Producer => tr(lang, "producer", "生产者"),
+                        Role::Broker => tr(lang, "RabbitMQ node", "RabbitMQ 节点"),
+                        Role::Consumer => tr(lang, "consumer", "消费者"),
+                    };
+                    let body = match spec.role {
+                        Role::Producer => producer_body(lang, lab, node, x, y),
+                        Role::Consumer => consumer_body(lang, lab, node, x, y),
+                        Role::Broker => broker_body(lang, lab, node, x, y, w),
+                    };
+                    html! {
+                        <g class={classes!("node", class)} data-node={spec.name.clone()}>
+                            <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={format!("{w:.1}")} height={format!("{h:.1}")} rx="10" />
+                            <text class="node-title" x={format!("{:.1}", x + 10.0)} y={format!("{:.1}", y + 22.0)}>{ format!("{} · {role}", spec.name) }</text>
+                            <text class={classes!("node-status", class)} x={format!("{:.1}", x + w - 10.0)} y={format!("{:.1}", y + 22.0)} text-anchor="end">{ label }</text>
+                            { body }
+                        </g>
+                    }
+                }) }
+                { for world.net.in_flight.iter().map(|env| {
+                    let ((x1, y1), (x2, y2)) = lane(&boxes, env.from, env.to);
+                    let span = env.deliver_at.saturating_sub(env.sent_at).max(1) as f64;
+                    let f = (world.now.saturating_sub(env.sent_at) as f64 / span).clamp(0.0, 1.0) * 0.8 + 0.1;
+                    let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
+                    let control = matches!(env.msg, RabbitMsg::Confirm { .. } | RabbitMsg::Ack { .. } | RabbitMsg::Nack { .. });
+                    html! {
+                        <g key={env.id} class={classes!("packet", if control { "control" } else { "data" })} data-testid="packet">
+                            <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="7" />
+                            <text x={format!("{x:.1}")} y={format!("{:.1}", y - 11.0)} text-anchor="middle">{ short(&env.msg, lab) }</text>
+                            <title>{ summary(lang, &env.msg, lab) }</title>
+                        </g>
+                    }
+                }) }
+            </svg>
+            <figcaption>{ tr(lang,
+                "Dots on the links are messages on their way. In a queue: green chips are persistent messages in a durable queue (on disk), grey ones only in memory, amber ones delivered and awaiting their acknowledgement.",
+                "链路上的圆点是正在传输的消息。队列中：绿色表示持久化消息在持久队列里（在磁盘上），灰色表示只在内存中，黄色表示已投递、等待确认。") }</figcaption>
+        </figure>
+    }
+}
+
+fn short(msg: &RabbitMsg, lab: &RabbitLab) -> String {
+    match msg {
+        RabbitMsg::Publish { messages, .. } => messages
+            .iter()
+            .map(|m| m.label.clone())
+            .collect::<Vec<_>>()
+            .join(","),
+        RabbitMsg::Deliver { message } => message.label.clone(),
+        RabbitMsg::Confirm { acked, nacked, .. } if nacked.is_empty() => {
+            format!("✓{}", labels(lab, acked))
+        }
+        RabbitMsg::Confirm { nacked, .. } => format!("✗{}", labels(lab, nacked)),
+        RabbitMsg::Ack { entries } => format!("ack {}", labels(lab, entries)),
+        RabbitMsg::Nack { entries, .. } => format!("nack {}", labels(lab, entries)),
+    }
+}
+
+fn producer_body(lang: Lang, lab: &RabbitLab, node: NodeId, x: f64, y: f64) -> Html {
+    let Some(p) = lab.producers.get(&node) else {
+        return html! {};
+    };
+    let mode = match p.spec.mode {
+        PublishMode::None => tr(lang, "no confirms", "无确认"),
+        PublishMode::Confirms => tr(lang, "publisher confirms", "生产者确认"),
+        PublishMode::Tx => tr(lang, "channel transaction", "信道事务"),
+    };
+    let waiting = p
+        .uncommitted
+        .iter()
+        .map(|m| (m.label.clone(), "buffered", String::new()))
+        .chain(
+            p.awaiting
+                .iter()
+                .filter_map(|&e| lab.ledger.get(e))
+                .map(|j| (j.label.clone(), "waiting", String::new())),
+        )
+        .collect();
+    let (chips_html, _) = chips(x + 10.0, y + 60.0, SIDE_W - 20.0, waiting);
+    html! {
+        <>
+            { line(x + 10.0, y + 42.0, "node-line", format!("{mode} → {}", lab.name(p.spec.broker))) }
+            { chips_html }
+        </>
+    }
+}
+
+fn consumer_body(lang: Lang, lab: &RabbitLab, node: NodeId, x: f64, y: f64) -> Html {
+    let Some(k) = lab.consumers.get(&node) else {
+        return html! {};
+    };
+    let ack = if k.spec.auto_ack {
+        tr(lang, "auto-ack", "自动确认")
+    } else {
+        tr(lang, "manual ack", "手动确认")
+    };
+    let connection = if k.connected {
+        tr(lang, "consuming", "消费中")
+    } else {
+        tr(lang, "not consuming", "未消费")
+    };
+    let mut settings = format!("{} · {ack} · prefetch {}", k.spec.queue, k.spec.prefetch);
+    if k.spec.idempotent {
+        settings.push_str(&format!(" · {}", tr(lang, "dedup table", "去重表")));
+    }
+    let prefetched = k
+        .prefetched
+        .iter()
+        .map(|m| {
+            (
+                m.label.clone(),
+                if m.redelivered {
+                    "redelivered"
+                } else {
+                    "prefetched"
+                },
+                String::new(),
+            )
+        })
+        .collect();
+    let unacked = k
+        .unacked
+        .iter()
+        .map(|m| (m.label.clone(), "unacked", String::new()))
+        .collect();
+    let (pre, h1) = chips(x + 10.0, y + 72.0, SIDE_W - 20.0, prefetched);
+    let (un, _) = chips(x + 10.0, y + 92.0 + h1, SIDE_W - 20.0, unacked);
+    html! {
+        <>
+            { line(x + 10.0, y + 40.0, "node-line small", format!("{connection} · {}", lab.name(k.spec.broker))) }
+            { line(x + 10.0, y + 54.0, "node-line small", settings) }
+            { line(x + 10.0, y + 68.0, "node-line", tr(lang, "delivered:", "已投递：").to_string()) }
+            { pre }
+            { line(x + 10.0, y + 88.0 + h1, "node-line", tr(lang, "processed, not acknowledged:", "已处理、未确认：").to_string()) }
+            { un }
+        </>
+    }
+}
+
+fn broker_body(lang: Lang, lab: &RabbitLab, node: NodeId, x: f64, y: f64, w: f64) -> Html {
+    let mut top = y + 44.0;
+    let mut parts = Vec::new();
+    for q in lab
+        .queues
+        .iter()
+        .filter(|q| q.master == node || q.mirrors.contains(&node))
+    {
+        let role = if q.master == node {
+            tr(lang, "", "")
+        } else {
+            tr(lang, " (mirror)", "（镜像）")
+        };
+        let flags = match (q.spec.durable, q.exists) {
+            (_, false) => tr(lang, "gone", "已消失"),
+            (true, _) => tr(lang, "durable", "持久"),
+            (false, _) => tr(lang, "transient", "非持久"),
+        };
+        parts.push(line(
+            x + 10.0,
+            top,
+            "node-line",
+            trf(
+                lang,
+                format!("queue {}{role} · {flags}", q.spec.name),
+                format!("队列 {}{role} · {flags}", q.spec.name),
+            ),
+        ));
+        let items: Vec<(String, &'static str, String)> = q
+            .messages
+            .iter()
+            .map(|h| {
+                let class = match (h.dispatched_to, q.spec.durable && h.message.persistent) {
+                    (Some(_), _) => "dispatched",
+                    (None, true) => "stored",
+                    (None, false) => "memory",
+                };
+                let label = match h.dispatched_to {
+                    Some(c) => format!("{}→{}", h.message.label, lab.name(c)),
+                    None => h.message.label.clone(),
+                };
+                (label, class, h.message.routing_key.clone())
+            })
+            .collect();
+        let empty = items.is_empty();
+        let (html, h) = chips(x + 10.0, top + 6.0, w - 20.0, items);
+        parts.push(if empty {
+            line(
+                x + 14.0,
+                top + 20.0,
+                "node-line muted",
+                tr(lang, "(empty)", "（空）").to_string(),
+            )
+        } else {
+            html
+        });
+        top += 20.0 + h;
+    }
+    html! { <>{ for parts }</> }
+}
+
+fn button(
+    dispatch: &Callback<Msg>,
+    testid: String,
+    label: String,
+    op: RabbitOp,
+    enabled: bool,
+) -> Html {
+    html! { <button data-testid={testid} disabled={!enabled} onclick={dispatch.reform(move |_: MouseEvent| Msg::Rabbit(op.clone()))}>{ label }</button> }
+}
+
+fn controls(lang: Lang, world: &World<RabbitLab>, dispatch: &Callback<Msg>) -> Html {
+    let lab = &world.protocol;
+    let up = |n: NodeId| world.node(n).is_some_and(|s| s.is_up());
+    html! {
+        <section class="panel jms-controls" data-testid="rabbit-controls">
+            <h2>{ tr(lang, "Act on the run", "操作") }</h2>
+            <p class="hint">{ tr(lang,
+                "Each action forks the run at the step on screen; the lesson's remaining steps follow it.",
+                "每个操作都会在当前这一步分叉；课程剩下的步骤接着在新分支上执行。") }</p>
+            <div class="row">
+                <button data-testid="advance" disabled={world.next_due().is_none()} onclick={dispatch.reform(|_: MouseEvent| Msg::Advance)}>
+                    { tr(lang, "Deliver the next message", "投递下一条消息") }
+                </button>
+            </div>
+            { for lab.producers.values().map(|p| {
+                let node = p.spec.node;
+                let name = lab.name(node).to_string();
+                html! {
+                    <div class="row">
+                        <strong>{ &name }</strong>
+                        { for lab.setup.exchanges.iter().flat_map(|e| {
+                            let keys: Vec<String> = if e.kind == ExchangeKind::Fanout { vec![String::new()] } else { e.bindings.iter().map(|b| b.key.replace('*', "x").replace('#', "x.y")).collect() };
+                            let mut keys = keys;
+                            keys.dedup();
+                            keys.into_iter().map(move |k| (e.name.clone(), k))
+                        }).map(|(exchange, key)| {
+                            let op = RabbitOp::Publish { producer: node, exchange: exchange.clone(), routing_key: key.clone(), persistent: true, expiration: None, key: None };
+                            button(dispatch, format!("publish-{name}-{exchange}-{key}"), trf(lang, format!("publish to {exchange} \"{key}\""), format!("发布到 {exchange}“{key}”")), op, up(node))
+                        }) }
+                        if p.spec.mode == PublishMode::Tx {
+                            { button(dispatch, format!("commit-{name}"), tr(lang, "tx.commit", "tx.commit").into(), RabbitOp::TxCommit { producer: node }, up(node)) }
+                            { button(dispatch, format!("rollback-{name}"), tr(lang, "tx.rollback", "tx.rollback").into(), RabbitOp::TxRollback { producer: node }, up(node)) }
+                        }
+                        { for [PublishMode::None, PublishMode::Confirms, PublishMode::Tx].into_iter().filter(|m| *m != p.spec.mode).map(|mode| {
+                            let what = match mode { PublishMode::None => tr(lang, "no confirms", "关闭确认"), PublishMode::Confirms => tr(lang, "use confirms", "开启确认"), PublishMode::Tx => tr(lang, "use a transaction", "使用事务") };
+                            button(dispatch, format!("mode-{name}-{mode:?}"), what.into(), RabbitOp::SetConfirms { producer: node, mode }, true)
+                        }) }
+                    </div>
+                }
+            }) }
+            { for lab.consumers.values().map(|k| {
+                let node = k.spec.node;
+                let name = lab.name(node).to_string();
+                let running = up(node);
+                html! {
+                    <div class="row">
+                        <strong>{ &name }</strong>
+                        { button(dispatch, format!("process-{name}"), tr(lang, "process next", "处理下一条").into(), RabbitOp::Process { consumer: node }, running && !k.prefetched.is_empty()) }
+                        if !k.spec.auto_ack {
+                            { button(dispatch, format!("ack-{name}"), tr(lang, "basic.ack", "basic.ack").into(), RabbitOp::Ack { consumer: node }, running) }
+                            { button(dispatch, format!("nack-requeue-{name}"), tr(lang, "nack, requeue", "nack 并重新入队").into(), RabbitOp::Nack { consumer: node, requeue: true }, running) }
+                            { button(dispatch, format!("nack-{name}"), tr(lang, "nack, no requeue", "nack 不重新入队").into(), RabbitOp::Nack { consumer: node, requeue: false }, running) }
+                        }
+                        if k.connected {
+                            { button(dispatch, format!("disconnect-{name}"), tr(lang, "close channel", "关闭信道").into(), RabbitOp::Disconnect { consumer: node }, running) }
+                        } else {
+                            { button(dispatch, format!("connect-{name}"), tr(lang, "consume", "开始消费").into(), RabbitOp::Connect { consumer: node }, running) }
+                        }
+                        { button(dispatch, format!("auto-ack-{name}"),
+                            if k.spec.auto_ack { tr(lang, "switch to manual ack", "改为手动确认").into() } else { tr(lang, "switch to auto-ack", "改为自动确认").into() },
+                            RabbitOp::SetAutoAck { consumer: node, auto_ack: !k.spec.auto_ack }, true) }
+                    </div>
+                }
+            }) }
+        </section>
+    }
+}
+
+pub fn view(player: &Player, session: &Session<RabbitLab>, dispatch: &Callback<Msg>) -> Html {
+    let lang = player.lang;
+    let world = &session.state;
+    html! {
+        <div class="jms-lab">
+            { graph(lang, world) }
+            { crate::jms::ledger::ledger(lang, &world.protocol.ledger, &|n| world.protocol.name(n).to_string()) }
+            { controls(lang, world, dispatch) }
+        </div>
+    }
+}
