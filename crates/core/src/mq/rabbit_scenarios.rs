@@ -1,10 +1,883 @@
-//! The built-in RabbitMQ lessons.
+//! The built-in RabbitMQ lessons (seed 001 section 2, seed 003). Each one shows one idea: fanout,
+//! direct and topic routing; losing messages at the producer and the broker without confirms and
+//! persistence, and keeping them with both; losing a message at an auto-ack consumer; processing a
+//! message twice after a crash before the ack, and an idempotent consumer that does not; TTL into a
+//! dead-letter exchange; a plain cluster queue against a mirrored one when its node goes down. The
+//! numbers in the narration are the ones the run produces, pinned by the golden traces.
 
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::rabbit::RabbitLab;
-use crate::scenario::Scenario;
+use super::ledger::{NO_LOSS, ONCE};
+use super::rabbit::{
+    ConsumerSpec, NodeSpec, ProducerSpec, PublishMode, QueueSpec, RabbitLab, RabbitOp, RabbitSetup,
+    Role,
+};
+use super::topic::{Binding, Exchange, ExchangeKind};
+use crate::kernel::{Fault, FaultKind, NodeId};
+use crate::scenario::{Directive, Question, Scenario, ScriptStep};
+use crate::text::Text;
+
+const P: NodeId = 0;
+const B1: NodeId = 1;
+const C1: NodeId = 2;
+const C2: NodeId = 3;
+const B2: NodeId = 4;
+
+type Step = ScriptStep<RabbitOp>;
+
+/// The first `n` of P, B1, C1, C2, B2.
+fn nodes(n: usize) -> Vec<NodeSpec> {
+    [
+        ("P", Role::Producer),
+        ("B1", Role::Broker),
+        ("C1", Role::Consumer),
+        ("C2", Role::Consumer),
+        ("B2", Role::Broker),
+    ][..n]
+        .iter()
+        .map(|(name, role)| NodeSpec {
+            name: name.to_string(),
+            role: *role,
+        })
+        .collect()
+}
+
+fn exchange(name: &str, kind: ExchangeKind, bindings: &[(&str, &str)]) -> Exchange {
+    Exchange {
+        name: name.to_string(),
+        kind,
+        bindings: bindings
+            .iter()
+            .map(|(queue, key)| Binding {
+                queue: queue.to_string(),
+                key: key.to_string(),
+            })
+            .collect(),
+    }
+}
+
+/// A durable queue on B1.
+fn queue(name: &str) -> QueueSpec {
+    QueueSpec {
+        name: name.to_string(),
+        durable: true,
+        home: B1,
+        mirrored: false,
+        message_ttl: None,
+        dead_letter_exchange: None,
+        dead_letter_routing_key: None,
+    }
+}
+
+fn consumer(node: NodeId, queue: &str, auto_ack: bool) -> ConsumerSpec {
+    ConsumerSpec {
+        node,
+        queue: queue.to_string(),
+        auto_ack,
+        prefetch: 0,
+        idempotent: false,
+        broker: B1,
+        ack_on_process: false,
+        connected: true,
+    }
+}
+
+fn setup(
+    n: usize,
+    exchanges: Vec<Exchange>,
+    queues: Vec<QueueSpec>,
+    mode: PublishMode,
+    consumers: Vec<ConsumerSpec>,
+) -> RabbitSetup {
+    RabbitSetup {
+        nodes: nodes(n),
+        exchanges,
+        queues,
+        producers: alloc::vec![ProducerSpec {
+            node: P,
+            mode,
+            broker: B1,
+        }],
+        consumers,
+        link: None,
+    }
+}
+
+fn step(directive: Directive<RabbitOp>, en: &str, zh: &str) -> Step {
+    ScriptStep {
+        directive,
+        narration: Text::new(en, zh),
+        question: None,
+    }
+}
+
+fn op(op: RabbitOp, en: &str, zh: &str) -> Step {
+    step(Directive::Op { op }, en, zh)
+}
+
+fn fault(fault: Fault, en: &str, zh: &str) -> Step {
+    step(Directive::Fault { fault }, en, zh)
+}
+
+/// Whatever happens next: one message arrives or a timer fires.
+fn next(en: &str, zh: &str) -> Step {
+    step(Directive::Next, en, zh)
+}
+
+fn publish_op(exchange: &str, routing_key: &str, persistent: bool) -> RabbitOp {
+    RabbitOp::Publish {
+        producer: P,
+        exchange: exchange.to_string(),
+        routing_key: routing_key.to_string(),
+        persistent,
+        expiration: None,
+        key: None,
+    }
+}
+
+fn publish(exchange: &str, routing_key: &str, persistent: bool, en: &str, zh: &str) -> Step {
+    op(publish_op(exchange, routing_key, persistent), en, zh)
+}
+
+fn process(consumer: NodeId, en: &str, zh: &str) -> Step {
+    op(RabbitOp::Process { consumer }, en, zh)
+}
+
+fn ack(consumer: NodeId, en: &str, zh: &str) -> Step {
+    op(RabbitOp::Ack { consumer }, en, zh)
+}
+
+/// Adds a "predict, then reveal" question to a step: `choices` are (English, Chinese) pairs.
+fn ask(mut step: Step, prompt: (&str, &str), choices: &[(&str, &str)], answer: usize) -> Step {
+    step.question = Some(Question {
+        prompt: Text::new(prompt.0, prompt.1),
+        choices: choices.iter().map(|(en, zh)| Text::new(*en, *zh)).collect(),
+        answer,
+    });
+    step
+}
+
+fn scenario(
+    id: &str,
+    title: (&str, &str),
+    summary: (&str, &str),
+    setup: RabbitSetup,
+    breaks: &[&str],
+    steps: Vec<Step>,
+) -> Scenario<RabbitLab> {
+    Scenario {
+        id: id.to_string(),
+        title: Text::new(title.0, title.1),
+        summary: Text::new(summary.0, summary.1),
+        seed: 1,
+        setup,
+        faults: alloc::vec![FaultKind::Crash, FaultKind::Restart],
+        breaks: breaks.iter().map(|b| String::from(*b)).collect(),
+        steps,
+    }
+}
 
 pub fn scenarios() -> Vec<Scenario<RabbitLab>> {
-    Vec::new()
+    alloc::vec![
+        routing(),
+        no_confirms(),
+        confirms(),
+        auto_ack(),
+        manual_ack_twice(),
+        idempotent(),
+        ttl_dlx(),
+        mirrored(),
+    ]
+}
+
+fn routing() -> Scenario<RabbitLab> {
+    let s = setup(
+        2,
+        alloc::vec![
+            exchange("logs", ExchangeKind::Fanout, &[("Q1", ""), ("Q2", "")]),
+            exchange(
+                "colors",
+                ExchangeKind::Direct,
+                &[("Q1", "orange"), ("Q2", "black"), ("Q2", "green")],
+            ),
+            exchange(
+                "animals",
+                ExchangeKind::Topic,
+                &[("Q1", "*.orange.*"), ("Q2", "*.*.rabbit"), ("Q2", "lazy.#")],
+            ),
+        ],
+        alloc::vec![queue("Q1"), queue("Q2")],
+        PublishMode::None,
+        alloc::vec![],
+    );
+    scenario(
+        "rabbitmq-fanout-direct-topic",
+        (
+            "Fanout, direct and topic exchanges send the same keys to different queues",
+            "同样的路由键，经 fanout、direct、topic 交换器进入不同的队列",
+        ),
+        (
+            "P publishes to three exchanges bound to the same two queues. The fanout exchange copies to both queues, the direct one only where the binding key equals the routing key, and the topic one word by word: * is exactly one word, # is zero or more, and a key that matches nothing is dropped.",
+            "P 向三个交换器发布消息，它们绑定的是同样两个队列。fanout 交换器复制到两个队列；direct 交换器只投给绑定键与路由键完全相同的队列；topic 交换器逐个单词匹配：* 恰好匹配一个单词，# 匹配零个或多个单词，什么都匹配不上的消息被丢弃。",
+        ),
+        s,
+        &[],
+        alloc::vec![
+            publish("logs", "quick.orange.rabbit", true,
+                "P publishes to exchanges, never to queues. B1 has the queues Q1 and Q2 and three exchanges: the fanout logs, bound to both; the direct colors (Q1 by orange, Q2 by black and green); and the topic animals (Q1 by *.orange.*, Q2 by *.*.rabbit and lazy.#). P publishes m1 to logs with the routing key quick.orange.rabbit.",
+                "P 只向交换器发布消息，从不直接发给队列。B1 上有队列 Q1、Q2 和三个交换器：fanout 类型的 logs，绑定了两个队列；direct 类型的 colors（Q1 的绑定键是 orange，Q2 的是 black 和 green）；topic 类型的 animals（Q1 绑定 *.orange.*，Q2 绑定 *.*.rabbit 和 lazy.#）。P 向 logs 发布 m1，路由键是 quick.orange.rabbit。"),
+            next(
+                "m1 reaches B1. A fanout exchange ignores the routing key and copies the message to every bound queue: m1 goes into Q1 and its copy m1→Q2 into Q2.",
+                "m1 到达 B1。fanout 交换器不看路由键，把消息复制到每个绑定的队列：m1 进入 Q1，它的副本 m1→Q2 进入 Q2。"),
+            publish("colors", "orange", true,
+                "P publishes m2 to the direct exchange colors with the routing key orange.",
+                "P 向 direct 交换器 colors 发布 m2，路由键是 orange。"),
+            next(
+                "m2 reaches B1. A direct exchange picks the queues whose binding key equals the routing key exactly: only Q1 is bound with orange, so m2 goes to Q1 alone.",
+                "m2 到达 B1。direct 交换器只选绑定键与路由键完全相同的队列：只有 Q1 用 orange 绑定，所以 m2 只进入 Q1。"),
+            publish("animals", "quick.orange.rabbit", true,
+                "P publishes m3 to the topic exchange animals with quick.orange.rabbit, the key m1 carried.",
+                "P 向 topic 交换器 animals 发布 m3，路由键是 quick.orange.rabbit，和 m1 的一样。"),
+            next(
+                "m3 reaches B1. Topic bindings match word by word: *.orange.* accepts it for Q1 and *.*.rabbit for Q2, so m3 and m3→Q2 are enqueued.",
+                "m3 到达 B1。topic 绑定逐个单词匹配：*.orange.* 为 Q1 接下它，*.*.rabbit 为 Q2 接下它，于是 m3 和 m3→Q2 分别入队。"),
+            publish("animals", "lazy.pink.rabbit", true,
+                "P publishes m4 to animals with lazy.pink.rabbit.",
+                "P 向 animals 发布 m4，路由键是 lazy.pink.rabbit。"),
+            ask(
+                next(
+                    "m4 reaches B1. Both *.*.rabbit and lazy.# match, yet Q2 gets a single m4: a queue receives a message once, however many of its bindings match. *.orange.* wants orange in the middle, so Q1 gets nothing.",
+                    "m4 到达 B1。*.*.rabbit 和 lazy.# 都匹配，但 Q2 只收到一份 m4：不管一个队列有几个绑定匹配，消息只进入它一次。*.orange.* 要求中间的单词是 orange，所以 Q1 什么也没收到。"),
+                ("Both of Q2's bindings accept lazy.pink.rabbit. How many copies of m4 end up in Q2?", "Q2 的两个绑定都接受 lazy.pink.rabbit。Q2 里最终有几份 m4？"),
+                &[
+                    ("None", "零份"),
+                    ("One", "一份"),
+                    ("Two, one per binding", "两份，每个绑定一份"),
+                ],
+                1,
+            ),
+            publish("animals", "quick.brown.fox", true,
+                "P publishes m5 to animals with quick.brown.fox.",
+                "P 向 animals 发布 m5，路由键是 quick.brown.fox。"),
+            next(
+                "m5 reaches B1 and matches no binding: its middle word is not orange, its last is not rabbit, its first is not lazy. The exchange drops it as unroutable, and P, publishing without confirms, never hears of it.",
+                "m5 到达 B1，没有任何绑定匹配：中间的单词不是 orange，最后一个不是 rabbit，第一个也不是 lazy。交换器把这条无法路由的消息丢弃，而没开确认的 P 对此一无所知。"),
+            publish("animals", "quick.orange.male.rabbit", true,
+                "P publishes m6 with the four-word key quick.orange.male.rabbit.",
+                "P 发布 m6，路由键有四个单词：quick.orange.male.rabbit。"),
+            ask(
+                next(
+                    "m6 is dropped as unroutable too: * stands for exactly one word, so *.orange.* and *.*.rabbit both need a key of three words, and this one has four.",
+                    "m6 同样因无法路由而被丢弃：* 恰好代表一个单词，所以 *.orange.* 和 *.*.rabbit 都只接受三个单词的键，而这个键有四个。"),
+                ("Which binding accepts quick.orange.male.rabbit?", "哪个绑定接受 quick.orange.male.rabbit？"),
+                &[
+                    ("Q1's *.orange.*", "Q1 的 *.orange.*"),
+                    ("Q2's *.*.rabbit", "Q2 的 *.*.rabbit"),
+                    ("Both", "两个都接受"),
+                    ("Neither", "都不接受"),
+                ],
+                3,
+            ),
+            publish("animals", "lazy.orange.male.rabbit", true,
+                "P publishes m7 with lazy.orange.male.rabbit, four words again.",
+                "P 发布 m7，路由键 lazy.orange.male.rabbit，同样是四个单词。"),
+            next(
+                "m7 lands in Q2 alone: # stands for zero or more words, so lazy.# accepts every key that starts with lazy, while *.orange.* still wants exactly three. Q1 holds m1, m2 and m3; Q2 holds m1→Q2, m3→Q2, m4 and m7.",
+                "m7 只进入 Q2：# 代表零个或多个单词，所以 lazy.# 接受任何以 lazy 开头的键，而 *.orange.* 仍然只要三个单词。现在 Q1 里是 m1、m2、m3；Q2 里是 m1→Q2、m3→Q2、m4、m7。"),
+        ],
+    )
+}
+
+fn no_confirms() -> Scenario<RabbitLab> {
+    let mut q = queue("orders");
+    q.durable = false;
+    let s = setup(
+        2,
+        alloc::vec![],
+        alloc::vec![q],
+        PublishMode::None,
+        alloc::vec![],
+    );
+    let o = "orders";
+    scenario(
+        "rabbitmq-no-confirms",
+        (
+            "Without confirms and persistence, a broker crash loses what the producer counted as sent",
+            "不开确认、不做持久化，Broker 一宕机，生产者以为发出去的消息就丢了",
+        ),
+        (
+            "P publishes without publisher confirms to a transient queue, with non-persistent messages. B1 crashes: the two messages in its memory and the one on the wire are gone, and the queue itself does not come back, so the next message is dropped. P never learns of any of it.",
+            "P 不开生产者确认，向非持久化队列发布非持久化消息。B1 宕机：内存里的两条消息和还在路上的一条全部丢失，队列本身也没有恢复，于是下一条消息被丢弃。P 对这一切毫不知情。",
+        ),
+        s,
+        &[NO_LOSS],
+        alloc::vec![
+            publish("", o, false,
+                "P publishes order m1 to the queue orders (through the default exchange) with all three safety settings off: no publisher confirms, a transient queue, and a non-persistent message (delivery_mode 1). basic.publish returns at once, so P's code counts m1 as sent.",
+                "P 经默认交换器向队列 orders 发布订单 m1，三项保障全部关闭：没开生产者确认（confirm 机制），队列不是持久化的，消息也是非持久化的（delivery_mode 1）。basic.publish 立即返回，P 的代码就认为 m1 已经发出。"),
+            publish("", o, false,
+                "P publishes m2 the same way and moves on.",
+                "P 以同样的方式发布 m2，接着做别的事。"),
+            next(
+                "m1 reaches B1 and waits in orders, in memory only: neither the queue nor the message is persistent, so nothing goes to disk.",
+                "m1 到达 B1，在 orders 里等待，但只在内存中：队列和消息都不是持久化的，所以什么都没写入磁盘。"),
+            next(
+                "m2 joins it, also in memory.",
+                "m2 也进了队列，同样只在内存中。"),
+            publish("", o, false,
+                "P publishes m3.",
+                "P 发布 m3。"),
+            ask(
+                fault(Fault::Crash { node: B1 },
+                    "B1 crashes and its memory is wiped: m1 and m2 are lost, and \"no message the producer was told is safe is lost\" turns red, since P counted both as sent. A durable queue with persistent messages (delivery_mode 2) would have kept them on disk.",
+                    "B1 宕机，内存清空：m1 和 m2 丢失，“生产者确认已发送的消息不会丢失”变红，因为 P 认为它们都已发出。如果队列是持久化的、消息也是持久化的（delivery_mode 2），它们会保存在磁盘上。"),
+                ("B1 crashes now, with m1 and m2 in the queue and m3 still on the wire. Which of them survive?", "B1 此刻宕机：m1、m2 在队列里，m3 还在路上。哪些消息能留下来？"),
+                &[
+                    ("All three", "三条都能"),
+                    ("m1 and m2, which reached the broker", "m1 和 m2，它们已经到了 Broker"),
+                    ("None of them", "一条都不能"),
+                ],
+                2,
+            ),
+            next(
+                "m3 arrives at a broker that is down and is lost on the spot, the third red message: P counted it as sent. Without confirms, P cannot know that it should send m3 again.",
+                "m3 到达时 Broker 已经宕机，当场丢失，成为第三条变红的消息：P 以为它已经发出。没有确认机制，P 无从知道该重发 m3。"),
+            fault(Fault::Restart { node: B1 },
+                "B1 restarts. A transient queue is not recreated: orders no longer exists.",
+                "B1 重启。非持久化队列不会被重建：orders 已经不存在了。"),
+            publish("", o, false,
+                "P, unaware of all this, publishes m4 to orders.",
+                "P 对此毫不知情，继续向 orders 发布 m4。"),
+            next(
+                "m4 finds no queue called orders and is dropped as unroutable. Four orders published, none kept, and P heard nothing: publisher confirms, a durable queue and persistent messages close these holes, as rabbitmq-confirms shows.",
+                "m4 找不到名为 orders 的队列，作为无法路由的消息被丢弃。发布了四个订单，一个都没留下，P 却什么也没听到。生产者确认、持久化队列和持久化消息可以堵住这些漏洞，见 rabbitmq-confirms。"),
+        ],
+    )
+}
+
+fn confirms() -> Scenario<RabbitLab> {
+    let s = setup(
+        2,
+        alloc::vec![],
+        alloc::vec![queue("orders")],
+        PublishMode::Confirms,
+        alloc::vec![],
+    );
+    let o = "orders";
+    scenario(
+        "rabbitmq-confirms",
+        (
+            "Confirms, a durable queue and persistent messages: the crash loses nothing P counted as safe",
+            "确认 + 持久化队列 + 持久化消息：宕机不会丢掉 P 认为安全的消息",
+        ),
+        (
+            "The same crash with publisher confirms, a durable queue and persistent messages. The two confirmed messages are reloaded from disk; the one on the wire is lost, but P never got its confirm, so it publishes it again.",
+            "同样的宕机，但打开了生产者确认，队列和消息都是持久化的。已确认的两条消息从磁盘恢复；路上那条丢了，但 P 从未收到它的确认，于是重新发布。",
+        ),
+        s,
+        &[],
+        alloc::vec![
+            publish("", o, true,
+                "The same orders with all three settings on: P's channel is in confirm mode (confirm.select), orders is a durable queue, and every message is persistent (delivery_mode 2). P publishes m1 and keeps it on its list of unconfirmed messages until B1 answers.",
+                "同样的订单，这次三项设置全部打开：P 的信道处于确认模式（confirm.select），orders 是持久化队列，每条消息都是持久化的（delivery_mode 2）。P 发布 m1，并把它记在“未确认”列表里，直到 B1 回复。"),
+            publish("", o, true,
+                "P publishes m2, which waits for its confirm too.",
+                "P 发布 m2，同样等待确认。"),
+            next(
+                "m1 reaches B1, which writes it to disk and only then sends P a basic.ack for it.",
+                "m1 到达 B1，B1 先把它写入磁盘，然后才给 P 发送 basic.ack。"),
+            next(
+                "m2 is written to disk too, and its basic.ack sets off.",
+                "m2 也写入了磁盘，它的 basic.ack 随即发出。"),
+            next(
+                "The confirm for m1 reaches P: now, and only now, P counts m1 as safe.",
+                "m1 的确认到达 P：直到此刻，P 才认为 m1 是安全的。"),
+            next(
+                "m2 is confirmed as well.",
+                "m2 也得到了确认。"),
+            publish("", o, true,
+                "P publishes m3.",
+                "P 发布 m3。"),
+            fault(Fault::Crash { node: B1 },
+                "B1 crashes while m3 is still on the wire. m1 and m2 are on its disk.",
+                "m3 还在路上，B1 就宕机了。m1 和 m2 在它的磁盘上。"),
+            next(
+                "m3 arrives at the dead broker and is lost. No confirm will come for it, so it stays on P's list of unconfirmed messages, and \"no message the producer was told is safe is lost\" stays green: P was never told m3 is safe.",
+                "m3 到达已经宕机的 Broker，丢失了。它不会有确认，所以一直留在 P 的“未确认”列表里；“生产者确认已发送的消息不会丢失”保持绿色：从没有人告诉 P，m3 是安全的。"),
+            ask(
+                fault(Fault::Restart { node: B1 },
+                    "B1 restarts, recreates the durable queue orders and reloads m1 and m2 from disk: both confirmed messages are back.",
+                    "B1 重启，重建持久化队列 orders，并从磁盘恢复 m1 和 m2：两条已确认的消息都回来了。"),
+                ("B1 restarts. What is in the queue orders?", "B1 重启。队列 orders 里有什么？"),
+                &[
+                    ("Nothing: the crash wiped it", "什么都没有：宕机把它清空了"),
+                    ("m1 and m2, the confirmed messages", "m1 和 m2，即已确认的消息"),
+                    ("m1, m2 and m3", "m1、m2 和 m3"),
+                ],
+                1,
+            ),
+            publish("", o, true,
+                "P gives up waiting for m3's confirm and publishes the order again, as m4.",
+                "P 等不到 m3 的确认，于是重新发布这个订单，即 m4。"),
+            next(
+                "m4 reaches B1 and is written to disk.",
+                "m4 到达 B1，写入磁盘。"),
+            next(
+                "The confirm for m4 reaches P. Every order P counts as safe is in the queue: confirms tell the producer what to resend, and durable queues with persistent messages keep what was confirmed.",
+                "m4 的确认到达 P。P 认为安全的每个订单都在队列里：确认机制告诉生产者该重发什么，持久化队列加持久化消息保住已确认的内容。"),
+        ],
+    )
+}
+
+fn auto_ack() -> Scenario<RabbitLab> {
+    let s = setup(
+        3,
+        alloc::vec![],
+        alloc::vec![queue("orders")],
+        PublishMode::Confirms,
+        alloc::vec![consumer(C1, "orders", true)],
+    );
+    let o = "orders";
+    scenario(
+        "rabbitmq-auto-ack",
+        (
+            "An auto-ack consumer crashes, and a delivered message is gone",
+            "自动确认的消费者宕机，已投递的消息随之消失",
+        ),
+        (
+            "C1 consumes with automatic acknowledgement, so B1 deletes each message the moment it sends it. C1 crashes with m2 delivered but not yet processed, and nothing can bring m2 back, although P was told it is safe.",
+            "C1 以自动确认方式消费，B1 每发出一条消息就立刻删除它。C1 在 m2 已投递、尚未处理时宕机，没有任何办法能找回 m2，尽管 P 早已得到了它安全的确认。",
+        ),
+        s,
+        &[NO_LOSS],
+        alloc::vec![
+            publish("", o, true,
+                "C1 consumes the queue orders with automatic acknowledgement (autoAck = true): B1 counts a message as acknowledged as soon as it sends it. The producer side is safe: P publishes m1 with confirms to a durable queue, as a persistent message.",
+                "C1 以自动确认（autoAck = true）方式消费队列 orders：B1 一发出消息，就当作已确认（签收）。生产者这一侧是安全的：P 开着确认，向持久化队列发布持久化消息 m1。"),
+            publish("", o, true,
+                "P publishes m2 the same way.",
+                "P 以同样的方式发布 m2。"),
+            next(
+                "m1 reaches B1: written to disk, confirmed to P and sent to C1. With auto-ack, B1 deletes m1 as it sends it.",
+                "m1 到达 B1：写入磁盘，向 P 确认，再发给 C1。因为是自动确认，B1 一发出 m1 就把它删除了。"),
+            next(
+                "m2 goes the same way. orders is empty, though C1 has processed nothing yet.",
+                "m2 也是如此。orders 已经空了，而 C1 还一条都没处理。"),
+            next(
+                "m1 reaches C1 and waits for its code.",
+                "m1 到达 C1，等待业务代码处理。"),
+            next(
+                "P gets the confirm for m1.",
+                "P 收到 m1 的确认。"),
+            next(
+                "P gets the confirm for m2: as far as P can tell, both orders are safe.",
+                "P 收到 m2 的确认：在 P 看来，两个订单都安全了。"),
+            next(
+                "m2 reaches C1 and waits behind m1.",
+                "m2 到达 C1，排在 m1 后面。"),
+            process(C1,
+                "C1's code processes m1.",
+                "C1 的业务代码处理了 m1。"),
+            ask(
+                fault(Fault::Crash { node: C1 },
+                    "C1 crashes before its code gets to m2. B1 forgot m2 when it sent it, so nothing brings it back: m2 is lost and \"no message the producer was told is safe is lost\" turns red. Manual acknowledgement (autoAck = false, basic.ack after processing) would have kept m2 in the queue until C1 acknowledged it.",
+                    "C1 的代码还没处理到 m2，C1 就宕机了。B1 发出 m2 时就已经把它忘了，没有任何东西能把它找回来：m2 丢失，“生产者确认已发送的消息不会丢失”变红。如果用手动确认（autoAck = false，处理完再 basic.ack），m2 会一直留在队列里，直到 C1 签收。"),
+                ("C1 crashes with m2 delivered but not processed. What happens to m2?", "C1 宕机时，m2 已投递、还没处理。m2 会怎样？"),
+                &[
+                    ("B1 delivers it again when C1 is back", "C1 回来后，B1 重新投递它"),
+                    ("It goes back to the queue for another consumer", "它回到队列，等别的消费者"),
+                    ("It is gone", "它没了"),
+                ],
+                2,
+            ),
+            fault(Fault::Restart { node: C1 },
+                "C1 restarts and consumes orders again, but the queue is empty: m2 is lost for good, although P was told it is safe.",
+                "C1 重启，重新消费 orders，但队列是空的：m2 永远丢失了，尽管 P 收到过它安全的确认。"),
+        ],
+    )
+}
+
+/// The steps shared by `rabbitmq-manual-ack-twice` and `rabbitmq-idempotent`.
+fn crash_before_ack(idempotent: bool) -> Vec<Step> {
+    let o = "orders";
+    let (first_en, first_zh) = if idempotent {
+        (
+            "C1 consumes the queue orders with manual acknowledgement, and this time it is an idempotent consumer: it records the ID of every message it processes in its database, so the record survives a crash, and skips an ID it has seen. P publishes m1 with confirms to a durable queue, as a persistent message.",
+            "C1 以手动确认方式消费队列 orders，这次它是幂等消费者：每处理一条消息，就把消息 ID 记入数据库（宕机也不会丢失），见过的 ID 直接跳过（去重）。P 开着确认，向持久化队列发布持久化消息 m1。",
+        )
+    } else {
+        (
+            "C1 consumes the queue orders with manual acknowledgement: after processing a message it sends basic.ack, and until then B1 keeps the message. P publishes m1 with confirms to a durable queue, as a persistent message.",
+            "C1 以手动确认方式消费队列 orders：处理完一条消息后才发送 basic.ack，在那之前 B1 一直保留这条消息。P 开着确认，向持久化队列发布持久化消息 m1。",
+        )
+    };
+    let again = if idempotent {
+        process(C1,
+            "C1 looks up m2 in its table of processed IDs, finds it and skips the work: m2 is processed once, and \"no message is processed twice\" stays green.",
+            "C1 在已处理 ID 表里查到了 m2，于是跳过业务处理：m2 只被处理了一次，“没有消息被重复处理”保持绿色。")
+    } else {
+        process(C1,
+            "C1 processes m2 a second time, and \"no message is processed twice\" turns red. Manual ack cannot close the gap between processing and acknowledging; an idempotent consumer that records processed IDs (rabbitmq-idempotent) can.",
+            "C1 第二次处理 m2，“没有消息被重复处理”变红。手动确认无法消除“处理完”与“签收”之间的空隙；记录已处理 ID 的幂等消费者可以（见 rabbitmq-idempotent）。")
+    };
+    let (ack_en, ack_zh) = if idempotent {
+        (
+            "C1 acknowledges m2, so B1 can finally delete it.",
+            "C1 签收 m2，B1 终于可以删除它了。",
+        )
+    } else {
+        ("C1 acknowledges m2.", "C1 签收 m2。")
+    };
+    let (last_en, last_zh) = if idempotent {
+        (
+            "B1 deletes m2 and the queue is empty: each order was processed exactly once. RabbitMQ delivers at least once; the dedup table turns that into processing once.",
+            "B1 删除 m2，队列清空：每个订单都恰好处理了一次。RabbitMQ 只保证至少投递一次；去重表把它变成了只处理一次。",
+        )
+    } else {
+        (
+            "B1 deletes m2. The order behind m2 was carried out twice, say two shipments for one purchase.",
+            "B1 删除 m2。m2 代表的订单被执行了两次，比如一笔购买发了两次货。",
+        )
+    };
+    alloc::vec![
+        publish("", o, true, first_en, first_zh),
+        publish("", o, true,
+            "P publishes m2 the same way.",
+            "P 以同样的方式发布 m2。"),
+        next(
+            "m1 reaches B1: written to disk, confirmed to P and sent to C1, where it counts as unacknowledged.",
+            "m1 到达 B1：写入磁盘，向 P 确认，再发给 C1，记为“未签收”。"),
+        next(
+            "m2 goes the same way.",
+            "m2 也是如此。"),
+        next(
+            "m1 reaches C1.",
+            "m1 到达 C1。"),
+        next(
+            "P gets the confirm for m1.",
+            "P 收到 m1 的确认。"),
+        next(
+            "P gets the confirm for m2.",
+            "P 收到 m2 的确认。"),
+        next(
+            "m2 reaches C1 and waits behind m1.",
+            "m2 到达 C1，排在 m1 后面。"),
+        process(C1,
+            "C1 processes m1.",
+            "C1 处理 m1。"),
+        ack(C1,
+            "C1 sends basic.ack for m1.",
+            "C1 发送 m1 的 basic.ack。"),
+        next(
+            "B1 gets the ack and deletes m1 for good.",
+            "B1 收到签收，彻底删除 m1。"),
+        process(C1,
+            "C1 processes m2; its ack has not been sent yet.",
+            "C1 处理了 m2，但签收还没发出。"),
+        ask(
+            fault(Fault::Crash { node: C1 },
+                "C1 crashes between processing m2 and acknowledging it. Its channel closes, and B1 puts m2 back in the queue with the redelivered flag: it cannot know that the work was done.",
+                "C1 在处理完 m2、签收之前宕机。它的信道随之关闭，B1 把 m2 放回队列并打上 redelivered 标记：B1 无从知道这项工作已经做完了。"),
+            ("C1 crashes after processing m2, before its basic.ack. What does B1 do with m2?", "C1 处理完 m2、还没发出 basic.ack 就宕机了。B1 会怎么处理 m2？"),
+            &[
+                ("Deletes it: C1 processed it", "删除它：C1 已经处理过了"),
+                ("Puts it back in the queue, flagged as redelivered", "放回队列，并标记为重新投递"),
+                ("Keeps it reserved for C1 forever", "一直为 C1 保留，不再投递"),
+            ],
+            1,
+        ),
+        fault(Fault::Restart { node: C1 },
+            "C1 restarts and consumes again, and B1 sends it m2 once more.",
+            "C1 重启并重新消费，B1 再次把 m2 发给它。"),
+        next(
+            "m2 reaches C1 with redelivered = true.",
+            "m2 到达 C1，redelivered = true。"),
+        again,
+        ack(C1, ack_en, ack_zh),
+        next(last_en, last_zh),
+    ]
+}
+
+fn manual_ack_twice() -> Scenario<RabbitLab> {
+    let s = setup(
+        3,
+        alloc::vec![],
+        alloc::vec![queue("orders")],
+        PublishMode::Confirms,
+        alloc::vec![consumer(C1, "orders", false)],
+    );
+    scenario(
+        "rabbitmq-manual-ack-twice",
+        (
+            "A consumer crashes after processing and before acking, and the message is processed twice",
+            "消费者处理完、签收前宕机，消息被处理了两次",
+        ),
+        (
+            "C1 acknowledges manually. It crashes after processing m2 and before sending its basic.ack, so B1 puts m2 back in the queue and C1 processes it again after the restart.",
+            "C1 手动确认。它处理完 m2、还没发出 basic.ack 就宕机了，于是 B1 把 m2 放回队列，C1 重启后又处理了一次。",
+        ),
+        s,
+        &[ONCE],
+        crash_before_ack(false),
+    )
+}
+
+fn idempotent() -> Scenario<RabbitLab> {
+    let mut c = consumer(C1, "orders", false);
+    c.idempotent = true;
+    let s = setup(
+        3,
+        alloc::vec![],
+        alloc::vec![queue("orders")],
+        PublishMode::Confirms,
+        alloc::vec![c],
+    );
+    scenario(
+        "rabbitmq-idempotent",
+        (
+            "An idempotent consumer skips the redelivered message",
+            "幂等消费者跳过重新投递的消息",
+        ),
+        (
+            "The same crash between processing and acking, but C1 records the ID of every processed message in its database. When m2 comes back, C1 finds its ID and skips it: processed once.",
+            "同样在处理完、签收前宕机，但 C1 会把每条已处理消息的 ID 记入数据库。m2 再次到来时，C1 查到它的 ID，直接跳过：只处理一次。",
+        ),
+        s,
+        &[],
+        crash_before_ack(true),
+    )
+}
+
+fn ttl_dlx() -> Scenario<RabbitLab> {
+    let mut q = queue("orders");
+    q.message_ttl = Some(100);
+    q.dead_letter_exchange = Some("dlx".into());
+    let mut c1 = consumer(C1, "orders", false);
+    c1.connected = false;
+    c1.ack_on_process = true;
+    let mut c2 = consumer(C2, "dlq", false);
+    c2.connected = false;
+    c2.ack_on_process = true;
+    let s = setup(
+        4,
+        alloc::vec![exchange("dlx", ExchangeKind::Fanout, &[("dlq", "")])],
+        alloc::vec![q, queue("dlq")],
+        PublishMode::Confirms,
+        alloc::vec![c1, c2],
+    );
+    let o = "orders";
+    scenario(
+        "rabbitmq-ttl-dlx",
+        (
+            "A message outlives the queue's TTL and is dead-lettered into the DLQ",
+            "消息超过队列的 TTL，被转入死信队列",
+        ),
+        (
+            "orders has a message TTL of 100 ms and the dead-letter exchange dlx. m1 waits there with no consumer, expires, and is republished through dlx into dlq, where C2 later reads it. m2, published once C1 is connected, is consumed in time.",
+            "orders 的消息 TTL 是 100 毫秒，死信交换器是 dlx。m1 在那里等不到消费者，过期后经 dlx 重新发布到 dlq，之后由 C2 读取。C1 连上后发布的 m2 被及时消费。",
+        ),
+        s,
+        &[],
+        alloc::vec![
+            publish("", o, true,
+                "The queue orders has x-message-ttl = 100 ms and x-dead-letter-exchange = dlx, a fanout exchange bound to the queue dlq. C1 will consume orders and C2 will read dlq, but neither is connected yet. P publishes m1.",
+                "队列 orders 设置了 x-message-ttl = 100 毫秒和 x-dead-letter-exchange = dlx；dlx 是一个 fanout 交换器，绑定了队列 dlq（死信队列）。C1 将消费 orders，C2 将读取 dlq，但两者都还没连接。P 发布 m1。"),
+            next(
+                "m1 enters orders and is confirmed to P. Its 100 ms start now, and B1 sets a timer for the moment they run out.",
+                "m1 进入 orders，并向 P 确认。它的 100 毫秒从此刻开始计算，B1 为到期时刻设了一个定时器。"),
+            next(
+                "P gets the confirm for m1.",
+                "P 收到 m1 的确认。"),
+            ask(
+                next(
+                    "100 ms after m1 entered orders, it expires. The queue has a dead-letter exchange, so B1 republishes m1 to dlx with an x-death header (queue orders, reason expired), and dlx routes it into dlq as m1→dlq.",
+                    "m1 进入 orders 满 100 毫秒，过期了。队列配置了死信交换器，所以 B1 给 m1 加上 x-death 头（队列 orders，原因 expired），重新发布到 dlx，dlx 把它路由进 dlq，成为 m1→dlq。"),
+                ("No consumer shows up within 100 ms. What happens to m1?", "100 毫秒内没有消费者出现。m1 会怎样？"),
+                &[
+                    ("It waits in orders until a consumer comes", "留在 orders 里，直到有消费者来"),
+                    ("It expires and is deleted", "过期并被删除"),
+                    ("It expires and ends up in dlq", "过期，最终进入 dlq"),
+                ],
+                2,
+            ),
+            op(RabbitOp::Connect { consumer: C1 },
+                "C1 connects to orders, which is empty now: the expired m1 will not reach it.",
+                "C1 连接到 orders，此时队列已经空了：过期的 m1 不会再到它手里。"),
+            publish("", o, true,
+                "P publishes m2.",
+                "P 发布 m2。"),
+            next(
+                "m2 enters orders, is confirmed to P and goes straight to C1. A delivered message no longer waits in the queue, so its TTL no longer applies.",
+                "m2 进入 orders，向 P 确认，并直接发给 C1。已投递的消息不再在队列里等待，TTL 也就不再起作用。"),
+            next(
+                "P gets the confirm for m2.",
+                "P 收到 m2 的确认。"),
+            next(
+                "m2 reaches C1.",
+                "m2 到达 C1。"),
+            process(C1,
+                "C1 processes m2 and acknowledges it.",
+                "C1 处理 m2 并签收。"),
+            next(
+                "B1 gets the ack and deletes m2.",
+                "B1 收到签收，删除 m2。"),
+            op(RabbitOp::Connect { consumer: C2 },
+                "C2 connects to dlq, and B1 sends it m1→dlq: the dead-letter queue kept the expired order for inspection.",
+                "C2 连接到 dlq，B1 把 m1→dlq 发给它：死信队列把过期的订单留了下来，供人检查。"),
+            next(
+                "m1→dlq reaches C2, its x-death header saying where and why it died.",
+                "m1→dlq 到达 C2，x-death 头写明了它死在哪里、为什么死。"),
+            process(C2,
+                "C2 handles the dead letter, say by logging it or alerting someone, and acknowledges it.",
+                "C2 处理这条死信，比如记录日志或通知相关人员，然后签收。"),
+            next(
+                "B1 deletes m1→dlq. Without a dead-letter exchange the expired m1 would simply have been dropped; with one, nothing vanishes without a trace.",
+                "B1 删除 m1→dlq。如果没有死信交换器，过期的 m1 会被直接丢弃；有了它，消息不会无声无息地消失。"),
+        ],
+    )
+}
+
+fn mirrored() -> Scenario<RabbitLab> {
+    let mut m = queue("mirrored");
+    m.mirrored = true;
+    let mut c1 = consumer(C1, "plain", false);
+    c1.connected = false;
+    c1.ack_on_process = true;
+    c1.broker = B2;
+    let mut c2 = consumer(C2, "mirrored", false);
+    c2.connected = false;
+    c2.ack_on_process = true;
+    c2.broker = B2;
+    let mut s = setup(
+        5,
+        alloc::vec![exchange(
+            "orders",
+            ExchangeKind::Fanout,
+            &[("plain", ""), ("mirrored", "")]
+        )],
+        alloc::vec![queue("plain"), m],
+        PublishMode::Confirms,
+        alloc::vec![c1, c2],
+    );
+    s.producers[0].broker = B2;
+    scenario(
+        "rabbitmq-mirrored",
+        (
+            "A node goes down: the plain queue is out of reach, the mirrored queue fails over",
+            "节点宕机：普通集群的队列无法访问，镜像队列自动切换",
+        ),
+        (
+            "The fanout exchange orders feeds two queues on B1: plain, which lives on B1 only, and mirrored, with a mirror on B2. B1 crashes. mirrored fails over to B2 and C2 consumes without a pause; plain cannot be consumed, and a publish routed to it is lost, until B1 comes back.",
+            "fanout 交换器 orders 连着 B1 上的两个队列：只存在于 B1 的 plain，以及在 B2 上有镜像的 mirrored。B1 宕机后，mirrored 切换到 B2，C2 照常消费；plain 在 B1 恢复之前无法消费，路由到它的消息也会丢失。",
+        ),
+        s,
+        &[],
+        alloc::vec![
+            publish("orders", "", true,
+                "B1 and B2 form a RabbitMQ cluster. The fanout exchange orders feeds two durable queues whose home is B1: plain, which lives on B1 only (a plain cluster), and mirrored, a mirrored queue with a mirror on B2. P, C1 (reading plain) and C2 (reading mirrored) are all connected to B2, and the consumers have not started yet. P publishes m1 with confirms, as a persistent message.",
+                "B1 和 B2 组成一个 RabbitMQ 集群。fanout 交换器 orders 连着两个持久化队列，它们的主节点都是 B1：plain 只存在于 B1 上（普通集群模式），mirrored 是镜像队列，在 B2 上有一个镜像。P、C1（读 plain）和 C2（读 mirrored）都连接到 B2，两个消费者还没开始消费。P 开着确认，发布持久化消息 m1。"),
+            next(
+                "m1 reaches B2, which routes it into both queues on B1: m1 into plain, and m1→mirrored into mirrored, whose mirror on B2 keeps a copy too. B2 confirms m1 to P.",
+                "m1 到达 B2，B2 把它路由到 B1 上的两个队列：m1 进入 plain，m1→mirrored 进入 mirrored，而 mirrored 在 B2 上的镜像也保存一份。B2 向 P 确认 m1。"),
+            next(
+                "P gets the confirm for m1.",
+                "P 收到 m1 的确认。"),
+            ask(
+                fault(Fault::Crash { node: B1 },
+                    "B1 crashes. mirrored fails over: its mirror on B2 is promoted to master, holding m1→mirrored. plain lived only on B1, so its m1 sits on B1's disk, out of reach.",
+                    "B1 宕机。mirrored 自动切换：B2 上的镜像被提升为主节点，m1→mirrored 还在。plain 只存在于 B1，它的 m1 留在 B1 的磁盘上，谁也拿不到。"),
+                ("B1, home of both queues, crashes. Which queue can the consumers on B2 still read?", "两个队列的主节点 B1 宕机了。连在 B2 上的消费者还能读哪个队列？"),
+                &[
+                    ("Both: B2 is still in the cluster", "两个都能：B2 还在集群里"),
+                    ("Only mirrored", "只有 mirrored"),
+                    ("Neither, until B1 is back", "都不能，要等 B1 恢复"),
+                ],
+                1,
+            ),
+            publish("orders", "", true,
+                "P publishes m2 to orders.",
+                "P 向 orders 发布 m2。"),
+            next(
+                "m2 reaches B2. mirrored, now mastered on B2, takes it as m2; the copy for plain, m2→plain, is routed to a queue whose node is down and is lost. Since one queue could not take the message, B2 answers with basic.nack.",
+                "m2 到达 B2。mirrored 的主节点现在是 B2，它收下 m2；给 plain 的副本 m2→plain 被路由到一个节点已宕机的队列，丢失了。由于有一个队列没能收下消息，B2 回复 basic.nack。"),
+            next(
+                "The nack reaches P. m2 was never counted as safe, so the invariants stay green, and P learns that m2 did not reach every queue it was routed to.",
+                "nack 到达 P。m2 从未被当作安全，所以不变式保持绿色；P 也由此得知，m2 没能进入它被路由到的每一个队列。"),
+            op(RabbitOp::Connect { consumer: C1 },
+                "C1 starts consuming plain and gets nothing: the queue's only copy is on the crashed B1.",
+                "C1 开始消费 plain，却什么也收不到：这个队列唯一的一份在宕机的 B1 上。"),
+            op(RabbitOp::Connect { consumer: C2 },
+                "C2 starts consuming mirrored, and B2, its new master, sends it m1→mirrored and m2.",
+                "C2 开始消费 mirrored，新的主节点 B2 把 m1→mirrored 和 m2 发给它。"),
+            next(
+                "m1→mirrored reaches C2.",
+                "m1→mirrored 到达 C2。"),
+            next(
+                "m2 reaches C2.",
+                "m2 到达 C2。"),
+            process(C2,
+                "C2 processes m1→mirrored and acknowledges it.",
+                "C2 处理 m1→mirrored 并签收。"),
+            process(C2,
+                "C2 processes m2 and acknowledges it.",
+                "C2 处理 m2 并签收。"),
+            next(
+                "B2 deletes m1→mirrored.",
+                "B2 删除 m1→mirrored。"),
+            next(
+                "B2 deletes m2: the mirrored queue worked through the whole outage.",
+                "B2 删除 m2：镜像队列在整个故障期间都在正常工作。"),
+            fault(Fault::Restart { node: B1 },
+                "B1 restarts. plain is durable and m1 persistent, so plain comes back with m1, and B2 passes it on to C1. B1 rejoins mirrored as a mirror.",
+                "B1 重启。plain 是持久化队列，m1 是持久化消息，所以 plain 带着 m1 回来了，B2 把它转给 C1。B1 重新加入 mirrored，成为它的镜像。"),
+            next(
+                "m1 reaches C1, only now.",
+                "m1 直到此刻才到达 C1。"),
+            process(C1,
+                "C1 processes m1 and acknowledges it.",
+                "C1 处理 m1 并签收。"),
+            next(
+                "m1 leaves plain. A plain cluster spreads queues over nodes for throughput, but each queue lives on one node; a mirrored queue stays available when that node goes down, at the cost of copying every message to the other nodes.",
+                "m1 离开 plain。普通集群把队列分散到各个节点上以提高吞吐量，但每个队列只在一个节点上；镜像队列在该节点宕机时依然可用，代价是每条消息都要复制到其他节点。"),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::{Action, Event, Severity};
+
+    #[test]
+    fn each_lesson_breaks_exactly_the_errors_it_promises() {
+        for s in scenarios() {
+            let run = s.play(&[]).unwrap().run;
+            let mut broken: Vec<String> = (0..=run.len())
+                .flat_map(|k| run.violations_at(k).iter())
+                .filter(|v| v.violation.severity == Severity::Error)
+                .map(|v| v.violation.invariant.clone())
+                .collect();
+            broken.sort_unstable();
+            broken.dedup();
+            let mut promised = s.breaks.clone();
+            promised.sort_unstable();
+            assert_eq!(broken, promised, "{}", s.id);
+        }
+    }
+
+    #[test]
+    fn every_lesson_step_does_something() {
+        for s in scenarios() {
+            let run = s.play(&[]).unwrap().run;
+            for (i, step) in run.steps().iter().enumerate() {
+                let skipped = step
+                    .events
+                    .iter()
+                    .any(|e| matches!(e, Event::Skipped { .. }));
+                let idle = matches!(step.action, Action::Wait { .. });
+                assert!(!skipped && !idle, "{} step {}: {:?}", s.id, i + 1, step);
+            }
+        }
+    }
 }
