@@ -2,8 +2,9 @@
 //! direct and topic routing; losing messages at the producer and the broker without confirms and
 //! persistence, and keeping them with both; losing a message at an auto-ack consumer; processing a
 //! message twice after a crash before the ack, and an idempotent consumer that does not; TTL into a
-//! dead-letter exchange; a plain cluster queue against a mirrored one when its node goes down. The
-//! numbers in the narration are the ones the run produces, pinned by the golden traces.
+//! dead-letter exchange; a plain cluster queue against a mirrored one when its node goes down; nack
+//! with and without requeue; a channel transaction against publisher confirms. The numbers in the
+//! narration are the ones the run produces, pinned by the golden traces.
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -188,6 +189,8 @@ pub fn scenarios() -> Vec<Scenario<RabbitLab>> {
         idempotent(),
         ttl_dlx(),
         mirrored(),
+        nack(),
+        tx(),
     ]
 }
 
@@ -840,6 +843,155 @@ fn mirrored() -> Scenario<RabbitLab> {
             next(
                 "m1 leaves plain. A plain cluster spreads queues over nodes for throughput, but each queue lives on one node; a mirrored queue stays available when that node goes down, at the cost of copying every message to the other nodes.",
                 "m1 离开 plain。普通集群把队列分散到各个节点上以提高吞吐量，但每个队列只在一个节点上；镜像队列在该节点宕机时依然可用，代价是每条消息都要复制到其他节点。"),
+        ],
+    )
+}
+
+fn nack() -> Scenario<RabbitLab> {
+    let mut q = queue("orders");
+    q.dead_letter_exchange = Some("dlx".into());
+    let s = setup(
+        3,
+        alloc::vec![exchange("dlx", ExchangeKind::Fanout, &[("dlq", "")])],
+        alloc::vec![q, queue("dlq")],
+        PublishMode::Confirms,
+        alloc::vec![consumer(C1, "orders", false)],
+    );
+    scenario(
+        "rabbitmq-nack",
+        (
+            "A nack with requeue brings the message straight back; without requeue it is dead-lettered",
+            "带 requeue 的 nack 让消息立刻回来；不带 requeue 则转入死信队列",
+        ),
+        (
+            "C1 cannot handle m1. It rejects it with basic.nack and requeue = true, and B1 delivers m1 right back to it, flagged as redelivered. It rejects it again with requeue = false, and m1 goes through the dead-letter exchange dlx into dlq.",
+            "C1 处理不了 m1。它用 basic.nack 拒绝，并设 requeue = true，B1 立刻把 m1 带着重新投递标记送回给它。它再次拒绝，这次 requeue = false，m1 经死信交换器 dlx 进入 dlq。",
+        ),
+        s,
+        &[],
+        alloc::vec![
+            publish("", "orders", true,
+                "C1 consumes the queue orders with manual acknowledgement; orders has the dead-letter exchange dlx, a fanout exchange bound to the queue dlq. P publishes m1, an order C1 will not be able to handle.",
+                "C1 以手动确认方式消费队列 orders；orders 配置了死信交换器 dlx，它是一个绑定了队列 dlq 的 fanout 交换器。P 发布 m1，这是一个 C1 处理不了的订单。"),
+            next(
+                "m1 reaches B1: written to disk, confirmed to P and sent to C1.",
+                "m1 到达 B1：写入磁盘，向 P 确认，再发给 C1。"),
+            next(
+                "P gets the confirm for m1.",
+                "P 收到 m1 的确认。"),
+            next(
+                "m1 reaches C1, which finds that it cannot handle it.",
+                "m1 到达 C1，C1 发现自己处理不了它。"),
+            op(RabbitOp::Nack { consumer: C1, requeue: true },
+                "C1 rejects m1 with basic.nack and requeue = true, hoping it goes better next time.",
+                "C1 用 basic.nack 拒绝 m1，并设 requeue = true，希望下次能处理成功。"),
+            ask(
+                next(
+                    "B1 puts m1 back in orders with the redelivered flag and, since C1 is the only consumer, sends it straight back to C1. A message that always fails and is always requeued loops like this forever: a poison message.",
+                    "B1 把 m1 放回 orders 并打上 redelivered 标记；C1 是唯一的消费者，所以 m1 立刻又被发给 C1。一条总是失败、又总被放回队列的消息会这样无休止地循环，这就是“毒消息”。"),
+                ("B1 gets the nack with requeue = true. What happens to m1?", "B1 收到 requeue = true 的 nack。m1 会怎样？"),
+                &[
+                    ("It goes back to orders and straight back to C1", "回到 orders，又立刻发给 C1"),
+                    ("It is deleted", "被删除"),
+                    ("It goes to dlq", "进入 dlq"),
+                ],
+                0,
+            ),
+            next(
+                "m1 reaches C1 again, with redelivered = true.",
+                "m1 再次到达 C1，redelivered = true。"),
+            op(RabbitOp::Nack { consumer: C1, requeue: false },
+                "C1 gives up on m1 and rejects it with requeue = false.",
+                "C1 放弃 m1，用 requeue = false 拒绝它。"),
+            ask(
+                next(
+                    "B1 dead-letters m1: it republishes it to dlx with an x-death header (queue orders, reason rejected), and dlx routes it into dlq as m1→dlq. Without a dead-letter exchange the rejected m1 would simply be dropped; with one, it waits in dlq for someone to look at it.",
+                    "B1 把 m1 作为死信处理：给它加上 x-death 头（队列 orders，原因 rejected），重新发布到 dlx，dlx 把它路由进 dlq，成为 m1→dlq。如果没有死信交换器，被拒绝的 m1 会被直接丢弃；有了它，m1 就在 dlq 里等人来查看。"),
+                ("B1 gets the nack with requeue = false. Where does m1 end up?", "B1 收到 requeue = false 的 nack。m1 最终去了哪里？"),
+                &[
+                    ("Back in orders", "回到 orders"),
+                    ("Nowhere: it is deleted", "哪里都没有：被删除了"),
+                    ("In dlq, through the dead-letter exchange", "经死信交换器进入 dlq"),
+                ],
+                2,
+            ),
+        ],
+    )
+}
+
+fn tx() -> Scenario<RabbitLab> {
+    let s = setup(
+        2,
+        alloc::vec![],
+        alloc::vec![queue("orders")],
+        PublishMode::Tx,
+        alloc::vec![],
+    );
+    let o = "orders";
+    scenario(
+        "rabbitmq-tx",
+        (
+            "A channel transaction delivers on commit and discards on rollback; confirms do not wait",
+            "信道事务在提交时送达、回滚时丢弃；确认机制则无需等待",
+        ),
+        (
+            "P publishes m1 and m2 in a channel transaction: they reach the queue together at tx.commit, and P learns they are safe from tx.commit-ok. m3 is rolled back and never reaches B1. Then P switches to publisher confirms and publishes m4 and m5 without waiting for anything.",
+            "P 在信道事务中发布 m1 和 m2：它们在 tx.commit 时一起进入队列，P 收到 tx.commit-ok 才知道它们安全了。m3 被回滚，根本没有到达 B1。随后 P 改用生产者确认，发布 m4 和 m5，无需等待。",
+        ),
+        s,
+        &[],
+        alloc::vec![
+            publish("", o, true,
+                "P's channel is transactional (tx.select). P publishes m1 to the durable queue orders as a persistent message; in this lab the transaction holds m1 in P's channel until the commit.",
+                "P 的信道开启了事务（tx.select）。P 向持久化队列 orders 发布持久化消息 m1；在这个实验里，事务会把 m1 留在 P 的信道中，直到提交。"),
+            publish("", o, true,
+                "P publishes m2 in the same transaction.",
+                "P 在同一个事务中发布 m2。"),
+            op(RabbitOp::TxCommit { producer: P },
+                "P calls tx.commit: m1 and m2 leave together, and the call blocks until B1 answers.",
+                "P 调用 tx.commit：m1 和 m2 一起发出，调用一直阻塞到 B1 回复为止。"),
+            next(
+                "m1 and m2 reach B1, are written to disk together and B1 sends tx.commit-ok.",
+                "m1 和 m2 到达 B1，一起写入磁盘，B1 发回 tx.commit-ok。"),
+            next(
+                "tx.commit-ok reaches P, 15 ms after the commit: m1 and m2 are safe, and P's code can go on. Every commit costs such a round trip, which is why transactions slow a producer down.",
+                "tx.commit-ok 到达 P，距离提交已过去 15 毫秒：m1 和 m2 安全了，P 的代码才能继续。每次提交都要这样往返一次，所以事务会拖慢生产者。"),
+            publish("", o, true,
+                "P publishes m3 in a new transaction.",
+                "P 在一个新事务中发布 m3。"),
+            ask(
+                op(RabbitOp::TxRollback { producer: P },
+                    "P calls tx.rollback: m3 is discarded. It never left P's channel, so B1 never saw it.",
+                    "P 调用 tx.rollback：m3 被丢弃。它从未离开 P 的信道，B1 根本没见过它。"),
+                ("P rolls the transaction back. What happens to m3?", "P 回滚事务。m3 会怎样？"),
+                &[
+                    ("It is discarded before reaching B1", "还没到 B1 就被丢弃"),
+                    ("B1 removes it from orders", "B1 把它从 orders 中删除"),
+                    ("It stays in orders", "留在 orders 里"),
+                ],
+                0,
+            ),
+            op(RabbitOp::SetConfirms { producer: P, mode: PublishMode::Confirms },
+                "P switches its channel to publisher confirms (confirm.select): from now on each message is acknowledged on its own, and P does not wait.",
+                "P 把信道切换为生产者确认模式（confirm.select）：从此每条消息单独确认，P 不必等待。"),
+            publish("", o, true,
+                "P publishes m4, which leaves at once.",
+                "P 发布 m4，它立即发出。"),
+            publish("", o, true,
+                "P publishes m5 right after it, without waiting for m4's confirm.",
+                "P 紧接着发布 m5，不等 m4 的确认。"),
+            next(
+                "m4 reaches B1, is written to disk, and its basic.ack sets off.",
+                "m4 到达 B1，写入磁盘，它的 basic.ack 随即发出。"),
+            next(
+                "m5 follows it.",
+                "m5 紧随其后。"),
+            next(
+                "The confirm for m4 reaches P.",
+                "m4 的确认到达 P。"),
+            next(
+                "The confirm for m5 reaches P. Both are as safe as a committed transaction, but P kept publishing while the confirms travelled: confirms are asynchronous, tx.commit is not, so confirms are the usual choice.",
+                "m5 的确认到达 P。两条消息和提交过的事务一样安全，但在确认返回的途中 P 一直在发布：确认是异步的，tx.commit 是同步的，所以一般选用确认机制。"),
         ],
     )
 }
