@@ -190,6 +190,9 @@ pub fn describe_note(lang: Lang, lab: &RabbitLab, note: &RabbitNote) -> String {
     }
 }
 
+/// A node's box: x, y, width, height.
+type Rect = (f64, f64, f64, f64);
+
 const WIDTH: f64 = 1000.0;
 const SIDE_W: f64 = 260.0;
 const SIDE_H: f64 = 140.0;
@@ -206,7 +209,7 @@ fn kind_name(kind: ExchangeKind) -> &'static str {
 
 /// Node boxes: producers left, cluster nodes stacked in the middle under the exchanges, consumers
 /// right. Returns the boxes and the height.
-fn layout(lab: &RabbitLab) -> (Vec<(f64, f64, f64, f64)>, f64, f64) {
+fn layout(lab: &RabbitLab) -> (Vec<Rect>, f64, f64) {
     let of = |role: Role| -> Vec<usize> {
         lab.setup
             .nodes
@@ -250,7 +253,7 @@ fn layout(lab: &RabbitLab) -> (Vec<(f64, f64, f64, f64)>, f64, f64) {
     (boxes, height, exchanges_h)
 }
 
-fn lane(boxes: &[(f64, f64, f64, f64)], from: NodeId, to: NodeId) -> ((f64, f64), (f64, f64)) {
+fn lane(boxes: &[Rect], from: NodeId, to: NodeId) -> ((f64, f64), (f64, f64)) {
     let b = |n: NodeId| boxes.get(usize::from(n)).copied().unwrap_or_default();
     let (fx, fy, fw, fh) = b(from);
     let (tx, ty, tw, th) = b(to);
@@ -429,7 +432,16 @@ fn consumer_body(lang: Lang, lab: &RabbitLab, node: NodeId, x: f64, y: f64) -> H
     } else {
         tr(lang, "not consuming", "未消费")
     };
-    let mut settings = format!("{} · {ack} · prefetch {}", k.spec.queue, k.spec.prefetch);
+    let prefetch = if k.spec.prefetch == 0 {
+        tr(lang, "unlimited", "不限").to_string()
+    } else {
+        k.spec.prefetch.to_string()
+    };
+    let mut settings = trf(
+        lang,
+        format!("{} · {ack} · prefetch {prefetch}", k.spec.queue),
+        format!("{} · {ack} · 预取 {prefetch}", k.spec.queue),
+    );
     if k.spec.idempotent {
         settings.push_str(&format!(" · {}", tr(lang, "dedup table", "去重表")));
     }
@@ -565,7 +577,12 @@ fn controls(lang: Lang, world: &World<RabbitLab>, dispatch: &Callback<Msg>) -> H
                             keys.into_iter().map(move |k| (e.name.clone(), k))
                         }).map(|(exchange, key)| {
                             let op = RabbitOp::Publish { producer: node, exchange: exchange.clone(), routing_key: key.clone(), persistent: true, expiration: None, key: None };
-                            button(dispatch, format!("publish-{name}-{exchange}-{key}"), trf(lang, format!("publish to {exchange} \"{key}\""), format!("发布到 {exchange}“{key}”")), op, up(node))
+                            let label = if key.is_empty() {
+                                trf(lang, format!("publish to {exchange}"), format!("发布到 {exchange}"))
+                            } else {
+                                trf(lang, format!("publish to {exchange} \"{key}\""), format!("发布到 {exchange}“{key}”"))
+                            };
+                            button(dispatch, format!("publish-{name}-{exchange}-{key}"), label, op, up(node))
                         }) }
                         if p.spec.mode == PublishMode::Tx {
                             { button(dispatch, format!("commit-{name}"), tr(lang, "tx.commit", "tx.commit").into(), RabbitOp::TxCommit { producer: node }, up(node)) }
