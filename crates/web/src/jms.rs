@@ -243,7 +243,10 @@ pub fn view(player: &Player, session: &Session<JmsLab>, dispatch: &Callback<Msg>
 }
 
 /// The broken invariants of one side, for the side-by-side view.
-fn invariant_summary(lang: Lang, violations: &[distlab_core::kernel::ActiveViolation]) -> Html {
+pub(crate) fn invariant_summary(
+    lang: Lang,
+    violations: &[distlab_core::kernel::ActiveViolation],
+) -> Html {
     html! {
         <ul class="summary-invariants">
             if violations.is_empty() {

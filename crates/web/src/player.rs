@@ -419,6 +419,138 @@ impl JmsVariant {
     }
 }
 
+/// A setting of the RabbitMQ lab that the side-by-side view can change.
+#[cfg(feature = "lab-mq")]
+#[derive(Clone, Debug, PartialEq)]
+pub enum RabbitVariant {
+    Mode {
+        producer: u8,
+        mode: distlab_core::mq::rabbit::PublishMode,
+    },
+    AutoAck {
+        consumer: u8,
+        on: bool,
+    },
+    Idempotent {
+        consumer: u8,
+        on: bool,
+    },
+    /// Every queue durable and every scripted publish persistent.
+    Durable,
+}
+
+#[cfg(feature = "lab-mq")]
+impl RabbitVariant {
+    pub fn key(&self) -> String {
+        match self {
+            RabbitVariant::Mode { producer, mode } => format!("mode:{producer}:{mode:?}"),
+            RabbitVariant::AutoAck { consumer, on } => format!("autoack:{consumer}:{on}"),
+            RabbitVariant::Idempotent { consumer, on } => format!("idem:{consumer}:{on}"),
+            RabbitVariant::Durable => String::from("durable"),
+        }
+    }
+
+    fn apply(&self, scenario: &Scenario<RabbitLab>) -> (Scenario<RabbitLab>, Text) {
+        use distlab_core::mq::rabbit::PublishMode;
+        use distlab_core::scenario::Directive;
+        let mut changed = scenario.clone();
+        let name = |n: u8| {
+            changed
+                .setup
+                .nodes
+                .get(usize::from(n))
+                .map_or_else(|| "?".to_string(), |s| s.name.clone())
+        };
+        let label = match self {
+            RabbitVariant::Mode { producer, mode } => {
+                let (en, zh) = match mode {
+                    PublishMode::None => ("publishes without confirms", "不使用确认发布"),
+                    PublishMode::Confirms => ("uses publisher confirms", "使用生产者确认"),
+                    PublishMode::Tx => ("uses a channel transaction", "使用信道事务"),
+                };
+                Text::new(
+                    format!("{} {en}", name(*producer)),
+                    format!("{} {zh}", name(*producer)),
+                )
+            }
+            RabbitVariant::AutoAck { consumer, on } => Text::new(
+                format!(
+                    "{} uses {}",
+                    name(*consumer),
+                    if *on { "auto-ack" } else { "manual ack" }
+                ),
+                format!(
+                    "{} 使用{}",
+                    name(*consumer),
+                    if *on { "自动确认" } else { "手动确认" }
+                ),
+            ),
+            RabbitVariant::Idempotent { consumer, on } => Text::new(
+                format!(
+                    "{} {} a dedup table",
+                    name(*consumer),
+                    if *on { "keeps" } else { "has no" }
+                ),
+                format!(
+                    "{} {}去重表",
+                    name(*consumer),
+                    if *on { "使用" } else { "不用" }
+                ),
+            ),
+            RabbitVariant::Durable => Text::new(
+                "queues are durable and messages persistent",
+                "队列持久化、消息持久化",
+            ),
+        };
+        match self {
+            RabbitVariant::Mode { producer, mode } => {
+                for p in changed
+                    .setup
+                    .producers
+                    .iter_mut()
+                    .filter(|p| p.node == *producer)
+                {
+                    p.mode = *mode;
+                }
+            }
+            RabbitVariant::AutoAck { consumer, on } => {
+                for c in changed
+                    .setup
+                    .consumers
+                    .iter_mut()
+                    .filter(|c| c.node == *consumer)
+                {
+                    c.auto_ack = *on;
+                }
+            }
+            RabbitVariant::Idempotent { consumer, on } => {
+                for c in changed
+                    .setup
+                    .consumers
+                    .iter_mut()
+                    .filter(|c| c.node == *consumer)
+                {
+                    c.idempotent = *on;
+                }
+            }
+            RabbitVariant::Durable => {
+                for q in &mut changed.setup.queues {
+                    q.durable = true;
+                }
+                for step in &mut changed.steps {
+                    if let Directive::Op {
+                        op: RabbitOp::Publish { persistent, .. },
+                    } = &mut step.directive
+                    {
+                        *persistent = true;
+                    }
+                }
+            }
+        }
+        (changed, label)
+    }
+}
+
 /// Everything that can change the player.
 #[derive(Clone, Debug)]
 pub enum Msg {
@@ -454,6 +586,9 @@ pub enum Msg {
     /// Runs the JMS lesson side by side under another setting (or stops comparing).
     #[cfg(feature = "lab-mq")]
     CompareJms(Option<JmsVariant>),
+    /// Runs the RabbitMQ lesson side by side under another setting (or stops comparing).
+    #[cfg(feature = "lab-mq")]
+    CompareRabbit(Option<RabbitVariant>),
     SetLang(Lang),
     ToggleProjector,
     /// Shows a message (or clears it with `None`).
@@ -769,6 +904,23 @@ impl Player {
                                 key: v.key(),
                                 label,
                                 lab: LabRun::Jms(session),
+                            }),
+                            Err(e) => return self.with_message(e),
+                        }
+                    }
+                    _ => None,
+                };
+            }
+            #[cfg(feature = "lab-mq")]
+            Msg::CompareRabbit(variant) => {
+                next.compare = match (variant, &self.lab) {
+                    (Some(v), LabRun::Rabbit(s)) => {
+                        let (scenario, label) = v.apply(&s.scenario);
+                        match start(scenario, None, s.injections_json().as_deref(), s.step) {
+                            Ok(session) => Some(Comparison {
+                                key: v.key(),
+                                label,
+                                lab: LabRun::Rabbit(session),
                             }),
                             Err(e) => return self.with_message(e),
                         }

@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use crate::i18n::{describe_kernel_event, tr, trf};
 use crate::jms::graph::{chips, line, status_label};
-use crate::player::{Msg, Player, Session};
+use crate::player::{LabRun, Msg, Player, RabbitVariant, Session};
 
 fn labels(lab: &RabbitLab, entries: &[u32]) -> String {
     entries
@@ -623,14 +623,135 @@ fn controls(lang: Lang, world: &World<RabbitLab>, dispatch: &Callback<Msg>) -> H
     }
 }
 
+fn ledger(lang: Lang, world: &World<RabbitLab>) -> Html {
+    crate::jms::ledger::ledger(lang, &world.protocol.ledger, &|n| {
+        world.protocol.name(n).to_string()
+    })
+}
+
 pub fn view(player: &Player, session: &Session<RabbitLab>, dispatch: &Callback<Msg>) -> Html {
     let lang = player.lang;
     let world = &session.state;
+    let compared = player.compare.as_ref().and_then(|c| match &c.lab {
+        LabRun::Rabbit(other) => Some((c, other)),
+        _ => None,
+    });
     html! {
         <div class="jms-lab">
-            { graph(lang, world) }
-            { crate::jms::ledger::ledger(lang, &world.protocol.ledger, &|n| world.protocol.name(n).to_string()) }
+            if let Some((comparison, other)) = compared {
+                <div class="side-by-side" data-testid="side-by-side">
+                    <section class="side">
+                        <h3>{ tr(lang, "As the lesson sets it", "课程原本的设置") }</h3>
+                        { graph(lang, world) }
+                        { ledger(lang, world) }
+                        { crate::jms::invariant_summary(lang, session.violations()) }
+                    </section>
+                    <section class="side other" data-testid="compare-side">
+                        <h3>{ trf(lang, format!("The same, but {}", comparison.label.en), format!("同样的过程，但{}", comparison.label.zh)) }</h3>
+                        { graph(lang, &other.state) }
+                        { ledger(lang, &other.state) }
+                        { crate::jms::invariant_summary(lang, other.violations()) }
+                    </section>
+                </div>
+            } else {
+                { graph(lang, world) }
+                { ledger(lang, world) }
+            }
             { controls(lang, world, dispatch) }
+            { compare(lang, world, player.compare.as_ref().map(|c| c.key.as_str()), dispatch) }
         </div>
+    }
+}
+
+/// Runs the lesson side by side with confirms switched, acknowledgements switched, a dedup table,
+/// or durable queues and persistent messages.
+fn compare(
+    lang: Lang,
+    world: &World<RabbitLab>,
+    comparing: Option<&str>,
+    dispatch: &Callback<Msg>,
+) -> Html {
+    let lab = &world.protocol;
+    let mut options: Vec<(String, RabbitVariant)> = Vec::new();
+    for p in lab.producers.values() {
+        for mode in [PublishMode::None, PublishMode::Confirms, PublishMode::Tx] {
+            if mode != p.spec.mode {
+                let v = RabbitVariant::Mode {
+                    producer: p.spec.node,
+                    mode,
+                };
+                let what = match mode {
+                    PublishMode::None => tr(lang, "without confirms", "不使用确认"),
+                    PublishMode::Confirms => tr(lang, "with publisher confirms", "使用生产者确认"),
+                    PublishMode::Tx => tr(lang, "with a channel transaction", "使用信道事务"),
+                };
+                options.push((format!("{}: {what}", lab.name(p.spec.node)), v));
+            }
+        }
+    }
+    for k in lab.consumers.values() {
+        let name = lab.name(k.spec.node);
+        let ack = if k.spec.auto_ack {
+            tr(lang, "manual ack", "手动确认")
+        } else {
+            tr(lang, "auto-ack", "自动确认")
+        };
+        options.push((
+            format!("{name}: {ack}"),
+            RabbitVariant::AutoAck {
+                consumer: k.spec.node,
+                on: !k.spec.auto_ack,
+            },
+        ));
+        let dedup = if k.spec.idempotent {
+            tr(lang, "without the dedup table", "去掉去重表")
+        } else {
+            tr(lang, "with a dedup table", "加上去重表")
+        };
+        options.push((
+            format!("{name}: {dedup}"),
+            RabbitVariant::Idempotent {
+                consumer: k.spec.node,
+                on: !k.spec.idempotent,
+            },
+        ));
+    }
+    options.push((
+        tr(
+            lang,
+            "durable queues, persistent messages",
+            "持久化队列与持久化消息",
+        )
+        .to_string(),
+        RabbitVariant::Durable,
+    ));
+    let variants: Vec<(String, RabbitVariant)> =
+        options.iter().map(|(_, v)| (v.key(), v.clone())).collect();
+    let onchange = dispatch.reform(move |e: yew::Event| {
+        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        let key = select.value();
+        Msg::CompareRabbit(
+            variants
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.clone()),
+        )
+    });
+    html! {
+        <section class="panel compare">
+            <h2>{ tr(lang, "Side by side", "并排对比") }</h2>
+            <label class="setting">{ tr(lang, "Run this lesson again, with", "把这节课再运行一遍，改为") }
+                <select data-testid="compare" {onchange}>
+                    <option value="" selected={comparing.is_none()}>{ tr(lang, "no comparison", "不对比") }</option>
+                    { for options.iter().map(|(label, v)| {
+                        let key = v.key();
+                        html! { <option value={key.clone()} selected={comparing == Some(key.as_str())}>{ label.clone() }</option> }
+                    }) }
+                </select>
+            </label>
+            <p class="hint">{ tr(lang,
+                "Both runs step together, and a fault you inject goes into both.",
+                "两次运行同步前进，你注入的故障会同时作用于两边。") }</p>
+        </section>
     }
 }

@@ -334,4 +334,38 @@ mod jms {
             .is_none());
         assert!(p.update(Msg::CompareJms(None)).compare.is_none());
     }
+
+    #[wasm_bindgen_test]
+    fn manual_acks_side_by_side_keep_what_auto_ack_loses() {
+        use distlab_web::player::RabbitVariant;
+        let p = open("rabbitmq-auto-ack");
+        let LabRun::Rabbit(s) = &p.lab else {
+            panic!("a RabbitMQ lesson")
+        };
+        let c1 = s
+            .scenario
+            .setup
+            .nodes
+            .iter()
+            .position(|n| n.name == "C1")
+            .expect("C1") as u8;
+        let p = p
+            .update(Msg::CompareRabbit(Some(RabbitVariant::AutoAck {
+                consumer: c1,
+                on: false,
+            })))
+            .update(Msg::Last);
+        let lost = |lab: &LabRun| {
+            lab.violations()
+                .iter()
+                .any(|v| v.violation.invariant == "mq.no-acked-loss")
+        };
+        assert!(lost(&p.lab), "auto-ack loses the delivered message");
+        let compare = p.compare.as_ref().expect("comparing");
+        assert_eq!(compare.lab.step(), p.lab.step());
+        assert!(
+            !lost(&compare.lab),
+            "with manual acks it goes back to the queue"
+        );
+    }
 }
