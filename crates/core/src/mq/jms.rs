@@ -1530,34 +1530,13 @@ impl Lab for JmsLab {
     }
 
     fn invariants() -> Vec<InvariantInfo> {
-        alloc::vec![
-            InvariantInfo {
-                id: super::ledger::NO_LOSS,
-                name: Text::new(
-                    "No message the producer was told is safe is lost",
-                    "生产者确认已发送的消息不会丢失"
-                ),
-                severity: Severity::Error,
-            },
-            InvariantInfo {
-                id: super::ledger::ONCE,
-                name: Text::new("No message is processed twice", "没有消息被重复处理"),
-                severity: Severity::Error,
-            },
-            InvariantInfo {
-                id: super::ledger::ORDER,
-                name: Text::new(
-                    "Messages of one key are processed in order",
-                    "同一个键的消息按顺序处理"
-                ),
-                severity: Severity::Error,
-            },
-            InvariantInfo {
-                id: DRAINED,
-                name: Text::new("Someone can consume every message", "每条消息都有人能消费"),
-                severity: Severity::Warning,
-            },
-        ]
+        let mut all = super::ledger::invariants();
+        all.push(InvariantInfo {
+            id: DRAINED,
+            name: Text::new("Someone can consume every message", "每条消息都有人能消费"),
+            severity: Severity::Warning,
+        });
+        all
     }
 }
 

@@ -13,6 +13,7 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use crate::kernel::{NodeId, Severity, Violation};
+use crate::scenario::InvariantInfo;
 use crate::text::Text;
 
 /// Identifies one tracked delivery: a message on its way to one queue or one subscription.
@@ -131,6 +132,33 @@ pub struct Ledger {
 pub const NO_LOSS: &str = "mq.no-acked-loss";
 pub const ONCE: &str = "mq.processed-once";
 pub const ORDER: &str = "mq.key-order";
+
+/// The name of one of the ledger's invariants, as the invariants panel shows it.
+pub fn invariant_name(id: &str) -> Text {
+    match id {
+        NO_LOSS => Text::new(
+            "No message the producer was told is safe is lost",
+            "生产者确认已发送的消息不会丢失",
+        ),
+        ONCE => Text::new("No message is processed twice", "没有消息被重复处理"),
+        _ => Text::new(
+            "Messages of one key are processed in order",
+            "同一个键的消息按顺序处理",
+        ),
+    }
+}
+
+/// The ledger's invariants, for a message-queue lab's catalogue.
+pub fn invariants() -> Vec<InvariantInfo> {
+    [NO_LOSS, ONCE, ORDER]
+        .into_iter()
+        .map(|id| InvariantInfo {
+            id,
+            name: invariant_name(id),
+            severity: Severity::Error,
+        })
+        .collect()
+}
 
 impl Ledger {
     pub fn new() -> Ledger {
@@ -257,7 +285,7 @@ impl Ledger {
                 out.push(Violation {
                     invariant: String::from(NO_LOSS),
                     subject: j.label.clone(),
-                    name: Text::new("No acknowledged message is lost", "已确认的消息不会丢失"),
+                    name: invariant_name(NO_LOSS),
                     detail: Text::new(
                         format!(
                             "{} was confirmed to the producer as safe, and it is gone.",
@@ -272,7 +300,7 @@ impl Ledger {
                 out.push(Violation {
                     invariant: String::from(ONCE),
                     subject: j.label.clone(),
-                    name: Text::new("No message is processed twice", "没有消息被重复处理"),
+                    name: invariant_name(ONCE),
                     detail: Text::new(
                         format!("{} was processed {} times.", j.label, j.processed),
                         format!("{} 被处理了 {} 次。", j.label, j.processed),

@@ -50,8 +50,8 @@ use serde::{Deserialize, Serialize};
 use super::ledger::{EntryId, Ledger, Place};
 use super::topic::Exchange;
 use crate::kernel::{
-    Ctx, Envelope, LinkConfig, LossReason, NodeId, NodeState, Protocol, Severity, Time, TimerId,
-    Violation, World,
+    Ctx, Envelope, LinkConfig, LossReason, NodeId, NodeState, Protocol, Time, TimerId, Violation,
+    World,
 };
 use crate::scenario::{InvariantInfo, Lab};
 use crate::text::Text;
@@ -1761,29 +1761,7 @@ impl Lab for RabbitLab {
     }
 
     fn invariants() -> Vec<InvariantInfo> {
-        alloc::vec![
-            InvariantInfo {
-                id: super::ledger::NO_LOSS,
-                name: Text::new(
-                    "No message the producer was told is safe is lost",
-                    "生产者确认已发送的消息不会丢失"
-                ),
-                severity: Severity::Error,
-            },
-            InvariantInfo {
-                id: super::ledger::ONCE,
-                name: Text::new("No message is processed twice", "没有消息被重复处理"),
-                severity: Severity::Error,
-            },
-            InvariantInfo {
-                id: super::ledger::ORDER,
-                name: Text::new(
-                    "Messages of one key are processed in order",
-                    "同一个键的消息按顺序处理"
-                ),
-                severity: Severity::Error,
-            },
-        ]
+        super::ledger::invariants()
     }
 }
 
