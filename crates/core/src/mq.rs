@@ -3,6 +3,8 @@
 //! processed out of order.
 
 #[cfg(feature = "mq")]
+pub mod flow;
+#[cfg(feature = "mq")]
 pub mod jms;
 #[cfg(feature = "mq")]
 pub mod jms_scenarios;
