@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::kernel::{Action, Fault, FaultKind, Model, Protocol, Run, Time, World};
 #[cfg(feature = "mq")]
+use crate::mq::flow::FlowLab;
+#[cfg(feature = "mq")]
 use crate::mq::jms::JmsLab;
 #[cfg(feature = "mq")]
 use crate::mq::rabbit::RabbitLab;
@@ -381,6 +383,8 @@ pub enum AnyScenario {
     Jms(Box<Scenario<JmsLab>>),
     #[cfg(feature = "mq")]
     Rabbitmq(Box<Scenario<RabbitLab>>),
+    #[cfg(feature = "mq")]
+    Flow(Box<Scenario<FlowLab>>),
 }
 
 /// Runs the same code on the scenario of any lab.
@@ -392,6 +396,8 @@ macro_rules! with_scenario {
             AnyScenario::Jms($s) => $body,
             #[cfg(feature = "mq")]
             AnyScenario::Rabbitmq($s) => $body,
+            #[cfg(feature = "mq")]
+            AnyScenario::Flow($s) => $body,
         }
     };
 }
@@ -479,6 +485,11 @@ pub fn all() -> Vec<AnyScenario> {
             crate::mq::rabbit_scenarios::scenarios()
                 .into_iter()
                 .map(|s| AnyScenario::Rabbitmq(Box::new(s))),
+        )
+        .chain(
+            crate::mq::flow::scenarios()
+                .into_iter()
+                .map(|s| AnyScenario::Flow(Box::new(s))),
         );
     all.collect()
 }

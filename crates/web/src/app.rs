@@ -24,6 +24,8 @@ const LABS: &[(&str, &str, &str)] = &[
     ("jms", "JMS / ActiveMQ", "JMS / ActiveMQ"),
     #[cfg(feature = "lab-mq")]
     ("rabbitmq", "RabbitMQ", "RabbitMQ"),
+    #[cfg(feature = "lab-mq")]
+    ("flow", "Peak shaving", "削峰"),
 ];
 const PROJECTOR_KEY: &str = "distlab.projector";
 
@@ -192,6 +194,8 @@ pub fn app() -> Html {
         LabRun::Jms(session) => crate::jms::view(&player, session, &dispatch),
         #[cfg(feature = "lab-mq")]
         LabRun::Rabbit(session) => crate::rabbit::view(&player, session, &dispatch),
+        #[cfg(feature = "lab-mq")]
+        LabRun::Flow(session) => crate::flow::view(&player, session, &dispatch),
     };
 
     html! {

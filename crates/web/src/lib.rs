@@ -5,6 +5,8 @@
 //! the share-link format ([`share`]) are plain Rust; components only render and dispatch.
 
 pub mod app;
+#[cfg(feature = "lab-mq")]
+pub mod flow;
 pub mod i18n;
 #[cfg(feature = "lab-mq")]
 pub mod jms;

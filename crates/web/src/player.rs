@@ -10,6 +10,8 @@ use distlab_core::kernel::{
     Action, ActiveViolation, Event, Fault, FaultKind, Model, NodeState, World,
 };
 #[cfg(feature = "lab-mq")]
+use distlab_core::mq::flow::{FlowLab, FlowOp};
+#[cfg(feature = "lab-mq")]
 use distlab_core::mq::jms::{JmsLab, JmsOp};
 #[cfg(feature = "lab-mq")]
 use distlab_core::mq::rabbit::{RabbitLab, RabbitOp};
@@ -135,6 +137,8 @@ pub enum LabRun {
     Jms(Session<JmsLab>),
     #[cfg(feature = "lab-mq")]
     Rabbit(Session<RabbitLab>),
+    #[cfg(feature = "lab-mq")]
+    Flow(Session<FlowLab>),
 }
 
 /// Runs the same code on the session of any lab.
@@ -146,6 +150,8 @@ macro_rules! with_session {
             LabRun::Jms($s) => $body,
             #[cfg(feature = "lab-mq")]
             LabRun::Rabbit($s) => $body,
+            #[cfg(feature = "lab-mq")]
+            LabRun::Flow($s) => $body,
         }
     };
 }
@@ -158,6 +164,8 @@ impl LabRun {
             LabRun::Jms(_) => JmsLab::ID,
             #[cfg(feature = "lab-mq")]
             LabRun::Rabbit(_) => RabbitLab::ID,
+            #[cfg(feature = "lab-mq")]
+            LabRun::Flow(_) => FlowLab::ID,
         }
     }
     pub fn step(&self) -> usize {
@@ -212,6 +220,8 @@ impl LabRun {
             LabRun::Jms(_) => JmsLab::invariants(),
             #[cfg(feature = "lab-mq")]
             LabRun::Rabbit(_) => RabbitLab::invariants(),
+            #[cfg(feature = "lab-mq")]
+            LabRun::Flow(_) => FlowLab::invariants(),
         }
     }
     pub fn injections_json(&self) -> Option<String> {
@@ -248,6 +258,12 @@ impl LabRun {
                 .iter()
                 .filter_map(|e| crate::rabbit::describe_event(lang, &s.state, e))
                 .collect(),
+            #[cfg(feature = "lab-mq")]
+            LabRun::Flow(s) => s
+                .events()
+                .iter()
+                .filter_map(|e| crate::flow::describe_event(lang, &s.state, e))
+                .collect(),
         }
     }
 
@@ -267,6 +283,8 @@ impl LabRun {
             LabRun::Jms(s) => AnyScenario::Jms(Box::new((*s.scenario).clone())).to_json(),
             #[cfg(feature = "lab-mq")]
             LabRun::Rabbit(s) => AnyScenario::Rabbitmq(Box::new((*s.scenario).clone())).to_json(),
+            #[cfg(feature = "lab-mq")]
+            LabRun::Flow(s) => AnyScenario::Flow(Box::new((*s.scenario).clone())).to_json(),
         }
     }
 }
@@ -579,6 +597,8 @@ pub enum Msg {
     Jms(JmsOp),
     #[cfg(feature = "lab-mq")]
     Rabbit(RabbitOp),
+    #[cfg(feature = "lab-mq")]
+    Flow(FlowOp),
     /// The world takes its next scheduled step, injected at the step on screen.
     Advance,
     /// Opens the first lesson of a lab.
@@ -878,6 +898,17 @@ impl Player {
                 next.playing = false;
             }
             #[cfg(feature = "lab-mq")]
+            Msg::Flow(op) => {
+                let result = match &mut next.lab {
+                    LabRun::Flow(session) => session.fork(Action::Op { op }),
+                    _ => return self.clone(),
+                };
+                if let Err(e) = result {
+                    return self.with_message(e);
+                }
+                next.playing = false;
+            }
+            #[cfg(feature = "lab-mq")]
             Msg::Rabbit(op) => {
                 let result = match &mut next.lab {
                     LabRun::Rabbit(session) => session.fork(Action::Op { op }),
@@ -965,6 +996,8 @@ fn start_any(
         AnyScenario::Jms(s) => start(*s, seed, inject, step).map(LabRun::Jms),
         #[cfg(feature = "lab-mq")]
         AnyScenario::Rabbitmq(s) => start(*s, seed, inject, step).map(LabRun::Rabbit),
+        #[cfg(feature = "lab-mq")]
+        AnyScenario::Flow(s) => start(*s, seed, inject, step).map(LabRun::Flow),
     }
 }
 
