@@ -152,6 +152,16 @@ pub fn faults(player: &Player, dispatch: &Callback<Msg>) -> Html {
     let crash = allowed.contains(&FaultKind::Crash);
     let restart = allowed.contains(&FaultKind::Restart);
     let step = player.lab.step();
+    if allowed.is_empty() {
+        return html! {
+            <section class="panel" data-testid="fault-toolbar">
+                <h2>{ tr(lang, "Inject a fault", "注入故障") }</h2>
+                <p class="hint">{ tr(lang,
+                    "This lesson has no node to crash; change its rates and settings with the lab's own controls.",
+                    "这节课没有可以宕机的节点；请用实验自己的控件改变速率和设置。") }</p>
+            </section>
+        };
+    }
     html! {
         <section class="panel" data-testid="fault-toolbar">
             <h2>{ tr(lang, "Inject a fault", "注入故障") }</h2>
