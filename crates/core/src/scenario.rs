@@ -83,6 +83,28 @@ pub struct ScriptStep<Op> {
     pub question: Option<Question>,
 }
 
+impl<Op> ScriptStep<Op> {
+    /// A step with its narration in both languages.
+    pub fn new(directive: Directive<Op>, en: &str, zh: &str) -> Self {
+        ScriptStep {
+            directive,
+            narration: Text::new(en, zh),
+            question: None,
+        }
+    }
+
+    /// Adds a "predict, then reveal" question, asked before this step; `choices` are
+    /// (English, Chinese) pairs and `answer` indexes the right one.
+    pub fn ask(mut self, prompt: (&str, &str), choices: &[(&str, &str)], answer: usize) -> Self {
+        self.question = Some(Question {
+            prompt: Text::new(prompt.0, prompt.1),
+            choices: choices.iter().map(|(en, zh)| Text::new(*en, *zh)).collect(),
+            answer,
+        });
+        self
+    }
+}
+
 /// A scenario of one lab.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(bound = "")]

@@ -30,7 +30,7 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use crate::kernel::{Ctx, LinkConfig, NodeState, Protocol, Severity, Time, Violation, World};
-use crate::scenario::{Directive, InvariantInfo, Lab, Question, Scenario, ScriptStep};
+use crate::scenario::{Directive, InvariantInfo, Lab, Scenario, ScriptStep};
 use crate::text::Text;
 
 /// Invariant: the database gets no more than it can take.
@@ -529,11 +529,7 @@ impl Lab for FlowLab {
 type Step = ScriptStep<FlowOp>;
 
 fn step(op: FlowOp, en: &str, zh: &str) -> Step {
-    ScriptStep {
-        directive: Directive::Op { op },
-        narration: Text::new(en, zh),
-        question: None,
-    }
+    ScriptStep::new(Directive::Op { op }, en, zh)
 }
 
 fn tick(en: &str, zh: &str) -> Step {
@@ -545,13 +541,8 @@ fn rate(per_second: u64, en: &str, zh: &str) -> Step {
 }
 
 /// Adds a "predict, then reveal" question to a step: `choices` are (English, Chinese) pairs.
-fn ask(mut step: Step, prompt: (&str, &str), choices: &[(&str, &str)], answer: usize) -> Step {
-    step.question = Some(Question {
-        prompt: Text::new(prompt.0, prompt.1),
-        choices: choices.iter().map(|(en, zh)| Text::new(*en, *zh)).collect(),
-        answer,
-    });
-    step
+fn ask(step: Step, prompt: (&str, &str), choices: &[(&str, &str)], answer: usize) -> Step {
+    step.ask(prompt, choices, answer)
 }
 
 fn scenario(

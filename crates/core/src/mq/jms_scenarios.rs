@@ -16,7 +16,7 @@ use super::ledger::{NO_LOSS, ONCE};
 use super::message::{Body, DeliveryMode};
 use super::selector::Value;
 use crate::kernel::{Fault, FaultKind, NodeId};
-use crate::scenario::{Directive, Question, Scenario, ScriptStep};
+use crate::scenario::{Directive, Scenario, ScriptStep};
 use crate::text::Text;
 
 const P: NodeId = 0;
@@ -85,11 +85,7 @@ const QUEUE: (&str, DestinationKind) = ("orders", DestinationKind::Queue);
 const TOPIC: (&str, DestinationKind) = ("prices", DestinationKind::Topic);
 
 fn step(directive: Directive<JmsOp>, en: &str, zh: &str) -> Step {
-    ScriptStep {
-        directive,
-        narration: Text::new(en, zh),
-        question: None,
-    }
+    ScriptStep::new(directive, en, zh)
 }
 
 fn op(op: JmsOp, en: &str, zh: &str) -> Step {
@@ -142,13 +138,8 @@ fn acknowledge(consumer: NodeId, en: &str, zh: &str) -> Step {
 }
 
 /// Adds a "predict, then reveal" question to a step: `choices` are (English, Chinese) pairs.
-fn ask(mut step: Step, prompt: (&str, &str), choices: &[(&str, &str)], answer: usize) -> Step {
-    step.question = Some(Question {
-        prompt: Text::new(prompt.0, prompt.1),
-        choices: choices.iter().map(|(en, zh)| Text::new(*en, *zh)).collect(),
-        answer,
-    });
-    step
+fn ask(step: Step, prompt: (&str, &str), choices: &[(&str, &str)], answer: usize) -> Step {
+    step.ask(prompt, choices, answer)
 }
 
 fn scenario(

@@ -16,7 +16,7 @@ use super::rabbit::{
 };
 use super::topic::{Binding, Exchange, ExchangeKind};
 use crate::kernel::{Fault, FaultKind, NodeId};
-use crate::scenario::{Directive, Question, Scenario, ScriptStep};
+use crate::scenario::{Directive, Scenario, ScriptStep};
 use crate::text::Text;
 
 const P: NodeId = 0;
@@ -106,11 +106,7 @@ fn setup(
 }
 
 fn step(directive: Directive<RabbitOp>, en: &str, zh: &str) -> Step {
-    ScriptStep {
-        directive,
-        narration: Text::new(en, zh),
-        question: None,
-    }
+    ScriptStep::new(directive, en, zh)
 }
 
 fn op(op: RabbitOp, en: &str, zh: &str) -> Step {
@@ -150,13 +146,8 @@ fn ack(consumer: NodeId, en: &str, zh: &str) -> Step {
 }
 
 /// Adds a "predict, then reveal" question to a step: `choices` are (English, Chinese) pairs.
-fn ask(mut step: Step, prompt: (&str, &str), choices: &[(&str, &str)], answer: usize) -> Step {
-    step.question = Some(Question {
-        prompt: Text::new(prompt.0, prompt.1),
-        choices: choices.iter().map(|(en, zh)| Text::new(*en, *zh)).collect(),
-        answer,
-    });
-    step
+fn ask(step: Step, prompt: (&str, &str), choices: &[(&str, &str)], answer: usize) -> Step {
+    step.ask(prompt, choices, answer)
 }
 
 fn scenario(

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use super::lab::{RingOp, RingSetup};
 use super::RingLab;
 use crate::kernel::{Fault, FaultKind, NodeId};
-use crate::scenario::{Directive, Question, Scenario, ScriptStep};
+use crate::scenario::{Directive, Scenario, ScriptStep};
 use crate::text::Text;
 
 fn setup(nodes: &[&str], members: &[NodeId], vnodes: u32, keys: u32) -> RingSetup {
@@ -20,19 +20,11 @@ fn setup(nodes: &[&str], members: &[NodeId], vnodes: u32, keys: u32) -> RingSetu
 }
 
 fn op(op: RingOp, en: &str, zh: &str) -> ScriptStep<RingOp> {
-    ScriptStep {
-        directive: Directive::Op { op },
-        narration: Text::new(en, zh),
-        question: None,
-    }
+    ScriptStep::new(Directive::Op { op }, en, zh)
 }
 
 fn fault(fault: Fault, en: &str, zh: &str) -> ScriptStep<RingOp> {
-    ScriptStep {
-        directive: Directive::Fault { fault },
-        narration: Text::new(en, zh),
-        question: None,
-    }
+    ScriptStep::new(Directive::Fault { fault }, en, zh)
 }
 
 fn lookup(key: u32, en: &str, zh: &str) -> ScriptStep<RingOp> {
@@ -42,17 +34,12 @@ fn lookup(key: u32, en: &str, zh: &str) -> ScriptStep<RingOp> {
 
 /// Adds a "predict, then reveal" question to a step: `choices` are (English, Chinese) pairs.
 fn ask(
-    mut step: ScriptStep<RingOp>,
+    step: ScriptStep<RingOp>,
     prompt: (&str, &str),
     choices: &[(&str, &str)],
     answer: usize,
 ) -> ScriptStep<RingOp> {
-    step.question = Some(Question {
-        prompt: Text::new(prompt.0, prompt.1),
-        choices: choices.iter().map(|(en, zh)| Text::new(*en, *zh)).collect(),
-        answer,
-    });
-    step
+    step.ask(prompt, choices, answer)
 }
 
 fn scenario(
