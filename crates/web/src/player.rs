@@ -289,6 +289,19 @@ impl LabRun {
     }
 }
 
+/// Forks a lab's session with one of that lab's operations: `Some(result)`, or `None` when the
+/// session on screen belongs to another lab.
+macro_rules! fork_op {
+    ($lab:expr, $variant:ident, $op:expr) => {
+        match $lab {
+            LabRun::$variant(session) => Some(session.fork(Action::Op { op: $op })),
+            // Other labs are variants only when their features are on.
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
+    };
+}
+
 /// Playback speed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Speed {
@@ -745,6 +758,19 @@ impl Player {
         }
     }
 
+    /// The state after a fork: the fork's message if it was refused, unchanged if the operation
+    /// belongs to another lab (`None`), and paused on the new step otherwise.
+    fn after_fork(&self, mut next: Player, result: Option<Result<(), Text>>) -> Player {
+        match result {
+            None => self.clone(),
+            Some(Err(e)) => self.with_message(e),
+            Some(Ok(())) => {
+                next.playing = false;
+                next
+            }
+        }
+    }
+
     fn with_message(&self, message: Text) -> Player {
         Player {
             message: Some(message),
@@ -770,20 +796,12 @@ impl Player {
             Msg::Fault(fault) => compare.lab.fork_fault(fault),
             Msg::Advance => compare.lab.fork_next(),
             #[cfg(feature = "lab-mq")]
-            Msg::Rabbit(op) => match &mut compare.lab {
-                LabRun::Rabbit(session) => session.fork(Action::Op { op }),
-                _ => Ok(()),
-            },
+            Msg::Rabbit(op) => fork_op!(&mut compare.lab, Rabbit, op).unwrap_or(Ok(())),
             #[cfg(feature = "lab-mq")]
-            Msg::Jms(op) => match &mut compare.lab {
-                LabRun::Jms(session) => session.fork(Action::Op { op }),
-                _ => Ok(()),
-            },
-            Msg::Ring(op) => match &mut compare.lab {
-                LabRun::Ring(session) => session.fork(Action::Op { op }),
-                #[allow(unreachable_patterns)]
-                _ => Ok(()),
-            },
+            Msg::Jms(op) => fork_op!(&mut compare.lab, Jms, op).unwrap_or(Ok(())),
+            #[cfg(feature = "lab-mq")]
+            Msg::Flow(op) => fork_op!(&mut compare.lab, Flow, op).unwrap_or(Ok(())),
+            Msg::Ring(op) => fork_op!(&mut compare.lab, Ring, op).unwrap_or(Ok(())),
             _ => Ok(()),
         };
         if result.is_ok() {
@@ -869,61 +887,31 @@ impl Player {
                 next.answers.insert(question, choice);
             }
             Msg::Fault(fault) => {
-                if let Err(e) = next.lab.fork_fault(fault) {
-                    return self.with_message(e);
-                }
-                next.playing = false;
+                let result = next.lab.fork_fault(fault);
+                return self.after_fork(next, Some(result));
             }
             Msg::Ring(op) => {
-                // Other labs are variants only when their features are on.
-                #[allow(unreachable_patterns)]
-                let result = match &mut next.lab {
-                    LabRun::Ring(session) => session.fork(Action::Op { op }),
-                    _ => return self.clone(),
-                };
-                if let Err(e) = result {
-                    return self.with_message(e);
-                }
-                next.playing = false;
+                let result = fork_op!(&mut next.lab, Ring, op);
+                return self.after_fork(next, result);
             }
             #[cfg(feature = "lab-mq")]
             Msg::Jms(op) => {
-                let result = match &mut next.lab {
-                    LabRun::Jms(session) => session.fork(Action::Op { op }),
-                    _ => return self.clone(),
-                };
-                if let Err(e) = result {
-                    return self.with_message(e);
-                }
-                next.playing = false;
+                let result = fork_op!(&mut next.lab, Jms, op);
+                return self.after_fork(next, result);
             }
             #[cfg(feature = "lab-mq")]
             Msg::Flow(op) => {
-                let result = match &mut next.lab {
-                    LabRun::Flow(session) => session.fork(Action::Op { op }),
-                    _ => return self.clone(),
-                };
-                if let Err(e) = result {
-                    return self.with_message(e);
-                }
-                next.playing = false;
+                let result = fork_op!(&mut next.lab, Flow, op);
+                return self.after_fork(next, result);
             }
             #[cfg(feature = "lab-mq")]
             Msg::Rabbit(op) => {
-                let result = match &mut next.lab {
-                    LabRun::Rabbit(session) => session.fork(Action::Op { op }),
-                    _ => return self.clone(),
-                };
-                if let Err(e) = result {
-                    return self.with_message(e);
-                }
-                next.playing = false;
+                let result = fork_op!(&mut next.lab, Rabbit, op);
+                return self.after_fork(next, result);
             }
             Msg::Advance => {
-                if let Err(e) = next.lab.fork_next() {
-                    return self.with_message(e);
-                }
-                next.playing = false;
+                let result = next.lab.fork_next();
+                return self.after_fork(next, Some(result));
             }
             #[cfg(feature = "lab-mq")]
             Msg::CompareJms(variant) => {
