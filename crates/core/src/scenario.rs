@@ -441,16 +441,35 @@ impl AnyScenario {
         with_scenario!(self, s => &s.faults)
     }
 
-    /// Every invariant broken at some step of the scripted run.
-    pub fn broken_invariants(&self) -> Result<Vec<String>, ScenarioError> {
+    /// Every invariant broken at some step of the scripted run, with how bad it is.
+    pub fn broken_invariants(
+        &self,
+    ) -> Result<Vec<(String, crate::kernel::Severity)>, ScenarioError> {
         with_scenario!(self, s => {
             let run = s.play(&[])?.run;
-            let mut broken: Vec<String> = (0..=run.len())
-                .flat_map(|k| run.violations_at(k).iter().map(|v| v.violation.invariant.clone()))
+            let mut broken: Vec<(String, crate::kernel::Severity)> = (0..=run.len())
+                .flat_map(|k| run.violations_at(k).iter())
+                .map(|v| (v.violation.invariant.clone(), v.violation.severity))
                 .collect();
-            broken.sort_unstable();
+            broken.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             broken.dedup();
             Ok(broken)
+        })
+    }
+
+    /// The 1-based steps of the scripted run in which nothing happened (a skipped action).
+    pub fn idle_steps(&self) -> Result<Vec<usize>, ScenarioError> {
+        with_scenario!(self, s => {
+            let run = s.play(&[])?.run;
+            Ok(run
+                .steps()
+                .iter()
+                .enumerate()
+                .filter(|(_, step)| {
+                    step.events.iter().any(|e| matches!(e, crate::kernel::Event::Skipped { .. }))
+                })
+                .map(|(i, _)| i + 1)
+                .collect())
         })
     }
 

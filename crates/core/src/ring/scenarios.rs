@@ -181,7 +181,7 @@ fn skew() -> Scenario<RingLab> {
             "每个节点只有一个位置时，哈希恰好落在哪里就决定了负载：N1 最后拿到了 83% 的键。",
         ),
         setup(&["N1", "N2", "N3"], &[0], 1, 10_000),
-        &["ring.balance"],
+        &["ring.balance", "ring.keys-served", "modn.minimal-movement"],
         alloc::vec![
             lookup(1,
                 "N1 is alone on the ring and owns all 10,000 keys, whatever their hash. k1 walks clockwise to N1.",
@@ -229,7 +229,7 @@ fn vnodes_even_out() -> Scenario<RingLab> {
             "把每个节点哈希多次（N1#0、N1#1……）会把环切成许多小弧：负载变得均匀，宕机节点的键也会分散到其他所有节点。",
         ),
         setup(&["N1", "N2", "N3"], &[0, 1, 2], 1, 10_000),
-        &["ring.balance"],
+        &["ring.balance", "ring.keys-served", "modn.minimal-movement"],
         alloc::vec![
             lookup(1,
                 "The same three nodes, one point each: N1 holds 8,265 of 10,000 keys and the balance warning is on. k1 goes to N1.",
@@ -289,7 +289,7 @@ fn mod_n_reshuffles() -> Scenario<RingLab> {
             "同样 10,000 个键，分别用哈希环和 hash % N 放置。加入第四个节点时，哈希环只迁移大约四分之一的键，hash % N 却要迁移大约四分之三。",
         ),
         setup(&["N1", "N2", "N3", "N4"], &[0, 1, 2], 100, 10_000),
-        &["modn.minimal-movement"],
+        &["modn.minimal-movement", "ring.keys-served"],
         alloc::vec![
             lookup(1,
                 "10,000 keys are placed twice: on the ring, with 100 virtual nodes per node, and by index = hash(key) % 3 over the list N1, N2, N3. Both spread the keys about evenly.",
