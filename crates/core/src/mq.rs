@@ -16,3 +16,15 @@ pub mod rabbit;
 pub mod rabbit_scenarios;
 pub mod selector;
 pub mod topic;
+
+use crate::kernel::LinkConfig;
+
+/// Client connections to a broker are TCP: in order, 5 to 15 ms, and neither lossy nor
+/// duplicating unless a lesson says so.
+pub fn client_link(configured: Option<LinkConfig>) -> LinkConfig {
+    configured.unwrap_or(LinkConfig {
+        latency_min: 5,
+        latency_max: 15,
+        ..LinkConfig::default()
+    })
+}

@@ -673,12 +673,7 @@ impl RabbitLab {
     pub fn world(setup: &RabbitSetup, seed: u64) -> Result<World<RabbitLab>, Text> {
         let lab = RabbitLab::new(setup)?;
         let names: Vec<&str> = setup.nodes.iter().map(|n| n.name.as_str()).collect();
-        // AMQP connections are TCP: in order, and by default neither lossy nor duplicating.
-        let link = setup.link.unwrap_or(LinkConfig {
-            latency_min: 5,
-            latency_max: 15,
-            ..LinkConfig::default()
-        });
+        let link = super::client_link(setup.link);
         Ok(World::new(lab, &names, link, seed))
     }
 
