@@ -160,6 +160,59 @@ pub fn describe_kernel_event<M, N>(
     Some(text)
 }
 
+/// Describes an event of a lab whose messages say what they carry: a send or an arrival names the
+/// content (`summary`), a lab note is the lab's own sentence (`note`), anything else is a kernel
+/// event in words.
+pub fn describe_message_event<M, N>(
+    lang: Lang,
+    nodes: &[NodeState],
+    event: &Event<M, N>,
+    summary: impl Fn(&M) -> String,
+    note: impl Fn(&N) -> String,
+) -> Option<String> {
+    let name = |id: u8| node_name(nodes, id);
+    match event {
+        Event::Sent {
+            from,
+            to,
+            body,
+            deliver_at,
+            ..
+        } => Some(trf(
+            lang,
+            format!(
+                "{} → {}: {} (arrives at {deliver_at} ms)",
+                name(*from),
+                name(*to),
+                summary(body)
+            ),
+            format!(
+                "{} → {}：{}（{deliver_at} ms 到达）",
+                name(*from),
+                name(*to),
+                summary(body)
+            ),
+        )),
+        Event::Delivered { from, to, body, .. } => Some(trf(
+            lang,
+            format!(
+                "{} receives from {}: {}",
+                name(*to),
+                name(*from),
+                summary(body)
+            ),
+            format!(
+                "{} 收到 {} 的消息：{}",
+                name(*to),
+                name(*from),
+                summary(body)
+            ),
+        )),
+        Event::Note { note: n } => Some(note(n)),
+        other => describe_kernel_event(lang, nodes, other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use distlab_core::mq::jms::{AckMode, JmsLab, JmsMsg, JmsNote};
 use distlab_core::Lang;
 use yew::prelude::*;
 
-use crate::i18n::{describe_kernel_event, tr, trf};
+use crate::i18n::{describe_message_event, tr, trf};
 use crate::player::{LabRun, Msg, Player, Session};
 
 fn labels(messages: &[String]) -> String {
@@ -100,47 +100,13 @@ pub fn describe_event(
     event: &Event<JmsMsg, JmsNote>,
 ) -> Option<String> {
     let lab = &world.protocol;
-    let name = |n: NodeId| lab.name(n).to_string();
-    match event {
-        Event::Sent {
-            from,
-            to,
-            body,
-            deliver_at,
-            ..
-        } => Some(trf(
-            lang,
-            format!(
-                "{} → {}: {} (arrives at {deliver_at} ms)",
-                name(*from),
-                name(*to),
-                summary(lang, body, lab)
-            ),
-            format!(
-                "{} → {}：{}（{deliver_at} ms 到达）",
-                name(*from),
-                name(*to),
-                summary(lang, body, lab)
-            ),
-        )),
-        Event::Delivered { from, to, body, .. } => Some(trf(
-            lang,
-            format!(
-                "{} receives from {}: {}",
-                name(*to),
-                name(*from),
-                summary(lang, body, lab)
-            ),
-            format!(
-                "{} 收到 {} 的消息：{}",
-                name(*to),
-                name(*from),
-                summary(lang, body, lab)
-            ),
-        )),
-        Event::Note { note } => Some(describe_note(lang, lab, note)),
-        other => describe_kernel_event(lang, &world.nodes, other),
-    }
+    describe_message_event(
+        lang,
+        &world.nodes,
+        event,
+        |m| summary(lang, m, lab),
+        |n| describe_note(lang, lab, n),
+    )
 }
 
 pub fn describe_note(lang: Lang, lab: &JmsLab, note: &JmsNote) -> String {
