@@ -367,6 +367,14 @@ pub enum JmsOp {
         consumer: NodeId,
         prefetch: u32,
     },
+    /// A new message selector for the consumer, or none. JMS fixes a consumer's selector when
+    /// the consumer is created, so the consumer is closed (what it has not acknowledged goes back
+    /// to the broker, as on [`JmsOp::Disconnect`]) and opened again with the new selector.
+    SetSelector {
+        consumer: NodeId,
+        #[serde(default)]
+        selector: Option<String>,
+    },
 }
 
 fn default_priority() -> u8 {
@@ -458,6 +466,13 @@ pub enum JmsNote {
     },
     Nothing {
         why: Text,
+    },
+    /// The consumer took a new selector (none: it receives every message); `reopened` when it was
+    /// connected, so it was closed and opened again, rather than only set for its next connection.
+    SelectorChanged {
+        consumer: NodeId,
+        selector: Option<String>,
+        reopened: bool,
     },
 }
 
@@ -926,6 +941,39 @@ impl JmsLab {
         }
     }
 
+    /// `Disconnect`: the session closes, and the broker offers what it took back to the other
+    /// consumers.
+    fn disconnect(&mut self, consumer: NodeId, ctx: &mut Ctx<'_, Self>) {
+        self.close_session(consumer, ctx);
+        self.dispatch(ctx);
+    }
+
+    /// A selector is part of a JMS consumer from its creation: to change it the application closes
+    /// the consumer and creates another, so what the old one held unacknowledged goes back to the
+    /// broker exactly as on `Disconnect`, and the new one receives what its selector matches. A
+    /// consumer that is not connected only keeps the selector for its next connection.
+    fn set_selector(&mut self, consumer: NodeId, text: Option<&str>, ctx: &mut Ctx<'_, Self>) {
+        // `check_op` refused a selector that does not parse, so this never leaves early.
+        let Ok(parsed) = text.map(Selector::parse).transpose() else {
+            return;
+        };
+        let Some(k) = self.consumers.get_mut(&consumer) else {
+            return;
+        };
+        k.spec.selector = text.map(String::from);
+        k.selector = parsed;
+        let reopened = k.connected;
+        ctx.note(JmsNote::SelectorChanged {
+            consumer,
+            selector: text.map(String::from),
+            reopened,
+        });
+        if reopened {
+            self.disconnect(consumer, ctx);
+            self.connect(consumer, ctx);
+        }
+    }
+
     /// The consumer's session closes: it drops what it prefetched, and its open transaction, if
     /// any, rolls back; the broker takes back what it did not acknowledge.
     fn close_session(&mut self, consumer: NodeId, ctx: &mut Ctx<'_, Self>) {
@@ -1103,6 +1151,21 @@ impl Protocol for JmsLab {
                 }
             }
             JmsOp::SetAckMode { consumer: c, .. } => consumer(*c),
+            JmsOp::SetSelector {
+                consumer: c,
+                selector,
+            } => {
+                consumer(*c)?;
+                // The same bilingual, positioned message as a selector in the set-up.
+                if let Some(text) = selector {
+                    Selector::parse(text).map_err(|e| e.message)?;
+                }
+                if up(*c) {
+                    Ok(())
+                } else {
+                    Err(Text::new("the consumer is not running", "消费者没有运行"))
+                }
+            }
             JmsOp::SetPrefetch {
                 consumer: c,
                 prefetch,
@@ -1250,9 +1313,9 @@ impl Protocol for JmsLab {
                 }
             }
             JmsOp::Connect { consumer } => self.connect(*consumer, ctx),
-            JmsOp::Disconnect { consumer } => {
-                self.close_session(*consumer, ctx);
-                self.dispatch(ctx);
+            JmsOp::Disconnect { consumer } => self.disconnect(*consumer, ctx),
+            JmsOp::SetSelector { consumer, selector } => {
+                self.set_selector(*consumer, selector.as_deref(), ctx);
             }
             JmsOp::SetAckMode { consumer, mode } => {
                 if let Some(k) = self.consumers.get_mut(consumer) {
@@ -1305,9 +1368,26 @@ impl Protocol for JmsLab {
                         Some(self.broker.node),
                     );
                 } else if k.connected {
-                    self.ledger
-                        .move_to(message.entry, Place::Consumer, Some(to));
-                    k.prefetched.push_back(*message);
+                    // A dispatch to an earlier session of this consumer (closed and opened again,
+                    // for a new selector, while the message was on its way) is dropped too, as
+                    // ActiveMQ drops a dispatch for a consumer that is gone: the broker took the
+                    // message back and has sent it again, to this consumer or another.
+                    let current = self
+                        .broker
+                        .channels
+                        .iter()
+                        .flat_map(|c| c.messages.iter())
+                        .any(|h| h.message.entry == message.entry && h.dispatched_to == Some(to));
+                    let held = k
+                        .prefetched
+                        .iter()
+                        .chain(k.unacked.iter())
+                        .any(|m| m.entry == message.entry);
+                    if current && !held {
+                        self.ledger
+                            .move_to(message.entry, Place::Consumer, Some(to));
+                        k.prefetched.push_back(*message);
+                    }
                 }
             }
             JmsMsg::Ack { entries } => {
@@ -2039,6 +2119,216 @@ mod tests {
         assert!(broken(&w).is_empty());
     }
 
+    fn send_colored(w: &mut World<JmsLab>, color: &str) {
+        let mut send = send_op("orders", DeliveryMode::Persistent);
+        if let JmsOp::Send { properties, .. } = &mut send {
+            properties.insert("color".into(), Value::Str(color.into()));
+        }
+        op(w, send);
+    }
+
+    fn set_selector(w: &mut World<JmsLab>, selector: Option<&str>) -> Vec<JmsNote> {
+        let events = op(
+            w,
+            JmsOp::SetSelector {
+                consumer: C1,
+                selector: selector.map(String::from),
+            },
+        );
+        settle(w);
+        events
+            .into_iter()
+            .filter_map(|e| match e {
+                crate::kernel::Event::Note { note } => Some(note),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_new_selector_reopens_the_consumer_and_leaves_non_matching_messages_in_the_queue() {
+        let mut w = world(vec![consumer(C1, "orders", AckMode::Client)]);
+        for color in ["red", "blue", "red"] {
+            send_colored(&mut w, color);
+        }
+        settle(&mut w);
+        assert_eq!(w.protocol.consumers[&C1].prefetched.len(), 3);
+        let notes = set_selector(&mut w, Some("color = 'red'"));
+        assert_eq!(
+            notes[0],
+            JmsNote::SelectorChanged {
+                consumer: C1,
+                selector: Some("color = 'red'".into()),
+                reopened: true,
+            }
+        );
+        // The closed consumer's prefetched messages went back, unflagged, as on a disconnect.
+        assert_eq!(
+            notes[1..]
+                .iter()
+                .filter(|n| matches!(n, JmsNote::Returned { .. }))
+                .count(),
+            3
+        );
+        let k = &w.protocol.consumers[&C1];
+        assert!(k.connected);
+        assert_eq!(k.spec.selector.as_deref(), Some("color = 'red'"));
+        let labels: Vec<&str> = k.prefetched.iter().map(|m| m.label.as_str()).collect();
+        assert_eq!(labels, ["m1", "m3"]);
+        assert!(k.prefetched.iter().all(|m| !m.redelivered));
+        assert_eq!(process_all(&mut w, C1), 2);
+        op(&mut w, JmsOp::Acknowledge { consumer: C1 });
+        settle(&mut w);
+        assert_eq!(
+            places(&w),
+            [Place::Acknowledged, Place::BrokerStore, Place::Acknowledged]
+        );
+        assert!(broken(&w).is_empty());
+    }
+
+    #[test]
+    fn a_selector_that_does_not_parse_is_refused_and_changes_nothing() {
+        let mut w = world(vec![consumer(C1, "orders", AckMode::Client)]);
+        send_colored(&mut w, "red");
+        settle(&mut w);
+        let before = w.protocol.clone();
+        let events = op(
+            &mut w,
+            JmsOp::SetSelector {
+                consumer: C1,
+                selector: Some("color = ".into()),
+            },
+        );
+        let Some(crate::kernel::Event::Skipped { reason }) = events.first() else {
+            panic!("the op was not refused: {events:?}");
+        };
+        assert_eq!(
+            *reason,
+            Selector::parse("color = ")
+                .err()
+                .map(|e| e.message)
+                .unwrap()
+        );
+        assert!(!reason.en.is_empty() && !reason.zh.is_empty());
+        assert_eq!(events.len(), 1);
+        assert_eq!(w.protocol, before);
+        assert_eq!(w.protocol.consumers[&C1].prefetched.len(), 1);
+    }
+
+    #[test]
+    fn clearing_the_selector_lets_the_held_back_messages_flow() {
+        let mut spec = consumer(C1, "orders", AckMode::Auto);
+        spec.selector = Some("color = 'red'".into());
+        let mut w = world(vec![spec]);
+        for color in ["blue", "red", "green"] {
+            send_colored(&mut w, color);
+        }
+        settle(&mut w);
+        assert_eq!(process_all(&mut w, C1), 1);
+        assert_eq!(
+            places(&w),
+            [Place::BrokerStore, Place::Acknowledged, Place::BrokerStore]
+        );
+        let notes = set_selector(&mut w, None);
+        assert_eq!(
+            notes,
+            [JmsNote::SelectorChanged {
+                consumer: C1,
+                selector: None,
+                reopened: true,
+            }]
+        );
+        assert!(w.protocol.consumers[&C1].selector.is_none());
+        assert_eq!(process_all(&mut w, C1), 2);
+        assert_eq!(places(&w), [Place::Acknowledged; 3]);
+        assert!(broken(&w).is_empty());
+    }
+
+    #[test]
+    fn a_new_selector_redelivers_what_the_consumer_received_without_acknowledging() {
+        let mut w = world(vec![consumer(C1, "orders", AckMode::Client)]);
+        send(&mut w, "orders", DeliveryMode::Persistent, 3);
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        set_selector(&mut w, Some("JMSPriority >= 0"));
+        // Exactly as after `Disconnect` and `Connect`: the message the application received
+        // comes back flagged, the two it only prefetched do not.
+        let flags: Vec<(bool, u32)> = w.protocol.consumers[&C1]
+            .prefetched
+            .iter()
+            .map(|m| (m.redelivered, m.delivery_count))
+            .collect();
+        assert_eq!(flags, [(true, 2), (false, 1), (false, 1)]);
+        assert!(w.protocol.consumers[&C1].unacked.is_empty());
+    }
+
+    #[test]
+    fn a_dispatch_on_its_way_to_the_closed_consumer_is_not_received_twice() {
+        let mut w = world(vec![
+            consumer(C1, "orders", AckMode::Auto),
+            consumer(C2, "orders", AckMode::Auto),
+        ]);
+        send_colored(&mut w, "blue");
+        // Deliver until the broker has dispatched the message to C1 and it is on its way.
+        while !w
+            .protocol
+            .held("orders")
+            .any(|h| h.dispatched_to == Some(C1))
+        {
+            let next = w.next_due().unwrap();
+            w.apply(&next, &mut Vec::new());
+        }
+        set_selector(&mut w, Some("color = 'red'"));
+        assert!(w.protocol.consumers[&C1].prefetched.is_empty());
+        assert_eq!(process_all(&mut w, C2), 1);
+        assert_eq!(places(&w), [Place::Acknowledged]);
+        assert!(broken(&w).is_empty());
+    }
+
+    #[test]
+    fn a_disconnected_consumer_keeps_its_new_selector_for_the_next_connection() {
+        let mut spec = consumer(C1, "orders", AckMode::Auto);
+        spec.connected = false;
+        let mut w = world(vec![spec]);
+        send_colored(&mut w, "blue");
+        settle(&mut w);
+        let notes = set_selector(&mut w, Some("color = 'red'"));
+        assert_eq!(
+            notes,
+            [JmsNote::SelectorChanged {
+                consumer: C1,
+                selector: Some("color = 'red'".into()),
+                reopened: false,
+            }]
+        );
+        assert!(!w.protocol.consumers[&C1].connected);
+        op(&mut w, JmsOp::Connect { consumer: C1 });
+        settle(&mut w);
+        assert!(w.protocol.consumers[&C1].prefetched.is_empty());
+        assert_eq!(places(&w), [Place::BrokerStore]);
+    }
+
+    #[test]
+    fn a_set_selector_op_round_trips_through_json() {
+        let op = JmsOp::SetSelector {
+            consumer: C1,
+            selector: Some("color = 'red'".into()),
+        };
+        let json = serde_json::to_string(&op).unwrap();
+        assert_eq!(
+            json,
+            r#"{"set_selector":{"consumer":2,"selector":"color = 'red'"}}"#
+        );
+        assert_eq!(serde_json::from_str::<JmsOp>(&json).unwrap(), op);
+        let cleared: JmsOp = serde_json::from_str(r#"{"set_selector":{"consumer":2}}"#).unwrap();
+        assert_eq!(
+            cleared,
+            JmsOp::SetSelector {
+                consumer: C1,
+                selector: None,
+            }
+        );
+    }
+
     #[test]
     fn a_durable_subscriber_gets_what_it_missed_and_a_non_durable_one_does_not() {
         let mut durable = consumer(C1, "prices", AckMode::Auto);
@@ -2250,6 +2540,9 @@ mod tests {
         Deliver,
         Crash(NodeId),
         Restart(NodeId),
+        /// A new selector that still matches every message, or none: the consumer closes and
+        /// opens again, possibly with dispatches on their way.
+        Reselect,
     }
 
     fn step_strategy() -> impl Strategy<Value = Step> {
@@ -2261,6 +2554,7 @@ mod tests {
             6 => Just(Step::Deliver),
             1 => prop_oneof![Just(B), Just(C1)].prop_map(Step::Crash),
             1 => prop_oneof![Just(B), Just(C1)].prop_map(Step::Restart),
+            1 => Just(Step::Reselect),
         ]
     }
 
@@ -2284,6 +2578,13 @@ mod tests {
                     Step::Deliver => w.next_due().unwrap_or(Action::Wait { ms: 1 }),
                     Step::Crash(n) => Action::Fault { fault: Fault::Crash { node: n } },
                     Step::Restart(n) => Action::Fault { fault: Fault::Restart { node: n } },
+                    Step::Reselect => {
+                        let selector = match w.protocol.consumers[&C1].spec.selector {
+                            None => Some("JMSPriority >= 0".into()),
+                            Some(_) => None,
+                        };
+                        Action::Op { op: JmsOp::SetSelector { consumer: C1, selector } }
+                    }
                 };
                 w.apply(&action, &mut out);
             }
