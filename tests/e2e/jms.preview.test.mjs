@@ -162,4 +162,74 @@ describe('JMS / ActiveMQ lab', () => {
       await closePage(page);
     }
   });
+
+  test('a selector applied to a consumer, and the message inspector', async () => {
+    const page = await openPage(browser);
+    try {
+      await page.goto(`${server.url}/`);
+      await openLesson(page, 'jms-selector');
+      // Step until the blue m1 waits in the queue.
+      const m1 = page.locator(`${tid('journey')}[data-label="m1"]`);
+      while ((await m1.count()) === 0 || (await m1.getAttribute('data-place')) !== 'BrokerStore') {
+        await stepTo(page, (await stepOf(page)) + 1);
+      }
+      const at = await stepOf(page);
+      const total = await totalOf(page);
+      assert.match((await page.locator(tid('message-inspector')).textContent()) || '', /click a message to inspect it/i);
+
+      // A selector that does not parse cannot be applied.
+      await page.locator(tid('selector-input')).fill("color = ");
+      await page.locator(tid('selector-error')).waitFor({ state: 'visible' });
+      assert.equal(await page.locator(tid('selector-apply-C1')).isDisabled(), true);
+
+      // Apply a new selector to C1: the run forks, C1 shows it, and the blue m1 stays queued.
+      const selector = "color IN ('red', 'green')";
+      await page.locator(tid('selector-input')).fill(selector);
+      await page.locator(tid('selector-results')).waitFor({ state: 'visible' });
+      await page.locator(tid('selector-apply-C1')).click();
+      await waitStep(page, at + 1);
+      assert.ok((await totalOf(page)) >= total, 'the lesson goes on after the fork');
+      assert.match((await page.locator(tid('selector-current-C1')).textContent()) || '', /color IN \('red', 'green'\)/);
+      const c1 = (await page.locator(tid('consumer-selector-C1')).textContent()) || '';
+      assert.ok(c1.includes(`selector: ${selector}`), `C1's box shows its selector: ${c1}`);
+      assert.match((await page.locator('body').textContent()) || '', /C1 is closed and opened again with the message selector/);
+      assert.equal((await journey(page, 'm1')).place, 'BrokerStore');
+
+      // Inspect m1 from its chip on the broker: its headers and its body.
+      await page.locator(`${tid('jms-graph')} ${tid('chip-m1')}`).first().click();
+      const inspector = page.locator(tid('message-inspector'));
+      await inspector.locator(tid('inspector-message-id')).waitFor({ state: 'visible' });
+      assert.equal(await inspector.locator(tid('inspector-message-id')).textContent(), 'ID:m1');
+      assert.match((await inspector.locator(tid('inspector-body-kind')).textContent()) || '', /Message$/);
+      for (const field of ['JMSTimestamp', 'JMSPriority', 'JMSRedelivered', 'JMSXDeliveryCount', 'JMSExpiration', 'JMSDeliveryMode', 'color']) {
+        assert.equal(await inspector.locator(`[data-field="${field}"]`).count(), 1, `${field} is listed`);
+      }
+      assert.match((await inspector.locator('[data-field="color"]').textContent()) || '', /'blue'/);
+      await screenshot(page, 'jms-inspector-en');
+
+      // The selection follows the step; before m1 is sent, the inspector says so.
+      await page.keyboard.press('Home');
+      await waitStep(page, 0);
+      await inspector.locator(tid('inspector-missing')).waitFor({ state: 'visible' });
+      // A ledger row selects too, with the keyboard.
+      await page.keyboard.press('End');
+      await waitStep(page, await totalOf(page));
+      await page.locator(`${tid('journey')}[data-label="m2"]`).focus();
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(
+        (sel) => !document.querySelector(sel)?.textContent?.includes('m1'),
+        `${tid('message-inspector')} .inspector-where`,
+      );
+      assert.match((await inspector.locator('.inspector-where').textContent()) || '', /m2/);
+
+      await page.locator(tid('lang-toggle')).click();
+      await page.waitForFunction(() => document.documentElement.lang.startsWith('zh'));
+      assert.match((await inspector.textContent()) || '', /消息查看器/);
+      await screenshot(page, 'jms-inspector-zh');
+      await page.locator(tid('lang-toggle')).click();
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await closePage(page);
+    }
+  });
 });

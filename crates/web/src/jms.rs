@@ -4,6 +4,7 @@
 //! controls that inject operations and settings into the run.
 
 pub(crate) mod graph;
+mod inspector;
 pub(crate) mod ledger;
 mod panel;
 
@@ -14,6 +15,7 @@ use yew::prelude::*;
 
 use crate::i18n::{describe_message_event, tr, trf};
 use crate::player::{LabRun, Msg, Player, Session};
+use crate::ring::Shared;
 
 fn labels(messages: &[String]) -> String {
     messages.join(", ")
@@ -169,6 +171,30 @@ pub fn describe_note(lang: Lang, lab: &JmsLab, note: &JmsNote) -> String {
             format!("生产者得知 {} 已安全", labels(confirmed)),
         ),
         JmsNote::Nothing { why } => why.get(lang).to_string(),
+        JmsNote::SelectorChanged { consumer, selector, reopened: true } => match selector {
+            Some(sel) => trf(
+                lang,
+                format!("{} is closed and opened again with the message selector {sel}: what it had not acknowledged goes back to the broker, and only matching messages come to it", name(*consumer)),
+                format!("{} 先关闭，再以消息选择器 {sel} 重新创建：它尚未确认的消息回到 Broker，之后只有匹配的消息会投递给它", name(*consumer)),
+            ),
+            None => trf(
+                lang,
+                format!("{} is closed and opened again without a message selector: what it had not acknowledged goes back to the broker, and every message can come to it", name(*consumer)),
+                format!("{} 先关闭，再不带消息选择器重新创建：它尚未确认的消息回到 Broker，之后所有消息都可以投递给它", name(*consumer)),
+            ),
+        },
+        JmsNote::SelectorChanged { consumer, selector, reopened: false } => match selector {
+            Some(sel) => trf(
+                lang,
+                format!("{} will use the message selector {sel} when it connects", name(*consumer)),
+                format!("{} 下次连接时将使用消息选择器 {sel}", name(*consumer)),
+            ),
+            None => trf(
+                lang,
+                format!("{} will take every message, with no selector, when it connects", name(*consumer)),
+                format!("{} 下次连接时不再使用消息选择器，接收所有消息", name(*consumer)),
+            ),
+        },
     }
 }
 
@@ -180,30 +206,27 @@ pub fn view(player: &Player, session: &Session<JmsLab>, dispatch: &Callback<Msg>
         #[allow(unreachable_patterns)]
         _ => None,
     });
+    let other = compared.map(|(comparison, other)| inspector::OtherSide {
+        title: trf(
+            lang,
+            format!("The same, but {}", comparison.label.en),
+            format!("同样的过程，但{}", comparison.label.zh),
+        ),
+        world: Shared(other.state.clone()),
+        summary: invariant_summary(lang, other.violations()),
+    });
+    let summary = if other.is_some() {
+        invariant_summary(lang, session.violations())
+    } else {
+        html! {}
+    };
     html! {
         <div class="jms-lab">
-            if let Some((comparison, other)) = compared {
-                <div class="side-by-side" data-testid="side-by-side">
-                    <section class="side">
-                        <h3>{ tr(lang, "As the lesson sets it", "课程原本的设置") }</h3>
-                        { graph::graph(lang, world) }
-                        { ledger::ledger(lang, &world.protocol.ledger, &|n| world.protocol.name(n).to_string()) }
-                        { invariant_summary(lang, session.violations()) }
-                    </section>
-                    <section class="side other" data-testid="compare-side">
-                        <h3>{ trf(lang, format!("The same, but {}", comparison.label.en), format!("同样的过程，但{}", comparison.label.zh)) }</h3>
-                        { graph::graph(lang, &other.state) }
-                        { ledger::ledger(lang, &other.state.protocol.ledger, &|n| other.state.protocol.name(n).to_string()) }
-                        { invariant_summary(lang, other.violations()) }
-                    </section>
-                </div>
-            } else {
-                { graph::graph(lang, world) }
-                { ledger::ledger(lang, &world.protocol.ledger, &|n| world.protocol.name(n).to_string()) }
-            }
+            // Keyed by the lesson, so a selected message does not carry over to another lesson.
+            <inspector::Scene key={session.scenario.id.clone()} lang={lang} world={Shared(session.state.clone())} {summary} {other} />
             { panel::controls(lang, world, dispatch) }
             { panel::compare(lang, world, player.compare.as_ref().map(|c| c.key.as_str()), dispatch) }
-            <panel::SelectorTester lang={lang} world={crate::ring::Shared(session.state.clone())} />
+            <panel::SelectorTester lang={lang} world={Shared(session.state.clone())} dispatch={dispatch.clone()} />
         </div>
     }
 }
@@ -228,7 +251,7 @@ pub(crate) fn invariant_summary(
     }
 }
 
-/// A consumer's settings in one line, for the graph.
+/// A consumer's settings in one line, for the graph (its selector has a line of its own).
 pub fn consumer_settings(lang: Lang, lab: &JmsLab, consumer: NodeId) -> String {
     let Some(k) = lab.consumers.get(&consumer) else {
         return String::new();
@@ -241,13 +264,6 @@ pub fn consumer_settings(lang: Lang, lab: &JmsLab, consumer: NodeId) -> String {
             format!("预取 {}", k.spec.prefetch),
         ),
     ];
-    if let Some(sel) = &k.spec.selector {
-        parts.push(trf(
-            lang,
-            format!("selector {sel}"),
-            format!("选择器 {sel}"),
-        ));
-    }
     if let Some(d) = &k.spec.durable {
         parts.push(trf(
             lang,

@@ -4,6 +4,7 @@
 
 use distlab_core::kernel::{NodeId, NodeStatus, World};
 use distlab_core::mq::jms::{JmsLab, JmsMsg, Role};
+use distlab_core::mq::ledger::EntryId;
 use distlab_core::mq::message::Message;
 use distlab_core::Lang;
 use yew::prelude::*;
@@ -90,12 +91,51 @@ pub(crate) fn chip_width(label: &str) -> f64 {
 }
 
 pub(crate) fn chip(x: f64, y: f64, label: &str, class: &'static str, title: String) -> Html {
+    message_chip(x, y, label, class, title, None)
+}
+
+/// What the graph needs to let a student pick a message for the inspector: the message picked
+/// now, and where to send a new pick.
+pub(crate) struct Pick<'a> {
+    pub selected: Option<EntryId>,
+    pub on_select: &'a Callback<EntryId>,
+}
+
+/// A chip that, given a message and a `Pick`, is a button (mouse or keyboard) that selects it.
+fn message_chip(
+    x: f64,
+    y: f64,
+    label: &str,
+    class: &'static str,
+    title: String,
+    pick: Option<(EntryId, &Pick<'_>)>,
+) -> Html {
     let w = chip_width(label);
-    html! {
-        <g class={classes!("chip", class)}>
+    let shape = html! {
+        <>
             <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={format!("{w:.1}")} height={CHIP_H.to_string()} rx="9" />
             <text x={format!("{:.1}", x + w / 2.0)} y={format!("{:.1}", y + 14.5)} text-anchor="middle">{ label.to_string() }</text>
-            <title>{ title }</title>
+            <title>{ title.clone() }</title>
+        </>
+    };
+    let Some((entry, pick)) = pick else {
+        return html! { <g class={classes!("chip", class)}>{ shape }</g> };
+    };
+    let selected = pick.selected == Some(entry);
+    let onclick = pick.on_select.reform(move |_: MouseEvent| entry);
+    let on_select = pick.on_select.clone();
+    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" || e.key() == " " {
+            e.prevent_default();
+            on_select.emit(entry);
+        }
+    });
+    // The label before the `→` of a dispatched chip names the message.
+    let name = label.split('→').next().unwrap_or(label).to_string();
+    html! {
+        <g class={classes!("chip", "pickable", class, selected.then_some("selected"))} role="button" tabindex="0"
+            data-testid={format!("chip-{name}")} aria-label={title} aria-pressed={selected.to_string()} {onclick} {onkeydown}>
+            { shape }
         </g>
     }
 }
@@ -107,15 +147,33 @@ pub(crate) fn chips(
     width: f64,
     items: Vec<(String, &'static str, String)>,
 ) -> (Html, f64) {
+    let items = items
+        .into_iter()
+        .map(|(label, class, title)| (label, class, title, None))
+        .collect();
+    message_chips(x, y, width, items, None)
+}
+
+/// `chips` for messages: each chip selects its message when there is a `Pick`.
+fn message_chips(
+    x: f64,
+    y: f64,
+    width: f64,
+    items: Vec<(String, &'static str, String, Option<EntryId>)>,
+    pick: Option<&Pick<'_>>,
+) -> (Html, f64) {
     let (mut cx, mut cy) = (x, y);
     let mut placed = Vec::new();
-    for (label, class, title) in items {
+    for (label, class, title, entry) in items {
         let w = chip_width(&label);
         if cx > x && cx + w > x + width {
             cx = x;
             cy += CHIP_H + 4.0;
         }
-        placed.push(chip(cx, cy, &label, class, title));
+        placed.push(match entry.zip(pick) {
+            Some(picked) => message_chip(cx, cy, &label, class, title, Some(picked)),
+            None => chip(cx, cy, &label, class, title),
+        });
         cx += w + 4.0;
     }
     (html! { <>{ for placed }</> }, cy - y + CHIP_H + 4.0)
@@ -163,7 +221,7 @@ pub(crate) fn status_label(lang: Lang, status: NodeStatus) -> (&'static str, &'s
     }
 }
 
-pub fn graph(lang: Lang, world: &World<JmsLab>) -> Html {
+pub fn graph(lang: Lang, world: &World<JmsLab>, pick: Option<&Pick<'_>>) -> Html {
     let lab = &world.protocol;
     let l = layout(lab);
     let broker = lab.broker.node;
@@ -190,9 +248,9 @@ pub fn graph(lang: Lang, world: &World<JmsLab>) -> Html {
                         Role::Consumer => tr(lang, "consumer", "消费者"),
                     };
                     let body = match spec.role {
-                        Role::Producer => producer_body(lang, lab, node, x, y),
-                        Role::Consumer => consumer_body(lang, lab, node, x, y),
-                        Role::Broker => broker_body(lang, lab, x, y, w),
+                        Role::Producer => producer_body(lang, lab, node, x, y, pick),
+                        Role::Consumer => consumer_body(lang, lab, node, x, y, pick),
+                        Role::Broker => broker_body(lang, lab, x, y, w, pick),
                     };
                     html! {
                         <g class={classes!("node", class)} data-node={spec.name.clone()}>
@@ -209,8 +267,17 @@ pub fn graph(lang: Lang, world: &World<JmsLab>) -> Html {
                     let f = (now.saturating_sub(env.sent_at) as f64 / span).clamp(0.0, 1.0) * 0.8 + 0.1;
                     let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
                     let text = short(&env.msg, lab);
+                    // A packet that carries one message selects it, like a chip.
+                    let carried = match &env.msg {
+                        JmsMsg::Dispatch { message } => Some(message.entry),
+                        JmsMsg::Send { messages, .. } if messages.len() == 1 => messages.first().map(|m| m.entry),
+                        _ => None,
+                    };
+                    let onclick = carried.zip(pick).map(|(entry, p)| p.on_select.reform(move |_: MouseEvent| entry));
+                    let picked = carried.is_some() && carried == pick.and_then(|p| p.selected);
                     html! {
-                        <g key={env.id} class={classes!("packet", kind_class(&env.msg))} data-testid="packet">
+                        <g key={env.id} class={classes!("packet", kind_class(&env.msg), onclick.is_some().then_some("pickable"), picked.then_some("selected"))}
+                            data-testid="packet" {onclick}>
                             <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="7" />
                             <text x={format!("{x:.1}")} y={format!("{:.1}", y - 11.0)} text-anchor="middle">{ text }</text>
                             <title>{ super::summary(lang, &env.msg, lab) }</title>
@@ -265,7 +332,14 @@ pub(crate) fn line(x: f64, y: f64, class: &'static str, text: String) -> Html {
     html! { <text class={class} x={format!("{x:.1}")} y={format!("{y:.1}")}>{ text }</text> }
 }
 
-fn producer_body(lang: Lang, lab: &JmsLab, node: NodeId, x: f64, y: f64) -> Html {
+fn producer_body(
+    lang: Lang,
+    lab: &JmsLab,
+    node: NodeId,
+    x: f64,
+    y: f64,
+    pick: Option<&Pick<'_>>,
+) -> Html {
     let Some(p) = lab.producers.get(&node) else {
         return html! {};
     };
@@ -274,12 +348,19 @@ fn producer_body(lang: Lang, lab: &JmsLab, node: NodeId, x: f64, y: f64) -> Html
     } else {
         tr(lang, "non-transacted", "非事务性")
     };
-    let buffered: Vec<(String, &'static str, String)> = p
+    let buffered = p
         .uncommitted
         .iter()
-        .map(|m| (m.label.clone(), "buffered", message_title(lang, m)))
+        .map(|m| {
+            (
+                m.label.clone(),
+                "buffered",
+                message_title(lang, m),
+                Some(m.entry),
+            )
+        })
         .collect();
-    let waiting: Vec<(String, &'static str, String)> = p
+    let waiting = p
         .awaiting_receipt
         .iter()
         .filter_map(|&e| lab.ledger.get(e))
@@ -293,11 +374,12 @@ fn producer_body(lang: Lang, lab: &JmsLab, node: NodeId, x: f64, y: f64) -> Html
                     "等待 Broker 的回执",
                 )
                 .to_string(),
+                Some(j.id),
             )
         })
         .collect();
-    let (buffered_html, h1) = chips(x + 10.0, y + 58.0, SIDE_W - 20.0, buffered);
-    let (waiting_html, _) = chips(x + 10.0, y + 78.0 + h1, SIDE_W - 20.0, waiting);
+    let (buffered_html, h1) = message_chips(x + 10.0, y + 58.0, SIDE_W - 20.0, buffered, pick);
+    let (waiting_html, _) = message_chips(x + 10.0, y + 78.0 + h1, SIDE_W - 20.0, waiting, pick);
     html! {
         <>
             { line(x + 10.0, y + 42.0, "node-line", format!("{mode} · {}", tr(lang, "uncommitted:", "未提交："))) }
@@ -308,7 +390,14 @@ fn producer_body(lang: Lang, lab: &JmsLab, node: NodeId, x: f64, y: f64) -> Html
     }
 }
 
-fn consumer_body(lang: Lang, lab: &JmsLab, node: NodeId, x: f64, y: f64) -> Html {
+fn consumer_body(
+    lang: Lang,
+    lab: &JmsLab,
+    node: NodeId,
+    x: f64,
+    y: f64,
+    pick: Option<&Pick<'_>>,
+) -> Html {
     let Some(k) = lab.consumers.get(&node) else {
         return html! {};
     };
@@ -317,7 +406,7 @@ fn consumer_body(lang: Lang, lab: &JmsLab, node: NodeId, x: f64, y: f64) -> Html
     } else {
         tr(lang, "disconnected", "未连接")
     };
-    let prefetched: Vec<(String, &'static str, String)> = k
+    let prefetched = k
         .prefetched
         .iter()
         .map(|m| {
@@ -329,20 +418,51 @@ fn consumer_body(lang: Lang, lab: &JmsLab, node: NodeId, x: f64, y: f64) -> Html
                     "prefetched"
                 },
                 message_title(lang, m),
+                Some(m.entry),
             )
         })
         .collect();
-    let unacked: Vec<(String, &'static str, String)> = k
+    let unacked = k
         .unacked
         .iter()
-        .map(|m| (m.label.clone(), "unacked", message_title(lang, m)))
+        .map(|m| {
+            (
+                m.label.clone(),
+                "unacked",
+                message_title(lang, m),
+                Some(m.entry),
+            )
+        })
         .collect();
-    let (pre_html, h1) = chips(x + 10.0, y + 72.0, SIDE_W - 20.0, prefetched);
-    let (un_html, _) = chips(x + 10.0, y + 92.0 + h1, SIDE_W - 20.0, unacked);
+    // The selector on a line of its own, shortened to the box's width (in full on hover).
+    let selector = k.spec.selector.as_ref().map(|sel| {
+        let short: String = if sel.chars().count() > 34 {
+            sel.chars().take(33).chain(['…']).collect()
+        } else {
+            sel.clone()
+        };
+        let label = trf(
+            lang,
+            format!("selector: {short}"),
+            format!("选择器：{short}"),
+        );
+        html! {
+            <text class="node-line small selector" x={format!("{:.1}", x + 10.0)} y={format!("{:.1}", y + 68.0)}
+                data-testid={format!("consumer-selector-{}", lab.name(node))}>
+                { label }
+                <title>{ sel.clone() }</title>
+            </text>
+        }
+    });
+    let y = if selector.is_some() { y + 14.0 } else { y };
+    let (pre_html, h1) = message_chips(x + 10.0, y + 72.0, SIDE_W - 20.0, prefetched, pick);
+    let (un_html, _) = message_chips(x + 10.0, y + 92.0 + h1, SIDE_W - 20.0, unacked, pick);
+    let top = if selector.is_some() { y - 14.0 } else { y };
     html! {
         <>
-            { line(x + 10.0, y + 40.0, "node-line small", format!("{} · {connection}", k.spec.destination)) }
-            { line(x + 10.0, y + 54.0, "node-line small", consumer_settings(lang, lab, node)) }
+            { line(x + 10.0, top + 40.0, "node-line small", format!("{} · {connection}", k.spec.destination)) }
+            { line(x + 10.0, top + 54.0, "node-line small", consumer_settings(lang, lab, node)) }
+            { selector.unwrap_or_default() }
             { line(x + 10.0, y + 68.0, "node-line", tr(lang, "prefetched:", "已预取：").to_string()) }
             { pre_html }
             { line(x + 10.0, y + 88.0 + h1, "node-line", tr(lang, "consumed, not acknowledged:", "已消费、未确认：").to_string()) }
@@ -351,7 +471,7 @@ fn consumer_body(lang: Lang, lab: &JmsLab, node: NodeId, x: f64, y: f64) -> Html
     }
 }
 
-fn broker_body(lang: Lang, lab: &JmsLab, x: f64, y: f64, w: f64) -> Html {
+fn broker_body(lang: Lang, lab: &JmsLab, x: f64, y: f64, w: f64, pick: Option<&Pick<'_>>) -> Html {
     let mut top = y + 44.0;
     let mut parts = Vec::new();
     for channel in &lab.broker.channels {
@@ -398,11 +518,16 @@ fn broker_body(lang: Lang, lab: &JmsLab, x: f64, y: f64, w: f64) -> Html {
                     Some(c) => format!("{}→{}", h.message.label, lab.name(c)),
                     None => h.message.label.clone(),
                 };
-                (label, class, message_title(lang, &h.message))
+                (
+                    label,
+                    class,
+                    message_title(lang, &h.message),
+                    Some(h.message.entry),
+                )
             })
             .collect::<Vec<_>>();
         let empty = items.is_empty();
-        let (html, h) = chips(x + 10.0, top + 6.0, w - 20.0, items);
+        let (html, h) = message_chips(x + 10.0, top + 6.0, w - 20.0, items, pick);
         parts.push(if empty {
             line(
                 x + 14.0,
@@ -429,10 +554,17 @@ fn broker_body(lang: Lang, lab: &JmsLab, x: f64, y: f64, w: f64) -> Html {
         .broker
         .dead_letters
         .iter()
-        .map(|m| (m.label.clone(), "dead", message_title(lang, m)))
+        .map(|m| {
+            (
+                m.label.clone(),
+                "dead",
+                message_title(lang, m),
+                Some(m.entry),
+            )
+        })
         .collect::<Vec<_>>();
     let empty = dead.is_empty();
-    let (html, _) = chips(x + 10.0, top + 6.0, w - 20.0, dead);
+    let (html, _) = message_chips(x + 10.0, top + 6.0, w - 20.0, dead, pick);
     parts.push(if empty {
         line(
             x + 14.0,

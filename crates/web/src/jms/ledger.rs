@@ -1,7 +1,7 @@
 //! The delivery ledger: how many messages are in each place, and every message's journey.
 
 use distlab_core::kernel::NodeId;
-use distlab_core::mq::ledger::{Ledger, Place};
+use distlab_core::mq::ledger::{EntryId, Ledger, Place};
 use distlab_core::Lang;
 use yew::prelude::*;
 
@@ -20,6 +20,17 @@ fn place_class(place: Place) -> &'static str {
 
 /// The ledger of any message-queue lab; `name` names the nodes.
 pub fn ledger(lang: Lang, ledger: &Ledger, name: &dyn Fn(NodeId) -> String) -> Html {
+    ledger_with(lang, ledger, name, None)
+}
+
+/// The ledger, whose rows select a message for the inspector when given the selected message and
+/// where to send a new selection.
+pub fn ledger_with(
+    lang: Lang,
+    ledger: &Ledger,
+    name: &dyn Fn(NodeId) -> String,
+    pick: Option<(Option<EntryId>, &Callback<EntryId>)>,
+) -> Html {
     let counts = ledger.counts();
     html! {
         <section class="panel ledger" data-testid="ledger">
@@ -52,8 +63,23 @@ pub fn ledger(lang: Lang, ledger: &Ledger, name: &dyn Fn(NodeId) -> String) -> H
                             };
                             let twice = j.processed > 1;
                             let lost = j.safe && j.place == Place::Lost;
+                            let entry = j.id;
+                            let selected = pick.is_some_and(|(s, _)| s == Some(entry));
+                            let onclick = pick.map(|(_, on)| on.reform(move |_: MouseEvent| entry));
+                            let onkeydown = pick.map(|(_, on)| {
+                                let on = on.clone();
+                                Callback::from(move |e: KeyboardEvent| {
+                                    if e.key() == "Enter" || e.key() == " " {
+                                        e.prevent_default();
+                                        on.emit(entry);
+                                    }
+                                })
+                            });
+                            let tabindex = pick.map(|_| "0");
                             html! {
-                                <tr class={classes!(twice.then_some("twice"), lost.then_some("lost"))} data-testid="journey" data-label={j.label.clone()} data-place={format!("{:?}", j.place)}>
+                                <tr class={classes!(twice.then_some("twice"), lost.then_some("lost"), pick.map(|_| "pickable"), selected.then_some("selected"))}
+                                    data-testid="journey" data-label={j.label.clone()} data-place={format!("{:?}", j.place)}
+                                    {tabindex} aria-selected={pick.map(|_| selected.to_string())} {onclick} {onkeydown}>
                                     <td class="label">{ &j.label }</td>
                                     <td>{ j.key.clone().unwrap_or_default() }</td>
                                     <td class={classes!("place", place_class(j.place))}>{ where_ }</td>

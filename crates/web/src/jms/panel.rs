@@ -224,10 +224,13 @@ pub fn compare(
 pub struct TesterProps {
     pub lang: Lang,
     pub world: crate::ring::Shared<World<JmsLab>>,
+    pub dispatch: Callback<Msg>,
 }
 
 /// Try a JMS message selector against the messages the broker holds: a syntax error is shown
-/// where it is, and each message gets TRUE, FALSE or UNKNOWN (only TRUE selects it).
+/// where it is, and each message gets TRUE, FALSE or UNKNOWN (only TRUE selects it). A selector
+/// that parses can then be applied to a consumer (which closes it and opens it again with the
+/// selector, as in JMS), and a consumer's selector can be cleared.
 #[function_component(SelectorTester)]
 pub fn selector_tester(props: &TesterProps) -> Html {
     use distlab_core::mq::selector::{Selector, Truth};
@@ -240,7 +243,8 @@ pub fn selector_tester(props: &TesterProps) -> Html {
             text.set(input.value());
         })
     };
-    let lab = &props.world.0.protocol;
+    let world = &props.world.0;
+    let lab = &world.protocol;
     let parsed = Selector::parse(&text);
     let result = match &parsed {
         Err(e) => {
@@ -281,6 +285,34 @@ pub fn selector_tester(props: &TesterProps) -> Html {
             }
         }
     };
+    // An empty selector is no selector, as in JMS.
+    let typed = text.trim();
+    let applied = (!typed.is_empty()).then(|| typed.to_string());
+    let apply = lab.consumers.values().map(|k| {
+        let node = k.spec.node;
+        let name = lab.name(node).to_string();
+        let running = world.node(node).is_some_and(|s| s.is_up());
+        let current = match &k.spec.selector {
+            Some(sel) => html! { <code>{ sel.clone() }</code> },
+            None => html! { <span class="muted">{ tr(lang, "none: every message", "无：接收所有消息") }</span> },
+        };
+        let set = JmsOp::SetSelector { consumer: node, selector: applied.clone() };
+        let clear = JmsOp::SetSelector { consumer: node, selector: None };
+        html! {
+            <div class="row selector-apply">
+                <strong>{ &name }</strong>
+                <span class="current" data-testid={format!("selector-current-{name}")}>
+                    { tr(lang, "selector: ", "选择器：") }{ current }
+                </span>
+                { button(&props.dispatch, format!("selector-apply-{name}"),
+                    trf(lang, format!("apply to {name}"), format!("应用到 {name}")), set,
+                    running && parsed.is_ok() && applied != k.spec.selector) }
+                { button(&props.dispatch, format!("selector-clear-{name}"),
+                    trf(lang, format!("clear {name}'s selector"), format!("清除 {name} 的选择器")), clear,
+                    running && k.spec.selector.is_some()) }
+            </div>
+        }
+    });
     html! {
         <section class="panel selector-tester">
             <h2>{ tr(lang, "Try a message selector", "试一试消息选择器") }</h2>
@@ -290,6 +322,10 @@ pub fn selector_tester(props: &TesterProps) -> Html {
             <p class="hint">{ tr(lang,
                 "A consumer with this selector would receive only the messages marked TRUE; the others stay in the queue.",
                 "使用这个选择器的消费者只会收到标为 TRUE 的消息，其余消息留在队列里。") }</p>
+            { for apply }
+            <p class="hint">{ tr(lang,
+                "A JMS consumer's selector is fixed when it is created: applying one closes the consumer and opens it again, so what it had not acknowledged goes back to the broker first. Like every control, it forks the run.",
+                "JMS 消费者的消息选择器在创建时就已确定：应用新的选择器会先关闭消费者再重新创建，它尚未确认的消息会先回到 Broker。和其他操作一样，这会让运行分叉。") }</p>
         </section>
     }
 }
