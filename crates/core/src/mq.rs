@@ -3,6 +3,10 @@
 //! processed out of order.
 
 #[cfg(feature = "mq")]
+pub mod activemq;
+#[cfg(feature = "mq")]
+pub mod activemq_scenarios;
+#[cfg(feature = "mq")]
 pub mod flow;
 #[cfg(feature = "mq")]
 pub mod jms;

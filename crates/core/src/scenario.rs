@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::kernel::{Action, Fault, FaultKind, Model, Protocol, Run, Time, World};
 #[cfg(feature = "mq")]
+use crate::mq::activemq::AmqLab;
+#[cfg(feature = "mq")]
 use crate::mq::flow::FlowLab;
 #[cfg(feature = "mq")]
 use crate::mq::jms::JmsLab;
@@ -407,6 +409,8 @@ pub enum AnyScenario {
     Rabbitmq(Box<Scenario<RabbitLab>>),
     #[cfg(feature = "mq")]
     Flow(Box<Scenario<FlowLab>>),
+    #[cfg(feature = "mq")]
+    Activemq(Box<Scenario<AmqLab>>),
 }
 
 /// Runs the same code on the scenario of any lab.
@@ -420,6 +424,8 @@ macro_rules! with_scenario {
             AnyScenario::Rabbitmq($s) => $body,
             #[cfg(feature = "mq")]
             AnyScenario::Flow($s) => $body,
+            #[cfg(feature = "mq")]
+            AnyScenario::Activemq($s) => $body,
         }
     };
 }
@@ -526,6 +532,11 @@ pub fn all() -> Vec<AnyScenario> {
             crate::mq::rabbit_scenarios::scenarios()
                 .into_iter()
                 .map(|s| AnyScenario::Rabbitmq(Box::new(s))),
+        )
+        .chain(
+            crate::mq::activemq_scenarios::scenarios()
+                .into_iter()
+                .map(|s| AnyScenario::Activemq(Box::new(s))),
         )
         .chain(
             crate::mq::flow::scenarios()
