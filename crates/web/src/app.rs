@@ -23,6 +23,8 @@ const LABS: &[(&str, &str, &str)] = &[
     #[cfg(feature = "lab-mq")]
     ("jms", "JMS / ActiveMQ", "JMS / ActiveMQ"),
     #[cfg(feature = "lab-mq")]
+    ("activemq", "ActiveMQ clusters", "ActiveMQ 集群"),
+    #[cfg(feature = "lab-mq")]
     ("rabbitmq", "RabbitMQ", "RabbitMQ"),
     #[cfg(feature = "lab-mq")]
     ("flow", "Peak shaving", "削峰"),
@@ -196,6 +198,8 @@ pub fn app() -> Html {
         LabRun::Rabbit(session) => crate::rabbit::view(&player, session, &dispatch),
         #[cfg(feature = "lab-mq")]
         LabRun::Flow(session) => crate::flow::view(&player, session, &dispatch),
+        #[cfg(feature = "lab-mq")]
+        LabRun::Activemq(session) => crate::activemq::view(&player, session, &dispatch),
     };
 
     html! {

@@ -4,6 +4,8 @@
 //! **Architecture invariant:** this crate holds no protocol logic. The player state ([`player`]) and
 //! the share-link format ([`share`]) are plain Rust; components only render and dispatch.
 
+#[cfg(feature = "lab-mq")]
+pub mod activemq;
 pub mod app;
 #[cfg(feature = "lab-mq")]
 pub mod flow;

@@ -10,6 +10,8 @@ use distlab_core::kernel::{
     Action, ActiveViolation, Event, Fault, FaultKind, Model, NodeState, World,
 };
 #[cfg(feature = "lab-mq")]
+use distlab_core::mq::activemq::{AmqLab, AmqOp};
+#[cfg(feature = "lab-mq")]
 use distlab_core::mq::flow::{FlowLab, FlowOp};
 #[cfg(feature = "lab-mq")]
 use distlab_core::mq::jms::{JmsLab, JmsOp};
@@ -139,6 +141,8 @@ pub enum LabRun {
     Rabbit(Session<RabbitLab>),
     #[cfg(feature = "lab-mq")]
     Flow(Session<FlowLab>),
+    #[cfg(feature = "lab-mq")]
+    Activemq(Session<AmqLab>),
 }
 
 /// Runs the same code on the session of any lab.
@@ -152,6 +156,8 @@ macro_rules! with_session {
             LabRun::Rabbit($s) => $body,
             #[cfg(feature = "lab-mq")]
             LabRun::Flow($s) => $body,
+            #[cfg(feature = "lab-mq")]
+            LabRun::Activemq($s) => $body,
         }
     };
 }
@@ -166,6 +172,8 @@ impl LabRun {
             LabRun::Rabbit(_) => RabbitLab::ID,
             #[cfg(feature = "lab-mq")]
             LabRun::Flow(_) => FlowLab::ID,
+            #[cfg(feature = "lab-mq")]
+            LabRun::Activemq(_) => AmqLab::ID,
         }
     }
     pub fn step(&self) -> usize {
@@ -222,6 +230,8 @@ impl LabRun {
             LabRun::Rabbit(_) => RabbitLab::invariants(),
             #[cfg(feature = "lab-mq")]
             LabRun::Flow(_) => FlowLab::invariants(),
+            #[cfg(feature = "lab-mq")]
+            LabRun::Activemq(_) => AmqLab::invariants(),
         }
     }
     pub fn injections_json(&self) -> Option<String> {
@@ -264,6 +274,12 @@ impl LabRun {
                 .iter()
                 .filter_map(|e| crate::flow::describe_event(lang, &s.state, e))
                 .collect(),
+            #[cfg(feature = "lab-mq")]
+            LabRun::Activemq(s) => s
+                .events()
+                .iter()
+                .filter_map(|e| crate::activemq::describe_event(lang, &s.state, e))
+                .collect(),
         }
     }
 
@@ -285,6 +301,8 @@ impl LabRun {
             LabRun::Rabbit(s) => AnyScenario::Rabbitmq(Box::new((*s.scenario).clone())).to_json(),
             #[cfg(feature = "lab-mq")]
             LabRun::Flow(s) => AnyScenario::Flow(Box::new((*s.scenario).clone())).to_json(),
+            #[cfg(feature = "lab-mq")]
+            LabRun::Activemq(s) => AnyScenario::Activemq(Box::new((*s.scenario).clone())).to_json(),
         }
     }
 }
@@ -612,6 +630,8 @@ pub enum Msg {
     Rabbit(RabbitOp),
     #[cfg(feature = "lab-mq")]
     Flow(FlowOp),
+    #[cfg(feature = "lab-mq")]
+    Activemq(AmqOp),
     /// The world takes its next scheduled step, injected at the step on screen.
     Advance,
     /// Opens the first lesson of a lab.
@@ -801,6 +821,8 @@ impl Player {
             Msg::Jms(op) => fork_op!(&mut compare.lab, Jms, op).unwrap_or(Ok(())),
             #[cfg(feature = "lab-mq")]
             Msg::Flow(op) => fork_op!(&mut compare.lab, Flow, op).unwrap_or(Ok(())),
+            #[cfg(feature = "lab-mq")]
+            Msg::Activemq(op) => fork_op!(&mut compare.lab, Activemq, op).unwrap_or(Ok(())),
             Msg::Ring(op) => fork_op!(&mut compare.lab, Ring, op).unwrap_or(Ok(())),
             _ => Ok(()),
         };
@@ -905,6 +927,11 @@ impl Player {
                 return self.after_fork(next, result);
             }
             #[cfg(feature = "lab-mq")]
+            Msg::Activemq(op) => {
+                let result = fork_op!(&mut next.lab, Activemq, op);
+                return self.after_fork(next, result);
+            }
+            #[cfg(feature = "lab-mq")]
             Msg::Rabbit(op) => {
                 let result = fork_op!(&mut next.lab, Rabbit, op);
                 return self.after_fork(next, result);
@@ -986,6 +1013,8 @@ fn start_any(
         AnyScenario::Rabbitmq(s) => start(*s, seed, inject, step).map(LabRun::Rabbit),
         #[cfg(feature = "lab-mq")]
         AnyScenario::Flow(s) => start(*s, seed, inject, step).map(LabRun::Flow),
+        #[cfg(feature = "lab-mq")]
+        AnyScenario::Activemq(s) => start(*s, seed, inject, step).map(LabRun::Activemq),
     }
 }
 

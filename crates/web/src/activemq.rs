@@ -1,0 +1,1097 @@
+//! The ActiveMQ deployment lab's view: producers and consumers with their connection URIs, broker
+//! groups (a master and its slaves) with their stores (own disk, shared store and its lock,
+//! replicated logs), network connectors between groups, and the messages on their way; the
+//! delivery ledger; and the controls that inject operations and settings into the run.
+
+use distlab_core::kernel::{Event, NodeId, NodeStatus, World};
+use distlab_core::mq::activemq::{
+    stored, AmqLab, AmqMessage, AmqMsg, AmqNote, AmqOp, Refusal, Role, StoreKind, Target,
+};
+use distlab_core::Lang;
+use yew::prelude::*;
+
+use crate::i18n::{describe_message_event, tr, trf};
+use crate::jms::graph::{chips, line, status_label};
+use crate::player::{Msg, Player, Session};
+
+fn join(labels: &[String]) -> String {
+    labels.join(", ")
+}
+
+fn entry_label(lab: &AmqLab, entry: u32) -> String {
+    lab.ledger
+        .get(entry)
+        .map_or_else(|| format!("#{entry}"), |j| j.label.clone())
+}
+
+/// What a message between nodes carries, in a few words.
+pub fn summary(lang: Lang, msg: &AmqMsg, lab: &AmqLab) -> String {
+    let group_name = |g: usize| {
+        lab.groups
+            .get(g)
+            .map_or_else(|| "?".to_string(), |g| g.spec.name.clone())
+    };
+    match msg {
+        AmqMsg::Send(m) => {
+            let kind = if m.persistent {
+                tr(lang, "persistent", "持久")
+            } else {
+                tr(lang, "non-persistent", "非持久")
+            };
+            trf(
+                lang,
+                format!("send {} to {} ({kind})", m.label, m.queue),
+                format!("发送 {} 到 {}（{kind}）", m.label, m.queue),
+            )
+        }
+        AmqMsg::Receipt { entry } => trf(
+            lang,
+            format!("receipt for {}", entry_label(lab, *entry)),
+            format!("{} 的回执", entry_label(lab, *entry)),
+        ),
+        AmqMsg::Dispatch(m) => {
+            let flag = if m.redelivered {
+                tr(lang, ", redelivered", "，重新投递")
+            } else {
+                ""
+            };
+            trf(
+                lang,
+                format!("dispatch {}{flag}", m.label),
+                format!("分派 {}{flag}", m.label),
+            )
+        }
+        AmqMsg::Ack { entry } => trf(
+            lang,
+            format!("acknowledge {}", entry_label(lab, *entry)),
+            format!("确认 {}", entry_label(lab, *entry)),
+        ),
+        AmqMsg::Forward { from, message } => trf(
+            lang,
+            format!(
+                "network connector forwards {} (from {})",
+                message.label,
+                group_name(*from)
+            ),
+            format!(
+                "网络连接器转发 {}（来自 {}）",
+                message.label,
+                group_name(*from)
+            ),
+        ),
+        AmqMsg::ForwardAck { entry } => trf(
+            lang,
+            format!("forwarded {} is stored", entry_label(lab, *entry)),
+            format!("转发的 {} 已存下", entry_label(lab, *entry)),
+        ),
+        AmqMsg::Replicate { index, record } => {
+            let what = match record {
+                distlab_core::mq::activemq::Record::Add(m) => m.label.clone(),
+                distlab_core::mq::activemq::Record::Remove(e) => trf(
+                    lang,
+                    format!("remove {}", entry_label(lab, *e)),
+                    format!("删除 {}", entry_label(lab, *e)),
+                ),
+            };
+            trf(
+                lang,
+                format!("replicate log record {} ({what})", index + 1),
+                format!("复制日志第 {} 条（{what}）", index + 1),
+            )
+        }
+        AmqMsg::Replicated { len } => trf(
+            lang,
+            format!("my log has {len} records"),
+            format!("我的日志已有 {len} 条"),
+        ),
+        AmqMsg::Sync { records } => trf(
+            lang,
+            format!("the whole log, {} records", records.len()),
+            format!("整份日志，{} 条", records.len()),
+        ),
+    }
+}
+
+fn short(msg: &AmqMsg, lab: &AmqLab) -> String {
+    match msg {
+        AmqMsg::Send(m) | AmqMsg::Dispatch(m) => m.label.clone(),
+        AmqMsg::Forward { message, .. } => format!("⇢{}", message.label),
+        AmqMsg::Receipt { entry } => format!("✓{}", entry_label(lab, *entry)),
+        AmqMsg::Ack { entry } => format!("ack {}", entry_label(lab, *entry)),
+        AmqMsg::ForwardAck { entry } => format!("✓⇢{}", entry_label(lab, *entry)),
+        AmqMsg::Replicate { record, .. } => match record {
+            distlab_core::mq::activemq::Record::Add(m) => format!("log {}", m.label),
+            distlab_core::mq::activemq::Record::Remove(e) => {
+                format!("log −{}", entry_label(lab, *e))
+            }
+        },
+        AmqMsg::Replicated { len } => format!("✓{len}"),
+        AmqMsg::Sync { records } => format!("log ×{}", records.len()),
+    }
+}
+
+pub fn describe_event(
+    lang: Lang,
+    world: &World<AmqLab>,
+    event: &Event<AmqMsg, AmqNote>,
+) -> Option<String> {
+    let lab = &world.protocol;
+    describe_message_event(
+        lang,
+        &world.nodes,
+        event,
+        |m| summary(lang, m, lab),
+        |n| describe_note(lang, lab, n),
+    )
+}
+
+pub fn describe_note(lang: Lang, lab: &AmqLab, note: &AmqNote) -> String {
+    let name = |n: NodeId| lab.name(n).to_string();
+    match note {
+        AmqNote::Connected { client, broker } => trf(
+            lang,
+            format!("{} connects to {}", name(*client), name(*broker)),
+            format!("{} 连上 {}", name(*client), name(*broker)),
+        ),
+        AmqNote::NoBroker {
+            client,
+            tried,
+            retry_in,
+        } => {
+            let tried: Vec<String> = tried
+                .iter()
+                .map(|(b, why)| {
+                    let why = match why {
+                        Refusal::Down => tr(lang, "down", "宕机"),
+                        Refusal::Slave => tr(lang, "not a master", "不是主节点"),
+                    };
+                    format!("{} ({why})", name(*b))
+                })
+                .collect();
+            match retry_in {
+                Some(ms) => trf(
+                    lang,
+                    format!(
+                        "{} finds no broker to connect to: {}; the failover transport tries again in {ms} ms",
+                        name(*client),
+                        tried.join(", ")
+                    ),
+                    format!(
+                        "{} 找不到可连接的 broker：{}；failover 传输 {ms} 毫秒后重试",
+                        name(*client),
+                        tried.join("，")
+                    ),
+                ),
+                None => trf(
+                    lang,
+                    format!(
+                        "{} cannot connect: {}; a plain tcp:// client does not try again",
+                        name(*client),
+                        tried.join(", ")
+                    ),
+                    format!(
+                        "{} 无法连接：{}；普通 tcp:// 客户端不会重试",
+                        name(*client),
+                        tried.join("，")
+                    ),
+                ),
+            }
+        }
+        AmqNote::ConnectionLost { client, broker } => trf(
+            lang,
+            format!(
+                "{} loses its connection to {}",
+                name(*client),
+                name(*broker)
+            ),
+            format!("{} 与 {} 的连接断开", name(*client), name(*broker)),
+        ),
+        AmqNote::Buffered { producer, label } => trf(
+            lang,
+            format!(
+                "{}'s failover transport holds {label} until it reconnects",
+                name(*producer)
+            ),
+            format!(
+                "{} 的 failover 传输暂存 {label}，等重新连上再发",
+                name(*producer)
+            ),
+        ),
+        AmqNote::SendFailed { producer, label } => trf(
+            lang,
+            format!(
+                "sending {label} fails with an exception in {}: no connection",
+                name(*producer)
+            ),
+            format!("{} 发送 {label} 抛出异常：没有连接", name(*producer)),
+        ),
+        AmqNote::Resent { producer, labels } => trf(
+            lang,
+            format!(
+                "{} resends what had no receipt: {}",
+                name(*producer),
+                join(labels)
+            ),
+            format!(
+                "{} 重发没有回执的消息：{}",
+                name(*producer),
+                labels.join("、")
+            ),
+        ),
+        AmqNote::Stored {
+            broker,
+            label,
+            persistent,
+        } => {
+            if *persistent {
+                trf(
+                    lang,
+                    format!("{} writes {label} to its store", name(*broker)),
+                    format!("{} 把 {label} 写入存储", name(*broker)),
+                )
+            } else {
+                trf(
+                    lang,
+                    format!("{} keeps {label} in memory only", name(*broker)),
+                    format!("{} 只把 {label} 放在内存里", name(*broker)),
+                )
+            }
+        }
+        AmqNote::DuplicateDropped { broker, label } => trf(
+            lang,
+            format!(
+                "{} has seen {label} before and drops it as a duplicate",
+                name(*broker)
+            ),
+            format!("{} 见过 {label}，把它当作重复消息丢弃", name(*broker)),
+        ),
+        AmqNote::AwaitingQuorum {
+            broker,
+            label,
+            have,
+            need,
+        } => trf(
+            lang,
+            format!(
+                "{} waits to confirm {label}: {have} of the {need} brokers a quorum needs have it",
+                name(*broker)
+            ),
+            format!(
+                "{} 暂不确认 {label}：多数派需要 {need} 个 broker，目前 {have} 个有它",
+                name(*broker)
+            ),
+        ),
+        AmqNote::Confirmed { producer, label } => trf(
+            lang,
+            format!("{} has the receipt: {label} is safe", name(*producer)),
+            format!("{} 收到回执：{label} 已安全", name(*producer)),
+        ),
+        AmqNote::Forwarded { from, to, label } => trf(
+            lang,
+            format!(
+                "{} forwards {label} to {}, where its consumers are",
+                name(*from),
+                name(*to)
+            ),
+            format!(
+                "{} 把 {label} 转发给消费者所在的 {}",
+                name(*from),
+                name(*to)
+            ),
+        ),
+        AmqNote::Processed {
+            consumer,
+            label,
+            redelivered,
+            times,
+        } => {
+            let flag = if *redelivered {
+                tr(lang, " (redelivered)", "（重新投递）")
+            } else {
+                ""
+            };
+            if *times > 1 {
+                trf(
+                    lang,
+                    format!(
+                        "{} processes {label}{flag}: the {times}th time this message is processed",
+                        name(*consumer)
+                    ),
+                    format!(
+                        "{} 处理 {label}{flag}：这条消息第 {times} 次被处理",
+                        name(*consumer)
+                    ),
+                )
+            } else {
+                trf(
+                    lang,
+                    format!(
+                        "{} processes {label}{flag} and acknowledges it",
+                        name(*consumer)
+                    ),
+                    format!("{} 处理 {label}{flag} 并确认", name(*consumer)),
+                )
+            }
+        }
+        AmqNote::Lost { labels, why } => trf(
+            lang,
+            format!("gone: {} ({})", join(labels), why.en),
+            format!("消失：{}（{}）", labels.join("、"), why.zh),
+        ),
+        AmqNote::Requeued { broker, labels } => trf(
+            lang,
+            format!(
+                "{} puts back what was not acknowledged: {}",
+                name(*broker),
+                join(labels)
+            ),
+            format!("{} 收回未确认的消息：{}", name(*broker), labels.join("、")),
+        ),
+        AmqNote::LockTaken { broker } => trf(
+            lang,
+            format!(
+                "{} takes the store's exclusive lock and becomes the master",
+                name(*broker)
+            ),
+            format!("{} 拿到存储的排它锁，成为主节点", name(*broker)),
+        ),
+        AmqNote::Elected {
+            broker,
+            log,
+            others,
+        } => {
+            let others: Vec<String> = others
+                .iter()
+                .map(|(b, n)| format!("{} {n}", name(*b)))
+                .collect();
+            trf(
+                lang,
+                format!(
+                    "ZooKeeper elects {} (log of {log} records; {}) as the master",
+                    name(*broker),
+                    others.join(", ")
+                ),
+                format!(
+                    "ZooKeeper 选 {}（日志 {log} 条；{}）为主节点",
+                    name(*broker),
+                    others.join("，")
+                ),
+            )
+        }
+        AmqNote::NoQuorum { group, up, need } => {
+            let g = lab.groups.get(*group).map_or("?", |g| g.spec.name.as_str());
+            trf(
+                lang,
+                format!("{g}: only {up} broker(s) up, a quorum needs {need}; no master is elected"),
+                format!("{g}：只有 {up} 个 broker 在运行，多数派需要 {need} 个；选不出主节点"),
+            )
+        }
+        AmqNote::Loaded { broker, labels } => {
+            if labels.is_empty() {
+                trf(
+                    lang,
+                    format!("{} is the master; its store is empty", name(*broker)),
+                    format!("{} 成为主节点；存储是空的", name(*broker)),
+                )
+            } else {
+                trf(
+                    lang,
+                    format!(
+                        "{} is the master and loads {} from its store",
+                        name(*broker),
+                        join(labels)
+                    ),
+                    format!(
+                        "{} 成为主节点，从存储载入 {}",
+                        name(*broker),
+                        labels.join("、")
+                    ),
+                )
+            }
+        }
+        AmqNote::Slave { broker, master } => match master {
+            Some(m) => trf(
+                lang,
+                format!("{} starts as a slave of {}", name(*broker), name(*m)),
+                format!("{} 作为 {} 的从节点启动", name(*broker), name(*m)),
+            ),
+            None => trf(
+                lang,
+                format!("{} starts as a slave", name(*broker)),
+                format!("{} 作为从节点启动", name(*broker)),
+            ),
+        },
+        AmqNote::Synced {
+            slave,
+            records,
+            dropped,
+        } => {
+            if dropped.is_empty() {
+                trf(
+                    lang,
+                    format!("{} takes the master's log: {records} records", name(*slave)),
+                    format!("{} 接收主节点的日志：{records} 条", name(*slave)),
+                )
+            } else {
+                trf(
+                    lang,
+                    format!(
+                        "{} takes the master's log ({records} records) and drops what only it had: {}",
+                        name(*slave),
+                        join(dropped)
+                    ),
+                    format!(
+                        "{} 接收主节点的日志（{records} 条），丢弃只有它有的：{}",
+                        name(*slave),
+                        dropped.join("、")
+                    ),
+                )
+            }
+        }
+        AmqNote::ReplaySet { on } => {
+            if *on {
+                tr(
+                    lang,
+                    "replayWhenNoConsumers is on",
+                    "已开启 replayWhenNoConsumers",
+                )
+                .to_string()
+            } else {
+                tr(
+                    lang,
+                    "replayWhenNoConsumers is off",
+                    "已关闭 replayWhenNoConsumers",
+                )
+                .to_string()
+            }
+        }
+        AmqNote::AuditSet { on } => {
+            if *on {
+                tr(
+                    lang,
+                    "the duplicate audit (enableAudit) is on",
+                    "已开启重复检测（enableAudit）",
+                )
+                .to_string()
+            } else {
+                tr(
+                    lang,
+                    "the duplicate audit (enableAudit) is off",
+                    "已关闭重复检测（enableAudit）",
+                )
+                .to_string()
+            }
+        }
+        AmqNote::FailoverSet { client, on } => {
+            if *on {
+                trf(
+                    lang,
+                    format!("{} now connects with failover:(…)", name(*client)),
+                    format!("{} 改用 failover:(…) 连接", name(*client)),
+                )
+            } else {
+                trf(
+                    lang,
+                    format!("{} now connects with a plain tcp:// URI", name(*client)),
+                    format!("{} 改用普通 tcp:// 地址连接", name(*client)),
+                )
+            }
+        }
+    }
+}
+
+type Rect = (f64, f64, f64, f64);
+
+const WIDTH: f64 = 1000.0;
+const SIDE_W: f64 = 240.0;
+const SIDE_H: f64 = 150.0;
+const MID_X: f64 = 300.0;
+const MID_W: f64 = 420.0;
+const CHIP_ROW: f64 = 26.0;
+
+/// The chips of a list of messages: label, class, tooltip.
+type Chips = Vec<(String, &'static str, String)>;
+
+fn message_title(lang: Lang, lab: &AmqLab, m: &AmqMessage) -> String {
+    let kind = if m.persistent {
+        tr(lang, "persistent", "持久")
+    } else {
+        tr(lang, "non-persistent", "非持久")
+    };
+    let path: Vec<&str> = m
+        .path
+        .iter()
+        .filter_map(|g| lab.groups.get(*g).map(|g| g.spec.name.as_str()))
+        .collect();
+    let path = if path.is_empty() {
+        String::new()
+    } else {
+        trf(
+            lang,
+            format!(", brokerPath: {}", path.join(" → ")),
+            format!("，brokerPath：{}", path.join(" → ")),
+        )
+    };
+    format!("{} · {} · {kind}{path}", m.label, m.queue)
+}
+
+/// What a broker box shows, as (heading, chips) sections.
+fn broker_sections(lang: Lang, lab: &AmqLab, node: NodeId) -> Vec<(String, Chips)> {
+    let Some(g) = lab.group_of(node) else {
+        return Vec::new();
+    };
+    let group = &lab.groups[g];
+    let mut out = Vec::new();
+    if group.master == Some(node) {
+        let stranded: Vec<u32> = lab.stranded(g).iter().map(|m| m.entry).collect();
+        for (queue, held) in group.queues.iter().filter(|(_, h)| !h.is_empty()) {
+            let items = held
+                .iter()
+                .map(|h| {
+                    let (label, class) = match h.sent_to {
+                        Some(Target::Consumer(c)) => {
+                            (format!("{}→{}", h.message.label, lab.name(c)), "dispatched")
+                        }
+                        Some(Target::Bridge(b)) => (
+                            format!(
+                                "{}⇢{}",
+                                h.message.label,
+                                lab.groups.get(b).map_or("?", |g| g.spec.name.as_str())
+                            ),
+                            "dispatched",
+                        ),
+                        None if stranded.contains(&h.message.entry) => {
+                            (h.message.label.clone(), "redelivered")
+                        }
+                        None if h.message.persistent => (h.message.label.clone(), "stored"),
+                        None => (h.message.label.clone(), "memory"),
+                    };
+                    (label, class, message_title(lang, lab, &h.message))
+                })
+                .collect();
+            out.push((
+                trf(lang, format!("queue {queue}"), format!("队列 {queue}")),
+                items,
+            ));
+        }
+        if group.queues.values().all(Vec::is_empty) {
+            out.push((
+                tr(lang, "queues: empty", "队列：空").to_string(),
+                Vec::new(),
+            ));
+        }
+    }
+    if group.spec.store != StoreKind::Shared {
+        let disk = lab.disks.get(&node).map(Vec::as_slice).unwrap_or(&[]);
+        let items = stored(disk)
+            .into_iter()
+            .map(|m| (m.label.clone(), "stored", message_title(lang, lab, m)))
+            .collect();
+        let heading = match group.spec.store {
+            StoreKind::Replicated => trf(
+                lang,
+                format!("its log: {} records", disk.len()),
+                format!("自己的日志：{} 条记录", disk.len()),
+            ),
+            _ => tr(lang, "its store (KahaDB):", "自己的存储（KahaDB）：").to_string(),
+        };
+        out.push((heading, items));
+    }
+    out
+}
+
+fn sections_height(sections: &[(String, Chips)], w: f64) -> f64 {
+    sections
+        .iter()
+        .map(|(_, items)| {
+            let (_, h) = chips(0.0, 0.0, w, items.clone());
+            20.0 + if items.is_empty() {
+                4.0
+            } else {
+                h.max(CHIP_ROW)
+            }
+        })
+        .sum()
+}
+
+struct Layout {
+    nodes: Vec<Rect>,
+    groups: Vec<Rect>,
+    /// The shared store's box of each group that has one.
+    stores: Vec<Option<Rect>>,
+    height: f64,
+}
+
+fn layout(lang: Lang, lab: &AmqLab) -> Layout {
+    let mut nodes = vec![(0.0, 0.0, 0.0, 0.0); lab.setup.nodes.len()];
+    let mut groups = Vec::new();
+    let mut stores = Vec::new();
+    let mut y = 10.0;
+    let inner_w = MID_W - 24.0;
+    for g in &lab.groups {
+        let top = y;
+        y += 34.0;
+        for &b in &g.spec.brokers {
+            let h = 40.0 + sections_height(&broker_sections(lang, lab, b), inner_w - 20.0);
+            nodes[usize::from(b)] = (MID_X + 12.0, y, inner_w, h);
+            y += h + 10.0;
+        }
+        if g.spec.store == StoreKind::Shared {
+            let items = shared_chips(lang, lab, g);
+            let (_, h) = chips(0.0, 0.0, inner_w - 20.0, items);
+            let h = 48.0 + h.max(CHIP_ROW);
+            stores.push(Some((MID_X + 12.0, y, inner_w, h)));
+            y += h + 10.0;
+        } else {
+            stores.push(None);
+        }
+        groups.push((MID_X, top, MID_W, y - top));
+        y += if lab.setup.bridges.is_empty() {
+            16.0
+        } else {
+            46.0
+        };
+    }
+    let of = |role: Role| -> Vec<usize> {
+        lab.setup
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.role == role)
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let sides = of(Role::Producer).len().max(of(Role::Consumer).len()) as f64;
+    let height = y.max(20.0 + sides * (SIDE_H + 20.0));
+    for (list, x) in [
+        (of(Role::Producer), 20.0),
+        (of(Role::Consumer), WIDTH - 20.0 - SIDE_W),
+    ] {
+        let gap = (height - list.len() as f64 * SIDE_H) / (list.len() as f64 + 1.0);
+        for (k, &i) in list.iter().enumerate() {
+            nodes[i] = (x, gap + k as f64 * (SIDE_H + gap), SIDE_W, SIDE_H);
+        }
+    }
+    Layout {
+        nodes,
+        groups,
+        stores,
+        height,
+    }
+}
+
+fn shared_chips(lang: Lang, lab: &AmqLab, g: &distlab_core::mq::activemq::Group) -> Chips {
+    stored(&g.shared)
+        .into_iter()
+        .map(|m| (m.label.clone(), "stored", message_title(lang, lab, m)))
+        .collect()
+}
+
+/// The ends of the line between two nodes' boxes, offset so both directions show.
+fn lane(boxes: &[Rect], from: NodeId, to: NodeId) -> ((f64, f64), (f64, f64)) {
+    let b = |n: NodeId| boxes.get(usize::from(n)).copied().unwrap_or_default();
+    let (fx, fy, fw, fh) = b(from);
+    let (tx, ty, tw, th) = b(to);
+    let offset = if from < to { -6.0 } else { 6.0 };
+    if (fx - tx).abs() < 1.0 {
+        // Two brokers in the middle column: along their left edge.
+        let a = (fx + 18.0 + offset, if ty > fy { fy + fh } else { fy });
+        let z = (tx + 18.0 + offset, if ty > fy { ty } else { ty + th });
+        return (a, z);
+    }
+    let a = if tx > fx {
+        (fx + fw, fy + fh / 2.0)
+    } else {
+        (fx, fy + fh / 2.0)
+    };
+    let z = if fx > tx {
+        (tx + tw, ty + th / 2.0)
+    } else {
+        (tx, ty + th / 2.0)
+    };
+    ((a.0, a.1 + offset), (z.0, z.1 + offset))
+}
+
+fn uri(lab: &AmqLab, node: NodeId) -> String {
+    let Some(c) = lab
+        .producers
+        .get(&node)
+        .or_else(|| lab.consumers.get(&node))
+    else {
+        return String::new();
+    };
+    let names: Vec<String> = c
+        .spec
+        .uris
+        .iter()
+        .map(|&b| format!("tcp://{}", lab.name(b)))
+        .collect();
+    if c.spec.failover {
+        format!("failover:({})", names.join(","))
+    } else {
+        names.first().cloned().unwrap_or_default()
+    }
+}
+
+fn client_body(lang: Lang, lab: &AmqLab, node: NodeId, x: f64, y: f64, w: f64) -> Html {
+    let Some(c) = lab
+        .producers
+        .get(&node)
+        .or_else(|| lab.consumers.get(&node))
+    else {
+        return html! {};
+    };
+    let state = match (c.connected, c.reconnecting) {
+        (Some(b), _) => trf(
+            lang,
+            format!("connected to {}", lab.name(b)),
+            format!("已连接 {}", lab.name(b)),
+        ),
+        (None, true) => tr(lang, "reconnecting…", "正在重连……").to_string(),
+        (None, false) => tr(lang, "not connected", "未连接").to_string(),
+    };
+    let state = if c.spec.queue.is_empty() {
+        state
+    } else {
+        trf(
+            lang,
+            format!("{state} · reads {}", c.spec.queue),
+            format!("{state} · 消费 {}", c.spec.queue),
+        )
+    };
+    let state_class = if c.connected.is_some() {
+        "node-line"
+    } else {
+        "node-line warn"
+    };
+    let mut parts = vec![
+        line(x + 10.0, y + 42.0, "node-line small", uri(lab, node)),
+        line(x + 10.0, y + 60.0, state_class, state),
+    ];
+    let is_producer = lab.producers.contains_key(&node);
+    let (heading, items): (String, Chips) = if is_producer {
+        let mut items: Chips = c
+            .awaiting
+            .iter()
+            .map(|m| (m.label.clone(), "waiting", message_title(lang, lab, m)))
+            .collect();
+        items.extend(
+            c.buffered
+                .iter()
+                .map(|m| (m.label.clone(), "buffered", message_title(lang, lab, m))),
+        );
+        (
+            tr(lang, "waiting for a receipt:", "等待回执：").to_string(),
+            items,
+        )
+    } else {
+        (
+            trf(
+                lang,
+                format!("prefetched (window {}):", c.spec.prefetch),
+                format!("已预取（窗口 {}）：", c.spec.prefetch),
+            ),
+            c.prefetched
+                .iter()
+                .map(|m| {
+                    let class = if m.redelivered {
+                        "redelivered"
+                    } else {
+                        "prefetched"
+                    };
+                    (m.label.clone(), class, message_title(lang, lab, m))
+                })
+                .collect(),
+        )
+    };
+    parts.push(line(x + 10.0, y + 80.0, "node-line", heading));
+    let empty = items.is_empty();
+    let (html, _) = chips(x + 10.0, y + 86.0, w - 20.0, items);
+    parts.push(if empty {
+        line(
+            x + 14.0,
+            y + 102.0,
+            "node-line muted",
+            tr(lang, "(none)", "（无）").to_string(),
+        )
+    } else {
+        html
+    });
+    if !is_producer {
+        let done = if c.processed.is_empty() {
+            tr(lang, "processed: none", "已处理：无").to_string()
+        } else {
+            trf(
+                lang,
+                format!("processed: {}", c.processed.join(", ")),
+                format!("已处理：{}", c.processed.join("、")),
+            )
+        };
+        parts.push(line(x + 10.0, y + 136.0, "node-line small", done));
+    }
+    html! { <>{ for parts }</> }
+}
+
+fn broker_role(lang: Lang, lab: &AmqLab, node: NodeId, up: bool) -> String {
+    let Some(g) = lab.group_of(node) else {
+        return String::new();
+    };
+    let group = &lab.groups[g];
+    if group.master == Some(node) {
+        if group.spec.brokers.len() > 1 {
+            tr(lang, "master", "主节点").to_string()
+        } else {
+            tr(lang, "broker", "broker").to_string()
+        }
+    } else if !up {
+        String::new()
+    } else {
+        match group.spec.store {
+            StoreKind::Shared => {
+                tr(lang, "slave · waits for the lock", "从节点 · 等待锁").to_string()
+            }
+            _ => tr(lang, "slave", "从节点").to_string(),
+        }
+    }
+}
+
+fn group_caption(lang: Lang, lab: &AmqLab, g: usize) -> String {
+    let group = &lab.groups[g];
+    match group.spec.store {
+        StoreKind::Own => trf(
+            lang,
+            format!("{} · one broker, its own store", group.spec.name),
+            format!("{} · 单个 broker，自己的存储", group.spec.name),
+        ),
+        StoreKind::Shared => trf(
+            lang,
+            format!("{} · master/slave on a shared store", group.spec.name),
+            format!("{} · 共享存储主从", group.spec.name),
+        ),
+        StoreKind::Replicated => trf(
+            lang,
+            format!(
+                "{} · Replicated LevelDB, quorum {} of {}",
+                group.spec.name,
+                group.quorum(),
+                group.spec.brokers.len()
+            ),
+            format!(
+                "{} · Replicated LevelDB，多数派 {}/{}",
+                group.spec.name,
+                group.quorum(),
+                group.spec.brokers.len()
+            ),
+        ),
+    }
+}
+
+fn graph(lang: Lang, world: &World<AmqLab>) -> Html {
+    let lab = &world.protocol;
+    let l = layout(lang, lab);
+    let connections: Vec<(NodeId, NodeId)> = lab
+        .producers
+        .values()
+        .chain(lab.consumers.values())
+        .filter_map(|c| c.connected.map(|b| (c.spec.node, b)))
+        .collect();
+    let bridges: Vec<(Rect, Rect, bool)> = lab
+        .setup
+        .bridges
+        .iter()
+        .filter_map(|&(a, b)| {
+            let live = lab.groups.get(a)?.master.is_some() && lab.groups.get(b)?.master.is_some();
+            Some((*l.groups.get(a)?, *l.groups.get(b)?, live))
+        })
+        .collect();
+    html! {
+        <figure class="jms-graph amq-graph">
+            <svg data-testid="amq-graph" viewBox={format!("0 0 {WIDTH} {:.0}", l.height)} role="img"
+                aria-label={tr(lang, "Producers, ActiveMQ brokers and consumers", "生产者、ActiveMQ broker 与消费者")}>
+                { for bridges.iter().map(|&(a, b, live)| {
+                    let (top, bottom) = if a.1 < b.1 { (a, b) } else { (b, a) };
+                    let x = MID_X + MID_W / 2.0;
+                    let (y1, y2) = (top.1 + top.3, bottom.1);
+                    html! {
+                        <g class={classes!("bridge", (!live).then_some("down"))}>
+                            <line x1={format!("{x:.1}")} y1={format!("{y1:.1}")} x2={format!("{x:.1}")} y2={format!("{y2:.1}")} />
+                            <text x={format!("{:.1}", x + 10.0)} y={format!("{:.1}", (y1 + y2) / 2.0 + 4.0)}>{ tr(lang, "network connector", "网络连接器") }</text>
+                        </g>
+                    }
+                }) }
+                { for connections.iter().map(|&(c, b)| {
+                    let ((x1, y1), (x2, y2)) = lane(&l.nodes, c, b);
+                    html! { <line class="link" x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} /> }
+                }) }
+                { for lab.groups.iter().enumerate().map(|(g, group)| {
+                    let (x, y, w, h) = l.groups[g];
+                    let store = l.stores[g].map(|(sx, sy, sw, sh)| {
+                        let lock = match group.lock {
+                            Some(b) => trf(lang, format!("exclusive lock: held by {}", lab.name(b)), format!("排它锁：由 {} 持有", lab.name(b))),
+                            None => tr(lang, "exclusive lock: free", "排它锁：空闲").to_string(),
+                        };
+                        let items = shared_chips(lang, lab, group);
+                        let empty = items.is_empty();
+                        let (html, _) = chips(sx + 10.0, sy + 44.0, sw - 20.0, items);
+                        html! {
+                            <g class="node store" data-testid={format!("store-{}", group.spec.name)}>
+                                <rect x={format!("{sx:.1}")} y={format!("{sy:.1}")} width={format!("{sw:.1}")} height={format!("{sh:.1}")} rx="6" />
+                                <text class="node-title" x={format!("{:.1}", sx + 10.0)} y={format!("{:.1}", sy + 18.0)}>{ tr(lang, "shared store (file system or database)", "共享存储（文件系统或数据库）") }</text>
+                                <text class={classes!("node-line", group.lock.is_none().then_some("warn"))} x={format!("{:.1}", sx + 10.0)} y={format!("{:.1}", sy + 36.0)} data-testid="lock">{ lock }</text>
+                                if empty {
+                                    { line(sx + 14.0, sy + 58.0, "node-line muted", tr(lang, "(empty)", "（空）").to_string()) }
+                                } else {
+                                    { html }
+                                }
+                            </g>
+                        }
+                    });
+                    html! {
+                        <g class={classes!("group", group.master.is_none().then_some("down"))} data-group={group.spec.name.clone()}>
+                            <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={format!("{w:.1}")} height={format!("{h:.1}")} rx="12" />
+                            <text class="group-title" x={format!("{:.1}", x + 12.0)} y={format!("{:.1}", y + 22.0)}>{ group_caption(lang, lab, g) }</text>
+                            { for store }
+                        </g>
+                    }
+                }) }
+                { for lab.setup.nodes.iter().enumerate().map(|(i, spec)| {
+                    let node = i as NodeId;
+                    let (x, y, w, h) = l.nodes[i];
+                    let status = world.node(node).map_or(NodeStatus::Down, |s| s.status);
+                    let up = matches!(status, NodeStatus::Up);
+                    let (label, class) = status_label(lang, status);
+                    let (role, body) = match spec.role {
+                        Role::Producer => (tr(lang, "producer", "生产者").to_string(), client_body(lang, lab, node, x, y, w)),
+                        Role::Consumer => (tr(lang, "consumer", "消费者").to_string(), client_body(lang, lab, node, x, y, w)),
+                        Role::Broker => {
+                            let mut top = y + 40.0;
+                            let mut parts = Vec::new();
+                            for (heading, items) in broker_sections(lang, lab, node) {
+                                parts.push(line(x + 10.0, top, "node-line", heading));
+                                let empty = items.is_empty();
+                                let (html, ch) = chips(x + 10.0, top + 6.0, w - 20.0, items);
+                                if !empty {
+                                    parts.push(html);
+                                }
+                                top += 20.0 + if empty { 4.0 } else { ch.max(CHIP_ROW) };
+                            }
+                            (broker_role(lang, lab, node, up), html! { <>{ for parts }</> })
+                        }
+                    };
+                    let title = if role.is_empty() { spec.name.clone() } else { format!("{} · {role}", spec.name) };
+                    html! {
+                        <g class={classes!("node", class)} data-node={spec.name.clone()}>
+                            <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={format!("{w:.1}")} height={format!("{h:.1}")} rx="10" />
+                            <text class="node-title" x={format!("{:.1}", x + 10.0)} y={format!("{:.1}", y + 22.0)}>{ title }</text>
+                            <text class={classes!("node-status", class)} x={format!("{:.1}", x + w - 10.0)} y={format!("{:.1}", y + 22.0)} text-anchor="end">{ label }</text>
+                            { body }
+                        </g>
+                    }
+                }) }
+                { for world.net.in_flight.iter().map(|env| {
+                    let ((x1, y1), (x2, y2)) = lane(&l.nodes, env.from, env.to);
+                    let span = env.deliver_at.saturating_sub(env.sent_at).max(1) as f64;
+                    let f = (world.now.saturating_sub(env.sent_at) as f64 / span).clamp(0.0, 1.0) * 0.8 + 0.1;
+                    let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
+                    let control = !matches!(env.msg, AmqMsg::Send(_) | AmqMsg::Dispatch(_) | AmqMsg::Forward { .. });
+                    html! {
+                        <g key={env.id} class={classes!("packet", if control { "control" } else { "data" })} data-testid="packet">
+                            <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="7" />
+                            <text x={format!("{x:.1}")} y={format!("{:.1}", y - 11.0)} text-anchor="middle">{ short(&env.msg, lab) }</text>
+                            <title>{ summary(lang, &env.msg, lab) }</title>
+                        </g>
+                    }
+                }) }
+            </svg>
+            <figcaption>{ tr(lang,
+                "Dots on the links are messages on their way. Green chips are persistent messages (in a store), grey dashed ones only in memory, amber ones dispatched or forwarded and not yet acknowledged, red-edged ones stranded or redelivered.",
+                "链路上的圆点是正在传输的消息。绿色表示持久消息（在存储里），灰色虚线表示只在内存中，黄色表示已分派或已转发、尚未确认，红边表示滞留或重新投递。") }</figcaption>
+        </figure>
+    }
+}
+
+fn button(
+    dispatch: &Callback<Msg>,
+    testid: String,
+    label: String,
+    op: AmqOp,
+    enabled: bool,
+) -> Html {
+    html! { <button data-testid={testid} disabled={!enabled} onclick={dispatch.reform(move |_: MouseEvent| Msg::Activemq(op.clone()))}>{ label }</button> }
+}
+
+fn controls(lang: Lang, world: &World<AmqLab>, dispatch: &Callback<Msg>) -> Html {
+    let lab = &world.protocol;
+    let up = |n: NodeId| world.node(n).is_some_and(|s| s.is_up());
+    let queue = lab
+        .consumers
+        .values()
+        .next()
+        .map_or_else(|| "orders".to_string(), |c| c.spec.queue.clone());
+    html! {
+        <section class="panel jms-controls" data-testid="amq-controls">
+            <h2>{ tr(lang, "Act on the run", "操作") }</h2>
+            <p class="hint">{ tr(lang,
+                "Each action forks the run at the step on screen; the lesson's remaining steps follow it. Crash and restart brokers with the fault buttons.",
+                "每个操作都会在当前这一步分叉；课程剩下的步骤接着在新分支上执行。用故障按钮让 broker 崩溃或重启。") }</p>
+            <div class="row">
+                <button data-testid="advance" disabled={world.next_due().is_none()} onclick={dispatch.reform(|_: MouseEvent| Msg::Advance)}>
+                    { tr(lang, "Next event", "下一个事件") }
+                </button>
+            </div>
+            if !lab.setup.bridges.is_empty() {
+                <div class="row">
+                    <strong>{ tr(lang, "destination policy", "目标策略") }</strong>
+                    { button(dispatch, "amq-replay".into(),
+                        if lab.setup.replay_when_no_consumers { tr(lang, "replayWhenNoConsumers: on → off", "replayWhenNoConsumers：开 → 关") } else { tr(lang, "replayWhenNoConsumers: off → on", "replayWhenNoConsumers：关 → 开") }.into(),
+                        AmqOp::SetReplay { on: !lab.setup.replay_when_no_consumers }, true) }
+                    { button(dispatch, "amq-audit".into(),
+                        if lab.setup.enable_audit { tr(lang, "enableAudit: on → off", "enableAudit：开 → 关") } else { tr(lang, "enableAudit: off → on", "enableAudit：关 → 开") }.into(),
+                        AmqOp::SetAudit { on: !lab.setup.enable_audit }, true) }
+                </div>
+            }
+            { for lab.producers.values().map(|p| {
+                let node = p.spec.node;
+                let name = lab.name(node).to_string();
+                html! {
+                    <div class="row">
+                        <strong>{ &name }</strong>
+                        { button(dispatch, format!("send-{name}"), trf(lang, format!("send persistent to {queue}"), format!("发送持久消息到 {queue}")),
+                            AmqOp::Send { producer: node, queue: queue.clone(), persistent: true }, up(node)) }
+                        { button(dispatch, format!("send-np-{name}"), tr(lang, "send non-persistent", "发送非持久消息").into(),
+                            AmqOp::Send { producer: node, queue: queue.clone(), persistent: false }, up(node)) }
+                        { button(dispatch, format!("failover-{name}"),
+                            if p.spec.failover { tr(lang, "use plain tcp://", "改用普通 tcp://") } else { tr(lang, "use failover:(…)", "改用 failover:(…)") }.into(),
+                            AmqOp::SetFailover { client: node, on: !p.spec.failover }, true) }
+                    </div>
+                }
+            }) }
+            { for lab.consumers.values().map(|k| {
+                let node = k.spec.node;
+                let name = lab.name(node).to_string();
+                html! {
+                    <div class="row">
+                        <strong>{ &name }</strong>
+                        { button(dispatch, format!("process-{name}"), tr(lang, "process next", "处理下一条").into(),
+                            AmqOp::Process { consumer: node }, up(node) && !k.prefetched.is_empty()) }
+                        { button(dispatch, format!("failover-{name}"),
+                            if k.spec.failover { tr(lang, "use plain tcp://", "改用普通 tcp://") } else { tr(lang, "use failover:(…)", "改用 failover:(…)") }.into(),
+                            AmqOp::SetFailover { client: node, on: !k.spec.failover }, true) }
+                    </div>
+                }
+            }) }
+        </section>
+    }
+}
+
+pub fn view(player: &Player, session: &Session<AmqLab>, dispatch: &Callback<Msg>) -> Html {
+    let lang = player.lang;
+    let world = &session.state;
+    html! {
+        <div class="jms-lab">
+            { graph(lang, world) }
+            { crate::jms::ledger::ledger(lang, &world.protocol.ledger, &|n| world.protocol.name(n).to_string()) }
+            { controls(lang, world, dispatch) }
+        </div>
+    }
+}
