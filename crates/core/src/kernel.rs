@@ -3,12 +3,14 @@
 //! back. A lab plugs in as a [`Protocol`]; the kernel wraps it in a [`World`], which implements the
 //! small [`Model`] interface that the player, the invariant panel and the explorer all use.
 
+mod explore;
 mod model;
 mod network;
 mod rng;
 mod run;
 mod world;
 
+pub use explore::{replay, Bounds, Explorable, Explorer, Outcome, Stats};
 pub use model::{Model, Severity, Violation};
 pub use network::{Envelope, LinkConfig, LossReason, MsgId, Network};
 pub use rng::SimRng;
