@@ -64,6 +64,11 @@ pub enum Directive<Op> {
     Wait {
         ms: Time,
     },
+    /// One exact kernel action: this message delivered now, this timer fired now. A trace found by
+    /// the explorer is replayed with these, since it chooses which message arrives next.
+    Act {
+        action: Action<Op>,
+    },
 }
 
 /// A "predict, then reveal" question, asked before the step it belongs to.
@@ -350,6 +355,61 @@ impl<L: Lab> ScenarioRun<L> {
     }
 }
 
+/// A lesson made of an explorer's counterexample: the base lesson's set-up and seed, and one step
+/// per action of the trace, the last one saying which invariant breaks. It validates, shares and
+/// steps like any other scenario.
+pub fn counterexample<L: Lab>(
+    base: &Scenario<L>,
+    trace: &[Action<L::Op>],
+    broken: &[crate::kernel::Violation],
+) -> Scenario<L> {
+    let n = trace.len();
+    let mut steps: Vec<ScriptStep<L::Op>> = trace
+        .iter()
+        .enumerate()
+        .map(|(i, action)| ScriptStep {
+            directive: Directive::Act {
+                action: action.clone(),
+            },
+            narration: Text::new(
+                format!("Counterexample, step {} of {n}.", i + 1),
+                format!("反例，第 {} 步（共 {n} 步）。", i + 1),
+            ),
+            question: None,
+        })
+        .collect();
+    if let Some(last) = steps.last_mut() {
+        let en: Vec<&str> = broken.iter().map(|v| v.detail.en.as_str()).collect();
+        let zh: Vec<&str> = broken.iter().map(|v| v.detail.zh.as_str()).collect();
+        last.narration = Text::new(
+            format!("Counterexample, step {n} of {n}: {}", en.join(" ")),
+            format!("反例，第 {n} 步（共 {n} 步）：{}", zh.join(" ")),
+        );
+    }
+    let id: String = base.id.chars().take(60).collect();
+    Scenario {
+        id: format!("{id}-cx"),
+        title: Text::new(
+            format!("Counterexample: {}", base.title.en),
+            format!("反例：{}", base.title.zh),
+        ),
+        summary: Text::new(
+            format!("The shortest interleaving the explorer found that breaks an invariant, in {n} steps."),
+            format!("探索器找到的最短的破坏不变式的交错执行，共 {n} 步。"),
+        ),
+        seed: base.seed,
+        setup: base.setup.clone(),
+        faults: base.faults.clone(),
+        breaks: {
+            let mut ids: Vec<String> = broken.iter().map(|v| v.invariant.clone()).collect();
+            ids.sort();
+            ids.dedup();
+            ids
+        },
+        steps,
+    }
+}
+
 /// Turns a script directive into the action it means in this state.
 pub fn resolve<P: Protocol>(world: &World<P>, directive: &Directive<P::Op>) -> Action<P::Op> {
     match directive {
@@ -359,6 +419,7 @@ pub fn resolve<P: Protocol>(world: &World<P>, directive: &Directive<P::Op>) -> A
             fault: fault.clone(),
         },
         Directive::Wait { ms } => Action::Wait { ms: *ms },
+        Directive::Act { action } => action.clone(),
     }
 }
 
