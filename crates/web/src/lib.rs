@@ -7,6 +7,7 @@
 #[cfg(feature = "lab-mq")]
 pub mod activemq;
 pub mod app;
+pub mod explorer;
 #[cfg(feature = "lab-mq")]
 pub mod flow;
 pub mod i18n;
