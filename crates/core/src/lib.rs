@@ -12,6 +12,8 @@ extern crate alloc;
 extern crate std;
 
 pub mod kernel;
+#[cfg(feature = "locks")]
+pub mod locks;
 pub mod mq;
 pub mod ring;
 pub mod scenario;

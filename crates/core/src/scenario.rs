@@ -12,6 +12,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::kernel::{Action, Fault, FaultKind, Model, Protocol, Run, Time, World};
+#[cfg(feature = "locks")]
+use crate::locks::LocksLab;
 #[cfg(feature = "mq")]
 use crate::mq::activemq::AmqLab;
 #[cfg(feature = "mq")]
@@ -472,6 +474,8 @@ pub enum AnyScenario {
     Flow(Box<Scenario<FlowLab>>),
     #[cfg(feature = "mq")]
     Activemq(Box<Scenario<AmqLab>>),
+    #[cfg(feature = "locks")]
+    Locks(Box<Scenario<LocksLab>>),
 }
 
 /// Runs the same code on the scenario of any lab.
@@ -487,6 +491,8 @@ macro_rules! with_scenario {
             AnyScenario::Flow($s) => $body,
             #[cfg(feature = "mq")]
             AnyScenario::Activemq($s) => $body,
+            #[cfg(feature = "locks")]
+            AnyScenario::Locks($s) => $body,
         }
     };
 }
@@ -604,6 +610,12 @@ pub fn all() -> Vec<AnyScenario> {
                 .into_iter()
                 .map(|s| AnyScenario::Flow(Box::new(s))),
         );
+    #[cfg(feature = "locks")]
+    let all = all.chain(
+        crate::locks::scenarios()
+            .into_iter()
+            .map(|s| AnyScenario::Locks(Box::new(s))),
+    );
     all.collect()
 }
 
