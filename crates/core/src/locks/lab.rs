@@ -1994,3 +1994,621 @@ impl Lab for LocksLab {
         .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::{Action, Bounds, Event, Explorer, Fault, Model, NodeStatus, Outcome};
+    use alloc::vec;
+    use proptest::prelude::*;
+
+    const A: NodeId = 0;
+    const B: NodeId = 1;
+    const C: NodeId = 2;
+
+    type W = World<LocksLab>;
+    type Ev = Event<LockMsg, LockNote>;
+
+    fn setup(backend: Backend, clients: usize) -> LocksSetup {
+        let names = ["A", "B", "C", "D", "E"];
+        let mut s = LocksSetup::new(backend, &names[..clients]);
+        s.link = Some(LinkConfig {
+            latency_min: 10,
+            latency_max: 10,
+            ..LinkConfig::default()
+        });
+        s
+    }
+
+    fn world(s: &LocksSetup) -> W {
+        LocksLab::world(s, 1).unwrap()
+    }
+
+    fn apply(w: &mut W, action: Action<LockOp>) -> Vec<Ev> {
+        let mut out = Vec::new();
+        w.apply(&action, &mut out);
+        out
+    }
+
+    fn op(w: &mut W, op: LockOp) -> Vec<Ev> {
+        apply(w, Action::Op { op })
+    }
+
+    fn fault(w: &mut W, fault: Fault) -> Vec<Ev> {
+        apply(w, Action::Fault { fault })
+    }
+
+    /// Runs whatever is due until `until` (virtual time) or until nothing is scheduled.
+    fn run_until(w: &mut W, until: Time) -> Vec<Ev> {
+        let mut all = Vec::new();
+        for _ in 0..10_000 {
+            let Some(next) = w.next_due() else { break };
+            let mut probe = w.clone();
+            let mut out = Vec::new();
+            probe.apply(&next, &mut out);
+            if probe.now > until {
+                break;
+            }
+            *w = probe;
+            all.extend(out);
+        }
+        all
+    }
+
+    fn notes(events: &[Ev]) -> Vec<LockNote> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Note { note } => Some(note.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn broken(w: &W) -> Vec<(String, String)> {
+        let mut v = Vec::new();
+        w.violations(&mut v);
+        v.into_iter().map(|v| (v.invariant, v.subject)).collect()
+    }
+
+    fn phase(w: &W, c: NodeId) -> Phase {
+        w.protocol.clients[usize::from(c)].phase
+    }
+
+    fn acquire_and_write(w: &mut W, c: NodeId) {
+        op(w, LockOp::Acquire { client: c });
+        let t = w.now + 20;
+        run_until(w, t);
+        assert_eq!(phase(w, c), Phase::Holding);
+        op(w, LockOp::Write { client: c });
+    }
+
+    #[test]
+    fn a_database_insert_acquires_a_duplicate_waits_and_a_delete_releases() {
+        let mut w = world(&setup(Backend::Database, 2));
+        acquire_and_write(&mut w, A);
+        op(&mut w, LockOp::Acquire { client: B });
+        run_until(&mut w, 40);
+        assert_eq!(phase(&w, B), Phase::Acquiring);
+        assert_eq!(
+            w.protocol.db.as_ref().unwrap().row.as_ref().unwrap().owner,
+            A
+        );
+        op(&mut w, LockOp::Release { client: A });
+        assert_eq!(phase(&w, A), Phase::Done);
+        run_until(&mut w, 200);
+        assert_eq!(phase(&w, B), Phase::Holding);
+        // The row's auto-increment id is the token.
+        assert_eq!(w.protocol.clients[1].token, Some(2));
+        assert_eq!(
+            w.protocol.clients[1].queries, 2,
+            "one refused insert, one poll"
+        );
+        assert!(broken(&w).is_empty());
+    }
+
+    #[test]
+    fn a_crashed_holder_leaves_the_database_lock_stuck_even_after_it_restarts() {
+        let mut w = world(&setup(Backend::Database, 2));
+        acquire_and_write(&mut w, A);
+        op(&mut w, LockOp::Acquire { client: B });
+        fault(&mut w, Fault::Crash { node: A });
+        run_until(&mut w, 1000);
+        let stuck = (String::from(NOT_STUCK), String::from("row"));
+        assert!(broken(&w).contains(&stuck));
+        assert!(w.protocol.clients[1].queries >= 8, "B polls every 100 ms");
+        fault(&mut w, Fault::Restart { node: A });
+        op(&mut w, LockOp::Acquire { client: A });
+        run_until(&mut w, 1100);
+        assert_eq!(phase(&w, A), Phase::Acquiring, "its own row locks it out");
+        assert!(broken(&w).contains(&stuck));
+    }
+
+    #[test]
+    fn an_expiry_column_and_a_cleanup_job_free_a_crashed_holders_row() {
+        let mut s = setup(Backend::Database, 2);
+        s.ttl = 300;
+        s.cleanup_every = 200;
+        let mut w = world(&s);
+        acquire_and_write(&mut w, A);
+        op(&mut w, LockOp::Acquire { client: B });
+        fault(&mut w, Fault::Crash { node: A });
+        assert!(broken(&w).is_empty(), "the job will free it");
+        let events = run_until(&mut w, 600);
+        assert!(notes(&events).contains(&LockNote::CleanedUp {
+            client: A,
+            token: 1
+        }));
+        assert_eq!(phase(&w, B), Phase::Holding);
+        assert_eq!(
+            w.protocol.grants[0].ended.map(|e| e.1),
+            Some(GrantEnd::CleanedUp)
+        );
+    }
+
+    #[test]
+    fn while_the_database_is_down_nobody_acquires_and_the_service_is_flagged() {
+        let mut w = world(&setup(Backend::Database, 1));
+        fault(&mut w, Fault::Crash { node: 1 });
+        op(&mut w, LockOp::Acquire { client: A });
+        run_until(&mut w, 350);
+        assert_eq!(phase(&w, A), Phase::Acquiring);
+        assert!(broken(&w).contains(&(String::from(NOT_STUCK), String::from("service"))));
+        assert!(w.protocol.clients[0].queries >= 3, "it keeps retrying");
+        fault(&mut w, Fault::Restart { node: 1 });
+        run_until(&mut w, 600);
+        assert_eq!(phase(&w, A), Phase::Holding);
+        assert!(broken(&w).is_empty());
+    }
+
+    #[test]
+    fn a_redis_key_expires_after_its_ttl_and_the_next_set_nx_wins() {
+        let mut s = setup(Backend::Redis, 2);
+        s.ttl = 200;
+        let mut w = world(&s);
+        acquire_and_write(&mut w, A);
+        fault(&mut w, Fault::Pause { node: A, ms: 1000 });
+        op(&mut w, LockOp::Acquire { client: B });
+        let events = run_until(&mut w, 400);
+        assert!(notes(&events).contains(&LockNote::Expired {
+            client: A,
+            token: 1
+        }));
+        assert_eq!(phase(&w, B), Phase::Holding);
+        assert_eq!(w.protocol.clients[1].token, Some(2));
+        assert_eq!(phase(&w, A), Phase::Holding, "A still believes it holds");
+        assert!(broken(&w).is_empty(), "one valid grant: B's");
+    }
+
+    #[test]
+    fn a_lazy_expiry_frees_a_key_whose_timer_has_not_fired() {
+        let mut s = setup(Backend::Redis, 2);
+        s.ttl = 100;
+        let mut w = world(&s);
+        acquire_and_write(&mut w, A);
+        // Time jumps past the TTL without the expiry timer firing.
+        apply(&mut w, Action::Wait { ms: 500 });
+        op(&mut w, LockOp::Acquire { client: B });
+        let msg = w.net.in_flight.last().unwrap().id;
+        let events = apply(&mut w, Action::Deliver { msg });
+        let notes = notes(&events);
+        assert!(notes.contains(&LockNote::Expired {
+            client: A,
+            token: 1
+        }));
+        assert!(notes.contains(&LockNote::Granted {
+            client: B,
+            token: 2
+        }));
+    }
+
+    /// A holds, pauses past its TTL, B takes the lock; A wakes and releases.
+    fn release_after_expiry(safe: bool) -> (W, Vec<Ev>) {
+        let mut s = setup(Backend::Redis, 3);
+        s.ttl = 200;
+        s.safe_release = safe;
+        let mut w = world(&s);
+        acquire_and_write(&mut w, A);
+        fault(&mut w, Fault::Pause { node: A, ms: 300 });
+        op(&mut w, LockOp::Acquire { client: B });
+        run_until(&mut w, 320);
+        assert_eq!(phase(&w, B), Phase::Holding);
+        run_until(&mut w, 330);
+        assert_eq!(w.nodes[0].status, NodeStatus::Up);
+        op(&mut w, LockOp::Release { client: A });
+        let events = run_until(&mut w, 345);
+        (w, events)
+    }
+
+    #[test]
+    fn a_plain_del_releases_someone_elses_lock() {
+        let (mut w, events) = release_after_expiry(false);
+        assert!(notes(&events).contains(&LockNote::DeletedOthers {
+            by: A,
+            owner: B,
+            token: 2
+        }));
+        assert_eq!(w.protocol.holder(), None);
+        assert_eq!(phase(&w, B), Phase::Holding, "B does not know");
+        op(&mut w, LockOp::Acquire { client: C });
+        run_until(&mut w, 370);
+        assert_eq!(phase(&w, C), Phase::Holding);
+        op(&mut w, LockOp::Write { client: C });
+        run_until(&mut w, 380);
+        op(&mut w, LockOp::Write { client: B });
+        run_until(&mut w, 390);
+        assert!(broken(&w).contains(&(String::from(RESOURCE_SAFE), String::from("write 3"))));
+    }
+
+    #[test]
+    fn compare_and_delete_leaves_another_clients_key_alone() {
+        let (w, events) = release_after_expiry(true);
+        assert!(notes(&events).contains(&LockNote::NotOwner {
+            by: A,
+            owner: Some(B)
+        }));
+        assert_eq!(w.protocol.holder(), Some(B));
+    }
+
+    #[test]
+    fn fencing_rejects_the_older_token_and_the_writer_learns_it_lost_the_lock() {
+        for fencing in [false, true] {
+            let mut s = setup(Backend::Redis, 2);
+            s.ttl = 200;
+            s.fencing = fencing;
+            let mut w = world(&s);
+            op(&mut w, LockOp::Acquire { client: A });
+            run_until(&mut w, 20);
+            fault(&mut w, Fault::Pause { node: A, ms: 400 });
+            op(&mut w, LockOp::Acquire { client: B });
+            run_until(&mut w, 300);
+            assert_eq!(phase(&w, B), Phase::Holding);
+            op(&mut w, LockOp::Write { client: B });
+            run_until(&mut w, 440);
+            op(&mut w, LockOp::Write { client: A });
+            run_until(&mut w, 470);
+            let log = &w.protocol.resource.log;
+            assert_eq!(log.len(), 2);
+            assert_eq!(log[1].accepted, !fencing);
+            assert_eq!(log[1].token, 1, "the token is recorded either way");
+            let unsafe_write = broken(&w).iter().any(|(i, _)| i == RESOURCE_SAFE);
+            assert_eq!(unsafe_write, !fencing);
+            let a = if fencing { Phase::Idle } else { Phase::Holding };
+            assert_eq!(phase(&w, A), a);
+        }
+    }
+
+    fn failover(replicated: bool) -> W {
+        let mut s = setup(Backend::Redis, 2);
+        s.replica = true;
+        s.fencing = true;
+        let mut w = world(&s);
+        op(&mut w, LockOp::Acquire { client: A });
+        run_until(&mut w, if replicated { 80 } else { 20 });
+        fault(&mut w, Fault::Crash { node: 2 });
+        run_until(&mut w, 200);
+        w
+    }
+
+    #[test]
+    fn a_failover_to_a_replica_that_missed_the_set_loses_the_lock_and_the_counter() {
+        let mut w = failover(false);
+        assert_eq!(w.protocol.service(), 3, "the replica is master");
+        assert_eq!(
+            w.protocol.grants[0].ended.map(|e| e.1),
+            Some(GrantEnd::Lost)
+        );
+        op(&mut w, LockOp::Acquire { client: B });
+        run_until(&mut w, 250);
+        assert_eq!(
+            w.protocol.clients[1].token,
+            Some(1),
+            "the counter started over"
+        );
+        assert_eq!(w.protocol.clients[0].token, Some(1));
+    }
+
+    #[test]
+    fn a_failover_after_replication_keeps_the_lock() {
+        let mut w = failover(true);
+        assert_eq!(w.protocol.holder(), Some(A));
+        assert!(w.protocol.grants[0].ended.is_none());
+        op(&mut w, LockOp::Acquire { client: B });
+        run_until(&mut w, 250);
+        assert_eq!(phase(&w, B), Phase::Acquiring);
+    }
+
+    #[test]
+    fn zookeeper_queues_in_sequence_order_and_wakes_only_the_successor() {
+        for (herd, events, rereads) in [(false, 1, 1), (true, 3, 3)] {
+            let mut s = setup(Backend::Zookeeper, 4);
+            s.herd = herd;
+            let mut w = world(&s);
+            for c in 0..4 {
+                op(&mut w, LockOp::Acquire { client: c });
+                let t = w.now + 20;
+                run_until(&mut w, t);
+            }
+            let zk = w.protocol.zk.as_ref().unwrap();
+            let seqs: Vec<u64> = zk.children.iter().map(|z| z.seq).collect();
+            assert_eq!(seqs, vec![1, 2, 3, 4]);
+            assert_eq!(zk.children[1].path(), "/lock/n-0000000002");
+            let targets: Vec<u64> = zk.watches.iter().map(|w| w.target).collect();
+            assert_eq!(targets, if herd { vec![1, 1, 1] } else { vec![1, 2, 3] });
+            op(&mut w, LockOp::Release { client: A });
+            let t = w.now + 100;
+            run_until(&mut w, t);
+            let zk = w.protocol.zk.as_ref().unwrap();
+            assert_eq!((zk.watch_events, zk.rereads), (events, rereads));
+            assert_eq!(phase(&w, B), Phase::Holding);
+            assert_eq!(w.protocol.clients[1].token, Some(2));
+            assert_eq!(phase(&w, C), Phase::Acquiring);
+        }
+    }
+
+    #[test]
+    fn a_paused_client_whose_session_expired_learns_only_after_it_resumes() {
+        let mut s = setup(Backend::Zookeeper, 2);
+        s.session_timeout = 300;
+        s.heartbeat = 100;
+        let mut w = world(&s);
+        op(&mut w, LockOp::Acquire { client: A });
+        run_until(&mut w, 20);
+        fault(&mut w, Fault::Pause { node: A, ms: 600 });
+        op(&mut w, LockOp::Acquire { client: B });
+        let events = run_until(&mut w, 400);
+        assert!(notes(&events).contains(&LockNote::SessionExpired {
+            client: A,
+            session: 1
+        }));
+        assert_eq!(phase(&w, B), Phase::Holding);
+        assert_eq!(phase(&w, A), Phase::Holding, "paused: it heard nothing");
+        let events = run_until(&mut w, 700);
+        assert!(notes(&events).contains(&LockNote::LearnedLost { client: A }));
+        assert_eq!(phase(&w, A), Phase::Idle);
+        // Heartbeats keep a live session: B's survives the whole time.
+        let zk = w.protocol.zk.as_ref().unwrap();
+        assert!(zk.sessions.iter().any(|s| s.client == B && !s.expired));
+    }
+
+    #[test]
+    fn ops_list_what_each_client_can_do_next() {
+        let mut w = world(&setup(Backend::Redis, 2));
+        let ops = |w: &W| {
+            let mut out = Vec::new();
+            w.protocol.ops(&w.nodes, &mut out);
+            out
+        };
+        assert_eq!(
+            ops(&w),
+            vec![LockOp::Acquire { client: A }, LockOp::Acquire { client: B }]
+        );
+        op(&mut w, LockOp::Acquire { client: A });
+        run_until(&mut w, 20);
+        assert_eq!(
+            ops(&w),
+            vec![LockOp::Write { client: A }, LockOp::Acquire { client: B }]
+        );
+        op(&mut w, LockOp::Write { client: A });
+        fault(&mut w, Fault::Pause { node: B, ms: 50 });
+        assert_eq!(ops(&w), vec![LockOp::Release { client: A }]);
+        op(&mut w, LockOp::Release { client: A });
+        run_until(&mut w, 100);
+        assert_eq!(ops(&w), vec![LockOp::Acquire { client: B }]);
+        // A finished its one round; an operation that is not enabled is skipped.
+        let skipped = op(&mut w, LockOp::Write { client: A });
+        assert!(matches!(skipped[0], Event::Skipped { .. }));
+    }
+
+    #[test]
+    fn invalid_set_ups_are_refused_with_a_message() {
+        let ok = setup(Backend::Redis, 2);
+        assert!(ok.validate().is_ok());
+        let mut cases = Vec::new();
+        let mut s = ok.clone();
+        s.clients.clear();
+        cases.push(s);
+        let mut s = ok.clone();
+        s.ttl = 0;
+        cases.push(s);
+        let mut s = setup(Backend::Database, 1);
+        s.cleanup_every = 100;
+        cases.push(s);
+        let mut s = setup(Backend::Zookeeper, 1);
+        s.heartbeat = s.session_timeout;
+        cases.push(s);
+        let mut s = setup(Backend::Zookeeper, 1);
+        s.replica = true;
+        cases.push(s);
+        let mut s = ok.clone();
+        s.rounds = 0;
+        cases.push(s);
+        let mut s = ok;
+        s.retry = 0;
+        cases.push(s);
+        for s in cases {
+            let err = LocksLab::new(&s).unwrap_err();
+            assert!(!err.en.is_empty() && !err.zh.is_empty());
+        }
+    }
+
+    #[test]
+    fn the_explorer_finds_the_paused_writer_without_fencing_and_nothing_with_it() {
+        for fencing in [false, true] {
+            let mut s = setup(Backend::Database, 2);
+            s.ttl = 30;
+            s.cleanup_every = 30;
+            s.retry = 30;
+            s.fencing = fencing;
+            let start = world(&s);
+            let faults = vec![Action::Fault {
+                fault: Fault::Pause { node: A, ms: 200 },
+            }];
+            let mut explorer = Explorer::new(
+                start,
+                Bounds {
+                    max_depth: 24,
+                    max_states: 200_000,
+                    faults,
+                    max_faults: 1,
+                },
+            );
+            let mut outcome = explorer.run(1_000_000).clone();
+            while outcome == Outcome::Running {
+                outcome = explorer.run(1_000_000).clone();
+            }
+            match outcome {
+                Outcome::Found { violations, .. } => {
+                    assert!(!fencing, "fencing should prevent {violations:?}");
+                    assert!(violations.iter().any(|v| v.invariant == RESOURCE_SAFE));
+                }
+                other => assert!(fencing, "no counterexample without fencing: {other:?}"),
+            }
+        }
+    }
+
+    #[derive(Clone, Debug)]
+    enum Step {
+        /// One of the enabled actions (ops, deliveries, timers, resumes), by index.
+        Enabled(usize),
+        Next,
+        Pause(NodeId, Time),
+        Crash(NodeId),
+        Restart(NodeId),
+        Wait(Time),
+    }
+
+    fn step_strategy() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            6 => (0usize..16).prop_map(Step::Enabled),
+            4 => Just(Step::Next),
+            1 => (0u8..4, 50u64..500).prop_map(|(n, ms)| Step::Pause(n, ms)),
+            1 => (0u8..4).prop_map(Step::Crash),
+            1 => (0u8..4).prop_map(Step::Restart),
+            1 => (1u64..300).prop_map(Step::Wait),
+        ]
+    }
+
+    fn backend_strategy() -> impl Strategy<Value = Backend> {
+        prop::sample::select(vec![Backend::Database, Backend::Redis, Backend::Zookeeper])
+    }
+
+    /// Plays random steps on a small set-up (3 clients, 2 rounds, 2 writes) and checks `check`
+    /// after every step.
+    fn play(
+        s: &LocksSetup,
+        steps: &[Step],
+        mut check: impl FnMut(&W, &[Ev]) -> Result<(), TestCaseError>,
+    ) -> Result<(), TestCaseError> {
+        let mut w = world(s);
+        for step in steps {
+            let action = match *step {
+                Step::Enabled(i) => {
+                    let mut enabled = Vec::new();
+                    w.actions(&mut enabled);
+                    if enabled.is_empty() {
+                        continue;
+                    }
+                    enabled[i % enabled.len()].clone()
+                }
+                Step::Next => match w.next_due() {
+                    Some(a) => a,
+                    None => continue,
+                },
+                Step::Pause(node, ms) => Action::Fault {
+                    fault: Fault::Pause { node, ms },
+                },
+                Step::Crash(node) => Action::Fault {
+                    fault: Fault::Crash { node },
+                },
+                Step::Restart(node) => Action::Fault {
+                    fault: Fault::Restart { node },
+                },
+                Step::Wait(ms) => Action::Wait { ms },
+            };
+            let events = apply(&mut w, action);
+            check(&w, &events)?;
+        }
+        Ok(())
+    }
+
+    fn small(backend: Backend) -> LocksSetup {
+        let mut s = setup(backend, 3);
+        s.rounds = 2;
+        s.writes = 2;
+        s.ttl = 150;
+        if backend == Backend::Database {
+            s.cleanup_every = 100;
+        }
+        s.session_timeout = 300;
+        s.heartbeat = 100;
+        s
+    }
+
+    proptest! {
+        /// With fencing on, the resource never accepts a token older than one it accepted, under
+        /// any interleaving of client operations, pauses and crashes; with the database and
+        /// ZooKeeper, whose token counters are durable, no two leases ever overlap at the resource,
+        /// and no recipe ever has two valid grants at once.
+        #[test]
+        fn fencing_keeps_the_resource_safe(
+            backend in backend_strategy(),
+            steps in prop::collection::vec(step_strategy(), 1..120),
+        ) {
+            let mut s = small(backend);
+            s.fencing = true;
+            play(&s, &steps, |w, _| {
+                let mut newest = 0;
+                for r in w.protocol.resource.log.iter().filter(|r| r.accepted) {
+                    prop_assert!(r.token >= newest, "{:?}", w.protocol.resource.log);
+                    newest = r.token;
+                }
+                let broken = broken(w);
+                prop_assert!(!broken.iter().any(|(i, _)| i == SINGLE_HOLDER), "{broken:?}");
+                if backend != Backend::Redis {
+                    prop_assert!(!broken.iter().any(|(i, _)| i == RESOURCE_SAFE), "{broken:?}");
+                }
+                Ok(())
+            })?;
+        }
+
+        /// ZooKeeper grants the lock in sequence order: each grant's token is higher than the one
+        /// before, whatever pauses, crashes and herd setting.
+        #[test]
+        fn zookeeper_grants_in_sequence_order(
+            herd in any::<bool>(),
+            steps in prop::collection::vec(step_strategy(), 1..150),
+        ) {
+            let mut s = small(Backend::Zookeeper);
+            s.herd = herd;
+            play(&s, &steps, |w, _| {
+                let tokens: Vec<u64> = w.protocol.grants.iter().map(|g| g.token).collect();
+                prop_assert!(tokens.windows(2).all(|p| p[0] < p[1]), "{tokens:?}");
+                Ok(())
+            })?;
+        }
+
+        /// A safe release (compare-and-delete, or `DELETE ... AND id = ?`) never deletes another
+        /// client's lock; a plain one may.
+        #[test]
+        fn a_safe_release_never_deletes_another_clients_lock(
+            redis in any::<bool>(),
+            steps in prop::collection::vec(step_strategy(), 1..150),
+        ) {
+            let s = small(if redis { Backend::Redis } else { Backend::Database });
+            play(&s, &steps, |w, events| {
+                let others = notes(events)
+                    .into_iter()
+                    .any(|n| matches!(n, LockNote::DeletedOthers { .. }));
+                prop_assert!(!others);
+                let deleted_by_other = w
+                    .protocol
+                    .grants
+                    .iter()
+                    .any(|g| matches!(g.ended, Some((_, GrantEnd::DeletedBy { .. }))));
+                prop_assert!(!deleted_by_other);
+                Ok(())
+            })?;
+        }
+    }
+}
