@@ -1817,9 +1817,30 @@ impl Protocol for LocksLab {
             x.key = None;
             x.counter = 0;
             let other_master = self.redis.iter().position(|x| x.master && x.node != node);
-            if let Some(m) = other_master {
-                self.redis[r].master = false;
-                self.redis_changed(m, ctx);
+            match other_master {
+                Some(m) if ctx.is_up(self.redis[m].node) => {
+                    // It rejoins as a replica of the live master.
+                    self.redis[r].master = false;
+                    self.redis_changed(m, ctx);
+                }
+                Some(_) => {
+                    // A replica back while the master is down: the sentinel promotes it.
+                    let after = self.setup.failover_after;
+                    ctx.set_timer(node, after, LockTimer::Promote);
+                }
+                None => {
+                    // The master itself is back before any failover, with empty memory: every
+                    // lock it granted is gone.
+                    let now = ctx.now();
+                    let lost: Vec<(NodeId, u64)> = self
+                        .valid_grants()
+                        .map(|(_, g)| (g.client, g.token))
+                        .collect();
+                    for (client, token) in lost {
+                        self.end_grants(Some(client), GrantEnd::Lost, now);
+                        ctx.note(LockNote::Lost { client, token });
+                    }
+                }
             }
         }
     }
@@ -2316,6 +2337,32 @@ mod tests {
         op(&mut w, LockOp::Acquire { client: B });
         run_until(&mut w, 250);
         assert_eq!(phase(&w, B), Phase::Acquiring);
+    }
+
+    #[test]
+    fn a_redis_master_back_before_the_failover_is_empty_and_the_lock_is_gone() {
+        let mut s = setup(Backend::Redis, 2);
+        s.replica = true;
+        let mut w = world(&s);
+        op(&mut w, LockOp::Acquire { client: A });
+        run_until(&mut w, 20);
+        fault(&mut w, Fault::Crash { node: 2 });
+        assert!(w.protocol.grants[0].ended.is_none(), "the failover decides");
+        let events = fault(&mut w, Fault::Restart { node: 2 });
+        assert!(notes(&events).contains(&LockNote::Lost {
+            client: A,
+            token: 1
+        }));
+        run_until(&mut w, 300);
+        assert_eq!(w.protocol.service(), 2, "no failover: the master is back");
+        op(&mut w, LockOp::Acquire { client: B });
+        run_until(&mut w, 400);
+        assert_eq!(
+            w.protocol.clients[1].token,
+            Some(1),
+            "the counter started over"
+        );
+        assert!(broken(&w).is_empty());
     }
 
     #[test]
