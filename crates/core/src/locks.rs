@@ -13,6 +13,6 @@ pub mod scenarios;
 
 pub use lab::{
     Backend, Client, Grant, GrantEnd, LockMsg, LockNote, LockOp, LockTimer, LockValue, LocksLab,
-    LocksSetup, Phase, NOT_STUCK, RESOURCE_SAFE, SINGLE_HOLDER,
+    LocksSetup, Phase, TimerSlot, NOT_STUCK, RESOURCE_SAFE, SINGLE_HOLDER,
 };
 pub use scenarios::scenarios;

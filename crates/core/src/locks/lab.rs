@@ -288,8 +288,39 @@ pub struct Client {
     pub session: Option<u32>,
     pub znode: Option<u64>,
     pub watching: Option<u64>,
-    pub retry_timer: Option<TimerId>,
-    pub heartbeat_timer: Option<TimerId>,
+    pub retry_timer: TimerSlot,
+    pub heartbeat_timer: TimerSlot,
+}
+
+/// A pending timer's id, kept so that it can be cancelled. It hashes only whether a timer is
+/// pending: ids are counters that differ between interleavings reaching the same state, and an
+/// explorer's fingerprint must not tell those states apart.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TimerSlot(pub Option<TimerId>);
+
+impl TimerSlot {
+    pub fn pending(id: TimerId) -> TimerSlot {
+        TimerSlot(Some(id))
+    }
+
+    pub fn get(&self) -> Option<TimerId> {
+        self.0
+    }
+
+    pub fn is_none(&self) -> bool {
+        self.0.is_none()
+    }
+
+    pub fn take(&mut self) -> Option<TimerId> {
+        self.0.take()
+    }
+}
+
+impl core::hash::Hash for TimerSlot {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.0.is_some().hash(state);
+    }
 }
 
 /// The row of the `method_lock` table (one lock name, so at most one row).
@@ -311,7 +342,7 @@ pub struct Database {
     pub auto_increment: u64,
     /// Every query it served (inserts and deletes).
     pub queries: u32,
-    pub cleanup_timer: Option<TimerId>,
+    pub cleanup_timer: TimerSlot,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -329,8 +360,8 @@ pub struct RedisNode {
     pub key: Option<RedisKey>,
     /// The fencing counter key, `INCR`ed by every successful acquire.
     pub counter: u64,
-    pub expire_timer: Option<TimerId>,
-    pub replicate_timer: Option<TimerId>,
+    pub expire_timer: TimerSlot,
+    pub replicate_timer: TimerSlot,
 }
 
 /// An ephemeral sequential node under `/lock`.
@@ -358,7 +389,7 @@ pub struct Session {
     pub client: NodeId,
     pub last_heard: Time,
     pub expired: bool,
-    pub timer: Option<TimerId>,
+    pub timer: TimerSlot,
 }
 
 /// A one-shot watch on a node's deletion.
@@ -691,8 +722,8 @@ impl LocksLab {
                 session: None,
                 znode: None,
                 watching: None,
-                retry_timer: None,
-                heartbeat_timer: None,
+                retry_timer: TimerSlot(None),
+                heartbeat_timer: TimerSlot(None),
             })
             .collect();
         let mut lab = LocksLab {
@@ -714,7 +745,7 @@ impl LocksLab {
                     row: None,
                     auto_increment: 0,
                     queries: 0,
-                    cleanup_timer: None,
+                    cleanup_timer: TimerSlot(None),
                 });
                 n + 1
             }
@@ -724,8 +755,8 @@ impl LocksLab {
                     master,
                     key: None,
                     counter: 0,
-                    expire_timer: None,
-                    replicate_timer: None,
+                    expire_timer: TimerSlot(None),
+                    replicate_timer: TimerSlot(None),
                 };
                 lab.redis.push(node(n, true));
                 if setup.replica {
@@ -856,7 +887,7 @@ impl LocksLab {
         let herd = self.herd;
         let px = self.setup.ttl;
         let client = &mut self.clients[usize::from(c)];
-        client.retry_timer = None;
+        client.retry_timer = TimerSlot(None);
         match self.setup.backend {
             Backend::Database => {
                 client.queries += 1;
@@ -886,7 +917,7 @@ impl LocksLab {
         let after = self.setup.retry;
         let client = &mut self.clients[usize::from(c)];
         if client.phase == Phase::Acquiring && client.retry_timer.is_none() {
-            client.retry_timer = Some(ctx.set_timer(c, after, LockTimer::Retry));
+            client.retry_timer = TimerSlot::pending(ctx.set_timer(c, after, LockTimer::Retry));
         }
     }
 
@@ -959,7 +990,8 @@ impl LocksLab {
                     orphaned: false,
                 });
                 if ttl > 0 && cleanup_every > 0 && db.cleanup_timer.is_none() {
-                    db.cleanup_timer = Some(ctx.set_timer(me, cleanup_every, LockTimer::Cleanup));
+                    db.cleanup_timer =
+                        TimerSlot::pending(ctx.set_timer(me, cleanup_every, LockTimer::Cleanup));
                 }
                 ctx.send(me, from, LockMsg::InsertOk { id });
                 self.grant(from, id, ctx);
@@ -1012,7 +1044,7 @@ impl LocksLab {
         let now = ctx.now();
         let every = self.setup.cleanup_every;
         let Some(db) = &mut self.db else { return };
-        db.cleanup_timer = None;
+        db.cleanup_timer = TimerSlot(None);
         let me = db.node;
         match db.row.clone() {
             Some(row) if row.expires_at.is_some_and(|t| t <= now) => {
@@ -1024,7 +1056,7 @@ impl LocksLab {
                 });
             }
             Some(_) => {
-                db.cleanup_timer = Some(ctx.set_timer(me, every, LockTimer::Cleanup));
+                db.cleanup_timer = TimerSlot::pending(ctx.set_timer(me, every, LockTimer::Cleanup));
             }
             None => {}
         }
@@ -1066,7 +1098,8 @@ impl LocksLab {
         let has_replica = self.redis.len() > 1;
         let node = &mut self.redis[r];
         if has_replica && node.master && node.replicate_timer.is_none() {
-            node.replicate_timer = Some(ctx.set_timer(node.node, lag, LockTimer::Replicate));
+            node.replicate_timer =
+                TimerSlot::pending(ctx.set_timer(node.node, lag, LockTimer::Replicate));
         }
     }
 
@@ -1107,7 +1140,7 @@ impl LocksLab {
                 if let Some(t) = node.expire_timer.take() {
                     ctx.cancel_timer(t);
                 }
-                node.expire_timer = Some(ctx.set_timer(to, px, LockTimer::Expire));
+                node.expire_timer = TimerSlot::pending(ctx.set_timer(to, px, LockTimer::Expire));
                 ctx.send(to, from, LockMsg::SetOk { token });
                 self.grant(from, token, ctx);
                 self.redis_changed(r, ctx);
@@ -1145,7 +1178,7 @@ impl LocksLab {
         let Some(r) = self.redis_index(node) else {
             return;
         };
-        self.redis[r].replicate_timer = None;
+        self.redis[r].replicate_timer = TimerSlot(None);
         let (key, counter) = (self.redis[r].key, self.redis[r].counter);
         let replicas: Vec<NodeId> = self
             .redis
@@ -1189,7 +1222,8 @@ impl LocksLab {
         });
         if let Some(key) = key {
             let after = key.expires_at.saturating_sub(now);
-            self.redis[r].expire_timer = Some(ctx.set_timer(node, after, LockTimer::Expire));
+            self.redis[r].expire_timer =
+                TimerSlot::pending(ctx.set_timer(node, after, LockTimer::Expire));
         }
     }
 
@@ -1276,7 +1310,8 @@ impl LocksLab {
         if let Some(t) = s.timer.take() {
             ctx.cancel_timer(t);
         }
-        s.timer = Some(ctx.set_timer(me, timeout, LockTimer::SessionCheck { session }));
+        s.timer =
+            TimerSlot::pending(ctx.set_timer(me, timeout, LockTimer::SessionCheck { session }));
         true
     }
 
@@ -1316,7 +1351,7 @@ impl LocksLab {
                     client: from,
                     last_heard: now,
                     expired: false,
-                    timer: Some(timer),
+                    timer: TimerSlot::pending(timer),
                 });
                 let seq = zk.next_seq;
                 zk.next_seq += 1;
@@ -1368,7 +1403,7 @@ impl LocksLab {
                 let open = zk.sessions.iter().any(|s| s.id == session && !s.expired);
                 if let Some(zk) = &mut self.zk {
                     if let Some(i) = zk.sessions.iter().position(|s| s.id == session) {
-                        if let Some(t) = zk.sessions[i].timer {
+                        if let Some(t) = zk.sessions[i].timer.get() {
                             ctx.cancel_timer(t);
                         }
                         zk.sessions.remove(i);
@@ -1400,7 +1435,7 @@ impl LocksLab {
         let Some(s) = zk.sessions.iter_mut().find(|s| s.id == session) else {
             return;
         };
-        s.timer = None;
+        s.timer = TimerSlot(None);
         if s.expired || now < s.last_heard + timeout {
             return;
         }
@@ -1618,7 +1653,7 @@ impl Protocol for LocksLab {
                 c.value.nonce += 1;
                 if zk && c.heartbeat_timer.is_none() {
                     c.heartbeat_timer =
-                        Some(ctx.set_timer(client, heartbeat, LockTimer::Heartbeat));
+                        TimerSlot::pending(ctx.set_timer(client, heartbeat, LockTimer::Heartbeat));
                 }
                 self.acquire_request(client, ctx);
             }
@@ -1688,7 +1723,7 @@ impl Protocol for LocksLab {
         match timer {
             LockTimer::Retry => {
                 if self.is_client(node) {
-                    self.clients[usize::from(node)].retry_timer = None;
+                    self.clients[usize::from(node)].retry_timer = TimerSlot(None);
                     if self.clients[usize::from(node)].phase == Phase::Acquiring {
                         self.acquire_request(node, ctx);
                     }
@@ -1701,19 +1736,20 @@ impl Protocol for LocksLab {
                 let every = self.setup.heartbeat;
                 let zk = self.service();
                 let c = &mut self.clients[usize::from(node)];
-                c.heartbeat_timer = None;
+                c.heartbeat_timer = TimerSlot(None);
                 if matches!(c.phase, Phase::Acquiring | Phase::Holding) {
                     if let Some(session) = c.session {
                         ctx.send(node, zk, LockMsg::Ping { session });
                     }
                     let c = &mut self.clients[usize::from(node)];
-                    c.heartbeat_timer = Some(ctx.set_timer(node, every, LockTimer::Heartbeat));
+                    c.heartbeat_timer =
+                        TimerSlot::pending(ctx.set_timer(node, every, LockTimer::Heartbeat));
                 }
             }
             LockTimer::SessionCheck { session } => self.zk_session_check(session, ctx),
             LockTimer::Expire => {
                 if let Some(r) = self.redis_index(node) {
-                    self.redis[r].expire_timer = None;
+                    self.redis[r].expire_timer = TimerSlot(None);
                     let now = ctx.now();
                     self.redis_expire(r, now, ctx);
                 }
@@ -1729,8 +1765,8 @@ impl Protocol for LocksLab {
         if self.is_client(node) {
             // The process and its memory are gone; its rounds are still to do after a restart.
             let c = &mut self.clients[usize::from(node)];
-            c.retry_timer = None;
-            c.heartbeat_timer = None;
+            c.retry_timer = TimerSlot(None);
+            c.heartbeat_timer = TimerSlot(None);
             if let Some(row) = self.db.as_mut().and_then(|db| db.row.as_mut()) {
                 if row.owner == node {
                     row.orphaned = true;
@@ -1741,21 +1777,21 @@ impl Protocol for LocksLab {
         if let Some(db) = &mut self.db {
             if db.node == node {
                 // The table is on disk; only the job's timer is gone.
-                db.cleanup_timer = None;
+                db.cleanup_timer = TimerSlot(None);
             }
         }
         if let Some(zk) = &mut self.zk {
             if zk.node == node {
                 for s in &mut zk.sessions {
-                    s.timer = None;
+                    s.timer = TimerSlot(None);
                 }
             }
         }
         if let Some(r) = self.redis_index(node) {
             let was_master = self.redis[r].master;
             let x = &mut self.redis[r];
-            x.expire_timer = None;
-            x.replicate_timer = None;
+            x.expire_timer = TimerSlot(None);
+            x.replicate_timer = TimerSlot(None);
             if !was_master {
                 return;
             }
@@ -1792,7 +1828,8 @@ impl Protocol for LocksLab {
             if db.node == node {
                 let every = self.setup.cleanup_every;
                 if every > 0 && db.row.as_ref().is_some_and(|r| r.expires_at.is_some()) {
-                    db.cleanup_timer = Some(ctx.set_timer(node, every, LockTimer::Cleanup));
+                    db.cleanup_timer =
+                        TimerSlot::pending(ctx.set_timer(node, every, LockTimer::Cleanup));
                 }
             }
         }
@@ -1803,7 +1840,7 @@ impl Protocol for LocksLab {
                 let timeout = self.setup.session_timeout;
                 for s in zk.sessions.iter_mut().filter(|s| !s.expired) {
                     s.last_heard = now;
-                    s.timer = Some(ctx.set_timer(
+                    s.timer = TimerSlot::pending(ctx.set_timer(
                         node,
                         timeout,
                         LockTimer::SessionCheck { session: s.id },
@@ -2445,6 +2482,18 @@ mod tests {
         // A finished its one round; an operation that is not enabled is skipped.
         let skipped = op(&mut w, LockOp::Write { client: A });
         assert!(matches!(skipped[0], Event::Skipped { .. }));
+    }
+
+    #[test]
+    fn states_that_differ_only_in_timer_ids_hash_alike() {
+        use core::hash::{Hash, Hasher};
+        let hash = |slot: TimerSlot| {
+            let mut h = xxhash_rust::xxh64::Xxh64::new(0);
+            slot.hash(&mut h);
+            h.finish()
+        };
+        assert_eq!(hash(TimerSlot::pending(3)), hash(TimerSlot::pending(7)));
+        assert_ne!(hash(TimerSlot::pending(3)), hash(TimerSlot(None)));
     }
 
     #[test]
