@@ -28,6 +28,8 @@ const LABS: &[(&str, &str, &str)] = &[
     ("rabbitmq", "RabbitMQ", "RabbitMQ"),
     #[cfg(feature = "lab-mq")]
     ("flow", "Peak shaving", "削峰"),
+    #[cfg(feature = "lab-locks")]
+    ("locks", "Distributed locks", "分布式锁"),
 ];
 const PROJECTOR_KEY: &str = "distlab.projector";
 
@@ -200,6 +202,8 @@ pub fn app() -> Html {
         LabRun::Flow(session) => crate::flow::view(&player, session, &dispatch),
         #[cfg(feature = "lab-mq")]
         LabRun::Activemq(session) => crate::activemq::view(&player, session, &dispatch),
+        #[cfg(feature = "lab-locks")]
+        LabRun::Locks(session) => crate::locks::view(&player, session, &dispatch),
     };
 
     html! {

@@ -61,8 +61,15 @@ enum Status {
     Idle,
     Running,
     Stopped,
-    Found { steps: usize, broken: Vec<Violation> },
-    NoneFound { complete: bool },
+    Found {
+        steps: usize,
+        broken: Vec<Violation>,
+    },
+    NoneFound {
+        depth_cut: bool,
+        state_limit: bool,
+        depth: usize,
+    },
     Invalid(Text),
 }
 
@@ -86,8 +93,8 @@ where
     L::Op: PartialEq,
 {
     let lang = props.lang;
-    let depth = use_state(|| 24usize);
-    let max_states = use_state(|| 200_000usize);
+    let depth = use_state(|| 12usize);
+    let max_states = use_state(|| 100_000usize);
     let chosen = use_state(|| props.faults.iter().map(|f| f.on).collect::<Vec<bool>>());
     let status = use_state(|| Status::Idle);
     let stats = use_state(|| (Stats::default(), 0.0f64));
@@ -97,10 +104,16 @@ where
 
     // A new lesson resets the panel.
     {
-        let (status, search, chosen, faults) =
-            (status.clone(), search.clone(), chosen.clone(), props.faults.clone());
+        let (status, search, chosen, faults, stats) = (
+            status.clone(),
+            search.clone(),
+            chosen.clone(),
+            props.faults.clone(),
+            stats.clone(),
+        );
         use_effect_with(props.lesson.id.clone(), move |_| {
             status.set(Status::Idle);
+            stats.set((Stats::default(), 0.0));
             *search.borrow_mut() = None;
             chosen.set(faults.iter().map(|f| f.on).collect());
         });
@@ -144,8 +157,15 @@ where
                             });
                             *found.borrow_mut() = Some(trace);
                         }
-                        Outcome::NoneFound { complete, .. } => {
-                            status.set(Status::NoneFound { complete });
+                        Outcome::NoneFound {
+                            depth_cut,
+                            state_limit,
+                        } => {
+                            status.set(Status::NoneFound {
+                                depth_cut,
+                                state_limit,
+                                depth: s.explorer.stats().depth,
+                            });
                         }
                     }
                 })
@@ -263,9 +283,15 @@ where
     );
     let result = match &*status {
         Status::Idle => html! {},
-        Status::Running => html! { <p class="explorer-result running">{ tr(lang, "Searching…", "搜索中……") }</p> },
-        Status::Stopped => html! { <p class="explorer-result">{ tr(lang, "Stopped. Nothing found so far.", "已停止。目前还没找到反例。") }</p> },
-        Status::Invalid(e) => html! { <p class="explorer-result bad">{ e.get(lang).to_string() }</p> },
+        Status::Running => {
+            html! { <p class="explorer-result running">{ tr(lang, "Searching…", "搜索中……") }</p> }
+        }
+        Status::Stopped => {
+            html! { <p class="explorer-result">{ tr(lang, "Stopped. Nothing found so far.", "已停止。目前还没找到反例。") }</p> }
+        }
+        Status::Invalid(e) => {
+            html! { <p class="explorer-result bad">{ e.get(lang).to_string() }</p> }
+        }
         Status::Found { steps, broken } => html! {
             <div class="explorer-result bad" data-testid="explorer-found" data-steps={steps.to_string()}>
                 <p><strong>{ trf(lang, format!("Counterexample found: {steps} steps."), format!("找到反例：{steps} 步。")) }</strong></p>
@@ -273,15 +299,27 @@ where
                 <button data-testid="explorer-load" class="primary" onclick={on_load}>{ tr(lang, "Step through it in the player", "在播放器中逐步查看") }</button>
             </div>
         },
-        Status::NoneFound { complete } => html! {
-            <p class="explorer-result ok" data-testid="explorer-none" data-complete={complete.to_string()}>
-                { if *complete {
-                    tr(lang, "No counterexample: every interleaving within the bound keeps the invariants.", "没有反例：界限内的每一种交错执行都满足不变式。")
-                } else {
-                    tr(lang, "No counterexample within the bound (some paths were cut at the depth or state limit).", "界限内没有反例（部分路径在深度或状态上限处被截断）。")
-                } }
-            </p>
-        },
+        Status::NoneFound {
+            depth_cut,
+            state_limit,
+            depth,
+        } => {
+            let text = match (depth_cut, state_limit) {
+                (_, true) => trf(lang,
+                    format!("No counterexample among the {} states explored; the state limit stopped the search at depth {depth}, so deeper paths were not checked.", thousands(s.states as u64)),
+                    format!("在已探索的 {} 个状态中没有反例；状态上限让搜索停在深度 {depth}，更深的路径没有检查。", thousands(s.states as u64))),
+                (true, false) => trf(lang,
+                    format!("No counterexample: every interleaving of up to {depth} steps keeps the invariants (longer paths were cut at the depth bound)."),
+                    format!("没有反例：所有长度不超过 {depth} 步的交错执行都满足不变式（更长的路径在深度上限处截断）。")),
+                (false, false) => tr(lang,
+                    "No counterexample: every reachable state keeps the invariants.",
+                    "没有反例：每一个可达状态都满足不变式。").to_string(),
+            };
+            html! {
+                <p class={classes!("explorer-result", if *state_limit { "warn" } else { "ok" })} data-testid="explorer-none"
+                    data-depth-cut={depth_cut.to_string()} data-state-limit={state_limit.to_string()}>{ text }</p>
+            }
+        }
     };
     html! {
         <section class="panel explorer" data-testid="explorer">
@@ -295,7 +333,7 @@ where
                 </label>
                 <label class="setting">{ tr(lang, "state limit", "状态上限") }
                     <select onchange={on_states} disabled={running}>
-                        { for [10_000usize, 100_000, 200_000, 1_000_000].into_iter().map(|n| html! {
+                        { for [10_000usize, 100_000, 300_000, 1_000_000].into_iter().map(|n| html! {
                             <option value={n.to_string()} selected={*max_states == n}>{ thousands(n as u64) }</option>
                         }) }
                     </select>

@@ -11,6 +11,8 @@ pub mod explorer;
 #[cfg(feature = "lab-mq")]
 pub mod flow;
 pub mod i18n;
+#[cfg(feature = "lab-locks")]
+pub mod locks;
 #[cfg(feature = "lab-mq")]
 pub mod jms;
 pub mod player;

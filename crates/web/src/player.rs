@@ -9,6 +9,8 @@ use std::rc::Rc;
 use distlab_core::kernel::{
     Action, ActiveViolation, Event, Fault, FaultKind, Model, NodeState, World,
 };
+#[cfg(feature = "lab-locks")]
+use distlab_core::locks::{LockOp, LocksLab};
 #[cfg(feature = "lab-mq")]
 use distlab_core::mq::activemq::{AmqLab, AmqOp};
 #[cfg(feature = "lab-mq")]
@@ -143,6 +145,8 @@ pub enum LabRun {
     Flow(Session<FlowLab>),
     #[cfg(feature = "lab-mq")]
     Activemq(Session<AmqLab>),
+    #[cfg(feature = "lab-locks")]
+    Locks(Session<LocksLab>),
 }
 
 /// Runs the same code on the session of any lab.
@@ -158,6 +162,8 @@ macro_rules! with_session {
             LabRun::Flow($s) => $body,
             #[cfg(feature = "lab-mq")]
             LabRun::Activemq($s) => $body,
+            #[cfg(feature = "lab-locks")]
+            LabRun::Locks($s) => $body,
         }
     };
 }
@@ -174,6 +180,8 @@ impl LabRun {
             LabRun::Flow(_) => FlowLab::ID,
             #[cfg(feature = "lab-mq")]
             LabRun::Activemq(_) => AmqLab::ID,
+            #[cfg(feature = "lab-locks")]
+            LabRun::Locks(_) => LocksLab::ID,
         }
     }
     pub fn step(&self) -> usize {
@@ -232,6 +240,8 @@ impl LabRun {
             LabRun::Flow(_) => FlowLab::invariants(),
             #[cfg(feature = "lab-mq")]
             LabRun::Activemq(_) => AmqLab::invariants(),
+            #[cfg(feature = "lab-locks")]
+            LabRun::Locks(_) => LocksLab::invariants(),
         }
     }
     pub fn injections_json(&self) -> Option<String> {
@@ -280,6 +290,12 @@ impl LabRun {
                 .iter()
                 .filter_map(|e| crate::activemq::describe_event(lang, &s.state, e))
                 .collect(),
+            #[cfg(feature = "lab-locks")]
+            LabRun::Locks(s) => s
+                .events()
+                .iter()
+                .filter_map(|e| crate::locks::describe_event(lang, &s.state, e))
+                .collect(),
         }
     }
 
@@ -303,6 +319,8 @@ impl LabRun {
             LabRun::Flow(s) => AnyScenario::Flow(Box::new((*s.scenario).clone())).to_json(),
             #[cfg(feature = "lab-mq")]
             LabRun::Activemq(s) => AnyScenario::Activemq(Box::new((*s.scenario).clone())).to_json(),
+            #[cfg(feature = "lab-locks")]
+            LabRun::Locks(s) => AnyScenario::Locks(Box::new((*s.scenario).clone())).to_json(),
         }
     }
 }
@@ -632,6 +650,8 @@ pub enum Msg {
     Flow(FlowOp),
     #[cfg(feature = "lab-mq")]
     Activemq(AmqOp),
+    #[cfg(feature = "lab-locks")]
+    Locks(LockOp),
     /// The world takes its next scheduled step, injected at the step on screen.
     Advance,
     /// Opens the first lesson of a lab.
@@ -823,6 +843,8 @@ impl Player {
             Msg::Flow(op) => fork_op!(&mut compare.lab, Flow, op).unwrap_or(Ok(())),
             #[cfg(feature = "lab-mq")]
             Msg::Activemq(op) => fork_op!(&mut compare.lab, Activemq, op).unwrap_or(Ok(())),
+            #[cfg(feature = "lab-locks")]
+            Msg::Locks(op) => fork_op!(&mut compare.lab, Locks, op).unwrap_or(Ok(())),
             Msg::Ring(op) => fork_op!(&mut compare.lab, Ring, op).unwrap_or(Ok(())),
             _ => Ok(()),
         };
@@ -931,6 +953,11 @@ impl Player {
                 let result = fork_op!(&mut next.lab, Activemq, op);
                 return self.after_fork(next, result);
             }
+            #[cfg(feature = "lab-locks")]
+            Msg::Locks(op) => {
+                let result = fork_op!(&mut next.lab, Locks, op);
+                return self.after_fork(next, result);
+            }
             #[cfg(feature = "lab-mq")]
             Msg::Rabbit(op) => {
                 let result = fork_op!(&mut next.lab, Rabbit, op);
@@ -1015,6 +1042,8 @@ fn start_any(
         AnyScenario::Flow(s) => start(*s, seed, inject, step).map(LabRun::Flow),
         #[cfg(feature = "lab-mq")]
         AnyScenario::Activemq(s) => start(*s, seed, inject, step).map(LabRun::Activemq),
+        #[cfg(feature = "lab-locks")]
+        AnyScenario::Locks(s) => start(*s, seed, inject, step).map(LabRun::Locks),
     }
 }
 

@@ -103,9 +103,11 @@ pub enum Outcome<A> {
         trace: Vec<A>,
         violations: Vec<Violation>,
     },
-    /// Every state within the bounds was explored and none breaks an invariant. `complete` is
-    /// false when the state limit cut the search short, or some path was cut at the depth bound.
-    NoneFound { complete: bool, depth_cut: bool },
+    /// No state within the bounds breaks an invariant. `depth_cut`: some path went on beyond the
+    /// depth bound (every interleaving up to that depth was checked); `state_limit`: the search
+    /// stopped at the state limit before it finished the depth it was at. Neither: every reachable
+    /// state was checked.
+    NoneFound { depth_cut: bool, state_limit: bool },
 }
 
 /// Figures for the progress display and the benchmark.
@@ -214,8 +216,8 @@ impl<M: Explorable> Explorer<M> {
         while left > 0 && self.outcome == Outcome::Running {
             let Some((index, state)) = self.frontier.pop_front() else {
                 self.outcome = Outcome::NoneFound {
-                    complete: !self.depth_cut,
                     depth_cut: self.depth_cut,
+                    state_limit: false,
                 };
                 break;
             };
@@ -260,8 +262,8 @@ impl<M: Explorable> Explorer<M> {
                 }
                 if self.stats.states >= self.bounds.max_states {
                     self.outcome = Outcome::NoneFound {
-                        complete: false,
                         depth_cut: self.depth_cut,
+                        state_limit: true,
                     };
                     break;
                 }
@@ -444,8 +446,8 @@ mod tests {
         assert_eq!(
             *e.outcome(),
             Outcome::NoneFound {
-                complete: true,
-                depth_cut: false
+                depth_cut: false,
+                state_limit: false
             }
         );
         assert!(e.stats().states > 10);
@@ -491,8 +493,8 @@ mod tests {
         assert_eq!(
             *e.outcome(),
             Outcome::NoneFound {
-                complete: false,
-                depth_cut: true
+                depth_cut: true,
+                state_limit: false
             }
         );
         let mut e = Explorer::new(
@@ -506,8 +508,8 @@ mod tests {
         assert_eq!(
             *e.outcome(),
             Outcome::NoneFound {
-                complete: false,
-                depth_cut: false
+                depth_cut: false,
+                state_limit: true
             }
         );
     }

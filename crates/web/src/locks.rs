@@ -1,0 +1,829 @@
+//! The distributed-locks lab's view: a timeline per client (waiting, holding, paused, crashed, and
+//! "believes it holds" once the lock service no longer agrees) with the leases the service granted
+//! and the writes the resource saw; the lock service's state (the database row, the Redis key with
+//! its TTL counting down, the ZooKeeper node tree with sequence numbers and watches); the
+//! resource's write log with tokens; the controls; and the explorer.
+
+use std::rc::Rc;
+
+use distlab_core::kernel::{Action, Event, Fault, Model, NodeId, NodeStatus, Protocol, World};
+use distlab_core::locks::{Backend, GrantEnd, LockMsg, LockNote, LockOp, LocksLab, Phase};
+use distlab_core::scenario::AnyScenario;
+use distlab_core::{Lang, Text};
+use yew::prelude::*;
+
+use crate::explorer::{ExplorerPanel, FaultChoice};
+use crate::i18n::{describe_message_event, tr, trf};
+use crate::player::{Msg, Player, Session};
+
+/// What a message between nodes carries, in a few words.
+pub fn summary(lang: Lang, msg: &LockMsg, lab: &LocksLab) -> String {
+    let name = |n: NodeId| lab.name(n);
+    match msg {
+        LockMsg::Insert => tr(lang, "INSERT INTO method_lock", "INSERT INTO method_lock").into(),
+        LockMsg::InsertOk { id } => trf(
+            lang,
+            format!("inserted, id {id}"),
+            format!("插入成功，id {id}"),
+        ),
+        LockMsg::DuplicateKey => tr(
+            lang,
+            "duplicate key: the lock is taken",
+            "唯一索引冲突：锁已被占用",
+        )
+        .into(),
+        LockMsg::Delete { id: Some(id) } => format!("DELETE … WHERE id = {id}"),
+        LockMsg::Delete { id: None } => "DELETE FROM method_lock".into(),
+        LockMsg::SetNx { value, px } => {
+            format!("SET lock {}#{} NX PX {px}", name(value.client), value.nonce)
+        }
+        LockMsg::SetOk { token } => trf(
+            lang,
+            format!("OK, fencing token {token}"),
+            format!("OK，防护令牌 {token}"),
+        ),
+        LockMsg::SetNil => tr(lang, "(nil): the key exists", "(nil)：键已存在").into(),
+        LockMsg::Del => "DEL lock".into(),
+        LockMsg::CompareAndDelete { value } => trf(
+            lang,
+            format!(
+                "if GET lock == {}#{} then DEL",
+                name(value.client),
+                value.nonce
+            ),
+            format!(
+                "若 GET lock == {}#{} 则 DEL",
+                name(value.client),
+                value.nonce
+            ),
+        ),
+        LockMsg::Sync { key, counter } => match key {
+            Some(k) => trf(
+                lang,
+                format!(
+                    "replicate: lock = {}, fence = {counter}",
+                    name(k.value.client)
+                ),
+                format!("复制：lock = {}，fence = {counter}", name(k.value.client)),
+            ),
+            None => trf(
+                lang,
+                format!("replicate: no lock, fence = {counter}"),
+                format!("复制：无锁，fence = {counter}"),
+            ),
+        },
+        LockMsg::Create { herd } => {
+            if *herd {
+                tr(
+                    lang,
+                    "create /lock/n- (ephemeral, sequential), watch the lowest",
+                    "创建 /lock/n-（临时顺序节点），监听最小节点",
+                )
+                .into()
+            } else {
+                tr(
+                    lang,
+                    "create /lock/n- (ephemeral, sequential)",
+                    "创建 /lock/n-（临时顺序节点）",
+                )
+                .into()
+            }
+        }
+        LockMsg::Created { seq, .. } => trf(
+            lang,
+            format!("created {}", distlab_core::locks::lab::znode_path(*seq)),
+            format!("已创建 {}", distlab_core::locks::lab::znode_path(*seq)),
+        ),
+        LockMsg::GetChildren { .. } => tr(lang, "getChildren /lock", "getChildren /lock").into(),
+        LockMsg::Children { children, .. } => trf(
+            lang,
+            format!("{} children", children.len()),
+            format!("{} 个子节点", children.len()),
+        ),
+        LockMsg::WatchEvent { deleted } => trf(
+            lang,
+            format!(
+                "watch: {} deleted",
+                distlab_core::locks::lab::znode_path(*deleted)
+            ),
+            format!(
+                "监听事件：{} 已删除",
+                distlab_core::locks::lab::znode_path(*deleted)
+            ),
+        ),
+        LockMsg::Ping { .. } => tr(lang, "heartbeat", "心跳").into(),
+        LockMsg::SessionExpired { .. } => tr(lang, "session expired", "会话已过期").into(),
+        LockMsg::Close { .. } => tr(lang, "close session", "关闭会话").into(),
+        LockMsg::Write { token } => trf(
+            lang,
+            format!("write, token {token}"),
+            format!("写入，令牌 {token}"),
+        ),
+        LockMsg::Rejected { token, newest } => trf(
+            lang,
+            format!("rejected: token {token} < {newest}"),
+            format!("被拒：令牌 {token} < {newest}"),
+        ),
+    }
+}
+
+pub fn describe_event(
+    lang: Lang,
+    world: &World<LocksLab>,
+    event: &Event<LockMsg, LockNote>,
+) -> Option<String> {
+    let lab = &world.protocol;
+    describe_message_event(
+        lang,
+        &world.nodes,
+        event,
+        |m| summary(lang, m, lab),
+        |n| describe_note(lang, lab, n),
+    )
+}
+
+pub fn describe_note(lang: Lang, lab: &LocksLab, note: &LockNote) -> String {
+    let name = |n: NodeId| lab.name(n);
+    let path = distlab_core::locks::lab::znode_path;
+    match note {
+        LockNote::Granted { client, token } => trf(
+            lang,
+            format!(
+                "the lock service grants the lock to {} (token {token})",
+                name(*client)
+            ),
+            format!("锁服务把锁授予 {}（令牌 {token}）", name(*client)),
+        ),
+        LockNote::Acquired { client, token } => trf(
+            lang,
+            format!("{} holds the lock (token {token})", name(*client)),
+            format!("{} 拿到锁（令牌 {token}）", name(*client)),
+        ),
+        LockNote::Busy { client, holder } => match holder {
+            Some(h) => trf(
+                lang,
+                format!(
+                    "{} finds the lock held by {}; it will try again",
+                    name(*client),
+                    name(*h)
+                ),
+                format!("{} 发现锁被 {} 持有；稍后重试", name(*client), name(*h)),
+            ),
+            None => trf(
+                lang,
+                format!("{} finds the lock taken; it will try again", name(*client)),
+                format!("{} 发现锁已被占用；稍后重试", name(*client)),
+            ),
+        },
+        LockNote::Released { client, token } => trf(
+            lang,
+            format!("{} releases its lock (token {token})", name(*client)),
+            format!("{} 释放了锁（令牌 {token}）", name(*client)),
+        ),
+        LockNote::DeletedOthers { by, owner, token } => trf(
+            lang,
+            format!(
+                "{} deletes the lock of {} (token {token}): a plain DEL does not check the owner",
+                name(*by),
+                name(*owner)
+            ),
+            format!(
+                "{} 删掉了 {} 的锁（令牌 {token}）：普通 DEL 不检查持有者",
+                name(*by),
+                name(*owner)
+            ),
+        ),
+        LockNote::NotOwner { by, owner } => match owner {
+            Some(o) => trf(
+                lang,
+                format!(
+                    "{}'s release finds {}'s lock and leaves it alone",
+                    name(*by),
+                    name(*o)
+                ),
+                format!("{} 释放时发现锁属于 {}，不去动它", name(*by), name(*o)),
+            ),
+            None => trf(
+                lang,
+                format!("{}'s release finds no lock of its own", name(*by)),
+                format!("{} 释放时发现没有自己的锁", name(*by)),
+            ),
+        },
+        LockNote::Expired { client, token } => trf(
+            lang,
+            format!("the lease of {} (token {token}) runs out", name(*client)),
+            format!("{} 的租约（令牌 {token}）到期", name(*client)),
+        ),
+        LockNote::CleanedUp { client, token } => trf(
+            lang,
+            format!(
+                "the cleanup job deletes the expired row of {} (token {token})",
+                name(*client)
+            ),
+            format!("清理任务删除了 {} 的过期行（令牌 {token}）", name(*client)),
+        ),
+        LockNote::Lost { client, token } => trf(
+            lang,
+            format!(
+                "the lock service no longer has the grant of {} (token {token})",
+                name(*client)
+            ),
+            format!("锁服务已不再有 {} 的授权（令牌 {token}）", name(*client)),
+        ),
+        LockNote::Promoted {
+            node,
+            holder,
+            counter,
+        } => match holder {
+            Some(h) => trf(
+                lang,
+                format!(
+                    "the sentinel promotes {} (it says {} holds the lock; fence {counter})",
+                    name(*node),
+                    name(*h)
+                ),
+                format!(
+                    "哨兵把 {} 提升为主（它认为 {} 持有锁；fence {counter}）",
+                    name(*node),
+                    name(*h)
+                ),
+            ),
+            None => trf(
+                lang,
+                format!(
+                    "the sentinel promotes {}, which has no lock key (fence {counter})",
+                    name(*node)
+                ),
+                format!(
+                    "哨兵把 {} 提升为主，它没有锁键（fence {counter}）",
+                    name(*node)
+                ),
+            ),
+        },
+        LockNote::ZnodeCreated { client, seq } => trf(
+            lang,
+            format!("{} creates {}", name(*client), path(*seq)),
+            format!("{} 创建 {}", name(*client), path(*seq)),
+        ),
+        LockNote::ZnodeDeleted { client, seq } => trf(
+            lang,
+            format!("{} of {} is deleted", path(*seq), name(*client)),
+            format!("{} 的 {} 被删除", name(*client), path(*seq)),
+        ),
+        LockNote::Watching { client, target } => trf(
+            lang,
+            format!("{} watches {}", name(*client), path(*target)),
+            format!("{} 监听 {}", name(*client), path(*target)),
+        ),
+        LockNote::Notified { client, deleted } => trf(
+            lang,
+            format!(
+                "{} is notified: {} was deleted",
+                name(*client),
+                path(*deleted)
+            ),
+            format!("{} 收到通知：{} 已删除", name(*client), path(*deleted)),
+        ),
+        LockNote::SessionExpired { client, session } => trf(
+            lang,
+            format!(
+                "session {session} of {} expires: no heartbeat in time; its ephemeral node goes",
+                name(*client)
+            ),
+            format!(
+                "{} 的会话 {session} 过期：心跳没有按时到达；它的临时节点被删除",
+                name(*client)
+            ),
+        ),
+        LockNote::LearnedLost { client } => trf(
+            lang,
+            format!("{} learns it no longer holds the lock", name(*client)),
+            format!("{} 得知自己已不再持有锁", name(*client)),
+        ),
+        LockNote::WriteAccepted { client, token } => trf(
+            lang,
+            format!(
+                "the storage accepts the write of {} (token {token})",
+                name(*client)
+            ),
+            format!("存储接受了 {} 的写入（令牌 {token}）", name(*client)),
+        ),
+        LockNote::WriteRejected {
+            client,
+            token,
+            newest,
+        } => trf(
+            lang,
+            format!(
+                "the storage rejects the write of {}: token {token} is older than {newest}",
+                name(*client)
+            ),
+            format!(
+                "存储拒绝了 {} 的写入：令牌 {token} 比 {newest} 旧",
+                name(*client)
+            ),
+        ),
+        LockNote::FencingSet { on } => {
+            if *on {
+                tr(
+                    lang,
+                    "the storage now checks fencing tokens",
+                    "存储开始检查防护令牌",
+                )
+                .into()
+            } else {
+                tr(
+                    lang,
+                    "the storage no longer checks fencing tokens",
+                    "存储不再检查防护令牌",
+                )
+                .into()
+            }
+        }
+        LockNote::SafeReleaseSet { on } => {
+            if *on {
+                tr(
+                    lang,
+                    "releases now compare the value before deleting",
+                    "释放时先比较值再删除",
+                )
+                .into()
+            } else {
+                tr(lang, "releases are now a plain DEL", "释放改为普通 DEL").into()
+            }
+        }
+        LockNote::HerdSet { on } => {
+            if *on {
+                tr(
+                    lang,
+                    "new waiters watch the lowest node (herd)",
+                    "新的等待者监听最小节点（羊群）",
+                )
+                .into()
+            } else {
+                tr(
+                    lang,
+                    "new waiters watch their predecessor",
+                    "新的等待者监听前一个节点",
+                )
+                .into()
+            }
+        }
+    }
+}
+
+/// What a client was doing during one stretch of the timeline.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stretch {
+    Idle,
+    Waiting,
+    Holding,
+    /// Holding by its own account, while the lock service has ended its grant.
+    Believes,
+    Paused,
+    Down,
+}
+
+impl Stretch {
+    fn class(self) -> &'static str {
+        match self {
+            Stretch::Idle => "idle",
+            Stretch::Waiting => "waiting",
+            Stretch::Holding => "holding",
+            Stretch::Believes => "believes",
+            Stretch::Paused => "paused",
+            Stretch::Down => "down",
+        }
+    }
+}
+
+fn stretch_of(world: &World<LocksLab>, client: usize) -> Stretch {
+    let lab = &world.protocol;
+    match world.nodes.get(client).map(|n| n.status) {
+        Some(NodeStatus::Down) => return Stretch::Down,
+        Some(NodeStatus::Paused { .. }) => return Stretch::Paused,
+        _ => {}
+    }
+    let Some(c) = lab.clients.get(client) else {
+        return Stretch::Idle;
+    };
+    match c.phase {
+        Phase::Idle | Phase::Done => Stretch::Idle,
+        Phase::Acquiring => Stretch::Waiting,
+        Phase::Holding => {
+            let valid = lab
+                .valid_grants()
+                .any(|(_, g)| usize::from(g.client) == client && Some(g.token) == c.token);
+            if valid {
+                Stretch::Holding
+            } else {
+                Stretch::Believes
+            }
+        }
+    }
+}
+
+const TL_W: f64 = 1000.0;
+const TL_LEFT: f64 = 70.0;
+const ROW_H: f64 = 46.0;
+
+/// The timeline of every client up to the step on screen.
+fn timeline(lang: Lang, session: &Session<LocksLab>) -> Html {
+    let steps = session.run.run.steps();
+    let mut world = session.run.run.state_at(0);
+    let n = world.protocol.clients.len();
+    let mut samples: Vec<(u64, Vec<Stretch>)> =
+        vec![(0, (0..n).map(|c| stretch_of(&world, c)).collect())];
+    let mut scratch = Vec::new();
+    for step in steps.iter().take(session.step) {
+        scratch.clear();
+        world.apply(&step.action, &mut scratch);
+        samples.push((world.now, (0..n).map(|c| stretch_of(&world, c)).collect()));
+    }
+    let now = session.state.now;
+    let span = now.max(1) as f64;
+    let x = |t: u64| TL_LEFT + (TL_W - TL_LEFT - 20.0) * (t as f64 / span);
+    let lab = &session.state.protocol;
+    let height = 30.0 + ROW_H * n as f64;
+    let mut bars = Vec::new();
+    for c in 0..n {
+        let y = 20.0 + ROW_H * c as f64;
+        // Consecutive samples in the same stretch make one bar.
+        let mut k = 0;
+        while k + 1 < samples.len() {
+            let (t0, s0) = (samples[k].0, samples[k].1[c]);
+            let mut j = k + 1;
+            while j + 1 < samples.len() && samples[j].1[c] == s0 {
+                j += 1;
+            }
+            let t1 = samples[j].0;
+            if s0 != Stretch::Idle && t1 > t0 {
+                bars.push(html! {
+                    <rect class={classes!("stretch", s0.class())} x={format!("{:.1}", x(t0))} y={format!("{y:.1}")}
+                        width={format!("{:.1}", (x(t1) - x(t0)).max(1.0))} height="18" />
+                });
+            }
+            k = j;
+        }
+        // The stretch that lasts until now.
+        if let Some((t, s)) = samples.last().map(|(t, s)| (*t, s[c])) {
+            if s != Stretch::Idle {
+                bars.push(html! {
+                    <rect class={classes!("stretch", s.class(), "open")} x={format!("{:.1}", x(t))} y={format!("{y:.1}")}
+                        width="6" height="18" />
+                });
+            }
+        }
+        // The leases the service granted to this client.
+        for g in lab.grants.iter().filter(|g| usize::from(g.client) == c) {
+            let end = g.ended.map_or(now, |(t, _)| t);
+            let how = match g.ended.map(|(_, e)| e) {
+                None => tr(lang, "valid", "有效"),
+                Some(GrantEnd::Released) => tr(lang, "released", "已释放"),
+                Some(GrantEnd::DeletedBy { .. }) => tr(lang, "deleted by another", "被他人删除"),
+                Some(GrantEnd::Expired) => tr(lang, "expired", "已过期"),
+                Some(GrantEnd::CleanedUp) => tr(lang, "cleaned up", "被清理"),
+                Some(GrantEnd::SessionExpired) => tr(lang, "session expired", "会话过期"),
+                Some(GrantEnd::Lost) => tr(lang, "lost by the service", "被服务丢失"),
+            };
+            bars.push(html! {
+                <g class="lease">
+                    <rect x={format!("{:.1}", x(g.granted_at))} y={format!("{:.1}", y + 22.0)} width={format!("{:.1}", (x(end) - x(g.granted_at)).max(2.0))} height="5" />
+                    <text x={format!("{:.1}", x(g.granted_at))} y={format!("{:.1}", y + 38.0)}>{ format!("#{} {how}", g.token) }</text>
+                </g>
+            });
+        }
+    }
+    let writes = lab.resource.log.iter().map(|w| {
+        let row = usize::from(w.client);
+        let y = 20.0 + ROW_H * row as f64;
+        let bad = w.stale || w.overlaps.is_some();
+        let class = if !w.accepted {
+            "rejected"
+        } else if bad {
+            "unsafe"
+        } else {
+            "accepted"
+        };
+        let mark = if w.accepted { "✎" } else { "✗" };
+        html! {
+            <g class={classes!("write", class)}>
+                <line x1={format!("{:.1}", x(w.at))} y1={format!("{:.1}", y - 4.0)} x2={format!("{:.1}", x(w.at))} y2={format!("{:.1}", y + 22.0)} />
+                <text x={format!("{:.1}", x(w.at) + 3.0)} y={format!("{:.1}", y - 5.0)}>{ format!("{mark}{}", w.token) }</text>
+            </g>
+        }
+    });
+    html! {
+        <figure class="locks-timeline">
+            <svg data-testid="locks-timeline" viewBox={format!("0 0 {TL_W} {height:.0}")} role="img"
+                aria-label={tr(lang, "Each client over time", "每个客户端随时间的状态")}>
+                { for lab.clients.iter().enumerate().map(|(c, client)| html! {
+                    <text class="row-label" x="8" y={format!("{:.1}", 34.0 + ROW_H * c as f64)}>{ client.name.clone() }</text>
+                }) }
+                { for bars }
+                { for writes }
+                <line class="now" x1={format!("{:.1}", x(now))} y1="8" x2={format!("{:.1}", x(now))} y2={format!("{:.1}", height - 4.0)} />
+                <text class="now" x={format!("{:.1}", x(now) - 4.0)} y="10" text-anchor="end">{ format!("{now} ms") }</text>
+            </svg>
+            <figcaption class="legend">
+                <span class="key waiting">{ tr(lang, "waiting", "等待") }</span>
+                <span class="key holding">{ tr(lang, "holds the lock", "持有锁") }</span>
+                <span class="key believes">{ tr(lang, "believes it holds (the service disagrees)", "自以为持有（服务已不认可）") }</span>
+                <span class="key paused">{ tr(lang, "paused", "暂停") }</span>
+                <span class="key down">{ tr(lang, "crashed", "崩溃") }</span>
+                <span class="key lease">{ tr(lang, "lease granted by the service (#token)", "服务授予的租约（#令牌）") }</span>
+                <span class="key write">{ tr(lang, "✎ write with its token, ✗ rejected", "✎ 带令牌的写入，✗ 被拒") }</span>
+            </figcaption>
+        </figure>
+    }
+}
+
+fn service(lang: Lang, world: &World<LocksLab>) -> Html {
+    let lab = &world.protocol;
+    let now = world.now;
+    let up = |n: NodeId| world.node(n).is_some_and(|s| s.is_up());
+    let status = |n: NodeId| {
+        if up(n) {
+            html! {}
+        } else {
+            html! { <span class="badge down">{ tr(lang, "down", "宕机") }</span> }
+        }
+    };
+    let body = match lab.setup.backend {
+        Backend::Database => {
+            let Some(db) = &lab.db else { return html! {} };
+            let row = match &db.row {
+                Some(r) => {
+                    let expiry = match r.expires_at {
+                        Some(t) if t > now => trf(
+                            lang,
+                            format!("expires at {t} ms (in {} ms)", t - now),
+                            format!("{t} ms 过期（还剩 {} ms）", t - now),
+                        ),
+                        Some(t) => trf(
+                            lang,
+                            format!("expired at {t} ms, waiting for the cleanup job"),
+                            format!("已于 {t} ms 过期，等待清理任务"),
+                        ),
+                        None => tr(lang, "no expiry", "没有过期时间").to_string(),
+                    };
+                    let owner_down = !up(r.owner);
+                    html! {
+                        <tr data-testid="db-row" class={classes!(owner_down.then_some("stuck"))}>
+                            <td>{ r.id }</td><td>{ "lock" }</td><td>{ lab.name(r.owner) }{ if owner_down { tr(lang, " (crashed)", "（已崩溃）") } else { "" } }</td><td>{ expiry }</td>
+                        </tr>
+                    }
+                }
+                None => {
+                    html! { <tr><td colspan="4" class="muted">{ tr(lang, "(no row: the lock is free)", "（没有行：锁是空闲的）") }</td></tr> }
+                }
+            };
+            html! {
+                <>
+                    <h3>{ "DB · method_lock" }{ status(db.node) }</h3>
+                    <table class="service-table">
+                        <thead><tr><th>{ "id" }</th><th>{ "method_name (unique)" }</th><th>{ tr(lang, "owner", "持有者") }</th><th>{ tr(lang, "expiry", "过期") }</th></tr></thead>
+                        <tbody>{ row }</tbody>
+                    </table>
+                    <p class="hint">{ trf(lang, format!("Acquire attempts so far (the cost of polling): {}.", db.queries), format!("到目前为止的加锁尝试（轮询的代价）：{} 次。", db.queries)) }</p>
+                </>
+            }
+        }
+        Backend::Redis => html! {
+            <>
+                { for lab.redis.iter().map(|r| {
+                    let role = if r.master { tr(lang, "master", "主") } else { tr(lang, "replica", "从") };
+                    let key = match &r.key {
+                        Some(k) => {
+                            let left = k.expires_at.saturating_sub(now);
+                            let pct = (left as f64 / lab.setup.ttl.max(1) as f64 * 100.0).clamp(0.0, 100.0);
+                            html! {
+                                <div class="redis-key" data-testid={format!("redis-key-{}", lab.name(r.node))}>
+                                    <code>{ format!("lock = \"{}#{}\"", lab.name(k.value.client), k.value.nonce) }</code>
+                                    <span class="ttl">{ trf(lang, format!("PX left: {left} ms"), format!("剩余 PX：{left} ms")) }</span>
+                                    <span class="ttl-bar"><span style={format!("width:{pct:.0}%")}></span></span>
+                                </div>
+                            }
+                        }
+                        None => html! { <div class="redis-key muted">{ tr(lang, "lock: (no key)", "lock：（无此键）") }</div> },
+                    };
+                    html! {
+                        <div class="redis-node">
+                            <h3>{ format!("{} · {role}", lab.name(r.node)) }{ status(r.node) }</h3>
+                            { key }
+                            <div><code>{ format!("fence = {}", r.counter) }</code></div>
+                        </div>
+                    }
+                }) }
+            </>
+        },
+        Backend::Zookeeper => {
+            let Some(zk) = &lab.zk else { return html! {} };
+            html! {
+                <>
+                    <h3>{ "ZooKeeper · /lock" }{ status(zk.node) }</h3>
+                    <ul class="ztree" data-testid="zk-tree">
+                        { for zk.children.iter().enumerate().map(|(i, z)| {
+                            let watchers: Vec<String> = zk.watches.iter().filter(|w| w.target == z.seq).map(|w| lab.name(w.watcher)).collect();
+                            let watched = if watchers.is_empty() { String::new() } else { trf(lang, format!(" ← watched by {}", watchers.join(", ")), format!(" ← 被 {} 监听", watchers.join("、"))) };
+                            html! {
+                                <li class={classes!((i == 0).then_some("holder"))}>
+                                    <code>{ distlab_core::locks::lab::znode_path(z.seq) }</code>
+                                    { format!(" · {} · {} {}", lab.name(z.owner), tr(lang, "session", "会话"), z.session) }
+                                    if i == 0 { <strong>{ tr(lang, " · lowest: holds the lock", " · 最小：持有锁") }</strong> }
+                                    <span class="watchers">{ watched }</span>
+                                </li>
+                            }
+                        }) }
+                        if zk.children.is_empty() {
+                            <li class="muted">{ tr(lang, "(no children: the lock is free)", "（没有子节点：锁是空闲的）") }</li>
+                        }
+                    </ul>
+                    <p class="hint" data-testid="zk-counts" data-notifications={zk.watch_events.to_string()}>{ trf(lang,
+                        format!("Watch notifications sent: {}; children lists re-read: {}.", zk.watch_events, zk.rereads),
+                        format!("已发送的监听通知：{} 次；重新读取子节点列表：{} 次。", zk.watch_events, zk.rereads)) }</p>
+                    <ul class="sessions">
+                        { for zk.sessions.iter().map(|s| html! {
+                            <li class={classes!(s.expired.then_some("expired"))}>
+                                { trf(lang, format!("session {} of {}: last heartbeat at {} ms", s.id, lab.name(s.client), s.last_heard), format!("{} 的会话 {}：最后心跳 {} ms", lab.name(s.client), s.id, s.last_heard)) }
+                                if s.expired { <strong>{ tr(lang, " · expired", " · 已过期") }</strong> }
+                            </li>
+                        }) }
+                    </ul>
+                </>
+            }
+        }
+    };
+    html! {
+        <section class="panel lock-service" data-testid="lock-service">
+            <h2>{ tr(lang, "Lock service", "锁服务") }</h2>
+            { body }
+        </section>
+    }
+}
+
+fn write_log(lang: Lang, lab: &LocksLab) -> Html {
+    html! {
+        <section class="panel write-log" data-testid="write-log">
+            <h2>{ tr(lang, "Storage: every write it received", "存储：收到的每一次写入") }</h2>
+            <p class="hint">{ if lab.fencing {
+                tr(lang, "Fencing is on: a write with a token older than the newest accepted one is rejected.", "防护令牌已开启：令牌比已接受的最新令牌旧的写入会被拒绝。")
+            } else {
+                tr(lang, "Fencing is off: every write is accepted; the token is only recorded.", "防护令牌未开启：所有写入都会被接受，令牌只是被记录下来。")
+            } }</p>
+            <table class="journeys">
+                <thead><tr>
+                    <th>{ tr(lang, "time", "时间") }</th><th>{ tr(lang, "client", "客户端") }</th><th>{ tr(lang, "token", "令牌") }</th><th>{ tr(lang, "result", "结果") }</th>
+                </tr></thead>
+                <tbody>
+                    { for lab.resource.log.iter().map(|w| {
+                        let (class, what) = if !w.accepted {
+                            ("rejected", tr(lang, "rejected (older token)", "拒绝（令牌更旧）").to_string())
+                        } else if let Some(g) = w.overlaps {
+                            let other = lab.grants.get(g).map_or_else(|| "?".to_string(), |g| lab.name(g.client));
+                            ("unsafe", trf(lang, format!("accepted, while {} held the lock: two holders", other), format!("已接受，而此时 {} 持有锁：两个持有者", other)))
+                        } else if w.stale {
+                            ("unsafe", tr(lang, "accepted with an older token", "以更旧的令牌被接受").to_string())
+                        } else {
+                            ("accepted", tr(lang, "accepted", "已接受").to_string())
+                        };
+                        html! {
+                            <tr class={class} data-testid="write">
+                                <td>{ format!("{} ms", w.at) }</td><td>{ lab.name(w.client) }</td><td>{ w.token }</td><td>{ what }</td>
+                            </tr>
+                        }
+                    }) }
+                </tbody>
+            </table>
+            if lab.resource.log.is_empty() {
+                <p class="muted">{ tr(lang, "(no write yet)", "（还没有写入）") }</p>
+            }
+        </section>
+    }
+}
+
+fn button(
+    dispatch: &Callback<Msg>,
+    testid: String,
+    label: String,
+    op: LockOp,
+    enabled: bool,
+) -> Html {
+    html! { <button data-testid={testid} disabled={!enabled} onclick={dispatch.reform(move |_: MouseEvent| Msg::Locks(op.clone()))}>{ label }</button> }
+}
+
+fn controls(lang: Lang, world: &World<LocksLab>, dispatch: &Callback<Msg>) -> Html {
+    let lab = &world.protocol;
+    let mut enabled = Vec::new();
+    world.protocol.ops(&world.nodes, &mut enabled);
+    let can = |op: &LockOp| enabled.contains(op);
+    html! {
+        <section class="panel jms-controls" data-testid="locks-controls">
+            <h2>{ tr(lang, "Act on the run", "操作") }</h2>
+            <p class="hint">{ tr(lang,
+                "Each action forks the run at the step on screen. Pause or crash a client with the fault buttons.",
+                "每个操作都会在当前这一步分叉。用故障按钮暂停或让客户端崩溃。") }</p>
+            <div class="row">
+                <button data-testid="advance" disabled={world.next_due().is_none()} onclick={dispatch.reform(|_: MouseEvent| Msg::Advance)}>
+                    { tr(lang, "Next event", "下一个事件") }
+                </button>
+            </div>
+            { for lab.clients.iter().enumerate().map(|(i, c)| {
+                let node = i as NodeId;
+                let name = c.name.clone();
+                html! {
+                    <div class="row">
+                        <strong>{ &name }</strong>
+                        { button(dispatch, format!("acquire-{name}"), tr(lang, "acquire", "加锁").into(), LockOp::Acquire { client: node }, can(&LockOp::Acquire { client: node })) }
+                        { button(dispatch, format!("write-{name}"), tr(lang, "write", "写入").into(), LockOp::Write { client: node }, can(&LockOp::Write { client: node })) }
+                        { button(dispatch, format!("release-{name}"), tr(lang, "release", "释放").into(), LockOp::Release { client: node }, can(&LockOp::Release { client: node })) }
+                    </div>
+                }
+            }) }
+            <div class="row">
+                <strong>{ tr(lang, "settings", "设置") }</strong>
+                { button(dispatch, "set-fencing".into(), if lab.fencing { tr(lang, "fencing tokens: on → off", "防护令牌：开 → 关") } else { tr(lang, "fencing tokens: off → on", "防护令牌：关 → 开") }.into(), LockOp::SetFencing { on: !lab.fencing }, true) }
+                if lab.setup.backend == Backend::Redis {
+                    { button(dispatch, "set-safe-release".into(), if lab.safe_release { tr(lang, "release: compare-and-delete → plain DEL", "释放：比较后删除 → 普通 DEL") } else { tr(lang, "release: plain DEL → compare-and-delete", "释放：普通 DEL → 比较后删除") }.into(), LockOp::SetSafeRelease { on: !lab.safe_release }, true) }
+                }
+                if lab.setup.backend == Backend::Zookeeper {
+                    { button(dispatch, "set-herd".into(), if lab.herd { tr(lang, "watch: the lowest node → the predecessor", "监听：最小节点 → 前一个节点") } else { tr(lang, "watch: the predecessor → the lowest node", "监听：前一个节点 → 最小节点") }.into(), LockOp::SetHerd { on: !lab.herd }, true) }
+                }
+            </div>
+        </section>
+    }
+}
+
+/// The faults the explorer may inject in this lesson: pause each client for longer than its lease
+/// or session, crash each client, and crash the Redis master.
+fn explorer_faults(lab: &LocksLab) -> Vec<FaultChoice<LockOp>> {
+    let long = match lab.setup.backend {
+        Backend::Zookeeper => lab.setup.session_timeout * 2,
+        _ => lab.setup.ttl.max(1) * 2,
+    };
+    let mut out = Vec::new();
+    for (i, c) in lab.clients.iter().enumerate() {
+        out.push(FaultChoice {
+            label: Text::new(
+                format!("pause {} for {long} ms", c.name),
+                format!("暂停 {} {long} 毫秒", c.name),
+            ),
+            action: Action::Fault {
+                fault: Fault::Pause {
+                    node: i as NodeId,
+                    ms: long,
+                },
+            },
+            on: true,
+        });
+    }
+    for (i, c) in lab.clients.iter().enumerate() {
+        out.push(FaultChoice {
+            label: Text::new(format!("crash {}", c.name), format!("{} 崩溃", c.name)),
+            action: Action::Fault {
+                fault: Fault::Crash { node: i as NodeId },
+            },
+            on: false,
+        });
+    }
+    if let Some(m) = lab
+        .redis
+        .iter()
+        .find(|r| r.master)
+        .filter(|_| lab.setup.replica)
+    {
+        out.push(FaultChoice {
+            label: Text::new("crash the Redis master", "Redis 主节点崩溃"),
+            action: Action::Fault {
+                fault: Fault::Crash { node: m.node },
+            },
+            on: false,
+        });
+    }
+    out
+}
+
+fn wrap_locks(s: distlab_core::Scenario<LocksLab>) -> AnyScenario {
+    AnyScenario::Locks(Box::new(s))
+}
+
+pub fn view(player: &Player, session: &Session<LocksLab>, dispatch: &Callback<Msg>) -> Html {
+    let lang = player.lang;
+    let world = &session.state;
+    let start = session.run.run.state_at(0);
+    let faults = explorer_faults(&start.protocol);
+    let lesson: Rc<distlab_core::Scenario<LocksLab>> = session.scenario.clone();
+    let on_load = dispatch.reform(Msg::Import);
+    let wrap: fn(distlab_core::Scenario<LocksLab>) -> AnyScenario = wrap_locks;
+    html! {
+        <div class="jms-lab locks-lab">
+            { timeline(lang, session) }
+            <div class="locks-panels">
+                { service(lang, world) }
+                { write_log(lang, &world.protocol) }
+            </div>
+            { controls(lang, world, dispatch) }
+            <ExplorerPanel<LocksLab> {lang} {lesson} {faults} {wrap} {on_load} />
+        </div>
+    }
+}
