@@ -8,13 +8,18 @@
 //! - seek: reaching step 9,999 of a 10,000-step run through its checkpoints (interval 16) against
 //!   replaying all 9,999 actions from the initial world.
 //!
+//! - explorer: states per second of the breadth-first explorer on a fixed configuration (the
+//!   fenced Redis lock of the `locks-fencing` lesson, two clients, each may be paused once), every
+//!   interleaving up to depth 12.
+//!
 //! Each side is warmed up once, then timed for several rounds, and the best round is reported.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use distlab_core::kernel::{Action, Model, NodeId, Run};
+use distlab_core::kernel::{Action, Bounds, Explorer, Fault, Model, NodeId, Outcome, Run};
 use distlab_core::ring::{ring_hash, HashRing, RingLab, RingOp, RingSetup};
+use distlab_core::scenario::{self, AnyScenario, Lab};
 
 const NODES: usize = 100;
 const VNODES: u32 = 100;
@@ -135,15 +140,54 @@ fn seek(rounds: usize) {
     );
 }
 
+fn explorer(depth: usize) {
+    let Some(AnyScenario::Locks(lesson)) = scenario::find("locks-fencing") else {
+        panic!("the locks-fencing lesson exists");
+    };
+    let start = distlab_core::locks::LocksLab::build(&lesson.setup, lesson.seed)
+        .expect("the lesson builds");
+    let pause = lesson.setup.ttl * 2;
+    let faults: Vec<_> = (0..start.protocol.clients.len())
+        .map(|c| Action::Fault {
+            fault: Fault::Pause {
+                node: NodeId::try_from(c).expect("client id fits"),
+                ms: pause,
+            },
+        })
+        .collect();
+    let mut states = 0;
+    let elapsed = best_of(3, || {
+        let mut e = Explorer::new(
+            start.clone(),
+            Bounds {
+                max_depth: depth,
+                max_states: 10_000_000,
+                faults: faults.clone(),
+                max_faults: 1,
+            },
+        );
+        while *e.run(10_000) == Outcome::Running {}
+        states = e.stats().states;
+        e.stats().transitions
+    });
+    println!(
+        "explorer: {states} states to depth {depth} in {:.1} ms, {:.0} states/s",
+        elapsed.as_secs_f64() * 1e3,
+        states as f64 / elapsed.as_secs_f64()
+    );
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` (an unoptimised build) does not, and
     // then a small quick run only checks that everything works.
     if std::env::args().any(|a| a == "--bench") {
         ring_lookup(KEYS, LOOKUP_ROUNDS);
         seek(SEEK_ROUNDS);
+        explorer(12);
     } else {
         println!("quick check (run `cargo bench` for the real figures):");
         ring_lookup(QUICK_KEYS, 1);
         seek(1);
+        explorer(6);
     }
 }
