@@ -1,0 +1,159 @@
+// End-to-end tests of the distributed-locks lab through the UI: a lease that runs out during a
+// pause turns "the resource never accepts overlapping writes" red at the stale write; the explorer
+// finds the shortest counterexample, and the player steps through it; with fencing the explorer
+// finds none within its bound; every locks lesson plays to its end and back in both languages.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { closePage, launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const tid = (id) => `[data-testid="${id}"]`;
+
+async function stepOf(page) {
+  return Number(await page.locator(tid('step-counter')).getAttribute('data-step'));
+}
+
+async function totalOf(page) {
+  return Number(await page.locator(tid('step-counter')).getAttribute('data-total'));
+}
+
+async function waitStep(page, step) {
+  await page.waitForFunction(
+    ([sel, want]) => document.querySelector(sel)?.getAttribute('data-step') === String(want),
+    [tid('step-counter'), step],
+  );
+}
+
+const safety = (page) => page.locator(`${tid('invariant')}[data-invariant="lock.resource-safe"]`);
+
+describe('distributed-locks lab', () => {
+  test('a lease that runs out during a pause lets two clients write', async () => {
+    const page = await openPage(browser);
+    try {
+      await page.goto(`${server.url}/`);
+      await page.locator(tid('lab-locks')).click();
+      await page.locator(tid('scenario-locks-redis-lease-pause')).click();
+      await waitStep(page, 0);
+      assert.equal(await page.locator(tid('locks-timeline')).count(), 1);
+      await page.locator(tid('scenario-title')).click();
+      const total = await totalOf(page);
+      let broke = 0;
+      while ((await stepOf(page)) < total) {
+        const before = await stepOf(page);
+        await page.keyboard.press('ArrowRight');
+        await waitStep(page, before + 1);
+        if ((await safety(page).getAttribute('data-state')) === 'violated') {
+          broke = before + 1;
+          break;
+        }
+      }
+      assert.ok(broke > 0, 'the resource accepted writes from overlapping leases');
+      assert.equal(await safety(page).getAttribute('data-since'), String(broke));
+      assert.ok((await page.locator(`${tid('write')}.unsafe`).count()) >= 1);
+      await screenshot(page, 'locks-lease-pause-en');
+      // Back before the stale write, the invariant holds again.
+      await page.keyboard.press('ArrowLeft');
+      await waitStep(page, broke - 1);
+      assert.equal(await safety(page).getAttribute('data-state'), 'ok');
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await closePage(page);
+    }
+  });
+
+  test('the explorer finds the shortest counterexample, and none once fencing is on', async () => {
+    const page = await openPage(browser);
+    try {
+      await page.goto(`${server.url}/#lab=locks&scenario=locks-redis-lease-pause&step=0`);
+      await waitStep(page, 0);
+      await page.locator(tid('explorer-run')).click();
+      const found = page.locator(tid('explorer-found'));
+      await found.waitFor({ timeout: 60000 });
+      assert.equal(await found.getAttribute('data-steps'), '11');
+      const states = Number(await page.locator(tid('explorer-progress')).getAttribute('data-states'));
+      assert.ok(states > 1000, `explored ${states} states`);
+      await screenshot(page, 'locks-explorer-found-en');
+      await page.locator(tid('explorer-load')).click();
+      await page.waitForFunction(
+        (sel) => document.querySelector(sel)?.getAttribute('data-total') === '11',
+        tid('step-counter'),
+      );
+      await page.locator(tid('scenario-title')).click();
+      await page.keyboard.press('End');
+      await waitStep(page, 11);
+      assert.equal(await safety(page).getAttribute('data-state'), 'violated');
+      assert.equal(await safety(page).getAttribute('data-since'), '11');
+      await screenshot(page, 'locks-counterexample-en');
+
+      // The same search on the fenced lock finds nothing within the same bound.
+      await page.locator(tid('lab-locks')).click();
+      await page.locator(tid('scenario-locks-fencing')).click();
+      await waitStep(page, 0);
+      await page.locator(tid('explorer-run')).click();
+      const none = page.locator(tid('explorer-none'));
+      await none.waitFor({ timeout: 60000 });
+      assert.equal(await none.getAttribute('data-state-limit'), 'false');
+      assert.equal(await none.getAttribute('data-depth-cut'), 'true');
+
+      // A search can be stopped: the stop button appears while it runs.
+      await page.locator(tid('explorer-depth')).fill('30');
+      await page.locator(tid('explorer-depth')).dispatchEvent('change');
+      await page.locator(tid('explorer-run')).click();
+      await page.locator(tid('explorer-stop')).click();
+      await page.locator(tid('explorer-run')).waitFor();
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await closePage(page);
+    }
+  });
+
+  test('every locks lesson plays to its end and back in both languages', async () => {
+    const page = await openPage(browser);
+    try {
+      await page.goto(`${server.url}/`);
+      await page.locator(tid('lab-locks')).click();
+      const ids = await page.locator('[data-testid^="scenario-locks-"]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+      assert.ok(ids.length >= 9, `${ids.length} lessons`);
+      for (const id of ids) {
+        for (const zh of [false, true]) {
+          const isZh = await page.evaluate(() => document.documentElement.lang.startsWith('zh'));
+          if (isZh !== zh) {
+            await page.locator(tid('lang-toggle')).click();
+            await page.waitForFunction((z) => document.documentElement.lang.startsWith('zh') === z, zh);
+          }
+          await page.locator(tid(id)).click();
+          await waitStep(page, 0);
+          await page.locator(tid('scenario-title')).click();
+          const total = await totalOf(page);
+          await page.keyboard.press('End');
+          await waitStep(page, total);
+          const narration = await page.locator(tid('narration')).textContent();
+          if (zh) assert.match(narration, /[\u4e00-\u9fff]/, `${id}: Chinese narration`);
+          for (let k = total - 1; k >= 0; k--) {
+            await page.keyboard.press('ArrowLeft');
+            await waitStep(page, k);
+          }
+        }
+      }
+      await screenshot(page, 'locks-last-zh');
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await closePage(page);
+    }
+  });
+});
