@@ -11,10 +11,10 @@ pub mod explorer;
 #[cfg(feature = "lab-mq")]
 pub mod flow;
 pub mod i18n;
-#[cfg(feature = "lab-locks")]
-pub mod locks;
 #[cfg(feature = "lab-mq")]
 pub mod jms;
+#[cfg(feature = "lab-locks")]
+pub mod locks;
 pub mod player;
 #[cfg(feature = "lab-mq")]
 pub mod rabbit;
