@@ -392,12 +392,12 @@ pub fn counterexample<L: Lab>(
     Scenario {
         id: format!("{id}-cx"),
         title: Text::new(
-            format!("Counterexample: {}", base.title.en),
-            format!("反例：{}", base.title.zh),
+            format!("Counterexample found by the explorer, from the start of \"{}\"", base.title.en),
+            format!("探索器找到的反例（起点同“{}”）", base.title.zh),
         ),
         summary: Text::new(
-            format!("The shortest interleaving the explorer found that breaks an invariant, in {n} steps."),
-            format!("探索器找到的最短的破坏不变式的交错执行，共 {n} 步。"),
+            format!("The shortest interleaving the explorer found that breaks an invariant, in {n} steps. The explorer lets any message or timer wait as long as it likes, so a message may arrive much later than the link's usual latency (a congested network) and a process may be slow between two steps (a pause)."),
+            format!("探索器找到的最短的破坏不变式的交错执行，共 {n} 步。探索器允许任何消息或定时器等待任意长的时间，所以消息可能比链路平常的延迟晚很久才到（网络拥塞），进程在两步之间也可能很慢（暂停）。"),
         ),
         seed: base.seed,
         setup: base.setup.clone(),

@@ -147,8 +147,14 @@ where
                         budget = (budget * 2).min(4096);
                     }
                     s.elapsed_ms += now_ms() - start;
-                    stats.set((s.explorer.stats(), s.elapsed_ms));
-                    match s.explorer.outcome().clone() {
+                    let figures = s.explorer.stats();
+                    stats.set((figures, s.elapsed_ms));
+                    let outcome = s.explorer.outcome().clone();
+                    if outcome != Outcome::Running {
+                        // The search is over: free its states (a frontier can be large).
+                        *guard = None;
+                    }
+                    match outcome {
                         Outcome::Running => tick.set(tick.wrapping_add(1)),
                         Outcome::Found { trace, violations } => {
                             status.set(Status::Found {
@@ -164,7 +170,7 @@ where
                             status.set(Status::NoneFound {
                                 depth_cut,
                                 state_limit,
-                                depth: s.explorer.stats().depth,
+                                depth: figures.depth,
                             });
                         }
                     }
@@ -215,8 +221,11 @@ where
         })
     };
     let on_stop = {
-        let status = status.clone();
-        Callback::from(move |_: MouseEvent| status.set(Status::Stopped))
+        let (status, search) = (status.clone(), search.clone());
+        Callback::from(move |_: MouseEvent| {
+            *search.borrow_mut() = None;
+            status.set(Status::Stopped);
+        })
     };
     let on_load = {
         let (found, lesson, wrap, on_load, status) = (
@@ -250,7 +259,7 @@ where
         Callback::from(move |e: yew::Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
             if let Ok(v) = select.value().parse::<usize>() {
-                max_states.set(v.clamp(1_000, 2_000_000));
+                max_states.set(v.clamp(1_000, 300_000));
             }
         })
     };
@@ -325,15 +334,15 @@ where
         <section class="panel explorer" data-testid="explorer">
             <h2>{ tr(lang, "Find a counterexample", "寻找反例") }</h2>
             <p class="hint">{ tr(lang,
-                "The explorer tries every order of every message, timer and client step from this lesson's start, and the faults you tick (at most one per path), and stops at the first state that breaks an invariant: the shortest counterexample.",
-                "探索器从本课的起点出发，尝试所有消息、定时器和客户端步骤的每一种顺序，以及你勾选的故障（每条路径至多一个），在第一个破坏不变式的状态停下：这就是最短的反例。") }</p>
+                "The explorer tries every order of every message, timer and client step from this lesson's start, and the faults you tick (at most one per path), and stops at the first state that breaks an invariant: the shortest counterexample. It lets any message or timer wait as long as it likes: a message may arrive long after the link's usual latency, as on a congested network, and a client may be slow between two steps, as in a pause.",
+                "探索器从本课的起点出发，尝试所有消息、定时器和客户端步骤的每一种顺序，以及你勾选的故障（每条路径至多一个），在第一个破坏不变式的状态停下：这就是最短的反例。它允许任何消息或定时器等待任意长的时间：消息可能比链路平常的延迟晚很久才到（如网络拥塞），客户端在两步之间也可能很慢（如暂停）。") }</p>
             <div class="row">
                 <label class="setting">{ tr(lang, "depth bound", "深度上限") }
                     <input data-testid="explorer-depth" type="number" min="1" max="60" value={depth.to_string()} onchange={on_depth} disabled={running} />
                 </label>
                 <label class="setting">{ tr(lang, "state limit", "状态上限") }
                     <select onchange={on_states} disabled={running}>
-                        { for [10_000usize, 100_000, 300_000, 1_000_000].into_iter().map(|n| html! {
+                        { for [10_000usize, 100_000, 300_000].into_iter().map(|n| html! {
                             <option value={n.to_string()} selected={*max_states == n}>{ thousands(n as u64) }</option>
                         }) }
                     </select>

@@ -476,7 +476,11 @@ fn timeline(lang: Lang, session: &Session<LocksLab>) -> Html {
         }
         // The leases the service granted to this client.
         for g in lab.grants.iter().filter(|g| usize::from(g.client) == c) {
-            let end = g.ended.map_or(now, |(t, _)| t);
+            // A grant the service lost still stands until its lease runs out.
+            let end = match g.ended {
+                Some((_, GrantEnd::Lost)) | None => g.lease_until.map_or(now, |t| t.min(now)),
+                Some((t, _)) => t,
+            };
             let how = match g.ended.map(|(_, e)| e) {
                 None => tr(lang, "valid", "有效"),
                 Some(GrantEnd::Released) => tr(lang, "released", "已释放"),
@@ -484,7 +488,12 @@ fn timeline(lang: Lang, session: &Session<LocksLab>) -> Html {
                 Some(GrantEnd::Expired) => tr(lang, "expired", "已过期"),
                 Some(GrantEnd::CleanedUp) => tr(lang, "cleaned up", "被清理"),
                 Some(GrantEnd::SessionExpired) => tr(lang, "session expired", "会话过期"),
-                Some(GrantEnd::Lost) => tr(lang, "lost by the service", "被服务丢失"),
+                Some(GrantEnd::Lost) if g.valid_at(now) => tr(
+                    lang,
+                    "forgotten by the service, lease still running",
+                    "服务已忘记，租约仍在计时",
+                ),
+                Some(GrantEnd::Lost) => tr(lang, "forgotten by the service", "被服务遗忘"),
             };
             bars.push(html! {
                 <g class="lease">
@@ -585,7 +594,11 @@ fn service(lang: Lang, world: &World<LocksLab>) -> Html {
                         <thead><tr><th>{ "id" }</th><th>{ "method_name (unique)" }</th><th>{ tr(lang, "owner", "持有者") }</th><th>{ tr(lang, "expiry", "过期") }</th></tr></thead>
                         <tbody>{ row }</tbody>
                     </table>
-                    <p class="hint">{ trf(lang, format!("Acquire attempts so far (the cost of polling): {}.", db.queries), format!("到目前为止的加锁尝试（轮询的代价）：{} 次。", db.queries)) }</p>
+                    <p class="hint">{ trf(lang,
+                        format!("Queries the database has served (inserts of waiting clients polling, and deletes): {}. Acquire attempts by client: {}.", db.queries,
+                            lab.clients.iter().map(|c| format!("{} {}", c.name, c.queries)).collect::<Vec<_>>().join(", ")),
+                        format!("数据库处理过的查询（等待者轮询的插入，以及删除）：{} 次。各客户端的加锁尝试：{}。", db.queries,
+                            lab.clients.iter().map(|c| format!("{} {}", c.name, c.queries)).collect::<Vec<_>>().join("，"))) }</p>
                 </>
             }
         }
@@ -759,7 +772,8 @@ fn controls(lang: Lang, world: &World<LocksLab>, dispatch: &Callback<Msg>) -> Ht
 fn explorer_faults(lab: &LocksLab) -> Vec<FaultChoice<LockOp>> {
     let long = match lab.setup.backend {
         Backend::Zookeeper => lab.setup.session_timeout * 2,
-        _ => lab.setup.ttl.max(1) * 2,
+        Backend::Redis => lab.setup.ttl.max(1) * 2,
+        Backend::Database => lab.setup.ttl.max(lab.setup.cleanup_every).max(100) * 2,
     };
     let mut out = Vec::new();
     for (i, c) in lab.clients.iter().enumerate() {

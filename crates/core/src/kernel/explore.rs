@@ -12,7 +12,7 @@
 //! The explorer knows nothing of locks or queues: it only needs a [`Model`] that can fingerprint
 //! its state ([`Explorable`]). Only errors count as counterexamples; warnings (liveness) do not.
 
-use alloc::collections::{BTreeSet, VecDeque};
+use alloc::collections::{BTreeMap, VecDeque};
 use alloc::vec::Vec;
 use core::hash::{Hash, Hasher};
 
@@ -50,9 +50,9 @@ where
 impl<P: Protocol> World<P> {
     /// Hashes what decides this world's future: the protocol, time, the nodes, the partition, the
     /// messages in flight and the pending timers. Message and timer ids are left out: they are
-    /// counters that differ between interleavings reaching the same state. (The random number
-    /// generator is left out too: an explorer chooses every delivery itself, so it should use
-    /// fixed latencies and no random loss.)
+    /// counters that differ between interleavings reaching the same state. The random number
+    /// generator is hashed by its position whenever it can decide anything (random links, or a
+    /// protocol that draws from it), so such worlds stay sound.
     pub fn hash_state<H: Hasher>(&self, h: &mut H)
     where
         P: Hash,
@@ -62,7 +62,10 @@ impl<P: Protocol> World<P> {
         self.protocol.hash(h);
         self.now.hash(h);
         self.nodes.hash(h);
-        self.net.groups.hash(h);
+        self.net.hash_links(h);
+        if P::DRAWS_RANDOMNESS || !self.net.is_deterministic() {
+            self.rng.hash(h);
+        }
         // Links are independent: only the order within one link matters, so messages are hashed
         // link by link (a stable sort keeps each link's order).
         let mut flights: Vec<_> = self.net.in_flight.iter().collect();
@@ -138,7 +141,9 @@ pub struct Explorer<M: Explorable> {
     bounds: Bounds<M::Action>,
     nodes: Vec<Node<M::Action>>,
     frontier: VecDeque<(usize, M)>,
-    seen: BTreeSet<u64>,
+    /// Each state seen, with the fewest faults used on a path to it: reaching it again with fewer
+    /// faults left to spend is no news, with more it must be expanded again.
+    seen: BTreeMap<u64, usize>,
     stats: Stats,
     depth_cut: bool,
     outcome: Outcome<M::Action>,
@@ -154,8 +159,8 @@ fn errors<M: Model>(model: &M) -> Vec<Violation> {
 
 impl<M: Explorable> Explorer<M> {
     pub fn new(start: M, bounds: Bounds<M::Action>) -> Self {
-        let mut seen = BTreeSet::new();
-        seen.insert(start.fingerprint());
+        let mut seen = BTreeMap::new();
+        seen.insert(start.fingerprint(), 0);
         let broken = errors(&start);
         let outcome = if broken.is_empty() {
             Outcome::Running
@@ -241,17 +246,27 @@ impl<M: Explorable> Explorer<M> {
                 let mut events = Vec::new();
                 next.apply(&action, &mut events);
                 self.stats.transitions += 1;
-                if M::skipped(&events) || !self.seen.insert(next.fingerprint()) {
+                if M::skipped(&events) {
                     continue;
                 }
+                let used = faults + usize::from(k >= fault_from);
+                let fingerprint = next.fingerprint();
+                let new = match self.seen.get(&fingerprint) {
+                    Some(&before) if before <= used => continue,
+                    Some(_) => false,
+                    None => true,
+                };
+                self.seen.insert(fingerprint, used);
                 self.nodes.push(Node {
                     parent: index,
                     action: Some(action),
                     depth: depth + 1,
-                    faults: faults + usize::from(k >= fault_from),
+                    faults: used,
                 });
                 let child = self.nodes.len() - 1;
-                self.stats.states += 1;
+                if new {
+                    self.stats.states += 1;
+                }
                 let broken = errors(&next);
                 if !broken.is_empty() {
                     self.outcome = Outcome::Found {
@@ -511,6 +526,133 @@ mod tests {
                 depth_cut: false,
                 state_limit: true
             }
+        );
+    }
+
+    /// A state first reached through a fault must be expanded again when a path without the fault
+    /// reaches it, since that path may still spend its fault.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+    struct Bits {
+        phase: u8,
+        a: bool,
+        b: bool,
+    }
+
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+    enum BitsOp {
+        Step1,
+        Step2,
+        FaultA,
+        FaultB,
+    }
+
+    impl Protocol for Bits {
+        type Msg = ();
+        type Op = BitsOp;
+        type Timer = ();
+        type Note = ();
+
+        fn ops(&self, _nodes: &[NodeState], out: &mut Vec<BitsOp>) {
+            match (self.phase, self.a) {
+                (0, false) => out.push(BitsOp::Step1),
+                (1, _) => out.push(BitsOp::Step2),
+                _ => {}
+            }
+        }
+
+        fn on_op(&mut self, op: &BitsOp, _ctx: &mut Ctx<'_, Self>) {
+            match op {
+                BitsOp::Step1 => self.phase = 1,
+                BitsOp::Step2 => {
+                    self.phase = 0;
+                    self.a = true;
+                }
+                BitsOp::FaultA => self.a = true,
+                // Only once `a` is set does the second fault matter.
+                BitsOp::FaultB => self.b = self.a,
+            }
+        }
+
+        fn violations(&self, _nodes: &[NodeState], out: &mut Vec<Violation>) {
+            if self.a && self.b {
+                out.push(Violation {
+                    invariant: String::from("bits.not-both"),
+                    subject: String::new(),
+                    name: Text::new("not both", "不能同时"),
+                    detail: Text::new("a and b", "a 与 b"),
+                    severity: Severity::Error,
+                });
+            }
+        }
+    }
+
+    #[test]
+    fn a_state_reached_again_with_a_fault_to_spare_is_expanded_again() {
+        let world = World::new(Bits::default(), &["X"], LinkConfig::default(), 1);
+        let faults = vec![
+            Action::Op { op: BitsOp::FaultA },
+            Action::Op { op: BitsOp::FaultB },
+        ];
+        let mut e = Explorer::new(
+            world,
+            Bounds {
+                max_depth: 5,
+                max_states: 1000,
+                faults,
+                max_faults: 1,
+            },
+        );
+        while *e.run(10) == Outcome::Running {}
+        // FaultA reaches {a} at depth 1 with the fault spent; Step1, Step2 reach it at depth 2
+        // with the fault still to spend, and FaultB then breaks the invariant.
+        let Outcome::Found { trace, .. } = e.outcome().clone() else {
+            panic!("{:?}", e.outcome());
+        };
+        assert_eq!(
+            trace,
+            vec![
+                Action::Op { op: BitsOp::Step1 },
+                Action::Op { op: BitsOp::Step2 },
+                Action::Op { op: BitsOp::FaultB },
+            ]
+        );
+    }
+
+    #[test]
+    fn the_generator_counts_only_when_it_can_decide_something() {
+        // Same state, generator at another position (one message sent and delivered more).
+        let roundtrip = |w: &mut World<Counter>| {
+            w.apply(
+                &Action::Op {
+                    op: CounterOp::Start(0),
+                },
+                &mut Vec::new(),
+            );
+            let id = w.net.in_flight[0].id;
+            w.apply(&Action::Deliver { msg: id }, &mut Vec::new());
+        };
+        let fixed = world(true);
+        let mut a = fixed.clone();
+        let mut b = fixed.clone();
+        roundtrip(&mut a);
+        roundtrip(&mut b);
+        b.rng.next_u64();
+        assert_eq!(
+            a.fingerprint(),
+            b.fingerprint(),
+            "fixed links: the generator decides nothing"
+        );
+        let mut random = world(true);
+        random.net.default_link.latency_max = 20;
+        let mut c = random.clone();
+        let mut d = random.clone();
+        roundtrip(&mut c);
+        roundtrip(&mut d);
+        d.rng.next_u64();
+        assert_ne!(
+            c.fingerprint(),
+            d.fingerprint(),
+            "random links: the generator decides latencies"
         );
     }
 

@@ -153,6 +153,27 @@ impl<M: Clone> Network<M> {
         *last
     }
 
+    /// Whether every link has a fixed latency and neither loses nor duplicates at random: then
+    /// the generator decides nothing on the network.
+    pub fn is_deterministic(&self) -> bool {
+        core::iter::once(&self.default_link)
+            .chain(self.links.values())
+            .all(|l| {
+                l.latency_min == l.latency_max && l.loss_permille == 0 && l.duplicate_permille == 0
+            })
+    }
+
+    /// Hashes what the network keeps besides the messages in flight: the partition and, when
+    /// latencies are random, the latest delivery time scheduled on each link (a FIFO link
+    /// delivers nothing earlier; with fixed latencies it never holds a message back).
+    pub fn hash_links<H: core::hash::Hasher>(&self, h: &mut H) {
+        use core::hash::Hash;
+        self.groups.hash(h);
+        if !self.is_deterministic() {
+            self.last_delivery.hash(h);
+        }
+    }
+
     pub fn find(&self, id: MsgId) -> Option<&Envelope<M>> {
         self.in_flight.iter().find(|e| e.id == id)
     }

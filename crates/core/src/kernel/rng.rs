@@ -7,6 +7,15 @@ use rand_core::{RngCore, SeedableRng};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SimRng(ChaCha8Rng);
 
+/// Two generators hash alike when they will draw the same numbers: same seed, stream and position.
+impl core::hash::Hash for SimRng {
+    fn hash<H: core::hash::Hasher>(&self, h: &mut H) {
+        self.0.get_seed().hash(h);
+        self.0.get_stream().hash(h);
+        self.0.get_word_pos().hash(h);
+    }
+}
+
 impl SimRng {
     pub fn seeded(seed: u64) -> SimRng {
         SimRng(ChaCha8Rng::seed_from_u64(seed))

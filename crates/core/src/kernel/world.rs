@@ -225,6 +225,10 @@ pub trait Protocol: Clone + Debug {
     type Timer: Clone + Debug + PartialEq + Serialize + DeserializeOwned;
     type Note: Clone + Debug + PartialEq + Serialize + DeserializeOwned;
 
+    /// Whether the protocol's handlers draw from the world's generator (`Ctx::rng`); an explorer's
+    /// fingerprint then includes the generator's position.
+    const DRAWS_RANDOMNESS: bool = false;
+
     /// Lab operations enabled in this state, for an explorer.
     fn ops(&self, _nodes: &[NodeState], _out: &mut Vec<Self::Op>) {}
     /// Checks an operation before it runs; `Err` records it as skipped with that reason.
@@ -397,7 +401,7 @@ pub struct World<P: Protocol> {
     pub net: Network<P::Msg>,
     pub timers: Vec<PendingTimer<P::Timer>>,
     next_timer: TimerId,
-    rng: SimRng,
+    pub(crate) rng: SimRng,
 }
 
 impl<P: Protocol> World<P> {

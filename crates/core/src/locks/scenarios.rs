@@ -9,7 +9,7 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::lab::{Backend, LockOp, LocksLab, LocksSetup, NOT_STUCK, RESOURCE_SAFE};
+use super::lab::{Backend, LockOp, LocksLab, LocksSetup, NOT_STUCK, RESOURCE_SAFE, SINGLE_HOLDER};
 use crate::kernel::{Fault, FaultKind, LinkConfig, NodeId, Time};
 use crate::scenario::{Directive, Scenario, ScriptStep};
 use crate::text::Text;
@@ -266,7 +266,7 @@ fn lease_pause_steps(fencing: bool) -> Vec<Step> {
         steps.extend([
             write(A, "A sends its write with token 1.", "A 发送带令牌 1 的写入。").ask(question, &choices, 1),
             next("The resource has accepted token 2, so it rejects token 1. The fencing token stopped the stale writer; lock.resource-safe stays green.", "资源已经接受过令牌 2，所以拒绝了令牌 1。防护令牌挡住了过期的写入者；lock.resource-safe 保持绿色。"),
-            next("A hears its write was rejected and learns it lost the lock. Every write the resource accepted came from the client whose lease was current: the lock alone could not promise that, the token did.", "A 收到写入被拒绝的回复，得知自己已经失去了锁。资源接受的每一次写入，都来自租约当时有效的客户端：光靠锁做不到这一点，靠的是令牌。"),
+            next("A hears its write was rejected and learns it lost the lock. The resource refused a write from behind, once it had seen a newer token: the lock alone could not do that, the token did. Fencing orders writes, it does not prove a lease is current: had A's stale write arrived before B's first write, it would have been accepted, and B's later writes would still win.", "A 收到写入被拒绝的回复，得知自己已经失去了锁。资源在见过更新的令牌之后，拒绝了来自过去的写入：光靠锁做不到这一点，靠的是令牌。防护令牌保证的是写入的顺序，而不是租约仍然有效：如果 A 的过期写入在 B 的第一次写入之前到达，它仍会被接受，只是 B 之后的写入会覆盖它。"),
         ]);
     } else {
         steps.extend([
@@ -479,7 +479,7 @@ fn redis_failover() -> Scenario<LocksLab> {
             "Redis 异步复制。A 的 SET 还没到达副本，主节点就宕机了；哨兵把副本提升为主节点，B 在那里拿到了锁，令牌和 A 的一样。",
         ),
         s,
-        &[RESOURCE_SAFE],
+        &[SINGLE_HOLDER, RESOURCE_SAFE],
         alloc::vec![
             acquire(A, "Redis has a master and a replica; the master copies its changes to the replica 50 ms after they happen (asynchronous replication). Fencing is on. A sends SET lock A:1 NX PX 1000.", "Redis 有一个主节点和一个副本；主节点在变更发生 50 毫秒后才把它复制给副本（异步复制）。防护令牌已打开。A 发送 SET lock A:1 NX PX 1000。"),
             next("The master sets the key and INCRs the counter: token 1. Replication is due at 60 ms.", "主节点设置了键，并对计数器 INCR：令牌 1。复制安排在 60 毫秒。"),
@@ -492,7 +492,7 @@ fn redis_failover() -> Scenario<LocksLab> {
                     1,
                 ),
             acquire(B, "B sends SET lock B:1 NX PX 1000 to the new master.", "B 向新主节点发送 SET lock B:1 NX PX 1000。"),
-            next("The key does not exist there: B gets the lock. The counter was lost too, so INCR gives token 1 again.", "新主节点上没有这个键：B 拿到了锁。计数器也丢了，所以 INCR 又给出令牌 1。"),
+            next("The key does not exist there: B gets the lock. The counter was lost too, so INCR gives token 1 again. A was promised the lock until its PX of 1000 ms runs out, so the lock service has now promised it to two clients: lock.single-holder turns red. This time the lock itself is broken, not only the resource.", "新主节点上没有这个键：B 拿到了锁。计数器也丢了，所以 INCR 又给出令牌 1。A 被许诺持有锁直到 1000 毫秒的 PX 到期，所以锁服务现在把锁许诺给了两个客户端：lock.single-holder 变红。这一次坏掉的是锁本身，而不只是资源。"),
             next("B holds the lock with token 1, the same token as A.", "B 持有锁，令牌 1，和 A 的一样。"),
             write(B, "B writes with token 1.", "B 带着令牌 1 写入。"),
             next("Accepted: newest token 1.", "写入被接受：最新令牌为 1。"),
