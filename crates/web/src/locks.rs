@@ -412,7 +412,7 @@ fn stretch_of(world: &World<LocksLab>, client: usize) -> Stretch {
         Phase::Acquiring => Stretch::Waiting,
         Phase::Holding => {
             let valid = lab
-                .valid_grants()
+                .promised_grants()
                 .any(|(_, g)| usize::from(g.client) == client && Some(g.token) == c.token);
             if valid {
                 Stretch::Holding
@@ -607,6 +607,7 @@ fn service(lang: Lang, world: &World<LocksLab>) -> Html {
                 { for lab.redis.iter().map(|r| {
                     let role = if r.master { tr(lang, "master", "主") } else { tr(lang, "replica", "从") };
                     let key = match &r.key {
+                        _ if !up(r.node) => html! { <div class="redis-key muted">{ tr(lang, "down: what it held in memory is gone", "宕机：它内存里的数据已丢失") }</div> },
                         Some(k) => {
                             let left = k.expires_at.saturating_sub(now);
                             let pct = (left as f64 / lab.setup.ttl.max(1) as f64 * 100.0).clamp(0.0, 100.0);
@@ -624,7 +625,9 @@ fn service(lang: Lang, world: &World<LocksLab>) -> Html {
                         <div class="redis-node">
                             <h3>{ format!("{} · {role}", lab.name(r.node)) }{ status(r.node) }</h3>
                             { key }
-                            <div><code>{ format!("fence = {}", r.counter) }</code></div>
+                            if up(r.node) {
+                                <div><code>{ format!("fence = {}", r.counter) }</code></div>
+                            }
                         </div>
                     }
                 }) }
