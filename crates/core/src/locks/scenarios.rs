@@ -87,6 +87,7 @@ pub fn scenarios() -> Vec<Scenario<LocksLab>> {
     alloc::vec![
         db_stuck(),
         db_expiry(),
+        db_down(),
         redis_happy(),
         redis_lease_pause(),
         redis_del_others(),
@@ -133,6 +134,47 @@ fn db_stuck() -> Scenario<LocksLab> {
             next("Duplicate key: the unique index does not know whose row it is. A is locked out by its own past.", "主键冲突：唯一索引不管那一行是谁的。A 被自己过去留下的行锁在门外。"),
             next("A schedules a poll too. Now two clients poll the database, and no one will ever win.", "A 也安排了轮询。现在两个客户端都在轮询数据库，却永远不会有人成功。"),
             next("B polls once more: its third query. Without an expiry column and a cleanup job, only a person deleting the row by hand frees this lock.", "B 再次轮询：这是它的第三条查询。没有过期时间列和清理任务，只有人工删除那一行才能释放这把锁。"),
+        ],
+    )
+}
+
+fn db_down() -> Scenario<LocksLab> {
+    let db: NodeId = 2;
+    scenario(
+        "locks-db-down",
+        (
+            "The database is a single point of failure",
+            "数据库是单点故障",
+        ),
+        (
+            "One database is the whole lock service. While it is down nobody can take or release the lock, and a DELETE lost meanwhile leaves the lock stuck after it comes back.",
+            "一个数据库就是整个锁服务。它宕机时，谁都无法加锁或释放锁；而这期间丢失的 DELETE 会让锁在它恢复后仍然卡死。",
+        ),
+        setup(Backend::Database, &["A", "B"]),
+        &[NOT_STUCK],
+        alloc::vec![
+            acquire(A, "A and B share the table method_lock (unique index on the method name, no expiry column) on one database. A runs INSERT.", "A 和 B 共用一个数据库上的表 method_lock（方法名上有唯一索引，没有过期时间列）。A 执行 INSERT。"),
+            next("The insert succeeds: row id 1, A's fencing token.", "插入成功：行 id 为 1，也就是 A 的防护令牌。"),
+            next("A holds the lock.", "A 持有锁。"),
+            write(A, "A writes with token 1.", "A 带着令牌 1 写入。"),
+            next("Accepted.", "写入被接受。"),
+            fault(Fault::Crash { node: db }, "The database crashes. It is the lock service, and there is only one: while it is down nobody can take or give back the lock. lock.not-stuck turns amber: A holds a lock it cannot release.", "数据库宕机了。它就是锁服务，而且只有一个：它宕机期间，谁都无法加锁或还锁。lock.not-stuck 变成黄色：A 持有一把无法释放的锁。"),
+            release(A, "A is done and runs DELETE to release the lock.", "A 用完了，执行 DELETE 释放锁。"),
+            next("The DELETE reaches a dead database and is lost. A moves on; its row is still on the database's disk, and nothing will delete it now.", "DELETE 到达一个已宕机的数据库，丢失了。A 继续做别的事；它的那一行还在数据库的磁盘上，现在没有任何东西会删除它。"),
+            acquire(B, "B wants the lock and runs INSERT.", "B 想要加锁，执行 INSERT。"),
+            next("The database is down: the INSERT fails, and B will try again in 100 ms.", "数据库宕机：INSERT 失败，B 将在 100 毫秒后重试。"),
+            next("B's retry: another INSERT.", "B 重试：又一次 INSERT。"),
+            next("Lost again: nobody gets anything done while the one database is down.", "又丢失了：唯一的数据库宕机时，谁都办不成事。"),
+            fault(Fault::Restart { node: db }, "The database is back, with its table on disk.", "数据库恢复了，表还在磁盘上。")
+                .ask(
+                    ("The database is back. Is the lock free for B?", "数据库恢复了。B 能拿到锁吗？"),
+                    &[("Yes: A released it", "能：A 已经释放了"), ("No: A's DELETE was lost, its row is still there", "不能：A 的 DELETE 丢了，那一行还在")],
+                    1,
+                ),
+            next("B's retry fires: INSERT.", "B 的重试触发：INSERT。"),
+            next("Duplicate key: A's row holds the lock, though A let go of it long ago.", "主键冲突：A 的那一行仍占着锁，尽管 A 早就放手了。"),
+            next("B will poll again in 100 ms, and again, for ever. A single database fails the lock twice: nobody can lock while it is down, and a release lost meanwhile leaves the lock stuck after it returns. An expiry column with a cleanup job would free it; a replicated database or ZooKeeper removes the single point.", "B 将在 100 毫秒后再轮询，然后一次又一次，永无止境。单个数据库让锁失败了两次：它宕机时谁都无法加锁；这期间丢失的释放又让锁在它恢复后依旧卡死。过期时间列加清理任务可以解开它；主从复制的数据库或 ZooKeeper 则能消除单点。"),
+            next("B's next poll: the row is still there.", "B 的下一次轮询：那一行还在。"),
         ],
     )
 }
@@ -653,7 +695,7 @@ fn zk_session() -> Scenario<LocksLab> {
             next("A's overdue heartbeat timer fires: it pings its old session.", "A 早已到期的心跳定时器触发：它为旧会话发送 ping。"),
             next("The resource accepts A's write with token 1 after B's token 2: the leases overlapped in the resource's history, and lock.resource-safe turns red. ZooKeeper's lock was correct all along; fencing would have rejected token 1.", "资源在接受令牌 2 之后又接受了 A 的令牌 1：两个租约在资源的历史里重叠了，lock.resource-safe 变红。ZooKeeper 的锁始终是正确的；防护令牌本可以拒绝令牌 1。"),
             next("ZooKeeper answers the ping: SessionExpired.", "ZooKeeper 回复这个 ping：SessionExpired（会话已过期）。"),
-            next("Only now does A learn it lost the lock, one write too late.", "直到现在 A 才知道自己失去了锁，晚了一次写入。"),
+            next("Only now does A learn it lost the lock, one write too late. A real client does a little better: once it notices its connection is gone it hears Disconnected (Curator: SUSPENDED) and should stop treating the lock as held until it knows more. But a pause can end with the write already on its way, so that does not replace fencing.", "直到现在 A 才知道自己失去了锁，晚了一次写入。真实的客户端会好一点：一旦发现连接断了，它会收到 Disconnected（Curator 里是 SUSPENDED），此时就该不再当作自己持有锁，直到弄清情况。但暂停结束时写入可能已经发出去了，所以这替代不了防护令牌。"),
         ],
     )
 }
