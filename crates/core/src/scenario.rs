@@ -131,6 +131,31 @@ pub struct Scenario<L: Lab> {
     pub steps: Vec<ScriptStep<L::Op>>,
 }
 
+impl<L: Lab> Scenario<L> {
+    /// A built-in lesson: seed 1, title and summary as (English, Chinese), the faults the toolbar
+    /// offers, and the invariants the lesson is meant to show broken.
+    pub fn lesson(
+        id: &str,
+        title: (&str, &str),
+        summary: (&str, &str),
+        setup: L::Setup,
+        faults: &[FaultKind],
+        breaks: &[&str],
+        steps: Vec<ScriptStep<L::Op>>,
+    ) -> Self {
+        Scenario {
+            id: id.to_string(),
+            title: Text::new(title.0, title.1),
+            summary: Text::new(summary.0, summary.1),
+            seed: 1,
+            setup,
+            faults: faults.to_vec(),
+            breaks: breaks.iter().map(|b| String::from(*b)).collect(),
+            steps,
+        }
+    }
+}
+
 /// An action injected by the student (a fault, or a lab operation from free play): applied right
 /// after state `at` (0 = before the first step). Later script steps still follow it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

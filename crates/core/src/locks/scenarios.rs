@@ -6,13 +6,11 @@
 //! link takes 10 ms, so the narration can say what arrives first; the numbers in the narration are
 //! the ones the run produces, pinned by the golden traces.
 
-use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::lab::{Backend, LockOp, LocksLab, LocksSetup, NOT_STUCK, RESOURCE_SAFE, SINGLE_HOLDER};
 use crate::kernel::{Fault, FaultKind, LinkConfig, NodeId, Time};
 use crate::scenario::{Directive, Scenario, ScriptStep};
-use crate::text::Text;
 
 type Step = ScriptStep<LockOp>;
 
@@ -71,16 +69,15 @@ fn scenario(
     breaks: &[&str],
     steps: Vec<Step>,
 ) -> Scenario<LocksLab> {
-    Scenario {
-        id: id.to_string(),
-        title: Text::new(title.0, title.1),
-        summary: Text::new(summary.0, summary.1),
-        seed: 1,
+    Scenario::lesson(
+        id,
+        title,
+        summary,
         setup,
-        faults: alloc::vec![FaultKind::Crash, FaultKind::Restart, FaultKind::Pause],
-        breaks: breaks.iter().map(|b| String::from(*b)).collect(),
+        &[FaultKind::Crash, FaultKind::Restart, FaultKind::Pause],
+        breaks,
         steps,
-    }
+    )
 }
 
 pub fn scenarios() -> Vec<Scenario<LocksLab>> {

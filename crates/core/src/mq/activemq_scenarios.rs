@@ -5,7 +5,7 @@
 //! after a quorum and elects its most up-to-date broker. The numbers in the narration are the ones
 //! the run produces, pinned by the golden traces.
 
-use alloc::string::{String, ToString};
+use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use super::activemq::{
@@ -15,7 +15,6 @@ use super::activemq::{
 use super::ledger::ONCE;
 use crate::kernel::{Fault, FaultKind, LinkConfig, NodeId};
 use crate::scenario::{Directive, Scenario, ScriptStep};
-use crate::text::Text;
 
 type Step = ScriptStep<AmqOp>;
 
@@ -171,16 +170,15 @@ fn scenario(
     breaks: &[&str],
     steps: Vec<Step>,
 ) -> Scenario<AmqLab> {
-    Scenario {
-        id: id.to_string(),
-        title: Text::new(title.0, title.1),
-        summary: Text::new(summary.0, summary.1),
-        seed: 1,
+    Scenario::lesson(
+        id,
+        title,
+        summary,
         setup,
-        faults: alloc::vec![FaultKind::Crash, FaultKind::Restart],
-        breaks: breaks.iter().map(|b| String::from(*b)).collect(),
+        &[FaultKind::Crash, FaultKind::Restart],
+        breaks,
         steps,
-    }
+    )
 }
 
 pub fn scenarios() -> Vec<Scenario<AmqLab>> {

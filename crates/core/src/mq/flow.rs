@@ -553,16 +553,7 @@ fn scenario(
     breaks: &[&str],
     steps: Vec<Step>,
 ) -> Scenario<FlowLab> {
-    Scenario {
-        id: id.to_string(),
-        title: Text::new(title.0, title.1),
-        summary: Text::new(summary.0, summary.1),
-        seed: 1,
-        setup,
-        faults: Vec::new(),
-        breaks: breaks.iter().map(|b| String::from(*b)).collect(),
-        steps,
-    }
+    Scenario::lesson(id, title, summary, setup, &[], breaks, steps)
 }
 
 /// Ticks of half a second (one step each, so that a lesson fits in 30 steps), two consumers of

@@ -17,7 +17,6 @@ use super::message::{Body, DeliveryMode};
 use super::selector::Value;
 use crate::kernel::{Fault, FaultKind, NodeId};
 use crate::scenario::{Directive, Scenario, ScriptStep};
-use crate::text::Text;
 
 const P: NodeId = 0;
 const BROKER: NodeId = 1;
@@ -150,16 +149,15 @@ fn scenario(
     breaks: &[&str],
     steps: Vec<Step>,
 ) -> Scenario<JmsLab> {
-    Scenario {
-        id: id.to_string(),
-        title: Text::new(title.0, title.1),
-        summary: Text::new(summary.0, summary.1),
-        seed: 1,
+    Scenario::lesson(
+        id,
+        title,
+        summary,
         setup,
-        faults: alloc::vec![FaultKind::Crash, FaultKind::Restart],
-        breaks: breaks.iter().map(|b| String::from(*b)).collect(),
+        &[FaultKind::Crash, FaultKind::Restart],
+        breaks,
         steps,
-    }
+    )
 }
 
 pub fn scenarios() -> Vec<Scenario<JmsLab>> {

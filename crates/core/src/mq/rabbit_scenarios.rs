@@ -6,7 +6,7 @@
 //! with and without requeue; a channel transaction against publisher confirms. The numbers in the
 //! narration are the ones the run produces, pinned by the golden traces.
 
-use alloc::string::{String, ToString};
+use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use super::ledger::{NO_LOSS, ONCE};
@@ -17,7 +17,6 @@ use super::rabbit::{
 use super::topic::{Binding, Exchange, ExchangeKind};
 use crate::kernel::{Fault, FaultKind, NodeId};
 use crate::scenario::{Directive, Scenario, ScriptStep};
-use crate::text::Text;
 
 const P: NodeId = 0;
 const B1: NodeId = 1;
@@ -158,16 +157,15 @@ fn scenario(
     breaks: &[&str],
     steps: Vec<Step>,
 ) -> Scenario<RabbitLab> {
-    Scenario {
-        id: id.to_string(),
-        title: Text::new(title.0, title.1),
-        summary: Text::new(summary.0, summary.1),
-        seed: 1,
+    Scenario::lesson(
+        id,
+        title,
+        summary,
         setup,
-        faults: alloc::vec![FaultKind::Crash, FaultKind::Restart],
-        breaks: breaks.iter().map(|b| String::from(*b)).collect(),
+        &[FaultKind::Crash, FaultKind::Restart],
+        breaks,
         steps,
-    }
+    )
 }
 
 pub fn scenarios() -> Vec<Scenario<RabbitLab>> {

@@ -1,14 +1,13 @@
 //! The built-in consistent-hashing lessons. Each one shows one idea of seed 004 section 七; the
 //! numbers in the narration are the ones the run produces, pinned by the golden traces.
 
-use alloc::string::{String, ToString};
+use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use super::lab::{RingOp, RingSetup};
 use super::RingLab;
 use crate::kernel::{Fault, FaultKind, NodeId};
 use crate::scenario::{Directive, Scenario, ScriptStep};
-use crate::text::Text;
 
 fn setup(nodes: &[&str], members: &[NodeId], vnodes: u32, keys: u32) -> RingSetup {
     RingSetup {
@@ -50,16 +49,15 @@ fn scenario(
     breaks: &[&str],
     steps: Vec<ScriptStep<RingOp>>,
 ) -> Scenario<RingLab> {
-    Scenario {
-        id: id.to_string(),
-        title: Text::new(title.0, title.1),
-        summary: Text::new(summary.0, summary.1),
-        seed: 1,
+    Scenario::lesson(
+        id,
+        title,
+        summary,
         setup,
-        faults: alloc::vec![FaultKind::Crash, FaultKind::Restart],
-        breaks: breaks.iter().map(|b| String::from(*b)).collect(),
+        &[FaultKind::Crash, FaultKind::Restart],
+        breaks,
         steps,
-    }
+    )
 }
 
 const N1: NodeId = 0;
