@@ -238,3 +238,31 @@ export async function screenshot(page, name) {
 export function tempDir(prefix = 'distlab-e2e-') {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
+
+// --- the player's test ids, shared by every lab's tests --------------------------------------
+
+/** The selector of an element by its `data-testid`. */
+export const tid = (id) => `[data-testid="${id}"]`;
+
+/** The step on screen. */
+export async function stepOf(page) {
+  return Number(await page.locator(tid('step-counter')).getAttribute('data-step'));
+}
+
+/** The number of steps of the run on screen. */
+export async function totalOf(page) {
+  return Number(await page.locator(tid('step-counter')).getAttribute('data-total'));
+}
+
+/** Waits until the player shows step `step`. */
+export async function waitStep(page, step) {
+  await page.waitForFunction(
+    ([sel, want]) => document.querySelector(sel)?.getAttribute('data-step') === String(want),
+    [tid('step-counter'), step],
+  );
+}
+
+/** The invariants panel's entry of invariant `id`. */
+export function invariant(page, id) {
+  return page.locator(`${tid('invariant')}[data-invariant="${id}"]`);
+}

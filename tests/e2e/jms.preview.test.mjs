@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { closePage, launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
+import { closePage, launchBrowser, openPage, screenshot, startServer, stepOf, tid, totalOf, waitStep } from './harness.mjs';
 
 let server;
 let browser;
@@ -20,23 +20,6 @@ after(async () => {
   await browser?.close();
   await server?.close();
 });
-
-const tid = (id) => `[data-testid="${id}"]`;
-
-async function stepOf(page) {
-  return Number(await page.locator(tid('step-counter')).getAttribute('data-step'));
-}
-
-async function totalOf(page) {
-  return Number(await page.locator(tid('step-counter')).getAttribute('data-total'));
-}
-
-async function waitStep(page, step) {
-  await page.waitForFunction(
-    ([sel, want]) => document.querySelector(sel)?.getAttribute('data-step') === String(want),
-    [tid('step-counter'), step],
-  );
-}
 
 async function invariantState(page, id) {
   const item = page.locator(`${tid('invariant')}[data-invariant="${id}"]`);

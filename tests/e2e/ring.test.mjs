@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { closePage, launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
+import { closePage, launchBrowser, openPage, screenshot, startServer, stepOf, tid, totalOf, waitStep } from './harness.mjs';
 
 const SCENARIO = 'ring-n1-dies';
 const STEPS = 8;
@@ -36,27 +36,11 @@ after(async () => {
 
 // --- helpers ------------------------------------------------------------------------------------
 
-const tid = (id) => `[data-testid="${id}"]`;
 const invariantSel = (id) => `${tid('invariant')}[data-invariant="${id}"]`;
 
 async function gotoApp(page, hash = '') {
   await page.goto(`${server.url}/${hash}`);
   await page.locator(tid('lab-ring')).waitFor({ state: 'visible' });
-}
-
-async function stepOf(page) {
-  return Number(await page.locator(tid('step-counter')).getAttribute('data-step'));
-}
-
-async function totalOf(page) {
-  return Number(await page.locator(tid('step-counter')).getAttribute('data-total'));
-}
-
-async function waitStep(page, step) {
-  await page.waitForFunction(
-    ([sel, want]) => document.querySelector(sel)?.getAttribute('data-step') === String(want),
-    [tid('step-counter'), step],
-  );
 }
 
 async function waitTotal(page, total) {
