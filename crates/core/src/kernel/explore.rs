@@ -236,8 +236,13 @@ impl<M: Explorable> Explorer<M> {
                 actions.extend(self.bounds.faults.iter().cloned());
             }
             if depth >= self.bounds.max_depth {
-                if !actions.is_empty() {
-                    self.depth_cut = true;
+                // A path is cut only if some action would really go on from here.
+                if !self.depth_cut {
+                    self.depth_cut = actions.iter().any(|action| {
+                        let mut events = Vec::new();
+                        state.clone().apply(action, &mut events);
+                        !M::skipped(&events)
+                    });
                 }
                 continue;
             }
@@ -615,6 +620,30 @@ mod tests {
                 Action::Op { op: BitsOp::Step2 },
                 Action::Op { op: BitsOp::FaultB },
             ]
+        );
+    }
+
+    #[test]
+    fn a_fault_that_cannot_apply_does_not_count_as_a_cut_path() {
+        // Every path of the atomic counter ends after 6 actions; crashing a node that does not
+        // exist is always skipped, so nothing goes on beyond depth 6.
+        let ghost = Action::Fault {
+            fault: Fault::Crash { node: 9 },
+        };
+        let mut e = Explorer::new(
+            world(true),
+            Bounds {
+                max_depth: 6,
+                ..bounds(vec![ghost])
+            },
+        );
+        while *e.run(100) == Outcome::Running {}
+        assert_eq!(
+            *e.outcome(),
+            Outcome::NoneFound {
+                depth_cut: false,
+                state_limit: false
+            }
         );
     }
 
