@@ -130,19 +130,21 @@ fn short(msg: &AmqMsg, lab: &AmqLab) -> String {
     }
 }
 
-pub fn describe_event(
-    lang: Lang,
-    world: &World<AmqLab>,
-    event: &Event<AmqMsg, AmqNote>,
-) -> Option<String> {
-    let lab = &world.protocol;
-    describe_message_event(
-        lang,
-        &world.nodes,
-        event,
-        |m| summary(lang, m, lab),
-        |n| describe_note(lang, lab, n),
-    )
+impl crate::player::Narrate for AmqLab {
+    fn describe(
+        lang: Lang,
+        world: &World<Self>,
+        event: &Event<Self::Msg, Self::Note>,
+    ) -> Option<String> {
+        let lab = &world.protocol;
+        describe_message_event(
+            lang,
+            &world.nodes,
+            event,
+            |m| summary(lang, m, lab),
+            |n| describe_note(lang, lab, n),
+        )
+    }
 }
 
 pub fn describe_note(lang: Lang, lab: &AmqLab, note: &AmqNote) -> String {

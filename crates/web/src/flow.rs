@@ -13,14 +13,16 @@ use crate::player::{Msg, Player, Session};
 
 const FONT: &str = "sans-serif";
 
-pub fn describe_event(
-    lang: Lang,
-    world: &World<FlowLab>,
-    event: &Event<(), FlowNote>,
-) -> Option<String> {
-    match event {
-        Event::Note { note } => Some(describe_note(lang, note)),
-        other => describe_kernel_event(lang, &world.nodes, other),
+impl crate::player::Narrate for FlowLab {
+    fn describe(
+        lang: Lang,
+        world: &World<Self>,
+        event: &Event<Self::Msg, Self::Note>,
+    ) -> Option<String> {
+        match event {
+            Event::Note { note } => Some(describe_note(lang, note)),
+            other => describe_kernel_event(lang, &world.nodes, other),
+        }
     }
 }
 

@@ -96,19 +96,21 @@ fn ack_mode_name(mode: AckMode) -> &'static str {
 }
 
 /// One event of the step on screen, in words.
-pub fn describe_event(
-    lang: Lang,
-    world: &World<JmsLab>,
-    event: &Event<JmsMsg, JmsNote>,
-) -> Option<String> {
-    let lab = &world.protocol;
-    describe_message_event(
-        lang,
-        &world.nodes,
-        event,
-        |m| summary(lang, m, lab),
-        |n| describe_note(lang, lab, n),
-    )
+impl crate::player::Narrate for JmsLab {
+    fn describe(
+        lang: Lang,
+        world: &World<Self>,
+        event: &Event<Self::Msg, Self::Note>,
+    ) -> Option<String> {
+        let lab = &world.protocol;
+        describe_message_event(
+            lang,
+            &world.nodes,
+            event,
+            |m| summary(lang, m, lab),
+            |n| describe_note(lang, lab, n),
+        )
+    }
 }
 
 pub fn describe_note(lang: Lang, lab: &JmsLab, note: &JmsNote) -> String {

@@ -127,19 +127,21 @@ pub fn summary(lang: Lang, msg: &LockMsg, lab: &LocksLab) -> String {
     }
 }
 
-pub fn describe_event(
-    lang: Lang,
-    world: &World<LocksLab>,
-    event: &Event<LockMsg, LockNote>,
-) -> Option<String> {
-    let lab = &world.protocol;
-    describe_message_event(
-        lang,
-        &world.nodes,
-        event,
-        |m| summary(lang, m, lab),
-        |n| describe_note(lang, lab, n),
-    )
+impl crate::player::Narrate for LocksLab {
+    fn describe(
+        lang: Lang,
+        world: &World<Self>,
+        event: &Event<Self::Msg, Self::Note>,
+    ) -> Option<String> {
+        let lab = &world.protocol;
+        describe_message_event(
+            lang,
+            &world.nodes,
+            event,
+            |m| summary(lang, m, lab),
+            |n| describe_note(lang, lab, n),
+        )
+    }
 }
 
 pub fn describe_note(lang: Lang, lab: &LocksLab, note: &LockNote) -> String {

@@ -133,6 +133,15 @@ impl<L: Lab> Session<L> {
     }
 }
 
+/// How a lab's view puts one of its trace's events into words (None: not worth a line).
+pub trait Narrate: Lab {
+    fn describe(
+        lang: Lang,
+        world: &World<Self>,
+        event: &Event<Self::Msg, Self::Note>,
+    ) -> Option<String>;
+}
+
 /// The session of whichever lab is open.
 #[derive(Clone, Debug)]
 pub enum LabRun {
@@ -170,19 +179,10 @@ macro_rules! with_session {
 
 impl LabRun {
     pub fn lab_id(&self) -> &'static str {
-        match self {
-            LabRun::Ring(_) => RingLab::ID,
-            #[cfg(feature = "lab-mq")]
-            LabRun::Jms(_) => JmsLab::ID,
-            #[cfg(feature = "lab-mq")]
-            LabRun::Rabbit(_) => RabbitLab::ID,
-            #[cfg(feature = "lab-mq")]
-            LabRun::Flow(_) => FlowLab::ID,
-            #[cfg(feature = "lab-mq")]
-            LabRun::Activemq(_) => AmqLab::ID,
-            #[cfg(feature = "lab-locks")]
-            LabRun::Locks(_) => LocksLab::ID,
+        fn id<L: Lab>(_: &Session<L>) -> &'static str {
+            L::ID
         }
+        with_session!(self, s => id(s))
     }
     pub fn step(&self) -> usize {
         with_session!(self, s => s.step)
@@ -230,19 +230,10 @@ impl LabRun {
         with_session!(self, s => s.state.now)
     }
     pub fn invariants(&self) -> Vec<InvariantInfo> {
-        match self {
-            LabRun::Ring(_) => RingLab::invariants(),
-            #[cfg(feature = "lab-mq")]
-            LabRun::Jms(_) => JmsLab::invariants(),
-            #[cfg(feature = "lab-mq")]
-            LabRun::Rabbit(_) => RabbitLab::invariants(),
-            #[cfg(feature = "lab-mq")]
-            LabRun::Flow(_) => FlowLab::invariants(),
-            #[cfg(feature = "lab-mq")]
-            LabRun::Activemq(_) => AmqLab::invariants(),
-            #[cfg(feature = "lab-locks")]
-            LabRun::Locks(_) => LocksLab::invariants(),
+        fn of<L: Lab>(_: &Session<L>) -> Vec<InvariantInfo> {
+            L::invariants()
         }
+        with_session!(self, s => of(s))
     }
     pub fn injections_json(&self) -> Option<String> {
         with_session!(self, s => s.injections_json())
@@ -255,48 +246,13 @@ impl LabRun {
     }
     /// What the step on screen did, in words.
     pub fn event_lines(&self, lang: Lang) -> Vec<String> {
-        match self {
-            LabRun::Ring(s) => s
-                .events()
+        fn lines<L: Narrate>(s: &Session<L>, lang: Lang) -> Vec<String> {
+            s.events()
                 .iter()
-                .filter_map(|e| match e {
-                    Event::Note { note } => {
-                        Some(crate::ring::describe_note(lang, &s.state.protocol, note))
-                    }
-                    other => crate::i18n::describe_kernel_event(lang, &s.state.nodes, other),
-                })
-                .collect(),
-            #[cfg(feature = "lab-mq")]
-            LabRun::Jms(s) => s
-                .events()
-                .iter()
-                .filter_map(|e| crate::jms::describe_event(lang, &s.state, e))
-                .collect(),
-            #[cfg(feature = "lab-mq")]
-            LabRun::Rabbit(s) => s
-                .events()
-                .iter()
-                .filter_map(|e| crate::rabbit::describe_event(lang, &s.state, e))
-                .collect(),
-            #[cfg(feature = "lab-mq")]
-            LabRun::Flow(s) => s
-                .events()
-                .iter()
-                .filter_map(|e| crate::flow::describe_event(lang, &s.state, e))
-                .collect(),
-            #[cfg(feature = "lab-mq")]
-            LabRun::Activemq(s) => s
-                .events()
-                .iter()
-                .filter_map(|e| crate::activemq::describe_event(lang, &s.state, e))
-                .collect(),
-            #[cfg(feature = "lab-locks")]
-            LabRun::Locks(s) => s
-                .events()
-                .iter()
-                .filter_map(|e| crate::locks::describe_event(lang, &s.state, e))
-                .collect(),
+                .filter_map(|e| L::describe(lang, &s.state, e))
+                .collect()
         }
+        with_session!(self, s => lines(s, lang))
     }
 
     /// Lets the world take its next scheduled step (a delivery, a timer), as an injection: free

@@ -92,19 +92,21 @@ pub fn summary(lang: Lang, msg: &RabbitMsg, lab: &RabbitLab) -> String {
     }
 }
 
-pub fn describe_event(
-    lang: Lang,
-    world: &World<RabbitLab>,
-    event: &Event<RabbitMsg, RabbitNote>,
-) -> Option<String> {
-    let lab = &world.protocol;
-    describe_message_event(
-        lang,
-        &world.nodes,
-        event,
-        |m| summary(lang, m, lab),
-        |n| describe_note(lang, lab, n),
-    )
+impl crate::player::Narrate for RabbitLab {
+    fn describe(
+        lang: Lang,
+        world: &World<Self>,
+        event: &Event<Self::Msg, Self::Note>,
+    ) -> Option<String> {
+        let lab = &world.protocol;
+        describe_message_event(
+            lang,
+            &world.nodes,
+            event,
+            |m| summary(lang, m, lab),
+            |n| describe_note(lang, lab, n),
+        )
+    }
 }
 
 pub fn describe_note(lang: Lang, lab: &RabbitLab, note: &RabbitNote) -> String {

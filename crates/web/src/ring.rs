@@ -75,6 +75,19 @@ pub fn change_label(lang: Lang, lab: &RingLab, change: &RingChange) -> String {
 }
 
 /// A lab event in words, for the event list under the narration.
+impl crate::player::Narrate for RingLab {
+    fn describe(
+        lang: Lang,
+        world: &distlab_core::World<RingLab>,
+        event: &distlab_core::Event<(), RingNote>,
+    ) -> Option<String> {
+        match event {
+            distlab_core::Event::Note { note } => Some(describe_note(lang, &world.protocol, note)),
+            other => crate::i18n::describe_kernel_event(lang, &world.nodes, other),
+        }
+    }
+}
+
 pub fn describe_note(lang: Lang, lab: &RingLab, note: &RingNote) -> String {
     match note {
         RingNote::Changed { change } => {
