@@ -298,6 +298,10 @@ pub struct Consumer {
     /// `processed_ids` on commit and are forgotten on rollback, with the work they stand for.
     #[serde(default)]
     pub uncommitted_ids: BTreeSet<String>,
+    /// Entries whose acknowledgement this session has sent. A clean close travels on the same
+    /// connection after them, so the broker sees those acknowledgements first.
+    #[serde(default)]
+    pub acks_sent: Vec<EntryId>,
 }
 
 impl Consumer {
@@ -536,6 +540,7 @@ impl JmsLab {
                     unacked: Vec::new(),
                     processed_ids: BTreeSet::new(),
                     uncommitted_ids: BTreeSet::new(),
+                    acks_sent: Vec::new(),
                 },
             );
         }
@@ -862,6 +867,21 @@ impl JmsLab {
         }
     }
 
+    /// The broker forgets the messages `consumer` acknowledged that it still has out to it.
+    fn apply_ack(&mut self, consumer: NodeId, entries: &[EntryId]) {
+        for c in &mut self.broker.channels {
+            c.messages.retain(|h| {
+                if entries.contains(&h.message.entry) && h.dispatched_to == Some(consumer) {
+                    self.ledger
+                        .move_to(h.message.entry, Place::Acknowledged, None);
+                    false
+                } else {
+                    true
+                }
+            });
+        }
+    }
+
     fn acknowledge(&mut self, consumer: NodeId, ctx: &mut Ctx<'_, Self>) {
         let Some(k) = self.consumers.get_mut(&consumer) else {
             return;
@@ -870,6 +890,7 @@ impl JmsLab {
             return;
         }
         let acked: Vec<Message> = core::mem::take(&mut k.unacked);
+        k.acks_sent.extend(acked.iter().map(|m| m.entry));
         ctx.send(
             consumer,
             self.broker.node,
@@ -979,6 +1000,11 @@ impl JmsLab {
     fn close_session(&mut self, consumer: NodeId, ctx: &mut Ctx<'_, Self>) {
         if let Some(k) = self.consumers.get_mut(&consumer) {
             k.connected = false;
+            // The acknowledgements already on the wire reach the broker before the close.
+            let sent = core::mem::take(&mut k.acks_sent);
+            if ctx.is_up(self.broker.node) {
+                self.apply_ack(consumer, &sent);
+            }
         }
         self.forget_session(consumer);
         self.end_session(consumer, ctx);
@@ -991,6 +1017,7 @@ impl JmsLab {
             k.prefetched.clear();
             k.unacked.clear();
             k.uncommitted_ids.clear();
+            k.acks_sent.clear();
         }
     }
 
@@ -1391,17 +1418,7 @@ impl Protocol for JmsLab {
                 }
             }
             JmsMsg::Ack { entries } => {
-                for c in &mut self.broker.channels {
-                    c.messages.retain(|h| {
-                        if entries.contains(&h.message.entry) && h.dispatched_to == Some(from) {
-                            self.ledger
-                                .move_to(h.message.entry, Place::Acknowledged, None);
-                            false
-                        } else {
-                            true
-                        }
-                    });
-                }
+                self.apply_ack(from, &entries);
                 self.dispatch(ctx);
             }
             JmsMsg::Redeliver { entries } => {
@@ -1857,6 +1874,22 @@ mod tests {
         assert_eq!((j.processed, j.place), (1, Place::Acknowledged));
         assert!(w.protocol.consumers[&C1].prefetched.is_empty());
         assert!(broken(&w).is_empty());
+    }
+
+    #[test]
+    fn a_clean_close_right_after_an_auto_ack_counts_the_ack_first() {
+        let mut w = world(vec![consumer(C1, "orders", AckMode::Auto)]);
+        send(&mut w, "orders", DeliveryMode::Persistent, 2);
+        // The listener returns (the acknowledgement leaves), and the application closes the
+        // session at once: on one connection the close comes after the acknowledgement.
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        op(&mut w, JmsOp::Disconnect { consumer: C1 });
+        assert_eq!(w.protocol.ledger.journeys[0].place, Place::Acknowledged);
+        op(&mut w, JmsOp::Connect { consumer: C1 });
+        settle(&mut w);
+        assert_eq!(process_all(&mut w, C1), 1, "only m2 comes back");
+        assert_eq!(w.protocol.ledger.journeys[0].processed, 1);
+        assert!(broken(&w).is_empty(), "{:?}", broken(&w));
     }
 
     #[test]
