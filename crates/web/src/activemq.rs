@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 use crate::i18n::{describe_message_event, tr, trf};
 use crate::jms::graph::{chips, line, status_label};
-use crate::player::{Msg, Player, Session};
+use crate::player::{AmqVariant, LabRun, Msg, Player, Session, Variant};
 
 fn join(labels: &[String]) -> String {
     labels.join(", ")
@@ -1089,11 +1089,113 @@ fn controls(lang: Lang, world: &World<AmqLab>, dispatch: &Callback<Msg>) -> Html
 pub fn view(player: &Player, session: &Session<AmqLab>, dispatch: &Callback<Msg>) -> Html {
     let lang = player.lang;
     let world = &session.state;
+    let ledger = |w: &World<AmqLab>| {
+        crate::jms::ledger::ledger(lang, &w.protocol.ledger, &|n| {
+            w.protocol.name(n).to_string()
+        })
+    };
+    let compared = player.compare.as_ref().and_then(|c| match &c.lab {
+        LabRun::Activemq(other) => Some((c, other)),
+        _ => None,
+    });
     html! {
         <div class="jms-lab">
-            { graph(lang, world) }
-            { crate::jms::ledger::ledger(lang, &world.protocol.ledger, &|n| world.protocol.name(n).to_string()) }
+            if let Some((comparison, other)) = compared {
+                <div class="side-by-side" data-testid="side-by-side">
+                    <section class="side">
+                        <h3>{ tr(lang, "As the lesson sets it", "课程原本的设置") }</h3>
+                        { graph(lang, world) }
+                        { ledger(world) }
+                        { crate::jms::invariant_summary(lang, session.violations()) }
+                    </section>
+                    <section class="side other" data-testid="compare-side">
+                        <h3>{ trf(lang, format!("The same, but {}", comparison.label.en), format!("同样的过程，但{}", comparison.label.zh)) }</h3>
+                        { graph(lang, &other.state) }
+                        { ledger(&other.state) }
+                        { crate::jms::invariant_summary(lang, other.violations()) }
+                    </section>
+                </div>
+            } else {
+                { graph(lang, world) }
+                { ledger(world) }
+            }
             { controls(lang, world, dispatch) }
+            { compare(lang, world, player.compare.as_ref().map(|c| c.key.as_str()), dispatch) }
         </div>
+    }
+}
+
+/// Runs the lesson side by side with the replay remedy switched, or the clients' transport.
+fn compare(
+    lang: Lang,
+    world: &World<AmqLab>,
+    comparing: Option<&str>,
+    dispatch: &Callback<Msg>,
+) -> Html {
+    let lab = &world.protocol;
+    let mut options: Vec<(String, AmqVariant)> = Vec::new();
+    if !lab.setup.bridges.is_empty() {
+        let on = !lab.setup.replay_when_no_consumers;
+        let label = if on {
+            tr(
+                lang,
+                "replayWhenNoConsumers on (audit off)",
+                "开启 replayWhenNoConsumers（关闭重复检测）",
+            )
+        } else {
+            tr(
+                lang,
+                "no replayWhenNoConsumers",
+                "不开启 replayWhenNoConsumers",
+            )
+        };
+        options.push((label.to_string(), AmqVariant::Replay { on }));
+    }
+    let all_failover = lab
+        .producers
+        .values()
+        .chain(lab.consumers.values())
+        .all(|c| c.spec.failover);
+    let label = if all_failover {
+        tr(
+            lang,
+            "plain tcp:// clients (no failover)",
+            "普通 tcp:// 客户端（不做失效转移）",
+        )
+    } else {
+        tr(lang, "failover:(…) clients", "failover:(…) 客户端")
+    };
+    options.push((
+        label.to_string(),
+        AmqVariant::Failover { on: !all_failover },
+    ));
+    let variants: Vec<(String, AmqVariant)> =
+        options.iter().map(|(_, v)| (v.key(), v.clone())).collect();
+    let onchange = dispatch.reform(move |e: yew::Event| {
+        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        let key = select.value();
+        Msg::CompareActivemq(
+            variants
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.clone()),
+        )
+    });
+    html! {
+        <section class="panel compare">
+            <h2>{ tr(lang, "Side by side", "并排对比") }</h2>
+            <label class="setting">{ tr(lang, "Run this lesson again, with", "把这节课再运行一遍，改为") }
+                <select data-testid="compare" {onchange}>
+                    <option value="" selected={comparing.is_none()}>{ tr(lang, "no comparison", "不对比") }</option>
+                    { for options.iter().map(|(label, v)| {
+                        let key = v.key();
+                        html! { <option value={key.clone()} selected={comparing == Some(key.as_str())}>{ label.clone() }</option> }
+                    }) }
+                </select>
+            </label>
+            <p class="hint">{ tr(lang,
+                "Both runs step together, and a fault you inject goes into both.",
+                "两次运行同步前进，你注入的故障会同时作用于两边。") }</p>
+        </section>
     }
 }

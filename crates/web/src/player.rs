@@ -364,6 +364,37 @@ pub struct Comparison {
     pub lab: LabRun,
 }
 
+/// A setting of a lab that the side-by-side view can change.
+pub trait Variant<L: Lab> {
+    /// Identifies the setting, for the view's selector.
+    fn key(&self) -> String;
+    /// The lesson with this setting changed in its set-up, and the change in words.
+    fn apply(&self, scenario: &Scenario<L>) -> (Scenario<L>, Text);
+}
+
+/// The open lesson run again under `variant`, moved to the same step with the same injections.
+fn compare_with<L: Lab, V: Variant<L>>(
+    variant: &V,
+    session: &Session<L>,
+    wrap: fn(Session<L>) -> LabRun,
+) -> Result<Comparison, Text>
+where
+    L::Op: serde::Serialize + DeserializeOwned,
+{
+    let (scenario, label) = variant.apply(&session.scenario);
+    let other = start(
+        scenario,
+        None,
+        session.injections_json().as_deref(),
+        session.step,
+    )?;
+    Ok(Comparison {
+        key: variant.key(),
+        label,
+        lab: wrap(other),
+    })
+}
+
 /// A setting of the JMS lab that the side-by-side view can change.
 #[cfg(feature = "lab-mq")]
 #[derive(Clone, Debug, PartialEq)]
@@ -383,8 +414,8 @@ pub enum JmsVariant {
 }
 
 #[cfg(feature = "lab-mq")]
-impl JmsVariant {
-    pub fn key(&self) -> String {
+impl Variant<JmsLab> for JmsVariant {
+    fn key(&self) -> String {
         match self {
             JmsVariant::AckMode { consumer, mode } => format!("ack:{consumer}:{}", mode.name()),
             JmsVariant::Prefetch { consumer, prefetch } => {
@@ -394,7 +425,6 @@ impl JmsVariant {
         }
     }
 
-    /// The lesson with this setting changed in its set-up, and the change in words.
     fn apply(&self, scenario: &Scenario<JmsLab>) -> (Scenario<JmsLab>, Text) {
         let mut changed = scenario.clone();
         let name = |n: u8| {
@@ -463,8 +493,8 @@ pub enum RabbitVariant {
 }
 
 #[cfg(feature = "lab-mq")]
-impl RabbitVariant {
-    pub fn key(&self) -> String {
+impl Variant<RabbitLab> for RabbitVariant {
+    fn key(&self) -> String {
         match self {
             RabbitVariant::Mode { producer, mode } => format!("mode:{producer}:{mode:?}"),
             RabbitVariant::AutoAck { consumer, on } => format!("autoack:{consumer}:{on}"),
@@ -618,10 +648,76 @@ pub enum Msg {
     /// Runs the RabbitMQ lesson side by side under another setting (or stops comparing).
     #[cfg(feature = "lab-mq")]
     CompareRabbit(Option<RabbitVariant>),
+    /// Runs the ActiveMQ clusters lesson side by side under another setting (or stops comparing).
+    #[cfg(feature = "lab-mq")]
+    CompareActivemq(Option<AmqVariant>),
     SetLang(Lang),
     ToggleProjector,
     /// Shows a message (or clears it with `None`).
     Notice(Option<Text>),
+}
+
+/// A setting of the ActiveMQ clusters lab that the side-by-side view can change.
+#[cfg(feature = "lab-mq")]
+#[derive(Clone, Debug, PartialEq)]
+pub enum AmqVariant {
+    /// `replayWhenNoConsumers` with the duplicate audit off (on), or neither (off).
+    Replay { on: bool },
+    /// Every client with the failover transport (on) or a plain `tcp://` URI (off).
+    Failover { on: bool },
+}
+
+#[cfg(feature = "lab-mq")]
+impl Variant<AmqLab> for AmqVariant {
+    fn key(&self) -> String {
+        match self {
+            AmqVariant::Replay { on } => format!("replay:{on}"),
+            AmqVariant::Failover { on } => format!("failover:{on}"),
+        }
+    }
+
+    fn apply(&self, scenario: &Scenario<AmqLab>) -> (Scenario<AmqLab>, Text) {
+        let mut changed = scenario.clone();
+        let label = match self {
+            AmqVariant::Replay { on } => {
+                changed.setup.replay_when_no_consumers = *on;
+                changed.setup.enable_audit = !*on;
+                if *on {
+                    Text::new(
+                        "with replayWhenNoConsumers on (and the audit off)",
+                        "开启 replayWhenNoConsumers（并关闭重复检测）",
+                    )
+                } else {
+                    Text::new(
+                        "without replayWhenNoConsumers",
+                        "不开启 replayWhenNoConsumers",
+                    )
+                }
+            }
+            AmqVariant::Failover { on } => {
+                for c in changed
+                    .setup
+                    .producers
+                    .iter_mut()
+                    .chain(changed.setup.consumers.iter_mut())
+                {
+                    c.failover = *on;
+                }
+                if *on {
+                    Text::new(
+                        "every client uses failover:(…)",
+                        "所有客户端使用 failover:(…)",
+                    )
+                } else {
+                    Text::new(
+                        "every client uses a plain tcp:// URI",
+                        "所有客户端使用普通 tcp:// 地址",
+                    )
+                }
+            }
+        };
+        (changed, label)
+    }
 }
 
 /// The free-play set-up the sandbox starts from.
@@ -752,6 +848,18 @@ impl Player {
             compare: None,
             ..self.clone()
         }
+    }
+
+    /// The state after choosing a comparison: none (`None`, or another lab's setting), the
+    /// comparison, or the message of a comparison that could not start (the state is kept).
+    #[cfg(feature = "lab-mq")]
+    fn comparing(&self, mut next: Player, started: Option<Result<Comparison, Text>>) -> Player {
+        match started {
+            None => next.compare = None,
+            Some(Ok(c)) => next.compare = Some(c),
+            Some(Err(e)) => return self.with_message(e),
+        }
+        next
     }
 
     /// The state after a fork: the fork's message if it was refused, unchanged if the operation
@@ -925,37 +1033,27 @@ impl Player {
             }
             #[cfg(feature = "lab-mq")]
             Msg::CompareJms(variant) => {
-                next.compare = match (variant, &self.lab) {
-                    (Some(v), LabRun::Jms(s)) => {
-                        let (scenario, label) = v.apply(&s.scenario);
-                        match start(scenario, None, s.injections_json().as_deref(), s.step) {
-                            Ok(session) => Some(Comparison {
-                                key: v.key(),
-                                label,
-                                lab: LabRun::Jms(session),
-                            }),
-                            Err(e) => return self.with_message(e),
-                        }
-                    }
+                let started = match (variant, &self.lab) {
+                    (Some(v), LabRun::Jms(s)) => Some(compare_with(&v, s, LabRun::Jms)),
                     _ => None,
                 };
+                return self.comparing(next, started);
             }
             #[cfg(feature = "lab-mq")]
             Msg::CompareRabbit(variant) => {
-                next.compare = match (variant, &self.lab) {
-                    (Some(v), LabRun::Rabbit(s)) => {
-                        let (scenario, label) = v.apply(&s.scenario);
-                        match start(scenario, None, s.injections_json().as_deref(), s.step) {
-                            Ok(session) => Some(Comparison {
-                                key: v.key(),
-                                label,
-                                lab: LabRun::Rabbit(session),
-                            }),
-                            Err(e) => return self.with_message(e),
-                        }
-                    }
+                let started = match (variant, &self.lab) {
+                    (Some(v), LabRun::Rabbit(s)) => Some(compare_with(&v, s, LabRun::Rabbit)),
                     _ => None,
                 };
+                return self.comparing(next, started);
+            }
+            #[cfg(feature = "lab-mq")]
+            Msg::CompareActivemq(variant) => {
+                let started = match (variant, &self.lab) {
+                    (Some(v), LabRun::Activemq(s)) => Some(compare_with(&v, s, LabRun::Activemq)),
+                    _ => None,
+                };
+                return self.comparing(next, started);
             }
             Msg::SetLang(lang) => next.lang = lang,
             Msg::ToggleProjector => next.projector = !self.projector,

@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use crate::i18n::{describe_message_event, tr, trf};
 use crate::jms::graph::{chips, line, status_label};
-use crate::player::{LabRun, Msg, Player, RabbitVariant, Session};
+use crate::player::{LabRun, Msg, Player, RabbitVariant, Session, Variant};
 
 fn labels(lab: &RabbitLab, entries: &[u32]) -> String {
     entries

@@ -336,6 +336,31 @@ mod jms {
     }
 
     #[wasm_bindgen_test]
+    fn the_replay_remedy_side_by_side_leaves_nothing_stranded() {
+        use distlab_web::player::AmqVariant;
+        let stranded = |lab: &LabRun| {
+            lab.violations()
+                .iter()
+                .any(|v| v.violation.invariant == "amq.no-stranded")
+        };
+        let p = open("activemq-stranded")
+            .update(Msg::CompareActivemq(Some(AmqVariant::Replay { on: true })))
+            .update(Msg::Last);
+        let compare = p.compare.as_ref().expect("comparing");
+        assert_eq!(compare.lab.step(), p.lab.step());
+        assert!(stranded(&p.lab), "the lesson strands m1 and m2 on B1");
+        assert!(!stranded(&compare.lab), "with replay they go back to B2");
+        // Another lab's setting is no comparison for this lesson.
+        let p = p.update(Msg::CompareJms(Some(
+            distlab_web::player::JmsVariant::Idempotent {
+                consumer: 0,
+                on: true,
+            },
+        )));
+        assert!(p.compare.is_none());
+    }
+
+    #[wasm_bindgen_test]
     fn manual_acks_side_by_side_keep_what_auto_ack_loses() {
         use distlab_web::player::RabbitVariant;
         let p = open("rabbitmq-auto-ack");

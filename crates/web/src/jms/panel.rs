@@ -142,7 +142,7 @@ pub fn compare(
     comparing: Option<&str>,
     dispatch: &Callback<Msg>,
 ) -> Html {
-    use crate::player::JmsVariant;
+    use crate::player::{JmsVariant, Variant};
     let lab = &world.protocol;
     let mut options: Vec<(String, String, JmsVariant)> = Vec::new();
     for k in lab.consumers.values() {
