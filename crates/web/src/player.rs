@@ -373,6 +373,7 @@ pub trait Variant<L: Lab> {
 }
 
 /// The open lesson run again under `variant`, moved to the same step with the same injections.
+#[cfg(feature = "lab-mq")]
 fn compare_with<L: Lab, V: Variant<L>>(
     variant: &V,
     session: &Session<L>,
