@@ -1101,20 +1101,9 @@ pub fn view(player: &Player, session: &Session<AmqLab>, dispatch: &Callback<Msg>
     html! {
         <div class="jms-lab">
             if let Some((comparison, other)) = compared {
-                <div class="side-by-side" data-testid="side-by-side">
-                    <section class="side">
-                        <h3>{ tr(lang, "As the lesson sets it", "课程原本的设置") }</h3>
-                        { graph(lang, world) }
-                        { ledger(world) }
-                        { crate::jms::invariant_summary(lang, session.violations()) }
-                    </section>
-                    <section class="side other" data-testid="compare-side">
-                        <h3>{ trf(lang, format!("The same, but {}", comparison.label.en), format!("同样的过程，但{}", comparison.label.zh)) }</h3>
-                        { graph(lang, &other.state) }
-                        { ledger(&other.state) }
-                        { crate::jms::invariant_summary(lang, other.violations()) }
-                    </section>
-                </div>
+                { crate::views::compare::side_by_side(lang, &comparison.label,
+                    html! { <>{ graph(lang, world) }{ ledger(world) }{ crate::jms::invariant_summary(lang, session.violations()) }</> },
+                    html! { <>{ graph(lang, &other.state) }{ ledger(&other.state) }{ crate::jms::invariant_summary(lang, other.violations()) }</> }) }
             } else {
                 { graph(lang, world) }
                 { ledger(world) }
@@ -1169,33 +1158,14 @@ fn compare(
         label.to_string(),
         AmqVariant::Failover { on: !all_failover },
     ));
-    let variants: Vec<(String, AmqVariant)> =
-        options.iter().map(|(_, v)| (v.key(), v.clone())).collect();
-    let onchange = dispatch.reform(move |e: yew::Event| {
-        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-        let key = select.value();
-        Msg::CompareActivemq(
-            variants
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| v.clone()),
-        )
-    });
-    html! {
-        <section class="panel compare">
-            <h2>{ tr(lang, "Side by side", "并排对比") }</h2>
-            <label class="setting">{ tr(lang, "Run this lesson again, with", "把这节课再运行一遍，改为") }
-                <select data-testid="compare" {onchange}>
-                    <option value="" selected={comparing.is_none()}>{ tr(lang, "no comparison", "不对比") }</option>
-                    { for options.iter().map(|(label, v)| {
-                        let key = v.key();
-                        html! { <option value={key.clone()} selected={comparing == Some(key.as_str())}>{ label.clone() }</option> }
-                    }) }
-                </select>
-            </label>
-            <p class="hint">{ tr(lang,
-                "Both runs step together, and a fault you inject goes into both.",
-                "两次运行同步前进，你注入的故障会同时作用于两边。") }</p>
-        </section>
-    }
+    let options = options
+        .into_iter()
+        .map(|(label, v)| (v.key(), label, v))
+        .collect();
+    crate::views::compare::panel(
+        lang,
+        options,
+        comparing,
+        dispatch.reform(Msg::CompareActivemq),
+    )
 }

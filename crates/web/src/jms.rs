@@ -209,11 +209,7 @@ pub fn view(player: &Player, session: &Session<JmsLab>, dispatch: &Callback<Msg>
         _ => None,
     });
     let other = compared.map(|(comparison, other)| inspector::OtherSide {
-        title: trf(
-            lang,
-            format!("The same, but {}", comparison.label.en),
-            format!("同样的过程，但{}", comparison.label.zh),
-        ),
+        label: comparison.label.clone(),
         world: Shared(other.state.clone()),
         summary: invariant_summary(lang, other.violations()),
     });

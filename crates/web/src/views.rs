@@ -2,6 +2,7 @@
 //! "predict, then reveal" questions, the invariants panel, the fault toolbar and the share link.
 //! Each is a function of the player state that renders and dispatches, nothing more.
 
+pub mod compare;
 mod controls;
 mod panels;
 mod sidebar;

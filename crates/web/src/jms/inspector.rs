@@ -19,7 +19,8 @@ use crate::ring::Shared;
 /// The other side of a side-by-side comparison.
 #[derive(Clone, PartialEq)]
 pub struct OtherSide {
-    pub title: String,
+    /// The setting that differs, in words.
+    pub label: Text,
     pub world: Shared<World<JmsLab>>,
     pub summary: Html,
 }
@@ -64,18 +65,9 @@ pub fn scene(props: &SceneProps) -> Html {
     html! {
         <>
             if let Some(other) = &props.other {
-                <div class="side-by-side" data-testid="side-by-side">
-                    <section class="side">
-                        <h3>{ tr(lang, "As the lesson sets it", "课程原本的设置") }</h3>
-                        { side(world) }
-                        { props.summary.clone() }
-                    </section>
-                    <section class="side other" data-testid="compare-side">
-                        <h3>{ other.title.clone() }</h3>
-                        { side(&other.world.0) }
-                        { other.summary.clone() }
-                    </section>
-                </div>
+                { crate::views::compare::side_by_side(lang, &other.label,
+                    html! { <>{ side(world) }{ props.summary.clone() }</> },
+                    html! { <>{ side(&other.world.0) }{ other.summary.clone() }</> }) }
             } else {
                 { side(world) }
             }

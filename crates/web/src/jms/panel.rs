@@ -188,36 +188,7 @@ pub fn compare(
             },
         ));
     }
-    let variants: Vec<(String, JmsVariant)> = options
-        .iter()
-        .map(|(k, _, v)| (k.clone(), v.clone()))
-        .collect();
-    let onchange = dispatch.reform(move |e: Event| {
-        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-        let key = select.value();
-        Msg::CompareJms(
-            variants
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| v.clone()),
-        )
-    });
-    html! {
-        <section class="panel compare">
-            <h2>{ tr(lang, "Side by side", "并排对比") }</h2>
-            <label class="setting">{ tr(lang, "Run this lesson again, with", "把这节课再运行一遍，改为") }
-                <select data-testid="compare" {onchange}>
-                    <option value="" selected={comparing.is_none()}>{ tr(lang, "no comparison", "不对比") }</option>
-                    { for options.iter().map(|(key, label, _)| html! {
-                        <option value={key.clone()} selected={comparing == Some(key.as_str())}>{ label.clone() }</option>
-                    }) }
-                </select>
-            </label>
-            <p class="hint">{ tr(lang,
-                "Both runs step together, and a fault you inject goes into both.",
-                "两次运行同步前进，你注入的故障会同时作用于两边。") }</p>
-        </section>
-    }
+    crate::views::compare::panel(lang, options, comparing, dispatch.reform(Msg::CompareJms))
 }
 
 #[derive(Properties, PartialEq)]
