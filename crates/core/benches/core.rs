@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use distlab_core::kernel::{Action, Bounds, Explorer, Fault, Model, NodeId, Outcome, Run};
 use distlab_core::ring::{ring_hash, HashRing, RingLab, RingOp, RingSetup};
-use distlab_core::scenario::{self, AnyScenario, Lab};
+use distlab_core::scenario::Lab;
 
 const NODES: usize = 100;
 const VNODES: u32 = 100;
@@ -141,7 +141,10 @@ fn seek(rounds: usize) {
 }
 
 fn explorer(depth: usize) {
-    let Some(AnyScenario::Locks(lesson)) = scenario::find("locks-fencing") else {
+    let Some(lesson) = distlab_core::locks::LocksLab::lessons()
+        .into_iter()
+        .find(|s| s.id == "locks-fencing")
+    else {
         panic!("the locks-fencing lesson exists");
     };
     let start = distlab_core::locks::LocksLab::build(&lesson.setup, lesson.seed)

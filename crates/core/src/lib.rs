@@ -12,7 +12,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod kernel;
-#[cfg(feature = "locks")]
+pub mod labs;
 pub mod locks;
 pub mod mq;
 pub mod ring;

@@ -2,21 +2,14 @@
 //! ledger that follows every message and catches each one that is lost, processed twice or
 //! processed out of order.
 
-#[cfg(feature = "mq")]
 pub mod activemq;
-#[cfg(feature = "mq")]
 pub mod activemq_scenarios;
-#[cfg(feature = "mq")]
 pub mod flow;
-#[cfg(feature = "mq")]
 pub mod jms;
-#[cfg(feature = "mq")]
 pub mod jms_scenarios;
 pub mod ledger;
 pub mod message;
-#[cfg(feature = "mq")]
 pub mod rabbit;
-#[cfg(feature = "mq")]
 pub mod rabbit_scenarios;
 pub mod selector;
 pub mod topic;

@@ -1,8 +1,9 @@
 //! Scenarios are data: a bilingual title, a lab set-up, a seed, the faults a student may inject, and
 //! a script of steps, each with narration and, before the decisive step, a "predict, then reveal"
-//! question. A scenario round-trips through JSON, and [`all`] is the one list of built-in scenarios.
+//! question. A scenario round-trips through JSON as a scenario file, `{"<lab id>": {…}}`, which says
+//! which lab it belongs to. This module knows no lab: each lab lists its own lessons
+//! ([`Lab::lessons`]), and [`crate::labs`] lists the labs.
 
-use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -11,18 +12,7 @@ use core::fmt::Debug;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::kernel::{Action, Fault, FaultKind, Model, Protocol, Run, Time, World};
-#[cfg(feature = "locks")]
-use crate::locks::LocksLab;
-#[cfg(feature = "mq")]
-use crate::mq::activemq::AmqLab;
-#[cfg(feature = "mq")]
-use crate::mq::flow::FlowLab;
-#[cfg(feature = "mq")]
-use crate::mq::jms::JmsLab;
-#[cfg(feature = "mq")]
-use crate::mq::rabbit::RabbitLab;
-use crate::ring::RingLab;
+use crate::kernel::{Action, Fault, FaultKind, Model, Protocol, Run, Severity, Time, World};
 use crate::text::Text;
 
 /// Checkpoint interval of scenario runs: seeking costs at most this many replayed steps.
@@ -32,15 +22,68 @@ pub const MAX_STEPS: usize = 500;
 /// Upper bound on injected faults in one run.
 pub const MAX_INJECTIONS: usize = 50;
 
-/// A lab: a protocol with a set-up from which its world is built.
+/// A lab: a protocol with a set-up from which its world is built, and its built-in lessons.
 pub trait Lab: Protocol + Sized {
-    /// The lab's identifier in URLs and scenario files.
-    const ID: &'static str;
+    /// What the site says of the lab: its id, name, what it teaches, its syllabus topics.
+    const INFO: LabInfo;
+    /// The lab's identifier in URLs, page names and scenario files.
+    const ID: &'static str = Self::INFO.id;
     type Setup: Clone + Debug + PartialEq + Serialize + DeserializeOwned;
     /// Builds the starting world, or explains (in both languages) why the set-up is invalid.
     fn build(setup: &Self::Setup, seed: u64) -> Result<World<Self>, Text>;
     /// Every invariant the lab checks, for the invariants panel (green until violated).
     fn invariants() -> Vec<InvariantInfo>;
+    /// The built-in lessons, in the order the lab's page lists them.
+    fn lessons() -> Vec<Scenario<Self>>;
+}
+
+/// Text in both languages that lives in the program itself, for tables such as [`LabInfo`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StaticText {
+    pub en: &'static str,
+    pub zh: &'static str,
+}
+
+impl StaticText {
+    pub const fn new(en: &'static str, zh: &'static str) -> Self {
+        StaticText { en, zh }
+    }
+
+    pub fn get(&self, lang: crate::text::Lang) -> &'static str {
+        match lang {
+            crate::text::Lang::En => self.en,
+            crate::text::Lang::Zh => self.zh,
+        }
+    }
+}
+
+/// A section of the syllabus (the four study notes in `shared/seeds/`) that a lab teaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Topic {
+    /// The note: 1 to 4 (seeds 001 to 004).
+    pub seed: u8,
+    /// The section's heading, as in the note (中文) and in English.
+    pub section: StaticText,
+}
+
+/// What the site says of a lab, as constant data: the landing page and every lab page's top bar
+/// read it without linking the lab's model or lessons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LabInfo {
+    pub id: &'static str,
+    pub name: StaticText,
+    /// One line on what the lab teaches.
+    pub teaches: StaticText,
+    /// The number of built-in lessons (a test checks it against [`Lab::lessons`]).
+    pub lessons: usize,
+    pub topics: &'static [Topic],
+}
+
+impl LabInfo {
+    /// The lab's page, relative to the site's root.
+    pub fn page(&self) -> alloc::string::String {
+        format!("{}.html", self.id)
+    }
 }
 
 /// An invariant a lab checks: its id (as in [`crate::kernel::Violation::invariant`]) and name.
@@ -200,6 +243,8 @@ pub enum ScenarioError {
     Json(String),
     /// The scenario is well-formed but not valid.
     Invalid(Text),
+    /// The file is a scenario of another lab (its id), to be opened on that lab's page.
+    OtherLab(String),
 }
 
 impl ScenarioError {
@@ -210,6 +255,10 @@ impl ScenarioError {
                 format!("这不是有效的场景文件：{e}"),
             ),
             ScenarioError::Invalid(t) => t.clone(),
+            ScenarioError::OtherLab(lab) => Text::new(
+                format!("This scenario file belongs to the lab \"{lab}\"."),
+                format!("这个场景文件属于实验“{lab}”。"),
+            ),
         }
     }
 }
@@ -486,165 +535,130 @@ impl<L: Lab> ScenarioRun<L> {
     }
 }
 
-/// A scenario of any lab, tagged by lab in JSON.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AnyScenario {
-    Ring(Box<Scenario<RingLab>>),
-    #[cfg(feature = "mq")]
-    Jms(Box<Scenario<JmsLab>>),
-    #[cfg(feature = "mq")]
-    Rabbitmq(Box<Scenario<RabbitLab>>),
-    #[cfg(feature = "mq")]
-    Flow(Box<Scenario<FlowLab>>),
-    #[cfg(feature = "mq")]
-    Activemq(Box<Scenario<AmqLab>>),
-    #[cfg(feature = "locks")]
-    Locks(Box<Scenario<LocksLab>>),
-}
-
-/// Runs the same code on the scenario of any lab.
-macro_rules! with_scenario {
-    ($any:expr, $s:ident => $body:expr) => {
-        match $any {
-            AnyScenario::Ring($s) => $body,
-            #[cfg(feature = "mq")]
-            AnyScenario::Jms($s) => $body,
-            #[cfg(feature = "mq")]
-            AnyScenario::Rabbitmq($s) => $body,
-            #[cfg(feature = "mq")]
-            AnyScenario::Flow($s) => $body,
-            #[cfg(feature = "mq")]
-            AnyScenario::Activemq($s) => $body,
-            #[cfg(feature = "locks")]
-            AnyScenario::Locks($s) => $body,
-        }
-    };
-}
-
-impl AnyScenario {
-    pub fn step_count(&self) -> usize {
-        with_scenario!(self, s => s.steps.len())
-    }
-
-    pub fn question_count(&self) -> usize {
-        with_scenario!(self, s => s.steps.iter().filter(|st| st.question.is_some()).count())
-    }
-
-    pub fn breaks(&self) -> &[String] {
-        with_scenario!(self, s => &s.breaks)
-    }
-
-    pub fn faults(&self) -> &[FaultKind] {
-        with_scenario!(self, s => &s.faults)
-    }
-
+impl<L: Lab> Scenario<L> {
     /// Every invariant broken at some step of the scripted run, with how bad it is.
-    pub fn broken_invariants(
-        &self,
-    ) -> Result<Vec<(String, crate::kernel::Severity)>, ScenarioError> {
-        with_scenario!(self, s => {
-            let run = s.play(&[])?.run;
-            let mut broken: Vec<(String, crate::kernel::Severity)> = (0..=run.len())
-                .flat_map(|k| run.violations_at(k).iter())
-                .map(|v| (v.violation.invariant.clone(), v.violation.severity))
-                .collect();
-            broken.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            broken.dedup();
-            Ok(broken)
-        })
+    pub fn broken_invariants(&self) -> Result<Vec<(String, Severity)>, ScenarioError> {
+        let run = self.play(&[])?.run;
+        let mut broken: Vec<(String, Severity)> = (0..=run.len())
+            .flat_map(|k| run.violations_at(k).iter())
+            .map(|v| (v.violation.invariant.clone(), v.violation.severity))
+            .collect();
+        broken.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        broken.dedup();
+        Ok(broken)
     }
 
     /// The 1-based steps of the scripted run in which nothing happened (a skipped action).
     pub fn idle_steps(&self) -> Result<Vec<usize>, ScenarioError> {
-        with_scenario!(self, s => {
-            let run = s.play(&[])?.run;
-            Ok(run
-                .steps()
-                .iter()
-                .enumerate()
-                .filter(|(_, step)| {
-                    step.events.iter().any(|e| matches!(e, crate::kernel::Event::Skipped { .. }))
-                })
-                .map(|(i, _)| i + 1)
-                .collect())
-        })
-    }
-
-    pub fn lab(&self) -> &'static str {
-        fn id_of<L: Lab>(_: &Scenario<L>) -> &'static str {
-            L::ID
-        }
-        with_scenario!(self, s => id_of(s))
-    }
-
-    pub fn id(&self) -> &str {
-        with_scenario!(self, s => &s.id)
-    }
-
-    pub fn title(&self) -> &Text {
-        with_scenario!(self, s => &s.title)
-    }
-
-    pub fn validate(&self) -> Result<(), ScenarioError> {
-        with_scenario!(self, s => s.validate())
-    }
-
-    /// Parses and validates a scenario file.
-    pub fn from_json(text: &str) -> Result<AnyScenario, ScenarioError> {
-        let scenario: AnyScenario =
-            serde_json::from_str(text).map_err(|e| ScenarioError::Json(e.to_string()))?;
-        scenario.validate()?;
-        Ok(scenario)
-    }
-
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        let run = self.play(&[])?.run;
+        Ok(run
+            .steps()
+            .iter()
+            .enumerate()
+            .filter(|(_, step)| {
+                step.events
+                    .iter()
+                    .any(|e| matches!(e, crate::kernel::Event::Skipped { .. }))
+            })
+            .map(|(i, _)| i + 1)
+            .collect())
     }
 
     /// The golden trace of the scenario as scripted.
-    pub fn golden(&self) -> Result<String, ScenarioError> {
-        with_scenario!(self, s => Ok(s.play(&[])?.golden()))
+    pub fn golden_trace(&self) -> Result<String, ScenarioError> {
+        Ok(self.play(&[])?.golden())
+    }
+
+    /// The scenario as a file: `{"<lab id>": {…}}`, pretty-printed.
+    pub fn to_file(&self) -> String {
+        serde_json::to_string_pretty(&LabFile(self)).unwrap_or_default()
+    }
+
+    /// Parses and validates a scenario file of this lab. A file of another lab is refused with
+    /// [`ScenarioError::OtherLab`], so that the caller can open it on that lab's page.
+    pub fn from_file(text: &str) -> Result<Self, ScenarioError> {
+        let lab = file_lab(text)?;
+        if lab != L::ID {
+            return Err(ScenarioError::OtherLab(lab));
+        }
+        let OwnedLabFile(scenario) = serde_json::from_str::<OwnedLabFile<L>>(text)
+            .map_err(|e| ScenarioError::Json(e.to_string()))?;
+        scenario.validate()?;
+        Ok(scenario)
     }
 }
 
-/// Every built-in scenario, in the order the lab picker lists them.
-pub fn all() -> Vec<AnyScenario> {
-    let all = crate::ring::scenarios()
-        .into_iter()
-        .map(|s| AnyScenario::Ring(Box::new(s)));
-    #[cfg(feature = "mq")]
-    let all = all
-        .chain(
-            crate::mq::jms_scenarios::scenarios()
-                .into_iter()
-                .map(|s| AnyScenario::Jms(Box::new(s))),
-        )
-        .chain(
-            crate::mq::rabbit_scenarios::scenarios()
-                .into_iter()
-                .map(|s| AnyScenario::Rabbitmq(Box::new(s))),
-        )
-        .chain(
-            crate::mq::activemq_scenarios::scenarios()
-                .into_iter()
-                .map(|s| AnyScenario::Activemq(Box::new(s))),
-        )
-        .chain(
-            crate::mq::flow::scenarios()
-                .into_iter()
-                .map(|s| AnyScenario::Flow(Box::new(s))),
-        );
-    #[cfg(feature = "locks")]
-    let all = all.chain(
-        crate::locks::scenarios()
-            .into_iter()
-            .map(|s| AnyScenario::Locks(Box::new(s))),
-    );
-    all.collect()
+/// The lab a scenario file belongs to: the one key of its outer object. The rest of the file is
+/// only checked to be JSON here; [`Scenario::from_file`] reads it.
+pub fn file_lab(text: &str) -> Result<String, ScenarioError> {
+    struct OuterKey;
+    impl<'de> serde::de::Visitor<'de> for OuterKey {
+        type Value = String;
+        fn expecting(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+            f.write_str("an object with one key, the lab's id")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<String, A::Error> {
+            let Some(lab) = map.next_key::<String>()? else {
+                return Err(serde::de::Error::invalid_length(0, &self));
+            };
+            map.next_value::<serde::de::IgnoredAny>()?;
+            if map.next_key::<String>()?.is_some() {
+                return Err(serde::de::Error::invalid_length(2, &self));
+            }
+            Ok(lab)
+        }
+    }
+    struct Outer(String);
+    impl<'de> Deserialize<'de> for Outer {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_map(OuterKey).map(Outer)
+        }
+    }
+    serde_json::from_str::<Outer>(text)
+        .map(|o| o.0)
+        .map_err(|e| ScenarioError::Json(e.to_string()))
 }
 
-/// A built-in scenario by id.
-pub fn find(id: &str) -> Option<AnyScenario> {
-    all().into_iter().find(|s| s.id() == id)
+/// A scenario wrapped in its file's outer object, `{"<lab id>": {…}}`.
+struct LabFile<'a, L: Lab>(&'a Scenario<L>);
+
+/// A scenario read from its file's outer object.
+struct OwnedLabFile<L: Lab>(Scenario<L>);
+
+impl<L: Lab> Serialize for LabFile<'_, L> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(1))?;
+        map.serialize_entry(L::ID, self.0)?;
+        map.end()
+    }
+}
+
+impl<'de, L: Lab> Deserialize<'de> for OwnedLabFile<L> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Inner<L>(core::marker::PhantomData<L>);
+        impl<'de, L: Lab> serde::de::Visitor<'de> for Inner<L> {
+            type Value = Scenario<L>;
+            fn expecting(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+                write!(f, "an object with one key, \"{}\"", L::ID)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Scenario<L>, A::Error> {
+                match map.next_key::<String>()? {
+                    Some(key) if key == L::ID => {}
+                    Some(key) => return Err(serde::de::Error::unknown_variant(&key, &[L::ID])),
+                    None => return Err(serde::de::Error::invalid_length(0, &self)),
+                }
+                let scenario = map.next_value::<Scenario<L>>()?;
+                if map.next_key::<String>()?.is_some() {
+                    return Err(serde::de::Error::invalid_length(2, &self));
+                }
+                Ok(scenario)
+            }
+        }
+        d.deserialize_map(Inner(core::marker::PhantomData))
+            .map(OwnedLabFile)
+    }
 }

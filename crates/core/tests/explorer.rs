@@ -4,13 +4,13 @@
 
 use distlab_core::kernel::{Action, Bounds, Explorer, Fault, NodeId, Outcome};
 use distlab_core::locks::{LocksLab, RESOURCE_SAFE};
-use distlab_core::scenario::{self, counterexample, AnyScenario, Lab, Scenario};
+use distlab_core::scenario::{counterexample, Lab, Scenario};
 
 fn lesson(id: &str) -> Scenario<LocksLab> {
-    match scenario::find(id) {
-        Some(AnyScenario::Locks(s)) => *s,
-        _ => panic!("{id} is a locks lesson"),
-    }
+    LocksLab::lessons()
+        .into_iter()
+        .find(|s| s.id == id)
+        .unwrap_or_else(|| panic!("{id} is a locks lesson"))
 }
 
 /// Every interleaving of the lesson's start up to `depth` actions, where each client may be
@@ -68,11 +68,7 @@ fn finds_the_redis_lease_counterexample_and_it_replays_as_a_lesson() {
         "nothing breaks before the last step"
     );
     // It survives the round trip of a scenario file, as the player loads it.
-    let json = AnyScenario::Locks(Box::new(cx.clone())).to_json();
-    assert_eq!(
-        AnyScenario::from_json(&json).unwrap(),
-        AnyScenario::Locks(Box::new(cx))
-    );
+    assert_eq!(Scenario::<LocksLab>::from_file(&cx.to_file()).unwrap(), cx);
 }
 
 #[test]

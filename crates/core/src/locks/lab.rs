@@ -56,7 +56,7 @@ use crate::kernel::{
     Ctx, Envelope, LinkConfig, LossReason, NodeId, NodeState, Protocol, Severity, Time, TimerId,
     Violation, World,
 };
-use crate::scenario::{InvariantInfo, Lab};
+use crate::scenario::{InvariantInfo, Lab, LabInfo, Scenario, StaticText, Topic};
 use crate::text::Text;
 
 pub const MAX_CLIENTS: usize = 5;
@@ -2110,7 +2110,19 @@ pub fn invariant_name(id: &str) -> Text {
 }
 
 impl Lab for LocksLab {
-    const ID: &'static str = "locks";
+    const INFO: LabInfo = LabInfo {
+        id: "locks",
+        name: StaticText::new("Distributed locks", "分布式锁"),
+        teaches: StaticText::new(
+            "Database, Redis and ZooKeeper locks: a lease that runs out during a pause, a release of someone else's lock, fencing tokens, and an explorer that finds counterexamples.",
+            "数据库、Redis 与 ZooKeeper 锁：暂停期间租约到期、释放了别人的锁、防护令牌，以及自动寻找反例的探索器。",
+        ),
+        lessons: 12,
+        topics: &[
+            Topic { seed: 4, section: StaticText::new("Distributed locks", "二、分布式锁") },
+            Topic { seed: 4, section: StaticText::new("ZooKeeper as a coordinator", "五、协调器【Zookeeper】") },
+        ],
+    };
     type Setup = LocksSetup;
 
     fn build(setup: &LocksSetup, seed: u64) -> Result<World<LocksLab>, Text> {
@@ -2130,6 +2142,10 @@ impl Lab for LocksLab {
             severity,
         })
         .collect()
+    }
+
+    fn lessons() -> Vec<Scenario<LocksLab>> {
+        super::scenarios::scenarios()
     }
 }
 

@@ -55,7 +55,7 @@ use crate::kernel::{
     Ctx, Envelope, LinkConfig, LossReason, NodeId, NodeState, Protocol, Severity, Time, TimerId,
     Violation, World,
 };
-use crate::scenario::{InvariantInfo, Lab};
+use crate::scenario::{InvariantInfo, Lab, LabInfo, Scenario, StaticText, Topic};
 use crate::text::Text;
 
 /// How often a slave tries to take the shared store's lock, in milliseconds.
@@ -1923,7 +1923,22 @@ pub fn invariant_name(id: &str) -> Text {
 }
 
 impl Lab for AmqLab {
-    const ID: &'static str = "activemq";
+    const INFO: LabInfo = LabInfo {
+        id: "activemq",
+        name: StaticText::new("ActiveMQ clusters", "ActiveMQ 集群"),
+        teaches: StaticText::new(
+            "A network of brokers strands messages; master/slave on a shared store or Replicated LevelDB; the failover transport resends.",
+            "broker 网络会滞留消息；共享存储与 Replicated LevelDB 的主从；failover 传输会重发。",
+        ),
+        lessons: 5,
+        topics: &[
+            Topic { seed: 1, section: StaticText::new("Lost messages in a network of brokers", "6. 丢失的消息") },
+            Topic { seed: 1, section: StaticText::new("High availability", "7. 高可用方案") },
+            Topic { seed: 2, section: StaticText::new("Master/slave clusters", "集群搭建") },
+            Topic { seed: 2, section: StaticText::new("Network of brokers", "基于NetworkConnector的Broker Clusters模式") },
+            Topic { seed: 2, section: StaticText::new("The failover transport", "failover失效转移") },
+        ],
+    };
     type Setup = AmqSetup;
 
     fn build(setup: &AmqSetup, seed: u64) -> Result<World<AmqLab>, Text> {
@@ -1940,6 +1955,10 @@ impl Lab for AmqLab {
             });
         }
         all
+    }
+
+    fn lessons() -> Vec<Scenario<AmqLab>> {
+        super::activemq_scenarios::scenarios()
     }
 }
 

@@ -30,7 +30,9 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use crate::kernel::{Ctx, LinkConfig, NodeState, Protocol, Severity, Time, Violation, World};
-use crate::scenario::{Directive, InvariantInfo, Lab, Scenario, ScriptStep};
+use crate::scenario::{
+    Directive, InvariantInfo, Lab, LabInfo, Scenario, ScriptStep, StaticText, Topic,
+};
 use crate::text::Text;
 
 /// Invariant: the database gets no more than it can take.
@@ -499,7 +501,20 @@ fn name_of(id: &str) -> Text {
 }
 
 impl Lab for FlowLab {
-    const ID: &'static str = "flow";
+    const INFO: LabInfo = LabInfo {
+        id: "flow",
+        name: StaticText::new("Peak shaving", "削峰"),
+        teaches: StaticText::new(
+            "A burst of orders goes into a queue and drains at a steady rate: the backlog, the database's load, TTL expiry, a full queue.",
+            "一阵突发的订单进入队列，再以稳定的速度消费：积压、数据库负载、TTL 过期、队列写满。",
+        ),
+        lessons: 3,
+        topics: &[
+            Topic { seed: 1, section: StaticText::new("Async messages, decoupling, peak shaving", "异步消息、解耦、流量削峰") },
+            Topic { seed: 3, section: StaticText::new("What message queues are for", "消息队列的用处") },
+            Topic { seed: 3, section: StaticText::new("Backlogs, expiry and full storage", "消息队列延时、失效和存储满") },
+        ],
+    };
     type Setup = FlowSetup;
 
     fn build(setup: &FlowSetup, seed: u64) -> Result<World<FlowLab>, Text> {
@@ -520,6 +535,10 @@ impl Lab for FlowLab {
             severity,
         })
         .collect()
+    }
+
+    fn lessons() -> Vec<Scenario<FlowLab>> {
+        scenarios()
     }
 }
 

@@ -36,7 +36,7 @@ use crate::kernel::{
     Ctx, Envelope, LinkConfig, LossReason, NodeId, NodeState, Protocol, Severity, Time, TimerId,
     Violation, World,
 };
-use crate::scenario::{InvariantInfo, Lab};
+use crate::scenario::{InvariantInfo, Lab, LabInfo, Scenario, StaticText, Topic};
 use crate::text::Text;
 
 /// What a node is in this lab.
@@ -1614,7 +1614,23 @@ impl Protocol for JmsLab {
 pub const DRAINED: &str = "jms.consumable";
 
 impl Lab for JmsLab {
-    const ID: &'static str = "jms";
+    const INFO: LabInfo = LabInfo {
+        id: "jms",
+        name: StaticText::new("JMS / ActiveMQ", "JMS / ActiveMQ"),
+        teaches: StaticText::new(
+            "Queues and topics, acknowledge modes, transacted sessions, prefetch and selectors: when a message is lost or processed twice.",
+            "队列与主题、签收模式、事务性会话、预取和消息选择器：消息何时丢失、何时被处理两次。",
+        ),
+        lessons: 12,
+        topics: &[
+            Topic { seed: 1, section: StaticText::new("Messaging: point-to-point and publish-subscribe", "2. 消息传递") },
+            Topic { seed: 1, section: StaticText::new("JMS reliability", "3. JMS的可靠性机制") },
+            Topic { seed: 2, section: StaticText::new("Persistent and non-persistent messages", "持久化与非持久化") },
+            Topic { seed: 2, section: StaticText::new("Not losing messages", "保障消息不丢失") },
+            Topic { seed: 2, section: StaticText::new("Unbalanced consumption (prefetch)", "消费消息不均衡") },
+            Topic { seed: 3, section: StaticText::new("Idempotent consumers", "消息队列的幂等性") },
+        ],
+    };
     type Setup = JmsSetup;
 
     fn build(setup: &JmsSetup, seed: u64) -> Result<World<JmsLab>, Text> {
@@ -1629,6 +1645,10 @@ impl Lab for JmsLab {
             severity: Severity::Warning,
         });
         all
+    }
+
+    fn lessons() -> Vec<Scenario<JmsLab>> {
+        super::jms_scenarios::scenarios()
     }
 }
 

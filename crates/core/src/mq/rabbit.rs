@@ -53,7 +53,7 @@ use crate::kernel::{
     Ctx, Envelope, LinkConfig, LossReason, NodeId, NodeState, Protocol, Time, TimerId, Violation,
     World,
 };
-use crate::scenario::{InvariantInfo, Lab};
+use crate::scenario::{InvariantInfo, Lab, LabInfo, Scenario, StaticText, Topic};
 use crate::text::Text;
 
 /// What a node is in this lab.
@@ -1748,7 +1748,21 @@ impl Protocol for RabbitLab {
 }
 
 impl Lab for RabbitLab {
-    const ID: &'static str = "rabbitmq";
+    const INFO: LabInfo = LabInfo {
+        id: "rabbitmq",
+        name: StaticText::new("RabbitMQ", "RabbitMQ"),
+        teaches: StaticText::new(
+            "Exchanges and bindings, publisher confirms and transactions, manual acks, mirrored queues, TTL and dead letters.",
+            "交换器与绑定、生产者确认与事务、手动确认、镜像队列、TTL 与死信。",
+        ),
+        lessons: 10,
+        topics: &[
+            Topic { seed: 1, section: StaticText::new("RabbitMQ exchange types", "2、RabbitMQ") },
+            Topic { seed: 3, section: StaticText::new("High availability of message queues", "消息队列的高可用") },
+            Topic { seed: 3, section: StaticText::new("Reliability: where messages are lost", "消息队列的可靠性") },
+            Topic { seed: 3, section: StaticText::new("Idempotent consumers", "消息队列的幂等性") },
+        ],
+    };
     type Setup = RabbitSetup;
 
     fn build(setup: &RabbitSetup, seed: u64) -> Result<World<RabbitLab>, Text> {
@@ -1757,6 +1771,10 @@ impl Lab for RabbitLab {
 
     fn invariants() -> Vec<InvariantInfo> {
         super::ledger::invariants()
+    }
+
+    fn lessons() -> Vec<Scenario<RabbitLab>> {
+        super::rabbit_scenarios::scenarios()
     }
 }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::hashing::{mod_n_owner, HashRing, VirtualNode};
 use super::keys::KeySet;
 use crate::kernel::{Ctx, LinkConfig, NodeId, NodeState, Protocol, Severity, Violation, World};
-use crate::scenario::{InvariantInfo, Lab};
+use crate::scenario::{InvariantInfo, Lab, LabInfo, Scenario, StaticText, Topic};
 use crate::text::Text;
 
 pub const MAX_NODES: usize = 100;
@@ -651,7 +651,19 @@ impl Protocol for RingLab {
 }
 
 impl Lab for RingLab {
-    const ID: &'static str = "ring";
+    const INFO: LabInfo = LabInfo {
+        id: "ring",
+        name: StaticText::new("Consistent hashing", "一致性哈希"),
+        teaches: StaticText::new(
+            "Keys on a hash ring with virtual nodes: a node that joins or leaves moves only its own arc, while hash % N moves almost every key.",
+            "哈希环与虚拟节点：节点加入或离开只迁移它自己那一段的键，而 hash % N 几乎要迁移所有键。",
+        ),
+        lessons: 5,
+        topics: &[Topic {
+            seed: 4,
+            section: StaticText::new("Consistent hashing", "七、一致性Hash算法"),
+        }],
+    };
     type Setup = RingSetup;
 
     fn build(setup: &RingSetup, seed: u64) -> Result<World<RingLab>, Text> {
@@ -687,6 +699,10 @@ impl Lab for RingLab {
                 severity: Severity::Warning,
             },
         ]
+    }
+
+    fn lessons() -> Vec<Scenario<RingLab>> {
+        super::scenarios::scenarios()
     }
 }
 
