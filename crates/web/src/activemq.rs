@@ -7,12 +7,14 @@ use distlab_core::kernel::{Event, NodeId, NodeStatus, World};
 use distlab_core::mq::activemq::{
     stored, AmqLab, AmqMessage, AmqMsg, AmqNote, AmqOp, Refusal, Role, StoreKind, Target,
 };
+use distlab_core::scenario::Scenario;
 use distlab_core::Lang;
+use distlab_core::Text;
 use yew::prelude::*;
 
 use crate::i18n::{describe_message_event, tr, trf};
 use crate::jms::graph::{chips, line, status_label};
-use crate::player::{AmqVariant, LabRun, Msg, Player, Session, Variant};
+use crate::player::{Msg, Player, Session, Variant};
 
 fn join(labels: &[String]) -> String {
     labels.join(", ")
@@ -1013,16 +1015,16 @@ fn graph(lang: Lang, world: &World<AmqLab>) -> Html {
 }
 
 fn button(
-    dispatch: &Callback<Msg>,
+    dispatch: &Callback<Msg<AmqLab>>,
     testid: String,
     label: String,
     op: AmqOp,
     enabled: bool,
 ) -> Html {
-    html! { <button data-testid={testid} disabled={!enabled} onclick={dispatch.reform(move |_: MouseEvent| Msg::Activemq(op.clone()))}>{ label }</button> }
+    html! { <button data-testid={testid} disabled={!enabled} onclick={dispatch.reform(move |_: MouseEvent| Msg::Op(op.clone()))}>{ label }</button> }
 }
 
-fn controls(lang: Lang, world: &World<AmqLab>, dispatch: &Callback<Msg>) -> Html {
+fn controls(lang: Lang, world: &World<AmqLab>, dispatch: &Callback<Msg<AmqLab>>) -> Html {
     let lab = &world.protocol;
     let up = |n: NodeId| world.node(n).is_some_and(|s| s.is_up());
     let queue = lab
@@ -1086,7 +1088,11 @@ fn controls(lang: Lang, world: &World<AmqLab>, dispatch: &Callback<Msg>) -> Html
     }
 }
 
-pub fn view(player: &Player, session: &Session<AmqLab>, dispatch: &Callback<Msg>) -> Html {
+pub fn view(
+    player: &Player<AmqLab>,
+    session: &Session<AmqLab>,
+    dispatch: &Callback<Msg<AmqLab>>,
+) -> Html {
     let lang = player.lang;
     let world = &session.state;
     let ledger = |w: &World<AmqLab>| {
@@ -1094,10 +1100,7 @@ pub fn view(player: &Player, session: &Session<AmqLab>, dispatch: &Callback<Msg>
             w.protocol.name(n).to_string()
         })
     };
-    let compared = player.compare.as_ref().and_then(|c| match &c.lab {
-        LabRun::Activemq(other) => Some((c, other)),
-        _ => None,
-    });
+    let compared = player.compare.as_ref().map(|c| (c, &c.lab));
     html! {
         <div class="jms-lab">
             if let Some((comparison, other)) = compared {
@@ -1119,7 +1122,7 @@ fn compare(
     lang: Lang,
     world: &World<AmqLab>,
     comparing: Option<&str>,
-    dispatch: &Callback<Msg>,
+    dispatch: &Callback<Msg<AmqLab>>,
 ) -> Html {
     let lab = &world.protocol;
     let mut options: Vec<(String, AmqVariant)> = Vec::new();
@@ -1162,10 +1165,74 @@ fn compare(
         .into_iter()
         .map(|(label, v)| (v.key(), label, v))
         .collect();
-    crate::views::compare::panel(
-        lang,
-        options,
-        comparing,
-        dispatch.reform(Msg::CompareActivemq),
-    )
+    crate::views::compare::panel(lang, options, comparing, dispatch.reform(Msg::Compare))
+}
+
+impl crate::lab::LabView for AmqLab {
+    type Variant = AmqVariant;
+
+    fn view(player: &Player<AmqLab>, dispatch: &Callback<Msg<AmqLab>>) -> Html {
+        view(player, &player.lab, dispatch)
+    }
+}
+
+/// A setting of the ActiveMQ clusters lab that the side-by-side view can change.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AmqVariant {
+    /// `replayWhenNoConsumers` with the duplicate audit off (on), or neither (off).
+    Replay { on: bool },
+    /// Every client with the failover transport (on) or a plain `tcp://` URI (off).
+    Failover { on: bool },
+}
+
+impl Variant<AmqLab> for AmqVariant {
+    fn key(&self) -> String {
+        match self {
+            AmqVariant::Replay { on } => format!("replay:{on}"),
+            AmqVariant::Failover { on } => format!("failover:{on}"),
+        }
+    }
+
+    fn apply(&self, scenario: &Scenario<AmqLab>) -> (Scenario<AmqLab>, Text) {
+        let mut changed = scenario.clone();
+        let label = match self {
+            AmqVariant::Replay { on } => {
+                changed.setup.replay_when_no_consumers = *on;
+                changed.setup.enable_audit = !*on;
+                if *on {
+                    Text::new(
+                        "with replayWhenNoConsumers on (and the audit off)",
+                        "开启 replayWhenNoConsumers（并关闭重复检测）",
+                    )
+                } else {
+                    Text::new(
+                        "without replayWhenNoConsumers",
+                        "不开启 replayWhenNoConsumers",
+                    )
+                }
+            }
+            AmqVariant::Failover { on } => {
+                for c in changed
+                    .setup
+                    .producers
+                    .iter_mut()
+                    .chain(changed.setup.consumers.iter_mut())
+                {
+                    c.failover = *on;
+                }
+                if *on {
+                    Text::new(
+                        "every client uses failover:(…)",
+                        "所有客户端使用 failover:(…)",
+                    )
+                } else {
+                    Text::new(
+                        "every client uses a plain tcp:// URI",
+                        "所有客户端使用普通 tcp:// 地址",
+                    )
+                }
+            }
+        };
+        (changed, label)
+    }
 }

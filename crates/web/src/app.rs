@@ -1,50 +1,20 @@
-//! The app shell: the top bar, the scenario list, the stage with the lab's view, and the side panels.
-//! Side effects live here: the playback timer, the keyboard, the URL and local storage.
+//! A lab's page: the top bar with every lab of the site, the lesson list, the stage with the lab's
+//! view, and the side panels. Side effects live here: the playback timer, the keyboard, the URL,
+//! local storage, and leaving for another lab's page.
 
 use gloo::events::{EventListener, EventListenerOptions};
-use gloo::storage::{LocalStorage, Storage};
 use gloo::timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
+use distlab_core::labs::LABS;
 use distlab_core::Lang;
 
 use crate::i18n::tr;
-use crate::player::{LabRun, Msg, Player};
+use crate::player::{LabView, Msg, Player};
 use crate::share::ShareState;
-use crate::views;
-
-const LANG_KEY: &str = "distlab.lang";
-
-/// The labs in the top bar: id, English and Chinese name.
-const LABS: &[(&str, &str, &str)] = &[
-    ("ring", "Consistent hashing", "一致性哈希"),
-    #[cfg(feature = "lab-mq")]
-    ("jms", "JMS / ActiveMQ", "JMS / ActiveMQ"),
-    #[cfg(feature = "lab-mq")]
-    ("activemq", "ActiveMQ clusters", "ActiveMQ 集群"),
-    #[cfg(feature = "lab-mq")]
-    ("rabbitmq", "RabbitMQ", "RabbitMQ"),
-    #[cfg(feature = "lab-mq")]
-    ("flow", "Peak shaving", "削峰"),
-    #[cfg(feature = "lab-locks")]
-    ("locks", "Distributed locks", "分布式锁"),
-];
-const PROJECTOR_KEY: &str = "distlab.projector";
-
-/// The language to start in: the one chosen before, else the browser's, else English.
-fn initial_lang() -> Lang {
-    if let Ok(tag) = LocalStorage::get::<String>(LANG_KEY) {
-        if let Some(lang) = Lang::from_tag(&tag) {
-            return lang;
-        }
-    }
-    web_sys::window()
-        .and_then(|w| w.navigator().language())
-        .and_then(|tag| Lang::from_tag(&tag))
-        .unwrap_or(Lang::En)
-}
+use crate::{prefs, views};
 
 fn location_hash() -> String {
     web_sys::window()
@@ -52,9 +22,8 @@ fn location_hash() -> String {
         .unwrap_or_default()
 }
 
-fn initial_player() -> Player {
-    let projector = LocalStorage::get::<bool>(PROJECTOR_KEY).unwrap_or(false);
-    let player = Player::new(initial_lang(), projector);
+fn initial_player<L: LabView>() -> Player<L> {
+    let player = Player::new(prefs::lang(), prefs::projector());
     match ShareState::parse(&location_hash()) {
         Ok(Some(link)) => player.update(Msg::OpenLink(link)),
         Ok(None) => player,
@@ -63,7 +32,7 @@ fn initial_player() -> Player {
 }
 
 /// The full share URL for the state on screen.
-pub fn share_url(player: &Player) -> String {
+pub fn share_url<L: LabView>(player: &Player<L>) -> String {
     let base = web_sys::window()
         .and_then(|w| w.location().href().ok())
         .map(|href| href.split('#').next().unwrap_or_default().to_string())
@@ -78,10 +47,28 @@ fn is_typing_target(event: &KeyboardEvent) -> bool {
         .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
 }
 
+/// The top bar's links: the site's landing page and every lab's page, the open one marked.
+pub fn lab_links(lang: Lang, open: &str) -> Html {
+    html! {
+        <nav class="labs" aria-label={tr(lang, "Labs", "实验")}>
+            <a class="lab home" href="index.html" data-testid="home">{ tr(lang, "All labs", "全部实验") }</a>
+            { for LABS.iter().map(|info| {
+                let active = info.id == open;
+                html! {
+                    <a data-testid={format!("lab-{}", info.id)} class={classes!("lab", active.then_some("active"))}
+                        href={info.page()} aria-current={active.then_some("page")}>
+                        { info.name.get(lang) }
+                    </a>
+                }
+            }) }
+        </nav>
+    }
+}
+
 #[function_component(App)]
-pub fn app() -> Html {
-    let player = use_reducer(initial_player);
-    let dispatch: Callback<Msg> = {
+pub fn app<L: LabView>() -> Html {
+    let player = use_reducer(initial_player::<L>);
+    let dispatch: Callback<Msg<L>> = {
         let player = player.clone();
         Callback::from(move |msg| player.dispatch(msg))
     };
@@ -168,22 +155,19 @@ pub fn app() -> Html {
         });
     }
 
-    // Language and projector mode: remembered, and reflected on <html> and <body>.
+    // Language and projector mode: remembered for every page, and reflected on <html> and <body>.
     use_effect_with((player.lang, player.projector), |(lang, projector)| {
-        let _ = LocalStorage::set(LANG_KEY, lang.tag());
-        let _ = LocalStorage::set(PROJECTOR_KEY, *projector);
+        prefs::apply(*lang, *projector);
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-            if let Some(html) = document.document_element() {
-                let _ = html.set_attribute("lang", if *lang == Lang::Zh { "zh-CN" } else { "en" });
-            }
-            if let Some(body) = document.body() {
-                let _ = body.class_list().toggle_with_force("projector", *projector);
-            }
-            document.set_title(tr(
-                *lang,
-                "distlab: see distributed systems fail",
-                "distlab：看见分布式系统如何出错",
-            ));
+            let name = L::INFO.name.get(*lang);
+            document.set_title(&format!("{name} · distlab"));
+        }
+    });
+
+    // A link or a file of another lab: open that lab's page with it.
+    use_effect_with(player.leave_for.clone(), |page| {
+        if let (Some(page), Some(window)) = (page, web_sys::window()) {
+            let _ = window.location().assign(page);
         }
     });
 
@@ -192,39 +176,16 @@ pub fn app() -> Html {
     let on_lang = dispatch.reform(move |_: MouseEvent| Msg::SetLang(other));
     let on_projector = dispatch.reform(|_: MouseEvent| Msg::ToggleProjector);
 
-    let stage = match &player.lab {
-        LabRun::Ring(session) => crate::ring::view(&player, session, &dispatch),
-        #[cfg(feature = "lab-mq")]
-        LabRun::Jms(session) => crate::jms::view(&player, session, &dispatch),
-        #[cfg(feature = "lab-mq")]
-        LabRun::Rabbit(session) => crate::rabbit::view(&player, session, &dispatch),
-        #[cfg(feature = "lab-mq")]
-        LabRun::Flow(session) => crate::flow::view(&player, session, &dispatch),
-        #[cfg(feature = "lab-mq")]
-        LabRun::Activemq(session) => crate::activemq::view(&player, session, &dispatch),
-        #[cfg(feature = "lab-locks")]
-        LabRun::Locks(session) => crate::locks::view(&player, session, &dispatch),
-    };
+    let stage = L::view(&player, &dispatch);
 
     html! {
         <div class="app">
             <header class="topbar">
                 <div class="brand">
-                    <span class="logo">{"distlab"}</span>
+                    <a class="logo" href="index.html">{"distlab"}</a>
                     <span class="tagline">{ tr(lang, "see distributed systems fail", "看见分布式系统如何出错") }</span>
                 </div>
-                <nav class="labs" aria-label={tr(lang, "Labs", "实验")}>
-                    { for LABS.iter().map(|&(id, en, zh)| {
-                        let active = player.lab.lab_id() == id;
-                        html! {
-                            <button data-testid={format!("lab-{id}")} class={classes!("lab", active.then_some("active"))}
-                                aria-pressed={active.to_string()}
-                                onclick={dispatch.reform(move |_: MouseEvent| Msg::OpenLab(id.to_string()))}>
-                                { tr(lang, en, zh) }
-                            </button>
-                        }
-                    }) }
-                </nav>
+                { lab_links(lang, L::ID) }
                 <div class="top-actions">
                     <button data-testid="lang-toggle" class="toggle" onclick={on_lang}
                         title={tr(lang, "Switch language", "切换语言")}>

@@ -3,13 +3,13 @@
 //! the shortest violating trace loaded into the player as a lesson of its own.
 //!
 //! Generic over the lab: a lab's view supplies the lesson whose set-up is explored, the faults the
-//! explorer may inject, and how to wrap the counterexample into a scenario file.
+//! explorer may inject, and where to send the counterexample's scenario file.
 
 use std::hash::Hash;
 use std::rc::Rc;
 
 use distlab_core::kernel::{Action, Bounds, Explorer, Outcome, Stats, Violation, World};
-use distlab_core::scenario::{counterexample, AnyScenario, Lab, Scenario};
+use distlab_core::scenario::{counterexample, Lab, Scenario};
 use distlab_core::{Lang, Text};
 use gloo::timers::callback::Timeout;
 use yew::prelude::*;
@@ -40,8 +40,6 @@ pub struct ExplorerProps<L: Lab> {
     /// The lesson whose starting state is explored.
     pub lesson: Rc<Scenario<L>>,
     pub faults: Vec<FaultChoice<L::Op>>,
-    /// Wraps the counterexample lesson into a scenario of any lab.
-    pub wrap: fn(Scenario<L>) -> AnyScenario,
     /// Opens a scenario file (the counterexample) in the player.
     pub on_load: Callback<String>,
 }
@@ -228,10 +226,9 @@ where
         })
     };
     let on_load = {
-        let (found, lesson, wrap, on_load, status) = (
+        let (found, lesson, on_load, status) = (
             found.clone(),
             props.lesson.clone(),
-            props.wrap,
             props.on_load.clone(),
             status.clone(),
         );
@@ -241,7 +238,7 @@ where
             };
             if let Some(trace) = found.borrow().as_ref() {
                 let cx = counterexample(&lesson, trace, broken);
-                on_load.emit(wrap(cx).to_json());
+                on_load.emit(cx.to_file());
             }
         })
     };

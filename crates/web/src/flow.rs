@@ -195,11 +195,15 @@ fn chart(lang: Lang, history: &[Sample], db_capacity: u64) -> Result<String, Str
     Ok(svg)
 }
 
-fn button(dispatch: &Callback<Msg>, testid: &str, label: String, op: FlowOp) -> Html {
-    html! { <button data-testid={testid.to_string()} onclick={dispatch.reform(move |_: MouseEvent| Msg::Flow(op.clone()))}>{ label }</button> }
+fn button(dispatch: &Callback<Msg<FlowLab>>, testid: &str, label: String, op: FlowOp) -> Html {
+    html! { <button data-testid={testid.to_string()} onclick={dispatch.reform(move |_: MouseEvent| Msg::Op(op.clone()))}>{ label }</button> }
 }
 
-pub fn view(player: &Player, session: &Session<FlowLab>, dispatch: &Callback<Msg>) -> Html {
+pub fn view(
+    player: &Player<FlowLab>,
+    session: &Session<FlowLab>,
+    dispatch: &Callback<Msg<FlowLab>>,
+) -> Html {
     let lang = player.lang;
     let lab = &session.state.protocol;
     let svg = match chart(lang, &lab.history, lab.setup.db_capacity) {
@@ -233,5 +237,13 @@ pub fn view(player: &Player, session: &Session<FlowLab>, dispatch: &Callback<Msg
                 </div>
             </section>
         </div>
+    }
+}
+
+impl crate::lab::LabView for FlowLab {
+    type Variant = crate::lab::NoVariant;
+
+    fn view(player: &Player<FlowLab>, dispatch: &Callback<Msg<FlowLab>>) -> Html {
+        view(player, &player.lab, dispatch)
     }
 }

@@ -10,11 +10,13 @@ mod panel;
 
 use distlab_core::kernel::{Event, NodeId, World};
 use distlab_core::mq::jms::{AckMode, JmsLab, JmsMsg, JmsNote};
+use distlab_core::scenario::Scenario;
 use distlab_core::Lang;
+use distlab_core::Text;
 use yew::prelude::*;
 
 use crate::i18n::{describe_message_event, tr, trf};
-use crate::player::{LabRun, Msg, Player, Session};
+use crate::player::{Msg, Player, Session};
 use crate::ring::Shared;
 
 fn labels(messages: &[String]) -> String {
@@ -200,14 +202,14 @@ pub fn describe_note(lang: Lang, lab: &JmsLab, note: &JmsNote) -> String {
     }
 }
 
-pub fn view(player: &Player, session: &Session<JmsLab>, dispatch: &Callback<Msg>) -> Html {
+pub fn view(
+    player: &Player<JmsLab>,
+    session: &Session<JmsLab>,
+    dispatch: &Callback<Msg<JmsLab>>,
+) -> Html {
     let lang = player.lang;
     let world = &session.state;
-    let compared = player.compare.as_ref().and_then(|c| match &c.lab {
-        LabRun::Jms(other) => Some((c, other)),
-        #[allow(unreachable_patterns)]
-        _ => None,
-    });
+    let compared = player.compare.as_ref().map(|c| (c, &c.lab));
     let other = compared.map(|(comparison, other)| inspector::OtherSide {
         label: comparison.label.clone(),
         world: Shared(other.state.clone()),
@@ -273,4 +275,87 @@ pub fn consumer_settings(lang: Lang, lab: &JmsLab, consumer: NodeId) -> String {
         parts.push(tr(lang, "dedup table", "去重表").to_string());
     }
     parts.join(" · ")
+}
+
+impl crate::lab::LabView for JmsLab {
+    type Variant = JmsVariant;
+
+    fn view(player: &Player<JmsLab>, dispatch: &Callback<Msg<JmsLab>>) -> Html {
+        view(player, &player.lab, dispatch)
+    }
+}
+
+/// A setting of the JMS lab that the side-by-side view can change.
+#[derive(Clone, Debug, PartialEq)]
+pub enum JmsVariant {
+    AckMode {
+        consumer: u8,
+        mode: distlab_core::mq::jms::AckMode,
+    },
+    Prefetch {
+        consumer: u8,
+        prefetch: u32,
+    },
+    Idempotent {
+        consumer: u8,
+        on: bool,
+    },
+}
+
+impl crate::lab::Variant<JmsLab> for JmsVariant {
+    fn key(&self) -> String {
+        match self {
+            JmsVariant::AckMode { consumer, mode } => format!("ack:{consumer}:{}", mode.name()),
+            JmsVariant::Prefetch { consumer, prefetch } => {
+                format!("prefetch:{consumer}:{prefetch}")
+            }
+            JmsVariant::Idempotent { consumer, on } => format!("idem:{consumer}:{on}"),
+        }
+    }
+
+    fn apply(&self, scenario: &Scenario<JmsLab>) -> (Scenario<JmsLab>, Text) {
+        let mut changed = scenario.clone();
+        let name = |n: u8| {
+            changed
+                .setup
+                .nodes
+                .get(usize::from(n))
+                .map_or_else(|| "?".to_string(), |s| s.name.clone())
+        };
+        let label = match self {
+            JmsVariant::AckMode { consumer, mode } => Text::new(
+                format!("{} uses {}", name(*consumer), mode.name()),
+                format!("{} 使用 {}", name(*consumer), mode.name()),
+            ),
+            JmsVariant::Prefetch { consumer, prefetch } => Text::new(
+                format!("{} has prefetch {prefetch}", name(*consumer)),
+                format!("{} 的预取为 {prefetch}", name(*consumer)),
+            ),
+            JmsVariant::Idempotent { consumer, on } => Text::new(
+                format!(
+                    "{} {} a dedup table",
+                    name(*consumer),
+                    if *on { "keeps" } else { "has no" }
+                ),
+                format!(
+                    "{} {}去重表",
+                    name(*consumer),
+                    if *on { "使用" } else { "不用" }
+                ),
+            ),
+        };
+        for c in &mut changed.setup.consumers {
+            match self {
+                JmsVariant::AckMode { consumer, mode } if c.node == *consumer => c.ack_mode = *mode,
+                JmsVariant::Prefetch { consumer, prefetch } if c.node == *consumer => {
+                    c.prefetch = *prefetch
+                }
+                JmsVariant::Idempotent { consumer, on } if c.node == *consumer => {
+                    c.idempotent = *on
+                }
+                _ => {}
+            }
+        }
+        (changed, label)
+    }
 }

@@ -1,22 +1,26 @@
-//! The distlab playground in the browser: a Yew app that renders the core's traces and dispatches
-//! the student's actions back to it.
+//! The distlab playground in the browser: one page per lab, each a Yew app that renders the core's
+//! traces of that lab and dispatches the student's actions back to it, and a landing page.
+//!
+//! Every lab page is a binary of its own (`src/bin/<lab id>.rs`, calling [`start`] with its lab),
+//! so that a page's wasm holds its own lab and nothing of the others.
 //!
 //! **Architecture invariant:** this crate holds no protocol logic. The player state ([`player`]) and
 //! the share-link format ([`share`]) are plain Rust; components only render and dispatch.
+//!
+//! **Architecture invariant:** the player, the shared views and the app shell know no lab by name;
+//! they are generic over [`lab::LabView`].
 
-#[cfg(feature = "lab-mq")]
 pub mod activemq;
 pub mod app;
 pub mod explorer;
-#[cfg(feature = "lab-mq")]
 pub mod flow;
 pub mod i18n;
-#[cfg(feature = "lab-mq")]
 pub mod jms;
-#[cfg(feature = "lab-locks")]
+pub mod lab;
+pub mod landing;
 pub mod locks;
 pub mod player;
-#[cfg(feature = "lab-mq")]
+pub mod prefs;
 pub mod rabbit;
 pub mod ring;
 pub mod share;
@@ -29,7 +33,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 /// Shows the error overlay of `index.html` with the panic message. A panic is a bug; the overlay
 /// tells the user what happened and offers a reload instead of leaving a dead page.
-fn show_panic(info: &std::panic::PanicHookInfo<'_>) {
+pub(crate) fn show_panic(info: &std::panic::PanicHookInfo<'_>) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
@@ -52,8 +56,8 @@ pub fn distlab_panic_for_test() {
     panic!("a deliberate panic, raised by the end-to-end test of the error overlay");
 }
 
-/// Installs the panic overlay and mounts the app on `#app`.
-pub fn start() {
+/// Installs the panic overlay and mounts the page of lab `L` on `#app`.
+pub fn start<L: lab::LabView>() {
     // Through Yew, which would otherwise replace any hook with its own when it starts rendering.
     yew::set_custom_panic_hook(Box::new(show_panic));
     let Some(root) = web_sys::window()
@@ -62,5 +66,5 @@ pub fn start() {
     else {
         return;
     };
-    yew::Renderer::<app::App>::with_root(root).render();
+    yew::Renderer::<app::App<L>>::with_root(root).render();
 }

@@ -8,7 +8,6 @@ use std::rc::Rc;
 
 use distlab_core::kernel::{Action, Event, Fault, Model, NodeId, NodeStatus, Protocol, World};
 use distlab_core::locks::{Backend, GrantEnd, LockMsg, LockNote, LockOp, LocksLab, Phase};
-use distlab_core::scenario::AnyScenario;
 use distlab_core::{Lang, Text};
 use yew::prelude::*;
 
@@ -721,16 +720,16 @@ fn write_log(lang: Lang, lab: &LocksLab) -> Html {
 }
 
 fn button(
-    dispatch: &Callback<Msg>,
+    dispatch: &Callback<Msg<LocksLab>>,
     testid: String,
     label: String,
     op: LockOp,
     enabled: bool,
 ) -> Html {
-    html! { <button data-testid={testid} disabled={!enabled} onclick={dispatch.reform(move |_: MouseEvent| Msg::Locks(op.clone()))}>{ label }</button> }
+    html! { <button data-testid={testid} disabled={!enabled} onclick={dispatch.reform(move |_: MouseEvent| Msg::Op(op.clone()))}>{ label }</button> }
 }
 
-fn controls(lang: Lang, world: &World<LocksLab>, dispatch: &Callback<Msg>) -> Html {
+fn controls(lang: Lang, world: &World<LocksLab>, dispatch: &Callback<Msg<LocksLab>>) -> Html {
     let lab = &world.protocol;
     let mut enabled = Vec::new();
     world.protocol.ops(&world.nodes, &mut enabled);
@@ -822,18 +821,17 @@ fn explorer_faults(lab: &LocksLab) -> Vec<FaultChoice<LockOp>> {
     out
 }
 
-fn wrap_locks(s: distlab_core::Scenario<LocksLab>) -> AnyScenario {
-    AnyScenario::Locks(Box::new(s))
-}
-
-pub fn view(player: &Player, session: &Session<LocksLab>, dispatch: &Callback<Msg>) -> Html {
+pub fn view(
+    player: &Player<LocksLab>,
+    session: &Session<LocksLab>,
+    dispatch: &Callback<Msg<LocksLab>>,
+) -> Html {
     let lang = player.lang;
     let world = &session.state;
     let start = session.run.run.state_at(0);
     let faults = explorer_faults(&start.protocol);
     let lesson: Rc<distlab_core::Scenario<LocksLab>> = session.scenario.clone();
     let on_load = dispatch.reform(Msg::Import);
-    let wrap: fn(distlab_core::Scenario<LocksLab>) -> AnyScenario = wrap_locks;
     html! {
         <div class="jms-lab locks-lab">
             { timeline(lang, session) }
@@ -842,7 +840,15 @@ pub fn view(player: &Player, session: &Session<LocksLab>, dispatch: &Callback<Ms
                 { write_log(lang, &world.protocol) }
             </div>
             { controls(lang, world, dispatch) }
-            <ExplorerPanel<LocksLab> {lang} {lesson} {faults} {wrap} {on_load} />
+            <ExplorerPanel<LocksLab> {lang} {lesson} {faults} {on_load} />
         </div>
+    }
+}
+
+impl crate::lab::LabView for LocksLab {
+    type Variant = crate::lab::NoVariant;
+
+    fn view(player: &Player<LocksLab>, dispatch: &Callback<Msg<LocksLab>>) -> Html {
+        view(player, &player.lab, dispatch)
     }
 }

@@ -1,7 +1,8 @@
 //! The player's state: which scenario is open, the run with the student's injections, the step on
 //! screen, playback, answers to "predict, then reveal" questions, language and projector mode.
-//! A reducer: every change is a [`Msg`]; side effects (timers, storage, the URL) live in the app's
-//! effects, never here. Bad input leaves the state as it was and sets a message.
+//! A reducer: every change is a [`Msg`]; side effects (timers, storage, the URL, leaving for another
+//! lab's page) live in the app's effects, never here. Bad input leaves the state as it was and sets
+//! a message. The player is generic over the lab ([`LabView`]) and knows none by name.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -9,24 +10,14 @@ use std::rc::Rc;
 use distlab_core::kernel::{
     Action, ActiveViolation, Event, Fault, FaultKind, Model, NodeState, World,
 };
-#[cfg(feature = "lab-locks")]
-use distlab_core::locks::{LockOp, LocksLab};
-#[cfg(feature = "lab-mq")]
-use distlab_core::mq::activemq::{AmqLab, AmqOp};
-#[cfg(feature = "lab-mq")]
-use distlab_core::mq::flow::{FlowLab, FlowOp};
-#[cfg(feature = "lab-mq")]
-use distlab_core::mq::jms::{JmsLab, JmsOp};
-#[cfg(feature = "lab-mq")]
-use distlab_core::mq::rabbit::{RabbitLab, RabbitOp};
-use distlab_core::ring::{RingLab, RingOp, RingSetup};
+use distlab_core::labs;
 use distlab_core::scenario::{
-    self, AnyScenario, Injection, InvariantInfo, Lab, Origin, Question, Scenario, ScenarioRun,
+    Injection, InvariantInfo, Lab, Origin, Question, Scenario, ScenarioError, ScenarioRun,
 };
 use distlab_core::{Lang, Text};
-use serde::de::DeserializeOwned;
 use yew::Reducible;
 
+pub use crate::lab::{LabView, NoVariant, Variant};
 use crate::share::{self, ScenarioRef, ShareState};
 
 /// One lab's scenario being played.
@@ -133,6 +124,70 @@ impl<L: Lab> Session<L> {
     }
 }
 
+impl<L: Lab> Session<L> {
+    pub fn lab_id(&self) -> &'static str {
+        L::ID
+    }
+    pub fn step(&self) -> usize {
+        self.step
+    }
+    pub fn title(&self) -> &Text {
+        &self.scenario.title
+    }
+    pub fn summary(&self) -> &Text {
+        &self.scenario.summary
+    }
+    pub fn scenario_id(&self) -> &str {
+        &self.scenario.id
+    }
+    pub fn seed(&self) -> u64 {
+        self.scenario.seed
+    }
+    pub fn faults(&self) -> &[FaultKind] {
+        &self.scenario.faults
+    }
+    pub fn nodes(&self) -> &[NodeState] {
+        &self.state.nodes
+    }
+    pub fn now(&self) -> u64 {
+        self.state.now
+    }
+    pub fn invariants(&self) -> Vec<InvariantInfo> {
+        L::invariants()
+    }
+    pub fn injection_count(&self) -> usize {
+        self.run.injections.len()
+    }
+    pub fn fork_fault(&mut self, fault: Fault) -> Result<(), Text> {
+        self.fork(Action::Fault { fault })
+    }
+    pub fn fork_op(&mut self, op: L::Op) -> Result<(), Text> {
+        self.fork(Action::Op { op })
+    }
+
+    /// Lets the world take its next scheduled step (a delivery, a timer), as an injection: free
+    /// play goes on after a lesson's script ends.
+    pub fn fork_next(&mut self) -> Result<(), Text> {
+        let action = self.state.next_due().unwrap_or(Action::Wait { ms: 100 });
+        self.fork(action)
+    }
+
+    /// The open scenario as a scenario file.
+    pub fn scenario_file(&self) -> String {
+        self.scenario.to_file()
+    }
+}
+
+impl<L: Narrate> Session<L> {
+    /// What the step on screen did, in words.
+    pub fn event_lines(&self, lang: Lang) -> Vec<String> {
+        self.events()
+            .iter()
+            .filter_map(|e| L::describe(lang, &self.state, e))
+            .collect()
+    }
+}
+
 /// How a lab's view puts one of its trace's events into words (None: not worth a line).
 pub trait Narrate: Lab {
     fn describe(
@@ -140,158 +195,6 @@ pub trait Narrate: Lab {
         world: &World<Self>,
         event: &Event<Self::Msg, Self::Note>,
     ) -> Option<String>;
-}
-
-/// The session of whichever lab is open.
-#[derive(Clone, Debug)]
-pub enum LabRun {
-    Ring(Session<RingLab>),
-    #[cfg(feature = "lab-mq")]
-    Jms(Session<JmsLab>),
-    #[cfg(feature = "lab-mq")]
-    Rabbit(Session<RabbitLab>),
-    #[cfg(feature = "lab-mq")]
-    Flow(Session<FlowLab>),
-    #[cfg(feature = "lab-mq")]
-    Activemq(Session<AmqLab>),
-    #[cfg(feature = "lab-locks")]
-    Locks(Session<LocksLab>),
-}
-
-/// Runs the same code on the session of any lab.
-macro_rules! with_session {
-    ($lab:expr, $s:ident => $body:expr) => {
-        match $lab {
-            LabRun::Ring($s) => $body,
-            #[cfg(feature = "lab-mq")]
-            LabRun::Jms($s) => $body,
-            #[cfg(feature = "lab-mq")]
-            LabRun::Rabbit($s) => $body,
-            #[cfg(feature = "lab-mq")]
-            LabRun::Flow($s) => $body,
-            #[cfg(feature = "lab-mq")]
-            LabRun::Activemq($s) => $body,
-            #[cfg(feature = "lab-locks")]
-            LabRun::Locks($s) => $body,
-        }
-    };
-}
-
-impl LabRun {
-    pub fn lab_id(&self) -> &'static str {
-        fn id<L: Lab>(_: &Session<L>) -> &'static str {
-            L::ID
-        }
-        with_session!(self, s => id(s))
-    }
-    pub fn step(&self) -> usize {
-        with_session!(self, s => s.step)
-    }
-    pub fn total(&self) -> usize {
-        with_session!(self, s => s.total())
-    }
-    pub fn seek(&mut self, k: usize) {
-        with_session!(self, s => s.seek(k))
-    }
-    pub fn narration(&self) -> Option<&Text> {
-        with_session!(self, s => s.narration())
-    }
-    pub fn question_ahead(&self) -> Option<(usize, &Question)> {
-        with_session!(self, s => s.question_ahead())
-    }
-    pub fn question_here(&self) -> Option<(usize, &Question)> {
-        with_session!(self, s => s.question_here())
-    }
-    pub fn violations(&self) -> &[ActiveViolation] {
-        with_session!(self, s => s.violations())
-    }
-    pub fn origin(&self, k: usize) -> Option<Origin> {
-        with_session!(self, s => s.origin(k))
-    }
-    pub fn title(&self) -> &Text {
-        with_session!(self, s => &s.scenario.title)
-    }
-    pub fn summary(&self) -> &Text {
-        with_session!(self, s => &s.scenario.summary)
-    }
-    pub fn scenario_id(&self) -> &str {
-        with_session!(self, s => &s.scenario.id)
-    }
-    pub fn seed(&self) -> u64 {
-        with_session!(self, s => s.scenario.seed)
-    }
-    pub fn faults(&self) -> &[FaultKind] {
-        with_session!(self, s => &s.scenario.faults)
-    }
-    pub fn nodes(&self) -> &[NodeState] {
-        with_session!(self, s => &s.state.nodes)
-    }
-    pub fn now(&self) -> u64 {
-        with_session!(self, s => s.state.now)
-    }
-    pub fn invariants(&self) -> Vec<InvariantInfo> {
-        fn of<L: Lab>(_: &Session<L>) -> Vec<InvariantInfo> {
-            L::invariants()
-        }
-        with_session!(self, s => of(s))
-    }
-    pub fn injections_json(&self) -> Option<String> {
-        with_session!(self, s => s.injections_json())
-    }
-    pub fn injection_count(&self) -> usize {
-        with_session!(self, s => s.run.injections.len())
-    }
-    pub fn fork_fault(&mut self, fault: Fault) -> Result<(), Text> {
-        with_session!(self, s => s.fork(Action::Fault { fault }))
-    }
-    /// What the step on screen did, in words.
-    pub fn event_lines(&self, lang: Lang) -> Vec<String> {
-        fn lines<L: Narrate>(s: &Session<L>, lang: Lang) -> Vec<String> {
-            s.events()
-                .iter()
-                .filter_map(|e| L::describe(lang, &s.state, e))
-                .collect()
-        }
-        with_session!(self, s => lines(s, lang))
-    }
-
-    /// Lets the world take its next scheduled step (a delivery, a timer), as an injection: free
-    /// play goes on after a lesson's script ends.
-    pub fn fork_next(&mut self) -> Result<(), Text> {
-        with_session!(self, s => {
-            let action = s.state.next_due().unwrap_or(Action::Wait { ms: 100 });
-            s.fork(action)
-        })
-    }
-
-    pub fn scenario_json(&self) -> String {
-        match self {
-            LabRun::Ring(s) => AnyScenario::Ring(Box::new((*s.scenario).clone())).to_json(),
-            #[cfg(feature = "lab-mq")]
-            LabRun::Jms(s) => AnyScenario::Jms(Box::new((*s.scenario).clone())).to_json(),
-            #[cfg(feature = "lab-mq")]
-            LabRun::Rabbit(s) => AnyScenario::Rabbitmq(Box::new((*s.scenario).clone())).to_json(),
-            #[cfg(feature = "lab-mq")]
-            LabRun::Flow(s) => AnyScenario::Flow(Box::new((*s.scenario).clone())).to_json(),
-            #[cfg(feature = "lab-mq")]
-            LabRun::Activemq(s) => AnyScenario::Activemq(Box::new((*s.scenario).clone())).to_json(),
-            #[cfg(feature = "lab-locks")]
-            LabRun::Locks(s) => AnyScenario::Locks(Box::new((*s.scenario).clone())).to_json(),
-        }
-    }
-}
-
-/// Forks a lab's session with one of that lab's operations: `Some(result)`, or `None` when the
-/// session on screen belongs to another lab.
-macro_rules! fork_op {
-    ($lab:expr, $variant:ident, $op:expr) => {
-        match $lab {
-            LabRun::$variant(session) => Some(session.fork(Action::Op { op: $op })),
-            // Other labs are variants only when their features are on.
-            #[allow(unreachable_patterns)]
-            _ => None,
-        }
-    };
 }
 
 /// Playback speed.
@@ -339,8 +242,8 @@ pub enum Source {
 }
 
 #[derive(Clone, Debug)]
-pub struct Player {
-    pub lab: LabRun,
+pub struct Player<L: LabView> {
+    pub lab: Session<L>,
     pub source: Source,
     pub playing: bool,
     pub speed: Speed,
@@ -351,267 +254,44 @@ pub struct Player {
     pub lang: Lang,
     pub projector: bool,
     /// The same lesson under another setting, stepped and forked in lockstep with the main run.
-    pub compare: Option<Comparison>,
+    pub compare: Option<Comparison<L>>,
+    /// Another lab's page to open, with the link or file that belongs there: the app's effect
+    /// leaves for it. The state on screen is kept meanwhile.
+    pub leave_for: Option<String>,
 }
 
 /// A second run of the open lesson under a changed setting, for the side-by-side view.
 #[derive(Clone, Debug)]
-pub struct Comparison {
+pub struct Comparison<L: Lab> {
     /// Identifies the changed setting, for the view's selector.
     pub key: String,
     /// The setting that differs, in words.
     pub label: Text,
-    pub lab: LabRun,
-}
-
-/// A setting of a lab that the side-by-side view can change.
-pub trait Variant<L: Lab> {
-    /// Identifies the setting, for the view's selector.
-    fn key(&self) -> String;
-    /// The lesson with this setting changed in its set-up, and the change in words.
-    fn apply(&self, scenario: &Scenario<L>) -> (Scenario<L>, Text);
+    pub lab: Session<L>,
 }
 
 /// The open lesson run again under `variant`, moved to the same step with the same injections.
-#[cfg(feature = "lab-mq")]
-fn compare_with<L: Lab, V: Variant<L>>(
-    variant: &V,
+fn compare_with<L: LabView>(
+    variant: &L::Variant,
     session: &Session<L>,
-    wrap: fn(Session<L>) -> LabRun,
-) -> Result<Comparison, Text>
-where
-    L::Op: serde::Serialize + DeserializeOwned,
-{
+) -> Result<Comparison<L>, Text> {
     let (scenario, label) = variant.apply(&session.scenario);
-    let other = start(
-        scenario,
-        None,
-        session.injections_json().as_deref(),
-        session.step,
-    )?;
+    let other = Session::start(scenario, &session.run.injections, session.step)?;
     Ok(Comparison {
         key: variant.key(),
         label,
-        lab: wrap(other),
+        lab: other,
     })
-}
-
-/// A setting of the JMS lab that the side-by-side view can change.
-#[cfg(feature = "lab-mq")]
-#[derive(Clone, Debug, PartialEq)]
-pub enum JmsVariant {
-    AckMode {
-        consumer: u8,
-        mode: distlab_core::mq::jms::AckMode,
-    },
-    Prefetch {
-        consumer: u8,
-        prefetch: u32,
-    },
-    Idempotent {
-        consumer: u8,
-        on: bool,
-    },
-}
-
-#[cfg(feature = "lab-mq")]
-impl Variant<JmsLab> for JmsVariant {
-    fn key(&self) -> String {
-        match self {
-            JmsVariant::AckMode { consumer, mode } => format!("ack:{consumer}:{}", mode.name()),
-            JmsVariant::Prefetch { consumer, prefetch } => {
-                format!("prefetch:{consumer}:{prefetch}")
-            }
-            JmsVariant::Idempotent { consumer, on } => format!("idem:{consumer}:{on}"),
-        }
-    }
-
-    fn apply(&self, scenario: &Scenario<JmsLab>) -> (Scenario<JmsLab>, Text) {
-        let mut changed = scenario.clone();
-        let name = |n: u8| {
-            changed
-                .setup
-                .nodes
-                .get(usize::from(n))
-                .map_or_else(|| "?".to_string(), |s| s.name.clone())
-        };
-        let label = match self {
-            JmsVariant::AckMode { consumer, mode } => Text::new(
-                format!("{} uses {}", name(*consumer), mode.name()),
-                format!("{} 使用 {}", name(*consumer), mode.name()),
-            ),
-            JmsVariant::Prefetch { consumer, prefetch } => Text::new(
-                format!("{} has prefetch {prefetch}", name(*consumer)),
-                format!("{} 的预取为 {prefetch}", name(*consumer)),
-            ),
-            JmsVariant::Idempotent { consumer, on } => Text::new(
-                format!(
-                    "{} {} a dedup table",
-                    name(*consumer),
-                    if *on { "keeps" } else { "has no" }
-                ),
-                format!(
-                    "{} {}去重表",
-                    name(*consumer),
-                    if *on { "使用" } else { "不用" }
-                ),
-            ),
-        };
-        for c in &mut changed.setup.consumers {
-            match self {
-                JmsVariant::AckMode { consumer, mode } if c.node == *consumer => c.ack_mode = *mode,
-                JmsVariant::Prefetch { consumer, prefetch } if c.node == *consumer => {
-                    c.prefetch = *prefetch
-                }
-                JmsVariant::Idempotent { consumer, on } if c.node == *consumer => {
-                    c.idempotent = *on
-                }
-                _ => {}
-            }
-        }
-        (changed, label)
-    }
-}
-
-/// A setting of the RabbitMQ lab that the side-by-side view can change.
-#[cfg(feature = "lab-mq")]
-#[derive(Clone, Debug, PartialEq)]
-pub enum RabbitVariant {
-    Mode {
-        producer: u8,
-        mode: distlab_core::mq::rabbit::PublishMode,
-    },
-    AutoAck {
-        consumer: u8,
-        on: bool,
-    },
-    Idempotent {
-        consumer: u8,
-        on: bool,
-    },
-    /// Every queue durable and every scripted publish persistent.
-    Durable,
-}
-
-#[cfg(feature = "lab-mq")]
-impl Variant<RabbitLab> for RabbitVariant {
-    fn key(&self) -> String {
-        match self {
-            RabbitVariant::Mode { producer, mode } => format!("mode:{producer}:{mode:?}"),
-            RabbitVariant::AutoAck { consumer, on } => format!("autoack:{consumer}:{on}"),
-            RabbitVariant::Idempotent { consumer, on } => format!("idem:{consumer}:{on}"),
-            RabbitVariant::Durable => String::from("durable"),
-        }
-    }
-
-    fn apply(&self, scenario: &Scenario<RabbitLab>) -> (Scenario<RabbitLab>, Text) {
-        use distlab_core::mq::rabbit::PublishMode;
-        use distlab_core::scenario::Directive;
-        let mut changed = scenario.clone();
-        let name = |n: u8| {
-            changed
-                .setup
-                .nodes
-                .get(usize::from(n))
-                .map_or_else(|| "?".to_string(), |s| s.name.clone())
-        };
-        let label = match self {
-            RabbitVariant::Mode { producer, mode } => {
-                let (en, zh) = match mode {
-                    PublishMode::None => ("publishes without confirms", "不使用确认发布"),
-                    PublishMode::Confirms => ("uses publisher confirms", "使用生产者确认"),
-                    PublishMode::Tx => ("uses a channel transaction", "使用信道事务"),
-                };
-                Text::new(
-                    format!("{} {en}", name(*producer)),
-                    format!("{} {zh}", name(*producer)),
-                )
-            }
-            RabbitVariant::AutoAck { consumer, on } => Text::new(
-                format!(
-                    "{} uses {}",
-                    name(*consumer),
-                    if *on { "auto-ack" } else { "manual ack" }
-                ),
-                format!(
-                    "{} 使用{}",
-                    name(*consumer),
-                    if *on { "自动确认" } else { "手动确认" }
-                ),
-            ),
-            RabbitVariant::Idempotent { consumer, on } => Text::new(
-                format!(
-                    "{} {} a dedup table",
-                    name(*consumer),
-                    if *on { "keeps" } else { "has no" }
-                ),
-                format!(
-                    "{} {}去重表",
-                    name(*consumer),
-                    if *on { "使用" } else { "不用" }
-                ),
-            ),
-            RabbitVariant::Durable => Text::new(
-                "queues are durable and messages persistent",
-                "队列持久化、消息持久化",
-            ),
-        };
-        match self {
-            RabbitVariant::Mode { producer, mode } => {
-                for p in changed
-                    .setup
-                    .producers
-                    .iter_mut()
-                    .filter(|p| p.node == *producer)
-                {
-                    p.mode = *mode;
-                }
-            }
-            RabbitVariant::AutoAck { consumer, on } => {
-                for c in changed
-                    .setup
-                    .consumers
-                    .iter_mut()
-                    .filter(|c| c.node == *consumer)
-                {
-                    c.auto_ack = *on;
-                }
-            }
-            RabbitVariant::Idempotent { consumer, on } => {
-                for c in changed
-                    .setup
-                    .consumers
-                    .iter_mut()
-                    .filter(|c| c.node == *consumer)
-                {
-                    c.idempotent = *on;
-                }
-            }
-            RabbitVariant::Durable => {
-                for q in &mut changed.setup.queues {
-                    q.durable = true;
-                }
-                for step in &mut changed.steps {
-                    if let Directive::Op {
-                        op: RabbitOp::Publish { persistent, .. },
-                    } = &mut step.directive
-                    {
-                        *persistent = true;
-                    }
-                }
-            }
-        }
-        (changed, label)
-    }
 }
 
 /// Everything that can change the player.
 #[derive(Clone, Debug)]
-pub enum Msg {
+pub enum Msg<L: LabView> {
     /// Opens what a share link describes.
     OpenLink(ShareState),
     OpenBuiltin(String),
-    OpenSandbox(RingSetup),
+    /// Free play from this set-up (labs that have free play).
+    OpenSandbox(L::Setup),
     /// Imports a scenario file.
     Import(String),
     Seek(usize),
@@ -628,127 +308,19 @@ pub enum Msg {
         choice: usize,
     },
     Fault(Fault),
-    Ring(RingOp),
-    #[cfg(feature = "lab-mq")]
-    Jms(JmsOp),
-    #[cfg(feature = "lab-mq")]
-    Rabbit(RabbitOp),
-    #[cfg(feature = "lab-mq")]
-    Flow(FlowOp),
-    #[cfg(feature = "lab-mq")]
-    Activemq(AmqOp),
-    #[cfg(feature = "lab-locks")]
-    Locks(LockOp),
+    /// One of the lab's own operations, injected at the step on screen.
+    Op(L::Op),
     /// The world takes its next scheduled step, injected at the step on screen.
     Advance,
-    /// Opens the first lesson of a lab.
-    OpenLab(String),
-    /// Runs the JMS lesson side by side under another setting (or stops comparing).
-    #[cfg(feature = "lab-mq")]
-    CompareJms(Option<JmsVariant>),
-    /// Runs the RabbitMQ lesson side by side under another setting (or stops comparing).
-    #[cfg(feature = "lab-mq")]
-    CompareRabbit(Option<RabbitVariant>),
-    /// Runs the ActiveMQ clusters lesson side by side under another setting (or stops comparing).
-    #[cfg(feature = "lab-mq")]
-    CompareActivemq(Option<AmqVariant>),
+    /// Runs the lesson side by side under another setting (or stops comparing).
+    Compare(Option<L::Variant>),
     SetLang(Lang),
     ToggleProjector,
     /// Shows a message (or clears it with `None`).
     Notice(Option<Text>),
 }
 
-/// A setting of the ActiveMQ clusters lab that the side-by-side view can change.
-#[cfg(feature = "lab-mq")]
-#[derive(Clone, Debug, PartialEq)]
-pub enum AmqVariant {
-    /// `replayWhenNoConsumers` with the duplicate audit off (on), or neither (off).
-    Replay { on: bool },
-    /// Every client with the failover transport (on) or a plain `tcp://` URI (off).
-    Failover { on: bool },
-}
-
-#[cfg(feature = "lab-mq")]
-impl Variant<AmqLab> for AmqVariant {
-    fn key(&self) -> String {
-        match self {
-            AmqVariant::Replay { on } => format!("replay:{on}"),
-            AmqVariant::Failover { on } => format!("failover:{on}"),
-        }
-    }
-
-    fn apply(&self, scenario: &Scenario<AmqLab>) -> (Scenario<AmqLab>, Text) {
-        let mut changed = scenario.clone();
-        let label = match self {
-            AmqVariant::Replay { on } => {
-                changed.setup.replay_when_no_consumers = *on;
-                changed.setup.enable_audit = !*on;
-                if *on {
-                    Text::new(
-                        "with replayWhenNoConsumers on (and the audit off)",
-                        "开启 replayWhenNoConsumers（并关闭重复检测）",
-                    )
-                } else {
-                    Text::new(
-                        "without replayWhenNoConsumers",
-                        "不开启 replayWhenNoConsumers",
-                    )
-                }
-            }
-            AmqVariant::Failover { on } => {
-                for c in changed
-                    .setup
-                    .producers
-                    .iter_mut()
-                    .chain(changed.setup.consumers.iter_mut())
-                {
-                    c.failover = *on;
-                }
-                if *on {
-                    Text::new(
-                        "every client uses failover:(…)",
-                        "所有客户端使用 failover:(…)",
-                    )
-                } else {
-                    Text::new(
-                        "every client uses a plain tcp:// URI",
-                        "所有客户端使用普通 tcp:// 地址",
-                    )
-                }
-            }
-        };
-        (changed, label)
-    }
-}
-
-/// The free-play set-up the sandbox starts from.
-pub fn default_sandbox() -> RingSetup {
-    RingSetup {
-        nodes: (1..=5).map(|i| format!("N{i}")).collect(),
-        members: vec![0, 1, 2, 3],
-        vnodes: 100,
-        keys: 100_000,
-    }
-}
-
-/// A free-play scenario: no script, every step is the student's.
-pub fn sandbox(setup: RingSetup, seed: u64) -> Scenario<RingLab> {
-    Scenario {
-        id: share::SANDBOX_ID.to_string(),
-        title: Text::new("Free play", "自由练习"),
-        summary: Text::new(
-            "Your own ring: add, remove and crash nodes, change virtual nodes, look up keys.",
-            "你自己的哈希环：加入、移除、宕掉节点，调整虚拟节点数，查找键。",
-        ),
-        seed,
-        setup,
-        faults: vec![FaultKind::Crash, FaultKind::Restart],
-        breaks: Vec::new(),
-        steps: Vec::new(),
-    }
-}
-
-fn parse_injections<Op: DeserializeOwned + serde::Serialize>(
+fn parse_injections<Op: serde::de::DeserializeOwned + serde::Serialize>(
     json: Option<&str>,
 ) -> Result<Vec<Injection<Op>>, Text> {
     match json {
@@ -758,18 +330,23 @@ fn parse_injections<Op: DeserializeOwned + serde::Serialize>(
     }
 }
 
-impl Player {
-    /// The player on the first built-in scenario.
-    pub fn new(lang: Lang, projector: bool) -> Player {
-        let first = scenario::all()
+/// The page of another lab with this link, or the message for a lab that does not exist.
+fn other_lab(link: &ShareState) -> Result<String, Text> {
+    match labs::find(&link.lab) {
+        Some(info) => Ok(format!("{}#{}", info.page(), link.to_fragment())),
+        None => Err(share::unknown("lab", "实验", &link.lab)),
+    }
+}
+
+impl<L: LabView> Player<L> {
+    /// The player on the lab's first lesson.
+    pub fn new(lang: Lang, projector: bool) -> Player<L> {
+        // Every built-in lesson starts: the core's tests play each of them.
+        let first = L::lessons()
             .into_iter()
             .next()
-            .ok_or_else(Text::default)
-            .and_then(|s| start_any(s, None, None, 0));
-        // Every built-in scenario and the default free play start: the tests check both.
-        let lab = first
-            .or_else(|_| Session::start(sandbox(default_sandbox(), 1), &[], 0).map(LabRun::Ring))
-            .expect("the built-in scenarios start");
+            .expect("every lab has lessons");
+        let lab = Session::start(first, &[], 0).expect("the built-in lessons start");
         Player {
             lab,
             source: Source::Builtin,
@@ -780,23 +357,21 @@ impl Player {
             lang,
             projector,
             compare: None,
+            leave_for: None,
         }
     }
 
     /// The share link state of what is on screen.
     pub fn share(&self) -> ShareState {
-        let scenario = match (&self.source, &self.lab) {
-            (Source::Builtin, lab) => ScenarioRef::Builtin(lab.scenario_id().to_string()),
-            (Source::Sandbox, LabRun::Ring(s)) => {
-                ScenarioRef::Sandbox(serde_json::to_string(&s.scenario.setup).unwrap_or_default())
-            }
-            (Source::File, lab) => ScenarioRef::File(lab.scenario_json()),
-            // Free play exists only in the ring lab; anything else travels whole.
-            #[cfg(feature = "lab-mq")]
-            (Source::Sandbox, lab) => ScenarioRef::File(lab.scenario_json()),
+        let scenario = match self.source {
+            Source::Builtin => ScenarioRef::Builtin(self.lab.scenario_id().to_string()),
+            Source::Sandbox => ScenarioRef::Sandbox(
+                serde_json::to_string(&self.lab.scenario.setup).unwrap_or_default(),
+            ),
+            Source::File => ScenarioRef::File(self.lab.scenario_file()),
         };
         ShareState {
-            lab: self.lab.lab_id().to_string(),
+            lab: L::ID.to_string(),
             scenario,
             seed: Some(self.lab.seed()),
             step: self.lab.step(),
@@ -804,42 +379,28 @@ impl Player {
         }
     }
 
-    /// Builds what a link describes, or says why it cannot.
-    fn open_link(link: &ShareState) -> Result<(LabRun, Source), Text> {
+    /// Builds what a link of this lab describes, or says why it cannot.
+    fn open_link(link: &ShareState) -> Result<(Session<L>, Source), Text> {
         let (scenario, source) = match &link.scenario {
-            ScenarioRef::Builtin(id) => match scenario::find(id) {
+            ScenarioRef::Builtin(id) => match L::lessons().into_iter().find(|s| s.id == *id) {
                 Some(s) => (s, Source::Builtin),
                 None => return Err(share::unknown("scenario", "场景", id)),
             },
             ScenarioRef::Sandbox(setup) => {
-                if link.lab != RingLab::ID {
-                    return Err(share::unknown(
-                        "free play of the lab",
-                        "自由练习所属的实验",
-                        &link.lab,
-                    ));
-                }
-                let setup: RingSetup = serde_json::from_str(setup)
+                let setup: L::Setup = serde_json::from_str(setup)
                     .map_err(|e| share::bad_part("set-up", &e.to_string()))?;
-                setup.validate()?;
-                (
-                    AnyScenario::Ring(Box::new(sandbox(setup, 1))),
-                    Source::Sandbox,
-                )
+                (L::free_play(setup)?, Source::Sandbox)
             }
-            ScenarioRef::File(file) => match AnyScenario::from_json(file) {
+            ScenarioRef::File(file) => match Scenario::<L>::from_file(file) {
                 Ok(s) => (s, Source::File),
                 Err(e) => return Err(e.message()),
             },
         };
-        if scenario.lab() != link.lab {
-            return Err(share::unknown("lab", "实验", &link.lab));
-        }
-        let lab = start_any(scenario, link.seed, link.inject.as_deref(), link.step)?;
+        let lab = start(scenario, link.seed, link.inject.as_deref(), link.step)?;
         Ok((lab, source))
     }
 
-    fn opened(&self, lab: LabRun, source: Source) -> Player {
+    fn opened(&self, lab: Session<L>, source: Source) -> Player<L> {
         Player {
             lab,
             source,
@@ -851,32 +412,26 @@ impl Player {
         }
     }
 
-    /// The state after choosing a comparison: none (`None`, or another lab's setting), the
-    /// comparison, or the message of a comparison that could not start (the state is kept).
-    #[cfg(feature = "lab-mq")]
-    fn comparing(&self, mut next: Player, started: Option<Result<Comparison, Text>>) -> Player {
+    fn open(&self, started: Result<Session<L>, Text>, source: Source) -> Player<L> {
         match started {
-            None => next.compare = None,
-            Some(Ok(c)) => next.compare = Some(c),
-            Some(Err(e)) => return self.with_message(e),
+            Ok(lab) => self.opened(lab, source),
+            Err(e) => self.with_message(e),
         }
-        next
     }
 
-    /// The state after a fork: the fork's message if it was refused, unchanged if the operation
-    /// belongs to another lab (`None`), and paused on the new step otherwise.
-    fn after_fork(&self, mut next: Player, result: Option<Result<(), Text>>) -> Player {
+    /// The state after a fork: the fork's message if it was refused, paused on the new step
+    /// otherwise.
+    fn after_fork(&self, mut next: Player<L>, result: Result<(), Text>) -> Player<L> {
         match result {
-            None => self.clone(),
-            Some(Err(e)) => self.with_message(e),
-            Some(Ok(())) => {
+            Err(e) => self.with_message(e),
+            Ok(()) => {
                 next.playing = false;
                 next
             }
         }
     }
 
-    fn with_message(&self, message: Text) -> Player {
+    fn with_message(&self, message: Text) -> Player<L> {
         Player {
             message: Some(message),
             playing: false,
@@ -884,9 +439,20 @@ impl Player {
         }
     }
 
+    fn leaving(&self, page: Result<String, Text>) -> Player<L> {
+        match page {
+            Ok(url) => Player {
+                leave_for: Some(url),
+                playing: false,
+                ..self.clone()
+            },
+            Err(e) => self.with_message(e),
+        }
+    }
+
     /// Applies one message; the result is the next state. A comparison run follows the main run:
     /// it moves to the same step, and takes the same fault or operation at the same step.
-    pub fn update(&self, msg: Msg) -> Player {
+    pub fn update(&self, msg: Msg<L>) -> Player<L> {
         let mut next = self.update_main(msg.clone());
         let Some(mut compare) = next.compare.take() else {
             return next;
@@ -894,23 +460,10 @@ impl Player {
         let forked = next.lab.total() != self.lab.total()
             || next.lab.injection_count() != self.lab.injection_count();
         let result = match msg {
-            _ if !forked => {
-                compare.lab.seek(next.lab.step());
-                Ok(())
-            }
+            _ if !forked => Ok(()),
             Msg::Fault(fault) => compare.lab.fork_fault(fault),
             Msg::Advance => compare.lab.fork_next(),
-            #[cfg(feature = "lab-mq")]
-            Msg::Rabbit(op) => fork_op!(&mut compare.lab, Rabbit, op).unwrap_or(Ok(())),
-            #[cfg(feature = "lab-mq")]
-            Msg::Jms(op) => fork_op!(&mut compare.lab, Jms, op).unwrap_or(Ok(())),
-            #[cfg(feature = "lab-mq")]
-            Msg::Flow(op) => fork_op!(&mut compare.lab, Flow, op).unwrap_or(Ok(())),
-            #[cfg(feature = "lab-mq")]
-            Msg::Activemq(op) => fork_op!(&mut compare.lab, Activemq, op).unwrap_or(Ok(())),
-            #[cfg(feature = "lab-locks")]
-            Msg::Locks(op) => fork_op!(&mut compare.lab, Locks, op).unwrap_or(Ok(())),
-            Msg::Ring(op) => fork_op!(&mut compare.lab, Ring, op).unwrap_or(Ok(())),
+            Msg::Op(op) => compare.lab.fork_op(op),
             _ => Ok(()),
         };
         if result.is_ok() {
@@ -920,9 +473,10 @@ impl Player {
         next
     }
 
-    fn update_main(&self, msg: Msg) -> Player {
+    fn update_main(&self, msg: Msg<L>) -> Player<L> {
         let mut next = self.clone();
         match msg {
+            Msg::OpenLink(link) if link.lab != L::ID => return self.leaving(other_lab(&link)),
             Msg::OpenLink(link) => {
                 return match Player::open_link(&link) {
                     Ok((lab, source)) => self.opened(lab, source),
@@ -930,44 +484,30 @@ impl Player {
                 }
             }
             Msg::OpenBuiltin(id) => {
-                return match scenario::find(&id) {
-                    Some(s) => match start_any(s, None, None, 0) {
-                        Ok(lab) => self.opened(lab, Source::Builtin),
-                        Err(e) => self.with_message(e),
-                    },
+                return match L::lessons().into_iter().find(|s| s.id == id) {
+                    Some(s) => self.open(Session::start(s, &[], 0), Source::Builtin),
                     None => self.with_message(share::unknown("scenario", "场景", &id)),
                 }
             }
-            Msg::OpenLab(lab) => {
-                return match scenario::all().into_iter().find(|s| s.lab() == lab) {
-                    Some(s) => match start_any(s, None, None, 0) {
-                        Ok(lab) => self.opened(lab, Source::Builtin),
-                        Err(e) => self.with_message(e),
-                    },
-                    None => self.with_message(share::unknown("lab", "实验", &lab)),
-                }
-            }
             Msg::OpenSandbox(setup) => {
-                return match setup
-                    .validate()
-                    .and_then(|()| Session::start(sandbox(setup, 1), &[], 0))
-                {
-                    Ok(session) => self.opened(LabRun::Ring(session), Source::Sandbox),
-                    Err(e) => self.with_message(e),
-                }
+                let started = L::free_play(setup).and_then(|s| Session::start(s, &[], 0));
+                return self.open(started, Source::Sandbox);
             }
             Msg::Import(text) => {
-                return match AnyScenario::from_json(&text)
-                    .map_err(|e| e.message())
-                    .and_then(|s| start_any(s, None, None, 0))
-                {
-                    Ok(lab) => self.opened(lab, Source::File),
-                    Err(e) => self.with_message(e),
-                }
+                return match Scenario::<L>::from_file(&text) {
+                    Ok(s) => self.open(Session::start(s, &[], 0), Source::File),
+                    // Another lab's file opens on that lab's page, carried whole by the link.
+                    Err(ScenarioError::OtherLab(lab)) => self.leaving(other_lab(&ShareState {
+                        lab,
+                        scenario: ScenarioRef::File(text),
+                        seed: None,
+                        step: 0,
+                        inject: None,
+                    })),
+                    Err(e) => self.with_message(e.message()),
+                };
             }
-            Msg::Seek(k) => {
-                next.lab.seek(k);
-            }
+            Msg::Seek(k) => next.lab.seek(k),
             Msg::Forward => next.lab.seek(self.lab.step() + 1),
             Msg::Back => next.lab.seek(self.lab.step().saturating_sub(1)),
             Msg::First => next.lab.seek(0),
@@ -997,65 +537,21 @@ impl Player {
             }
             Msg::Fault(fault) => {
                 let result = next.lab.fork_fault(fault);
-                return self.after_fork(next, Some(result));
-            }
-            Msg::Ring(op) => {
-                let result = fork_op!(&mut next.lab, Ring, op);
                 return self.after_fork(next, result);
             }
-            #[cfg(feature = "lab-mq")]
-            Msg::Jms(op) => {
-                let result = fork_op!(&mut next.lab, Jms, op);
-                return self.after_fork(next, result);
-            }
-            #[cfg(feature = "lab-mq")]
-            Msg::Flow(op) => {
-                let result = fork_op!(&mut next.lab, Flow, op);
-                return self.after_fork(next, result);
-            }
-            #[cfg(feature = "lab-mq")]
-            Msg::Activemq(op) => {
-                let result = fork_op!(&mut next.lab, Activemq, op);
-                return self.after_fork(next, result);
-            }
-            #[cfg(feature = "lab-locks")]
-            Msg::Locks(op) => {
-                let result = fork_op!(&mut next.lab, Locks, op);
-                return self.after_fork(next, result);
-            }
-            #[cfg(feature = "lab-mq")]
-            Msg::Rabbit(op) => {
-                let result = fork_op!(&mut next.lab, Rabbit, op);
+            Msg::Op(op) => {
+                let result = next.lab.fork_op(op);
                 return self.after_fork(next, result);
             }
             Msg::Advance => {
                 let result = next.lab.fork_next();
-                return self.after_fork(next, Some(result));
+                return self.after_fork(next, result);
             }
-            #[cfg(feature = "lab-mq")]
-            Msg::CompareJms(variant) => {
-                let started = match (variant, &self.lab) {
-                    (Some(v), LabRun::Jms(s)) => Some(compare_with(&v, s, LabRun::Jms)),
-                    _ => None,
-                };
-                return self.comparing(next, started);
-            }
-            #[cfg(feature = "lab-mq")]
-            Msg::CompareRabbit(variant) => {
-                let started = match (variant, &self.lab) {
-                    (Some(v), LabRun::Rabbit(s)) => Some(compare_with(&v, s, LabRun::Rabbit)),
-                    _ => None,
-                };
-                return self.comparing(next, started);
-            }
-            #[cfg(feature = "lab-mq")]
-            Msg::CompareActivemq(variant) => {
-                let started = match (variant, &self.lab) {
-                    (Some(v), LabRun::Activemq(s)) => Some(compare_with(&v, s, LabRun::Activemq)),
-                    _ => None,
-                };
-                return self.comparing(next, started);
-            }
+            Msg::Compare(None) => next.compare = None,
+            Msg::Compare(Some(variant)) => match compare_with(&variant, &self.lab) {
+                Ok(c) => next.compare = Some(c),
+                Err(e) => return self.with_message(e),
+            },
             Msg::SetLang(lang) => next.lang = lang,
             Msg::ToggleProjector => next.projector = !self.projector,
             Msg::Notice(message) => next.message = message,
@@ -1070,10 +566,7 @@ fn start<L: Lab>(
     seed: Option<u64>,
     inject: Option<&str>,
     step: usize,
-) -> Result<Session<L>, Text>
-where
-    L::Op: serde::Serialize + DeserializeOwned,
-{
+) -> Result<Session<L>, Text> {
     if let Some(seed) = seed {
         scenario.seed = seed;
     }
@@ -1081,34 +574,10 @@ where
     Session::start(scenario, &injections, step)
 }
 
-fn start_any(
-    scenario: AnyScenario,
-    seed: Option<u64>,
-    inject: Option<&str>,
-    step: usize,
-) -> Result<LabRun, Text> {
-    match scenario {
-        AnyScenario::Ring(s) => start(*s, seed, inject, step).map(LabRun::Ring),
-        #[cfg(feature = "lab-mq")]
-        AnyScenario::Jms(s) => start(*s, seed, inject, step).map(LabRun::Jms),
-        #[cfg(feature = "lab-mq")]
-        AnyScenario::Rabbitmq(s) => start(*s, seed, inject, step).map(LabRun::Rabbit),
-        #[cfg(feature = "lab-mq")]
-        AnyScenario::Flow(s) => start(*s, seed, inject, step).map(LabRun::Flow),
-        #[cfg(feature = "lab-mq")]
-        AnyScenario::Activemq(s) => start(*s, seed, inject, step).map(LabRun::Activemq),
-        #[cfg(feature = "lab-locks")]
-        AnyScenario::Locks(s) => start(*s, seed, inject, step).map(LabRun::Locks),
-    }
-}
+impl<L: LabView> Reducible for Player<L> {
+    type Action = Msg<L>;
 
-impl Reducible for Player {
-    type Action = Msg;
-
-    fn reduce(self: Rc<Self>, action: Msg) -> Rc<Self> {
+    fn reduce(self: Rc<Self>, action: Msg<L>) -> Rc<Self> {
         Rc::new(self.update(action))
     }
 }
-
-/// Keeps the events type visible to views without naming the world type.
-pub type RingEvent = Event<(), distlab_core::ring::RingNote>;

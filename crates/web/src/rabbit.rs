@@ -5,12 +5,14 @@
 use distlab_core::kernel::{Event, NodeId, NodeStatus, World};
 use distlab_core::mq::rabbit::{PublishMode, RabbitLab, RabbitMsg, RabbitNote, RabbitOp, Role};
 use distlab_core::mq::topic::ExchangeKind;
+use distlab_core::scenario::Scenario;
 use distlab_core::Lang;
+use distlab_core::Text;
 use yew::prelude::*;
 
 use crate::i18n::{describe_message_event, tr, trf};
 use crate::jms::graph::{chips, line, status_label};
-use crate::player::{LabRun, Msg, Player, RabbitVariant, Session, Variant};
+use crate::player::{Msg, Player, Session, Variant};
 
 fn labels(lab: &RabbitLab, entries: &[u32]) -> String {
     entries
@@ -509,16 +511,16 @@ fn broker_body(lang: Lang, lab: &RabbitLab, node: NodeId, x: f64, y: f64, w: f64
 }
 
 fn button(
-    dispatch: &Callback<Msg>,
+    dispatch: &Callback<Msg<RabbitLab>>,
     testid: String,
     label: String,
     op: RabbitOp,
     enabled: bool,
 ) -> Html {
-    html! { <button data-testid={testid} disabled={!enabled} onclick={dispatch.reform(move |_: MouseEvent| Msg::Rabbit(op.clone()))}>{ label }</button> }
+    html! { <button data-testid={testid} disabled={!enabled} onclick={dispatch.reform(move |_: MouseEvent| Msg::Op(op.clone()))}>{ label }</button> }
 }
 
-fn controls(lang: Lang, world: &World<RabbitLab>, dispatch: &Callback<Msg>) -> Html {
+fn controls(lang: Lang, world: &World<RabbitLab>, dispatch: &Callback<Msg<RabbitLab>>) -> Html {
     let lab = &world.protocol;
     let up = |n: NodeId| world.node(n).is_some_and(|s| s.is_up());
     html! {
@@ -597,13 +599,14 @@ fn ledger(lang: Lang, world: &World<RabbitLab>) -> Html {
     })
 }
 
-pub fn view(player: &Player, session: &Session<RabbitLab>, dispatch: &Callback<Msg>) -> Html {
+pub fn view(
+    player: &Player<RabbitLab>,
+    session: &Session<RabbitLab>,
+    dispatch: &Callback<Msg<RabbitLab>>,
+) -> Html {
     let lang = player.lang;
     let world = &session.state;
-    let compared = player.compare.as_ref().and_then(|c| match &c.lab {
-        LabRun::Rabbit(other) => Some((c, other)),
-        _ => None,
-    });
+    let compared = player.compare.as_ref().map(|c| (c, &c.lab));
     html! {
         <div class="jms-lab">
             if let Some((comparison, other)) = compared {
@@ -626,7 +629,7 @@ fn compare(
     lang: Lang,
     world: &World<RabbitLab>,
     comparing: Option<&str>,
-    dispatch: &Callback<Msg>,
+    dispatch: &Callback<Msg<RabbitLab>>,
 ) -> Html {
     let lab = &world.protocol;
     let mut options: Vec<(String, RabbitVariant)> = Vec::new();
@@ -686,10 +689,143 @@ fn compare(
         .into_iter()
         .map(|(label, v)| (v.key(), label, v))
         .collect();
-    crate::views::compare::panel(
-        lang,
-        options,
-        comparing,
-        dispatch.reform(Msg::CompareRabbit),
-    )
+    crate::views::compare::panel(lang, options, comparing, dispatch.reform(Msg::Compare))
+}
+
+impl crate::lab::LabView for RabbitLab {
+    type Variant = RabbitVariant;
+
+    fn view(player: &Player<RabbitLab>, dispatch: &Callback<Msg<RabbitLab>>) -> Html {
+        view(player, &player.lab, dispatch)
+    }
+}
+
+/// A setting of the RabbitMQ lab that the side-by-side view can change.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RabbitVariant {
+    Mode {
+        producer: u8,
+        mode: distlab_core::mq::rabbit::PublishMode,
+    },
+    AutoAck {
+        consumer: u8,
+        on: bool,
+    },
+    Idempotent {
+        consumer: u8,
+        on: bool,
+    },
+    /// Every queue durable and every scripted publish persistent.
+    Durable,
+}
+
+impl Variant<RabbitLab> for RabbitVariant {
+    fn key(&self) -> String {
+        match self {
+            RabbitVariant::Mode { producer, mode } => format!("mode:{producer}:{mode:?}"),
+            RabbitVariant::AutoAck { consumer, on } => format!("autoack:{consumer}:{on}"),
+            RabbitVariant::Idempotent { consumer, on } => format!("idem:{consumer}:{on}"),
+            RabbitVariant::Durable => String::from("durable"),
+        }
+    }
+
+    fn apply(&self, scenario: &Scenario<RabbitLab>) -> (Scenario<RabbitLab>, Text) {
+        use distlab_core::mq::rabbit::PublishMode;
+        use distlab_core::scenario::Directive;
+        let mut changed = scenario.clone();
+        let name = |n: u8| {
+            changed
+                .setup
+                .nodes
+                .get(usize::from(n))
+                .map_or_else(|| "?".to_string(), |s| s.name.clone())
+        };
+        let label = match self {
+            RabbitVariant::Mode { producer, mode } => {
+                let (en, zh) = match mode {
+                    PublishMode::None => ("publishes without confirms", "不使用确认发布"),
+                    PublishMode::Confirms => ("uses publisher confirms", "使用生产者确认"),
+                    PublishMode::Tx => ("uses a channel transaction", "使用信道事务"),
+                };
+                Text::new(
+                    format!("{} {en}", name(*producer)),
+                    format!("{} {zh}", name(*producer)),
+                )
+            }
+            RabbitVariant::AutoAck { consumer, on } => Text::new(
+                format!(
+                    "{} uses {}",
+                    name(*consumer),
+                    if *on { "auto-ack" } else { "manual ack" }
+                ),
+                format!(
+                    "{} 使用{}",
+                    name(*consumer),
+                    if *on { "自动确认" } else { "手动确认" }
+                ),
+            ),
+            RabbitVariant::Idempotent { consumer, on } => Text::new(
+                format!(
+                    "{} {} a dedup table",
+                    name(*consumer),
+                    if *on { "keeps" } else { "has no" }
+                ),
+                format!(
+                    "{} {}去重表",
+                    name(*consumer),
+                    if *on { "使用" } else { "不用" }
+                ),
+            ),
+            RabbitVariant::Durable => Text::new(
+                "queues are durable and messages persistent",
+                "队列持久化、消息持久化",
+            ),
+        };
+        match self {
+            RabbitVariant::Mode { producer, mode } => {
+                for p in changed
+                    .setup
+                    .producers
+                    .iter_mut()
+                    .filter(|p| p.node == *producer)
+                {
+                    p.mode = *mode;
+                }
+            }
+            RabbitVariant::AutoAck { consumer, on } => {
+                for c in changed
+                    .setup
+                    .consumers
+                    .iter_mut()
+                    .filter(|c| c.node == *consumer)
+                {
+                    c.auto_ack = *on;
+                }
+            }
+            RabbitVariant::Idempotent { consumer, on } => {
+                for c in changed
+                    .setup
+                    .consumers
+                    .iter_mut()
+                    .filter(|c| c.node == *consumer)
+                {
+                    c.idempotent = *on;
+                }
+            }
+            RabbitVariant::Durable => {
+                for q in &mut changed.setup.queues {
+                    q.durable = true;
+                }
+                for step in &mut changed.steps {
+                    if let Directive::Op {
+                        op: RabbitOp::Publish { persistent, .. },
+                    } = &mut step.directive
+                    {
+                        *persistent = true;
+                    }
+                }
+            }
+        }
+        (changed, label)
+    }
 }

@@ -4,16 +4,19 @@
 mod buckets;
 mod charts;
 mod circle;
+pub mod free_play;
 mod panel;
 
 use std::rc::Rc;
 
 use distlab_core::kernel::{Event, World};
-use distlab_core::ring::{ChangeKind, Lookup, RingChange, RingLab, RingNote};
-use distlab_core::Lang;
+use distlab_core::ring::{ChangeKind, Lookup, RingChange, RingLab, RingNote, RingSetup};
+use distlab_core::scenario::Scenario;
+use distlab_core::{Lang, Text};
 use yew::prelude::*;
 
 use crate::i18n::{thousands, trf};
+use crate::lab::{LabView, NoVariant};
 use crate::player::{Msg, Player, Session};
 
 /// An `Rc` compared by pointer, so that props holding a whole world compare in constant time.
@@ -122,17 +125,31 @@ pub fn describe_note(lang: Lang, lab: &RingLab, note: &RingNote) -> String {
     }
 }
 
-pub fn view(player: &Player, session: &Session<RingLab>, dispatch: &Callback<Msg>) -> Html {
-    let world: &World<RingLab> = &session.state;
-    let effect = step_effect(session);
-    html! {
-        <div class="ring-lab">
-            <div class="ring-top">
-                { circle::circle(player.lang, world, &effect) }
-                { buckets::side_by_side(player.lang, world, &effect) }
+impl LabView for RingLab {
+    type Variant = NoVariant;
+
+    fn view(player: &Player<RingLab>, dispatch: &Callback<Msg<RingLab>>) -> Html {
+        let session = &player.lab;
+        let world: &World<RingLab> = &session.state;
+        let effect = step_effect(session);
+        html! {
+            <div class="ring-lab">
+                <div class="ring-top">
+                    { circle::circle(player.lang, world, &effect) }
+                    { buckets::side_by_side(player.lang, world, &effect) }
+                </div>
+                { panel::controls(player.lang, world, dispatch) }
+                <charts::RingCharts lang={player.lang} world={Shared(session.state.clone())} />
             </div>
-            { panel::controls(player.lang, world, dispatch) }
-            <charts::RingCharts lang={player.lang} world={Shared(session.state.clone())} />
-        </div>
+        }
+    }
+
+    fn free_play(setup: RingSetup) -> Result<Scenario<RingLab>, Text> {
+        setup.validate()?;
+        Ok(free_play::sandbox(setup, 1))
+    }
+
+    fn free_play_form(lang: Lang, active: bool, dispatch: &Callback<Msg<RingLab>>) -> Html {
+        html! { <free_play::SandboxForm {lang} {active} dispatch={dispatch.clone()} /> }
     }
 }

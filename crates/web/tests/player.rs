@@ -1,24 +1,38 @@
-// Ring sessions are the only kind unless the lab-mq feature adds more.
-#![allow(irrefutable_let_patterns)]
-
 //! The player's state in a real browser (wasm-bindgen-test in headless Chromium): stepping,
-//! playback stopping at questions, forking with a fault, share links, and bad input.
+//! playback stopping at questions, forking with a fault, share links, links and files of another
+//! lab, the side-by-side comparison, and bad input.
 
 use distlab_core::kernel::Fault;
-use distlab_core::ring::{RingOp, RingSetup};
-use distlab_core::scenario::{self, AnyScenario};
+use distlab_core::ring::{RingLab, RingOp, RingSetup};
+use distlab_core::scenario::{Lab, Scenario};
 use distlab_core::Lang;
-use distlab_web::player::{LabRun, Msg, Player, Source};
+use distlab_web::lab::LabView;
+use distlab_web::player::{Msg, Player, Source};
 use distlab_web::share::{ScenarioRef, ShareState};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn open(id: &str) -> Player {
-    Player::new(Lang::En, false).update(Msg::OpenBuiltin(id.to_string()))
+type Ring = Player<RingLab>;
+
+fn open_in<L: LabView>(id: &str) -> Player<L> {
+    let p = Player::<L>::new(Lang::En, false).update(Msg::OpenBuiltin(id.to_string()));
+    assert!(p.message.is_none(), "{id}: {:?}", p.message);
+    p
 }
 
-fn steps(mut p: Player, msgs: &[Msg]) -> Player {
+fn open(id: &str) -> Ring {
+    open_in(id)
+}
+
+fn lesson(id: &str) -> Scenario<RingLab> {
+    RingLab::lessons()
+        .into_iter()
+        .find(|s| s.id == id)
+        .expect("a ring lesson")
+}
+
+fn steps<L: LabView>(mut p: Player<L>, msgs: &[Msg<L>]) -> Player<L> {
     for m in msgs {
         p = p.update(m.clone());
     }
@@ -27,8 +41,8 @@ fn steps(mut p: Player, msgs: &[Msg]) -> Player {
 
 #[wasm_bindgen_test]
 fn starts_on_the_first_lesson_before_its_first_step() {
-    let p = Player::new(Lang::Zh, false);
-    assert_eq!(p.lab.scenario_id(), scenario::all()[0].id());
+    let p = Ring::new(Lang::Zh, false);
+    assert_eq!(p.lab.scenario_id(), RingLab::lessons()[0].id);
     assert_eq!(p.lab.step(), 0);
     assert!(p.lab.total() >= 8);
     assert_eq!(p.lang, Lang::Zh);
@@ -68,9 +82,7 @@ fn the_state_on_screen_matches_the_run_however_it_was_reached() {
     for k in (0..=total).rev() {
         let by_seek = p.update(Msg::Seek(k));
         let back = steps(forward.clone(), &vec![Msg::Back; total - k]);
-        let (LabRun::Ring(a), LabRun::Ring(b)) = (&by_seek.lab, &back.lab) else {
-            panic!("both are ring sessions")
-        };
+        let (a, b) = (&by_seek.lab, &back.lab);
         assert_eq!(*a.state, *b.state, "state {k}");
         assert_eq!(*a.state, a.run.run.state_at(k));
     }
@@ -143,7 +155,7 @@ fn a_fault_forks_the_run_at_the_step_on_screen() {
         .event_lines(Lang::En)
         .iter()
         .any(|l| l.contains("already down")));
-    let bad = p.update(Msg::Ring(RingOp::Join { node: 99 }));
+    let bad = p.update(Msg::Op(RingOp::Join { node: 99 }));
     assert!(bad
         .lab
         .event_lines(Lang::En)
@@ -158,21 +170,19 @@ fn a_share_link_restores_lab_scenario_seed_faults_and_step() {
         &[
             Msg::Seek(1),
             Msg::Fault(Fault::Crash { node: 0 }),
-            Msg::Ring(RingOp::SetVnodes { vnodes: 7 }),
+            Msg::Op(RingOp::SetVnodes { vnodes: 7 }),
             Msg::Forward,
         ],
     );
     let fragment = p.share().to_fragment();
     let link = ShareState::parse(&format!("#{fragment}")).unwrap().unwrap();
     assert_eq!(link.scenario, ScenarioRef::Builtin("ring-mod-n".into()));
-    let q = Player::new(Lang::En, false).update(Msg::OpenLink(link));
+    let q = Ring::new(Lang::En, false).update(Msg::OpenLink(link));
     assert!(q.message.is_none(), "{:?}", q.message);
     assert_eq!(q.lab.step(), p.lab.step());
     assert_eq!(q.lab.total(), p.lab.total());
     assert_eq!(q.lab.injections_json(), p.lab.injections_json());
-    let (LabRun::Ring(a), LabRun::Ring(b)) = (&p.lab, &q.lab) else {
-        panic!("both are ring sessions")
-    };
+    let (a, b) = (&p.lab, &q.lab);
     assert_eq!(*a.state, *b.state);
     assert_eq!(a.run.golden(), b.run.golden());
 }
@@ -185,30 +195,25 @@ fn free_play_and_imported_scenarios_travel_in_the_link_too() {
         vnodes: 9,
         keys: 500,
     };
-    let p = Player::new(Lang::En, false).update(Msg::OpenSandbox(setup.clone()));
+    let p = Ring::new(Lang::En, false).update(Msg::OpenSandbox(setup.clone()));
     assert_eq!(p.source, Source::Sandbox);
-    let p = p.update(Msg::Ring(RingOp::Join { node: 1 }));
-    let q = Player::new(Lang::En, false).update(Msg::OpenLink(
+    let p = p.update(Msg::Op(RingOp::Join { node: 1 }));
+    let q = Ring::new(Lang::En, false).update(Msg::OpenLink(
         ShareState::parse(&p.share().to_fragment())
             .unwrap()
             .unwrap(),
     ));
-    let (LabRun::Ring(a), LabRun::Ring(b)) = (&p.lab, &q.lab) else {
-        panic!("both are ring sessions")
-    };
+    let (a, b) = (&p.lab, &q.lab);
     assert_eq!(b.scenario.setup, setup);
     assert_eq!(*a.state, *b.state);
 
-    let mut file = scenario::find("ring-skew").unwrap();
-    let AnyScenario::Ring(s) = &mut file else {
-        panic!("ring-skew is a ring scenario")
-    };
-    s.id = "my-lesson".into();
-    let p = Player::new(Lang::En, false)
-        .update(Msg::Import(file.to_json()))
+    let mut file = lesson("ring-skew");
+    file.id = "my-lesson".into();
+    let p = Ring::new(Lang::En, false)
+        .update(Msg::Import(file.to_file()))
         .update(Msg::Seek(2));
     assert_eq!(p.source, Source::File);
-    let q = Player::new(Lang::En, false).update(Msg::OpenLink(
+    let q = Ring::new(Lang::En, false).update(Msg::OpenLink(
         ShareState::parse(&p.share().to_fragment())
             .unwrap()
             .unwrap(),
@@ -223,6 +228,7 @@ fn broken_links_and_files_leave_the_state_as_it_was() {
     let links = [
         "#lab=ring&scenario=nope",
         "#lab=queues&scenario=ring-skew",
+        "#lab=ring&scenario=jms-selector",
         "#lab=ring&scenario=ring-skew&step=minus-one",
         "#lab=ring&scenario=ring-skew&seed=1.5",
         "#lab=ring&scenario=ring-skew&inject=%5B%7B%22at%22",
@@ -246,9 +252,17 @@ fn broken_links_and_files_leave_the_state_as_it_was() {
         assert_eq!(after.lab.scenario_id(), "ring-skew", "{link}");
         assert_eq!(after.lab.step(), 4, "{link}");
     }
-    for file in ["", "{", "{\"lab\":\"ring\"}", "[1,2,3]"] {
+    for file in [
+        "",
+        "{",
+        "{\"ring\": {}}",
+        "[1,2,3]",
+        "{\"ring\": 1, \"jms\": 2}",
+        "{\"queues\": {}}",
+    ] {
         let after = p.update(Msg::Import(file.to_string()));
         assert!(after.message.is_some(), "{file}");
+        assert!(after.leave_for.is_none(), "{file}");
         assert_eq!(after.lab.step(), 4);
     }
     let absurd = RingSetup {
@@ -268,24 +282,79 @@ fn broken_links_and_files_leave_the_state_as_it_was() {
 
 #[wasm_bindgen_test]
 fn language_and_projector_mode_are_part_of_the_state() {
-    let p = Player::new(Lang::En, false)
+    let p = Ring::new(Lang::En, false)
         .update(Msg::SetLang(Lang::Zh))
         .update(Msg::ToggleProjector);
     assert_eq!(p.lang, Lang::Zh);
     assert!(p.projector);
-    assert_eq!(p.lab.title().get(Lang::Zh), scenario::all()[0].title().zh);
+    assert_eq!(p.lab.title().get(Lang::Zh), RingLab::lessons()[0].title.zh);
 }
 
-#[cfg(feature = "lab-mq")]
-mod jms {
-    use super::*;
-    use distlab_web::player::JmsVariant;
+#[wasm_bindgen_test]
+fn a_link_or_a_file_of_another_lab_leaves_for_that_labs_page() {
+    use distlab_core::mq::jms::JmsLab;
+    let p = open("ring-skew").update(Msg::Seek(4));
+    // A link of the JMS lab, opened on the ring's page (an edited address, an old link).
+    let link = ShareState::parse("#lab=jms&scenario=jms-selector&seed=1&step=3")
+        .unwrap()
+        .unwrap();
+    let after = p.update(Msg::OpenLink(link.clone()));
+    assert_eq!(
+        after.leave_for.as_deref(),
+        Some("jms.html#lab=jms&scenario=jms-selector&seed=1&step=3")
+    );
+    assert!(after.message.is_none());
+    assert_eq!(after.lab.step(), 4, "the state on screen stays meanwhile");
+    // That page opens it in the same state.
+    let jms = Player::<JmsLab>::new(Lang::En, false).update(Msg::OpenLink(link));
+    assert!(jms.message.is_none(), "{:?}", jms.message);
+    assert_eq!((jms.lab.scenario_id(), jms.lab.step()), ("jms-selector", 3));
 
-    fn consumer_of(p: &Player, name: &str) -> u8 {
-        let LabRun::Jms(s) = &p.lab else {
-            panic!("a JMS lesson")
-        };
-        s.scenario
+    // A JMS scenario file imported on the ring's page travels whole in the link to the JMS page.
+    let file = JmsLab::lessons().remove(0).to_file();
+    let after = p.update(Msg::Import(file.clone()));
+    let page = after.leave_for.expect("leaves for the JMS page");
+    let (path, fragment) = page.split_once('#').unwrap();
+    assert_eq!(path, "jms.html");
+    let link = ShareState::parse(fragment).unwrap().unwrap();
+    assert_eq!(link.scenario, ScenarioRef::File(file));
+    let jms = Player::<JmsLab>::new(Lang::En, false).update(Msg::OpenLink(link));
+    assert!(jms.message.is_none(), "{:?}", jms.message);
+    assert_eq!(jms.source, Source::File);
+    assert_eq!(jms.lab.scenario_id(), JmsLab::lessons()[0].id);
+}
+
+#[wasm_bindgen_test]
+fn labs_without_free_play_refuse_a_free_play_link() {
+    use distlab_core::mq::flow::FlowLab;
+    let p = Player::<FlowLab>::new(Lang::En, false);
+    let setup = serde_json::to_string(&p.lab.scenario.setup).unwrap();
+    let link = ShareState {
+        lab: "flow".into(),
+        scenario: ScenarioRef::Sandbox(setup),
+        seed: None,
+        step: 0,
+        inject: None,
+    };
+    let after = p.update(Msg::OpenLink(link));
+    assert!(after
+        .message
+        .as_ref()
+        .is_some_and(|m| m.en.contains("no free play")));
+    assert_eq!(after.lab.scenario_id(), p.lab.scenario_id());
+}
+
+mod compare {
+    use super::*;
+    use distlab_core::mq::activemq::AmqLab;
+    use distlab_core::mq::jms::JmsLab;
+    use distlab_core::mq::rabbit::RabbitLab;
+    use distlab_web::jms::JmsVariant;
+    use distlab_web::player::Session;
+
+    fn consumer_of(p: &Player<JmsLab>, name: &str) -> u8 {
+        p.lab
+            .scenario
             .setup
             .nodes
             .iter()
@@ -293,7 +362,7 @@ mod jms {
             .expect("the consumer") as u8
     }
 
-    fn once_broken(lab: &LabRun) -> bool {
+    fn once_broken(lab: &Session<JmsLab>) -> bool {
         lab.violations()
             .iter()
             .any(|v| v.violation.invariant == "mq.processed-once")
@@ -301,9 +370,9 @@ mod jms {
 
     #[wasm_bindgen_test]
     fn the_idempotent_consumer_side_by_side_stays_green_in_lockstep() {
-        let p = open("jms-processed-twice");
+        let p = open_in::<JmsLab>("jms-processed-twice");
         let c1 = consumer_of(&p, "C1");
-        let p = p.update(Msg::CompareJms(Some(JmsVariant::Idempotent {
+        let p = p.update(Msg::Compare(Some(JmsVariant::Idempotent {
             consumer: c1,
             on: true,
         })));
@@ -332,42 +401,33 @@ mod jms {
             .update(Msg::OpenBuiltin("jms-selector".into()))
             .compare
             .is_none());
-        assert!(p.update(Msg::CompareJms(None)).compare.is_none());
+        assert!(p.update(Msg::Compare(None)).compare.is_none());
     }
 
     #[wasm_bindgen_test]
     fn the_replay_remedy_side_by_side_leaves_nothing_stranded() {
-        use distlab_web::player::AmqVariant;
-        let stranded = |lab: &LabRun| {
+        use distlab_web::activemq::AmqVariant;
+        let stranded = |lab: &Session<AmqLab>| {
             lab.violations()
                 .iter()
                 .any(|v| v.violation.invariant == "amq.no-stranded")
         };
-        let p = open("activemq-stranded")
-            .update(Msg::CompareActivemq(Some(AmqVariant::Replay { on: true })))
+        let p = open_in::<AmqLab>("activemq-stranded")
+            .update(Msg::Compare(Some(AmqVariant::Replay { on: true })))
             .update(Msg::Last);
         let compare = p.compare.as_ref().expect("comparing");
         assert_eq!(compare.lab.step(), p.lab.step());
         assert!(stranded(&p.lab), "the lesson strands m1 and m2 on B1");
         assert!(!stranded(&compare.lab), "with replay they go back to B2");
-        // Another lab's setting is no comparison for this lesson.
-        let p = p.update(Msg::CompareJms(Some(
-            distlab_web::player::JmsVariant::Idempotent {
-                consumer: 0,
-                on: true,
-            },
-        )));
-        assert!(p.compare.is_none());
+        assert!(p.update(Msg::Compare(None)).compare.is_none());
     }
 
     #[wasm_bindgen_test]
     fn manual_acks_side_by_side_keep_what_auto_ack_loses() {
-        use distlab_web::player::RabbitVariant;
-        let p = open("rabbitmq-auto-ack");
-        let LabRun::Rabbit(s) = &p.lab else {
-            panic!("a RabbitMQ lesson")
-        };
-        let c1 = s
+        use distlab_web::rabbit::RabbitVariant;
+        let p = open_in::<RabbitLab>("rabbitmq-auto-ack");
+        let c1 = p
+            .lab
             .scenario
             .setup
             .nodes
@@ -375,12 +435,12 @@ mod jms {
             .position(|n| n.name == "C1")
             .expect("C1") as u8;
         let p = p
-            .update(Msg::CompareRabbit(Some(RabbitVariant::AutoAck {
+            .update(Msg::Compare(Some(RabbitVariant::AutoAck {
                 consumer: c1,
                 on: false,
             })))
             .update(Msg::Last);
-        let lost = |lab: &LabRun| {
+        let lost = |lab: &Session<RabbitLab>| {
             lab.violations()
                 .iter()
                 .any(|v| v.violation.invariant == "mq.no-acked-loss")

@@ -36,18 +36,18 @@ fn send(producer: NodeId, destination: &str, mode: DeliveryMode) -> JmsOp {
 }
 
 fn button(
-    dispatch: &Callback<Msg>,
+    dispatch: &Callback<Msg<JmsLab>>,
     testid: String,
     label: String,
     op: JmsOp,
     enabled: bool,
 ) -> Html {
     html! {
-        <button data-testid={testid} disabled={!enabled} onclick={dispatch.reform(move |_: MouseEvent| Msg::Jms(op.clone()))}>{ label }</button>
+        <button data-testid={testid} disabled={!enabled} onclick={dispatch.reform(move |_: MouseEvent| Msg::Op(op.clone()))}>{ label }</button>
     }
 }
 
-pub fn controls(lang: Lang, world: &World<JmsLab>, dispatch: &Callback<Msg>) -> Html {
+pub fn controls(lang: Lang, world: &World<JmsLab>, dispatch: &Callback<Msg<JmsLab>>) -> Html {
     let lab = &world.protocol;
     let up = |n: NodeId| world.node(n).is_some_and(|s| s.is_up());
     let next = world.next_due().is_some();
@@ -91,12 +91,12 @@ pub fn controls(lang: Lang, world: &World<JmsLab>, dispatch: &Callback<Msg>) -> 
                 let on_mode = dispatch.reform(move |e: Event| {
                     let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
                     let mode = MODES.iter().copied().find(|m| m.name() == select.value()).unwrap_or(AckMode::Auto);
-                    Msg::Jms(JmsOp::SetAckMode { consumer: node, mode })
+                    Msg::Op(JmsOp::SetAckMode { consumer: node, mode })
                 });
                 let on_prefetch = dispatch.reform(move |e: Event| {
                     let input: web_sys::HtmlInputElement = e.target_unchecked_into();
                     match input.value().trim().parse::<u32>() {
-                        Ok(prefetch) if (1..=MAX_PREFETCH).contains(&prefetch) => Msg::Jms(JmsOp::SetPrefetch { consumer: node, prefetch }),
+                        Ok(prefetch) if (1..=MAX_PREFETCH).contains(&prefetch) => Msg::Op(JmsOp::SetPrefetch { consumer: node, prefetch }),
                         _ => Msg::Notice(Some(Text::new(
                             format!("Prefetch must be a whole number from 1 to {MAX_PREFETCH}."),
                             format!("预取数量必须是 1 到 {MAX_PREFETCH} 之间的整数。"),
@@ -140,9 +140,10 @@ pub fn compare(
     lang: Lang,
     world: &World<JmsLab>,
     comparing: Option<&str>,
-    dispatch: &Callback<Msg>,
+    dispatch: &Callback<Msg<JmsLab>>,
 ) -> Html {
-    use crate::player::{JmsVariant, Variant};
+    use crate::jms::JmsVariant;
+    use crate::player::Variant;
     let lab = &world.protocol;
     let mut options: Vec<(String, String, JmsVariant)> = Vec::new();
     for k in lab.consumers.values() {
@@ -188,14 +189,14 @@ pub fn compare(
             },
         ));
     }
-    crate::views::compare::panel(lang, options, comparing, dispatch.reform(Msg::CompareJms))
+    crate::views::compare::panel(lang, options, comparing, dispatch.reform(Msg::Compare))
 }
 
 #[derive(Properties, PartialEq)]
 pub struct TesterProps {
     pub lang: Lang,
     pub world: crate::ring::Shared<World<JmsLab>>,
-    pub dispatch: Callback<Msg>,
+    pub dispatch: Callback<Msg<JmsLab>>,
 }
 
 /// Try a JMS message selector against the messages the broker holds: a syntax error is shown

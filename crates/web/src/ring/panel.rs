@@ -10,7 +10,7 @@ use crate::i18n::{thousands, tr};
 use crate::player::Msg;
 use crate::views::node_colour;
 
-pub fn controls(lang: Lang, world: &World<RingLab>, dispatch: &Callback<Msg>) -> Html {
+pub fn controls(lang: Lang, world: &World<RingLab>, dispatch: &Callback<Msg<RingLab>>) -> Html {
     let lab = &world.protocol;
     html! {
         <section class="panel ring-controls" data-testid="ring-controls">
@@ -37,7 +37,7 @@ pub fn controls(lang: Lang, world: &World<RingLab>, dispatch: &Callback<Msg>) ->
                             <span class="node-name">{ &node.name }</span>
                             <span class="status">{ status }</span>
                             <button data-testid={testid} disabled={!member && down}
-                                onclick={dispatch.reform(move |_: MouseEvent| Msg::Ring(op.clone()))}>{ label }</button>
+                                onclick={dispatch.reform(move |_: MouseEvent| Msg::Op(op.clone()))}>{ label }</button>
                         </div>
                     }
                 }) }
@@ -52,7 +52,7 @@ pub fn controls(lang: Lang, world: &World<RingLab>, dispatch: &Callback<Msg>) ->
 struct SliderProps {
     lang: Lang,
     vnodes: u32,
-    dispatch: Callback<Msg>,
+    dispatch: Callback<Msg<RingLab>>,
 }
 
 /// Virtual nodes per node, 1 to 1000: the label follows the slider, the ring changes on release.
@@ -76,7 +76,7 @@ fn vnode_slider(props: &SliderProps) -> Html {
     let onchange = props.dispatch.reform(|e: Event| {
         let input: web_sys::HtmlInputElement = e.target_unchecked_into();
         match input.value().trim().parse::<u32>() {
-            Ok(vnodes) => Msg::Ring(RingOp::SetVnodes { vnodes }),
+            Ok(vnodes) => Msg::Op(RingOp::SetVnodes { vnodes }),
             Err(_) => Msg::Notice(Some(Text::new(
                 format!("Virtual nodes must be a whole number between 1 and {MAX_VNODES}."),
                 format!("虚拟节点数必须是 1 到 {MAX_VNODES} 之间的整数。"),
@@ -100,7 +100,7 @@ fn vnode_slider(props: &SliderProps) -> Html {
 struct LookupProps {
     lang: Lang,
     keys: u32,
-    dispatch: Callback<Msg>,
+    dispatch: Callback<Msg<RingLab>>,
 }
 
 /// Looks up one key by number: the ring shows its clockwise walk.
@@ -120,7 +120,7 @@ fn lookup_box(props: &LookupProps) -> Html {
                 .unwrap_or_default();
             let number = raw.trim().trim_start_matches(['k', 'K']).parse::<u32>();
             dispatch.emit(match number {
-                Ok(n) if (1..=keys).contains(&n) => Msg::Ring(RingOp::Lookup { key: n - 1 }),
+                Ok(n) if (1..=keys).contains(&n) => Msg::Op(RingOp::Lookup { key: n - 1 }),
                 _ => Msg::Notice(Some(Text::new(
                     format!("Look up a key from k1 to k{keys}; \"{raw}\" is not one of them."),
                     format!("请查找 k1 到 k{keys} 之间的键；“{raw}”不在其中。"),

@@ -3,9 +3,9 @@
 use yew::prelude::*;
 
 use crate::i18n::{tr, trf};
-use crate::player::{Msg, Player, Speed};
+use crate::player::{LabView, Msg, Player, Speed};
 
-pub fn scenario_head(player: &Player) -> Html {
+pub fn scenario_head<L: LabView>(player: &Player<L>) -> Html {
     let lang = player.lang;
     html! {
         <div class="scenario-head">
@@ -15,7 +15,7 @@ pub fn scenario_head(player: &Player) -> Html {
     }
 }
 
-pub fn controls(player: &Player, dispatch: &Callback<Msg>) -> Html {
+pub fn controls<L: LabView>(player: &Player<L>, dispatch: &Callback<Msg<L>>) -> Html {
     let lang = player.lang;
     let step = player.lab.step();
     let total = player.lab.total();

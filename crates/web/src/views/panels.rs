@@ -6,9 +6,9 @@ use distlab_core::scenario::Origin;
 use yew::prelude::*;
 
 use crate::i18n::{tr, trf};
-use crate::player::{Msg, Player};
+use crate::player::{LabView, Msg, Player};
 
-pub fn message(player: &Player, dispatch: &Callback<Msg>) -> Html {
+pub fn message<L: LabView>(player: &Player<L>, dispatch: &Callback<Msg<L>>) -> Html {
     let Some(message) = &player.message else {
         return html! {};
     };
@@ -23,7 +23,7 @@ pub fn message(player: &Player, dispatch: &Callback<Msg>) -> Html {
     }
 }
 
-pub fn narration(player: &Player, dispatch: &Callback<Msg>) -> Html {
+pub fn narration<L: LabView>(player: &Player<L>, dispatch: &Callback<Msg<L>>) -> Html {
     let lang = player.lang;
     let lab = &player.lab;
     let step = lab.step();
@@ -97,7 +97,7 @@ pub fn narration(player: &Player, dispatch: &Callback<Msg>) -> Html {
     }
 }
 
-pub fn invariants(player: &Player, dispatch: &Callback<Msg>) -> Html {
+pub fn invariants<L: LabView>(player: &Player<L>, dispatch: &Callback<Msg<L>>) -> Html {
     let lang = player.lang;
     let active = player.lab.violations();
     html! {
@@ -146,7 +146,7 @@ pub fn invariants(player: &Player, dispatch: &Callback<Msg>) -> Html {
     }
 }
 
-pub fn faults(player: &Player, dispatch: &Callback<Msg>) -> Html {
+pub fn faults<L: LabView>(player: &Player<L>, dispatch: &Callback<Msg<L>>) -> Html {
     let lang = player.lang;
     let allowed = player.lab.faults();
     let crash = allowed.contains(&FaultKind::Crash);
@@ -201,7 +201,7 @@ pub fn faults(player: &Player, dispatch: &Callback<Msg>) -> Html {
     }
 }
 
-pub fn share(player: &Player) -> Html {
+pub fn share<L: LabView>(player: &Player<L>) -> Html {
     let lang = player.lang;
     let url = crate::app::share_url(player);
     let on_focus = Callback::from(|e: FocusEvent| {

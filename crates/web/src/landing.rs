@@ -1,0 +1,181 @@
+//! The landing page: every lab of the site as a card (its name, what it teaches, its number of
+//! lessons, the syllabus sections it covers), in both languages, with the language and projector
+//! switches that every page shares. An old share link (`index.html#lab=jms&…`, from the days of one
+//! page for all labs) opens the right lab's page in the same state.
+//!
+//! It reads only the registry's constant data ([`distlab_core::labs::LABS`]) and draws with plain
+//! `web_sys`, without Yew or any lab's code, so that it loads in a few kilobytes.
+
+use std::fmt::Write;
+
+use distlab_core::labs::{self, LABS};
+use distlab_core::scenario::LabInfo;
+use distlab_core::{Lang, Text};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::i18n::tr;
+use crate::prefs;
+use crate::share::{self, ShareState};
+
+/// Escapes text for HTML, attributes included.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn card(out: &mut String, lang: Lang, info: &LabInfo) {
+    let lessons = match lang {
+        Lang::En if info.lessons == 1 => "1 lesson".to_string(),
+        Lang::En => format!("{} lessons", info.lessons),
+        Lang::Zh => format!("{} 节课", info.lessons),
+    };
+    let _ = write!(
+        out,
+        r#"<li><a class="lab-card" href="{page}" data-testid="card-{id}"><h2>{name}</h2><p class="teaches">{teaches}</p><p class="lessons" data-testid="lessons-{id}">{lessons}</p><h3>{syllabus}</h3><ul class="topics">"#,
+        page = escape(&info.page()),
+        id = escape(info.id),
+        name = escape(info.name.get(lang)),
+        teaches = escape(info.teaches.get(lang)),
+        syllabus = tr(lang, "In the syllabus", "对应的学习笔记"),
+    );
+    for topic in info.topics {
+        let note = match lang {
+            Lang::En => format!("Note {:03}", topic.seed),
+            Lang::Zh => format!("笔记 {:03}", topic.seed),
+        };
+        let _ = write!(
+            out,
+            r#"<li><span class="note">{note}</span> {section}</li>"#,
+            section = escape(topic.section.get(lang)),
+        );
+    }
+    out.push_str("</ul></a></li>");
+}
+
+/// The whole page for a language, with a message (a broken old link) above the cards.
+fn page(lang: Lang, projector: bool, message: Option<&Text>) -> String {
+    let mut out = String::new();
+    let other = if lang == Lang::En {
+        "中文"
+    } else {
+        "English"
+    };
+    let _ = write!(
+        out,
+        r#"<div class="app landing"><header class="topbar"><div class="brand"><span class="logo">distlab</span><span class="tagline">{tagline}</span></div><div class="top-actions"><button type="button" class="toggle" data-action="lang" data-testid="lang-toggle" title="{switch}">{other}</button><button type="button" class="toggle" data-action="projector" data-testid="projector-toggle" aria-pressed="{projector}">{projector_label}</button></div></header>"#,
+        tagline = tr(
+            lang,
+            "see distributed systems fail",
+            "看见分布式系统如何出错"
+        ),
+        switch = tr(lang, "Switch language", "切换语言"),
+        projector_label = tr(lang, "Projector", "投影模式"),
+    );
+    if let Some(message) = message {
+        let _ = write!(
+            out,
+            r#"<div data-testid="message" class="message" role="alert"><span class="icon" aria-hidden="true">⚠</span><span>{}</span></div>"#,
+            escape(message.get(lang))
+        );
+    }
+    let _ = write!(
+        out,
+        r#"<main class="landing-main"><h1>{title}</h1><p class="intro">{intro}</p><ol class="lab-cards">"#,
+        title = tr(
+            lang,
+            "Pick a lab, step through a failure",
+            "选一个实验，一步一步看系统如何出错"
+        ),
+        intro = tr(
+            lang,
+            "Each lab is a set of short lessons: step forward and back with ← and →, predict what happens next, inject your own faults, and watch the invariants turn red.",
+            "每个实验由几节短课组成：用 ← 和 → 前进、后退，先预测接下来会发生什么，再注入你自己的故障，看不变式变红。"
+        ),
+    );
+    for info in LABS {
+        card(&mut out, lang, info);
+    }
+    out.push_str("</ol></main></div>");
+    out
+}
+
+fn render(lang: Lang, projector: bool, message: Option<&Text>) {
+    prefs::apply(lang, projector);
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    document.set_title(tr(
+        lang,
+        "distlab: see distributed systems fail",
+        "distlab：看见分布式系统如何出错",
+    ));
+    if let Some(root) = document.get_element_by_id("app") {
+        root.set_inner_html(&page(lang, projector, message));
+    }
+}
+
+/// Where an old link of the one-page site goes: the lab's page with the same fragment, or the
+/// message that says why it cannot be followed. `None` for no link at all.
+pub fn old_link_target(hash: &str) -> Option<Result<String, Text>> {
+    let link = match ShareState::parse(hash) {
+        Ok(Some(link)) => link,
+        Ok(None) => return None,
+        Err(message) => return Some(Err(message)),
+    };
+    Some(match labs::find(&link.lab) {
+        Some(info) => Ok(format!("{}#{}", info.page(), hash.trim_start_matches('#'))),
+        None => Err(share::unknown("lab", "实验", &link.lab)),
+    })
+}
+
+/// Follows an old link, or draws the cards and listens to the two switches.
+pub fn start() {
+    std::panic::set_hook(Box::new(crate::show_panic));
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let hash = window.location().hash().unwrap_or_default();
+    let message = match old_link_target(&hash) {
+        Some(Ok(page)) => {
+            // `replace`: the back button returns to where the old link came from.
+            let _ = window.location().replace(&page);
+            return;
+        }
+        Some(Err(message)) => Some(message),
+        None => None,
+    };
+    render(prefs::lang(), prefs::projector(), message.as_ref());
+    let Some(root) = window.document().and_then(|d| d.get_element_by_id("app")) else {
+        return;
+    };
+    // One listener for the page's life; the switches are found by their data-action.
+    let on_click = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
+        let action = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("[data-action]").ok().flatten())
+            .and_then(|el| el.get_attribute("data-action"));
+        let (lang, projector) = (prefs::lang(), prefs::projector());
+        match action.as_deref() {
+            Some("lang") => {
+                let other = if lang == Lang::En { Lang::Zh } else { Lang::En };
+                render(other, projector, message.as_ref());
+            }
+            Some("projector") => render(lang, !projector, message.as_ref()),
+            _ => {}
+        }
+    });
+    let _ = root.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
+    on_click.forget();
+}

@@ -1,3 +1,0 @@
-fn main() {
-    distlab_web::start();
-}
