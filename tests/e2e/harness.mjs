@@ -10,12 +10,15 @@
 // - `screenshot(page, name)` writes a full-page PNG to tests/e2e/screenshots/.
 
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
+
+import { mimeType, startServer as serve } from './server.mjs';
+
+export { mimeType };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -42,102 +45,14 @@ export const CHROMIUM_ARGS = [
   '--disable-dev-shm-usage',
 ];
 
+/** Serves `root` (by default dist/) on 127.0.0.1 with an ephemeral port; see server.mjs. */
+export function startServer(root = DIST_DIR) {
+  return serve(root);
+}
+
 /** How long a single wait for the UI may take, in milliseconds. */
 export const TIMEOUT = Number(process.env.DISTLAB_E2E_TIMEOUT || 15000);
 
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.ico': 'image/x-icon',
-  '.webp': 'image/webp',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.txt': 'text/plain; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.webmanifest': 'application/manifest+json',
-};
-
-export function mimeType(file) {
-  return MIME[path.extname(file).toLowerCase()] || 'application/octet-stream';
-}
-
-/**
- * Serves `root` on 127.0.0.1 with an ephemeral port. Resolves to `{ url, port, close }`, where
- * `url` ends without a slash (`http://127.0.0.1:PORT`).
- */
-export async function startServer(root = DIST_DIR) {
-  const rootDir = path.resolve(root);
-  const index = path.join(rootDir, 'index.html');
-  if (!fs.existsSync(index)) {
-    throw new Error(`${index} does not exist: build the site first (trunk build --release)`);
-  }
-  const server = http.createServer((req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
-      return;
-    }
-    let pathname;
-    try {
-      pathname = decodeURIComponent(new URL(req.url, 'http://127.0.0.1').pathname);
-    } catch {
-      res.writeHead(400).end('bad request');
-      return;
-    }
-    let file = path.normalize(path.join(rootDir, pathname));
-    if (file !== rootDir && !file.startsWith(rootDir + path.sep)) {
-      res.writeHead(403).end('forbidden');
-      return;
-    }
-    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
-      file = path.join(file, 'index.html');
-    }
-    if (!fs.existsSync(file)) {
-      if (pathname === '/favicon.ico') {
-        // Browsers ask for it on their own; a missing icon is not a bug of the page.
-        res.writeHead(204).end();
-        return;
-      }
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
-      return;
-    }
-    const body = fs.readFileSync(file);
-    res.writeHead(200, {
-      'Content-Type': mimeType(file),
-      'Content-Length': body.length,
-      'Cache-Control': 'no-store',
-    });
-    res.end(req.method === 'HEAD' ? undefined : body);
-  });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address();
-  const sockets = new Set();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  return {
-    port,
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 /** Starts headless Chromium. */
 export async function launchBrowser() {
