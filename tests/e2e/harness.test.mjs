@@ -1,6 +1,7 @@
 // Tests of the harness itself, on a tiny fixture site: the static server's MIME types and path
 // handling, Chromium loading a wasm module from it, and the guards that fail a test on an
-// off-host request, a console error or an uncaught error.
+// off-host request, a console error or an uncaught error. The server itself lives in server.mjs
+// (./run serves the site with it too); the harness re-exports it with dist/ as its default root.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
+  DIST_DIR,
   closePage,
   isLocalUrl,
   launchBrowser,
@@ -81,6 +83,23 @@ test('the server serves files with their types, on 127.0.0.1 only', async () => 
   assert.match(root.headers.get('content-type'), /^text\/html/);
   assert.equal((await fetch(`${server.url}/missing.js`)).status, 404);
   assert.equal((await fetch(`${server.url}/..%2f..%2f..%2fetc%2fpasswd`)).status, 403);
+});
+
+test('startServer() serves dist/ by default, and refuses a folder without index.html', async () => {
+  const dist = await startServer();
+  try {
+    const root = await fetch(`${dist.url}/`);
+    assert.equal(root.status, 200);
+    assert.equal(await root.text(), fs.readFileSync(path.join(DIST_DIR, 'index.html'), 'utf8'));
+  } finally {
+    await dist.close();
+  }
+  const empty = tempDir('distlab-harness-empty-');
+  try {
+    await assert.rejects(startServer(empty), /index\.html does not exist: build the site first/);
+  } finally {
+    fs.rmSync(empty, { recursive: true, force: true });
+  }
 });
 
 test('isLocalUrl accepts only 127.0.0.1 and in-page URLs', () => {

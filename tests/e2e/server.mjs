@@ -1,6 +1,8 @@
 // A static file server for the built site, on 127.0.0.1 only, with the right MIME types
-// (application/wasm included), using nothing but node:http. The end-to-end harness serves dist/ with
-// it on an ephemeral port, and `./run` serves the site with it:
+// (application/wasm included), using nothing but node:http and node:zlib. Text and wasm go out
+// gzipped to a client that accepts it, as a real classroom server would send them (the size
+// budgets are gzip bytes too). The end-to-end harness serves dist/ with it on an ephemeral port,
+// and `./run` serves the site with it:
 //
 //   node tests/e2e/server.mjs DIR PORT
 
@@ -8,6 +10,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -35,6 +38,20 @@ export function mimeType(file) {
   return MIME[path.extname(file).toLowerCase()] || 'application/octet-stream';
 }
 
+// The types worth compressing; images and fonts are compressed already.
+const GZIP = new Set(['.html', '.js', '.mjs', '.css', '.wasm', '.svg', '.json', '.txt']);
+
+/** True when the request's Accept-Encoding allows gzip (`gzip;q=0` refuses it). */
+function acceptsGzip(req) {
+  return String(req.headers['accept-encoding'] || '')
+    .split(',')
+    .some((part) => {
+      const [coding, ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return coding.trim() === 'gzip' && (!q || Number(q.slice(2)) > 0);
+    });
+}
+
 /**
  * Serves `root` on 127.0.0.1 with an ephemeral port. Resolves to `{ url, port, close }`, where
  * `url` ends without a slash (`http://127.0.0.1:PORT`).
@@ -43,8 +60,19 @@ export async function startServer(root, port = 0) {
   const rootDir = path.resolve(root);
   const index = path.join(rootDir, 'index.html');
   if (!fs.existsSync(index)) {
-    throw new Error(`${index} does not exist: build the site first (./run or ./test bundle)`);
+    throw new Error(`${index} does not exist: build the site first (./run or ./test site)`);
   }
+  // Gzipped bodies by file path, each kept with the mtime it was made from, so that every file is
+  // compressed once (level 9 on a 700 KB wasm takes a noticeable moment) and again only after a
+  // rebuild changes it.
+  const gzipped = new Map();
+  const gzipOf = (file, stat) => {
+    const hit = gzipped.get(file);
+    if (hit && hit.mtimeMs === stat.mtimeMs && hit.size === stat.size) return hit.body;
+    const body = zlib.gzipSync(fs.readFileSync(file), { level: 9 });
+    gzipped.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, body });
+    return body;
+  };
   const server = http.createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
@@ -74,12 +102,19 @@ export async function startServer(root, port = 0) {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
       return;
     }
-    const body = fs.readFileSync(file);
-    res.writeHead(200, {
-      'Content-Type': mimeType(file),
-      'Content-Length': body.length,
-      'Cache-Control': 'no-store',
-    });
+    const headers = { 'Content-Type': mimeType(file), 'Cache-Control': 'no-store' };
+    let body;
+    if (GZIP.has(path.extname(file).toLowerCase())) {
+      // The answer depends on Accept-Encoding whichever way it goes: say so to caches.
+      headers.Vary = 'Accept-Encoding';
+      if (acceptsGzip(req)) {
+        body = gzipOf(file, fs.statSync(file));
+        headers['Content-Encoding'] = 'gzip';
+      }
+    }
+    body ??= fs.readFileSync(file);
+    headers['Content-Length'] = body.length;
+    res.writeHead(200, headers);
     res.end(req.method === 'HEAD' ? undefined : body);
   });
   await new Promise((resolve, reject) => {

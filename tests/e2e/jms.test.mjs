@@ -1,7 +1,15 @@
 // End-to-end test of the JMS / ActiveMQ lab through the UI: a consumer crashes after processing
 // and before acknowledging, the delivery ledger shows the message processed twice and the
 // invariant turns red at the step that did it; the idempotent companion lesson stays green; a
-// student's own fault forks the run; both languages; screenshots.
+// student's own fault forks the run; both languages; screenshots. The lab has its own page,
+// dist/jms.html, which every test opens directly. The data-testid contract it relies on:
+//
+//   lab-jms (the open lab's top-bar link, aria-current="page"), scenario-<id>, scenario-title;
+//   step-counter[data-step, data-total]; jms-graph, chip-<label>; ledger > journey[data-label,
+//   data-place]; invariant[data-invariant, data-state, data-since] .inv-head; fault-crash-Broker;
+//   compare, compare-side, side-by-side; share-link; lang-toggle; selector-input, selector-error,
+//   selector-results, selector-apply-C1, selector-current-C1, consumer-selector-C1;
+//   message-inspector > inspector-message-id, inspector-body-kind, inspector-missing, [data-field].
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -34,8 +42,15 @@ async function journey(page, label) {
   };
 }
 
+/** Opens the lab's page. */
+async function gotoLab(page) {
+  await page.goto(`${server.url}/jms.html`);
+  await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
+  assert.equal(await page.locator(tid('lab-jms')).getAttribute('aria-current'), 'page');
+}
+
+/** Opens a lesson from the lesson list of the page on screen (no reload: the state carries on). */
 async function openLesson(page, id) {
-  await page.locator(tid('lab-jms')).click();
   await page.locator(tid(`scenario-${id}`)).click();
   await waitStep(page, 0);
   assert.ok((await page.locator(tid('jms-graph')).count()) === 1, 'the JMS graph is drawn');
@@ -55,7 +70,7 @@ describe('JMS / ActiveMQ lab', () => {
   test('processed twice after a crash before the acknowledgement, and the idempotent fix', async () => {
     const page = await openPage(browser);
     try {
-      await page.goto(`${server.url}/`);
+      await gotoLab(page);
       await openLesson(page, 'jms-processed-twice');
       const total = await totalOf(page);
       assert.ok(total >= 8, `a lesson of ${total} steps`);
@@ -111,7 +126,7 @@ describe('JMS / ActiveMQ lab', () => {
   test('a crash of the broker injected by the student loses the non-persistent messages', async () => {
     const page = await openPage(browser);
     try {
-      await page.goto(`${server.url}/`);
+      await gotoLab(page);
       await openLesson(page, 'jms-non-persistent');
       const total = await totalOf(page);
       // Play up to just before the lesson's own crash, then crash the broker ourselves.
@@ -126,6 +141,7 @@ describe('JMS / ActiveMQ lab', () => {
       assert.ok((await page.locator('[data-place="Lost"]').count()) >= 1, 'the ledger shows lost messages');
       // The share link carries the fork.
       const link = await page.locator(tid('share-link')).inputValue();
+      assert.equal(new URL(link).pathname, '/jms.html', `the share link is the lab's page: ${link}`);
       const again = await openPage(browser);
       try {
         await again.goto(link);
@@ -149,7 +165,7 @@ describe('JMS / ActiveMQ lab', () => {
   test('a selector applied to a consumer, and the message inspector', async () => {
     const page = await openPage(browser);
     try {
-      await page.goto(`${server.url}/`);
+      await gotoLab(page);
       await openLesson(page, 'jms-selector');
       // Step until the blue m1 waits in the queue.
       const m1 = page.locator(`${tid('journey')}[data-label="m1"]`);

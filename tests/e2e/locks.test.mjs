@@ -2,6 +2,14 @@
 // pause turns "the resource never accepts overlapping writes" red at the stale write; the explorer
 // finds the shortest counterexample, and the player steps through it; with fencing the explorer
 // finds none within its bound; every locks lesson plays to its end and back in both languages.
+// The lab has its own page, dist/locks.html, which every test opens directly. The data-testid
+// contract it relies on:
+//
+//   lab-locks (the open lab's top-bar link, aria-current="page"), scenario-<id>, scenario-title;
+//   step-counter[data-step, data-total]; narration; lang-toggle; locks-timeline, write(.unsafe);
+//   invariant[data-invariant, data-state, data-since]; explorer-run, explorer-stop,
+//   explorer-depth, explorer-progress[data-states], explorer-found[data-steps], explorer-load,
+//   explorer-none[data-state-limit, data-depth-cut].
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -21,14 +29,20 @@ after(async () => {
   await server?.close();
 });
 
+/** Opens the lab's page, with an optional fragment (`#lab=locks&…`). */
+async function gotoLab(page, hash = '') {
+  await page.goto(`${server.url}/locks.html${hash}`);
+  await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
+  assert.equal(await page.locator(tid('lab-locks')).getAttribute('aria-current'), 'page');
+}
+
 const safety = (page) => page.locator(`${tid('invariant')}[data-invariant="lock.resource-safe"]`);
 
 describe('distributed-locks lab', () => {
   test('a lease that runs out during a pause lets two clients write', async () => {
     const page = await openPage(browser);
     try {
-      await page.goto(`${server.url}/`);
-      await page.locator(tid('lab-locks')).click();
+      await gotoLab(page);
       await page.locator(tid('scenario-locks-redis-lease-pause')).click();
       await waitStep(page, 0);
       assert.equal(await page.locator(tid('locks-timeline')).count(), 1);
@@ -61,7 +75,7 @@ describe('distributed-locks lab', () => {
   test('the explorer finds the shortest counterexample, and none once fencing is on', async () => {
     const page = await openPage(browser);
     try {
-      await page.goto(`${server.url}/#lab=locks&scenario=locks-redis-lease-pause&step=0`);
+      await gotoLab(page, '#lab=locks&scenario=locks-redis-lease-pause&step=0');
       await waitStep(page, 0);
       await page.locator(tid('explorer-run')).click();
       const found = page.locator(tid('explorer-found'));
@@ -82,8 +96,8 @@ describe('distributed-locks lab', () => {
       assert.equal(await safety(page).getAttribute('data-since'), '11');
       await screenshot(page, 'locks-counterexample-en');
 
-      // The same search on the fenced lock finds nothing within the same bound.
-      await page.locator(tid('lab-locks')).click();
+      // The same search on the fenced lock finds nothing within the same bound. (Picked from the
+      // lesson list of the same page, without a reload.)
       await page.locator(tid('scenario-locks-fencing')).click();
       await waitStep(page, 0);
       await page.locator(tid('explorer-run')).click();
@@ -107,11 +121,10 @@ describe('distributed-locks lab', () => {
   test('every locks lesson plays to its end and back in both languages', async () => {
     const page = await openPage(browser);
     try {
-      await page.goto(`${server.url}/`);
-      await page.locator(tid('lab-locks')).click();
+      await gotoLab(page);
       const ids = await page.locator('[data-testid^="scenario-locks-"]')
         .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
-      assert.ok(ids.length >= 9, `${ids.length} lessons`);
+      assert.equal(ids.length, 12, `12 lessons: ${ids}`);
       for (const id of ids) {
         for (const zh of [false, true]) {
           const isZh = await page.evaluate(() => document.documentElement.lang.startsWith('zh'));

@@ -1,7 +1,12 @@
 // End-to-end tests of the ActiveMQ clusters lab through the UI: messages stranded on a restarted
 // broker turn the warning on at the restart, the replay setting injected mid-run sends them back;
 // a master/slave failover keeps every confirmed message. And every message-queue lesson (JMS,
-// ActiveMQ clusters, RabbitMQ, peak shaving) plays to its end and back in both languages.
+// ActiveMQ clusters, RabbitMQ, peak shaving) plays to its end and back in both languages, each on
+// its lab's own page (dist/<lab>.html). The data-testid contract it relies on:
+//
+//   lab-<id> (the top bar's links, the open lab's aria-current="page"), scenario-<id>,
+//   scenario-title; step-counter[data-step, data-total]; narration; lang-toggle; amq-graph, lock,
+//   amq-audit, amq-replay, advance; invariant[data-invariant, data-state]; [data-node="<name>"].
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -25,8 +30,9 @@ describe('ActiveMQ clusters lab', () => {
   test('stranded messages warn at the restart, and replay brings them back', async () => {
     const page = await openPage(browser);
     try {
-      await page.goto(`${server.url}/`);
-      await page.locator(tid('lab-activemq')).click();
+      await page.goto(`${server.url}/activemq.html`);
+      await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
+      assert.equal(await page.locator(tid('lab-activemq')).getAttribute('aria-current'), 'page');
       await page.locator(tid('scenario-activemq-stranded')).click();
       await waitStep(page, 0);
       assert.equal(await page.locator(tid('amq-graph')).count(), 1);
@@ -81,7 +87,7 @@ describe('ActiveMQ clusters lab', () => {
   test('a shared-store failover keeps every confirmed message, in Chinese too', async () => {
     const page = await openPage(browser);
     try {
-      await page.goto(`${server.url}/#lab=activemq&scenario=activemq-shared-store&step=17`);
+      await page.goto(`${server.url}/activemq.html#lab=activemq&scenario=activemq-shared-store&step=17`);
       await waitStep(page, 17);
       assert.match(await page.locator(tid('lock')).textContent(), /B2/);
       await page.locator(tid('scenario-title')).click();
@@ -101,17 +107,24 @@ describe('ActiveMQ clusters lab', () => {
   });
 });
 
+// The lessons of each message-queue lab, as the landing page counts them. Every lesson id starts
+// with its lab's id (the lesson list lives next to `scenario-title`, which must not be counted).
+const MQ_LABS = { jms: 12, activemq: 5, rabbitmq: 10, flow: 3 };
+
 describe('every message-queue lesson', () => {
   test('plays to its end and back in both languages', async () => {
     const page = await openPage(browser);
     try {
-      await page.goto(`${server.url}/`);
       let lessons = 0;
-      for (const lab of ['jms', 'activemq', 'rabbitmq', 'flow']) {
-        await page.locator(tid(`lab-${lab}`)).click();
-        const ids = await page.locator(`[data-testid^="scenario-${lab === 'flow' ? 'flow' : lab}-"]`)
+      for (const [lab, count] of Object.entries(MQ_LABS)) {
+        // Each lab is its own page; the language chosen on one page carries over to the next
+        // (local storage), so the loop below toggles it only when it differs.
+        await page.goto(`${server.url}/${lab}.html`);
+        await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
+        assert.equal(await page.locator(tid(`lab-${lab}`)).getAttribute('aria-current'), 'page');
+        const ids = await page.locator(`[data-testid^="scenario-${lab}-"]`)
           .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
-        assert.ok(ids.length >= 3, `${lab} has lessons`);
+        assert.equal(ids.length, count, `${lab} has ${count} lessons: ${ids}`);
         for (const id of ids) {
           for (const lang of ['en', 'zh']) {
             const want = lang === 'zh';
@@ -138,7 +151,8 @@ describe('every message-queue lesson', () => {
           }
         }
       }
-      assert.ok(lessons >= 2 * 25, `played ${lessons / 2} lessons`);
+      const all = Object.values(MQ_LABS).reduce((a, b) => a + b, 0);
+      assert.equal(lessons, 2 * all, `played ${lessons / 2} lessons`);
       assert.deepEqual(page.problems, []);
     } finally {
       await closePage(page);

@@ -1,6 +1,11 @@
 // End-to-end test of the RabbitMQ lab through the UI: without publisher confirms a broker crash
 // loses a message the producer counted as sent, and the invariant turns red at that step; with
-// confirms, a durable queue and persistent messages the same crash loses nothing promised.
+// confirms, a durable queue and persistent messages the same crash loses nothing promised. The lab
+// has its own page, dist/rabbitmq.html. The data-testid contract it relies on:
+//
+//   lab-rabbitmq (the open lab's top-bar link, aria-current="page"), scenario-<id>, scenario-title;
+//   step-counter[data-step, data-total]; rabbit-graph; invariant[data-invariant, data-state,
+//   data-since]; ledger rows [data-place].
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -28,8 +33,9 @@ describe('RabbitMQ lab', () => {
   test('no confirms loses a message on a crash; confirms and persistence do not', async () => {
     const page = await openPage(browser);
     try {
-      await page.goto(`${server.url}/`);
-      await page.locator(tid('lab-rabbitmq')).click();
+      await page.goto(`${server.url}/rabbitmq.html`);
+      await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
+      assert.equal(await page.locator(tid('lab-rabbitmq')).getAttribute('aria-current'), 'page');
       await page.locator(tid('scenario-rabbitmq-no-confirms')).click();
       await waitStep(page, 0);
       assert.equal(await page.locator(tid('rabbit-graph')).count(), 1);
