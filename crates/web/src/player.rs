@@ -243,6 +243,8 @@ pub enum Source {
 
 #[derive(Clone, Debug)]
 pub struct Player<L: LabView> {
+    /// The lab's built-in lessons, built once for the page.
+    pub lessons: Rc<[Scenario<L>]>,
     pub lab: Session<L>,
     pub source: Source,
     pub playing: bool,
@@ -341,13 +343,12 @@ fn other_lab(link: &ShareState) -> Result<String, Text> {
 impl<L: LabView> Player<L> {
     /// The player on the lab's first lesson.
     pub fn new(lang: Lang, projector: bool) -> Player<L> {
+        let lessons: Rc<[Scenario<L>]> = L::lessons().into();
         // Every built-in lesson starts: the core's tests play each of them.
-        let first = L::lessons()
-            .into_iter()
-            .next()
-            .expect("every lab has lessons");
+        let first = lessons.first().cloned().expect("every lab has lessons");
         let lab = Session::start(first, &[], 0).expect("the built-in lessons start");
         Player {
+            lessons,
             lab,
             source: Source::Builtin,
             playing: false,
@@ -379,10 +380,15 @@ impl<L: LabView> Player<L> {
         }
     }
 
+    /// The built-in lesson with this id.
+    fn lesson(&self, id: &str) -> Option<Scenario<L>> {
+        self.lessons.iter().find(|s| s.id == id).cloned()
+    }
+
     /// Builds what a link of this lab describes, or says why it cannot.
-    fn open_link(link: &ShareState) -> Result<(Session<L>, Source), Text> {
+    fn open_link(&self, link: &ShareState) -> Result<(Session<L>, Source), Text> {
         let (scenario, source) = match &link.scenario {
-            ScenarioRef::Builtin(id) => match L::lessons().into_iter().find(|s| s.id == *id) {
+            ScenarioRef::Builtin(id) => match self.lesson(id) {
                 Some(s) => (s, Source::Builtin),
                 None => return Err(share::unknown("scenario", "场景", id)),
             },
@@ -478,13 +484,13 @@ impl<L: LabView> Player<L> {
         match msg {
             Msg::OpenLink(link) if link.lab != L::ID => return self.leaving(other_lab(&link)),
             Msg::OpenLink(link) => {
-                return match Player::open_link(&link) {
+                return match self.open_link(&link) {
                     Ok((lab, source)) => self.opened(lab, source),
                     Err(e) => self.with_message(e),
                 }
             }
             Msg::OpenBuiltin(id) => {
-                return match L::lessons().into_iter().find(|s| s.id == id) {
+                return match self.lesson(&id) {
                     Some(s) => self.open(Session::start(s, &[], 0), Source::Builtin),
                     None => self.with_message(share::unknown("scenario", "场景", &id)),
                 }

@@ -13,6 +13,9 @@ pub fn sidebar<L: LabView>(player: &Player<L>, dispatch: &Callback<Msg<L>>) -> H
     let lang = player.lang;
     let current = player.lab.scenario_id().to_string();
     let builtin = player.source == Source::Builtin;
+    // The open scenario's file, written when the student exports it, not on every render.
+    let scenario = player.lab.scenario.clone();
+    let file = Callback::from(move |()| scenario.to_file());
     let on_file = dispatch.reform(|read: Result<String, Text>| match read {
         Ok(text) => Msg::Import(text),
         Err(message) => Msg::Notice(Some(message)),
@@ -21,8 +24,8 @@ pub fn sidebar<L: LabView>(player: &Player<L>, dispatch: &Callback<Msg<L>>) -> H
         <nav class="sidebar" aria-label={tr(lang, "Scenarios", "场景")}>
             <h2>{ tr(lang, "Lessons", "课程") }</h2>
             <ol class="scenarios">
-                { for L::lessons().into_iter().map(|s| {
-                    let id = s.id;
+                { for player.lessons.iter().map(|s| {
+                    let id = s.id.clone();
                     let active = builtin && id == current;
                     let open = id.clone();
                     html! {
@@ -37,7 +40,7 @@ pub fn sidebar<L: LabView>(player: &Player<L>, dispatch: &Callback<Msg<L>>) -> H
                 }) }
             </ol>
             { L::free_play_form(lang, player.source == Source::Sandbox, dispatch) }
-            <FileTools lang={lang} {on_file} json={player.lab.scenario_file()} />
+            <FileTools lang={lang} {on_file} {file} />
         </nav>
     }
 }
@@ -47,7 +50,8 @@ struct FileProps {
     lang: distlab_core::Lang,
     /// The text of the file the student picked, or why it could not be read.
     on_file: Callback<Result<String, Text>>,
-    json: String,
+    /// The open scenario's file.
+    file: Callback<(), String>,
 }
 
 /// Scenario files: export the open scenario as JSON, import one from disk.
@@ -77,8 +81,8 @@ fn file_tools(props: &FileProps) -> Html {
         })
     };
     let on_export = {
-        let json = props.json.clone();
-        Callback::from(move |_: MouseEvent| download("scenario.json", &json))
+        let file = props.file.clone();
+        Callback::from(move |_: MouseEvent| download("scenario.json", &file.emit(())))
     };
     html! {
         <div class="files">
