@@ -5,6 +5,8 @@
 # target/pages/<lab id>.html. Source this file after scripts/setup.sh.
 #
 #   distlab_lab_pages         the lab ids that have a page, one a line
+#   distlab_lessons           writes every lab's lessons as data into target/lessons/ (the list and
+#                             one file per lesson, which the pages fetch), with the core's tool
 #   distlab_page_source ID    writes target/pages/ID.html (when it changed) and prints its path
 #   distlab_build_site        builds every page with `trunk build --release` and puts them together
 #                             in dist/ (relative URLs: it works from any folder of any static server)
@@ -15,6 +17,10 @@ distlab_lab_pages() {
     f="$(basename "$f" .rs)"
     [ "$f" = landing ] || printf '%s\n' "$f"
   done
+}
+
+distlab_lessons() {
+  (cd "$DISTLAB_ROOT" && cargo run --quiet -p distlab-core --bin distlab-lessons -- target/lessons)
 }
 
 distlab_page_source() {
@@ -38,8 +44,11 @@ distlab_build_site() {
   local stage="$DISTLAB_ROOT/target/site" page src out t0 f name
   local pages=(landing)
   mapfile -t -O 1 pages < <(distlab_lab_pages)
-  rm -rf "$stage"
+  rm -rf "$stage" "$DISTLAB_ROOT/target/lessons"
   mkdir -p "$stage"
+  t0=$SECONDS
+  distlab_lessons || return 1
+  printf '  lessons as data (target/lessons/): %d s\n' "$((SECONDS - t0))"
   echo "build time per page (the first also compiles the code the pages share):"
   for page in "${pages[@]}"; do
     if [ "$page" = landing ]; then
@@ -65,11 +74,11 @@ distlab_build_site() {
   for page in "${pages[@]}"; do
     for f in "$stage/$page"/*; do
       name="$(basename "$f")"
-      if [ -e "$DISTLAB_ROOT/dist/$name" ] && ! cmp -s "$f" "$DISTLAB_ROOT/dist/$name"; then
+      if [ -e "$DISTLAB_ROOT/dist/$name" ] && ! diff -rq "$f" "$DISTLAB_ROOT/dist/$name" >/dev/null; then
         distlab_err "two pages write different files named $name"
         return 1
       fi
-      cp -r "$f" "$DISTLAB_ROOT/dist/$name"
+      [ -e "$DISTLAB_ROOT/dist/$name" ] || cp -r "$f" "$DISTLAB_ROOT/dist/$name"
     done
   done
 }

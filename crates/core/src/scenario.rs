@@ -199,6 +199,41 @@ impl<L: Lab> Scenario<L> {
     }
 }
 
+/// A built-in lesson in a lab's list: its id and title. A lab's page reads the list from the file
+/// `lessons/<lab id>/index.json` and each lesson from `lessons/<lab id>/<lesson id>.json` when it
+/// is opened, so that a page loads its lessons' text as data, one lesson at a time (see
+/// [`lesson_files`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonEntry {
+    pub id: String,
+    pub title: Text,
+}
+
+/// The files of a lab's lessons, as the site serves them under `lessons/`: `(path, text)` pairs,
+/// the list `<lab id>/index.json` first (a JSON array of [`LessonEntry`]), then
+/// `<lab id>/<lesson id>.json` for each lesson (its scenario file).
+pub fn lesson_files<L: Lab>() -> Vec<(String, String)> {
+    let lessons = L::lessons();
+    let index: Vec<LessonEntry> = lessons
+        .iter()
+        .map(|s| LessonEntry {
+            id: s.id.clone(),
+            title: s.title.clone(),
+        })
+        .collect();
+    let mut files = Vec::with_capacity(lessons.len() + 1);
+    files.push((
+        format!("{}/index.json", L::ID),
+        serde_json::to_string(&index).unwrap_or_default(),
+    ));
+    files.extend(
+        lessons
+            .iter()
+            .map(|s| (format!("{}/{}.json", L::ID, s.id), s.to_file())),
+    );
+    files
+}
+
 /// An action injected by the student (a fault, or a lab operation from free play): applied right
 /// after state `at` (0 = before the first step). Later script steps still follow it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -569,9 +604,10 @@ impl<L: Lab> Scenario<L> {
         Ok(self.play(&[])?.golden())
     }
 
-    /// The scenario as a file: `{"<lab id>": {…}}`, pretty-printed.
+    /// The scenario as a file: `{"<lab id>": {…}}`, on one line ([`pretty_json`] lays it out for a
+    /// person). One way of writing JSON, so that a page's wasm holds one serializer, not two.
     pub fn to_file(&self) -> String {
-        serde_json::to_string_pretty(&LabFile(self)).unwrap_or_default()
+        serde_json::to_string(&LabFile(self)).unwrap_or_default()
     }
 
     /// Parses and validates a scenario file of this lab. A file of another lab is refused with
@@ -586,6 +622,64 @@ impl<L: Lab> Scenario<L> {
         scenario.validate()?;
         Ok(scenario)
     }
+}
+
+/// Lays out JSON for a person to read and edit: one member or element a line, indented by two
+/// spaces. It changes only white space outside strings, so the text means the same JSON.
+pub fn pretty_json(json: &str) -> String {
+    fn newline(out: &mut String, depth: usize) {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    }
+    let mut out = String::with_capacity(json.len() + json.len() / 4);
+    let mut depth = 0usize;
+    let (mut in_string, mut escaped) = (false, false);
+    let mut chars = json.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                // An empty object or array stays on its line.
+                if matches!(chars.peek(), Some('}' | ']')) {
+                    if let Some(close) = chars.next() {
+                        out.push(close);
+                    }
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The lab a scenario file belongs to: the one key of its outer object. The rest of the file is
@@ -660,5 +754,28 @@ impl<'de, L: Lab> Deserialize<'de> for OwnedLabFile<L> {
         }
         d.deserialize_map(Inner(core::marker::PhantomData))
             .map(OwnedLabFile)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pretty_json_lays_out_without_changing_the_json() {
+        let compact = r#"{"ring":{"id":"x, {y}","a":[],"b":{},"c":[1,{"d":"\\\"]"}],"e":null}}"#;
+        let pretty = pretty_json(compact);
+        assert_eq!(
+            pretty,
+            "{\n  \"ring\": {\n    \"id\": \"x, {y}\",\n    \"a\": [],\n    \"b\": {},\n    \"c\": [\n      1,\n      {\n        \"d\": \"\\\\\\\"]\"\n      }\n    ],\n    \"e\": null\n  }\n}"
+        );
+        let a: serde_json::Value = serde_json::from_str(compact).unwrap();
+        let b: serde_json::Value = serde_json::from_str(&pretty).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(
+            pretty_json(&pretty),
+            pretty,
+            "laying out twice changes nothing"
+        );
     }
 }

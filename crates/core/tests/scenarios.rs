@@ -162,7 +162,20 @@ fn every_lab_is_listed_with_its_lessons_counted_and_its_topics_in_both_languages
                 "{}: LabInfo::lessons",
                 info.id
             );
-            assert!(L::lessons().iter().all(|s| s.id.starts_with(info.id)));
+            // A lesson is served as `lessons/<lab id>/<lesson id>.json`: its id names a file.
+            assert!(L::lessons().iter().all(|s| s.id.starts_with(info.id)
+                && s.id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')));
+            let files = scenario::lesson_files::<L>();
+            assert_eq!(files.len(), info.lessons + 1);
+            assert_eq!(files[0].0, format!("{}/index.json", info.id));
+            let index: Vec<scenario::LessonEntry> = serde_json::from_str(&files[0].1).unwrap();
+            for ((entry, (path, text)), lesson) in index.iter().zip(&files[1..]).zip(L::lessons()) {
+                assert_eq!((&entry.id, &entry.title), (&lesson.id, &lesson.title));
+                assert_eq!(*path, format!("{}/{}.json", info.id, lesson.id));
+                assert_eq!(*text, lesson.to_file());
+            }
             for text in [info.name, info.teaches] {
                 assert!(!text.en.trim().is_empty() && !text.zh.trim().is_empty());
             }
@@ -240,7 +253,16 @@ fn scenarios_round_trip_through_their_files() {
 fn a_file_names_its_lab_and_another_labs_file_is_sent_there() {
     let ring = ring_lesson("ring-skew");
     let file = ring.to_file();
-    assert!(file.trim_start().starts_with("{\n  \"ring\": {"), "{file}");
+    assert!(file.starts_with("{\"ring\":{"), "{file}");
+    let pretty = scenario::pretty_json(&file);
+    assert!(
+        pretty.starts_with("{\n  \"ring\": {\n    \"id\": \"ring-skew\","),
+        "{pretty}"
+    );
+    assert_eq!(
+        Scenario::<RingLab>::from_file(&pretty).unwrap().to_file(),
+        file
+    );
     assert_eq!(scenario::file_lab(&file), Ok("ring".to_string()));
     // On the JMS lab's page, a ring file is not refused as broken: it belongs elsewhere.
     let err = Scenario::<distlab_core::mq::jms::JmsLab>::from_file(&file).unwrap_err();

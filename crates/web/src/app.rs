@@ -1,6 +1,6 @@
 //! A lab's page: the top bar with every lab of the site, the lesson list, the stage with the lab's
-//! view, and the side panels. Side effects live here: the playback timer, the keyboard, the URL,
-//! local storage, and leaving for another lab's page.
+//! view, and the side panels. Side effects live here: fetching the lessons, the playback timer,
+//! the keyboard, the URL, local storage, and leaving for another lab's page.
 
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::timers::callback::Interval;
@@ -8,13 +8,16 @@ use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
+use std::rc::Rc;
+
 use distlab_core::labs::LABS;
-use distlab_core::Lang;
+use distlab_core::scenario::Scenario;
+use distlab_core::{Lang, Text};
 
 use crate::i18n::tr;
 use crate::player::{LabView, Msg, Player};
-use crate::share::ShareState;
-use crate::{prefs, views};
+use crate::share::{ScenarioRef, ShareState};
+use crate::{fetch, prefs, views};
 
 fn location_hash() -> String {
     web_sys::window()
@@ -22,13 +25,28 @@ fn location_hash() -> String {
         .unwrap_or_default()
 }
 
-fn initial_player<L: LabView>() -> Player<L> {
-    let player = Player::new(prefs::lang(), prefs::projector());
-    match ShareState::parse(&location_hash()) {
+/// The player a page starts with: the lab's list of lessons, and the lesson the link in the URL
+/// names (or the first), fetched; then the link opened.
+async fn initial_player<L: LabView>() -> Result<Player<L>, Text> {
+    let index = fetch::index::<L>().await?;
+    let link = ShareState::parse(&location_hash());
+    let named = match &link {
+        Ok(Some(ShareState {
+            lab,
+            scenario: ScenarioRef::Builtin(id),
+            ..
+        })) if lab == L::ID && index.iter().any(|e| e.id == *id) => Some(id.clone()),
+        _ => None,
+    };
+    let id = named.unwrap_or_else(|| index[0].id.clone());
+    let file = fetch::text(&fetch::lesson_url::<L>(&id)).await?;
+    let first = Scenario::<L>::from_file(&file).map_err(|e| e.message())?;
+    let player = Player::new(prefs::lang(), prefs::projector(), index, first)?;
+    Ok(match link {
         Ok(Some(link)) => player.update(Msg::OpenLink(link)),
         Ok(None) => player,
         Err(message) => player.update(Msg::Notice(Some(message))),
-    }
+    })
 }
 
 /// The full share URL for the state on screen.
@@ -65,9 +83,50 @@ pub fn lab_links(lang: Lang, open: &str) -> Html {
     }
 }
 
+/// A lab's page: the lab's lessons are fetched first (a line says so meanwhile, or why they could
+/// not be), then the player starts.
 #[function_component(App)]
 pub fn app<L: LabView>() -> Html {
-    let player = use_reducer(initial_player::<L>);
+    let start = use_state(|| None::<Result<Rc<Player<L>>, Text>>);
+    {
+        let start = start.clone();
+        use_effect_with((), move |_| {
+            yew::platform::spawn_local(async move {
+                start.set(Some(initial_player::<L>().await.map(Rc::new)));
+            });
+        });
+    }
+    let lang = prefs::lang();
+    match &*start {
+        None => html! {
+            <p class="loading" data-testid="loading">{ tr(lang, "Loading the lessons…", "正在加载课程…") }</p>
+        },
+        Some(Err(message)) => html! {
+            <div data-testid="message" class="message" role="alert">
+                <span class="icon" aria-hidden="true">{"⚠"}</span>
+                <span>{ message.get(lang) }</span>
+            </div>
+        },
+        Some(Ok(player)) => html! { <Page<L> start={player.clone()} /> },
+    }
+}
+
+#[derive(Properties)]
+pub struct PageProps<L: LabView> {
+    /// The player as the page starts.
+    pub start: Rc<Player<L>>,
+}
+
+impl<L: LabView> PartialEq for PageProps<L> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.start, &other.start)
+    }
+}
+
+#[function_component(Page)]
+fn page<L: LabView>(props: &PageProps<L>) -> Html {
+    let start = props.start.clone();
+    let player = use_reducer(move || (*start).clone());
     let dispatch: Callback<Msg<L>> = {
         let player = player.clone();
         Callback::from(move |msg| player.dispatch(msg))
@@ -163,6 +222,20 @@ pub fn app<L: LabView>() -> Html {
             document.set_title(&format!("{name} · distlab"));
         }
     });
+
+    // A lesson to fetch: its file, then what waited for it.
+    {
+        let dispatch = dispatch.clone();
+        let pending = player.pending_lesson().map(str::to_string);
+        use_effect_with(pending, move |pending| {
+            if let Some(id) = pending.clone() {
+                yew::platform::spawn_local(async move {
+                    let file = fetch::text(&fetch::lesson_url::<L>(&id)).await;
+                    dispatch.emit(Msg::Loaded { id, file });
+                });
+            }
+        });
+    }
 
     // A link or a file of another lab: open that lab's page with it.
     use_effect_with(player.leave_for.clone(), |page| {

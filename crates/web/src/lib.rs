@@ -13,6 +13,7 @@
 pub mod activemq;
 pub mod app;
 pub mod explorer;
+pub mod fetch;
 pub mod flow;
 pub mod i18n;
 pub mod jms;

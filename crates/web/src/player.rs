@@ -12,7 +12,8 @@ use distlab_core::kernel::{
 };
 use distlab_core::labs;
 use distlab_core::scenario::{
-    Injection, InvariantInfo, Lab, Origin, Question, Scenario, ScenarioError, ScenarioRun,
+    Injection, InvariantInfo, Lab, LessonEntry, Origin, Question, Scenario, ScenarioError,
+    ScenarioRun,
 };
 use distlab_core::{Lang, Text};
 use yew::Reducible;
@@ -241,10 +242,44 @@ pub enum Source {
     File,
 }
 
+/// A built-in lesson of the page's lab: its entry in the list, and the lesson itself once its file
+/// has been fetched (lessons are data, loaded one at a time: see `scenario::lesson_files`).
+#[derive(Clone, Debug)]
+pub struct Lesson<L: Lab> {
+    pub entry: LessonEntry,
+    pub scenario: Option<Rc<Scenario<L>>>,
+}
+
+/// What to do with a lesson whose file is being fetched, once it arrives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pending {
+    /// Open it from its start.
+    Builtin(String),
+    /// Open what this link of it describes (its seed, injections and step).
+    Link(ShareState),
+}
+
+impl Pending {
+    /// The lesson to fetch.
+    pub fn lesson(&self) -> &str {
+        match self {
+            Pending::Builtin(id) => id,
+            Pending::Link(link) => match &link.scenario {
+                ScenarioRef::Builtin(id) => id,
+                // Only links to a built-in lesson wait for one.
+                _ => "",
+            },
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Player<L: LabView> {
-    /// The lab's built-in lessons, built once for the page.
-    pub lessons: Rc<[Scenario<L>]>,
+    /// The lab's built-in lessons, in the order of its list.
+    pub lessons: Rc<[Lesson<L>]>,
+    /// A lesson being fetched (the app's effect fetches it and answers with [`Msg::Loaded`]); the
+    /// state on screen stays until it arrives.
+    pub pending: Option<Pending>,
     pub lab: Session<L>,
     pub source: Source,
     pub playing: bool,
@@ -296,6 +331,11 @@ pub enum Msg<L: LabView> {
     OpenSandbox(L::Setup),
     /// Imports a scenario file.
     Import(String),
+    /// A built-in lesson's file arrived (or could not be fetched).
+    Loaded {
+        id: String,
+        file: Result<String, Text>,
+    },
     Seek(usize),
     Forward,
     Back,
@@ -341,14 +381,25 @@ fn other_lab(link: &ShareState) -> Result<String, Text> {
 }
 
 impl<L: LabView> Player<L> {
-    /// The player on the lab's first lesson.
-    pub fn new(lang: Lang, projector: bool) -> Player<L> {
-        let lessons: Rc<[Scenario<L>]> = L::lessons().into();
-        // Every built-in lesson starts: the core's tests play each of them.
-        let first = lessons.first().cloned().expect("every lab has lessons");
-        let lab = Session::start(first, &[], 0).expect("the built-in lessons start");
-        Player {
+    /// The player on `first`, one of the lessons of `index`, whose file has been fetched.
+    pub fn new(
+        lang: Lang,
+        projector: bool,
+        index: Vec<LessonEntry>,
+        first: Scenario<L>,
+    ) -> Result<Player<L>, Text> {
+        let lab = Session::start(first.clone(), &[], 0)?;
+        let first = Rc::new(first);
+        let lessons = index
+            .into_iter()
+            .map(|entry| Lesson {
+                scenario: (entry.id == first.id).then(|| first.clone()),
+                entry,
+            })
+            .collect();
+        Ok(Player {
             lessons,
+            pending: None,
             lab,
             source: Source::Builtin,
             playing: false,
@@ -359,7 +410,38 @@ impl<L: LabView> Player<L> {
             projector,
             compare: None,
             leave_for: None,
-        }
+        })
+    }
+
+    /// The player on the first of `lessons`, every one of them already at hand (for tests and
+    /// tools; the page fetches its lessons one at a time).
+    pub fn with_lessons(lang: Lang, projector: bool, lessons: Vec<Scenario<L>>) -> Player<L> {
+        let index = lessons
+            .iter()
+            .map(|s| LessonEntry {
+                id: s.id.clone(),
+                title: s.title.clone(),
+            })
+            .collect();
+        let first = lessons.first().cloned().expect("a lab has lessons");
+        let mut player =
+            Player::new(lang, projector, index, first).expect("the built-in lessons start");
+        player.lessons = lessons
+            .into_iter()
+            .map(|s| Lesson {
+                entry: LessonEntry {
+                    id: s.id.clone(),
+                    title: s.title.clone(),
+                },
+                scenario: Some(Rc::new(s)),
+            })
+            .collect();
+        player
+    }
+
+    /// The lesson being fetched, if any.
+    pub fn pending_lesson(&self) -> Option<&str> {
+        self.pending.as_ref().map(Pending::lesson)
     }
 
     /// The share link state of what is on screen.
@@ -380,9 +462,76 @@ impl<L: LabView> Player<L> {
         }
     }
 
-    /// The built-in lesson with this id.
+    fn entry(&self, id: &str) -> Option<&Lesson<L>> {
+        self.lessons.iter().find(|l| l.entry.id == id)
+    }
+
+    /// The built-in lesson with this id, if its file is at hand.
     fn lesson(&self, id: &str) -> Option<Scenario<L>> {
-        self.lessons.iter().find(|s| s.id == id).cloned()
+        self.entry(id)?.scenario.as_deref().cloned()
+    }
+
+    /// Waits for a lesson's file: the state on screen stays meanwhile.
+    fn waiting(&self, pending: Pending) -> Player<L> {
+        Player {
+            pending: Some(pending),
+            playing: false,
+            message: None,
+            ..self.clone()
+        }
+    }
+
+    /// A lesson's file arrived: it joins the list, and what waited for it opens.
+    fn loaded(&self, id: String, file: Result<String, Text>) -> Player<L> {
+        let scenario = file
+            .and_then(|text| Scenario::<L>::from_file(&text).map_err(|e| e.message()))
+            .and_then(|s| {
+                if s.id == id {
+                    Ok(s)
+                } else {
+                    Err(Text::new(
+                        format!(
+                            "The file of the lesson \"{id}\" holds the lesson \"{}\".",
+                            s.id
+                        ),
+                        format!("课程“{id}”的文件里是课程“{}”。", s.id),
+                    ))
+                }
+            });
+        let waited = self.pending.clone().filter(|p| p.lesson() == id);
+        let mut next = match scenario {
+            Ok(s) => {
+                let s = Rc::new(s);
+                let mut next = self.clone();
+                next.lessons = self
+                    .lessons
+                    .iter()
+                    .map(|l| Lesson {
+                        entry: l.entry.clone(),
+                        scenario: if l.entry.id == id {
+                            Some(s.clone())
+                        } else {
+                            l.scenario.clone()
+                        },
+                    })
+                    .collect();
+                next
+            }
+            Err(e) if waited.is_some() => self.with_message(e),
+            Err(_) => return self.clone(),
+        };
+        next.pending = None;
+        match waited {
+            Some(Pending::Builtin(id)) if next.lesson(&id).is_some() => {
+                next.update_main(Msg::OpenBuiltin(id))
+            }
+            Some(Pending::Link(link))
+                if next.lesson(Pending::Link(link.clone()).lesson()).is_some() =>
+            {
+                next.update_main(Msg::OpenLink(link))
+            }
+            _ => next,
+        }
     }
 
     /// Builds what a link of this lab describes, or says why it cannot.
@@ -410,6 +559,7 @@ impl<L: LabView> Player<L> {
         Player {
             lab,
             source,
+            pending: None,
             playing: false,
             answers: BTreeMap::new(),
             message: None,
@@ -483,6 +633,12 @@ impl<L: LabView> Player<L> {
         let mut next = self.clone();
         match msg {
             Msg::OpenLink(link) if link.lab != L::ID => return self.leaving(other_lab(&link)),
+            Msg::OpenLink(link)
+                if matches!(&link.scenario, ScenarioRef::Builtin(id)
+                    if self.entry(id).is_some_and(|l| l.scenario.is_none())) =>
+            {
+                return self.waiting(Pending::Link(link));
+            }
             Msg::OpenLink(link) => {
                 return match self.open_link(&link) {
                     Ok((lab, source)) => self.opened(lab, source),
@@ -490,11 +646,13 @@ impl<L: LabView> Player<L> {
                 }
             }
             Msg::OpenBuiltin(id) => {
-                return match self.lesson(&id) {
-                    Some(s) => self.open(Session::start(s, &[], 0), Source::Builtin),
-                    None => self.with_message(share::unknown("scenario", "场景", &id)),
+                return match (self.entry(&id), self.lesson(&id)) {
+                    (_, Some(s)) => self.open(Session::start(s, &[], 0), Source::Builtin),
+                    (Some(_), None) => self.waiting(Pending::Builtin(id)),
+                    (None, _) => self.with_message(share::unknown("scenario", "场景", &id)),
                 }
             }
+            Msg::Loaded { id, file } => return self.loaded(id, file),
             Msg::OpenSandbox(setup) => {
                 let started = L::free_play(setup).and_then(|s| Session::start(s, &[], 0));
                 return self.open(started, Source::Sandbox);

@@ -16,7 +16,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 type Ring = Player<RingLab>;
 
 fn open_in<L: LabView>(id: &str) -> Player<L> {
-    let p = Player::<L>::new(Lang::En, false).update(Msg::OpenBuiltin(id.to_string()));
+    let p = Player::<L>::with_lessons(Lang::En, false, L::lessons())
+        .update(Msg::OpenBuiltin(id.to_string()));
     assert!(p.message.is_none(), "{id}: {:?}", p.message);
     p
 }
@@ -41,7 +42,7 @@ fn steps<L: LabView>(mut p: Player<L>, msgs: &[Msg<L>]) -> Player<L> {
 
 #[wasm_bindgen_test]
 fn starts_on_the_first_lesson_before_its_first_step() {
-    let p = Ring::new(Lang::Zh, false);
+    let p = Ring::with_lessons(Lang::Zh, false, RingLab::lessons());
     assert_eq!(p.lab.scenario_id(), RingLab::lessons()[0].id);
     assert_eq!(p.lab.step(), 0);
     assert!(p.lab.total() >= 8);
@@ -177,7 +178,7 @@ fn a_share_link_restores_lab_scenario_seed_faults_and_step() {
     let fragment = p.share().to_fragment();
     let link = ShareState::parse(&format!("#{fragment}")).unwrap().unwrap();
     assert_eq!(link.scenario, ScenarioRef::Builtin("ring-mod-n".into()));
-    let q = Ring::new(Lang::En, false).update(Msg::OpenLink(link));
+    let q = Ring::with_lessons(Lang::En, false, RingLab::lessons()).update(Msg::OpenLink(link));
     assert!(q.message.is_none(), "{:?}", q.message);
     assert_eq!(q.lab.step(), p.lab.step());
     assert_eq!(q.lab.total(), p.lab.total());
@@ -195,10 +196,11 @@ fn free_play_and_imported_scenarios_travel_in_the_link_too() {
         vnodes: 9,
         keys: 500,
     };
-    let p = Ring::new(Lang::En, false).update(Msg::OpenSandbox(setup.clone()));
+    let p = Ring::with_lessons(Lang::En, false, RingLab::lessons())
+        .update(Msg::OpenSandbox(setup.clone()));
     assert_eq!(p.source, Source::Sandbox);
     let p = p.update(Msg::Op(RingOp::Join { node: 1 }));
-    let q = Ring::new(Lang::En, false).update(Msg::OpenLink(
+    let q = Ring::with_lessons(Lang::En, false, RingLab::lessons()).update(Msg::OpenLink(
         ShareState::parse(&p.share().to_fragment())
             .unwrap()
             .unwrap(),
@@ -209,11 +211,11 @@ fn free_play_and_imported_scenarios_travel_in_the_link_too() {
 
     let mut file = lesson("ring-skew");
     file.id = "my-lesson".into();
-    let p = Ring::new(Lang::En, false)
+    let p = Ring::with_lessons(Lang::En, false, RingLab::lessons())
         .update(Msg::Import(file.to_file()))
         .update(Msg::Seek(2));
     assert_eq!(p.source, Source::File);
-    let q = Ring::new(Lang::En, false).update(Msg::OpenLink(
+    let q = Ring::with_lessons(Lang::En, false, RingLab::lessons()).update(Msg::OpenLink(
         ShareState::parse(&p.share().to_fragment())
             .unwrap()
             .unwrap(),
@@ -282,7 +284,7 @@ fn broken_links_and_files_leave_the_state_as_it_was() {
 
 #[wasm_bindgen_test]
 fn language_and_projector_mode_are_part_of_the_state() {
-    let p = Ring::new(Lang::En, false)
+    let p = Ring::with_lessons(Lang::En, false, RingLab::lessons())
         .update(Msg::SetLang(Lang::Zh))
         .update(Msg::ToggleProjector);
     assert_eq!(p.lang, Lang::Zh);
@@ -306,7 +308,8 @@ fn a_link_or_a_file_of_another_lab_leaves_for_that_labs_page() {
     assert!(after.message.is_none());
     assert_eq!(after.lab.step(), 4, "the state on screen stays meanwhile");
     // That page opens it in the same state.
-    let jms = Player::<JmsLab>::new(Lang::En, false).update(Msg::OpenLink(link));
+    let jms = Player::<JmsLab>::with_lessons(Lang::En, false, JmsLab::lessons())
+        .update(Msg::OpenLink(link));
     assert!(jms.message.is_none(), "{:?}", jms.message);
     assert_eq!((jms.lab.scenario_id(), jms.lab.step()), ("jms-selector", 3));
 
@@ -318,7 +321,8 @@ fn a_link_or_a_file_of_another_lab_leaves_for_that_labs_page() {
     assert_eq!(path, "jms.html");
     let link = ShareState::parse(fragment).unwrap().unwrap();
     assert_eq!(link.scenario, ScenarioRef::File(file));
-    let jms = Player::<JmsLab>::new(Lang::En, false).update(Msg::OpenLink(link));
+    let jms = Player::<JmsLab>::with_lessons(Lang::En, false, JmsLab::lessons())
+        .update(Msg::OpenLink(link));
     assert!(jms.message.is_none(), "{:?}", jms.message);
     assert_eq!(jms.source, Source::File);
     assert_eq!(jms.lab.scenario_id(), JmsLab::lessons()[0].id);
@@ -327,7 +331,7 @@ fn a_link_or_a_file_of_another_lab_leaves_for_that_labs_page() {
 #[wasm_bindgen_test]
 fn labs_without_free_play_refuse_a_free_play_link() {
     use distlab_core::mq::flow::FlowLab;
-    let p = Player::<FlowLab>::new(Lang::En, false);
+    let p = Player::<FlowLab>::with_lessons(Lang::En, false, FlowLab::lessons());
     let setup = serde_json::to_string(&p.lab.scenario.setup).unwrap();
     let link = ShareState {
         lab: "flow".into(),
@@ -453,4 +457,75 @@ mod compare {
             "with manual acks it goes back to the queue"
         );
     }
+}
+
+#[wasm_bindgen_test]
+fn a_lesson_not_yet_fetched_opens_when_its_file_arrives_and_a_bad_file_is_refused() {
+    let lessons = RingLab::lessons();
+    let index: Vec<_> = lessons
+        .iter()
+        .map(|s| distlab_core::scenario::LessonEntry {
+            id: s.id.clone(),
+            title: s.title.clone(),
+        })
+        .collect();
+    // The page starts with the list and one lesson; the others are fetched when opened.
+    let p = Ring::new(Lang::En, false, index, lessons[0].clone())
+        .unwrap()
+        .update(Msg::Seek(2));
+    let other = lessons[3].clone();
+    let waiting = p.update(Msg::OpenBuiltin(other.id.clone()));
+    assert_eq!(waiting.pending_lesson(), Some(other.id.as_str()));
+    assert_eq!(
+        waiting.lab.scenario_id(),
+        lessons[0].id,
+        "the state on screen stays"
+    );
+    assert_eq!(waiting.lab.step(), 2);
+    // A file that is not that lesson is refused, and nothing else changes.
+    let wrong = waiting.update(Msg::Loaded {
+        id: other.id.clone(),
+        file: Ok(lessons[1].to_file()),
+    });
+    assert!(wrong.message.is_some());
+    assert_eq!(wrong.pending_lesson(), None);
+    assert_eq!(wrong.lab.step(), 2);
+    // A lesson that could not be fetched says why.
+    let lost = waiting.update(Msg::Loaded {
+        id: other.id.clone(),
+        file: Err(distlab_core::Text::new("HTTP 404", "HTTP 404")),
+    });
+    assert!(lost.message.as_ref().is_some_and(|m| m.en.contains("404")));
+    assert_eq!(lost.lab.scenario_id(), lessons[0].id);
+    // The right file opens the lesson, and it stays at hand: opening it again needs no fetch.
+    let opened = waiting.update(Msg::Loaded {
+        id: other.id.clone(),
+        file: Ok(other.to_file()),
+    });
+    assert_eq!(opened.lab.scenario_id(), other.id);
+    assert_eq!((opened.lab.step(), opened.pending_lesson()), (0, None));
+    let again = opened
+        .update(Msg::OpenBuiltin(lessons[0].id.clone()))
+        .update(Msg::OpenBuiltin(other.id.clone()));
+    assert_eq!(
+        (again.lab.scenario_id(), again.pending_lesson()),
+        (other.id.as_str(), None)
+    );
+    // A link to a lesson not yet fetched waits for it, then opens at its step.
+    let link = ShareState::parse(&format!(
+        "#lab=ring&scenario={}&seed=1&step=3",
+        lessons[2].id
+    ))
+    .unwrap()
+    .unwrap();
+    let waiting = p.update(Msg::OpenLink(link));
+    assert_eq!(waiting.pending_lesson(), Some(lessons[2].id.as_str()));
+    let opened = waiting.update(Msg::Loaded {
+        id: lessons[2].id.clone(),
+        file: Ok(lessons[2].to_file()),
+    });
+    assert_eq!(
+        (opened.lab.scenario_id(), opened.lab.step()),
+        (lessons[2].id.as_str(), 3)
+    );
 }

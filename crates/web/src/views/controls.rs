@@ -11,6 +11,9 @@ pub fn scenario_head<L: LabView>(player: &Player<L>) -> Html {
         <div class="scenario-head">
             <h1 data-testid="scenario-title">{ player.lab.title().get(lang) }</h1>
             <p class="summary">{ player.lab.summary().get(lang) }</p>
+            if let Some(id) = player.pending_lesson() {
+                <p class="hint" data-testid="loading-lesson">{ tr(lang, "Loading the lesson ", "正在加载课程 ") }<code>{ id.to_string() }</code>{ "…" }</p>
+            }
         </div>
     }
 }

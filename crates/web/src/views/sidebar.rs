@@ -15,7 +15,7 @@ pub fn sidebar<L: LabView>(player: &Player<L>, dispatch: &Callback<Msg<L>>) -> H
     let builtin = player.source == Source::Builtin;
     // The open scenario's file, written when the student exports it, not on every render.
     let scenario = player.lab.scenario.clone();
-    let file = Callback::from(move |()| scenario.to_file());
+    let file = Callback::from(move |()| distlab_core::scenario::pretty_json(&scenario.to_file()));
     let on_file = dispatch.reform(|read: Result<String, Text>| match read {
         Ok(text) => Msg::Import(text),
         Err(message) => Msg::Notice(Some(message)),
@@ -25,7 +25,7 @@ pub fn sidebar<L: LabView>(player: &Player<L>, dispatch: &Callback<Msg<L>>) -> H
             <h2>{ tr(lang, "Lessons", "课程") }</h2>
             <ol class="scenarios">
                 { for player.lessons.iter().map(|s| {
-                    let id = s.id.clone();
+                    let id = s.entry.id.clone();
                     let active = builtin && id == current;
                     let open = id.clone();
                     html! {
@@ -33,7 +33,7 @@ pub fn sidebar<L: LabView>(player: &Player<L>, dispatch: &Callback<Msg<L>>) -> H
                             <button data-testid={format!("scenario-{id}")} class={classes!("scenario", active.then_some("active"))}
                                 aria-current={active.then_some("true")}
                                 onclick={dispatch.reform(move |_: MouseEvent| Msg::OpenBuiltin(open.clone()))}>
-                                { s.title.get(lang) }
+                                { s.entry.title.get(lang) }
                             </button>
                         </li>
                     }
