@@ -16,7 +16,7 @@ use distlab_core::{Lang, Text};
 
 use crate::i18n::tr;
 use crate::player::{LabView, Msg, Player};
-use crate::share::{ScenarioRef, ShareState};
+use crate::share::{self, ScenarioRef, ShareState};
 use crate::{fetch, prefs, views};
 
 fn location_hash() -> String {
@@ -45,7 +45,7 @@ async fn initial_player<L: LabView>() -> Result<Player<L>, Text> {
     Ok(match link {
         Ok(Some(link)) => player.update(Msg::OpenLink(link)),
         Ok(None) => player,
-        Err(message) => player.update(Msg::Notice(Some(message))),
+        Err(message) => player.update(Msg::Notice(Some(share::kept(message)))),
     })
 }
 
@@ -187,7 +187,7 @@ fn page<L: LabView>(props: &PageProps<L>) -> Html {
                     match ShareState::parse(&location_hash()) {
                         Ok(Some(link)) => dispatch.emit(Msg::OpenLink(link)),
                         Ok(None) => {}
-                        Err(message) => dispatch.emit(Msg::Notice(Some(message))),
+                        Err(message) => dispatch.emit(Msg::Notice(Some(share::kept(message)))),
                     }
                 })
             });

@@ -110,8 +110,9 @@ fn page(lang: Lang, projector: bool, message: Option<&Text>) -> String {
     out
 }
 
-fn render(lang: Lang, projector: bool, message: Option<&Text>) {
+fn render(lang: Lang, projector: bool) {
     prefs::apply(lang, projector);
+    let message = MESSAGE.with(|m| m.borrow().clone());
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
@@ -121,7 +122,7 @@ fn render(lang: Lang, projector: bool, message: Option<&Text>) {
         "distlab：看见分布式系统如何出错",
     ));
     if let Some(root) = document.get_element_by_id("app") {
-        root.set_inner_html(&page(lang, projector, message));
+        root.set_inner_html(&page(lang, projector, message.as_ref()));
     }
 }
 
@@ -139,27 +140,49 @@ pub fn old_link_target(hash: &str) -> Option<Result<String, Text>> {
     })
 }
 
-/// Follows an old link, or draws the cards and listens to the two switches.
-pub fn start() {
-    std::panic::set_hook(Box::new(crate::show_panic));
+/// Follows the old link in the address, if any: `false` when the page is leaving for a lab's page;
+/// otherwise the cards are drawn, with the message of a link that cannot be followed.
+fn follow_or_render() -> bool {
     let Some(window) = web_sys::window() else {
-        return;
+        return true;
     };
     let hash = window.location().hash().unwrap_or_default();
     let message = match old_link_target(&hash) {
         Some(Ok(page)) => {
             // `replace`: the back button returns to where the old link came from.
             let _ = window.location().replace(&page);
-            return;
+            return false;
         }
-        Some(Err(message)) => Some(message),
+        Some(Err(message)) => Some(Text::new(
+            format!("{} Pick a lab below.", message.en),
+            format!("{}请在下面选择一个实验。", message.zh),
+        )),
         None => None,
     };
-    render(prefs::lang(), prefs::projector(), message.as_ref());
+    MESSAGE.with(|m| *m.borrow_mut() = message);
+    render(prefs::lang(), prefs::projector());
+    true
+}
+
+thread_local! {
+    /// The message of the link in the address, kept while the page draws itself again.
+    static MESSAGE: std::cell::RefCell<Option<Text>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Follows an old link, or draws the cards and listens to the two switches and to links pasted
+/// into the address bar.
+pub fn start() {
+    std::panic::set_hook(Box::new(crate::show_panic));
+    if !follow_or_render() {
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let Some(root) = window.document().and_then(|d| d.get_element_by_id("app")) else {
         return;
     };
-    // One listener for the page's life; the switches are found by their data-action.
+    // Listeners for the page's life; the switches are found by their data-action.
     let on_click = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
         let action = event
             .target()
@@ -168,14 +191,19 @@ pub fn start() {
             .and_then(|el| el.get_attribute("data-action"));
         let (lang, projector) = (prefs::lang(), prefs::projector());
         match action.as_deref() {
-            Some("lang") => {
-                let other = if lang == Lang::En { Lang::Zh } else { Lang::En };
-                render(other, projector, message.as_ref());
-            }
-            Some("projector") => render(lang, !projector, message.as_ref()),
+            Some("lang") => render(
+                if lang == Lang::En { Lang::Zh } else { Lang::En },
+                projector,
+            ),
+            Some("projector") => render(lang, !projector),
             _ => {}
         }
     });
     let _ = root.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
     on_click.forget();
+    let on_hash = Closure::<dyn Fn()>::new(|| {
+        follow_or_render();
+    });
+    let _ = window.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+    on_hash.forget();
 }

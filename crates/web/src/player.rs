@@ -632,7 +632,9 @@ impl<L: LabView> Player<L> {
     fn update_main(&self, msg: Msg<L>) -> Player<L> {
         let mut next = self.clone();
         match msg {
-            Msg::OpenLink(link) if link.lab != L::ID => return self.leaving(other_lab(&link)),
+            Msg::OpenLink(link) if link.lab != L::ID => {
+                return self.leaving(other_lab(&link).map_err(share::kept))
+            }
             Msg::OpenLink(link)
                 if matches!(&link.scenario, ScenarioRef::Builtin(id)
                     if self.entry(id).is_some_and(|l| l.scenario.is_none())) =>
@@ -642,7 +644,7 @@ impl<L: LabView> Player<L> {
             Msg::OpenLink(link) => {
                 return match self.open_link(&link) {
                     Ok((lab, source)) => self.opened(lab, source),
-                    Err(e) => self.with_message(e),
+                    Err(e) => self.with_message(share::kept(e)),
                 }
             }
             Msg::OpenBuiltin(id) => {
@@ -661,13 +663,21 @@ impl<L: LabView> Player<L> {
                 return match Scenario::<L>::from_file(&text) {
                     Ok(s) => self.open(Session::start(s, &[], 0), Source::File),
                     // Another lab's file opens on that lab's page, carried whole by the link.
-                    Err(ScenarioError::OtherLab(lab)) => self.leaving(other_lab(&ShareState {
-                        lab,
-                        scenario: ScenarioRef::File(text),
-                        seed: None,
-                        step: 0,
-                        inject: None,
-                    })),
+                    Err(ScenarioError::OtherLab(lab)) => {
+                        let page = other_lab(&ShareState {
+                            lab: lab.clone(),
+                            scenario: ScenarioRef::File(text),
+                            seed: None,
+                            step: 0,
+                            inject: None,
+                        });
+                        self.leaving(page.map_err(|_| {
+                            Text::new(
+                                format!("This is a scenario file of the lab \"{lab}\", which this site does not have."),
+                                format!("这是实验“{lab}”的场景文件，而本网站没有这个实验。"),
+                            )
+                        }))
+                    }
                     Err(e) => self.with_message(e.message()),
                 };
             }

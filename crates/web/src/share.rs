@@ -46,8 +46,16 @@ fn decode(key: &str, value: &str) -> Result<String, Text> {
 
 fn broken(en: String, zh: String) -> Text {
     Text::new(
-        format!("This share link is broken: {en}. The current lesson stays open."),
-        format!("这个分享链接已损坏：{zh}。当前课程保持不变。"),
+        format!("This share link is broken: {en}."),
+        format!("这个分享链接已损坏：{zh}。"),
+    )
+}
+
+/// A link's problem as a lab's page says it: the lesson on screen stays.
+pub fn kept(message: Text) -> Text {
+    Text::new(
+        format!("{} The current lesson stays open.", message.en),
+        format!("{}当前课程保持不变。", message.zh),
     )
 }
 

@@ -529,3 +529,31 @@ fn a_lesson_not_yet_fetched_opens_when_its_file_arrives_and_a_bad_file_is_refuse
         (lessons[2].id.as_str(), 3)
     );
 }
+
+#[wasm_bindgen_test]
+fn the_landing_page_sends_an_old_link_to_its_labs_page() {
+    use distlab_web::landing::old_link_target;
+    assert_eq!(
+        old_link_target("#lab=jms&scenario=jms-selector&step=3"),
+        Some(Ok(
+            "jms.html#lab=jms&scenario=jms-selector&step=3".to_string()
+        ))
+    );
+    assert_eq!(old_link_target(""), None);
+    assert_eq!(old_link_target("#"), None);
+    for broken in [
+        "#lab=nope&scenario=x",
+        "#scenario=ring-skew",
+        "#lab=ring&scenario=x&step=-1",
+    ] {
+        let message = old_link_target(broken)
+            .expect("a link")
+            .expect_err("cannot be followed");
+        assert!(!message.en.is_empty() && !message.zh.is_empty(), "{broken}");
+        assert!(
+            !message.en.contains("lesson stays open"),
+            "{broken}: {}",
+            message.en
+        );
+    }
+}
