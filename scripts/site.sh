@@ -68,17 +68,21 @@ distlab_build_site() {
     printf '  build %-10s %4d s\n' "$page" "$((SECONDS - t0))"
   done
   # One folder for the whole site: every page's HTML beside the assets, which trunk names after
-  # their content, so that the pages share what they have in common (the style sheet, the icon).
+  # their content, so that the pages share what they have in common (the style sheet, the icon,
+  # the lessons), file by file.
   rm -rf "$DISTLAB_ROOT/dist"
   mkdir -p "$DISTLAB_ROOT/dist"
+  local rel
   for page in "${pages[@]}"; do
-    for f in "$stage/$page"/*; do
-      name="$(basename "$f")"
-      if [ -e "$DISTLAB_ROOT/dist/$name" ] && ! diff -rq "$f" "$DISTLAB_ROOT/dist/$name" >/dev/null; then
-        distlab_err "two pages write different files named $name"
+    while IFS= read -r -d '' f; do
+      rel="${f#"$stage/$page"/}"
+      if [ -e "$DISTLAB_ROOT/dist/$rel" ]; then
+        cmp -s "$f" "$DISTLAB_ROOT/dist/$rel" && continue
+        distlab_err "two pages write different files at $rel"
         return 1
       fi
-      [ -e "$DISTLAB_ROOT/dist/$name" ] || cp -r "$f" "$DISTLAB_ROOT/dist/$name"
-    done
+      mkdir -p "$(dirname "$DISTLAB_ROOT/dist/$rel")"
+      cp "$f" "$DISTLAB_ROOT/dist/$rel"
+    done < <(find "$stage/$page" -type f -print0)
   done
 }

@@ -21,6 +21,9 @@ pub const CHECKPOINT_INTERVAL: usize = 16;
 pub const MAX_STEPS: usize = 500;
 /// Upper bound on injected faults in one run.
 pub const MAX_INJECTIONS: usize = 50;
+/// Upper bound on a scenario file, in bytes: the longest lesson the format allows (500 steps with
+/// narration in both languages) fits in it many times over, and reading it stays instant.
+pub const MAX_FILE_BYTES: usize = 256 * 1024;
 
 /// A lab: a protocol with a set-up from which its world is built, and its built-in lessons.
 pub trait Lab: Protocol + Sized {
@@ -209,18 +212,21 @@ pub struct LessonEntry {
     pub title: Text,
 }
 
+impl LessonEntry {
+    pub fn of<L: Lab>(lesson: &Scenario<L>) -> LessonEntry {
+        LessonEntry {
+            id: lesson.id.clone(),
+            title: lesson.title.clone(),
+        }
+    }
+}
+
 /// The files of a lab's lessons, as the site serves them under `lessons/`: `(path, text)` pairs,
 /// the list `<lab id>/index.json` first (a JSON array of [`LessonEntry`]), then
 /// `<lab id>/<lesson id>.json` for each lesson (its scenario file).
 pub fn lesson_files<L: Lab>() -> Vec<(String, String)> {
     let lessons = L::lessons();
-    let index: Vec<LessonEntry> = lessons
-        .iter()
-        .map(|s| LessonEntry {
-            id: s.id.clone(),
-            title: s.title.clone(),
-        })
-        .collect();
+    let index: Vec<LessonEntry> = lessons.iter().map(LessonEntry::of).collect();
     let mut files = Vec::with_capacity(lessons.len() + 1);
     files.push((
         format!("{}/index.json", L::ID),
@@ -685,6 +691,20 @@ pub fn pretty_json(json: &str) -> String {
 /// The lab a scenario file belongs to: the one key of its outer object. The rest of the file is
 /// only checked to be JSON here; [`Scenario::from_file`] reads it.
 pub fn file_lab(text: &str) -> Result<String, ScenarioError> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(invalid(
+            format!(
+                "This file is {} KB; a scenario file is at most {} KB.",
+                text.len().div_ceil(1024),
+                MAX_FILE_BYTES / 1024
+            ),
+            format!(
+                "这个文件有 {} KB；场景文件最多 {} KB。",
+                text.len().div_ceil(1024),
+                MAX_FILE_BYTES / 1024
+            ),
+        ));
+    }
     struct OuterKey;
     impl<'de> serde::de::Visitor<'de> for OuterKey {
         type Value = String;

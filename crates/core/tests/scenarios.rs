@@ -290,6 +290,14 @@ fn malformed_files_give_clear_errors() {
         assert!(err.message().en.contains(expected), "{:?}", err.message());
         assert!(err.message().zh.contains("不是有效的场景文件"));
     }
+    // A file too large to be a scenario is refused before it is read.
+    let huge = format!("{{\"ring\": \"{}\"}}", "x".repeat(scenario::MAX_FILE_BYTES));
+    let err = Scenario::<RingLab>::from_file(&huge).unwrap_err();
+    assert!(
+        err.message().en.contains("at most 256 KB"),
+        "{:?}",
+        err.message()
+    );
     // A lab this file format does not know is another lab's business: the page decides.
     assert_eq!(
         Scenario::<RingLab>::from_file("{\"lab\": \"nope\"}"),

@@ -28,8 +28,16 @@ fn location_hash() -> String {
 /// The player a page starts with: the lab's list of lessons, and the lesson the link in the URL
 /// names (or the first), fetched; then the link opened.
 async fn initial_player<L: LabView>() -> Result<Player<L>, Text> {
-    let index = fetch::index::<L>().await?;
     let link = ShareState::parse(&location_hash());
+    // A link of another lab (an edited address, an old bookmark) goes straight to that lab's page.
+    if let Ok(Some(other)) = &link {
+        if other.lab != L::ID {
+            if let (Ok(page), Some(window)) = (share::lab_page(other), web_sys::window()) {
+                let _ = window.location().replace(&page);
+            }
+        }
+    }
+    let index = fetch::index::<L>().await?;
     let named = match &link {
         Ok(Some(ShareState {
             lab,
@@ -49,13 +57,13 @@ async fn initial_player<L: LabView>() -> Result<Player<L>, Text> {
     })
 }
 
-/// The full share URL for the state on screen.
-pub fn share_url<L: LabView>(player: &Player<L>) -> String {
+/// The full share URL of a fragment: this page's address with it.
+pub fn share_url(fragment: &str) -> String {
     let base = web_sys::window()
         .and_then(|w| w.location().href().ok())
         .map(|href| href.split('#').next().unwrap_or_default().to_string())
         .unwrap_or_default();
-    format!("{base}#{}", player.share().to_fragment())
+    format!("{base}#{fragment}")
 }
 
 fn is_typing_target(event: &KeyboardEvent) -> bool {
@@ -195,10 +203,11 @@ fn page<L: LabView>(props: &PageProps<L>) -> Html {
         });
     }
 
-    // The URL always holds the share link of what is on screen.
+    // The URL always holds the share link of what is on screen (written once per render: for an
+    // imported file it carries the whole file).
+    let fragment = player.share().to_fragment();
     {
-        let fragment = player.share().to_fragment();
-        use_effect_with(fragment, |fragment| {
+        use_effect_with(fragment.clone(), |fragment| {
             if let Some(window) = web_sys::window() {
                 let wanted = format!("#{fragment}");
                 if window.location().hash().ok().as_deref() != Some(wanted.as_str()) {
@@ -282,7 +291,7 @@ fn page<L: LabView>(props: &PageProps<L>) -> Html {
                     { views::narration(&player, &dispatch) }
                     { views::invariants(&player, &dispatch) }
                     { views::faults(&player, &dispatch) }
-                    { views::share(&player) }
+                    { views::share(lang, &share_url(&fragment)) }
                 </aside>
             </main>
         </div>

@@ -6,9 +6,10 @@
 //! It reads only the registry's constant data ([`distlab_core::labs::LABS`]) and draws with plain
 //! `web_sys`, without Yew or any lab's code, so that it loads in a few kilobytes.
 
+use std::cell::{Cell, RefCell};
 use std::fmt::Write;
 
-use distlab_core::labs::{self, LABS};
+use distlab_core::labs::LABS;
 use distlab_core::scenario::LabInfo;
 use distlab_core::{Lang, Text};
 use wasm_bindgen::prelude::*;
@@ -111,6 +112,7 @@ fn page(lang: Lang, projector: bool, message: Option<&Text>) -> String {
 }
 
 fn render(lang: Lang, projector: bool) {
+    SHOWN.with(|shown| shown.set(Some((lang, projector))));
     prefs::apply(lang, projector);
     let message = MESSAGE.with(|m| m.borrow().clone());
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
@@ -129,15 +131,11 @@ fn render(lang: Lang, projector: bool) {
 /// Where an old link of the one-page site goes: the lab's page with the same fragment, or the
 /// message that says why it cannot be followed. `None` for no link at all.
 pub fn old_link_target(hash: &str) -> Option<Result<String, Text>> {
-    let link = match ShareState::parse(hash) {
-        Ok(Some(link)) => link,
-        Ok(None) => return None,
-        Err(message) => return Some(Err(message)),
-    };
-    Some(match labs::find(&link.lab) {
-        Some(info) => Ok(format!("{}#{}", info.page(), hash.trim_start_matches('#'))),
-        None => Err(share::unknown("lab", "实验", &link.lab)),
-    })
+    match ShareState::parse(hash) {
+        Ok(Some(link)) => Some(share::lab_page(&link)),
+        Ok(None) => None,
+        Err(message) => Some(Err(message)),
+    }
 }
 
 /// Follows the old link in the address, if any: `false` when the page is leaving for a lab's page;
@@ -160,13 +158,24 @@ fn follow_or_render() -> bool {
         None => None,
     };
     MESSAGE.with(|m| *m.borrow_mut() = message);
-    render(prefs::lang(), prefs::projector());
+    let (lang, projector) = shown();
+    render(lang, projector);
     true
 }
 
 thread_local! {
     /// The message of the link in the address, kept while the page draws itself again.
-    static MESSAGE: std::cell::RefCell<Option<Text>> = const { std::cell::RefCell::new(None) };
+    static MESSAGE: RefCell<Option<Text>> = const { RefCell::new(None) };
+    /// The language and projector mode on screen: the switches flip these, and local storage only
+    /// remembers them (it may be unavailable).
+    static SHOWN: Cell<Option<(Lang, bool)>> = const { Cell::new(None) };
+}
+
+/// The language and projector mode on screen, or the remembered ones before the first drawing.
+fn shown() -> (Lang, bool) {
+    SHOWN
+        .with(Cell::get)
+        .unwrap_or_else(|| (prefs::lang(), prefs::projector()))
 }
 
 /// Follows an old link, or draws the cards and listens to the two switches and to links pasted
@@ -189,7 +198,7 @@ pub fn start() {
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
             .and_then(|el| el.closest("[data-action]").ok().flatten())
             .and_then(|el| el.get_attribute("data-action"));
-        let (lang, projector) = (prefs::lang(), prefs::projector());
+        let (lang, projector) = shown();
         match action.as_deref() {
             Some("lang") => render(
                 if lang == Lang::En { Lang::Zh } else { Lang::En },

@@ -10,7 +10,6 @@ use std::rc::Rc;
 use distlab_core::kernel::{
     Action, ActiveViolation, Event, Fault, FaultKind, Model, NodeState, World,
 };
-use distlab_core::labs;
 use distlab_core::scenario::{
     Injection, InvariantInfo, Lab, LessonEntry, Origin, Question, Scenario, ScenarioError,
     ScenarioRun,
@@ -126,9 +125,6 @@ impl<L: Lab> Session<L> {
 }
 
 impl<L: Lab> Session<L> {
-    pub fn lab_id(&self) -> &'static str {
-        L::ID
-    }
     pub fn step(&self) -> usize {
         self.step
     }
@@ -171,11 +167,6 @@ impl<L: Lab> Session<L> {
     pub fn fork_next(&mut self) -> Result<(), Text> {
         let action = self.state.next_due().unwrap_or(Action::Wait { ms: 100 });
         self.fork(action)
-    }
-
-    /// The open scenario as a scenario file.
-    pub fn scenario_file(&self) -> String {
-        self.scenario.to_file()
     }
 }
 
@@ -250,27 +241,12 @@ pub struct Lesson<L: Lab> {
     pub scenario: Option<Rc<Scenario<L>>>,
 }
 
-/// What to do with a lesson whose file is being fetched, once it arrives.
+/// A lesson whose file is being fetched, and what to do with it once it arrives.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Pending {
-    /// Open it from its start.
-    Builtin(String),
-    /// Open what this link of it describes (its seed, injections and step).
-    Link(ShareState),
-}
-
-impl Pending {
-    /// The lesson to fetch.
-    pub fn lesson(&self) -> &str {
-        match self {
-            Pending::Builtin(id) => id,
-            Pending::Link(link) => match &link.scenario {
-                ScenarioRef::Builtin(id) => id,
-                // Only links to a built-in lesson wait for one.
-                _ => "",
-            },
-        }
-    }
+pub struct Pending {
+    pub lesson: String,
+    /// The link of it to open (its seed, injections and step), or `None` to open it from its start.
+    pub link: Option<ShareState>,
 }
 
 #[derive(Clone, Debug)]
@@ -282,6 +258,9 @@ pub struct Player<L: LabView> {
     pub pending: Option<Pending>,
     pub lab: Session<L>,
     pub source: Source,
+    /// The open scenario's file when it came from one (an import, a link that carries it), written
+    /// once for the share link rather than on every render.
+    pub file: Option<Rc<str>>,
     pub playing: bool,
     pub speed: Speed,
     /// The student's predictions: script step index → chosen answer.
@@ -372,14 +351,6 @@ fn parse_injections<Op: serde::de::DeserializeOwned + serde::Serialize>(
     }
 }
 
-/// The page of another lab with this link, or the message for a lab that does not exist.
-fn other_lab(link: &ShareState) -> Result<String, Text> {
-    match labs::find(&link.lab) {
-        Some(info) => Ok(format!("{}#{}", info.page(), link.to_fragment())),
-        None => Err(share::unknown("lab", "实验", &link.lab)),
-    }
-}
-
 impl<L: LabView> Player<L> {
     /// The player on `first`, one of the lessons of `index`, whose file has been fetched.
     pub fn new(
@@ -402,6 +373,7 @@ impl<L: LabView> Player<L> {
             pending: None,
             lab,
             source: Source::Builtin,
+            file: None,
             playing: false,
             speed: Speed::Normal,
             answers: BTreeMap::new(),
@@ -416,23 +388,14 @@ impl<L: LabView> Player<L> {
     /// The player on the first of `lessons`, every one of them already at hand (for tests and
     /// tools; the page fetches its lessons one at a time).
     pub fn with_lessons(lang: Lang, projector: bool, lessons: Vec<Scenario<L>>) -> Player<L> {
-        let index = lessons
-            .iter()
-            .map(|s| LessonEntry {
-                id: s.id.clone(),
-                title: s.title.clone(),
-            })
-            .collect();
+        let index = lessons.iter().map(LessonEntry::of).collect();
         let first = lessons.first().cloned().expect("a lab has lessons");
         let mut player =
             Player::new(lang, projector, index, first).expect("the built-in lessons start");
         player.lessons = lessons
             .into_iter()
             .map(|s| Lesson {
-                entry: LessonEntry {
-                    id: s.id.clone(),
-                    title: s.title.clone(),
-                },
+                entry: LessonEntry::of(&s),
                 scenario: Some(Rc::new(s)),
             })
             .collect();
@@ -441,7 +404,7 @@ impl<L: LabView> Player<L> {
 
     /// The lesson being fetched, if any.
     pub fn pending_lesson(&self) -> Option<&str> {
-        self.pending.as_ref().map(Pending::lesson)
+        self.pending.as_ref().map(|p| p.lesson.as_str())
     }
 
     /// The share link state of what is on screen.
@@ -451,7 +414,7 @@ impl<L: LabView> Player<L> {
             Source::Sandbox => ScenarioRef::Sandbox(
                 serde_json::to_string(&self.lab.scenario.setup).unwrap_or_default(),
             ),
-            Source::File => ScenarioRef::File(self.lab.scenario_file()),
+            Source::File => ScenarioRef::File(self.file.as_deref().unwrap_or_default().to_string()),
         };
         ShareState {
             lab: L::ID.to_string(),
@@ -464,6 +427,16 @@ impl<L: LabView> Player<L> {
 
     fn entry(&self, id: &str) -> Option<&Lesson<L>> {
         self.lessons.iter().find(|l| l.entry.id == id)
+    }
+
+    /// The built-in lesson a link names, when its file has not been fetched yet.
+    fn not_at_hand(&self, link: &ShareState) -> Option<String> {
+        match &link.scenario {
+            ScenarioRef::Builtin(id) if self.entry(id).is_some_and(|l| l.scenario.is_none()) => {
+                Some(id.clone())
+            }
+            _ => None,
+        }
     }
 
     /// The built-in lesson with this id, if its file is at hand.
@@ -498,8 +471,10 @@ impl<L: LabView> Player<L> {
                     ))
                 }
             });
-        let waited = self.pending.clone().filter(|p| p.lesson() == id);
-        let mut next = match scenario {
+        // A lesson that arrives after the student asked for another one joins the list, and the
+        // other one is still awaited.
+        let waited = self.pending.clone().filter(|p| p.lesson == id);
+        let next = match scenario {
             Ok(s) => {
                 let s = Rc::new(s);
                 let mut next = self.clone();
@@ -517,20 +492,25 @@ impl<L: LabView> Player<L> {
                     .collect();
                 next
             }
-            Err(e) if waited.is_some() => self.with_message(e),
+            Err(e) if waited.is_some() => {
+                let mut refused = self.with_message(e);
+                refused.pending = None;
+                return refused;
+            }
             Err(_) => return self.clone(),
         };
-        next.pending = None;
         match waited {
-            Some(Pending::Builtin(id)) if next.lesson(&id).is_some() => {
-                next.update_main(Msg::OpenBuiltin(id))
+            Some(pending) => {
+                let next = Player {
+                    pending: None,
+                    ..next
+                };
+                match pending.link {
+                    Some(link) => next.update_main(Msg::OpenLink(link)),
+                    None => next.update_main(Msg::OpenBuiltin(pending.lesson)),
+                }
             }
-            Some(Pending::Link(link))
-                if next.lesson(Pending::Link(link.clone()).lesson()).is_some() =>
-            {
-                next.update_main(Msg::OpenLink(link))
-            }
-            _ => next,
+            None => next,
         }
     }
 
@@ -557,6 +537,7 @@ impl<L: LabView> Player<L> {
 
     fn opened(&self, lab: Session<L>, source: Source) -> Player<L> {
         Player {
+            file: (source == Source::File).then(|| Rc::from(lab.scenario.to_file())),
             lab,
             source,
             pending: None,
@@ -633,13 +614,14 @@ impl<L: LabView> Player<L> {
         let mut next = self.clone();
         match msg {
             Msg::OpenLink(link) if link.lab != L::ID => {
-                return self.leaving(other_lab(&link).map_err(share::kept))
+                return self.leaving(share::lab_page(&link).map_err(share::kept))
             }
-            Msg::OpenLink(link)
-                if matches!(&link.scenario, ScenarioRef::Builtin(id)
-                    if self.entry(id).is_some_and(|l| l.scenario.is_none())) =>
-            {
-                return self.waiting(Pending::Link(link));
+            Msg::OpenLink(link) if self.not_at_hand(&link).is_some() => {
+                let lesson = self.not_at_hand(&link).unwrap_or_default();
+                return self.waiting(Pending {
+                    lesson,
+                    link: Some(link),
+                });
             }
             Msg::OpenLink(link) => {
                 return match self.open_link(&link) {
@@ -650,7 +632,10 @@ impl<L: LabView> Player<L> {
             Msg::OpenBuiltin(id) => {
                 return match (self.entry(&id), self.lesson(&id)) {
                     (_, Some(s)) => self.open(Session::start(s, &[], 0), Source::Builtin),
-                    (Some(_), None) => self.waiting(Pending::Builtin(id)),
+                    (Some(_), None) => self.waiting(Pending {
+                        lesson: id,
+                        link: None,
+                    }),
                     (None, _) => self.with_message(share::unknown("scenario", "场景", &id)),
                 }
             }
@@ -664,7 +649,7 @@ impl<L: LabView> Player<L> {
                     Ok(s) => self.open(Session::start(s, &[], 0), Source::File),
                     // Another lab's file opens on that lab's page, carried whole by the link.
                     Err(ScenarioError::OtherLab(lab)) => {
-                        let page = other_lab(&ShareState {
+                        let page = share::lab_page(&ShareState {
                             lab: lab.clone(),
                             scenario: ScenarioRef::File(text),
                             seed: None,

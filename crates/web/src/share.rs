@@ -27,6 +27,9 @@ pub struct ShareState {
 }
 
 pub const SANDBOX_ID: &str = "sandbox";
+/// Upper bound on a link's fragment, in characters: room for a scenario file of the largest size
+/// (`scenario::MAX_FILE_BYTES`) URI-encoded, and under what browsers accept in an address.
+pub const MAX_LINK_CHARS: usize = 1_000_000;
 pub const FILE_ID: &str = "file";
 
 fn encode(value: &str) -> String {
@@ -86,6 +89,18 @@ impl ShareState {
         let fragment = fragment.trim_start_matches('#').trim();
         if fragment.is_empty() {
             return Ok(None);
+        }
+        if fragment.len() > MAX_LINK_CHARS {
+            return Err(broken(
+                format!(
+                    "it is {} characters long, more than the {MAX_LINK_CHARS} a link may have",
+                    fragment.len()
+                ),
+                format!(
+                    "它有 {} 个字符，超过了链接允许的 {MAX_LINK_CHARS} 个",
+                    fragment.len()
+                ),
+            ));
         }
         let mut lab = None;
         let mut scenario = None;
@@ -153,6 +168,15 @@ impl ShareState {
             step,
             inject,
         }))
+    }
+}
+
+/// The page of the lab a link names, with the link in its fragment (`jms.html#lab=jms&…`), or the
+/// message for a lab the site does not have.
+pub fn lab_page(link: &ShareState) -> Result<String, Text> {
+    match distlab_core::labs::find(&link.lab) {
+        Some(info) => Ok(format!("{}#{}", info.page(), link.to_fragment())),
+        None => Err(unknown("lab", "实验", &link.lab)),
     }
 }
 

@@ -227,10 +227,12 @@ fn free_play_and_imported_scenarios_travel_in_the_link_too() {
 #[wasm_bindgen_test]
 fn broken_links_and_files_leave_the_state_as_it_was() {
     let p = open("ring-skew").update(Msg::Seek(4));
+    let long = format!("#lab=ring&scenario=ring-skew&x={}", "y".repeat(1_000_001));
     let links = [
         "#lab=ring&scenario=nope",
         "#lab=queues&scenario=ring-skew",
         "#lab=ring&scenario=jms-selector",
+        long.as_str(),
         "#lab=ring&scenario=ring-skew&step=minus-one",
         "#lab=ring&scenario=ring-skew&seed=1.5",
         "#lab=ring&scenario=ring-skew&inject=%5B%7B%22at%22",
@@ -510,6 +512,31 @@ fn a_lesson_not_yet_fetched_opens_when_its_file_arrives_and_a_bad_file_is_refuse
     assert_eq!(
         (again.lab.scenario_id(), again.pending_lesson()),
         (other.id.as_str(), None)
+    );
+    // Asked for one lesson, then another before the first arrived: the first joins the list when
+    // it arrives, and the second is still awaited and opens when it comes.
+    let (a, b) = (lessons[1].clone(), lessons[4].clone());
+    let both = p
+        .update(Msg::OpenBuiltin(a.id.clone()))
+        .update(Msg::OpenBuiltin(b.id.clone()))
+        .update(Msg::Loaded {
+            id: a.id.clone(),
+            file: Ok(a.to_file()),
+        });
+    assert_eq!(both.pending_lesson(), Some(b.id.as_str()));
+    assert_eq!(both.lab.scenario_id(), lessons[0].id);
+    let both = both.update(Msg::Loaded {
+        id: b.id.clone(),
+        file: Ok(b.to_file()),
+    });
+    assert_eq!(
+        (both.lab.scenario_id(), both.pending_lesson()),
+        (b.id.as_str(), None)
+    );
+    let back = both.update(Msg::OpenBuiltin(a.id.clone()));
+    assert_eq!(
+        (back.lab.scenario_id(), back.pending_lesson()),
+        (a.id.as_str(), None)
     );
     // A link to a lesson not yet fetched waits for it, then opens at its step.
     let link = ShareState::parse(&format!(

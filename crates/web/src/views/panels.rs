@@ -201,9 +201,8 @@ pub fn faults<L: LabView>(player: &Player<L>, dispatch: &Callback<Msg<L>>) -> Ht
     }
 }
 
-pub fn share<L: LabView>(player: &Player<L>) -> Html {
-    let lang = player.lang;
-    let url = crate::app::share_url(player);
+/// The share link of the step on screen, `url`.
+pub fn share(lang: distlab_core::Lang, url: &str) -> Html {
     let on_focus = Callback::from(|e: FocusEvent| {
         let input: web_sys::HtmlInputElement = e.target_unchecked_into();
         input.select();
@@ -211,7 +210,7 @@ pub fn share<L: LabView>(player: &Player<L>) -> Html {
     html! {
         <section class="panel">
             <h2>{ tr(lang, "Share this step", "分享这一步") }</h2>
-            <input data-testid="share-link" class="share" readonly=true value={url} onfocus={on_focus}
+            <input data-testid="share-link" class="share" readonly=true value={url.to_string()} onfocus={on_focus}
                 aria-label={tr(lang, "Share link", "分享链接")} />
             <p class="hint">{ tr(lang, "The link restores the lab, scenario, seed, your faults and this step.", "这个链接会恢复实验、场景、随机种子、你注入的故障和当前这一步。") }</p>
         </section>

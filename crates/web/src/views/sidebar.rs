@@ -66,6 +66,24 @@ fn file_tools(props: &FileProps) -> Html {
             let Some(file) = input.files().and_then(|files| files.get(0)) else {
                 return;
             };
+            input.set_value("");
+            // A file too large to be a scenario is refused before it is read.
+            let max = distlab_core::scenario::MAX_FILE_BYTES;
+            if file.size() > max as f64 {
+                on_file.emit(Err(Text::new(
+                    format!(
+                        "This file is {:.0} KB; a scenario file is at most {} KB.",
+                        file.size() / 1024.0,
+                        max / 1024
+                    ),
+                    format!(
+                        "这个文件有 {:.0} KB；场景文件最多 {} KB。",
+                        file.size() / 1024.0,
+                        max / 1024
+                    ),
+                )));
+                return;
+            }
             let on_file = on_file.clone();
             let task =
                 gloo::file::callbacks::read_as_text(&gloo::file::File::from(file), move |result| {
@@ -77,7 +95,6 @@ fn file_tools(props: &FileProps) -> Html {
                     }));
                 });
             *reader.borrow_mut() = Some(task);
-            input.set_value("");
         })
     };
     let on_export = {
