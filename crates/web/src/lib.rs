@@ -32,7 +32,8 @@ use wasm_bindgen::JsCast;
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-/// Shows the error overlay of the page (`index.html`, `crates/web/page.html`) with the panic message. A panic is a bug; the overlay
+/// Shows the error overlay of the page (`index.html`, `crates/web/page.html`) with the panic
+/// message. A panic is a bug; the overlay
 /// tells the user what happened and offers a reload instead of leaving a dead page.
 pub(crate) fn show_panic(info: &std::panic::PanicHookInfo<'_>) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
