@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { closePage, invariant, launchBrowser, openPage, screenshot, startServer, stepOf, tid, totalOf, waitStep } from './harness.mjs';
+import { closePage, invariant, launchBrowser, openLab, openPage, screenshot, startServer, stepOf, tid, totalOf, waitStep } from './harness.mjs';
 
 let server;
 let browser;
@@ -30,9 +30,7 @@ describe('ActiveMQ clusters lab', () => {
   test('stranded messages warn at the restart, and replay brings them back', async () => {
     const page = await openPage(browser);
     try {
-      await page.goto(`${server.url}/activemq.html`);
-      await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
-      assert.equal(await page.locator(tid('lab-activemq')).getAttribute('aria-current'), 'page');
+      await openLab(page, server.url, 'activemq');
       await page.locator(tid('scenario-activemq-stranded')).click();
       await waitStep(page, 0);
       assert.equal(await page.locator(tid('amq-graph')).count(), 1);
@@ -119,9 +117,7 @@ describe('every message-queue lesson', () => {
       for (const [lab, count] of Object.entries(MQ_LABS)) {
         // Each lab is its own page; the language chosen on one page carries over to the next
         // (local storage), so the loop below toggles it only when it differs.
-        await page.goto(`${server.url}/${lab}.html`);
-        await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
-        assert.equal(await page.locator(tid(`lab-${lab}`)).getAttribute('aria-current'), 'page');
+        await openLab(page, server.url, lab);
         const ids = await page.locator(`[data-testid^="scenario-${lab}-"]`)
           .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
         assert.equal(ids.length, count, `${lab} has ${count} lessons: ${ids}`);

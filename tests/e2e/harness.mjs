@@ -159,6 +159,20 @@ export function tempDir(prefix = 'distlab-e2e-') {
 /** The selector of an element by its `data-testid`. */
 export const tid = (id) => `[data-testid="${id}"]`;
 
+/**
+ * Opens a lab's page (`<lab>.html`, with an optional fragment `#lab=…`) on the server at
+ * `baseUrl`, and waits until it is interactive: its step counter shows, and its top bar marks the
+ * lab as the page on screen.
+ */
+export async function openLab(page, baseUrl, lab, hash = '') {
+  await page.goto(`${baseUrl}/${lab}.html${hash}`);
+  await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
+  const current = await page.locator(tid(`lab-${lab}`)).getAttribute('aria-current');
+  if (current !== 'page') {
+    throw new Error(`${lab}.html does not mark its own lab in the top bar (aria-current=${current})`);
+  }
+}
+
 /** The step on screen. */
 export async function stepOf(page) {
   return Number(await page.locator(tid('step-counter')).getAttribute('data-step'));

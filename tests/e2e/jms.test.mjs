@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { closePage, launchBrowser, openPage, screenshot, startServer, stepOf, tid, totalOf, waitStep } from './harness.mjs';
+import { closePage, launchBrowser, openLab, openPage, screenshot, startServer, stepOf, tid, totalOf, waitStep } from './harness.mjs';
 
 let server;
 let browser;
@@ -43,11 +43,7 @@ async function journey(page, label) {
 }
 
 /** Opens the lab's page. */
-async function gotoLab(page) {
-  await page.goto(`${server.url}/jms.html`);
-  await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
-  assert.equal(await page.locator(tid('lab-jms')).getAttribute('aria-current'), 'page');
-}
+const gotoLab = (page) => openLab(page, server.url, 'jms');
 
 /** Opens a lesson from the lesson list of the page on screen (no reload: the state carries on). */
 async function openLesson(page, id) {

@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { closePage, launchBrowser, openPage, screenshot, startServer, stepOf, tid, totalOf, waitStep } from './harness.mjs';
+import { closePage, launchBrowser, openLab, openPage, screenshot, startServer, stepOf, tid, totalOf, waitStep } from './harness.mjs';
 
 let server;
 let browser;
@@ -30,11 +30,7 @@ after(async () => {
 });
 
 /** Opens the lab's page, with an optional fragment (`#lab=locks&…`). */
-async function gotoLab(page, hash = '') {
-  await page.goto(`${server.url}/locks.html${hash}`);
-  await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
-  assert.equal(await page.locator(tid('lab-locks')).getAttribute('aria-current'), 'page');
-}
+const gotoLab = (page, hash = '') => openLab(page, server.url, 'locks', hash);
 
 const safety = (page) => page.locator(`${tid('invariant')}[data-invariant="lock.resource-safe"]`);
 

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { closePage, launchBrowser, openPage, screenshot, startServer, stepOf, tid, waitStep } from './harness.mjs';
+import { closePage, launchBrowser, openLab, openPage, screenshot, startServer, stepOf, tid, waitStep } from './harness.mjs';
 
 let server;
 let browser;
@@ -33,9 +33,7 @@ describe('RabbitMQ lab', () => {
   test('no confirms loses a message on a crash; confirms and persistence do not', async () => {
     const page = await openPage(browser);
     try {
-      await page.goto(`${server.url}/rabbitmq.html`);
-      await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
-      assert.equal(await page.locator(tid('lab-rabbitmq')).getAttribute('aria-current'), 'page');
+      await openLab(page, server.url, 'rabbitmq');
       await page.locator(tid('scenario-rabbitmq-no-confirms')).click();
       await waitStep(page, 0);
       assert.equal(await page.locator(tid('rabbit-graph')).count(), 1);

@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { closePage, launchBrowser, openPage, screenshot, startServer, stepOf, tid, totalOf, waitStep } from './harness.mjs';
+import { closePage, launchBrowser, openLab, openPage, screenshot, startServer, stepOf, tid, totalOf, waitStep } from './harness.mjs';
 
 const SCENARIO = 'ring-n1-dies';
 const STEPS = 8;
@@ -40,12 +40,7 @@ after(async () => {
 const invariantSel = (id) => `${tid('invariant')}[data-invariant="${id}"]`;
 
 /** The lab's own page (ring.html), with an optional fragment (`#lab=ring&…`). */
-async function gotoApp(page, hash = '') {
-  await page.goto(`${server.url}/ring.html${hash}`);
-  await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
-  // The top bar marks this page as the open lab: the link is the page itself.
-  assert.equal(await page.locator(tid('lab-ring')).getAttribute('aria-current'), 'page');
-}
+const gotoApp = (page, hash = '') => openLab(page, server.url, 'ring', hash);
 
 async function waitTotal(page, total) {
   await page.waitForFunction(
