@@ -26,18 +26,7 @@ pub fn node_name(nodes: &[NodeState], id: u8) -> String {
         .map_or_else(|| format!("#{id}"), |n| n.name.clone())
 }
 
-/// Groups digits by thousands, as the narration does: 10000 → 10,000.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use distlab_core::text::thousands;
 
 fn loss_reason(lang: Lang, reason: LossReason) -> &'static str {
     match reason {
@@ -210,19 +199,5 @@ pub fn describe_message_event<M, N>(
         )),
         Event::Note { note: n } => Some(note(n)),
         other => describe_kernel_event(lang, nodes, other),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(10_000), "10,000");
-        assert_eq!(thousands(1_000_000), "1,000,000");
     }
 }

@@ -33,16 +33,18 @@ use crate::kernel::{Ctx, LinkConfig, NodeState, Protocol, Severity, Time, Violat
 use crate::scenario::{
     Directive, InvariantInfo, Lab, LabInfo, Scenario, ScriptStep, StaticText, Topic,
 };
-use crate::text::Text;
+use crate::text::{thousands, Text};
 
 /// Invariant: the database gets no more than it can take.
 pub const DB_OK: &str = "flow.db-not-overloaded";
-/// Invariant: no producer is told "queue full" and no call to the database fails.
+/// Invariant: no producer is told "queue full" and no call to the database fails. A refused order
+/// is lost for good, so once broken it stays broken for the rest of the run.
 pub const NONE_REFUSED: &str = "flow.none-refused";
-/// Invariant: no message expires before it is processed.
+/// Invariant: no message expires before it is processed. An expired order is gone for good, so
+/// once broken it stays broken for the rest of the run.
 pub const NONE_EXPIRED: &str = "flow.none-expired";
-/// Warning: the backlog grew this tick.
-pub const BACKLOG_GROWING: &str = "flow.backlog-growing";
+/// Warning: the backlog is not growing (broken in a tick in which it grew).
+pub const BACKLOG_STEADY: &str = "flow.backlog-steady";
 
 /// Upper bound of a rate (messages per second), so that the arithmetic never overflows.
 pub const MAX_RATE: u64 = 1_000_000_000;
@@ -412,10 +414,17 @@ impl Protocol for FlowLab {
         let Some(last) = self.history.last() else {
             return;
         };
+        // The lost orders are one violation from the tick that lost the first of them, while their
+        // count grows: the invariant is its own subject. The others are identified by their detail.
         let mut push = |invariant: &str, name: Text, detail: Text, severity: Severity| {
+            let lasting = invariant == NONE_REFUSED || invariant == NONE_EXPIRED;
             out.push(Violation {
                 invariant: invariant.to_string(),
-                subject: String::new(),
+                subject: if lasting {
+                    invariant.to_string()
+                } else {
+                    String::new()
+                },
                 name,
                 detail,
                 severity,
@@ -428,49 +437,60 @@ impl Protocol for FlowLab {
                 Text::new(
                     format!(
                         "The database is offered {}/s and can take {}/s.",
-                        last.db_load, self.setup.db_capacity
+                        thousands(last.db_load),
+                        thousands(self.setup.db_capacity)
                     ),
                     format!(
                         "数据库收到每秒 {} 条请求，而它每秒只能处理 {} 条。",
-                        last.db_load, self.setup.db_capacity
+                        thousands(last.db_load),
+                        thousands(self.setup.db_capacity)
                     ),
                 ),
                 Severity::Error,
             );
         }
+        // Orders refused or expired are lost: these two stay broken once broken, counting all of
+        // them, and say how many were lost in the last tick.
         let counts = self.last_tick;
-        if counts.rejected > 0 {
-            let detail = if self.setup.with_queue {
-                Text::new(
-                    format!(
-                        "The queue is full: {} messages refused this tick.",
-                        counts.rejected
-                    ),
-                    format!("队列已满：这一步拒绝了 {} 条消息。", counts.rejected),
-                )
-            } else {
-                Text::new(
-                    format!(
-                        "The overloaded database failed {} calls this tick.",
-                        counts.rejected
-                    ),
-                    format!("过载的数据库在这一步有 {} 次调用失败。", counts.rejected),
-                )
+        if self.total_rejected > 0 {
+            // The total may mix both kinds (the queue can be switched on or off); the tick's own
+            // refusals say which kind they are.
+            let (en, zh) = match (counts.rejected > 0, self.setup.with_queue) {
+                (false, _) => ("", ""),
+                (true, true) => (", by the full queue", "，因为队列已满"),
+                (true, false) => (
+                    ", failed by the overloaded database",
+                    "，被过载的数据库拒绝",
+                ),
             };
+            let detail = Text::new(
+                format!(
+                    "{} orders refused so far ({} in the last tick{en}).",
+                    thousands(self.total_rejected),
+                    thousands(counts.rejected)
+                ),
+                format!(
+                    "累计拒绝了 {} 个订单（上一个时间片 {} 个{zh}）。",
+                    thousands(self.total_rejected),
+                    thousands(counts.rejected)
+                ),
+            );
             push(NONE_REFUSED, name_of(NONE_REFUSED), detail, Severity::Error);
         }
-        if counts.expired > 0 {
+        if self.total_expired > 0 {
             push(
                 NONE_EXPIRED,
                 name_of(NONE_EXPIRED),
                 Text::new(
                     format!(
-                        "{} messages expired unprocessed this tick ({} in all).",
-                        counts.expired, self.total_expired
+                        "{} messages expired unprocessed so far ({} in the last tick).",
+                        thousands(self.total_expired),
+                        thousands(counts.expired)
                     ),
                     format!(
-                        "这一步有 {} 条消息未被处理就过期了（累计 {} 条）。",
-                        counts.expired, self.total_expired
+                        "累计有 {} 条消息未被处理就过期了（上一个时间片 {} 条）。",
+                        thousands(self.total_expired),
+                        thousands(counts.expired)
                     ),
                 ),
                 Severity::Error,
@@ -479,11 +499,19 @@ impl Protocol for FlowLab {
         let before = self.backlog_before_last();
         if last.backlog > before {
             push(
-                BACKLOG_GROWING,
-                name_of(BACKLOG_GROWING),
+                BACKLOG_STEADY,
+                name_of(BACKLOG_STEADY),
                 Text::new(
-                    format!("The backlog grew from {before} to {}.", last.backlog),
-                    format!("消息积压从 {before} 条增加到 {} 条。", last.backlog),
+                    format!(
+                        "The backlog grew from {} to {}.",
+                        thousands(before),
+                        thousands(last.backlog)
+                    ),
+                    format!(
+                        "消息积压从 {} 条增加到 {} 条。",
+                        thousands(before),
+                        thousands(last.backlog)
+                    ),
                 ),
                 Severity::Warning,
             );
@@ -496,7 +524,7 @@ fn name_of(id: &str) -> Text {
         DB_OK => Text::new("The database is not overloaded", "数据库没有过载"),
         NONE_REFUSED => Text::new("No message is refused", "没有消息被拒绝"),
         NONE_EXPIRED => Text::new("No message expires unprocessed", "没有消息未处理就过期"),
-        _ => Text::new("The backlog is growing", "消息积压在增长"),
+        _ => Text::new("The backlog is not growing", "消息积压没有在增长"),
     }
 }
 
@@ -526,7 +554,7 @@ impl Lab for FlowLab {
             (DB_OK, Severity::Error),
             (NONE_REFUSED, Severity::Error),
             (NONE_EXPIRED, Severity::Error),
-            (BACKLOG_GROWING, Severity::Warning),
+            (BACKLOG_STEADY, Severity::Warning),
         ]
         .into_iter()
         .map(|(id, severity)| InvariantInfo {
@@ -618,7 +646,7 @@ fn peak_shaving() -> Scenario<FlowLab> {
                 "A flash sale starts: the producers now send 5,000 messages/s, twice what the database can take.",
                 "秒杀开始：生产者现在每秒发送 5,000 条消息，是数据库承受能力的两倍。"),
             tick(
-                "2,500 messages arrive; the consumers take 1,000 (2 × 1,000/s × 0.5 s) and the other 1,500 wait in the queue. Amber: the backlog is growing. The database still gets 2,000 writes/s, under its 2,500.",
+                "2,500 messages arrive; the consumers take 1,000 (2 × 1,000/s × 0.5 s) and the other 1,500 wait in the queue. Amber warning: the backlog is growing. The database still gets 2,000 writes/s, under its 2,500.",
                 "到达 2,500 条消息；消费者取走 1,000 条（2 × 1,000/秒 × 0.5 秒），其余 1,500 条在队列里等待。黄色警告：消息积压在增长。数据库仍然每秒只收到 2,000 次写入，低于它的 2,500。"),
             tick(
                 "Another 2,500 arrive and 1,000 are processed: the backlog is 3,000. The consumers set the pace, not the producers.",
@@ -712,8 +740,8 @@ fn no_queue() -> Scenario<FlowLab> {
                 "The sale ends: 500 requests/s.",
                 "秒杀结束：每秒 500 个请求。"),
             tick(
-                "The database is back to 500 writes/s and both invariants turn green, but 5,000 users got an error.",
-                "数据库回到每秒 500 次写入，两个不变量都恢复绿色，但有 5,000 个用户收到了错误。"),
+                "The database is back to 500 writes/s and no longer overloaded, but \"No message is refused\" stays red: 5,000 users got an error, and their orders are lost.",
+                "数据库回到每秒 500 次写入，不再过载；但“没有消息被拒绝”仍是红色：5,000 个用户收到了错误，他们的订单丢了。"),
             step(FlowOp::SetQueue { with_queue: true },
                 "Now put a message queue in front: the producers write to the broker, and two consumers of 1,000 messages/s each write to the database.",
                 "现在在前面加上消息队列：生产者写入 Broker，两个各自每秒处理 1,000 条的消费者再写入数据库。"),
@@ -911,7 +939,7 @@ mod tests {
             assert_eq!(tick(&mut w).expired, 0);
         }
         assert_eq!(w.protocol.backlog, 400);
-        assert!(broken(&w).contains(&String::from(BACKLOG_GROWING)));
+        assert!(broken(&w).contains(&String::from(BACKLOG_STEADY)));
         // At 400 the messages of the tick at 0 are 400 ms old: they expire.
         let c = tick(&mut w);
         assert_eq!((c.expired, w.protocol.backlog), (100, 400));
@@ -950,7 +978,7 @@ mod tests {
         assert_eq!(backlogs, [(400, 0), (800, 0), (1000, 200), (1000, 400)]);
         assert_eq!(w.protocol.total_rejected, 600);
         assert!(broken(&w).contains(&String::from(NONE_REFUSED)));
-        assert!(!broken(&w).contains(&String::from(BACKLOG_GROWING)));
+        assert!(!broken(&w).contains(&String::from(BACKLOG_STEADY)));
         assert!(conserved(&w.protocol));
         // The refused ones are this tick's: the oldest still wait.
         assert_eq!(w.protocol.buckets.front().unwrap().since, 0);
@@ -990,7 +1018,7 @@ mod tests {
         apply(&mut w, FlowOp::SetProducerRate { per_second: 5000 });
         assert_eq!(tick(&mut w).processed, 300);
         assert_eq!((sample(&w).processed, sample(&w).db_load), (3000, 3000));
-        assert_eq!(broken(&w), [DB_OK, BACKLOG_GROWING]);
+        assert_eq!(broken(&w), [DB_OK, BACKLOG_STEADY]);
     }
 
     #[test]
@@ -1148,5 +1176,46 @@ mod tests {
             prop_assert_eq!(sums.rejected, lab.total_rejected);
             prop_assert!(h.windows(2).all(|p| p[1].at == p[0].at + tick_ms));
         }
+    }
+
+    #[test]
+    fn lost_orders_keep_their_invariants_red_from_the_first_loss_on() {
+        use crate::scenario::Lab;
+        for (id, invariant) in [
+            ("flow-backlog-ttl", NONE_EXPIRED),
+            ("flow-no-queue", NONE_REFUSED),
+        ] {
+            let lesson = FlowLab::lessons().into_iter().find(|s| s.id == id).unwrap();
+            let run = lesson.play(&[]).unwrap().run;
+            let first = (1..=run.len())
+                .find(|&k| {
+                    run.violations_at(k)
+                        .iter()
+                        .any(|v| v.violation.invariant == invariant)
+                })
+                .unwrap_or_else(|| panic!("{id} loses orders"));
+            // From the first loss to the end, the invariant stays broken and points at that step,
+            // though the lesson ends with nothing lost any more in its last ticks.
+            for k in first..=run.len() {
+                let v = run
+                    .violations_at(k)
+                    .iter()
+                    .find(|v| v.violation.invariant == invariant);
+                assert_eq!(v.map(|v| v.since), Some(first), "{id}, step {k}");
+            }
+            assert_eq!(
+                run.last().protocol.last_tick.expired + run.last().protocol.last_tick.rejected,
+                0
+            );
+        }
+    }
+
+    #[test]
+    fn the_backlog_invariant_holds_while_the_backlog_does_not_grow() {
+        let mut w = world(setup());
+        apply(&mut w, FlowOp::SetProducerRate { per_second: 100 });
+        tick(&mut w);
+        assert!(!broken(&w).contains(&String::from(BACKLOG_STEADY)));
+        assert_eq!(name_of(BACKLOG_STEADY).en, "The backlog is not growing");
     }
 }
