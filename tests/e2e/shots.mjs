@@ -34,8 +34,10 @@ for (const lang of ['en', 'zh']) {
       }, [lang, projector]);
       const page = await context.newPage();
       await page.goto(`${server.url}/${target}`);
-      const name = target.split(/[.#]/)[0];
-      if (name === 'index') {
+      const page_ = target.split(/[.#]/)[0];
+      const lesson = /scenario=([^&]+)/.exec(target)?.[1];
+      const name = lesson ? `${page_}-${lesson}` : page_;
+      if (page_ === 'index') {
         await page.locator('.lab-card').first().waitFor();
       } else {
         await page.locator(tid('step-counter')).waitFor();

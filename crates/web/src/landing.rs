@@ -100,8 +100,8 @@ fn page(lang: Lang, projector: bool, message: Option<&Text>) -> String {
         ),
         intro = tr(
             lang,
-            "Each lab is a set of short lessons: step forward and back with ← and →, predict what happens next, inject your own faults, and watch the invariants turn red.",
-            "每个实验由几节短课组成：用 ← 和 → 前进、后退，先预测接下来会发生什么，再注入你自己的故障，看不变式变红。"
+            "A lesson is a short failure scenario played one step at a time: each step is one event (a message arrives, a node crashes), and → and ← move forward and back. An invariant is a promise the system should keep, such as \u{201c}no acknowledged message is lost\u{201d}: it turns red at the step that breaks it.",
+            "每节课是一个简短的故障场景，一步一步地播放：每一步发生一件事（一条消息到达、一个节点宕机），用 → 和 ← 前进、后退。不变式是系统应当遵守的承诺，例如“已确认的消息不会丢失”：哪一步破坏了它，它就在那一步变红。"
         ),
     );
     for info in LABS {
