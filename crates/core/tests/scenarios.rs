@@ -43,6 +43,10 @@ trait Lesson {
     fn idle(&self) -> Vec<usize>;
     /// Through its file and back: equal, with the same trace.
     fn round_trips(&self) -> bool;
+    /// Every word the lesson shows: title, summary, narration, questions, in both languages.
+    fn words(&self) -> Vec<String>;
+    /// The ids of the invariants its lab checks.
+    fn invariant_ids(&self) -> Vec<&'static str>;
 }
 
 impl<L: Lab> Lesson for Scenario<L> {
@@ -78,6 +82,23 @@ impl<L: Lab> Lesson for Scenario<L> {
     }
     fn idle(&self) -> Vec<usize> {
         self.idle_steps().unwrap()
+    }
+    fn words(&self) -> Vec<String> {
+        let mut texts = vec![&self.title, &self.summary];
+        for step in &self.steps {
+            texts.push(&step.narration);
+            if let Some(q) = &step.question {
+                texts.push(&q.prompt);
+                texts.extend(&q.choices);
+            }
+        }
+        texts
+            .into_iter()
+            .flat_map(|t| [t.en.clone(), t.zh.clone()])
+            .collect()
+    }
+    fn invariant_ids(&self) -> Vec<&'static str> {
+        L::invariants().iter().map(|i| i.id).collect()
     }
     fn round_trips(&self) -> bool {
         let back = Scenario::<L>::from_file(&self.to_file()).unwrap();
@@ -241,6 +262,38 @@ fn every_scenario_step_does_something() {
             "{} has steps where nothing happens",
             s.id()
         )
+    });
+}
+
+#[test]
+fn lessons_name_invariants_by_their_names_and_cite_no_section_numbers() {
+    every_lesson(|s| {
+        for words in s.words() {
+            for id in s.invariant_ids() {
+                assert!(!words.contains(id), "{}: {id} in {words:?}", s.id());
+            }
+            for citation in ["seed 00", "笔记 00"] {
+                assert!(
+                    !words.contains(citation),
+                    "{}: {citation:?} in {words:?}",
+                    s.id()
+                );
+            }
+            // "section 6", "第 6 节": a number of the syllabus, not a word of the lesson ("the
+            // critical section" and "第 6.5 秒" are fine).
+            let numbered = |after: &str, unit: &str| {
+                words.match_indices(after).any(|(i, m)| {
+                    let rest = words[i + m.len()..].trim_start();
+                    let digits = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+                    digits.len() < rest.len() && digits.trim_start().starts_with(unit)
+                })
+            };
+            assert!(
+                !numbered("section", "") && !numbered("第", "节"),
+                "{}: {words:?}",
+                s.id()
+            );
+        }
     });
 }
 

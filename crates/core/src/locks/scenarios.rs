@@ -117,7 +117,7 @@ fn db_stuck() -> Scenario<LocksLab> {
             acquire(B, "B wants the lock too and runs the same INSERT.", "B 也想要这把锁，执行同样的 INSERT。"),
             next("The unique index refuses B's row: duplicate key.", "唯一索引拒绝了 B 的这一行：主键冲突（duplicate key）。"),
             next("B learns the lock is taken and will poll again in 100 ms. Every poll is one more query on the database.", "B 得知锁已被占用，100 毫秒后再轮询。每次轮询都是数据库上多一条查询。"),
-            fault(Fault::Crash { node: A }, "A crashes before it deletes its row. Nobody will ever run that DELETE: lock.not-stuck turns amber.", "A 在删除自己那一行之前宕机。再也没有人会执行那条 DELETE：lock.not-stuck 变成黄色。"),
+            fault(Fault::Crash { node: A }, "A crashes before it deletes its row. Nobody will ever run that DELETE: \"The lock is never stuck\" turns amber.", "A 在删除自己那一行之前宕机。再也没有人会执行那条 DELETE：“锁不会卡死”变成黄色。"),
             next("B's retry timer fires: a second INSERT.", "B 的重试定时器触发：第二次 INSERT。"),
             next("Duplicate key again: A's row is still there.", "又是主键冲突：A 的那一行还在。"),
             next("B schedules another poll. It will keep polling as long as the row exists.", "B 安排下一次轮询。只要那一行还在，它就会一直轮询下去。"),
@@ -155,7 +155,7 @@ fn db_down() -> Scenario<LocksLab> {
             next("A holds the lock.", "A 持有锁。"),
             write(A, "A writes with token 1.", "A 带着令牌 1 写入。"),
             next("Accepted.", "写入被接受。"),
-            fault(Fault::Crash { node: db }, "The database crashes. It is the lock service, and there is only one: while it is down nobody can take or give back the lock. lock.not-stuck turns amber: A holds a lock it cannot release.", "数据库宕机了。它就是锁服务，而且只有一个：它宕机期间，谁都无法加锁或还锁。lock.not-stuck 变成黄色：A 持有一把无法释放的锁。"),
+            fault(Fault::Crash { node: db }, "The database crashes. It is the lock service, and there is only one: while it is down nobody can take or give back the lock. \"The lock is never stuck\" turns amber: A holds a lock it cannot release.", "数据库宕机了。它就是锁服务，而且只有一个：它宕机期间，谁都无法加锁或还锁。“锁不会卡死”变成黄色：A 持有一把无法释放的锁。"),
             release(A, "A is done and runs DELETE to release the lock.", "A 用完了，执行 DELETE 释放锁。"),
             next("The DELETE reaches a dead database and is lost. A moves on; its row is still on the database's disk, and nothing will delete it now.", "DELETE 到达一个已宕机的数据库，丢失了。A 继续做别的事；它的那一行还在数据库的磁盘上，现在没有任何东西会删除它。"),
             acquire(B, "B wants the lock and runs INSERT.", "B 想要加锁，执行 INSERT。"),
@@ -199,7 +199,7 @@ fn db_expiry() -> Scenario<LocksLab> {
             acquire(B, "B runs INSERT.", "B 执行 INSERT。"),
             next("Duplicate key.", "主键冲突。"),
             next("B will poll again in 100 ms.", "B 将在 100 毫秒后再次轮询。"),
-            fault(Fault::Crash { node: A }, "A crashes holding the lock. This time lock.not-stuck stays green: the job will delete the row once it expires.", "A 持锁时宕机。这一次 lock.not-stuck 保持绿色：行过期后清理任务会删除它。"),
+            fault(Fault::Crash { node: A }, "A crashes holding the lock. This time \"The lock is never stuck\" stays green: the job will delete the row once it expires.", "A 持锁时宕机。这一次“锁不会卡死”保持绿色：行过期后清理任务会删除它。"),
             next("B polls: INSERT number 2.", "B 轮询：第 2 次 INSERT。"),
             next("Duplicate key.", "主键冲突。"),
             next("B waits another 100 ms.", "B 再等 100 毫秒。"),
@@ -304,13 +304,13 @@ fn lease_pause_steps(fencing: bool) -> Vec<Step> {
     if fencing {
         steps.extend([
             write(A, "A sends its write with token 1.", "A 发送带令牌 1 的写入。").ask(question, &choices, 1),
-            next("The resource has accepted token 2, so it rejects token 1. The fencing token stopped the stale writer; lock.resource-safe stays green.", "资源已经接受过令牌 2，所以拒绝了令牌 1。防护令牌挡住了过期的写入者；lock.resource-safe 保持绿色。"),
+            next("The resource has accepted token 2, so it rejects token 1. The fencing token stopped the stale writer; \"The resource never accepts writes from overlapping leases\" stays green.", "资源已经接受过令牌 2，所以拒绝了令牌 1。防护令牌挡住了过期的写入者；“资源从不接受租约重叠的写入”保持绿色。"),
             next("A hears its write was rejected and learns it lost the lock. The resource refused a write from behind, once it had seen a newer token: the lock alone could not do that, the token did. Fencing orders writes, it does not prove a lease is current: had A's stale write arrived before B's first write, it would have been accepted, and B's later writes would still win.", "A 收到写入被拒绝的回复，得知自己已经失去了锁。资源在见过更新的令牌之后，拒绝了来自过去的写入：光靠锁做不到这一点，靠的是令牌。防护令牌保证的是写入的顺序，而不是租约仍然有效：如果 A 的过期写入在 B 的第一次写入之前到达，它仍会被接受，只是 B 之后的写入会覆盖它。"),
         ]);
     } else {
         steps.extend([
             write(A, "A sends its write with token 1.", "A 发送带令牌 1 的写入。").ask(question, &choices, 0),
-            next("Without fencing the resource accepts every write: A's write lands after B's. Two clients worked in the critical section at once, and lock.resource-safe turns red. The lock service never had two holders: lock.single-holder stays green.", "没有防护令牌，资源接受所有写入：A 的写入落在 B 之后。两个客户端同时进入了临界区，lock.resource-safe 变红。锁服务从未同时有两个持有者：lock.single-holder 一直是绿色。"),
+            next("Without fencing the resource accepts every write: A's write lands after B's. Two clients worked in the critical section at once, and \"The resource never accepts writes from overlapping leases\" turns red. The lock service never had two holders: \"At most one client holds the lock\" stays green.", "没有防护令牌，资源接受所有写入：A 的写入落在 B 之后。两个客户端同时进入了临界区，“资源从不接受租约重叠的写入”变红。锁服务从未同时有两个持有者：“同一时刻至多一个客户端持有锁”一直是绿色。"),
             release(B, "B releases with compare-and-delete.", "B 用比较并删除释放锁。"),
             next("B's key is deleted.", "B 的键被删除。"),
             release(A, "A releases too, with compare-and-delete.", "A 也用比较并删除释放锁。"),
@@ -457,7 +457,7 @@ fn release_steps(safe: bool) -> Vec<Step> {
             write(C, "C writes with token 3.", "C 带着令牌 3 写入。"),
             next("Accepted.", "写入被接受。"),
             write(B, "B writes with token 2.", "B 带着令牌 2 写入。"),
-            next("Accepted too: B and C were both in the critical section, and lock.resource-safe turns red. The cure is the compare-and-delete script (next lesson), and fencing would have rejected token 2.", "也被接受了：B 和 C 同时进入了临界区，lock.resource-safe 变红。解药是比较并删除脚本（下一课）；防护令牌也会拒绝令牌 2。"),
+            next("Accepted too: B and C were both in the critical section, and \"The resource never accepts writes from overlapping leases\" turns red. The cure is the compare-and-delete script (next lesson), and fencing would have rejected token 2.", "也被接受了：B 和 C 同时进入了临界区，“资源从不接受租约重叠的写入”变红。解药是比较并删除脚本（下一课）；防护令牌也会拒绝令牌 2。"),
         ]);
     }
     steps
@@ -531,7 +531,7 @@ fn redis_failover() -> Scenario<LocksLab> {
                     1,
                 ),
             acquire(B, "B sends SET lock B:1 NX PX 1000 to the new master.", "B 向新主节点发送 SET lock B:1 NX PX 1000。"),
-            next("The key does not exist there: B gets the lock. The counter was lost too, so INCR gives token 1 again. A was promised the lock until its PX of 1000 ms runs out, so the lock service has now promised it to two clients: lock.single-holder turns red. This time the lock itself is broken, not only the resource.", "新主节点上没有这个键：B 拿到了锁。计数器也丢了，所以 INCR 又给出令牌 1。A 被许诺持有锁直到 1000 毫秒的 PX 到期，所以锁服务现在把锁许诺给了两个客户端：lock.single-holder 变红。这一次坏掉的是锁本身，而不只是资源。"),
+            next("The key does not exist there: B gets the lock. The counter was lost too, so INCR gives token 1 again. A was promised the lock until its PX of 1000 ms runs out, so the lock service has now promised it to two clients: \"At most one client holds the lock\" turns red. This time the lock itself is broken, not only the resource.", "新主节点上没有这个键：B 拿到了锁。计数器也丢了，所以 INCR 又给出令牌 1。A 被许诺持有锁直到 1000 毫秒的 PX 到期，所以锁服务现在把锁许诺给了两个客户端：“同一时刻至多一个客户端持有锁”变红。这一次坏掉的是锁本身，而不只是资源。"),
             next("B holds the lock with token 1, the same token as A.", "B 持有锁，令牌 1，和 A 的一样。"),
             write(B, "B writes with token 1.", "B 带着令牌 1 写入。"),
             next("Accepted: newest token 1.", "写入被接受：最新令牌为 1。"),
@@ -541,7 +541,7 @@ fn redis_failover() -> Scenario<LocksLab> {
                     &[("No, fencing rejects it", "不会，防护令牌会拒绝它"), ("Yes: token 1 is not older than 1", "会：令牌 1 并不比 1 旧")],
                     1,
                 ),
-            next("Accepted: token 1 is not older than the newest, 1. Two clients wrote under overlapping leases, and lock.resource-safe turns red. Fencing is only as good as the counter behind it: asynchronous replication lost it.", "被接受了：令牌 1 并不比最新的 1 旧。两个客户端在重叠的租约下写入，lock.resource-safe 变红。防护令牌只和它背后的计数器一样可靠：异步复制把计数器弄丢了。"),
+            next("Accepted: token 1 is not older than the newest, 1. Two clients wrote under overlapping leases, and \"The resource never accepts writes from overlapping leases\" turns red. Fencing is only as good as the counter behind it: asynchronous replication lost it.", "被接受了：令牌 1 并不比最新的 1 旧。两个客户端在重叠的租约下写入，“资源从不接受租约重叠的写入”变红。防护令牌只和它背后的计数器一样可靠：异步复制把计数器弄丢了。"),
             release(B, "B releases with compare-and-delete.", "B 用比较并删除释放锁。"),
             next("B's key is deleted from the new master.", "新主节点上 B 的键被删除。"),
             fault(Fault::Restart { node: 2 }, "The old master restarts, empty (no persistence), and rejoins as a replica of the new master.", "旧主节点重启，内存为空（没有持久化），作为新主节点的副本重新加入。"),
@@ -690,7 +690,7 @@ fn zk_session() -> Scenario<LocksLab> {
                     1,
                 ),
             next("A's overdue heartbeat timer fires: it pings its old session.", "A 早已到期的心跳定时器触发：它为旧会话发送 ping。"),
-            next("The resource accepts A's write with token 1 after B's token 2: the leases overlapped in the resource's history, and lock.resource-safe turns red. ZooKeeper's lock was correct all along; fencing would have rejected token 1.", "资源在接受令牌 2 之后又接受了 A 的令牌 1：两个租约在资源的历史里重叠了，lock.resource-safe 变红。ZooKeeper 的锁始终是正确的；防护令牌本可以拒绝令牌 1。"),
+            next("The resource accepts A's write with token 1 after B's token 2: the leases overlapped in the resource's history, and \"The resource never accepts writes from overlapping leases\" turns red. ZooKeeper's lock was correct all along; fencing would have rejected token 1.", "资源在接受令牌 2 之后又接受了 A 的令牌 1：两个租约在资源的历史里重叠了，“资源从不接受租约重叠的写入”变红。ZooKeeper 的锁始终是正确的；防护令牌本可以拒绝令牌 1。"),
             next("ZooKeeper answers the ping: SessionExpired.", "ZooKeeper 回复这个 ping：SessionExpired（会话已过期）。"),
             next("Only now does A learn it lost the lock, one write too late. A real client does a little better: once it notices its connection is gone it hears Disconnected (Curator: SUSPENDED) and should stop treating the lock as held until it knows more. But a pause can end with the write already on its way, so that does not replace fencing.", "直到现在 A 才知道自己失去了锁，晚了一次写入。真实的客户端会好一点：一旦发现连接断了，它会收到 Disconnected（Curator 里是 SUSPENDED），此时就该不再当作自己持有锁，直到弄清情况。但暂停结束时写入可能已经发出去了，所以这替代不了防护令牌。"),
         ],

@@ -364,8 +364,8 @@ fn stranded() -> Scenario<AmqLab> {
         next("C2 receives m3.", "C2 收到 m3。"),
         process(
             c2,
-            "C2 processes m3. New messages flow, while m1 and m2 wait on B1 until a consumer connects there: the 'lost' messages of seed 001 section 6. The next lesson shows the remedy.",
-            "C2 处理 m3。新消息照常流动，而 m1 和 m2 会一直留在 B1，直到有消费者连上 B1：这就是笔记 001 第 6 节所说的“丢失”的消息。下一课介绍补救办法。",
+            "C2 processes m3. New messages flow, while m1 and m2 wait on B1 until a consumer connects there: the \"lost\" messages that the study notes on ActiveMQ warn about. The next lesson shows the remedy.",
+            "C2 处理 m3。新消息照常流动，而 m1 和 m2 会一直留在 B1，直到有消费者连上 B1：这就是 ActiveMQ 学习笔记里所说的“丢失”的消息。下一课介绍补救办法。",
         ),
     ]);
     scenario(
