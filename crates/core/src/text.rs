@@ -75,9 +75,49 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// A count and its noun in English, singular for one: `plural(1, "consumer", "consumers")` is
+/// "1 consumer", `plural(4, …)` "4 consumers"; counts are grouped by thousands.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    let mut out = thousands(n);
+    out.push(' ');
+    out.push_str(if n == 1 { one } else { many });
+    out
+}
+
+/// An English ordinal: 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 112th.
+pub fn ordinal(n: u64) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    let mut out = n.to_string();
+    out.push_str(suffix);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_and_ordinals_read_as_english() {
+        assert_eq!(plural(1, "consumer", "consumers"), "1 consumer");
+        assert_eq!(plural(0, "key", "keys"), "0 keys");
+        assert_eq!(plural(8265, "key", "keys"), "8,265 keys");
+        let ordinals: alloc::vec::Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111, 112]
+            .map(ordinal)
+            .into();
+        assert_eq!(
+            ordinals,
+            [
+                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd",
+                "101st", "111th", "112th"
+            ]
+        );
+    }
 
     #[test]
     fn thousands_are_grouped() {

@@ -318,8 +318,9 @@ pub fn describe_note(lang: Lang, lab: &AmqLab, note: &AmqNote) -> String {
                 trf(
                     lang,
                     format!(
-                        "{} processes {label}{flag}: the {times}th time this message is processed",
-                        name(*consumer)
+                        "{} processes {label}{flag}: the {} time this message is processed",
+                        name(*consumer),
+                        distlab_core::text::ordinal(u64::from(*times))
                     ),
                     format!(
                         "{} 处理 {label}{flag}：这条消息第 {times} 次被处理",

@@ -10,6 +10,7 @@ use yew::prelude::*;
 
 use crate::i18n::{describe_kernel_event, thousands, tr, trf};
 use crate::player::{Msg, Player, Session};
+use distlab_core::text::plural;
 
 const FONT: &str = "sans-serif";
 
@@ -59,7 +60,10 @@ pub fn describe_note(lang: Lang, note: &FlowNote) -> String {
         ),
         FlowNote::ConsumersSet { consumers } => trf(
             lang,
-            format!("{consumers} consumers now drain the queue"),
+            format!(
+                "{} now drain the queue",
+                plural(u64::from(*consumers), "consumer", "consumers")
+            ),
             format!("现在有 {consumers} 个消费者处理队列"),
         ),
         FlowNote::QueueSet { with_queue } => {
@@ -215,7 +219,7 @@ pub fn view(
         <div class="flow-lab">
             <div class="flow-numbers" data-testid="flow-numbers">
                 <div class="counter moving"><span class="n">{ thousands(lab.producer_rate) }</span><span class="what">{ tr(lang, "produced / s", "每秒生产") }</span></div>
-                <div class="counter good"><span class="n">{ thousands(drain) }</span><span class="what">{ trf(lang, format!("drained / s ({} consumers)", lab.setup.consumers), format!("每秒处理（{} 个消费者）", lab.setup.consumers)) }</span></div>
+                <div class="counter good"><span class="n">{ thousands(drain) }</span><span class="what">{ trf(lang, format!("drained / s ({})", plural(u64::from(lab.setup.consumers), "consumer", "consumers")), format!("每秒处理（{} 个消费者）", lab.setup.consumers)) }</span></div>
                 <div class="counter stored" data-testid="backlog"><span class="n">{ thousands(lab.backlog) }</span><span class="what">{ tr(lang, "backlog", "积压") }</span></div>
                 <div class="counter done"><span class="n">{ thousands(lab.total_expired) }</span><span class="what">{ tr(lang, "expired", "过期") }</span></div>
                 <div class="counter bad"><span class="n">{ thousands(lab.total_rejected) }</span><span class="what">{ tr(lang, "refused", "被拒绝") }</span></div>

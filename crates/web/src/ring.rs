@@ -18,6 +18,7 @@ use yew::prelude::*;
 use crate::i18n::{thousands, trf};
 use crate::lab::{LabView, NoVariant};
 use crate::player::{Msg, Player, Session};
+use distlab_core::text::plural;
 
 /// An `Rc` compared by pointer, so that props holding a whole world compare in constant time.
 #[derive(Clone)]
@@ -99,8 +100,8 @@ pub fn describe_note(lang: Lang, lab: &RingLab, note: &RingNote) -> String {
             trf(
                 lang,
                 format!(
-                    "{what}: {} keys move on the ring, {} under hash % N",
-                    thousands(u64::from(ring.moved)),
+                    "{what}: {} move on the ring, {} under hash % N",
+                    plural(u64::from(ring.moved), "key", "keys"),
                     thousands(u64::from(modn.moved))
                 ),
                 format!(
