@@ -100,7 +100,7 @@ pub fn describe_note(lang: Lang, lab: &RingLab, note: &RingNote) -> String {
             trf(
                 lang,
                 format!(
-                    "{what}: {} move on the ring, {} under hash % N",
+                    "{what}: {} moved on the ring, {} under hash % N",
                     plural(u64::from(ring.moved), "key", "keys"),
                     thousands(u64::from(modn.moved))
                 ),
