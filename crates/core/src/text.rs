@@ -84,6 +84,21 @@ pub fn plural(n: u64, one: &str, many: &str) -> String {
     out
 }
 
+/// A list as each language writes it: `("m1, m2", "m1、m2")`.
+pub fn list<S: AsRef<str>>(items: &[S]) -> (String, String) {
+    let mut en = String::new();
+    let mut zh = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            en.push_str(", ");
+            zh.push('、');
+        }
+        en.push_str(item.as_ref());
+        zh.push_str(item.as_ref());
+    }
+    (en, zh)
+}
+
 /// An English ordinal: 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 112th.
 pub fn ordinal(n: u64) -> String {
     let suffix = match (n % 10, n % 100) {
@@ -101,6 +116,16 @@ pub fn ordinal(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_are_written_as_each_language_writes_them() {
+        assert_eq!(
+            list(&["m1", "m2", "m3"]),
+            ("m1, m2, m3".into(), "m1、m2、m3".into())
+        );
+        assert_eq!(list(&["N1"]), ("N1".into(), "N1".into()));
+        assert_eq!(list::<&str>(&[]), (String::new(), String::new()));
+    }
 
     #[test]
     fn counts_and_ordinals_read_as_english() {

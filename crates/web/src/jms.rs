@@ -20,7 +20,11 @@ use crate::player::{Msg, Player, Session};
 use crate::ring::Shared;
 
 fn labels(messages: &[String]) -> String {
-    messages.join(", ")
+    distlab_core::text::list(messages).0
+}
+
+fn labels_zh(messages: &[String]) -> String {
+    distlab_core::text::list(messages).1
 }
 
 /// What a message between nodes carries, in a few words.
@@ -32,13 +36,13 @@ pub fn summary(lang: Lang, msg: &JmsMsg, lab: &JmsLab) -> String {
                 trf(
                     lang,
                     format!("send {} (waits for a receipt)", labels(&names)),
-                    format!("发送 {}（等待回执）", labels(&names)),
+                    format!("发送 {}（等待回执）", labels_zh(&names)),
                 )
             } else {
                 trf(
                     lang,
                     format!("send {}", labels(&names)),
-                    format!("发送 {}", labels(&names)),
+                    format!("发送 {}", labels_zh(&names)),
                 )
             }
         }
@@ -51,7 +55,7 @@ pub fn summary(lang: Lang, msg: &JmsMsg, lab: &JmsLab) -> String {
             trf(
                 lang,
                 format!("receipt for {}", labels(&names)),
-                format!("{} 的回执", labels(&names)),
+                format!("{} 的回执", labels_zh(&names)),
             )
         }
         JmsMsg::Dispatch { message } => {
@@ -75,7 +79,7 @@ pub fn summary(lang: Lang, msg: &JmsMsg, lab: &JmsLab) -> String {
             trf(
                 lang,
                 format!("ack {}", labels(&names)),
-                format!("确认 {}", labels(&names)),
+                format!("确认 {}", labels_zh(&names)),
             )
         }
         JmsMsg::Redeliver { entries } => {
@@ -87,7 +91,7 @@ pub fn summary(lang: Lang, msg: &JmsMsg, lab: &JmsLab) -> String {
             trf(
                 lang,
                 format!("roll back {}", labels(&names)),
-                format!("回滚 {}", labels(&names)),
+                format!("回滚 {}", labels_zh(&names)),
             )
         }
     }
@@ -141,7 +145,7 @@ pub fn describe_note(lang: Lang, lab: &JmsLab, note: &JmsNote) -> String {
         JmsNote::Acked { consumer, labels: acked } => trf(
             lang,
             format!("{} acknowledges {}", name(*consumer), labels(acked)),
-            format!("{} 确认 {}", name(*consumer), labels(acked)),
+            format!("{} 确认 {}", name(*consumer), labels_zh(acked)),
         ),
         JmsNote::Returned { label, delivery_count: 0 } => trf(
             lang,
@@ -172,7 +176,7 @@ pub fn describe_note(lang: Lang, lab: &JmsLab, note: &JmsNote) -> String {
         JmsNote::Confirmed { labels: confirmed } => trf(
             lang,
             format!("the producer is told {} is safe", labels(confirmed)),
-            format!("生产者得知 {} 已安全", labels(confirmed)),
+            format!("生产者得知 {} 已安全", labels_zh(confirmed)),
         ),
         JmsNote::Nothing { why } => why.get(lang).to_string(),
         JmsNote::SelectorChanged { consumer, selector, reopened: true } => match selector {

@@ -14,13 +14,22 @@ use crate::i18n::{describe_message_event, tr, trf};
 use crate::jms::graph::{chips, line, status_label};
 use crate::player::{Msg, Player, Session, Variant};
 
-fn labels(lab: &RabbitLab, entries: &[u32]) -> String {
-    entries
+/// The labels of ledger entries, as a list in each language.
+fn label_list(lab: &RabbitLab, entries: &[u32]) -> (String, String) {
+    let labels: Vec<&str> = entries
         .iter()
         .filter_map(|&e| lab.ledger.get(e))
-        .map(|j| j.label.clone())
-        .collect::<Vec<_>>()
-        .join(", ")
+        .map(|j| j.label.as_str())
+        .collect();
+    distlab_core::text::list(&labels)
+}
+
+fn labels(lab: &RabbitLab, entries: &[u32]) -> String {
+    label_list(lab, entries).0
+}
+
+fn labels_zh(lab: &RabbitLab, entries: &[u32]) -> String {
+    label_list(lab, entries).1
 }
 
 /// What a message between nodes carries, in a few words.
@@ -46,13 +55,13 @@ pub fn summary(lang: Lang, msg: &RabbitMsg, lab: &RabbitLab) -> String {
                 trf(
                     lang,
                     format!("tx.commit-ok for {}", labels(lab, acked)),
-                    format!("{} 的 tx.commit-ok", labels(lab, acked)),
+                    format!("{} 的 tx.commit-ok", labels_zh(lab, acked)),
                 )
             } else if nacked.is_empty() {
                 trf(
                     lang,
                     format!("confirm (basic.ack) {}", labels(lab, acked)),
-                    format!("确认（basic.ack）{}", labels(lab, acked)),
+                    format!("确认（basic.ack）{}", labels_zh(lab, acked)),
                 )
             } else {
                 trf(
@@ -77,7 +86,7 @@ pub fn summary(lang: Lang, msg: &RabbitMsg, lab: &RabbitLab) -> String {
         RabbitMsg::Ack { entries } => trf(
             lang,
             format!("ack {}", labels(lab, entries)),
-            format!("确认 {}", labels(lab, entries)),
+            format!("确认 {}", labels_zh(lab, entries)),
         ),
         RabbitMsg::Nack { entries, requeue } => {
             let how = if *requeue {
@@ -88,7 +97,7 @@ pub fn summary(lang: Lang, msg: &RabbitMsg, lab: &RabbitLab) -> String {
             trf(
                 lang,
                 format!("nack {} ({how})", labels(lab, entries)),
-                format!("拒绝 {}（{how}）", labels(lab, entries)),
+                format!("拒绝 {}（{how}）", labels_zh(lab, entries)),
             )
         }
     }
@@ -113,7 +122,8 @@ impl crate::player::Narrate for RabbitLab {
 
 pub fn describe_note(lang: Lang, lab: &RabbitLab, note: &RabbitNote) -> String {
     let name = |n: NodeId| lab.name(n).to_string();
-    let join = |l: &[String]| l.join(", ");
+    let join = |l: &[String]| distlab_core::text::list(l).0;
+    let join_zh = |l: &[String]| distlab_core::text::list(l).1;
     match note {
         RabbitNote::Enqueued { label, queue, node, on_disk } => {
             if *on_disk {
@@ -129,10 +139,10 @@ pub fn describe_note(lang: Lang, lab: &RabbitLab, note: &RabbitNote) -> String {
         ),
         RabbitNote::QueueDown { label, queue } => trf(lang, format!("{label} is routed to {queue}, whose node is down: it is lost"), format!("{label} 被路由到 {queue}，但它所在的节点已宕机：消息丢失")),
         RabbitNote::Buffered { label } => trf(lang, format!("{label} waits in the channel transaction"), format!("{label} 在信道事务中等待")),
-        RabbitNote::Confirmed { labels } => trf(lang, format!("the producer is told {} is safe", join(labels)), format!("生产者得知 {} 已安全", join(labels))),
-        RabbitNote::Nacked { labels } => trf(lang, format!("the broker nacks {}: the producer knows to resend", join(labels)), format!("Broker 对 {} 回复 nack：生产者知道需要重发", join(labels))),
-        RabbitNote::Committed { labels } => trf(lang, format!("the transaction commits {}", join(labels)), format!("事务提交 {}", join(labels))),
-        RabbitNote::RolledBack { labels, why } => trf(lang, format!("{} rolled back: {}", join(labels), why.en), format!("{} 被回滚：{}", join(labels), why.zh)),
+        RabbitNote::Confirmed { labels } => trf(lang, format!("the producer is told {} is safe", join(labels)), format!("生产者得知 {} 已安全", join_zh(labels))),
+        RabbitNote::Nacked { labels } => trf(lang, format!("the broker nacks {}: the producer knows to resend", join(labels)), format!("Broker 对 {} 回复 nack：生产者知道需要重发", join_zh(labels))),
+        RabbitNote::Committed { labels } => trf(lang, format!("the transaction commits {}", join(labels)), format!("事务提交 {}", join_zh(labels))),
+        RabbitNote::RolledBack { labels, why } => trf(lang, format!("{} rolled back: {}", join(labels), why.en), format!("{} 被回滚：{}", join_zh(labels), why.zh)),
         RabbitNote::Processed { consumer, label, redelivered } => {
             if *redelivered {
                 trf(lang, format!("{} processes {label}, which is marked redelivered", name(*consumer)), format!("{} 处理 {label}（带有重新投递标记）", name(*consumer)))
@@ -141,7 +151,7 @@ pub fn describe_note(lang: Lang, lab: &RabbitLab, note: &RabbitNote) -> String {
             }
         }
         RabbitNote::SkippedDuplicate { consumer, label } => trf(lang, format!("{} has processed {label} before and skips it (dedup table)", name(*consumer)), format!("{} 已经处理过 {label}，根据去重表跳过", name(*consumer))),
-        RabbitNote::Acked { consumer, labels } => trf(lang, format!("{} acknowledges {}", name(*consumer), join(labels)), format!("{} 确认 {}", name(*consumer), join(labels))),
+        RabbitNote::Acked { consumer, labels } => trf(lang, format!("{} acknowledges {}", name(*consumer), join(labels)), format!("{} 确认 {}", name(*consumer), join_zh(labels))),
         RabbitNote::Requeued { label, queue } => trf(lang, format!("{label} goes back to queue {queue}"), format!("{label} 回到队列 {queue}")),
         RabbitNote::DeadLettered { label, reason, queues } => trf(
             lang,

@@ -1986,14 +1986,14 @@ impl Protocol for LocksLab {
         holders.dedup();
         if holders.len() > 1 {
             let names: Vec<String> = holders.iter().map(|&h| self.name(h)).collect();
-            let names = names.join(", ");
+            let (names, names_zh) = crate::text::list(&names);
             out.push(Violation {
                 invariant: String::from(SINGLE_HOLDER),
                 subject: String::from("lock"),
                 name: invariant_name(SINGLE_HOLDER),
                 detail: text(
                     format!("The lock service has promised the lock to {names} at once: each was told it holds the lock, and neither lease has run out."),
-                    format!("锁服务同时把锁许诺给了 {names}：每个都被告知持有锁，而且租约都还没到期。"),
+                    format!("锁服务同时把锁许诺给了 {names_zh}：每个都被告知持有锁，而且租约都还没到期。"),
                 ),
                 severity: Severity::Error,
             });

@@ -1873,7 +1873,7 @@ impl Protocol for AmqLab {
         for (g, group) in self.groups.iter().enumerate() {
             let stranded = self.stranded(g);
             if !stranded.is_empty() {
-                let names = labels(stranded).join(", ");
+                let (names, names_zh) = crate::text::list(&labels(stranded));
                 out.push(Violation {
                     invariant: String::from(STRANDED),
                     subject: group.spec.name.clone(),
@@ -1884,7 +1884,7 @@ impl Protocol for AmqLab {
                             group.spec.name
                         ),
                         format!(
-                            "{names} 滞留在 {}：这里没有消费者，而它们队列的消费者在另一个 broker 上，消息又不能回流过去。",
+                            "{names_zh} 滞留在 {}：这里没有消费者，而它们队列的消费者在另一个 broker 上，消息又不能回流过去。",
                             group.spec.name
                         ),
                     ),

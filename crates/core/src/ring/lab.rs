@@ -568,7 +568,7 @@ impl Protocol for RingLab {
         }
         if stranded > 0 {
             let who: Vec<&str> = down.iter().map(|&m| self.name(m)).collect();
-            let who = who.join(", ");
+            let (who, who_zh) = crate::text::list(&who);
             out.push(Violation {
                 invariant: String::from(KEYS_SERVED),
                 subject: String::new(),
@@ -579,7 +579,7 @@ impl Protocol for RingLab {
                     } else {
                         format!("{stranded} keys map to {who}, which is down: they cannot be served until it is removed from the ring or restarts.")
                     },
-                    format!("有 {stranded} 个键映射到已宕机的 {who}：在它被移出哈希环或重启之前，这些键无法访问。"),
+                    format!("有 {stranded} 个键映射到已宕机的 {who_zh}：在它被移出哈希环或重启之前，这些键无法访问。"),
                 ),
                 severity: Severity::Error,
             });
