@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { closePage, invariant, launchBrowser, openLab, openPage, screenshot, startServer, stepOf, tid, totalOf, waitStep } from './harness.mjs';
+import { closePage, invariant, launchBrowser, openLab, openPage, playToEndAndBack, screenshot, setChinese, startServer, stepOf, tid, totalOf, waitStep } from './harness.mjs';
 
 let server;
 let browser;
@@ -124,25 +124,10 @@ describe('every message-queue lesson', () => {
         for (const id of ids) {
           for (const lang of ['en', 'zh']) {
             const want = lang === 'zh';
-            const isZh = await page.evaluate(() => document.documentElement.lang.startsWith('zh'));
-            if (isZh !== want) {
-              await page.locator(tid('lang-toggle')).click();
-              await page.waitForFunction((z) => document.documentElement.lang.startsWith('zh') === z, want);
-            }
-            await page.locator(tid(id)).click();
-            await waitStep(page, 0);
-            await page.locator(tid('scenario-title')).click();
-            const total = await totalOf(page);
-            await page.keyboard.press('End');
-            await waitStep(page, total);
-            const narration = await page.locator(tid('narration')).textContent();
+            await setChinese(page, want);
+            const narration = await playToEndAndBack(page, id);
             assert.ok(narration.trim().length > 0, `${id} ${lang}: narration at the end`);
             if (want) assert.match(narration, /[\u4e00-\u9fff]/, `${id}: Chinese narration`);
-            // Back one step at a time: every state renders from the checkpoints.
-            for (let k = total - 1; k >= 0; k--) {
-              await page.keyboard.press('ArrowLeft');
-              await waitStep(page, k);
-            }
             lessons += 1;
           }
         }

@@ -195,3 +195,32 @@ export async function waitStep(page, step) {
 export function invariant(page, id) {
   return page.locator(`${tid('invariant')}[data-invariant="${id}"]`);
 }
+
+/** Switches the page to 中文 (`zh` true) or English with its toggle, unless it is there already. */
+export async function setChinese(page, zh) {
+  const isZh = await page.evaluate(() => document.documentElement.lang.startsWith('zh'));
+  if (isZh !== zh) {
+    await page.locator(tid('lang-toggle')).click();
+    await page.waitForFunction((z) => document.documentElement.lang.startsWith('zh') === z, zh);
+  }
+}
+
+/**
+ * Opens the lesson `scenario-<id>` from the list of the page on screen, plays it to its end with
+ * End, and steps back to its start one step at a time (every state renders from the checkpoints).
+ * Resolves to the narration at the end.
+ */
+export async function playToEndAndBack(page, testid) {
+  await page.locator(tid(testid)).click();
+  await waitStep(page, 0);
+  await page.locator(tid('scenario-title')).click();
+  const total = await totalOf(page);
+  await page.keyboard.press('End');
+  await waitStep(page, total);
+  const narration = (await page.locator(tid('narration')).textContent()) || '';
+  for (let k = total - 1; k >= 0; k--) {
+    await page.keyboard.press('ArrowLeft');
+    await waitStep(page, k);
+  }
+  return narration;
+}

@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { closePage, launchBrowser, openLab, openPage, screenshot, startServer, stepOf, tid, totalOf, waitStep } from './harness.mjs';
+import { closePage, launchBrowser, openLab, openPage, playToEndAndBack, screenshot, setChinese, startServer, stepOf, tid, totalOf, waitStep } from './harness.mjs';
 
 let server;
 let browser;
@@ -123,23 +123,9 @@ describe('distributed-locks lab', () => {
       assert.equal(ids.length, 12, `12 lessons: ${ids}`);
       for (const id of ids) {
         for (const zh of [false, true]) {
-          const isZh = await page.evaluate(() => document.documentElement.lang.startsWith('zh'));
-          if (isZh !== zh) {
-            await page.locator(tid('lang-toggle')).click();
-            await page.waitForFunction((z) => document.documentElement.lang.startsWith('zh') === z, zh);
-          }
-          await page.locator(tid(id)).click();
-          await waitStep(page, 0);
-          await page.locator(tid('scenario-title')).click();
-          const total = await totalOf(page);
-          await page.keyboard.press('End');
-          await waitStep(page, total);
-          const narration = await page.locator(tid('narration')).textContent();
+          await setChinese(page, zh);
+          const narration = await playToEndAndBack(page, id);
           if (zh) assert.match(narration, /[\u4e00-\u9fff]/, `${id}: Chinese narration`);
-          for (let k = total - 1; k >= 0; k--) {
-            await page.keyboard.press('ArrowLeft');
-            await waitStep(page, k);
-          }
         }
       }
       await screenshot(page, 'locks-last-zh');
