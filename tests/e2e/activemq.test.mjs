@@ -9,28 +9,17 @@
 //   amq-audit, amq-replay, advance; invariant[data-invariant, data-state]; [data-node="<name>"].
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { closePage, invariant, launchBrowser, openLab, openPage, playToEndAndBack, screenshot, setChinese, startServer, stepOf, tid, totalOf, waitStep } from './harness.mjs';
+import { closePage, invariant, openLab, openPage, playToEndAndBack, screenshot, setChinese, stepOf, tid, totalOf, useSite, waitStep } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 describe('ActiveMQ clusters lab', () => {
   test('stranded messages warn at the restart, and replay brings them back', async () => {
-    const page = await openPage(browser);
+    const page = await openPage(site.browser);
     try {
-      await openLab(page, server.url, 'activemq');
+      await openLab(page, site.server.url, 'activemq');
       await page.locator(tid('scenario-activemq-stranded')).click();
       await waitStep(page, 0);
       assert.equal(await page.locator(tid('amq-graph')).count(), 1);
@@ -83,9 +72,9 @@ describe('ActiveMQ clusters lab', () => {
   });
 
   test('a shared-store failover keeps every confirmed message, in Chinese too', async () => {
-    const page = await openPage(browser);
+    const page = await openPage(site.browser);
     try {
-      await page.goto(`${server.url}/activemq.html#lab=activemq&scenario=activemq-shared-store&step=17`);
+      await page.goto(`${site.server.url}/activemq.html#lab=activemq&scenario=activemq-shared-store&step=17`);
       await waitStep(page, 17);
       assert.match(await page.locator(tid('lock')).textContent(), /B2/);
       await page.locator(tid('scenario-title')).click();
@@ -111,13 +100,13 @@ const MQ_LABS = { jms: 12, activemq: 5, rabbitmq: 10, flow: 3 };
 
 describe('every message-queue lesson', () => {
   test('plays to its end and back in both languages', async () => {
-    const page = await openPage(browser);
+    const page = await openPage(site.browser);
     try {
       let lessons = 0;
       for (const [lab, count] of Object.entries(MQ_LABS)) {
         // Each lab is its own page; the language chosen on one page carries over to the next
         // (local storage), so the loop below toggles it only when it differs.
-        await openLab(page, server.url, lab);
+        await openLab(page, site.server.url, lab);
         const ids = await page.locator(`[data-testid^="scenario-${lab}-"]`)
           .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
         assert.equal(ids.length, count, `${lab} has ${count} lessons: ${ids}`);

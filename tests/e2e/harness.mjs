@@ -14,6 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { after, before } from 'node:test';
+
 import { chromium } from 'playwright-core';
 
 import { mimeType, startServer as serve } from './server.mjs';
@@ -48,6 +50,23 @@ export const CHROMIUM_ARGS = [
 /** Serves `root` (by default dist/) on 127.0.0.1 with an ephemeral port; see server.mjs. */
 export function startServer(root = DIST_DIR) {
   return serve(root);
+}
+
+/**
+ * The built site served from dist/ and a browser, for the tests of one file: started before them
+ * and closed after them. Tests read `site.server.url` and `site.browser`.
+ */
+export function useSite() {
+  const site = { server: null, browser: null };
+  before(async () => {
+    site.server = await startServer();
+    site.browser = await launchBrowser();
+  });
+  after(async () => {
+    await site.browser?.close();
+    await site.server?.close();
+  });
+  return site;
 }
 
 /** How long a single wait for the UI may take, in milliseconds. */

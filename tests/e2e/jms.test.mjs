@@ -12,22 +12,11 @@
 //   message-inspector > inspector-message-id, inspector-body-kind, inspector-missing, [data-field].
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { closePage, launchBrowser, openLab, openPage, screenshot, startServer, stepOf, tid, totalOf, waitStep } from './harness.mjs';
+import { closePage, openLab, openPage, screenshot, stepOf, tid, totalOf, useSite, waitStep } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 async function invariantState(page, id) {
   const item = page.locator(`${tid('invariant')}[data-invariant="${id}"]`);
@@ -43,7 +32,7 @@ async function journey(page, label) {
 }
 
 /** Opens the lab's page. */
-const gotoLab = (page) => openLab(page, server.url, 'jms');
+const gotoLab = (page) => openLab(page, site.server.url, 'jms');
 
 /** Opens a lesson from the lesson list of the page on screen (no reload: the state carries on). */
 async function openLesson(page, id) {
@@ -64,7 +53,7 @@ async function stepTo(page, step) {
 
 describe('JMS / ActiveMQ lab', () => {
   test('processed twice after a crash before the acknowledgement, and the idempotent fix', async () => {
-    const page = await openPage(browser);
+    const page = await openPage(site.browser);
     try {
       await gotoLab(page);
       await openLesson(page, 'jms-processed-twice');
@@ -120,7 +109,7 @@ describe('JMS / ActiveMQ lab', () => {
   });
 
   test('a crash of the broker injected by the student loses the non-persistent messages', async () => {
-    const page = await openPage(browser);
+    const page = await openPage(site.browser);
     try {
       await gotoLab(page);
       await openLesson(page, 'jms-non-persistent');
@@ -138,7 +127,7 @@ describe('JMS / ActiveMQ lab', () => {
       // The share link carries the fork.
       const link = await page.locator(tid('share-link')).inputValue();
       assert.equal(new URL(link).pathname, '/jms.html', `the share link is the lab's page: ${link}`);
-      const again = await openPage(browser);
+      const again = await openPage(site.browser);
       try {
         await again.goto(link);
         await waitStep(again, 10);
@@ -159,7 +148,7 @@ describe('JMS / ActiveMQ lab', () => {
   });
 
   test('a selector applied to a consumer, and the message inspector', async () => {
-    const page = await openPage(browser);
+    const page = await openPage(site.browser);
     try {
       await gotoLab(page);
       await openLesson(page, 'jms-selector');

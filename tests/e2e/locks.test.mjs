@@ -12,31 +12,20 @@
 //   explorer-none[data-state-limit, data-depth-cut].
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { closePage, launchBrowser, openLab, openPage, playToEndAndBack, screenshot, setChinese, startServer, stepOf, tid, totalOf, waitStep } from './harness.mjs';
+import { closePage, openLab, openPage, playToEndAndBack, screenshot, setChinese, stepOf, tid, totalOf, useSite, waitStep } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 /** Opens the lab's page, with an optional fragment (`#lab=locks&…`). */
-const gotoLab = (page, hash = '') => openLab(page, server.url, 'locks', hash);
+const gotoLab = (page, hash = '') => openLab(page, site.server.url, 'locks', hash);
 
 const safety = (page) => page.locator(`${tid('invariant')}[data-invariant="lock.resource-safe"]`);
 
 describe('distributed-locks lab', () => {
   test('a lease that runs out during a pause lets two clients write', async () => {
-    const page = await openPage(browser);
+    const page = await openPage(site.browser);
     try {
       await gotoLab(page);
       await page.locator(tid('scenario-locks-redis-lease-pause')).click();
@@ -69,7 +58,7 @@ describe('distributed-locks lab', () => {
   });
 
   test('the explorer finds the shortest counterexample, and none once fencing is on', async () => {
-    const page = await openPage(browser);
+    const page = await openPage(site.browser);
     try {
       await gotoLab(page, '#lab=locks&scenario=locks-redis-lease-pause&step=0');
       await waitStep(page, 0);
@@ -115,7 +104,7 @@ describe('distributed-locks lab', () => {
   });
 
   test('every locks lesson plays to its end and back in both languages', async () => {
-    const page = await openPage(browser);
+    const page = await openPage(site.browser);
     try {
       await gotoLab(page);
       const ids = await page.locator('[data-testid^="scenario-locks-"]')

@@ -8,22 +8,11 @@
 //   data-since]; ledger rows [data-place].
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { closePage, launchBrowser, openLab, openPage, screenshot, startServer, stepOf, tid, waitStep } from './harness.mjs';
+import { closePage, openLab, openPage, screenshot, stepOf, tid, useSite, waitStep } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 async function lossState(page) {
   return page.locator(`${tid('invariant')}[data-invariant="mq.no-acked-loss"]`).getAttribute('data-state');
@@ -31,9 +20,9 @@ async function lossState(page) {
 
 describe('RabbitMQ lab', () => {
   test('no confirms loses a message on a crash; confirms and persistence do not', async () => {
-    const page = await openPage(browser);
+    const page = await openPage(site.browser);
     try {
-      await openLab(page, server.url, 'rabbitmq');
+      await openLab(page, site.server.url, 'rabbitmq');
       await page.locator(tid('scenario-rabbitmq-no-confirms')).click();
       await waitStep(page, 0);
       assert.equal(await page.locator(tid('rabbit-graph')).count(), 1);

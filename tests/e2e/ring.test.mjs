@@ -12,9 +12,9 @@
 // question first), 5-6 lookups, 7 N1 restarts, 8 N1 rejoins.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { closePage, launchBrowser, openLab, openPage, screenshot, startServer, stepOf, tid, totalOf, waitStep } from './harness.mjs';
+import { closePage, openLab, openPage, screenshot, stepOf, tid, totalOf, useSite, waitStep } from './harness.mjs';
 
 const SCENARIO = 'ring-n1-dies';
 const STEPS = 8;
@@ -22,25 +22,14 @@ const CRASH_STEP = 3;
 const REMOVE_STEP = 4;
 const CJK = /[\u4e00-\u9fff]/;
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 // --- helpers ------------------------------------------------------------------------------------
 
 const invariantSel = (id) => `${tid('invariant')}[data-invariant="${id}"]`;
 
 /** The lab's own page (ring.html), with an optional fragment (`#lab=ring&…`). */
-const gotoApp = (page, hash = '') => openLab(page, server.url, 'ring', hash);
+const gotoApp = (page, hash = '') => openLab(page, site.server.url, 'ring', hash);
 
 async function waitTotal(page, total) {
   await page.waitForFunction(
@@ -201,7 +190,7 @@ async function finish(page) {
 
 describe('consistent-hashing lab', () => {
   test('pick the lab and scenario, step to the end and back', async () => {
-    const page = await openPage(browser);
+    const page = await openPage(site.browser);
     await gotoApp(page);
     await screenshot(page, 'ring-page-en');
     await openScenario(page);
@@ -244,7 +233,7 @@ describe('consistent-hashing lab', () => {
   });
 
   test('keyboard, scrubber, speed, play and restart', async () => {
-    const page = await openPage(browser);
+    const page = await openPage(site.browser);
     await gotoApp(page);
     await openScenario(page);
     await blur(page);
@@ -304,7 +293,7 @@ describe('consistent-hashing lab', () => {
   });
 
   test('ring.keys-served turns red at the crash; a violation links to the step that caused it', async () => {
-    const page = await openPage(browser);
+    const page = await openPage(site.browser);
     await gotoApp(page);
     await openScenario(page);
 
@@ -340,7 +329,7 @@ describe('consistent-hashing lab', () => {
   });
 
   test('a violation that lasts jumps back to its cause (injected crash of N1)', async () => {
-    const page = await openPage(browser);
+    const page = await openPage(site.browser);
     await gotoApp(page);
     await openScenario(page);
     await forwardTo(page, 2);
@@ -358,7 +347,7 @@ describe('consistent-hashing lab', () => {
   });
 
   test('injecting faults forks the run, and the share link restores it', async () => {
-    const page = await openPage(browser);
+    const page = await openPage(site.browser);
     await gotoApp(page);
     await openScenario(page);
     await forward(page);
@@ -386,7 +375,7 @@ describe('consistent-hashing lab', () => {
       keysServed: await invariant(page, 'ring.keys-served'),
     };
 
-    const copy = await openPage(browser);
+    const copy = await openPage(site.browser);
     await copy.goto(url);
     await copy.locator(tid('step-counter')).waitFor({ state: 'visible' });
     await waitStep(copy, expected.step);
@@ -406,8 +395,8 @@ describe('consistent-hashing lab', () => {
   });
 
   test('a deep link opens the scenario at its step', async () => {
-    const page = await openPage(browser);
-    await page.goto(`${server.url}/ring.html#lab=ring&scenario=${SCENARIO}&seed=1&step=${CRASH_STEP}`);
+    const page = await openPage(site.browser);
+    await page.goto(`${site.server.url}/ring.html#lab=ring&scenario=${SCENARIO}&seed=1&step=${CRASH_STEP}`);
     await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
     await waitStep(page, CRASH_STEP);
     assert.equal(await totalOf(page), STEPS);
@@ -416,7 +405,7 @@ describe('consistent-hashing lab', () => {
   });
 
   test('中文 / English, kept across reloads; projector mode', async () => {
-    const page = await openPage(browser);
+    const page = await openPage(site.browser);
     await gotoApp(page);
     await openScenario(page);
     await forwardTo(page, CRASH_STEP);
@@ -457,8 +446,8 @@ describe('consistent-hashing lab', () => {
   });
 
   test('a broken share link shows a message and the page still works', async () => {
-    const page = await openPage(browser);
-    await page.goto(`${server.url}/ring.html#lab=ring&scenario=nope`);
+    const page = await openPage(site.browser);
+    await page.goto(`${site.server.url}/ring.html#lab=ring&scenario=nope`);
     const message = page.locator(tid('message'));
     await message.waitFor({ state: 'visible' });
     const text = ((await message.textContent()) || '').trim();
@@ -473,7 +462,7 @@ describe('consistent-hashing lab', () => {
 
   test('a panic shows the error overlay instead of a dead page', async () => {
     // The panic hook logs the panic to the console: that one error is expected here.
-    const page = await openPage(browser, { allowConsole: [/deliberate panic/] });
+    const page = await openPage(site.browser, { allowConsole: [/deliberate panic/] });
     await gotoApp(page);
     await openScenario(page);
     assert.equal(await page.locator(tid('error-overlay')).isVisible(), false);

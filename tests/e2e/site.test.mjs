@@ -14,9 +14,9 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { closePage, launchBrowser, openPage, screenshot, startServer, stepOf, tid, totalOf, waitStep } from './harness.mjs';
+import { closePage, openPage, screenshot, stepOf, tid, totalOf, useSite, waitStep } from './harness.mjs';
 
 // Every lab of the site, in the landing page's order, with its number of lessons.
 const LABS = [
@@ -31,18 +31,7 @@ const CJK = /[\u4e00-\u9fff]/;
 // The landing page at the projector's size, for the screenshots.
 const VIEWPORT = { width: 1280, height: 720 };
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 // --- helpers ------------------------------------------------------------------------------------
 
@@ -200,9 +189,9 @@ async function exportFile(page) {
 
 describe('the site', () => {
   test('from the landing page to every lab and back, in English', async () => {
-    const page = await openPage(browser, { viewport: VIEWPORT });
+    const page = await openPage(site.browser, { viewport: VIEWPORT });
     try {
-      await page.goto(`${server.url}/`);
+      await page.goto(`${site.server.url}/`);
       await waitLanding(page);
       assert.equal(await langOf(page), 'en', 'an en-US browser starts in English');
       assert.equal(await text(page.locator(tid('lang-toggle'))), '中文');
@@ -215,9 +204,9 @@ describe('the site', () => {
   });
 
   test('from the landing page to every lab and back, in 中文', async () => {
-    const page = await openPage(browser, { viewport: VIEWPORT });
+    const page = await openPage(site.browser, { viewport: VIEWPORT });
     try {
-      await page.goto(`${server.url}/`);
+      await page.goto(`${site.server.url}/`);
       await waitLanding(page);
       const english = await text(page.locator('h1'));
       await switchLanguage(page, 'zh');
@@ -241,9 +230,9 @@ describe('the site', () => {
   });
 
   test('projector mode carries over from the landing page to a lab and back', async () => {
-    const page = await openPage(browser, { viewport: VIEWPORT });
+    const page = await openPage(site.browser, { viewport: VIEWPORT });
     try {
-      await page.goto(`${server.url}/`);
+      await page.goto(`${site.server.url}/`);
       await waitLanding(page);
       await switchLanguage(page, 'zh');
       assert.equal(await projectorOn(page), false, 'projector mode starts off');
@@ -275,10 +264,10 @@ describe('the site', () => {
   });
 
   test("an old link of the one-page site opens the lab's page at the same step", async () => {
-    const page = await openPage(browser);
+    const page = await openPage(site.browser);
     try {
       // The root, as the old share links were written.
-      await page.goto(`${server.url}/#lab=jms&scenario=jms-selector&step=3`);
+      await page.goto(`${site.server.url}/#lab=jms&scenario=jms-selector&step=3`);
       await page.waitForURL((url) => url.pathname === '/jms.html');
       await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
       await waitStep(page, 3);
@@ -290,9 +279,9 @@ describe('the site', () => {
 
       // index.html by name, with a seed and from the landing page: `location.replace`, so the back
       // button returns to the landing page the link was followed from, not to the old link.
-      await page.goto(`${server.url}/`);
+      await page.goto(`${site.server.url}/`);
       await waitLanding(page);
-      await page.goto(`${server.url}/index.html#lab=ring&scenario=ring-n1-dies&seed=1&step=3`);
+      await page.goto(`${site.server.url}/index.html#lab=ring&scenario=ring-n1-dies&seed=1&step=3`);
       await page.waitForURL((url) => url.pathname === '/ring.html');
       await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
       await waitStep(page, 3);
@@ -312,10 +301,10 @@ describe('the site', () => {
   });
 
   test("a link of another lab on a lab page opens that lab's page", async () => {
-    const page = await openPage(browser);
+    const page = await openPage(site.browser);
     try {
       // Opened with the link.
-      await page.goto(`${server.url}/ring.html#lab=jms&scenario=jms-selector&step=3`);
+      await page.goto(`${site.server.url}/ring.html#lab=jms&scenario=jms-selector&step=3`);
       await page.waitForURL((url) => url.pathname === '/jms.html');
       await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
       await waitStep(page, 3);
@@ -332,7 +321,7 @@ describe('the site', () => {
       assert.match(await page.locator(tid('scenario-locks-fencing')).getAttribute('class'), /\bactive\b/);
 
       // A lab that does not exist: a message on the lab page, which keeps its lesson.
-      await page.goto(`${server.url}/ring.html#lab=nope&scenario=x`);
+      await page.goto(`${site.server.url}/ring.html#lab=nope&scenario=x`);
       const message = page.locator(tid('message'));
       await message.waitFor({ state: 'visible' });
       assert.match(await text(message), /nope/, 'the message names the unknown lab');
@@ -345,9 +334,9 @@ describe('the site', () => {
   });
 
   test('an old link to a lab that does not exist shows a message on the landing page', async () => {
-    const page = await openPage(browser);
+    const page = await openPage(site.browser);
     try {
-      await page.goto(`${server.url}/#lab=nope&scenario=x`);
+      await page.goto(`${site.server.url}/#lab=nope&scenario=x`);
       const message = page.locator(tid('message'));
       await message.waitFor({ state: 'visible' });
       assert.match(await text(message), /nope/, 'the message names the unknown lab');
@@ -366,11 +355,11 @@ describe('the site', () => {
   });
 
   test("a scenario file of another lab opens on that lab's page; a broken file is refused", async () => {
-    const page = await openPage(browser);
+    const page = await openPage(site.browser);
     try {
       // A ring lesson as a file, from the ring page's Export JSON, with a title of its own so that
       // the page that opens it can only be showing the file.
-      await page.goto(`${server.url}/ring.html`);
+      await page.goto(`${site.server.url}/ring.html`);
       await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
       await page.locator(tid('scenario-ring-add-n4')).click();
       await waitStep(page, 0);
@@ -384,7 +373,7 @@ describe('the site', () => {
       const file = JSON.stringify(scenario);
 
       // On the JMS page, with a lesson open at step 2.
-      await page.goto(`${server.url}/jms.html#lab=jms&scenario=jms-selector&step=2`);
+      await page.goto(`${site.server.url}/jms.html#lab=jms&scenario=jms-selector&step=2`);
       await page.locator(tid('step-counter')).waitFor({ state: 'visible' });
       await waitStep(page, 2);
       const jmsTitle = await text(page.locator(tid('scenario-title')));
