@@ -616,18 +616,17 @@ impl<L: LabView> Player<L> {
             Msg::OpenLink(link) if link.lab != L::ID => {
                 return self.leaving(share::lab_page(&link).map_err(share::kept))
             }
-            Msg::OpenLink(link) if self.not_at_hand(&link).is_some() => {
-                let lesson = self.not_at_hand(&link).unwrap_or_default();
-                return self.waiting(Pending {
-                    lesson,
-                    link: Some(link),
-                });
-            }
             Msg::OpenLink(link) => {
+                if let Some(lesson) = self.not_at_hand(&link) {
+                    return self.waiting(Pending {
+                        lesson,
+                        link: Some(link),
+                    });
+                }
                 return match self.open_link(&link) {
                     Ok((lab, source)) => self.opened(lab, source),
                     Err(e) => self.with_message(share::kept(e)),
-                }
+                };
             }
             Msg::OpenBuiltin(id) => {
                 return match (self.entry(&id), self.lesson(&id)) {
