@@ -243,3 +243,81 @@ export async function playToEndAndBack(page, testid) {
   }
   return narration;
 }
+
+// --- the projector: what a classroom sees -------------------------------------------------------
+
+/** Every lesson of a lab, from the site's data: [{ id, title }] in the lab's order. */
+export function lessonsOf(lab) {
+  return JSON.parse(fs.readFileSync(path.join(DIST_DIR, 'lessons', lab, 'index.json'), 'utf8'));
+}
+
+/**
+ * The decisive step of a lesson: the step its "predict, then reveal" question is about (the answer
+ * shows there), or its last step when it asks none.
+ */
+export function decisiveStep(lab, id) {
+  const file = JSON.parse(fs.readFileSync(path.join(DIST_DIR, 'lessons', lab, `${id}.json`), 'utf8'));
+  const steps = file[lab].steps;
+  const asked = steps.findIndex((s) => s.question);
+  return asked >= 0 ? asked + 1 : steps.length;
+}
+
+/** Opens a page at `viewport` with the language and projector mode set before it loads. */
+export async function openAt(browser, viewport, { zh = false, projector = true, scale = 1 } = {}) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: scale });
+  await context.addInitScript(([l, p]) => {
+    localStorage.setItem('distlab.lang', l);
+    localStorage.setItem('distlab.projector', String(p));
+  }, [zh ? 'zh' : 'en', projector]);
+  return openPage(browser, { context });
+}
+
+/**
+ * What can be measured of a lab page on screen, for the projector:
+ * - `overflowX`: how far the page scrolls sideways (0 when it does not);
+ * - `offscreen`: the visible buttons, links and fields that stick out of the viewport sideways;
+ * - the rendered size in CSS px of every text of the lab's diagrams (`.stage .diagram svg text`,
+ *   its font size times the SVG's scale): `count`, `median`, `p10` (the smallest tenth's top);
+ * - `narrationBottom`, `invariantsBottom`: where the narration and the invariants end, against
+ *   `height`, the viewport's.
+ */
+export async function measureLayout(page) {
+  return page.evaluate(() => {
+    const width = window.innerWidth;
+    const height = window.innerHeight;
+    const sizes = [];
+    for (const text of document.querySelectorAll('.stage .diagram svg text')) {
+      const box = text.getBoundingClientRect();
+      if (!text.textContent.trim() || box.width === 0 || box.height === 0) continue;
+      const m = text.getScreenCTM();
+      if (!m) continue;
+      sizes.push(parseFloat(getComputedStyle(text).fontSize) * Math.hypot(m.a, m.b));
+    }
+    sizes.sort((a, b) => a - b);
+    const at = (q) => (sizes.length ? sizes[Math.min(sizes.length - 1, Math.floor(q * sizes.length))] : 0);
+    const offscreen = [];
+    for (const el of document.querySelectorAll('button, a, input, select, summary')) {
+      const box = el.getBoundingClientRect();
+      const style = getComputedStyle(el);
+      if (box.width === 0 || style.visibility === 'hidden') continue;
+      if (box.left < -1 || box.right > width + 1) {
+        offscreen.push(el.dataset.testid || el.textContent.trim().slice(0, 30) || el.tagName);
+      }
+    }
+    const bottom = (sel) => {
+      const el = document.querySelector(sel);
+      return el ? Math.round(el.getBoundingClientRect().bottom) : Infinity;
+    };
+    return {
+      width,
+      height,
+      overflowX: document.documentElement.scrollWidth - width,
+      offscreen,
+      count: sizes.length,
+      median: Math.round(at(0.5) * 10) / 10,
+      p10: Math.round(at(0.1) * 10) / 10,
+      narrationBottom: bottom('[data-testid="narration"]'),
+      invariantsBottom: bottom('[data-testid="invariants"] .invariants'),
+    };
+  });
+}

@@ -35,6 +35,16 @@ const site = useSite();
 
 // --- helpers ------------------------------------------------------------------------------------
 
+/**
+ * Clicks the top bar's link `testid` (`home`, `lab-<id>`): the links are a menu, opened by its
+ * button (the open lab's name) first.
+ */
+async function topBarLink(page, testid) {
+  const menu = page.locator(tid('labs-menu'));
+  if ((await menu.getAttribute('open')) === null) await menu.locator('summary').click();
+  await page.locator(tid(testid)).click();
+}
+
 /** The path of the page on screen: '/', '/index.html', '/jms.html'… */
 const pathOf = (page) => new URL(page.url()).pathname;
 
@@ -158,7 +168,7 @@ async function tour(page, lang) {
   for (const [id, lessons] of LABS) {
     await page.locator(tid(`card-${id}`)).click();
     await checkLabPage(page, id, lessons, lang, names[id]);
-    await page.locator(tid('home')).click();
+    await topBarLink(page, 'home');
     await page.waitForURL((url) => url.pathname === '/index.html');
     await waitLanding(page);
     assert.equal(await langOf(page), lang, `back from ${id}: the landing page keeps the language`);
@@ -168,7 +178,7 @@ async function tour(page, lang) {
   await page.locator(tid(`card-${LABS[0][0]}`)).click();
   await checkLabPage(page, LABS[0][0], LABS[0][1], lang, names[LABS[0][0]]);
   for (const [id, lessons] of [...LABS.slice(1), LABS[0]]) {
-    await page.locator(tid(`lab-${id}`)).click();
+    await topBarLink(page, `lab-${id}`);
     await checkLabPage(page, id, lessons, lang, names[id]);
   }
 }
@@ -220,7 +230,7 @@ describe('the site', () => {
 
       // Back to English from a lab page: the landing page follows.
       await switchLanguage(page, 'en');
-      await page.locator(tid('home')).click();
+      await topBarLink(page, 'home');
       await waitLanding(page);
       assert.equal(await langOf(page), 'en', 'the language chosen on a lab page carries home');
       assert.equal(await text(page.locator(tid('lessons-jms'))), '12 lessons');
@@ -254,7 +264,7 @@ describe('the site', () => {
       // Off on the lab page: off on the landing page too.
       await page.locator(tid('projector-toggle')).click();
       await page.waitForFunction(() => !document.body.classList.contains('projector'));
-      await page.locator(tid('home')).click();
+      await topBarLink(page, 'home');
       await waitLanding(page);
       assert.equal(await projectorOn(page), false, 'projector mode off carries home');
       assert.equal(await page.locator(tid('projector-toggle')).getAttribute('aria-pressed'), 'false');

@@ -910,7 +910,7 @@ fn graph(lang: Lang, world: &World<AmqLab>) -> Html {
         })
         .collect();
     html! {
-        <figure class="jms-graph amq-graph">
+        <figure class="diagram jms-graph amq-graph">
             <svg data-testid="amq-graph" viewBox={format!("0 0 {WIDTH} {:.0}", l.height)} role="img"
                 aria-label={tr(lang, "Producers, ActiveMQ brokers and consumers", "生产者、ActiveMQ broker 与消费者")}>
                 { for bridges.iter().map(|&(a, b, live)| {

@@ -73,21 +73,51 @@ fn is_typing_target(event: &KeyboardEvent) -> bool {
         .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
 }
 
-/// The top bar's links: the site's landing page and every lab's page, the open one marked.
+/// The top bar's menu of labs: the open lab's name, which opens the list of the site's landing
+/// page and every lab's page, the open one marked. A menu, so that the bar never wraps, whatever
+/// the screen and the language.
 pub fn lab_links(lang: Lang, open: &str) -> Html {
+    let name = LABS
+        .iter()
+        .find(|info| info.id == open)
+        .map_or("", |info| info.name.get(lang));
     html! {
-        <nav class="labs" aria-label={tr(lang, "Labs", "实验")}>
-            <a class="lab home" href="index.html" data-testid="home">{ tr(lang, "All labs", "全部实验") }</a>
-            { for LABS.iter().map(|info| {
-                let active = info.id == open;
-                html! {
-                    <a data-testid={format!("lab-{}", info.id)} class={classes!("lab", active.then_some("active"))}
-                        href={info.page()} aria-current={active.then_some("page")}>
-                        { info.name.get(lang) }
-                    </a>
-                }
-            }) }
-        </nav>
+        <details class="menu labs-menu" data-testid="labs-menu">
+            <summary title={tr(lang, "Every lab of the site", "本网站的全部实验")}>
+                <span class="menu-icon" aria-hidden="true">{"☰ "}</span>{ name }
+            </summary>
+            <nav class="labs" aria-label={tr(lang, "Labs", "实验")}>
+                <a class="lab home" href="index.html" data-testid="home">{ tr(lang, "All labs", "全部实验") }</a>
+                { for LABS.iter().map(|info| {
+                    let active = info.id == open;
+                    html! {
+                        <a data-testid={format!("lab-{}", info.id)} class={classes!("lab", active.then_some("active"))}
+                            href={info.page()} aria-current={active.then_some("page")}>
+                            { info.name.get(lang) }
+                        </a>
+                    }
+                }) }
+            </nav>
+        </details>
+    }
+}
+
+/// Closes the open menus (`details.menu`) that do not hold `inside`; all of them for `None`.
+fn close_menus(inside: Option<&web_sys::Node>) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(open) = document.query_selector_all("details.menu[open]") else {
+        return;
+    };
+    for k in 0..open.length() {
+        let Some(menu) = open.get(k) else { continue };
+        if inside.is_some_and(|node| menu.contains(Some(node))) {
+            continue;
+        }
+        if let Ok(menu) = menu.dyn_into::<web_sys::Element>() {
+            let _ = menu.remove_attribute("open");
+        }
     }
 }
 
@@ -105,6 +135,9 @@ pub fn app<L: LabView>() -> Html {
         });
     }
     let lang = prefs::lang();
+    // The page's language and projector mode from the first frame, so that nothing moves once the
+    // lessons arrive.
+    use_effect_with((), move |_| prefs::apply(lang, prefs::projector()));
     match &*start {
         None => html! {
             <p class="loading" data-testid="loading">{ tr(lang, "Loading the lessons…", "正在加载课程…") }</p>
@@ -139,6 +172,50 @@ fn page<L: LabView>(props: &PageProps<L>) -> Html {
         let player = player.clone();
         Callback::from(move |msg| player.dispatch(msg))
     };
+
+    // The lesson list as a drawer, where the screen has no room for it beside the stage (projector
+    // mode, narrow screens): view state of this page only. Opening a lesson closes it.
+    let drawer = use_state_eq(|| false);
+    let sidebar_dispatch: Callback<Msg<L>> = {
+        let dispatch = dispatch.clone();
+        let drawer = drawer.clone();
+        Callback::from(move |msg: Msg<L>| {
+            if matches!(
+                msg,
+                Msg::OpenBuiltin(_) | Msg::OpenSandbox(_) | Msg::Import(_)
+            ) {
+                drawer.set(false);
+            }
+            dispatch.emit(msg)
+        })
+    };
+
+    // A click outside an open menu closes it, and Escape closes the menus and the drawer.
+    {
+        let drawer = drawer.clone();
+        use_effect_with((), move |_| {
+            let document = web_sys::window().and_then(|w| w.document());
+            let listeners = document.map(|document| {
+                let click = EventListener::new(&document, "click", |event| {
+                    let target = event
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+                    close_menus(target.as_ref());
+                });
+                let escape = EventListener::new(&document, "keydown", move |event| {
+                    if event
+                        .dyn_ref::<KeyboardEvent>()
+                        .is_some_and(|e| e.key() == "Escape")
+                    {
+                        close_menus(None);
+                        drawer.set(false);
+                    }
+                });
+                (click, escape)
+            });
+            move || drop(listeners)
+        });
+    }
 
     // Playback: a timer that lives while playing; dropping it stops it.
     {
@@ -260,14 +337,31 @@ fn page<L: LabView>(props: &PageProps<L>) -> Html {
 
     let stage = L::view(&player, &dispatch);
 
+    let open_drawer = {
+        let drawer = drawer.clone();
+        Callback::from(move |_: MouseEvent| drawer.set(!*drawer))
+    };
+    let close_drawer = {
+        let drawer = drawer.clone();
+        Callback::from(move |_: MouseEvent| drawer.set(false))
+    };
+    let (lesson, lessons) = (player.lesson_number(), player.lessons.len());
+
     html! {
-        <div class="app">
+        <div class={classes!("app", drawer.then_some("drawer-open"))}>
             <header class="topbar">
                 <div class="brand">
                     <a class="logo" href="index.html">{"distlab"}</a>
                     <span class="tagline">{ tr(lang, "see distributed systems fail", "看见分布式系统如何出错") }</span>
                 </div>
                 { lab_links(lang, L::ID) }
+                <button data-testid="lessons-toggle" class="toggle lessons-toggle" aria-expanded={drawer.to_string()}
+                    aria-controls="lessons" onclick={open_drawer}>
+                    { tr(lang, "Lessons", "课程") }
+                    if let Some(k) = lesson {
+                        <span class="of">{ format!(" {k}/{lessons}") }</span>
+                    }
+                </button>
                 <div class="top-actions">
                     <button data-testid="lang-toggle" class="toggle" onclick={on_lang}
                         title={tr(lang, "Switch language", "切换语言")}>
@@ -281,7 +375,8 @@ fn page<L: LabView>(props: &PageProps<L>) -> Html {
             </header>
             { views::message(&player, &dispatch) }
             <main class="layout">
-                { views::sidebar(&player, &dispatch) }
+                { views::sidebar(&player, &sidebar_dispatch) }
+                <div class="drawer-backdrop" onclick={close_drawer} aria-hidden="true"></div>
                 <section class="stage">
                     { views::scenario_head(&player) }
                     { views::controls(&player, &dispatch) }

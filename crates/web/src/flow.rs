@@ -225,7 +225,7 @@ pub fn view(
                 <div class="counter bad"><span class="n">{ thousands(lab.total_rejected) }</span><span class="what">{ tr(lang, "refused", "被拒绝") }</span></div>
                 <div class="counter"><span class="n">{ if lab.setup.with_queue { tr(lang, "yes", "有") } else { tr(lang, "no", "无") } }</span><span class="what">{ tr(lang, "queue in between", "中间有队列") }</span></div>
             </div>
-            <figure class="flow-chart" data-testid="flow-chart">
+            <figure class="diagram flow-chart" data-testid="flow-chart">
                 { svg }
                 <figcaption>{ tr(lang,
                     "Top: the rate messages are produced, the rate they are processed and the load on the database, against its capacity (red). Bottom: the backlog waiting in the queue.",

@@ -12,6 +12,7 @@
 
 pub mod activemq;
 pub mod app;
+pub mod diagram;
 pub mod explorer;
 pub mod fetch;
 pub mod flow;

@@ -524,7 +524,7 @@ fn timeline(lang: Lang, session: &Session<LocksLab>) -> Html {
         }
     });
     html! {
-        <figure class="locks-timeline">
+        <figure class="diagram locks-timeline">
             <svg data-testid="locks-timeline" viewBox={format!("0 0 {TL_W} {height:.0}")} role="img"
                 aria-label={tr(lang, "Each client over time", "每个客户端随时间的状态")}>
                 { for lab.clients.iter().enumerate().map(|(c, client)| html! {

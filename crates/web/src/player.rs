@@ -425,6 +425,18 @@ impl<L: LabView> Player<L> {
         }
     }
 
+    /// The open lesson's number in the lab's list (1 for the first), when a built-in lesson is open.
+    pub fn lesson_number(&self) -> Option<usize> {
+        if self.source != Source::Builtin {
+            return None;
+        }
+        let id = self.lab.scenario_id();
+        self.lessons
+            .iter()
+            .position(|l| l.entry.id == id)
+            .map(|k| k + 1)
+    }
+
     fn entry(&self, id: &str) -> Option<&Lesson<L>> {
         self.lessons.iter().find(|l| l.entry.id == id)
     }

@@ -294,7 +294,7 @@ fn graph(lang: Lang, world: &World<RabbitLab>) -> Html {
         }
     }
     html! {
-        <figure class="jms-graph rabbit-graph">
+        <figure class="diagram jms-graph rabbit-graph">
             <svg data-testid="rabbit-graph" viewBox={format!("0 0 {WIDTH} {height:.0}")} role="img"
                 aria-label={tr(lang, "Producers, the RabbitMQ cluster and consumers", "生产者、RabbitMQ 集群与消费者")}>
                 { for links.iter().flat_map(|&(a, b)| [(a, b), (b, a)]).map(|(a, b)| {

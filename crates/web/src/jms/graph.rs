@@ -12,21 +12,37 @@ use yew::prelude::*;
 use super::consumer_settings;
 use crate::i18n::{tr, trf};
 
-const WIDTH: f64 = 1000.0;
-const SIDE_W: f64 = 275.0;
-const SIDE_H: f64 = 150.0;
-const BROKER_X: f64 = 355.0;
-const BROKER_W: f64 = 290.0;
+use crate::diagram::{self, Chip, Stack, SMALL, TITLE};
+
+/// The graph's width in viewBox units: about the CSS pixels its stage has on a 1280×720 projector,
+/// so that the type sizes of [`crate::diagram`] are about what the class sees.
+const WIDTH: f64 = 840.0;
+const MARGIN: f64 = 10.0;
+/// Producers and consumers: a consumer's settings are the longest lines of the graph.
+const PRODUCER_W: f64 = 200.0;
+const CONSUMER_W: f64 = 250.0;
+const BROKER_W: f64 = 230.0;
+/// The length of a link: room for a message on its way and its label.
+const LINK: f64 = 70.0;
+const PAD: f64 = 10.0;
+const MIN_H: f64 = 100.0;
+const ROW_GAP: f64 = 16.0;
+const BROKER_X: f64 = MARGIN + PRODUCER_W + LINK;
+const CONSUMER_X: f64 = BROKER_X + BROKER_W + LINK;
+
+/// The legacy sizes of [`chips`] and [`line`], which the ActiveMQ and RabbitMQ graphs still use.
 const CHIP_W: f64 = 46.0;
 const CHIP_H: f64 = 20.0;
 
 struct Layout {
     height: f64,
-    /// Top-left corner of each node's box.
+    /// Each node's box: left, top, width, height.
     boxes: Vec<(f64, f64, f64, f64)>,
 }
 
-fn layout(lab: &JmsLab) -> Layout {
+/// Places the boxes: producers in the left column, consumers in the right one, each as tall as
+/// its content, and the broker between them as tall as the graph.
+fn layout(lab: &JmsLab, heights: &[f64]) -> Layout {
     let of = |role: Role| -> Vec<usize> {
         lab.setup
             .nodes
@@ -36,23 +52,31 @@ fn layout(lab: &JmsLab) -> Layout {
             .map(|(i, _)| i)
             .collect()
     };
-    let producers = of(Role::Producer);
-    let consumers = of(Role::Consumer);
-    let rows = producers.len().max(consumers.len()).max(2) as f64;
-    let height = 40.0 + rows * (SIDE_H + 20.0);
+    let (producers, consumers, brokers) =
+        (of(Role::Producer), of(Role::Consumer), of(Role::Broker));
+    let column = |list: &[usize]| -> f64 {
+        list.iter().map(|&i| heights[i]).sum::<f64>()
+            + ROW_GAP * list.len().saturating_sub(1) as f64
+    };
+    let broker_h = brokers.iter().map(|&i| heights[i]).fold(0.0, f64::max);
+    let inner = column(&producers).max(column(&consumers)).max(broker_h);
     let mut boxes = vec![(0.0, 0.0, 0.0, 0.0); lab.setup.nodes.len()];
-    let place = |list: &[usize], x: f64, boxes: &mut Vec<(f64, f64, f64, f64)>| {
-        let gap = (height - list.len() as f64 * SIDE_H) / (list.len() as f64 + 1.0);
-        for (k, &i) in list.iter().enumerate() {
-            boxes[i] = (x, gap + k as f64 * (SIDE_H + gap), SIDE_W, SIDE_H);
+    let mut place = |list: &[usize], x: f64, w: f64| {
+        let mut y = MARGIN + (inner - column(list)) / 2.0;
+        for &i in list {
+            boxes[i] = (x, y, w, heights[i]);
+            y += heights[i] + ROW_GAP;
         }
     };
-    place(&producers, 20.0, &mut boxes);
-    place(&consumers, WIDTH - 20.0 - SIDE_W, &mut boxes);
-    for i in of(Role::Broker) {
-        boxes[i] = (BROKER_X, 20.0, BROKER_W, height - 40.0);
+    place(&producers, MARGIN, PRODUCER_W);
+    place(&consumers, CONSUMER_X, CONSUMER_W);
+    for i in brokers {
+        boxes[i] = (BROKER_X, MARGIN, BROKER_W, inner);
     }
-    Layout { height, boxes }
+    Layout {
+        height: inner + 2.0 * MARGIN,
+        boxes,
+    }
 }
 
 /// The point where a link leaves a node towards another.
@@ -81,17 +105,46 @@ fn lane(l: &Layout, from: NodeId, to: NodeId, lab: &JmsLab) -> ((f64, f64), (f64
     } else if to == broker {
         b.1 = a.1;
     }
-    let offset = if from < to { -7.0 } else { 7.0 };
+    let offset = if from < to { -8.0 } else { 8.0 };
     ((a.0, a.1 + offset), (b.0, b.1 + offset))
 }
 
-/// A chip wide enough for its label (at about 7.5 pixels a character).
+/// A chip wide enough for its label (at about 7.5 pixels a character), in the legacy sizes.
 pub(crate) fn chip_width(label: &str) -> f64 {
     (label.chars().count() as f64 * 7.5 + 14.0).max(CHIP_W)
 }
 
 pub(crate) fn chip(x: f64, y: f64, label: &str, class: &'static str, title: String) -> Html {
-    message_chip(x, y, label, class, title, None)
+    let w = chip_width(label);
+    html! {
+        <g class={classes!("chip", class)}>
+            <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={format!("{w:.1}")} height={CHIP_H.to_string()} rx="9" />
+            <text x={format!("{:.1}", x + w / 2.0)} y={format!("{:.1}", y + 14.5)} text-anchor="middle">{ label.to_string() }</text>
+            <title>{ title }</title>
+        </g>
+    }
+}
+
+/// Chips laid out left to right, wrapping at `width`; returns them and the height they take
+/// (the legacy sizes).
+pub(crate) fn chips(
+    x: f64,
+    y: f64,
+    width: f64,
+    items: Vec<(String, &'static str, String)>,
+) -> (Html, f64) {
+    let (mut cx, mut cy) = (x, y);
+    let mut placed = Vec::new();
+    for (label, class, title) in items {
+        let w = chip_width(&label);
+        if cx > x && cx + w > x + width {
+            cx = x;
+            cy += CHIP_H + 4.0;
+        }
+        placed.push(chip(cx, cy, &label, class, title));
+        cx += w + 4.0;
+    }
+    (html! { <>{ for placed }</> }, cy - y + CHIP_H + 4.0)
 }
 
 /// What the graph needs to let a student pick a message for the inspector: the message picked
@@ -101,82 +154,43 @@ pub(crate) struct Pick<'a> {
     pub on_select: &'a Callback<EntryId>,
 }
 
-/// A chip that, given a message and a `Pick`, is a button (mouse or keyboard) that selects it.
+/// A message's chip: given a `Pick`, a button (mouse or keyboard) that selects the message.
 fn message_chip(
-    x: f64,
-    y: f64,
-    label: &str,
+    label: String,
     class: &'static str,
     title: String,
-    pick: Option<(EntryId, &Pick<'_>)>,
-) -> Html {
-    let w = chip_width(label);
-    let shape = html! {
-        <>
-            <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={format!("{w:.1}")} height={CHIP_H.to_string()} rx="9" />
-            <text x={format!("{:.1}", x + w / 2.0)} y={format!("{:.1}", y + 14.5)} text-anchor="middle">{ label.to_string() }</text>
-            <title>{ title.clone() }</title>
-        </>
-    };
-    let Some((entry, pick)) = pick else {
-        return html! { <g class={classes!("chip", class)}>{ shape }</g> };
-    };
-    let selected = pick.selected == Some(entry);
-    let onclick = pick.on_select.reform(move |_: MouseEvent| entry);
-    let on_select = pick.on_select.clone();
-    let onkeydown = Callback::from(move |e: KeyboardEvent| {
-        if e.key() == "Enter" || e.key() == " " {
-            e.prevent_default();
-            on_select.emit(entry);
-        }
-    });
-    // The label before the `→` of a dispatched chip names the message.
-    let name = label.split('→').next().unwrap_or(label).to_string();
-    html! {
-        <g class={classes!("chip", "pickable", class, selected.then_some("selected"))} role="button" tabindex="0"
-            data-testid={format!("chip-{name}")} aria-label={title} aria-pressed={selected.to_string()} {onclick} {onkeydown}>
-            { shape }
-        </g>
-    }
-}
-
-/// Chips laid out left to right, wrapping at `width`; returns them and the height they take.
-pub(crate) fn chips(
-    x: f64,
-    y: f64,
-    width: f64,
-    items: Vec<(String, &'static str, String)>,
-) -> (Html, f64) {
-    let items = items
-        .into_iter()
-        .map(|(label, class, title)| (label, class, title, None))
-        .collect();
-    message_chips(x, y, width, items, None)
-}
-
-/// `chips` for messages: each chip selects its message when there is a `Pick`.
-fn message_chips(
-    x: f64,
-    y: f64,
-    width: f64,
-    items: Vec<(String, &'static str, String, Option<EntryId>)>,
+    entry: EntryId,
     pick: Option<&Pick<'_>>,
-) -> (Html, f64) {
-    let (mut cx, mut cy) = (x, y);
-    let mut placed = Vec::new();
-    for (label, class, title, entry) in items {
-        let w = chip_width(&label);
-        if cx > x && cx + w > x + width {
-            cx = x;
-            cy += CHIP_H + 4.0;
-        }
-        placed.push(match entry.zip(pick) {
-            Some(picked) => message_chip(cx, cy, &label, class, title, Some(picked)),
-            None => chip(cx, cy, &label, class, title),
-        });
-        cx += w + 4.0;
+) -> Chip {
+    let wrap = pick.map(|pick| {
+        let selected = pick.selected == Some(entry);
+        let on_select = pick.on_select.clone();
+        // The label before the `→` of a dispatched chip names the message.
+        let name = label.split('→').next().unwrap_or(&label).to_string();
+        let aria = title.clone();
+        Box::new(move |shape: Html, _w: f64| {
+            let onclick = on_select.reform(move |_: MouseEvent| entry);
+            let on_key = on_select.clone();
+            let onkeydown = Callback::from(move |e: KeyboardEvent| {
+                if e.key() == "Enter" || e.key() == " " {
+                    e.prevent_default();
+                    on_key.emit(entry);
+                }
+            });
+            html! {
+                <g class={classes!("chip", "pickable", class, selected.then_some("selected"))} role="button" tabindex="0"
+                    data-testid={format!("chip-{name}")} aria-label={aria.clone()} aria-pressed={selected.to_string()} {onclick} {onkeydown}>
+                    { shape }
+                </g>
+            }
+        }) as Box<dyn Fn(Html, f64) -> Html>
+    });
+    Chip {
+        label,
+        class,
+        title,
+        wrap,
     }
-    (html! { <>{ for placed }</> }, cy - y + CHIP_H + 4.0)
 }
 
 fn message_title(lang: Lang, m: &Message) -> String {
@@ -221,42 +235,102 @@ pub(crate) fn status_label(lang: Lang, status: NodeStatus) -> (&'static str, &'s
     }
 }
 
+/// A node's box: its title (name and role), its state on the right, and what it holds.
+fn node_box(
+    lang: Lang,
+    world: &World<JmsLab>,
+    node: NodeId,
+    w: f64,
+    pick: Option<&Pick<'_>>,
+) -> (Html, f64) {
+    let lab = &world.protocol;
+    let Some(spec) = lab.setup.nodes.get(usize::from(node)) else {
+        return (html! {}, MIN_H);
+    };
+    let status = world.node(node).map_or(NodeStatus::Down, |s| s.status);
+    let (label, class) = status_label(lang, status);
+    let role = match spec.role {
+        Role::Producer => tr(lang, "producer", "生产者"),
+        Role::Broker => tr(lang, "broker", "Broker"),
+        Role::Consumer => tr(lang, "consumer", "消费者"),
+    };
+    // A node called by its role ("Broker") is not titled "Broker · broker".
+    let title = if spec.name.eq_ignore_ascii_case(role) || spec.name.eq_ignore_ascii_case("broker")
+    {
+        spec.name.clone()
+    } else {
+        format!("{} · {role}", spec.name)
+    };
+    let inner = w - 2.0 * PAD;
+    // A node that is up says nothing of it; a crashed or paused one says so beside its title when
+    // both fit, else under it.
+    let label = if status == NodeStatus::Up { "" } else { label };
+    let beside =
+        diagram::bold_width(&title, TITLE) + diagram::bold_width(label, SMALL) + 12.0 <= inner;
+    let mut stack = Stack::new(PAD, PAD, inner);
+    stack.bold("node-title", TITLE, &title);
+    let status_y = if beside {
+        PAD + TITLE
+    } else {
+        stack.height() + PAD + SMALL * 1.1
+    };
+    if !beside {
+        stack.text("node-line", SMALL, "");
+    }
+    stack.gap(4.0);
+    match spec.role {
+        Role::Producer => producer_body(lang, lab, node, &mut stack, pick),
+        Role::Consumer => consumer_body(lang, lab, node, &mut stack, pick),
+        Role::Broker => broker_body(lang, lab, &mut stack, pick),
+    }
+    let (body, h) = stack.finish();
+    let html = html! {
+        <>
+            { body }
+            <text class={classes!("node-status", class)} x={format!("{:.1}", w - PAD)} y={format!("{status_y:.1}")} text-anchor="end" style={diagram::font(SMALL)}>{ label }</text>
+        </>
+    };
+    (html, (h + 2.0 * PAD).max(MIN_H))
+}
+
 pub fn graph(lang: Lang, world: &World<JmsLab>, pick: Option<&Pick<'_>>) -> Html {
     let lab = &world.protocol;
-    let l = layout(lab);
     let broker = lab.broker.node;
     let now = world.now;
+    let nodes: Vec<(Html, f64)> = lab
+        .setup
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let w = match spec.role {
+                Role::Producer => PRODUCER_W,
+                Role::Broker => BROKER_W,
+                Role::Consumer => CONSUMER_W,
+            };
+            node_box(lang, world, i as NodeId, w, pick)
+        })
+        .collect();
+    let heights: Vec<f64> = nodes.iter().map(|(_, h)| *h).collect();
+    let l = layout(lab, &heights);
     let others: Vec<NodeId> = (0..lab.setup.nodes.len() as NodeId)
         .filter(|&n| n != broker)
         .collect();
     html! {
-        <figure class="jms-graph">
+        <figure class="diagram jms-graph mq-graph">
             <svg data-testid="jms-graph" viewBox={format!("0 0 {WIDTH} {:.0}", l.height)} role="img"
                 aria-label={tr(lang, "Producers, broker and consumers", "生产者、Broker 与消费者")}>
                 { for others.iter().flat_map(|&n| [(n, broker), (broker, n)]).map(|(a, b)| {
                     let ((x1, y1), (x2, y2)) = lane(&l, a, b, lab);
                     html! { <line class="link" x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} /> }
                 }) }
-                { for lab.setup.nodes.iter().enumerate().map(|(i, spec)| {
-                    let node = i as NodeId;
+                { for lab.setup.nodes.iter().zip(nodes).enumerate().map(|(i, (spec, (body, _)))| {
                     let (x, y, w, h) = l.boxes[i];
-                    let status = world.node(node).map_or(NodeStatus::Down, |s| s.status);
-                    let (label, class) = status_label(lang, status);
-                    let role = match spec.role {
-                        Role::Producer => tr(lang, "producer", "生产者"),
-                        Role::Broker => tr(lang, "broker", "Broker"),
-                        Role::Consumer => tr(lang, "consumer", "消费者"),
-                    };
-                    let body = match spec.role {
-                        Role::Producer => producer_body(lang, lab, node, x, y, pick),
-                        Role::Consumer => consumer_body(lang, lab, node, x, y, pick),
-                        Role::Broker => broker_body(lang, lab, x, y, w, pick),
-                    };
+                    let status = world.node(i as NodeId).map_or(NodeStatus::Down, |s| s.status);
+                    let (_, class) = status_label(lang, status);
                     html! {
-                        <g class={classes!("node", class)} data-node={spec.name.clone()}>
-                            <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={format!("{w:.1}")} height={format!("{h:.1}")} rx="10" />
-                            <text class="node-title" x={format!("{:.1}", x + 10.0)} y={format!("{:.1}", y + 22.0)}>{ format!("{} · {role}", spec.name) }</text>
-                            <text class={classes!("node-status", class)} x={format!("{:.1}", x + w - 10.0)} y={format!("{:.1}", y + 22.0)} text-anchor="end">{ label }</text>
+                        <g class={classes!("node", class)} data-node={spec.name.clone()} transform={format!("translate({x:.1} {y:.1})")}>
+                            <rect width={format!("{w:.1}")} height={format!("{h:.1}")} rx="10" />
                             { body }
                         </g>
                     }
@@ -267,6 +341,8 @@ pub fn graph(lang: Lang, world: &World<JmsLab>, pick: Option<&Pick<'_>>) -> Html
                     let f = (now.saturating_sub(env.sent_at) as f64 / span).clamp(0.0, 1.0) * 0.8 + 0.1;
                     let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
                     let text = short(&env.msg, lab);
+                    // Above the upper lane, under the lower one: two messages on one link keep apart.
+                    let ty = if y2 < y1 || (y1 - y2).abs() < 0.5 && env.from < env.to { y - 13.0 } else { y + 24.0 };
                     // A packet that carries one message selects it, like a chip.
                     let carried = match &env.msg {
                         JmsMsg::Dispatch { message } => Some(message.entry),
@@ -278,8 +354,8 @@ pub fn graph(lang: Lang, world: &World<JmsLab>, pick: Option<&Pick<'_>>) -> Html
                     html! {
                         <g key={env.id} class={classes!("packet", kind_class(&env.msg), onclick.is_some().then_some("pickable"), picked.then_some("selected"))}
                             data-testid="packet" {onclick}>
-                            <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="7" />
-                            <text x={format!("{x:.1}")} y={format!("{:.1}", y - 11.0)} text-anchor="middle">{ text }</text>
+                            <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="8" />
+                            <text x={format!("{x:.1}")} y={format!("{ty:.1}")} text-anchor="middle" style={diagram::font(diagram::CHIP_TEXT)}>{ text }</text>
                             <title>{ super::summary(lang, &env.msg, lab) }</title>
                         </g>
                     }
@@ -332,112 +408,132 @@ pub(crate) fn line(x: f64, y: f64, class: &'static str, text: String) -> Html {
     html! { <text class={class} x={format!("{x:.1}")} y={format!("{y:.1}")}>{ text }</text> }
 }
 
+fn none(lang: Lang) -> &'static str {
+    tr(lang, "(none)", "（无）")
+}
+
 fn producer_body(
     lang: Lang,
     lab: &JmsLab,
     node: NodeId,
-    x: f64,
-    y: f64,
+    stack: &mut Stack,
     pick: Option<&Pick<'_>>,
-) -> Html {
+) {
     let Some(p) = lab.producers.get(&node) else {
-        return html! {};
+        return;
     };
-    let mode = if p.spec.transacted {
-        tr(lang, "transacted session", "事务性会话")
+    if p.spec.transacted {
+        stack.text(
+            "node-line small",
+            SMALL,
+            tr(lang, "transacted session", "事务性会话"),
+        );
+        let buffered: Vec<Chip> = p
+            .uncommitted
+            .iter()
+            .map(|m| {
+                message_chip(
+                    m.label.clone(),
+                    "buffered",
+                    message_title(lang, m),
+                    m.entry,
+                    pick,
+                )
+            })
+            .collect();
+        stack.labelled(
+            "node-line",
+            tr(lang, "uncommitted:", "未提交："),
+            &buffered,
+            none(lang),
+        );
     } else {
-        tr(lang, "non-transacted", "非事务性")
-    };
-    let buffered = p
-        .uncommitted
-        .iter()
-        .map(|m| {
-            (
-                m.label.clone(),
-                "buffered",
-                message_title(lang, m),
-                Some(m.entry),
-            )
-        })
-        .collect();
-    let waiting = p
+        stack.text(
+            "node-line small",
+            SMALL,
+            tr(lang, "non-transacted session", "非事务性会话"),
+        );
+    }
+    let waiting: Vec<Chip> = p
         .awaiting_receipt
         .iter()
         .filter_map(|&e| lab.ledger.get(e))
         .map(|j| {
-            (
-                j.label.clone(),
-                "waiting",
-                tr(
-                    lang,
-                    "waiting for the broker's receipt",
-                    "等待 Broker 的回执",
-                )
-                .to_string(),
-                Some(j.id),
-            )
+            let title = tr(
+                lang,
+                "waiting for the broker's receipt",
+                "等待 Broker 的回执",
+            );
+            message_chip(j.label.clone(), "waiting", title.to_string(), j.id, pick)
         })
         .collect();
-    let (buffered_html, h1) = message_chips(x + 10.0, y + 58.0, SIDE_W - 20.0, buffered, pick);
-    let (waiting_html, _) = message_chips(x + 10.0, y + 78.0 + h1, SIDE_W - 20.0, waiting, pick);
-    html! {
-        <>
-            { line(x + 10.0, y + 42.0, "node-line", format!("{mode} · {}", tr(lang, "uncommitted:", "未提交："))) }
-            { buffered_html }
-            { line(x + 10.0, y + 72.0 + h1, "node-line", tr(lang, "awaiting receipt:", "等待回执：").to_string()) }
-            { waiting_html }
-        </>
-    }
+    stack.labelled(
+        "node-line",
+        tr(lang, "awaiting receipt:", "等待回执："),
+        &waiting,
+        none(lang),
+    );
 }
 
 fn consumer_body(
     lang: Lang,
     lab: &JmsLab,
     node: NodeId,
-    x: f64,
-    y: f64,
+    stack: &mut Stack,
     pick: Option<&Pick<'_>>,
-) -> Html {
+) {
     let Some(k) = lab.consumers.get(&node) else {
-        return html! {};
+        return;
     };
     let connection = if k.connected {
         tr(lang, "connected", "已连接")
     } else {
         tr(lang, "disconnected", "未连接")
     };
-    let prefetched = k
+    let prefetched: Vec<Chip> = k
         .prefetched
         .iter()
         .map(|m| {
-            (
+            let class = if m.redelivered {
+                "redelivered"
+            } else {
+                "prefetched"
+            };
+            message_chip(
                 m.label.clone(),
-                if m.redelivered {
-                    "redelivered"
-                } else {
-                    "prefetched"
-                },
+                class,
                 message_title(lang, m),
-                Some(m.entry),
+                m.entry,
+                pick,
             )
         })
         .collect();
-    let unacked = k
+    let unacked: Vec<Chip> = k
         .unacked
         .iter()
         .map(|m| {
-            (
+            message_chip(
                 m.label.clone(),
                 "unacked",
                 message_title(lang, m),
-                Some(m.entry),
+                m.entry,
+                pick,
             )
         })
         .collect();
-    // The selector on a line of its own, shortened to the box's width (in full on hover).
-    let selector = k.spec.selector.as_ref().map(|sel| {
-        let short: String = if sel.chars().count() > 34 {
-            sel.chars().take(33).chain(['…']).collect()
+    stack.text(
+        "node-line small",
+        SMALL,
+        &format!(
+            "{} · {connection} · {}",
+            k.spec.destination,
+            consumer_settings(lang, lab, node)
+        ),
+    );
+    // The selector on lines of its own, shortened (in full on hover).
+    if let Some(sel) = &k.spec.selector {
+        let short: String = if sel.chars().count() > 60 {
+            sel.chars().take(59).chain(['…']).collect()
         } else {
             sel.clone()
         };
@@ -446,34 +542,37 @@ fn consumer_body(
             format!("selector: {short}"),
             format!("选择器：{short}"),
         );
-        html! {
-            <text class="node-line small selector" x={format!("{:.1}", x + 10.0)} y={format!("{:.1}", y + 68.0)}
-                data-testid={format!("consumer-selector-{}", lab.name(node))}>
-                { label }
-                <title>{ sel.clone() }</title>
-            </text>
-        }
-    });
-    let y = if selector.is_some() { y + 14.0 } else { y };
-    let (pre_html, h1) = message_chips(x + 10.0, y + 72.0, SIDE_W - 20.0, prefetched, pick);
-    let (un_html, _) = message_chips(x + 10.0, y + 92.0 + h1, SIDE_W - 20.0, unacked, pick);
-    let top = if selector.is_some() { y - 14.0 } else { y };
-    html! {
-        <>
-            { line(x + 10.0, top + 40.0, "node-line small", format!("{} · {connection}", k.spec.destination)) }
-            { line(x + 10.0, top + 54.0, "node-line small", consumer_settings(lang, lab, node)) }
-            { selector.unwrap_or_default() }
-            { line(x + 10.0, y + 68.0, "node-line", tr(lang, "prefetched:", "已预取：").to_string()) }
-            { pre_html }
-            { line(x + 10.0, y + 88.0 + h1, "node-line", tr(lang, "consumed, not acknowledged:", "已消费、未确认：").to_string()) }
-            { un_html }
-        </>
+        let testid = format!("consumer-selector-{}", lab.name(node));
+        let full = sel.clone();
+        let lines = diagram::wrap(&label, CONSUMER_W - 2.0 * PAD, SMALL);
+        let height = lines.len() as f64 * SMALL * 1.3;
+        stack.place(height, move |x, y| {
+            html! {
+                <text class="node-line small selector" x={format!("{x:.1}")} y={format!("{y:.1}")} data-testid={testid} style={diagram::font(SMALL)}>
+                    { for lines.iter().enumerate().map(|(k, line)| html! {
+                        <tspan x={format!("{x:.1}")} style={diagram::font(SMALL)} dy={if k == 0 { format!("{:.1}", SMALL) } else { format!("{:.1}", SMALL * 1.3) }}>{ line.clone() }</tspan>
+                    }) }
+                    <title>{ full }</title>
+                </text>
+            }
+        });
     }
+    stack.labelled(
+        "node-line",
+        tr(lang, "prefetched:", "已预取："),
+        &prefetched,
+        none(lang),
+    );
+    stack.labelled(
+        "node-line",
+        tr(lang, "consumed, unacked:", "已消费、未确认："),
+        &unacked,
+        none(lang),
+    );
 }
 
-fn broker_body(lang: Lang, lab: &JmsLab, x: f64, y: f64, w: f64, pick: Option<&Pick<'_>>) -> Html {
-    let mut top = y + 44.0;
-    let mut parts = Vec::new();
+fn broker_body(lang: Lang, lab: &JmsLab, stack: &mut Stack, pick: Option<&Pick<'_>>) {
+    let empty = tr(lang, "(empty)", "（空）");
     for channel in &lab.broker.channels {
         let title = match channel.subscriber {
             None => trf(
@@ -504,8 +603,7 @@ fn broker_body(lang: Lang, lab: &JmsLab, x: f64, y: f64, w: f64, pick: Option<&P
                 ),
             ),
         };
-        parts.push(line(x + 10.0, top, "node-line", title));
-        let items = channel
+        let items: Vec<Chip> = channel
             .messages
             .iter()
             .map(|h| {
@@ -518,62 +616,40 @@ fn broker_body(lang: Lang, lab: &JmsLab, x: f64, y: f64, w: f64, pick: Option<&P
                     Some(c) => format!("{}→{}", h.message.label, lab.name(c)),
                     None => h.message.label.clone(),
                 };
-                (
+                message_chip(
                     label,
                     class,
                     message_title(lang, &h.message),
-                    Some(h.message.entry),
+                    h.message.entry,
+                    pick,
                 )
             })
-            .collect::<Vec<_>>();
-        let empty = items.is_empty();
-        let (html, h) = message_chips(x + 10.0, top + 6.0, w - 20.0, items, pick);
-        parts.push(if empty {
-            line(
-                x + 14.0,
-                top + 20.0,
-                "node-line muted",
-                tr(lang, "(empty)", "（空）").to_string(),
-            )
-        } else {
-            html
-        });
-        top += 20.0 + h;
+            .collect();
+        stack.line("node-line", &title);
+        stack.chips(&items, empty);
+        stack.gap(4.0);
     }
-    parts.push(line(
-        x + 10.0,
-        top,
-        "node-line",
-        format!(
-            "{} ({})",
-            distlab_core::mq::jms::DEAD_LETTER_QUEUE,
-            tr(lang, "dead-letter queue", "死信队列")
-        ),
-    ));
-    let dead = lab
+    let dead: Vec<Chip> = lab
         .broker
         .dead_letters
         .iter()
         .map(|m| {
-            (
+            message_chip(
                 m.label.clone(),
                 "dead",
                 message_title(lang, m),
-                Some(m.entry),
+                m.entry,
+                pick,
             )
         })
-        .collect::<Vec<_>>();
-    let empty = dead.is_empty();
-    let (html, _) = message_chips(x + 10.0, top + 6.0, w - 20.0, dead, pick);
-    parts.push(if empty {
-        line(
-            x + 14.0,
-            top + 20.0,
-            "node-line muted",
-            tr(lang, "(empty)", "（空）").to_string(),
-        )
-    } else {
-        html
-    });
-    html! { <>{ for parts }</> }
+        .collect();
+    stack.line(
+        "node-line",
+        &format!(
+            "{} ({})",
+            distlab_core::mq::jms::DEAD_LETTER_QUEUE,
+            tr(lang, "dead-letter queue", "死信队列")
+        ),
+    );
+    stack.chips(&dead, empty);
 }

@@ -100,7 +100,7 @@ pub fn circle(lang: Lang, world: &World<RingLab>, effect: &StepEffect<'_>) -> Ht
     ];
     let lookup = effect.lookup;
     html! {
-        <figure class="ring-figure">
+        <figure class="diagram ring-figure">
             <svg data-testid="ring" viewBox="0 0 500 500" role="img"
                 aria-label={tr(lang, "The hash ring", "哈希环")}>
                 <circle cx={CENTRE.to_string()} cy={CENTRE.to_string()} r={RADIUS.to_string()} class="track" />

@@ -118,7 +118,8 @@ pub fn invariants<L: LabView>(player: &Player<L>, dispatch: &Callback<Msg<L>>) -
                     };
                     let since = found.iter().map(|v| v.since).min();
                     let onclick = since.map(|k| dispatch.reform(move |_: MouseEvent| Msg::Seek(k)));
-                    const SHOWN: usize = 4;
+                    // On the projector, one cause each, so that every invariant stays on screen.
+                    let shown = if player.projector { 1 } else { 4 };
                     html! {
                         <li data-testid="invariant" data-invariant={info.id} data-state={state}
                             data-since={since.map(|s| s.to_string())} data-count={found.len().to_string()}
@@ -129,14 +130,14 @@ pub fn invariants<L: LabView>(player: &Player<L>, dispatch: &Callback<Msg<L>>) -
                                 <span class="name">{ info.name.get(lang) }</span>
                                 <span class="state-label">{ label }</span>
                             </button>
-                            { for found.iter().take(SHOWN).map(|v| html! {
+                            { for found.iter().take(shown).map(|v| html! {
                                 <div class="detail">
                                     { v.violation.detail.get(lang) }
                                     <span class="since">{ trf(lang, format!(" (since step {})", v.since), format!("（自第 {} 步起）", v.since)) }</span>
                                 </div>
                             }) }
-                            if found.len() > SHOWN {
-                                <div class="detail more">{ trf(lang, format!("and {} more", found.len() - SHOWN), format!("另有 {} 条", found.len() - SHOWN)) }</div>
+                            if found.len() > shown {
+                                <div class="detail more">{ trf(lang, format!("and {} more", found.len() - shown), format!("另有 {} 条", found.len() - shown)) }</div>
                             }
                         </li>
                     }

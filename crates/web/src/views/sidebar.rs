@@ -21,7 +21,7 @@ pub fn sidebar<L: LabView>(player: &Player<L>, dispatch: &Callback<Msg<L>>) -> H
         Err(message) => Msg::Notice(Some(message)),
     });
     html! {
-        <nav class="sidebar" aria-label={tr(lang, "Scenarios", "场景")}>
+        <nav class="sidebar" id="lessons" aria-label={tr(lang, "Scenarios", "场景")}>
             <h2>{ tr(lang, "Lessons", "课程") }</h2>
             <ol class="scenarios">
                 { for player.lessons.iter().map(|s| {
