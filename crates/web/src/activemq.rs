@@ -12,8 +12,9 @@ use distlab_core::Lang;
 use distlab_core::Text;
 use yew::prelude::*;
 
+use crate::diagram::{self, Chip, Stack, SMALL};
 use crate::i18n::{describe_message_event, tr, trf};
-use crate::jms::graph::{chips, line, status_label};
+use crate::jms::graph::status_label;
 use crate::player::{Msg, Player, Session, Variant};
 
 fn join(labels: &[String]) -> String {
@@ -507,12 +508,20 @@ pub fn describe_note(lang: Lang, lab: &AmqLab, note: &AmqNote) -> String {
 
 type Rect = (f64, f64, f64, f64);
 
-const WIDTH: f64 = 1000.0;
-const SIDE_W: f64 = 240.0;
-const SIDE_H: f64 = 150.0;
-const MID_X: f64 = 300.0;
-const MID_W: f64 = 420.0;
-const CHIP_ROW: f64 = 26.0;
+/// The graph's width in viewBox units: about the CSS px of its stage on a 1280×720 projector (see
+/// [`crate::diagram`]).
+const WIDTH: f64 = 840.0;
+const MARGIN: f64 = 10.0;
+const SIDE_W: f64 = 200.0;
+/// The middle column: the broker groups.
+const MID_X: f64 = MARGIN + SIDE_W + 60.0;
+const MID_W: f64 = WIDTH - 2.0 * (MID_X);
+const PAD: f64 = 10.0;
+/// A group's padding round its brokers.
+const GROUP_PAD: f64 = 10.0;
+const GAP: f64 = 10.0;
+/// The room between two groups: a network connector and its name.
+const BRIDGE_GAP: f64 = 44.0;
 
 /// The chips of a list of messages: label, class, tooltip.
 type Chips = Vec<(String, &'static str, String)>;
@@ -605,18 +614,16 @@ fn broker_sections(lang: Lang, lab: &AmqLab, node: NodeId) -> Vec<(String, Chips
     out
 }
 
-fn sections_height(sections: &[(String, Chips)], w: f64) -> f64 {
-    sections
-        .iter()
-        .map(|(_, items)| {
-            let (_, h) = chips(0.0, 0.0, w, items.clone());
-            20.0 + if items.is_empty() {
-                4.0
-            } else {
-                h.max(CHIP_ROW)
-            }
+fn to_chips(items: Chips) -> Vec<Chip> {
+    items
+        .into_iter()
+        .map(|(label, class, title)| Chip {
+            label,
+            class,
+            title,
+            wrap: None,
         })
-        .sum()
+        .collect()
 }
 
 struct Layout {
@@ -627,36 +634,42 @@ struct Layout {
     height: f64,
 }
 
-fn layout(lang: Lang, lab: &AmqLab) -> Layout {
+/// Places the boxes, each as tall as its content (`heights` of the nodes, `titles` of the
+/// groups, `store_heights` of the shared stores): the groups one under the other in the middle,
+/// producers on the left, consumers on the right, each column centred on the groups.
+fn layout(lab: &AmqLab, heights: &[f64], titles: &[f64], store_heights: &[Option<f64>]) -> Layout {
     let mut nodes = vec![(0.0, 0.0, 0.0, 0.0); lab.setup.nodes.len()];
     let mut groups = Vec::new();
     let mut stores = Vec::new();
-    let mut y = 10.0;
-    let inner_w = MID_W - 24.0;
-    for g in &lab.groups {
+    let mut y = MARGIN;
+    let inner_w = MID_W - 2.0 * GROUP_PAD;
+    for (g, group) in lab.groups.iter().enumerate() {
         let top = y;
-        y += 34.0;
-        for &b in &g.spec.brokers {
-            let h = 40.0 + sections_height(&broker_sections(lang, lab, b), inner_w - 20.0);
-            nodes[usize::from(b)] = (MID_X + 12.0, y, inner_w, h);
-            y += h + 10.0;
+        y += titles.get(g).copied().unwrap_or_default() + GROUP_PAD;
+        for &b in &group.spec.brokers {
+            let h = heights.get(usize::from(b)).copied().unwrap_or_default();
+            nodes[usize::from(b)] = (MID_X + GROUP_PAD, y, inner_w, h);
+            y += h + GAP;
         }
-        if g.spec.store == StoreKind::Shared {
-            let items = shared_chips(lang, lab, g);
-            let (_, h) = chips(0.0, 0.0, inner_w - 20.0, items);
-            let h = 48.0 + h.max(CHIP_ROW);
-            stores.push(Some((MID_X + 12.0, y, inner_w, h)));
-            y += h + 10.0;
-        } else {
-            stores.push(None);
+        match store_heights.get(g).copied().flatten() {
+            Some(h) => {
+                stores.push(Some((MID_X + GROUP_PAD, y, inner_w, h)));
+                y += h + GAP;
+            }
+            None => stores.push(None),
         }
         groups.push((MID_X, top, MID_W, y - top));
         y += if lab.setup.bridges.is_empty() {
-            16.0
+            GAP
         } else {
-            46.0
+            BRIDGE_GAP
         };
     }
+    let middle = y - if lab.setup.bridges.is_empty() {
+        GAP
+    } else {
+        BRIDGE_GAP
+    } + MARGIN;
     let of = |role: Role| -> Vec<usize> {
         lab.setup
             .nodes
@@ -666,15 +679,19 @@ fn layout(lang: Lang, lab: &AmqLab) -> Layout {
             .map(|(i, _)| i)
             .collect()
     };
-    let sides = of(Role::Producer).len().max(of(Role::Consumer).len()) as f64;
-    let height = y.max(20.0 + sides * (SIDE_H + 20.0));
-    for (list, x) in [
-        (of(Role::Producer), 20.0),
-        (of(Role::Consumer), WIDTH - 20.0 - SIDE_W),
-    ] {
-        let gap = (height - list.len() as f64 * SIDE_H) / (list.len() as f64 + 1.0);
-        for (k, &i) in list.iter().enumerate() {
-            nodes[i] = (x, gap + k as f64 * (SIDE_H + gap), SIDE_W, SIDE_H);
+    let column = |list: &[usize]| -> f64 {
+        list.iter().map(|&i| heights[i]).sum::<f64>()
+            + 2.0 * GAP * list.len().saturating_sub(1) as f64
+    };
+    let (producers, consumers) = (of(Role::Producer), of(Role::Consumer));
+    let height = middle
+        .max(column(&producers) + 2.0 * MARGIN)
+        .max(column(&consumers) + 2.0 * MARGIN);
+    for (list, x) in [(producers, MARGIN), (consumers, WIDTH - MARGIN - SIDE_W)] {
+        let mut y = (height - column(&list)) / 2.0;
+        for &i in &list {
+            nodes[i] = (x, y, SIDE_W, heights[i]);
+            y += heights[i] + 2.0 * GAP;
         }
     }
     Layout {
@@ -738,13 +755,15 @@ fn uri(lab: &AmqLab, node: NodeId) -> String {
     }
 }
 
-fn client_body(lang: Lang, lab: &AmqLab, node: NodeId, x: f64, y: f64, w: f64) -> Html {
+/// What a producer or consumer box holds: its URI, its connection, the messages it waits on or
+/// has prefetched, and (a consumer) what it processed.
+fn client_body(lang: Lang, lab: &AmqLab, node: NodeId, stack: &mut Stack) {
     let Some(c) = lab
         .producers
         .get(&node)
         .or_else(|| lab.consumers.get(&node))
     else {
-        return html! {};
+        return;
     };
     let state = match (c.connected, c.reconnecting) {
         (Some(b), _) => trf(
@@ -769,12 +788,10 @@ fn client_body(lang: Lang, lab: &AmqLab, node: NodeId, x: f64, y: f64, w: f64) -
     } else {
         "node-line warn"
     };
-    let mut parts = vec![
-        line(x + 10.0, y + 42.0, "node-line small", uri(lab, node)),
-        line(x + 10.0, y + 60.0, state_class, state),
-    ];
-    let is_producer = lab.producers.contains_key(&node);
-    let (heading, items): (String, Chips) = if is_producer {
+    stack.text("node-line small", SMALL, &uri(lab, node));
+    stack.line(state_class, &state);
+    let none = tr(lang, "(none)", "（无）");
+    if lab.producers.contains_key(&node) {
         let mut items: Chips = c
             .awaiting
             .iter()
@@ -785,56 +802,112 @@ fn client_body(lang: Lang, lab: &AmqLab, node: NodeId, x: f64, y: f64, w: f64) -
                 .iter()
                 .map(|m| (m.label.clone(), "buffered", message_title(lang, lab, m))),
         );
-        (
-            tr(lang, "waiting for a receipt:", "等待回执：").to_string(),
-            items,
-        )
+        stack.labelled(
+            "node-line",
+            tr(lang, "awaiting receipt:", "等待回执："),
+            &to_chips(items),
+            none,
+        );
+        return;
+    }
+    let prefetched = c
+        .prefetched
+        .iter()
+        .map(|m| {
+            let class = if m.redelivered {
+                "redelivered"
+            } else {
+                "prefetched"
+            };
+            (m.label.clone(), class, message_title(lang, lab, m))
+        })
+        .collect();
+    let heading = trf(
+        lang,
+        format!("prefetched (window {}):", c.spec.prefetch),
+        format!("已预取（窗口 {}）：", c.spec.prefetch),
+    );
+    stack.labelled("node-line", &heading, &to_chips(prefetched), none);
+    let done = if c.processed.is_empty() {
+        tr(lang, "processed: none", "已处理：无").to_string()
     } else {
-        (
-            trf(
-                lang,
-                format!("prefetched (window {}):", c.spec.prefetch),
-                format!("已预取（窗口 {}）：", c.spec.prefetch),
-            ),
-            c.prefetched
-                .iter()
-                .map(|m| {
-                    let class = if m.redelivered {
-                        "redelivered"
-                    } else {
-                        "prefetched"
-                    };
-                    (m.label.clone(), class, message_title(lang, lab, m))
-                })
-                .collect(),
+        trf(
+            lang,
+            format!("processed: {}", c.processed.join(", ")),
+            format!("已处理：{}", c.processed.join("、")),
         )
     };
-    parts.push(line(x + 10.0, y + 80.0, "node-line", heading));
-    let empty = items.is_empty();
-    let (html, _) = chips(x + 10.0, y + 86.0, w - 20.0, items);
-    parts.push(if empty {
-        line(
-            x + 14.0,
-            y + 102.0,
-            "node-line muted",
-            tr(lang, "(none)", "（无）").to_string(),
-        )
+    stack.line("node-line", &done);
+}
+
+/// A node's box drawn at (0, 0): its title and state, and its body; with its height.
+fn node_box(lang: Lang, world: &World<AmqLab>, node: NodeId, w: f64) -> (Html, f64) {
+    let lab = &world.protocol;
+    let Some(spec) = lab.setup.nodes.get(usize::from(node)) else {
+        return (html! {}, 0.0);
+    };
+    let status = world.node(node).map_or(NodeStatus::Down, |s| s.status);
+    let up = matches!(status, NodeStatus::Up);
+    let (label, class) = status_label(lang, status);
+    let role = match spec.role {
+        Role::Producer => tr(lang, "producer", "生产者").to_string(),
+        Role::Consumer => tr(lang, "consumer", "消费者").to_string(),
+        Role::Broker => broker_role(lang, lab, node, up),
+    };
+    let title = if role.is_empty() {
+        spec.name.clone()
     } else {
-        html
-    });
-    if !is_producer {
-        let done = if c.processed.is_empty() {
-            tr(lang, "processed: none", "已处理：无").to_string()
-        } else {
-            trf(
-                lang,
-                format!("processed: {}", c.processed.join(", ")),
-                format!("已处理：{}", c.processed.join("、")),
-            )
-        };
-        parts.push(line(x + 10.0, y + 136.0, "node-line small", done));
+        format!("{} · {role}", spec.name)
+    };
+    let mut stack = Stack::new(PAD, PAD, w - 2.0 * PAD);
+    // A node that is up says nothing of it; a crashed or paused one says so.
+    stack.head(&title, (!up).then_some((label, class)));
+    stack.gap(2.0);
+    match spec.role {
+        Role::Broker => {
+            for (heading, items) in broker_sections(lang, lab, node) {
+                stack.labelled("node-line", &heading, &to_chips(items), "");
+            }
+        }
+        _ => client_body(lang, lab, node, &mut stack),
     }
-    html! { <>{ for parts }</> }
+    let (body, h) = stack.finish();
+    (body, h + 2.0 * PAD)
+}
+
+/// A group's shared store drawn at (0, 0), with its height.
+fn store_box(lang: Lang, lab: &AmqLab, g: usize, w: f64) -> (Html, f64) {
+    let group = &lab.groups[g];
+    let lock = match group.lock {
+        Some(b) => trf(
+            lang,
+            format!("exclusive lock: held by {}", lab.name(b)),
+            format!("排它锁：由 {} 持有", lab.name(b)),
+        ),
+        None => tr(lang, "exclusive lock: free", "排它锁：空闲").to_string(),
+    };
+    let mut stack = Stack::new(PAD, PAD, w - 2.0 * PAD);
+    stack.bold(
+        "node-title",
+        diagram::TEXT,
+        tr(
+            lang,
+            "shared store (file system or database)",
+            "共享存储（文件系统或数据库）",
+        ),
+    );
+    let lock_class = if group.lock.is_none() {
+        "node-line warn"
+    } else {
+        "node-line"
+    };
+    stack.tagged("lock", lock_class, diagram::TEXT, &lock);
+    stack.chips(
+        &to_chips(shared_chips(lang, lab, group)),
+        tr(lang, "(empty)", "（空）"),
+    );
+    let (body, h) = stack.finish();
+    (body, h + 2.0 * PAD)
 }
 
 fn broker_role(lang: Lang, lab: &AmqLab, node: NodeId, up: bool) -> String {
@@ -893,7 +966,45 @@ fn group_caption(lang: Lang, lab: &AmqLab, g: usize) -> String {
 
 fn graph(lang: Lang, world: &World<AmqLab>) -> Html {
     let lab = &world.protocol;
-    let l = layout(lang, lab);
+    let boxes: Vec<(Html, f64)> = lab
+        .setup
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let w = if spec.role == Role::Broker {
+                MID_W - 2.0 * GROUP_PAD
+            } else {
+                SIDE_W
+            };
+            node_box(lang, world, i as NodeId, w)
+        })
+        .collect();
+    let titles: Vec<(Html, f64)> = (0..lab.groups.len())
+        .map(|g| {
+            let mut stack = Stack::new(GROUP_PAD, 0.0, MID_W - 2.0 * GROUP_PAD);
+            stack.bold("group-title", SMALL, &group_caption(lang, lab, g));
+            stack.finish()
+        })
+        .collect();
+    let stores: Vec<Option<(Html, f64)>> = lab
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(g, group)| {
+            (group.spec.store == StoreKind::Shared)
+                .then(|| store_box(lang, lab, g, MID_W - 2.0 * GROUP_PAD))
+        })
+        .collect();
+    let l = layout(
+        lab,
+        &boxes.iter().map(|(_, h)| *h).collect::<Vec<_>>(),
+        &titles.iter().map(|(_, h)| *h).collect::<Vec<_>>(),
+        &stores
+            .iter()
+            .map(|s| s.as_ref().map(|(_, h)| *h))
+            .collect::<Vec<_>>(),
+    );
     let connections: Vec<(NodeId, NodeId)> = lab
         .producers
         .values()
@@ -909,18 +1020,21 @@ fn graph(lang: Lang, world: &World<AmqLab>) -> Html {
             Some((*l.groups.get(a)?, *l.groups.get(b)?, live))
         })
         .collect();
+    let at = |(x, y, _, _): Rect| format!("translate({x:.1} {y:.1})");
     html! {
-        <figure class="diagram jms-graph amq-graph">
+        <figure class="diagram jms-graph mq-graph amq-graph">
             <svg data-testid="amq-graph" viewBox={format!("0 0 {WIDTH} {:.0}", l.height)} role="img"
                 aria-label={tr(lang, "Producers, ActiveMQ brokers and consumers", "生产者、ActiveMQ broker 与消费者")}>
                 { for bridges.iter().map(|&(a, b, live)| {
                     let (top, bottom) = if a.1 < b.1 { (a, b) } else { (b, a) };
-                    let x = MID_X + MID_W / 2.0;
+                    let x = MID_X + 40.0;
                     let (y1, y2) = (top.1 + top.3, bottom.1);
                     html! {
                         <g class={classes!("bridge", (!live).then_some("down"))}>
                             <line x1={format!("{x:.1}")} y1={format!("{y1:.1}")} x2={format!("{x:.1}")} y2={format!("{y2:.1}")} />
-                            <text x={format!("{:.1}", x + 10.0)} y={format!("{:.1}", (y1 + y2) / 2.0 + 4.0)}>{ tr(lang, "network connector", "网络连接器") }</text>
+                            <text x={format!("{:.1}", x + 12.0)} y={format!("{:.1}", (y1 + y2) / 2.0 + SMALL * 0.35)} style={diagram::font(SMALL)}>
+                                { tr(lang, "network connector", "网络连接器") }
+                            </text>
                         </g>
                     }
                 }) }
@@ -928,67 +1042,29 @@ fn graph(lang: Lang, world: &World<AmqLab>) -> Html {
                     let ((x1, y1), (x2, y2)) = lane(&l.nodes, c, b);
                     html! { <line class="link" x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} /> }
                 }) }
-                { for lab.groups.iter().enumerate().map(|(g, group)| {
+                { for lab.groups.iter().zip(titles).zip(stores).enumerate().map(|(g, ((group, (title, _)), store))| {
                     let (x, y, w, h) = l.groups[g];
-                    let store = l.stores[g].map(|(sx, sy, sw, sh)| {
-                        let lock = match group.lock {
-                            Some(b) => trf(lang, format!("exclusive lock: held by {}", lab.name(b)), format!("排它锁：由 {} 持有", lab.name(b))),
-                            None => tr(lang, "exclusive lock: free", "排它锁：空闲").to_string(),
-                        };
-                        let items = shared_chips(lang, lab, group);
-                        let empty = items.is_empty();
-                        let (html, _) = chips(sx + 10.0, sy + 44.0, sw - 20.0, items);
-                        html! {
-                            <g class="node store" data-testid={format!("store-{}", group.spec.name)}>
-                                <rect x={format!("{sx:.1}")} y={format!("{sy:.1}")} width={format!("{sw:.1}")} height={format!("{sh:.1}")} rx="6" />
-                                <text class="node-title" x={format!("{:.1}", sx + 10.0)} y={format!("{:.1}", sy + 18.0)}>{ tr(lang, "shared store (file system or database)", "共享存储（文件系统或数据库）") }</text>
-                                <text class={classes!("node-line", group.lock.is_none().then_some("warn"))} x={format!("{:.1}", sx + 10.0)} y={format!("{:.1}", sy + 36.0)} data-testid="lock">{ lock }</text>
-                                if empty {
-                                    { line(sx + 14.0, sy + 58.0, "node-line muted", tr(lang, "(empty)", "（空）").to_string()) }
-                                } else {
-                                    { html }
-                                }
-                            </g>
-                        }
+                    let store = store.zip(l.stores[g]).map(|((body, _), rect)| html! {
+                        <g class="node store" data-testid={format!("store-{}", group.spec.name)} transform={at(rect)}>
+                            <rect width={format!("{:.1}", rect.2)} height={format!("{:.1}", rect.3)} rx="6" />
+                            { body }
+                        </g>
                     });
                     html! {
                         <g class={classes!("group", group.master.is_none().then_some("down"))} data-group={group.spec.name.clone()}>
                             <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={format!("{w:.1}")} height={format!("{h:.1}")} rx="12" />
-                            <text class="group-title" x={format!("{:.1}", x + 12.0)} y={format!("{:.1}", y + 22.0)}>{ group_caption(lang, lab, g) }</text>
+                            <g transform={format!("translate({x:.1} {:.1})", y + 4.0)}>{ title }</g>
                             { for store }
                         </g>
                     }
                 }) }
-                { for lab.setup.nodes.iter().enumerate().map(|(i, spec)| {
-                    let node = i as NodeId;
-                    let (x, y, w, h) = l.nodes[i];
-                    let status = world.node(node).map_or(NodeStatus::Down, |s| s.status);
-                    let up = matches!(status, NodeStatus::Up);
-                    let (label, class) = status_label(lang, status);
-                    let (role, body) = match spec.role {
-                        Role::Producer => (tr(lang, "producer", "生产者").to_string(), client_body(lang, lab, node, x, y, w)),
-                        Role::Consumer => (tr(lang, "consumer", "消费者").to_string(), client_body(lang, lab, node, x, y, w)),
-                        Role::Broker => {
-                            let mut top = y + 40.0;
-                            let mut parts = Vec::new();
-                            for (heading, items) in broker_sections(lang, lab, node) {
-                                parts.push(line(x + 10.0, top, "node-line", heading));
-                                let empty = items.is_empty();
-                                let (html, ch) = chips(x + 10.0, top + 6.0, w - 20.0, items);
-                                if !empty {
-                                    parts.push(html);
-                                }
-                                top += 20.0 + if empty { 4.0 } else { ch.max(CHIP_ROW) };
-                            }
-                            (broker_role(lang, lab, node, up), html! { <>{ for parts }</> })
-                        }
-                    };
-                    let title = if role.is_empty() { spec.name.clone() } else { format!("{} · {role}", spec.name) };
+                { for lab.setup.nodes.iter().zip(boxes).enumerate().map(|(i, (spec, (body, _)))| {
+                    let rect = l.nodes[i];
+                    let status = world.node(i as NodeId).map_or(NodeStatus::Down, |s| s.status);
+                    let (_, class) = status_label(lang, status);
                     html! {
-                        <g class={classes!("node", class)} data-node={spec.name.clone()}>
-                            <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={format!("{w:.1}")} height={format!("{h:.1}")} rx="10" />
-                            <text class="node-title" x={format!("{:.1}", x + 10.0)} y={format!("{:.1}", y + 22.0)}>{ title }</text>
-                            <text class={classes!("node-status", class)} x={format!("{:.1}", x + w - 10.0)} y={format!("{:.1}", y + 22.0)} text-anchor="end">{ label }</text>
+                        <g class={classes!("node", class)} data-node={spec.name.clone()} transform={at(rect)}>
+                            <rect width={format!("{:.1}", rect.2)} height={format!("{:.1}", rect.3)} rx="10" />
                             { body }
                         </g>
                     }
@@ -999,10 +1075,12 @@ fn graph(lang: Lang, world: &World<AmqLab>) -> Html {
                     let f = (world.now.saturating_sub(env.sent_at) as f64 / span).clamp(0.0, 1.0) * 0.8 + 0.1;
                     let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
                     let control = !matches!(env.msg, AmqMsg::Send(_) | AmqMsg::Dispatch(_) | AmqMsg::Forward { .. });
+                    // Above the upper lane, under the lower one: two messages on one link keep apart.
+                    let ty = if env.from < env.to { y - 13.0 } else { y + 24.0 };
                     html! {
                         <g key={env.id} class={classes!("packet", if control { "control" } else { "data" })} data-testid="packet">
-                            <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="7" />
-                            <text x={format!("{x:.1}")} y={format!("{:.1}", y - 11.0)} text-anchor="middle">{ short(&env.msg, lab) }</text>
+                            <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="8" />
+                            <text x={format!("{x:.1}")} y={format!("{ty:.1}")} text-anchor="middle" style={diagram::font(diagram::CHIP_TEXT)}>{ short(&env.msg, lab) }</text>
                             <title>{ summary(lang, &env.msg, lab) }</title>
                         </g>
                     }

@@ -33,14 +33,14 @@ pub fn font(size: f64) -> String {
 }
 
 /// The estimated width of `text` at type size `size`, erring wide: wide characters (CJK,
-/// full-width punctuation, arrows) are 1 em; capitals, `m` and `w` 0.8 em, digits 0.64 em, other
+/// full-width punctuation, arrows) are 1 em; capitals, `m` and `w` 0.76 em, digits 0.64 em, other
 /// letters 0.6 em, spaces and narrow punctuation 0.36 em (the widths of DejaVu Sans, the widest
 /// of the faces the style sheet names, rounded up).
 pub fn text_width(text: &str, size: f64) -> f64 {
     text.chars()
         .map(|c| match c {
             c if is_wide(c) || ('\u{2190}'..='\u{21FF}').contains(&c) => 1.0,
-            'A'..='Z' | '_' | '@' | '%' | 'm' | 'w' => 0.8,
+            'A'..='Z' | '@' | '%' | 'm' | 'w' => 0.76,
             '0'..='9' => 0.64,
             ' ' | '.' | ',' | ':' | ';' | '·' | '\'' | '|' | '!' | 'i' | 'l' | 'j' | '(' | ')' => {
                 0.36
@@ -177,7 +177,32 @@ impl Stack {
         self.lines(class, size, wrap(text, self.width, size))
     }
 
-    fn lines(&mut self, class: &'static str, size: f64, lines: Vec<String>) -> &mut Self {
+    /// `text` as [`Stack::text`] draws it, its lines in a group with this test id (whose text is
+    /// the whole of it).
+    pub fn tagged(
+        &mut self,
+        testid: &str,
+        class: &'static str,
+        size: f64,
+        text: &str,
+    ) -> &mut Self {
+        let start = self.parts.len();
+        self.text(class, size, text);
+        let lines: Vec<Html> = self.parts.drain(start..).collect();
+        self.parts
+            .push(html! { <g data-testid={testid.to_string()}>{ for lines }</g> });
+        self
+    }
+
+    fn lines(&mut self, class: &'static str, size: f64, mut lines: Vec<String>) -> &mut Self {
+        // A line broken between two words keeps its space, so that the text of the diagram (its
+        // `textContent`, what a screen reader reads) has the words apart.
+        for k in 1..lines.len() {
+            let between = |c: Option<char>| c.is_some_and(|c| !is_wide(c));
+            if between(lines[k - 1].chars().last()) && between(lines[k].chars().next()) {
+                lines[k - 1].push(' ');
+            }
+        }
         for line in lines {
             self.y += size * LEADING;
             self.parts.push(html! {
@@ -190,6 +215,29 @@ impl Stack {
     /// A bold line (a title) at type size `size`, wrapped to the box's width.
     pub fn bold(&mut self, class: &'static str, size: f64, text: &str) -> &mut Self {
         self.lines(class, size, wrap(text, self.width / 1.1, size))
+    }
+
+    /// A box's title, with a state (text and CSS class) right-aligned beside it when both fit,
+    /// else on the line under it.
+    pub fn head(&mut self, title: &str, state: Option<(&str, &'static str)>) -> &mut Self {
+        self.bold("node-title", TITLE, title);
+        let Some((text, class)) = state else {
+            return self;
+        };
+        let one_line = wrap(title, self.width / 1.1, TITLE).len() == 1;
+        let beside =
+            one_line && bold_width(title, TITLE) + bold_width(text, SMALL) + 12.0 <= self.width;
+        let y = if beside {
+            self.y - TITLE * 0.3
+        } else {
+            self.y += SMALL * LEADING;
+            self.y - SMALL * 0.3
+        };
+        self.parts.push(html! {
+            <text class={classes!("node-status", class)} x={format!("{:.1}", self.x + self.width)} y={format!("{y:.1}")}
+                text-anchor="end" style={font(SMALL)}>{ text.to_string() }</text>
+        });
+        self
     }
 
     /// A line of the diagram's usual size.

@@ -12,7 +12,7 @@ use yew::prelude::*;
 use super::consumer_settings;
 use crate::i18n::{tr, trf};
 
-use crate::diagram::{self, Chip, Stack, SMALL, TITLE};
+use crate::diagram::{self, Chip, Stack, SMALL};
 
 /// The graph's width in viewBox units: about the CSS pixels its stage has on a 1280×720 projector,
 /// so that the type sizes of [`crate::diagram`] are about what the class sees.
@@ -261,22 +261,9 @@ fn node_box(
     } else {
         format!("{} · {role}", spec.name)
     };
-    let inner = w - 2.0 * PAD;
-    // A node that is up says nothing of it; a crashed or paused one says so beside its title when
-    // both fit, else under it.
-    let label = if status == NodeStatus::Up { "" } else { label };
-    let beside =
-        diagram::bold_width(&title, TITLE) + diagram::bold_width(label, SMALL) + 12.0 <= inner;
-    let mut stack = Stack::new(PAD, PAD, inner);
-    stack.bold("node-title", TITLE, &title);
-    let status_y = if beside {
-        PAD + TITLE
-    } else {
-        stack.height() + PAD + SMALL * 1.1
-    };
-    if !beside {
-        stack.text("node-line", SMALL, "");
-    }
+    // A node that is up says nothing of it; a crashed or paused one says so.
+    let mut stack = Stack::new(PAD, PAD, w - 2.0 * PAD);
+    stack.head(&title, (status != NodeStatus::Up).then_some((label, class)));
     stack.gap(4.0);
     match spec.role {
         Role::Producer => producer_body(lang, lab, node, &mut stack, pick),
@@ -284,13 +271,7 @@ fn node_box(
         Role::Broker => broker_body(lang, lab, &mut stack, pick),
     }
     let (body, h) = stack.finish();
-    let html = html! {
-        <>
-            { body }
-            <text class={classes!("node-status", class)} x={format!("{:.1}", w - PAD)} y={format!("{status_y:.1}")} text-anchor="end" style={diagram::font(SMALL)}>{ label }</text>
-        </>
-    };
-    (html, (h + 2.0 * PAD).max(MIN_H))
+    (body, (h + 2.0 * PAD).max(MIN_H))
 }
 
 pub fn graph(lang: Lang, world: &World<JmsLab>, pick: Option<&Pick<'_>>) -> Html {
