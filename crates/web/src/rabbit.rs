@@ -10,8 +10,9 @@ use distlab_core::Lang;
 use distlab_core::Text;
 use yew::prelude::*;
 
+use crate::diagram::{self, Chip, Stack, SMALL};
 use crate::i18n::{describe_message_event, tr, trf};
-use crate::jms::graph::{chips, line, status_label};
+use crate::jms::graph::status_label;
 use crate::player::{Msg, Player, Session, Variant};
 
 /// The labels of ledger entries, as a list in each language.
@@ -173,11 +174,15 @@ pub fn describe_note(lang: Lang, lab: &RabbitLab, note: &RabbitNote) -> String {
 /// A node's box: x, y, width, height.
 type Rect = (f64, f64, f64, f64);
 
-const WIDTH: f64 = 1000.0;
-const SIDE_W: f64 = 260.0;
-const SIDE_H: f64 = 140.0;
-const MID_X: f64 = 350.0;
-const MID_W: f64 = 300.0;
+/// The graph's width in viewBox units: about the CSS px of its stage on a 1280×720 projector (see
+/// [`crate::diagram`]).
+const WIDTH: f64 = 840.0;
+const MARGIN: f64 = 10.0;
+const SIDE_W: f64 = 210.0;
+const MID_X: f64 = MARGIN + SIDE_W + 60.0;
+const MID_W: f64 = WIDTH - 2.0 * MID_X;
+const PAD: f64 = 10.0;
+const GAP: f64 = 16.0;
 
 fn kind_name(kind: ExchangeKind) -> &'static str {
     match kind {
@@ -187,9 +192,10 @@ fn kind_name(kind: ExchangeKind) -> &'static str {
     }
 }
 
-/// Node boxes: producers left, cluster nodes stacked in the middle under the exchanges, consumers
-/// right. Returns the boxes and the height.
-fn layout(lab: &RabbitLab) -> (Vec<Rect>, f64, f64) {
+/// Node boxes, each as tall as its content (`heights`, `exchanges_h` for the exchanges'): the
+/// exchanges at the top of the middle column with the cluster's nodes under them, producers left,
+/// consumers right, each side centred. Returns the boxes, the exchanges' box and the height.
+fn layout(lab: &RabbitLab, heights: &[f64], exchanges_h: f64) -> (Vec<Rect>, Rect, f64) {
     let of = |role: Role| -> Vec<usize> {
         lab.setup
             .nodes
@@ -199,38 +205,28 @@ fn layout(lab: &RabbitLab) -> (Vec<Rect>, f64, f64) {
             .map(|(i, _)| i)
             .collect()
     };
-    let exchanges_h = 30.0
-        + 18.0
-            * lab
-                .setup
-                .exchanges
-                .iter()
-                .map(|e| 1 + e.bindings.len())
-                .sum::<usize>() as f64;
-    let brokers = of(Role::Broker);
-    let broker_h = 170.0;
-    let sides = of(Role::Producer).len().max(of(Role::Consumer).len()) as f64;
-    let height = (exchanges_h + 30.0 + brokers.len() as f64 * (broker_h + 16.0))
-        .max(40.0 + sides * (SIDE_H + 20.0));
+    let exchanges = (MID_X, MARGIN, MID_W, exchanges_h);
     let mut boxes = vec![(0.0, 0.0, 0.0, 0.0); lab.setup.nodes.len()];
-    for (k, &i) in brokers.iter().enumerate() {
-        boxes[i] = (
-            MID_X,
-            exchanges_h + 30.0 + k as f64 * (broker_h + 16.0),
-            MID_W,
-            broker_h,
-        );
+    let mut y = MARGIN + exchanges_h + GAP;
+    for i in of(Role::Broker) {
+        boxes[i] = (MID_X, y, MID_W, heights[i]);
+        y += heights[i] + GAP;
     }
-    for (list, x) in [
-        (of(Role::Producer), 20.0),
-        (of(Role::Consumer), WIDTH - 20.0 - SIDE_W),
-    ] {
-        let gap = (height - list.len() as f64 * SIDE_H) / (list.len() as f64 + 1.0);
-        for (k, &i) in list.iter().enumerate() {
-            boxes[i] = (x, gap + k as f64 * (SIDE_H + gap), SIDE_W, SIDE_H);
+    let column = |list: &[usize]| -> f64 {
+        list.iter().map(|&i| heights[i]).sum::<f64>() + GAP * list.len().saturating_sub(1) as f64
+    };
+    let (producers, consumers) = (of(Role::Producer), of(Role::Consumer));
+    let height = (y - GAP + MARGIN)
+        .max(column(&producers) + 2.0 * MARGIN)
+        .max(column(&consumers) + 2.0 * MARGIN);
+    for (list, x) in [(producers, MARGIN), (consumers, WIDTH - MARGIN - SIDE_W)] {
+        let mut y = (height - column(&list)) / 2.0;
+        for &i in &list {
+            boxes[i] = (x, y, SIDE_W, heights[i]);
+            y += heights[i] + GAP;
         }
     }
-    (boxes, height, exchanges_h)
+    (boxes, exchanges, height)
 }
 
 fn lane(boxes: &[Rect], from: NodeId, to: NodeId) -> ((f64, f64), (f64, f64)) {
@@ -247,85 +243,108 @@ fn lane(boxes: &[Rect], from: NodeId, to: NodeId) -> ((f64, f64), (f64, f64)) {
     } else {
         (tx, ty + th / 2.0)
     };
-    let offset = if from < to { -7.0 } else { 7.0 };
+    let offset = if from < to { -8.0 } else { 8.0 };
     ((a.0, a.1 + offset), (z.0, z.1 + offset))
 }
 
-fn graph(lang: Lang, world: &World<RabbitLab>) -> Html {
-    let lab = &world.protocol;
-    let (boxes, height, exchanges_h) = layout(lab);
-    let links: Vec<(NodeId, NodeId)> = lab
-        .producers
-        .values()
-        .map(|p| (p.spec.node, p.spec.broker))
-        .chain(lab.consumers.values().map(|k| (k.spec.node, k.spec.broker)))
-        .collect();
-    let mut exchange_lines = Vec::new();
-    let mut y = 40.0;
+/// The exchanges and their bindings, drawn at (0, 0), with their height.
+fn exchanges_box(lang: Lang, lab: &RabbitLab) -> (Html, f64) {
+    let mut stack = Stack::new(PAD, PAD, MID_W - 2.0 * PAD);
+    stack.head(tr(lang, "exchanges and bindings", "交换器与绑定"), None);
     for e in &lab.setup.exchanges {
-        exchange_lines.push(line(
-            MID_X + 10.0,
-            y,
-            "node-line",
-            format!(
-                "{} ({})",
-                if e.name.is_empty() {
-                    "(default)"
-                } else {
-                    &e.name
-                },
-                kind_name(e.kind)
-            ),
-        ));
-        y += 18.0;
+        let name = if e.name.is_empty() {
+            tr(lang, "(default)", "（默认）")
+        } else {
+            &e.name
+        };
+        stack.line("node-line", &format!("{name} ({})", kind_name(e.kind)));
         for b in &e.bindings {
             let key = if e.kind == ExchangeKind::Fanout {
                 String::new()
             } else {
                 format!(" \"{}\"", b.key)
             };
-            exchange_lines.push(line(
-                MID_X + 24.0,
-                y,
-                "node-line small",
-                format!("→ {}{key}", b.queue),
-            ));
-            y += 18.0;
+            stack.text("node-line small", SMALL, &format!("  → {}{key}", b.queue));
         }
     }
+    let (body, h) = stack.finish();
+    (body, h + 2.0 * PAD)
+}
+
+/// A node's box drawn at (0, 0): its title and state, and what it holds; with its height.
+fn node_box(lang: Lang, world: &World<RabbitLab>, node: NodeId, w: f64) -> (Html, f64) {
+    let lab = &world.protocol;
+    let Some(spec) = lab.setup.nodes.get(usize::from(node)) else {
+        return (html! {}, 0.0);
+    };
+    let status = world.node(node).map_or(NodeStatus::Down, |s| s.status);
+    let (label, class) = status_label(lang, status);
+    let role = match spec.role {
+        Role::Producer => tr(lang, "producer", "生产者"),
+        Role::Broker => tr(lang, "RabbitMQ node", "RabbitMQ 节点"),
+        Role::Consumer => tr(lang, "consumer", "消费者"),
+    };
+    let mut stack = Stack::new(PAD, PAD, w - 2.0 * PAD);
+    // A node that is up says nothing of it; a crashed or paused one says so.
+    stack.head(
+        &format!("{} · {role}", spec.name),
+        (status != NodeStatus::Up).then_some((label, class)),
+    );
+    stack.gap(2.0);
+    match spec.role {
+        Role::Producer => producer_body(lang, lab, node, &mut stack),
+        Role::Consumer => consumer_body(lang, lab, node, &mut stack),
+        Role::Broker => broker_body(lang, lab, node, &mut stack),
+    }
+    let (body, h) = stack.finish();
+    (body, h + 2.0 * PAD)
+}
+
+fn graph(lang: Lang, world: &World<RabbitLab>) -> Html {
+    let lab = &world.protocol;
+    let nodes: Vec<(Html, f64)> = lab
+        .setup
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let w = if spec.role == Role::Broker {
+                MID_W
+            } else {
+                SIDE_W
+            };
+            node_box(lang, world, i as NodeId, w)
+        })
+        .collect();
+    let (exchanges, exchanges_h) = exchanges_box(lang, lab);
+    let heights: Vec<f64> = nodes.iter().map(|(_, h)| *h).collect();
+    let (boxes, ex, height) = layout(lab, &heights, exchanges_h);
+    let links: Vec<(NodeId, NodeId)> = lab
+        .producers
+        .values()
+        .map(|p| (p.spec.node, p.spec.broker))
+        .chain(lab.consumers.values().map(|k| (k.spec.node, k.spec.broker)))
+        .collect();
+    let at = |(x, y, _, _): Rect| format!("translate({x:.1} {y:.1})");
     html! {
-        <figure class="diagram jms-graph rabbit-graph">
+        <figure class="diagram jms-graph mq-graph rabbit-graph">
             <svg data-testid="rabbit-graph" viewBox={format!("0 0 {WIDTH} {height:.0}")} role="img"
                 aria-label={tr(lang, "Producers, the RabbitMQ cluster and consumers", "生产者、RabbitMQ 集群与消费者")}>
                 { for links.iter().flat_map(|&(a, b)| [(a, b), (b, a)]).map(|(a, b)| {
                     let ((x1, y1), (x2, y2)) = lane(&boxes, a, b);
                     html! { <line class="link" x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} /> }
                 }) }
-                <g class="node exchanges">
-                    <rect x={MID_X.to_string()} y="10" width={MID_W.to_string()} height={format!("{:.1}", exchanges_h)} rx="10" />
-                    <text class="node-title" x={format!("{:.1}", MID_X + 10.0)} y="28">{ tr(lang, "exchanges and bindings", "交换器与绑定") }</text>
-                    { for exchange_lines }
+                <g class="node exchanges" transform={at(ex)}>
+                    <rect width={format!("{:.1}", ex.2)} height={format!("{:.1}", ex.3)} rx="10" />
+                    { exchanges }
                 </g>
-                { for lab.setup.nodes.iter().enumerate().map(|(i, spec)| {
-                    let node = i as NodeId;
-                    let (x, y, w, h) = boxes[i];
-                    let status = world.node(node).map_or(NodeStatus::Down, |s| s.status);
-                    let (label, class) = status_label(lang, status);
-                    let role = match spec.role {
-                        Role::Producer => tr(lang, "producer", "生产者"),
-                        Role::Broker => tr(lang, "RabbitMQ node", "RabbitMQ 节点"),
-                        Role::Consumer => tr(lang, "consumer", "消费者"),
-                    };
-                    let body = match spec.role {
-                        Role::Producer => producer_body(lang, lab, node, x, y),
-                        Role::Consumer => consumer_body(lang, lab, node, x, y),
-                        Role::Broker => broker_body(lang, lab, node, x, y, w),
-                    };
+                { for lab.setup.nodes.iter().zip(nodes).enumerate().map(|(i, (spec, (body, _)))| {
+                    let rect = boxes[i];
+                    let status = world.node(i as NodeId).map_or(NodeStatus::Down, |s| s.status);
+                    let (_, class) = status_label(lang, status);
                     html! {
-                        <g class={classes!("node", class)} data-node={spec.name.clone()}>
-                            <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={format!("{w:.1}")} height={format!("{h:.1}")} rx="10" />
-                            <text class="node-title" x={format!("{:.1}", x + 10.0)} y={format!("{:.1}", y + 22.0)}>{ format!("{} · {role}", spec.name) }</text>
-                            <text class={classes!("node-status", class)} x={format!("{:.1}", x + w - 10.0)} y={format!("{:.1}", y + 22.0)} text-anchor="end">{ label }</text>
+                        <g class={classes!("node", class)} data-node={spec.name.clone()} transform={at(rect)}>
+                            <rect width={format!("{:.1}", rect.2)} height={format!("{:.1}", rect.3)} rx="10" />
                             { body }
                         </g>
                     }
@@ -336,10 +355,12 @@ fn graph(lang: Lang, world: &World<RabbitLab>) -> Html {
                     let f = (world.now.saturating_sub(env.sent_at) as f64 / span).clamp(0.0, 1.0) * 0.8 + 0.1;
                     let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
                     let control = matches!(env.msg, RabbitMsg::Confirm { .. } | RabbitMsg::Ack { .. } | RabbitMsg::Nack { .. });
+                    // Above the upper lane, under the lower one: two messages on one link keep apart.
+                    let ty = if env.from < env.to { y - 13.0 } else { y + 24.0 };
                     html! {
                         <g key={env.id} class={classes!("packet", if control { "control" } else { "data" })} data-testid="packet">
-                            <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="7" />
-                            <text x={format!("{x:.1}")} y={format!("{:.1}", y - 11.0)} text-anchor="middle">{ short(&env.msg, lab) }</text>
+                            <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="8" />
+                            <text x={format!("{x:.1}")} y={format!("{ty:.1}")} text-anchor="middle" style={diagram::font(diagram::CHIP_TEXT)}>{ short(&env.msg, lab) }</text>
                             <title>{ summary(lang, &env.msg, lab) }</title>
                         </g>
                     }
@@ -369,38 +390,49 @@ fn short(msg: &RabbitMsg, lab: &RabbitLab) -> String {
     }
 }
 
-fn producer_body(lang: Lang, lab: &RabbitLab, node: NodeId, x: f64, y: f64) -> Html {
+fn chip_list(items: impl Iterator<Item = (String, &'static str, String)>) -> Vec<Chip> {
+    items
+        .map(|(label, class, title)| Chip {
+            label,
+            class,
+            title,
+            wrap: None,
+        })
+        .collect()
+}
+
+fn producer_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack) {
     let Some(p) = lab.producers.get(&node) else {
-        return html! {};
+        return;
     };
     let mode = match p.spec.mode {
         PublishMode::None => tr(lang, "no confirms", "无确认"),
         PublishMode::Confirms => tr(lang, "publisher confirms", "生产者确认"),
         PublishMode::Tx => tr(lang, "channel transaction", "信道事务"),
     };
-    let waiting = p
-        .uncommitted
-        .iter()
-        .map(|m| (m.label.clone(), "buffered", String::new()))
-        .chain(
-            p.awaiting
-                .iter()
-                .filter_map(|&e| lab.ledger.get(e))
-                .map(|j| (j.label.clone(), "waiting", String::new())),
-        )
-        .collect();
-    let (chips_html, _) = chips(x + 10.0, y + 60.0, SIDE_W - 20.0, waiting);
-    html! {
-        <>
-            { line(x + 10.0, y + 42.0, "node-line", format!("{mode} → {}", lab.name(p.spec.broker))) }
-            { chips_html }
-        </>
+    let waiting = chip_list(
+        p.uncommitted
+            .iter()
+            .map(|m| (m.label.clone(), "buffered", String::new()))
+            .chain(
+                p.awaiting
+                    .iter()
+                    .filter_map(|&e| lab.ledger.get(e))
+                    .map(|j| (j.label.clone(), "waiting", String::new())),
+            ),
+    );
+    stack.line(
+        "node-line",
+        &format!("{mode} → {}", lab.name(p.spec.broker)),
+    );
+    if !waiting.is_empty() {
+        stack.chips(&waiting, "");
     }
 }
 
-fn consumer_body(lang: Lang, lab: &RabbitLab, node: NodeId, x: f64, y: f64) -> Html {
+fn consumer_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack) {
     let Some(k) = lab.consumers.get(&node) else {
-        return html! {};
+        return;
     };
     let ack = if k.spec.auto_ack {
         tr(lang, "auto-ack", "自动确认")
@@ -419,49 +451,50 @@ fn consumer_body(lang: Lang, lab: &RabbitLab, node: NodeId, x: f64, y: f64) -> H
     };
     let mut settings = trf(
         lang,
-        format!("{} · {ack} · prefetch {prefetch}", k.spec.queue),
-        format!("{} · {ack} · 预取 {prefetch}", k.spec.queue),
+        format!(
+            "{connection} · {} · {} · {ack} · prefetch {prefetch}",
+            lab.name(k.spec.broker),
+            k.spec.queue
+        ),
+        format!(
+            "{connection} · {} · {} · {ack} · 预取 {prefetch}",
+            lab.name(k.spec.broker),
+            k.spec.queue
+        ),
     );
     if k.spec.idempotent {
         settings.push_str(&format!(" · {}", tr(lang, "dedup table", "去重表")));
     }
-    let prefetched = k
-        .prefetched
-        .iter()
-        .map(|m| {
-            (
-                m.label.clone(),
-                if m.redelivered {
-                    "redelivered"
-                } else {
-                    "prefetched"
-                },
-                String::new(),
-            )
-        })
-        .collect();
-    let unacked = k
-        .unacked
-        .iter()
-        .map(|m| (m.label.clone(), "unacked", String::new()))
-        .collect();
-    let (pre, h1) = chips(x + 10.0, y + 72.0, SIDE_W - 20.0, prefetched);
-    let (un, _) = chips(x + 10.0, y + 92.0 + h1, SIDE_W - 20.0, unacked);
-    html! {
-        <>
-            { line(x + 10.0, y + 40.0, "node-line small", format!("{connection} · {}", lab.name(k.spec.broker))) }
-            { line(x + 10.0, y + 54.0, "node-line small", settings) }
-            { line(x + 10.0, y + 68.0, "node-line", tr(lang, "delivered:", "已投递：").to_string()) }
-            { pre }
-            { line(x + 10.0, y + 88.0 + h1, "node-line", tr(lang, "processed, not acknowledged:", "已处理、未确认：").to_string()) }
-            { un }
-        </>
-    }
+    let prefetched = chip_list(k.prefetched.iter().map(|m| {
+        let class = if m.redelivered {
+            "redelivered"
+        } else {
+            "prefetched"
+        };
+        (m.label.clone(), class, String::new())
+    }));
+    let unacked = chip_list(
+        k.unacked
+            .iter()
+            .map(|m| (m.label.clone(), "unacked", String::new())),
+    );
+    let none = tr(lang, "(none)", "（无）");
+    stack.text("node-line small", SMALL, &settings);
+    stack.labelled(
+        "node-line",
+        tr(lang, "delivered:", "已投递："),
+        &prefetched,
+        none,
+    );
+    stack.labelled(
+        "node-line",
+        tr(lang, "processed, unacked:", "已处理、未确认："),
+        &unacked,
+        none,
+    );
 }
 
-fn broker_body(lang: Lang, lab: &RabbitLab, node: NodeId, x: f64, y: f64, w: f64) -> Html {
-    let mut top = y + 44.0;
-    let mut parts = Vec::new();
+fn broker_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack) {
     for q in lab
         .queues
         .iter()
@@ -477,47 +510,26 @@ fn broker_body(lang: Lang, lab: &RabbitLab, node: NodeId, x: f64, y: f64, w: f64
             (true, _) => tr(lang, "durable", "持久"),
             (false, _) => tr(lang, "transient", "非持久"),
         };
-        parts.push(line(
-            x + 10.0,
-            top,
-            "node-line",
-            trf(
-                lang,
-                format!("queue {}{role} · {flags}", q.spec.name),
-                format!("队列 {}{role} · {flags}", q.spec.name),
-            ),
-        ));
-        let items: Vec<(String, &'static str, String)> = q
-            .messages
-            .iter()
-            .map(|h| {
-                let class = match (h.dispatched_to, q.spec.durable && h.message.persistent) {
-                    (Some(_), _) => "dispatched",
-                    (None, true) => "stored",
-                    (None, false) => "memory",
-                };
-                let label = match h.dispatched_to {
-                    Some(c) => format!("{}→{}", h.message.label, lab.name(c)),
-                    None => h.message.label.clone(),
-                };
-                (label, class, h.message.routing_key.clone())
-            })
-            .collect();
-        let empty = items.is_empty();
-        let (html, h) = chips(x + 10.0, top + 6.0, w - 20.0, items);
-        parts.push(if empty {
-            line(
-                x + 14.0,
-                top + 20.0,
-                "node-line muted",
-                tr(lang, "(empty)", "（空）").to_string(),
-            )
-        } else {
-            html
-        });
-        top += 20.0 + h;
+        let items = chip_list(q.messages.iter().map(|h| {
+            let class = match (h.dispatched_to, q.spec.durable && h.message.persistent) {
+                (Some(_), _) => "dispatched",
+                (None, true) => "stored",
+                (None, false) => "memory",
+            };
+            let label = match h.dispatched_to {
+                Some(c) => format!("{}→{}", h.message.label, lab.name(c)),
+                None => h.message.label.clone(),
+            };
+            (label, class, h.message.routing_key.clone())
+        }));
+        let heading = trf(
+            lang,
+            format!("queue {}{role} · {flags}", q.spec.name),
+            format!("队列 {}{role} · {flags}", q.spec.name),
+        );
+        stack.line("node-line", &heading);
+        stack.chips(&items, tr(lang, "(empty)", "（空）"));
     }
-    html! { <>{ for parts }</> }
 }
 
 fn button(

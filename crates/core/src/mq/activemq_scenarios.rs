@@ -334,8 +334,8 @@ fn stranded() -> Scenario<AmqLab> {
     steps.extend([
         restart(
             B1,
-            "B1 restarts and loads m1 and m2 from its store. No consumer is on B1 any more; both are on B2. The warning turns on: m1 and m2 are stranded. They are not lost (they are in B1's store), but no consumer will see them: they came from B2, and B1 does not send a message back the way it came.",
-            "B1 重启，从存储里载入 m1 和 m2。B1 上已经没有消费者了，两个都在 B2 上。警告亮起：m1 和 m2 滞留了。它们没有丢（在 B1 的存储里），但没有消费者会看到：它们来自 B2，而 B1 不会把消息原路送回。",
+            "B1 restarts with m1 and m2 in its store, but both consumers are on B2 now. The warning turns on: m1 and m2 are stranded. They are not lost, yet no consumer will see them: they came from B2, and B1 does not send a message back the way it came.",
+            "B1 重启，存储里有 m1 和 m2，但两个消费者现在都在 B2 上。警告亮起：m1 和 m2 滞留了。它们没有丢，却没有消费者会看到：它们来自 B2，而 B1 不会把消息原路送回。",
         )
         .ask(
             (

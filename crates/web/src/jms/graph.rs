@@ -30,10 +30,6 @@ const ROW_GAP: f64 = 16.0;
 const BROKER_X: f64 = MARGIN + PRODUCER_W + LINK;
 const CONSUMER_X: f64 = BROKER_X + BROKER_W + LINK;
 
-/// The legacy sizes of [`chips`] and [`line`], which the ActiveMQ and RabbitMQ graphs still use.
-const CHIP_W: f64 = 46.0;
-const CHIP_H: f64 = 20.0;
-
 struct Layout {
     height: f64,
     /// Each node's box: left, top, width, height.
@@ -107,44 +103,6 @@ fn lane(l: &Layout, from: NodeId, to: NodeId, lab: &JmsLab) -> ((f64, f64), (f64
     }
     let offset = if from < to { -8.0 } else { 8.0 };
     ((a.0, a.1 + offset), (b.0, b.1 + offset))
-}
-
-/// A chip wide enough for its label (at about 7.5 pixels a character), in the legacy sizes.
-pub(crate) fn chip_width(label: &str) -> f64 {
-    (label.chars().count() as f64 * 7.5 + 14.0).max(CHIP_W)
-}
-
-pub(crate) fn chip(x: f64, y: f64, label: &str, class: &'static str, title: String) -> Html {
-    let w = chip_width(label);
-    html! {
-        <g class={classes!("chip", class)}>
-            <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={format!("{w:.1}")} height={CHIP_H.to_string()} rx="9" />
-            <text x={format!("{:.1}", x + w / 2.0)} y={format!("{:.1}", y + 14.5)} text-anchor="middle">{ label.to_string() }</text>
-            <title>{ title }</title>
-        </g>
-    }
-}
-
-/// Chips laid out left to right, wrapping at `width`; returns them and the height they take
-/// (the legacy sizes).
-pub(crate) fn chips(
-    x: f64,
-    y: f64,
-    width: f64,
-    items: Vec<(String, &'static str, String)>,
-) -> (Html, f64) {
-    let (mut cx, mut cy) = (x, y);
-    let mut placed = Vec::new();
-    for (label, class, title) in items {
-        let w = chip_width(&label);
-        if cx > x && cx + w > x + width {
-            cx = x;
-            cy += CHIP_H + 4.0;
-        }
-        placed.push(chip(cx, cy, &label, class, title));
-        cx += w + 4.0;
-    }
-    (html! { <>{ for placed }</> }, cy - y + CHIP_H + 4.0)
 }
 
 /// What the graph needs to let a student pick a message for the inspector: the message picked
@@ -383,10 +341,6 @@ fn short(msg: &JmsMsg, lab: &JmsLab) -> String {
             entries.iter().map(name).collect::<Vec<_>>().join(",")
         ),
     }
-}
-
-pub(crate) fn line(x: f64, y: f64, class: &'static str, text: String) -> Html {
-    html! { <text class={class} x={format!("{x:.1}")} y={format!("{y:.1}")}>{ text }</text> }
 }
 
 fn none(lang: Lang) -> &'static str {
