@@ -11,6 +11,7 @@ use distlab_core::locks::{Backend, GrantEnd, LockMsg, LockNote, LockOp, LocksLab
 use distlab_core::{Lang, Text};
 use yew::prelude::*;
 
+use crate::diagram::{self, SMALL};
 use crate::explorer::{ExplorerPanel, FaultChoice};
 use crate::i18n::{describe_message_event, tr, trf};
 use crate::player::{Msg, Player, Session};
@@ -424,11 +425,69 @@ fn stretch_of(world: &World<LocksLab>, client: usize) -> Stretch {
     }
 }
 
-const TL_W: f64 = 1000.0;
-const TL_LEFT: f64 = 70.0;
-const ROW_H: f64 = 46.0;
+/// The timeline's width in viewBox units: about the CSS px of its stage on a 1280×720 projector
+/// (see [`crate::diagram`]).
+const TL_W: f64 = 840.0;
+/// The column of the clients' names.
+const TL_LEFT: f64 = 56.0;
+const TL_RIGHT: f64 = 12.0;
+/// A client's row: a lane of write labels above its bar, the bar, its leases under it, and a lane
+/// per line of lease labels.
+const LABEL_LANE: f64 = 20.0;
+const BAR_H: f64 = 24.0;
+const LEASE_H: f64 = 6.0;
+const ROW_GAP: f64 = 10.0;
+/// Room for the time axis under the rows.
+const AXIS_H: f64 = 30.0;
 
-/// The timeline of every client up to the step on screen.
+/// A tick interval for an axis `span` long: 1, 2 or 5 times a power of ten, for at most 8 ticks.
+fn tick_step(span: u64) -> u64 {
+    let mut step = 1;
+    loop {
+        for k in [1, 2, 5] {
+            if span / (step * k) <= 7 {
+                return step * k;
+            }
+        }
+        step = step.saturating_mul(10);
+    }
+}
+
+/// Lays labels out left to right in lanes: each goes in the first lane where it does not touch
+/// the one before; returns the lane of each (`spans` are start and end x, in order of start).
+fn lanes(spans: &[(f64, f64)]) -> Vec<usize> {
+    let mut ends: Vec<f64> = Vec::new();
+    spans
+        .iter()
+        .map(
+            |&(a, b)| match ends.iter().position(|&end| end + 6.0 <= a) {
+                Some(k) => {
+                    ends[k] = b;
+                    k
+                }
+                None => {
+                    ends.push(b);
+                    ends.len() - 1
+                }
+            },
+        )
+        .collect()
+}
+
+/// A label's box `width` wide that starts at `x` when it fits the timeline, else ends at its
+/// right edge: (start, end, text-anchor x, anchor).
+fn label_at(x: f64, width: f64) -> (f64, f64, f64, &'static str) {
+    if x + width <= TL_W - 4.0 {
+        (x, x + width, x, "start")
+    } else {
+        (TL_W - 4.0 - width, TL_W - 4.0, TL_W - 4.0, "end")
+    }
+}
+
+/// The timeline of every client up to the step on screen: what each client was doing, the
+/// leases the service granted it (running on, dashed, past now), its writes with their tokens,
+/// and a time axis. The window runs from 0 to a third past now, so that the step's events are
+/// not squeezed against its edge.
 fn timeline(lang: Lang, session: &Session<LocksLab>) -> Html {
     let steps = session.run.run.steps();
     let mut world = session.run.run.state_at(0);
@@ -442,98 +501,175 @@ fn timeline(lang: Lang, session: &Session<LocksLab>) -> Html {
         samples.push((world.now, (0..n).map(|c| stretch_of(&world, c)).collect()));
     }
     let now = session.state.now;
-    let span = now.max(1) as f64;
-    let x = |t: u64| TL_LEFT + (TL_W - TL_LEFT - 20.0) * (t as f64 / span);
     let lab = &session.state.protocol;
-    let height = 30.0 + ROW_H * n as f64;
+    // The window: 0 to a third past now, and at least far enough for every lease to end in it.
+    let leases_end = lab
+        .grants
+        .iter()
+        .filter(|g| g.ended.is_none())
+        .filter_map(|g| g.lease_until)
+        .max()
+        .unwrap_or(0);
+    let end = (now + now / 3).max(leases_end.min(now * 2)).max(100);
+    let x = |t: u64| TL_LEFT + (TL_W - TL_LEFT - TL_RIGHT) * (t.min(end) as f64 / end as f64);
+    let label = |text: &str, size: f64| diagram::bold_width(text, size);
+
+    // Each row's labels, laid out in lanes first: the rows are as tall as their lanes need.
+    struct Row {
+        writes: Vec<(u64, String, &'static str, (f64, f64, f64, &'static str))>,
+        write_lanes: Vec<usize>,
+        leases: Vec<(f64, f64, f64, String, (f64, f64, f64, &'static str))>,
+        lease_lanes: Vec<usize>,
+    }
+    let rows: Vec<Row> = (0..n)
+        .map(|c| {
+            let writes: Vec<_> = lab
+                .resource
+                .log
+                .iter()
+                .filter(|w| usize::from(w.client) == c)
+                .map(|w| {
+                    let class = if !w.accepted {
+                        "rejected"
+                    } else if w.stale || w.overlaps.is_some() {
+                        "unsafe"
+                    } else {
+                        "accepted"
+                    };
+                    let text = format!("{}{}", if w.accepted { "✎" } else { "✗" }, w.token);
+                    let placed = label_at(x(w.at) + 3.0, label(&text, diagram::CHIP_TEXT));
+                    (w.at, text, class, placed)
+                })
+                .collect();
+            let write_lanes = lanes(&writes.iter().map(|w| (w.3 .0, w.3 .1)).collect::<Vec<_>>());
+            let leases: Vec<_> = lab
+                .grants
+                .iter()
+                .filter(|g| usize::from(g.client) == c)
+                .map(|g| {
+                    // A grant the service lost still stands until its lease runs out.
+                    let (until, running) = match g.ended {
+                        Some((_, GrantEnd::Lost)) | None => match g.lease_until {
+                            Some(t) => (t, t > now),
+                            None => (now, false),
+                        },
+                        Some((t, _)) => (t, false),
+                    };
+                    let how = match g.ended.map(|(_, e)| e) {
+                        None => tr(lang, "valid", "有效"),
+                        Some(GrantEnd::Released) => tr(lang, "released", "已释放"),
+                        Some(GrantEnd::DeletedBy { .. }) => {
+                            tr(lang, "deleted by another", "被他人删除")
+                        }
+                        Some(GrantEnd::Expired) => tr(lang, "expired", "已过期"),
+                        Some(GrantEnd::CleanedUp) => tr(lang, "cleaned up", "被清理"),
+                        Some(GrantEnd::SessionExpired) => tr(lang, "session expired", "会话过期"),
+                        Some(GrantEnd::Lost) if g.valid_at(now) => {
+                            tr(lang, "forgotten, lease running", "服务已忘记，租约仍在计时")
+                        }
+                        Some(GrantEnd::Lost) => tr(lang, "forgotten by the service", "被服务遗忘"),
+                    };
+                    let text = format!("#{} {how}", g.token);
+                    let placed = label_at(x(g.granted_at), diagram::text_width(&text, SMALL));
+                    let cut = if running { x(now) } else { x(until) };
+                    (x(g.granted_at), cut, x(until), text, placed)
+                })
+                .collect();
+            let lease_lanes = lanes(&leases.iter().map(|l| (l.4 .0, l.4 .1)).collect::<Vec<_>>());
+            Row {
+                writes,
+                write_lanes,
+                leases,
+                lease_lanes,
+            }
+        })
+        .collect();
+    let lane_count = |l: &[usize]| l.iter().max().map_or(0, |m| m + 1) as f64;
+    let mut tops = Vec::new();
+    let mut y = 26.0;
+    for row in &rows {
+        let above = lane_count(&row.write_lanes).max(1.0) * LABEL_LANE;
+        tops.push(y + above);
+        y += above + BAR_H + 4.0 + LEASE_H + lane_count(&row.lease_lanes) * LABEL_LANE + ROW_GAP;
+    }
+    let axis_y = y;
+    let height = axis_y + AXIS_H;
+
     let mut bars = Vec::new();
-    for c in 0..n {
-        let y = 20.0 + ROW_H * c as f64;
-        // Consecutive samples in the same stretch make one bar.
+    for (c, (row, &top)) in rows.iter().zip(&tops).enumerate() {
+        // Consecutive samples in the same stretch make one bar; the last lasts until now.
         let mut k = 0;
-        while k + 1 < samples.len() {
+        while k < samples.len() {
             let (t0, s0) = (samples[k].0, samples[k].1[c]);
             let mut j = k + 1;
-            while j + 1 < samples.len() && samples[j].1[c] == s0 {
+            while j < samples.len() && samples[j].1[c] == s0 {
                 j += 1;
             }
-            let t1 = samples[j].0;
-            if s0 != Stretch::Idle && t1 > t0 {
+            let t1 = samples.get(j).map_or(now, |s| s.0);
+            if s0 != Stretch::Idle {
                 bars.push(html! {
-                    <rect class={classes!("stretch", s0.class())} x={format!("{:.1}", x(t0))} y={format!("{y:.1}")}
-                        width={format!("{:.1}", (x(t1) - x(t0)).max(1.0))} height="18" />
+                    <rect class={classes!("stretch", s0.class())} x={format!("{:.1}", x(t0))} y={format!("{top:.1}")}
+                        width={format!("{:.1}", (x(t1) - x(t0)).max(3.0))} height={BAR_H.to_string()} rx="3" />
                 });
             }
             k = j;
         }
-        // The stretch that lasts until now.
-        if let Some((t, s)) = samples.last().map(|(t, s)| (*t, s[c])) {
-            if s != Stretch::Idle {
-                bars.push(html! {
-                    <rect class={classes!("stretch", s.class(), "open")} x={format!("{:.1}", x(t))} y={format!("{y:.1}")}
-                        width="6" height="18" />
-                });
-            }
-        }
-        // The leases the service granted to this client.
-        for g in lab.grants.iter().filter(|g| usize::from(g.client) == c) {
-            // A grant the service lost still stands until its lease runs out.
-            let end = match g.ended {
-                Some((_, GrantEnd::Lost)) | None => g.lease_until.map_or(now, |t| t.min(now)),
-                Some((t, _)) => t,
-            };
-            let how = match g.ended.map(|(_, e)| e) {
-                None => tr(lang, "valid", "有效"),
-                Some(GrantEnd::Released) => tr(lang, "released", "已释放"),
-                Some(GrantEnd::DeletedBy { .. }) => tr(lang, "deleted by another", "被他人删除"),
-                Some(GrantEnd::Expired) => tr(lang, "expired", "已过期"),
-                Some(GrantEnd::CleanedUp) => tr(lang, "cleaned up", "被清理"),
-                Some(GrantEnd::SessionExpired) => tr(lang, "session expired", "会话过期"),
-                Some(GrantEnd::Lost) if g.valid_at(now) => tr(
-                    lang,
-                    "forgotten by the service, lease still running",
-                    "服务已忘记，租约仍在计时",
-                ),
-                Some(GrantEnd::Lost) => tr(lang, "forgotten by the service", "被服务遗忘"),
-            };
+        let lease_y = top + BAR_H + 4.0;
+        for ((x0, cut, until, text, (_, _, tx, anchor)), lane) in
+            row.leases.iter().zip(&row.lease_lanes)
+        {
+            let ty = lease_y + LEASE_H + (*lane as f64 + 1.0) * LABEL_LANE - 5.0;
             bars.push(html! {
                 <g class="lease">
-                    <rect x={format!("{:.1}", x(g.granted_at))} y={format!("{:.1}", y + 22.0)} width={format!("{:.1}", (x(end) - x(g.granted_at)).max(2.0))} height="5" />
-                    <text x={format!("{:.1}", x(g.granted_at))} y={format!("{:.1}", y + 38.0)}>{ format!("#{} {how}", g.token) }</text>
+                    <rect x={format!("{x0:.1}")} y={format!("{lease_y:.1}")} width={format!("{:.1}", (cut - x0).max(2.0))} height={LEASE_H.to_string()} />
+                    if until > cut {
+                        <line class="lease-ahead" x1={format!("{cut:.1}")} y1={format!("{:.1}", lease_y + LEASE_H / 2.0)}
+                            x2={format!("{until:.1}")} y2={format!("{:.1}", lease_y + LEASE_H / 2.0)} />
+                    }
+                    <text x={format!("{tx:.1}")} y={format!("{ty:.1}")} text-anchor={*anchor} style={diagram::font(SMALL)}>{ text.clone() }</text>
+                </g>
+            });
+        }
+        for ((at, text, class, (_, _, tx, anchor)), lane) in row.writes.iter().zip(&row.write_lanes)
+        {
+            let ty = top - 5.0 - *lane as f64 * LABEL_LANE;
+            bars.push(html! {
+                <g class={classes!("write", *class)} data-testid="timeline-write">
+                    <line x1={format!("{:.1}", x(*at))} y1={format!("{:.1}", ty + 3.0)} x2={format!("{:.1}", x(*at))} y2={format!("{:.1}", top + BAR_H)} />
+                    <text x={format!("{tx:.1}")} y={format!("{ty:.1}")} text-anchor={*anchor} style={diagram::font(diagram::CHIP_TEXT)}>{ text.clone() }</text>
                 </g>
             });
         }
     }
-    let writes = lab.resource.log.iter().map(|w| {
-        let row = usize::from(w.client);
-        let y = 20.0 + ROW_H * row as f64;
-        let bad = w.stale || w.overlaps.is_some();
-        let class = if !w.accepted {
-            "rejected"
-        } else if bad {
-            "unsafe"
-        } else {
-            "accepted"
-        };
-        let mark = if w.accepted { "✎" } else { "✗" };
-        html! {
-            <g class={classes!("write", class)}>
-                <line x1={format!("{:.1}", x(w.at))} y1={format!("{:.1}", y - 4.0)} x2={format!("{:.1}", x(w.at))} y2={format!("{:.1}", y + 22.0)} />
-                <text x={format!("{:.1}", x(w.at) + 3.0)} y={format!("{:.1}", y - 5.0)}>{ format!("{mark}{}", w.token) }</text>
-            </g>
-        }
-    });
+    let step = tick_step(end);
+    let ticks: Vec<u64> = (0..=end / step).map(|k| k * step).collect();
+    let now_label = trf(lang, format!("now {now} ms"), format!("现在 {now} ms"));
+    let (_, _, now_x, now_anchor) = label_at(x(now) + 4.0, diagram::bold_width(&now_label, SMALL));
     html! {
         <figure class="diagram locks-timeline">
             <svg data-testid="locks-timeline" viewBox={format!("0 0 {TL_W} {height:.0}")} role="img"
                 aria-label={tr(lang, "Each client over time", "每个客户端随时间的状态")}>
-                { for lab.clients.iter().enumerate().map(|(c, client)| html! {
-                    <text class="row-label" x="8" y={format!("{:.1}", 34.0 + ROW_H * c as f64)}>{ client.name.clone() }</text>
+                <g class="axis">
+                    <line x1={format!("{TL_LEFT:.1}")} y1={format!("{axis_y:.1}")} x2={format!("{:.1}", TL_W - TL_RIGHT)} y2={format!("{axis_y:.1}")} />
+                    // The last tick says the unit.
+                    { for ticks.iter().map(|&t| {
+                        let text = if Some(&t) == ticks.last() { format!("{t} ms") } else { t.to_string() };
+                        // A label that would stick out of the right edge ends at its tick.
+                        let anchor = if x(t) + diagram::text_width(&text, SMALL) / 2.0 > TL_W - 2.0 { "end" } else { "middle" };
+                        html! {
+                            <g>
+                                <line class="grid" x1={format!("{:.1}", x(t))} y1="22" x2={format!("{:.1}", x(t))} y2={format!("{:.1}", axis_y + 5.0)} />
+                                <text x={format!("{:.1}", x(t))} y={format!("{:.1}", axis_y + 22.0)} text-anchor={anchor} style={diagram::font(SMALL)}>{ text }</text>
+                            </g>
+                        }
+                    }) }
+                </g>
+                { for lab.clients.iter().zip(&tops).map(|(client, top)| html! {
+                    <text class="row-label" x="6" y={format!("{:.1}", top + BAR_H / 2.0 + 7.0)} style={diagram::font(diagram::TITLE)}>{ client.name.clone() }</text>
                 }) }
                 { for bars }
-                { for writes }
-                <line class="now" x1={format!("{:.1}", x(now))} y1="8" x2={format!("{:.1}", x(now))} y2={format!("{:.1}", height - 4.0)} />
-                <text class="now" x={format!("{:.1}", x(now) - 4.0)} y="10" text-anchor="end">{ format!("{now} ms") }</text>
+                <line class="now" x1={format!("{:.1}", x(now))} y1="20" x2={format!("{:.1}", x(now))} y2={format!("{axis_y:.1}")} />
+                <text class="now-label" x={format!("{now_x:.1}")} y="16" text-anchor={now_anchor} style={diagram::font(SMALL)}>{ now_label }</text>
             </svg>
             <figcaption class="legend">
                 <span class="key waiting">{ tr(lang, "waiting", "等待") }</span>
@@ -541,7 +677,7 @@ fn timeline(lang: Lang, session: &Session<LocksLab>) -> Html {
                 <span class="key believes">{ tr(lang, "believes it holds (the service disagrees)", "自以为持有（服务已不认可）") }</span>
                 <span class="key paused">{ tr(lang, "paused", "暂停") }</span>
                 <span class="key down">{ tr(lang, "crashed", "崩溃") }</span>
-                <span class="key lease">{ tr(lang, "lease granted by the service (#token)", "服务授予的租约（#令牌）") }</span>
+                <span class="key lease">{ tr(lang, "lease granted by the service (#token; dashed: still to run)", "服务授予的租约（#令牌；虚线：尚未走完）") }</span>
                 <span class="key write">{ tr(lang, "✎ write with its token, ✗ rejected", "✎ 带令牌的写入，✗ 被拒") }</span>
             </figcaption>
         </figure>
@@ -850,5 +986,42 @@ impl crate::lab::LabView for LocksLab {
 
     fn view(player: &Player<LocksLab>, dispatch: &Callback<Msg<LocksLab>>) -> Html {
         view(player, &player.lab, dispatch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_round_and_few() {
+        for (span, step) in [
+            (100, 20),
+            (440, 100),
+            (586, 100),
+            (1000, 200),
+            (7, 1),
+            (3_000, 500),
+        ] {
+            assert_eq!(tick_step(span), step, "span {span}");
+            assert!(span / tick_step(span) <= 7);
+        }
+        // No span makes the loop run away.
+        assert!(tick_step(u64::MAX) > 0);
+    }
+
+    #[test]
+    fn labels_that_would_touch_go_to_the_next_lane() {
+        // The second starts before the first ends; the third starts after it.
+        let spans = [(0.0, 50.0), (40.0, 90.0), (60.0, 100.0), (200.0, 220.0)];
+        assert_eq!(lanes(&spans), vec![0, 1, 0, 0]);
+    }
+
+    #[test]
+    fn a_label_near_the_right_edge_ends_there() {
+        assert_eq!(label_at(100.0, 50.0).3, "start");
+        let (start, end, _, anchor) = label_at(TL_W - 20.0, 50.0);
+        assert_eq!(anchor, "end");
+        assert!(end <= TL_W && start >= 0.0);
     }
 }
