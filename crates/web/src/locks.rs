@@ -474,15 +474,40 @@ fn lanes(spans: &[(f64, f64)]) -> Vec<usize> {
         .collect()
 }
 
-/// A label's box `width` wide that starts at `x` when it fits the timeline, else ends at its
-/// right edge: (start, end, text-anchor x, anchor).
-fn label_at(x: f64, width: f64) -> (f64, f64, f64, &'static str) {
+/// Where a label goes: its extent (`start`, `end`), and the x and text-anchor to draw it with.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Placed {
+    start: f64,
+    end: f64,
+    x: f64,
+    anchor: &'static str,
+}
+
+/// A label `width` wide that starts at `x` when it fits the timeline, else ends at its right
+/// edge.
+fn label_at(x: f64, width: f64) -> Placed {
     if x + width <= TL_W - 4.0 {
-        (x, x + width, x, "start")
+        Placed {
+            start: x,
+            end: x + width,
+            x,
+            anchor: "start",
+        }
     } else {
-        (TL_W - 4.0 - width, TL_W - 4.0, TL_W - 4.0, "end")
+        Placed {
+            start: TL_W - 4.0 - width,
+            end: TL_W - 4.0,
+            x: TL_W - 4.0,
+            anchor: "end",
+        }
     }
 }
+
+/// A write on the timeline: when, its label, its class, where its label goes.
+type WriteMark = (u64, String, &'static str, Placed);
+/// A lease on the timeline: where it starts, where its solid part ends (now, for a lease still
+/// running), where it ends, its label, where its label goes.
+type LeaseMark = (f64, f64, f64, String, Placed);
 
 /// The timeline of every client up to the step on screen: what each client was doing, the
 /// leases the service granted it (running on, dashed, past now), its writes with their tokens,
@@ -516,9 +541,9 @@ fn timeline(lang: Lang, session: &Session<LocksLab>) -> Html {
 
     // Each row's labels, laid out in lanes first: the rows are as tall as their lanes need.
     struct Row {
-        writes: Vec<(u64, String, &'static str, (f64, f64, f64, &'static str))>,
+        writes: Vec<WriteMark>,
         write_lanes: Vec<usize>,
-        leases: Vec<(f64, f64, f64, String, (f64, f64, f64, &'static str))>,
+        leases: Vec<LeaseMark>,
         lease_lanes: Vec<usize>,
     }
     let rows: Vec<Row> = (0..n)
@@ -541,7 +566,12 @@ fn timeline(lang: Lang, session: &Session<LocksLab>) -> Html {
                     (w.at, text, class, placed)
                 })
                 .collect();
-            let write_lanes = lanes(&writes.iter().map(|w| (w.3 .0, w.3 .1)).collect::<Vec<_>>());
+            let write_lanes = lanes(
+                &writes
+                    .iter()
+                    .map(|w| (w.3.start, w.3.end))
+                    .collect::<Vec<_>>(),
+            );
             let leases: Vec<_> = lab
                 .grants
                 .iter()
@@ -575,7 +605,12 @@ fn timeline(lang: Lang, session: &Session<LocksLab>) -> Html {
                     (x(g.granted_at), cut, x(until), text, placed)
                 })
                 .collect();
-            let lease_lanes = lanes(&leases.iter().map(|l| (l.4 .0, l.4 .1)).collect::<Vec<_>>());
+            let lease_lanes = lanes(
+                &leases
+                    .iter()
+                    .map(|l| (l.4.start, l.4.end))
+                    .collect::<Vec<_>>(),
+            );
             Row {
                 writes,
                 write_lanes,
@@ -615,9 +650,8 @@ fn timeline(lang: Lang, session: &Session<LocksLab>) -> Html {
             k = j;
         }
         let lease_y = top + BAR_H + 4.0;
-        for ((x0, cut, until, text, (_, _, tx, anchor)), lane) in
-            row.leases.iter().zip(&row.lease_lanes)
-        {
+        for ((x0, cut, until, text, placed), lane) in row.leases.iter().zip(&row.lease_lanes) {
+            let (tx, anchor) = (placed.x, placed.anchor);
             let ty = lease_y + LEASE_H + (*lane as f64 + 1.0) * LABEL_LANE - 5.0;
             bars.push(html! {
                 <g class="lease">
@@ -626,17 +660,17 @@ fn timeline(lang: Lang, session: &Session<LocksLab>) -> Html {
                         <line class="lease-ahead" x1={format!("{cut:.1}")} y1={format!("{:.1}", lease_y + LEASE_H / 2.0)}
                             x2={format!("{until:.1}")} y2={format!("{:.1}", lease_y + LEASE_H / 2.0)} />
                     }
-                    <text x={format!("{tx:.1}")} y={format!("{ty:.1}")} text-anchor={*anchor} style={diagram::font(SMALL)}>{ text.clone() }</text>
+                    <text x={format!("{tx:.1}")} y={format!("{ty:.1}")} text-anchor={anchor} style={diagram::font(SMALL)}>{ text.clone() }</text>
                 </g>
             });
         }
-        for ((at, text, class, (_, _, tx, anchor)), lane) in row.writes.iter().zip(&row.write_lanes)
-        {
+        for ((at, text, class, placed), lane) in row.writes.iter().zip(&row.write_lanes) {
+            let (tx, anchor) = (placed.x, placed.anchor);
             let ty = top - 5.0 - *lane as f64 * LABEL_LANE;
             bars.push(html! {
                 <g class={classes!("write", *class)} data-testid="timeline-write">
                     <line x1={format!("{:.1}", x(*at))} y1={format!("{:.1}", ty + 3.0)} x2={format!("{:.1}", x(*at))} y2={format!("{:.1}", top + BAR_H)} />
-                    <text x={format!("{tx:.1}")} y={format!("{ty:.1}")} text-anchor={*anchor} style={diagram::font(diagram::CHIP_TEXT)}>{ text.clone() }</text>
+                    <text x={format!("{tx:.1}")} y={format!("{ty:.1}")} text-anchor={anchor} style={diagram::font(diagram::CHIP_TEXT)}>{ text.clone() }</text>
                 </g>
             });
         }
@@ -644,7 +678,11 @@ fn timeline(lang: Lang, session: &Session<LocksLab>) -> Html {
     let step = tick_step(end);
     let ticks: Vec<u64> = (0..=end / step).map(|k| k * step).collect();
     let now_label = trf(lang, format!("now {now} ms"), format!("现在 {now} ms"));
-    let (_, _, now_x, now_anchor) = label_at(x(now) + 4.0, diagram::bold_width(&now_label, SMALL));
+    let Placed {
+        x: now_x,
+        anchor: now_anchor,
+        ..
+    } = label_at(x(now) + 4.0, diagram::bold_width(&now_label, SMALL));
     html! {
         <figure class="diagram locks-timeline">
             <svg data-testid="locks-timeline" viewBox={format!("0 0 {TL_W} {height:.0}")} role="img"
@@ -1019,9 +1057,9 @@ mod tests {
 
     #[test]
     fn a_label_near_the_right_edge_ends_there() {
-        assert_eq!(label_at(100.0, 50.0).3, "start");
-        let (start, end, _, anchor) = label_at(TL_W - 20.0, 50.0);
-        assert_eq!(anchor, "end");
-        assert!(end <= TL_W && start >= 0.0);
+        assert_eq!(label_at(100.0, 50.0).anchor, "start");
+        let placed = label_at(TL_W - 20.0, 50.0);
+        assert_eq!(placed.anchor, "end");
+        assert!(placed.end <= TL_W && placed.start >= 0.0);
     }
 }
