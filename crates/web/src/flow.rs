@@ -90,12 +90,36 @@ fn seconds(ms: u64) -> f64 {
     ms as f64 / 1000.0
 }
 
-fn chart(lang: Lang, history: &[Sample], db_capacity: u64) -> Result<String, String> {
+/// The chart's size in SVG units: about the CSS px of its stage on a 1280×720 projector, so that
+/// its type sizes are what a class sees (see [`crate::diagram`]).
+const CHART_W: u32 = 820;
+const CHART_H: u32 = 430;
+/// The type size of the axes' labels and names, as plotters takes it: its SVG backend writes
+/// four fifths of it (21 → 16.8 px).
+const CHART_TEXT: u32 = 21;
+
+/// The chart's lines: colour, and what each is, for the chart and its legend (drawn under the
+/// chart, off the data).
+const PRODUCED: RGBColor = RGBColor(0xb4, 0x53, 0x09);
+const PROCESSED: RGBColor = RGBColor(0x25, 0x63, 0xeb);
+const DB_LOAD: RGBColor = RGBColor(0x0f, 0x17, 0x2a);
+const EXPIRED: RGBColor = RGBColor(0x7c, 0x3a, 0xed);
+const LIMIT: RGBColor = RGBColor(0xdc, 0x26, 0x26);
+
+/// Top: the rates (produced, processed, the database's load and what expired, per second) against
+/// the database's capacity; bottom: the backlog, against the expiry line, the backlog over which
+/// a new message waits longer than its TTL at the rate the consumers drain the queue (`expiry_at`).
+fn chart(
+    lang: Lang,
+    history: &[Sample],
+    db_capacity: u64,
+    expiry_at: Option<u64>,
+) -> Result<String, String> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (760, 300)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (CHART_W, CHART_H)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let (upper, lower) = root.split_vertically(150);
+        let (upper, lower) = root.split_vertically(CHART_H / 2);
         let end = history.last().map_or(1.0, |s| seconds(s.at)).max(1.0);
         let top_rate = history
             .iter()
@@ -106,82 +130,67 @@ fn chart(lang: Lang, history: &[Sample], db_capacity: u64) -> Result<String, Str
             .max(1) as f64
             * 1.15;
         let mut rates = ChartBuilder::on(&upper)
-            .margin(8)
+            .margin(10)
             .x_label_area_size(0)
-            .y_label_area_size(60)
+            .y_label_area_size(78)
             .build_cartesian_2d(0f64..end, 0f64..top_rate)
             .map_err(|e| e.to_string())?;
         rates
             .configure_mesh()
             .disable_x_mesh()
-            .y_desc(tr(lang, "messages/s", "条/秒"))
+            .max_light_lines(0)
+            .y_labels(5)
+            .y_desc(tr(lang, "messages / s", "条/秒"))
             .y_label_formatter(&|y| thousands(*y as u64))
-            .label_style((FONT, 12))
-            .axis_desc_style((FONT, 12))
+            .label_style((FONT, CHART_TEXT))
+            .axis_desc_style((FONT, CHART_TEXT))
             .draw()
             .map_err(|e| e.to_string())?;
-        let series = [
-            (
-                RGBColor(0xb4, 0x53, 0x09),
-                tr(lang, "produced", "生产速率"),
-                0usize,
-            ),
-            (
-                RGBColor(0x25, 0x63, 0xeb),
-                tr(lang, "processed", "处理速率"),
-                1,
-            ),
-            (
-                RGBColor(0x0f, 0x17, 0x2a),
-                tr(lang, "database load", "数据库负载"),
-                2,
-            ),
-        ];
-        for (colour, label, which) in series {
-            rates
-                .draw_series(LineSeries::new(
-                    history.iter().map(|s| {
-                        let v = [s.arrived, s.processed, s.db_load][which];
-                        (seconds(s.at), v as f64)
-                    }),
-                    colour.stroke_width(2),
-                ))
-                .map_err(|e| e.to_string())?
-                .label(label)
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 14, y)], colour.stroke_width(2))
-                });
-        }
+        let line =
+            |pick: fn(&Sample) -> u64| history.iter().map(move |s| (seconds(s.at), pick(s) as f64));
         rates
             .draw_series(LineSeries::new(
                 [(0.0, db_capacity as f64), (end, db_capacity as f64)],
-                RED.stroke_width(1),
+                LIMIT.stroke_width(2),
             ))
-            .map_err(|e| e.to_string())?
-            .label(tr(lang, "database capacity", "数据库容量"))
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], RED.stroke_width(1)));
-        rates
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .label_font((FONT, 12))
-            .draw()
             .map_err(|e| e.to_string())?;
-        let top_backlog = history.iter().map(|s| s.backlog).max().unwrap_or(1).max(1) as f64 * 1.15;
+        let series: [(RGBColor, fn(&Sample) -> u64); 4] = [
+            (PRODUCED, |s| s.arrived),
+            (PROCESSED, |s| s.processed),
+            (DB_LOAD, |s| s.db_load),
+            (EXPIRED, |s| s.expired),
+        ];
+        for (colour, pick) in series {
+            rates
+                .draw_series(LineSeries::new(line(pick), colour.stroke_width(3)))
+                .map_err(|e| e.to_string())?;
+        }
+        let top_backlog = history
+            .iter()
+            .map(|s| s.backlog)
+            .chain(expiry_at)
+            .max()
+            .unwrap_or(1)
+            .max(1) as f64
+            * 1.15;
         let mut backlog = ChartBuilder::on(&lower)
-            .margin(8)
-            .x_label_area_size(30)
-            .y_label_area_size(60)
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(78)
             .build_cartesian_2d(0f64..end, 0f64..top_backlog)
             .map_err(|e| e.to_string())?;
         backlog
             .configure_mesh()
             .disable_x_mesh()
+            .max_light_lines(0)
+            .x_labels(8)
+            .y_labels(4)
             .x_desc(tr(lang, "time (s)", "时间（秒）"))
             .y_desc(tr(lang, "backlog", "积压"))
             .y_label_formatter(&|y| thousands(*y as u64))
-            .label_style((FONT, 12))
-            .axis_desc_style((FONT, 12))
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .label_style((FONT, CHART_TEXT))
+            .axis_desc_style((FONT, CHART_TEXT))
             .draw()
             .map_err(|e| e.to_string())?;
         backlog
@@ -191,12 +200,80 @@ fn chart(lang: Lang, history: &[Sample], db_capacity: u64) -> Result<String, Str
                     0.0,
                     RGBColor(0xfe, 0xf3, 0xc7),
                 )
-                .border_style(RGBColor(0xb4, 0x53, 0x09)),
+                .border_style(PRODUCED.stroke_width(2)),
             )
             .map_err(|e| e.to_string())?;
+        if let Some(level) = expiry_at {
+            backlog
+                .draw_series(DashedLineSeries::new(
+                    [(0.0, level as f64), (end, level as f64)],
+                    8,
+                    5,
+                    EXPIRED.stroke_width(2),
+                ))
+                .map_err(|e| e.to_string())?;
+        }
         root.present().map_err(|e| e.to_string())?;
     }
     Ok(svg)
+}
+
+/// The chart's legend: a swatch of each line's colour and what it is.
+fn legend(lang: Lang, expiry_at: Option<u64>, ttl_ms: Option<u64>) -> Html {
+    let css = |c: RGBColor| format!("background:rgb({},{},{})", c.0, c.1, c.2);
+    let mut keys = vec![
+        (
+            css(PRODUCED),
+            tr(lang, "produced / s", "生产速率").to_string(),
+            "",
+        ),
+        (
+            css(PROCESSED),
+            tr(lang, "processed / s", "处理速率").to_string(),
+            "",
+        ),
+        (
+            css(DB_LOAD),
+            tr(lang, "database load / s", "数据库负载").to_string(),
+            "",
+        ),
+        (
+            css(EXPIRED),
+            tr(lang, "expired / s", "过期速率").to_string(),
+            "",
+        ),
+        (
+            css(LIMIT),
+            tr(lang, "database capacity", "数据库容量").to_string(),
+            "",
+        ),
+    ];
+    if let (Some(level), Some(ttl)) = (expiry_at, ttl_ms) {
+        keys.push((
+            css(EXPIRED),
+            trf(
+                lang,
+                format!(
+                    "expiry line: a message that arrives with more than {} ahead of it waits longer than its TTL ({:.1} s) and expires unprocessed",
+                    thousands(level),
+                    seconds(ttl)
+                ),
+                format!(
+                    "过期线：新到的消息前面排着超过 {} 条时，它的等待时间会超过 TTL（{:.1} 秒），未处理就过期",
+                    thousands(level),
+                    seconds(ttl)
+                ),
+            ),
+            "dashed",
+        ));
+    }
+    html! {
+        <ul class="chart-legend" data-testid="flow-legend">
+            { for keys.into_iter().map(|(style, label, class)| html! {
+                <li><span class={classes!("swatch", class)} style={style}></span>{ label }</li>
+            }) }
+        </ul>
+    }
 }
 
 fn button(dispatch: &Callback<Msg<FlowLab>>, testid: &str, label: String, op: FlowOp) -> Html {
@@ -210,11 +287,18 @@ pub fn view(
 ) -> Html {
     let lang = player.lang;
     let lab = &session.state.protocol;
-    let svg = match chart(lang, &lab.history, lab.setup.db_capacity) {
+    let drain = u64::from(lab.setup.consumers) * lab.setup.consumer_rate;
+    // The backlog a consumer group drains in one TTL: a message that finds more ahead of it
+    // expires before its turn (first in, first out).
+    let expiry_at = lab
+        .setup
+        .ttl_ms
+        .filter(|_| lab.setup.with_queue)
+        .map(|ttl| drain.saturating_mul(ttl) / 1000);
+    let svg = match chart(lang, &lab.history, lab.setup.db_capacity, expiry_at) {
         Ok(svg) => Html::from_html_unchecked(AttrValue::from(svg)),
         Err(e) => html! { <p class="chart-error">{ e }</p> },
     };
-    let drain = u64::from(lab.setup.consumers) * lab.setup.consumer_rate;
     html! {
         <div class="flow-lab">
             <div class="flow-numbers" data-testid="flow-numbers">
@@ -227,9 +311,10 @@ pub fn view(
             </div>
             <figure class="diagram flow-chart" data-testid="flow-chart">
                 { svg }
+                { legend(lang, expiry_at, lab.setup.ttl_ms) }
                 <figcaption>{ tr(lang,
-                    "Top: the rate messages are produced, the rate they are processed and the load on the database, against its capacity (red). Bottom: the backlog waiting in the queue.",
-                    "上图：消息的生产速率、处理速率和数据库负载，红线是数据库容量。下图：在队列里等待的积压消息。") }</figcaption>
+                    "Top: the rates, per second, against the database's capacity. Bottom: the backlog waiting in the queue.",
+                    "上图：每秒的各项速率，对照数据库容量。下图：在队列里等待的积压消息。") }</figcaption>
             </figure>
             <section class="panel jms-controls">
                 <h2>{ tr(lang, "Act on the run", "操作") }</h2>
