@@ -98,6 +98,9 @@ const CHART_H: u32 = 430;
 /// four fifths of it (21 → 16.8 px).
 const CHART_TEXT: u32 = 21;
 
+/// Which number of a sample a line plots.
+type Field = fn(&Sample) -> u64;
+
 /// The chart's lines: colour, and what each is, for the chart and its legend (drawn under the
 /// chart, off the data).
 const PRODUCED: RGBColor = RGBColor(0xb4, 0x53, 0x09);
@@ -154,7 +157,7 @@ fn chart(
                 LIMIT.stroke_width(2),
             ))
             .map_err(|e| e.to_string())?;
-        let series: [(RGBColor, fn(&Sample) -> u64); 4] = [
+        let series: [(RGBColor, Field); 4] = [
             (PRODUCED, |s| s.arrived),
             (PROCESSED, |s| s.processed),
             (DB_LOAD, |s| s.db_load),
