@@ -17,9 +17,6 @@ import {
 } from './harness.mjs';
 
 const LABS = ['ring', 'jms', 'activemq', 'rabbitmq', 'flow', 'locks'];
-// The labs whose diagram is laid out for the projector (crate::diagram): their text must read
-// from the back row. The others are being redrawn (issue 9) and are measured and reported.
-const SCALED = new Set(['jms', 'activemq', 'rabbitmq', 'locks', 'flow']);
 const PROJECTOR = { width: 1280, height: 720 };
 // The common classroom screens, and 200% browser zoom of a 1280×720 one (a 640×360 CSS viewport
 // at two device pixels per CSS pixel).
@@ -62,10 +59,9 @@ describe('every lesson on a 1280×720 projector', () => {
             assert.ok(m.count > 0, `${at}: the lab's diagram has text`);
             assert.ok(m.narrationBottom <= m.height, `${at}: the narration ends at ${m.narrationBottom} px, below the screen`);
             assert.ok(m.invariantsBottom <= m.height, `${at}: the invariants end at ${m.invariantsBottom} px, below the screen`);
-            if (SCALED.has(lab)) {
-              assert.ok(m.median >= 16, `${at}: diagram text median ${m.median} px < 16`);
-              assert.ok(m.p10 >= 12, `${at}: the smallest tenth of the diagram's text is ${m.p10} px < 12`);
-            }
+            // Diagram text that reads from the back row of a classroom.
+            assert.ok(m.median >= 16, `${at}: diagram text median ${m.median} px < 16`);
+            assert.ok(m.p10 >= 12, `${at}: the smallest tenth of the diagram's text is ${m.p10} px < 12`);
           }
         } finally {
           await closePage(page);

@@ -336,6 +336,7 @@ impl Stack {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn a_short_text_is_one_line() {

@@ -1030,6 +1030,7 @@ impl crate::lab::LabView for LocksLab {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn ticks_are_round_and_few() {

@@ -20,6 +20,38 @@ const BINS: u64 = 720;
 const DRAWN_VNODES: usize = 1500;
 /// Keys are labelled by name up to this many.
 const LABELLED_KEYS: u32 = 24;
+/// The type size of the keys' names and the quarter marks, in viewBox units (the ring is drawn
+/// about as many CSS px tall as it has units on a 1280×720 projector).
+const LABEL_TEXT: f64 = 16.0;
+/// The rings of labels inside the keys: a name that would touch another goes one ring further in.
+const LABEL_RADII: [f64; 3] = [KEY_RADIUS - 22.0, KEY_RADIUS - 42.0, KEY_RADIUS - 62.0];
+/// The type size of the text at the centre (the ring's range, or a lookup), in projector mode.
+const CENTRE_TEXT: f64 = 26.0;
+
+/// Where each key's name goes: the first of [`LABEL_RADII`] where its box touches neither a name
+/// placed before it nor the `centre` text (its width), or nowhere (`None`: the dot keeps its name
+/// in its tooltip) when all three are taken. `keys` are (hash, name); the result is in their order.
+fn place_labels(keys: &[(u32, String)], centre: f64) -> Vec<Option<(f64, f64)>> {
+    // Boxes taken: centre x, centre y, half width, half height.
+    let mut taken: Vec<(f64, f64, f64, f64)> =
+        vec![(CENTRE, CENTRE, centre / 2.0, CENTRE_TEXT * 0.7)];
+    let half_h = LABEL_TEXT / 2.0 + 1.0;
+    keys.iter()
+        .map(|(hash, name)| {
+            let half_w = crate::diagram::text_width(name, LABEL_TEXT) / 2.0 + 3.0;
+            LABEL_RADII.iter().find_map(|&r| {
+                let (x, y) = at(*hash, r);
+                let free = taken.iter().all(|&(tx, ty, tw, th)| {
+                    (tx - x).abs() >= tw + half_w || (ty - y).abs() >= th + half_h
+                });
+                free.then(|| {
+                    taken.push((x, y, half_w, half_h));
+                    (x, y)
+                })
+            })
+        })
+        .collect()
+}
 
 fn angle(hash: u32) -> f64 {
     f64::from(hash) / 4_294_967_296.0 * std::f64::consts::TAU
@@ -99,6 +131,36 @@ pub fn circle(lang: Lang, world: &World<RingLab>, effect: &StepEffect<'_>) -> Ht
         (3 << 30, "3·2³⁰"),
     ];
     let lookup = effect.lookup;
+    let keys: Vec<(u32, u32)> = (0..shown)
+        .filter_map(|key| Some((key, lab.keys.hash(key)?)))
+        .collect();
+    // Names for the keys when there are few, the looked-up key's first so that it always has one.
+    let mut named: Vec<(usize, (u32, String))> = keys
+        .iter()
+        .enumerate()
+        .filter(|(_, &(key, _))| shown <= LABELLED_KEYS || lookup.is_some_and(|l| l.key == key))
+        .map(|(i, &(key, h))| (i, (h, lab.keys.name(key))))
+        .collect();
+    named.sort_by_key(|(i, _)| lookup.is_none_or(|l| l.key != keys[*i].0));
+    let centre = lookup
+        .map(|l| {
+            format!(
+                "{} → {}",
+                lab.keys.name(l.key),
+                l.vnode
+                    .map(|v| format!("{}#{}", lab.name(v.node), v.replica))
+                    .unwrap_or_else(|| "—".into())
+            )
+        })
+        .unwrap_or_else(|| "0 … 2³²−1".into());
+    let places = place_labels(
+        &named.iter().map(|(_, k)| k.clone()).collect::<Vec<_>>(),
+        crate::diagram::bold_width(&centre, CENTRE_TEXT),
+    );
+    let mut labels = vec![None; keys.len()];
+    for ((i, _), place) in named.iter().zip(places) {
+        labels[*i] = place;
+    }
     html! {
         <figure class="diagram ring-figure">
             <svg data-testid="ring" viewBox="0 0 500 500" role="img"
@@ -114,7 +176,7 @@ pub fn circle(lang: Lang, world: &World<RingLab>, effect: &StepEffect<'_>) -> Ht
                     let (x2, y2) = at(h, RADIUS + 8.0);
                     html! { <g class="quarter">
                         <line x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} />
-                        <text x={format!("{x:.1}")} y={format!("{y:.1}")} text-anchor="middle" dominant-baseline="middle">{ label }</text>
+                        <text x={format!("{x:.1}")} y={format!("{y:.1}")} text-anchor="middle" dominant-baseline="middle" style={crate::diagram::font(LABEL_TEXT)}>{ label }</text>
                     </g> }
                 }) }
                 if vnode_count <= DRAWN_VNODES {
@@ -150,8 +212,7 @@ pub fn circle(lang: Lang, world: &World<RingLab>, effect: &StepEffect<'_>) -> Ht
                         <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head" />
                     </marker>
                 </defs>
-                { for (0..shown).filter_map(|key| {
-                    let h = lab.keys.hash(key)?;
+                { for keys.iter().zip(&labels).map(|(&(key, h), label)| {
                     let owner = lab.ring.owner(h);
                     let (x, y) = at(h, KEY_RADIUS);
                     let stranded = owner.is_some_and(|o| !is_up(o));
@@ -163,11 +224,11 @@ pub fn circle(lang: Lang, world: &World<RingLab>, effect: &StepEffect<'_>) -> Ht
                         None => "#9ca3af",
                     };
                     let name = lab.keys.name(key);
-                    let label = (shown <= LABELLED_KEYS || looked).then(|| {
-                        let (lx, ly) = at(h, KEY_RADIUS - 20.0);
-                        html! { <text class="key-label" x={format!("{lx:.1}")} y={format!("{ly:.1}")} text-anchor="middle" dominant-baseline="middle">{ name.clone() }</text> }
+                    let label = label.map(|(lx, ly)| html! {
+                        <text class="key-label" x={format!("{lx:.1}")} y={format!("{ly:.1}")} text-anchor="middle"
+                            dominant-baseline="middle" style={crate::diagram::font(LABEL_TEXT)}>{ name.clone() }</text>
                     });
-                    Some(html! {
+                    html! {
                         <g key={key} class={classes!("key", was_moved.then_some("moved"), stranded.then_some("stranded"), looked.then_some("looked-up"))}>
                             <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r={if looked { "9" } else if shown <= LABELLED_KEYS { "6" } else { "3.5" }} fill={fill}>
                                 <title>{ format!("{name} @ {h}") }</title>
@@ -177,20 +238,14 @@ pub fn circle(lang: Lang, world: &World<RingLab>, effect: &StepEffect<'_>) -> Ht
                             }
                             { for label }
                         </g>
-                    })
+                    }
                 }) }
-                <text x={CENTRE.to_string()} y={(CENTRE - 26.0).to_string()} class="centre big" text-anchor="middle">
-                    { lookup.map(|l| format!("{} → {}", lab.keys.name(l.key), l.vnode.map(|v| format!("{}#{}", lab.name(v.node), v.replica)).unwrap_or_else(|| "—".into()))).unwrap_or_else(|| "0 … 2³²−1".into()) }
-                </text>
-                <text x={CENTRE.to_string()} y={(CENTRE + 2.0).to_string()} class="centre" text-anchor="middle">
-                    { trf(lang, format!("{} keys · {} on the ring", thousands(lab.keys.len() as u64), lab.members.len()),
-                               format!("{} 个键 · 环上 {} 个节点", thousands(lab.keys.len() as u64), lab.members.len())) }
-                </text>
-                <text x={CENTRE.to_string()} y={(CENTRE + 24.0).to_string()} class="centre" text-anchor="middle">
-                    { trf(lang, format!("{} virtual node(s) each", lab.vnodes), format!("每个节点 {} 个虚拟节点", lab.vnodes)) }
-                </text>
+                <text x={CENTRE.to_string()} y={(CENTRE + 8.0).to_string()} class="centre big" text-anchor="middle">{ centre }</text>
             </svg>
             <figcaption>
+                <strong>{ trf(lang, format!("{} keys · {} on the ring · {} each. ", thousands(lab.keys.len() as u64), lab.members.len(),
+                        distlab_core::text::plural(u64::from(lab.vnodes), "virtual node", "virtual nodes")),
+                    format!("{} 个键 · 环上 {} 个节点 · 每个节点 {} 个虚拟节点。", thousands(lab.keys.len() as u64), lab.members.len(), lab.vnodes)) }</strong>
                 { trf(lang,
                     format!("Hash function: {HASH_NAME}. Keys are shown as dots (k1 to k{shown}); each belongs to the first virtual node clockwise."),
                     format!("哈希函数：{HASH_NAME}。圆点表示键（k1 到 k{shown}）；每个键属于顺时针方向遇到的第一个虚拟节点。")) }
@@ -217,6 +272,28 @@ mod tests {
         assert!((x - CENTRE).abs() < 1e-9 && (y - (CENTRE - 100.0)).abs() < 1e-9);
         let (x, y) = at(1 << 30, 100.0);
         assert!((x - (CENTRE + 100.0)).abs() < 1e-6 && (y - CENTRE).abs() < 1e-6);
+    }
+
+    #[test]
+    fn names_that_would_touch_go_further_in_and_never_over_the_centre() {
+        let keys: Vec<(u32, String)> = [0u32, 1 << 20, 2 << 20, 3 << 20, 1 << 30]
+            .iter()
+            .enumerate()
+            .map(|(k, &h)| (h, format!("k{}", k + 1)))
+            .collect();
+        let places = place_labels(&keys, 150.0);
+        // Four keys at nearly the same point: three rings of names, the fourth goes without.
+        let radii: Vec<Option<f64>> = places
+            .iter()
+            .map(|p| p.map(|(x, y)| ((x - CENTRE).powi(2) + (y - CENTRE).powi(2)).sqrt()))
+            .collect();
+        for (k, r) in LABEL_RADII.iter().enumerate() {
+            assert!((radii[k].unwrap_or_default() - r).abs() < 1e-6, "{radii:?}");
+        }
+        assert_eq!(places[3], None);
+        // A key a quarter round has the first ring to itself, clear of the centre's text.
+        let (x, y) = places[4].unwrap_or_default();
+        assert!((x - (CENTRE + LABEL_RADII[0])).abs() < 1e-6 && (y - CENTRE).abs() < 1e-6);
     }
 
     #[test]
