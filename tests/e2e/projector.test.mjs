@@ -99,6 +99,33 @@ describe('every common screen', () => {
   });
 });
 
+describe('side by side on the projector', () => {
+  test('both runs of a comparison are drawn at full size, one above the other, in the MQ labs', async () => {
+    for (const lab of ['jms', 'activemq', 'rabbitmq']) {
+      const page = await openAt(site.browser, PROJECTOR, { zh: lab === 'activemq' });
+      try {
+        const [{ id }] = lessonsOf(lab);
+        await openDecisive(page, lab, id);
+        const values = await page.locator(`${tid('compare')} option`).evaluateAll((os) => os.map((o) => o.value));
+        await page.locator(tid('compare')).selectOption(values[1]);
+        await page.locator(tid('side-by-side')).waitFor();
+        const sides = await page.locator('.side-by-side .side').evaluateAll((els) => els.map((side) => {
+          const box = side.getBoundingClientRect();
+          const texts = [...side.querySelectorAll('svg text')].filter((t) => t.getBoundingClientRect().width > 0);
+          const sizes = texts.map((t) => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a).sort((a, b) => a - b);
+          return { left: box.left, top: box.top, median: sizes[Math.floor(sizes.length / 2)] || 0 };
+        }));
+        assert.equal(sides.length, 2, `${lab}: two sides`);
+        assert.ok(sides[1].top > sides[0].top && Math.abs(sides[1].left - sides[0].left) < 1, `${lab}: one above the other`);
+        for (const side of sides) assert.ok(side.median >= 16, `${lab}: a side's diagram text is ${side.median} px`);
+        await page.screenshot({ path: path.join(SHOTS, `${lab}-side-by-side.png`), fullPage: true });
+      } finally {
+        await closePage(page);
+      }
+    }
+  });
+});
+
 describe('the lesson drawer and the labs menu', () => {
   test('in projector mode the lessons open from the top bar, and the labs from its menu', async () => {
     const page = await openAt(site.browser, PROJECTOR, { zh: false, projector: true });
