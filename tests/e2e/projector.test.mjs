@@ -99,6 +99,33 @@ describe('every common screen', () => {
   });
 });
 
+describe("the step's change and the lesson's outcome, in the diagram", () => {
+  test('a moved message has a ring round it, and a lost or twice-processed one is named across the top', async () => {
+    const page = await openAt(site.browser, PROJECTOR, { zh: false });
+    try {
+      // RabbitMQ, auto-ack: at step 8 m2 reaches C1, the step's one move.
+      await page.goto(`${site.server.url}/rabbitmq.html#lab=rabbitmq&scenario=rabbitmq-auto-ack&step=8`);
+      await waitStep(page, 8);
+      const moved = await page.locator('[data-testid="rabbit-graph"] [data-changed="true"]').allTextContents();
+      assert.deepEqual(moved.map((t) => t.trim().slice(0, 2)), ['m2'], `the step moved m2: ${moved}`);
+      // JMS: a crash of the broker loses the two non-persistent messages; the band says so.
+      await page.goto(`${site.server.url}/jms.html#lab=jms&scenario=jms-non-persistent&step=11`);
+      await waitStep(page, 11);
+      assert.deepEqual(await page.locator(`${tid('outcomes')} text`).allTextContents(), ['✗ m2 lost', '✗ m4 lost']);
+      // JMS: the payment processed twice.
+      await page.goto(`${site.server.url}/jms.html#lab=jms&scenario=jms-processed-twice`);
+      await waitStep(page, 0);
+      assert.equal(await page.locator(tid('outcomes')).count(), 0, 'nothing went wrong at the start');
+      await page.locator(tid('scenario-title')).click();
+      await page.keyboard.press('End');
+      await page.waitForFunction(() => document.querySelector('[data-testid="outcomes"]'));
+      assert.match(await page.locator(tid('outcomes')).textContent(), /m1 processed 2 times/);
+    } finally {
+      await closePage(page);
+    }
+  });
+});
+
 describe('side by side on the projector', () => {
   test('both runs of a comparison are drawn at full size, one above the other, in the MQ labs', async () => {
     for (const lab of ['jms', 'activemq', 'rabbitmq']) {

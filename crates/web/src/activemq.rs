@@ -614,10 +614,11 @@ fn broker_sections(lang: Lang, lab: &AmqLab, node: NodeId) -> Vec<(String, Chips
     out
 }
 
-fn to_chips(items: Chips) -> Vec<Chip> {
+fn to_chips(items: Chips, moved: &[String]) -> Vec<Chip> {
     items
         .into_iter()
         .map(|(label, class, title)| Chip {
+            changed: crate::jms::ledger::names_moved(&label, moved),
             label,
             class,
             title,
@@ -757,7 +758,7 @@ fn uri(lab: &AmqLab, node: NodeId) -> String {
 
 /// What a producer or consumer box holds: its URI, its connection, the messages it waits on or
 /// has prefetched, and (a consumer) what it processed.
-fn client_body(lang: Lang, lab: &AmqLab, node: NodeId, stack: &mut Stack) {
+fn client_body(lang: Lang, lab: &AmqLab, node: NodeId, stack: &mut Stack, moved: &[String]) {
     let Some(c) = lab
         .producers
         .get(&node)
@@ -805,7 +806,7 @@ fn client_body(lang: Lang, lab: &AmqLab, node: NodeId, stack: &mut Stack) {
         stack.labelled(
             "node-line",
             tr(lang, "awaiting receipt:", "等待回执："),
-            &to_chips(items),
+            &to_chips(items, moved),
             none,
         );
         return;
@@ -827,7 +828,7 @@ fn client_body(lang: Lang, lab: &AmqLab, node: NodeId, stack: &mut Stack) {
         format!("prefetched (window {}):", c.spec.prefetch),
         format!("已预取（窗口 {}）：", c.spec.prefetch),
     );
-    stack.labelled("node-line", &heading, &to_chips(prefetched), none);
+    stack.labelled("node-line", &heading, &to_chips(prefetched, moved), none);
     let done = if c.processed.is_empty() {
         tr(lang, "processed: none", "已处理：无").to_string()
     } else {
@@ -841,7 +842,13 @@ fn client_body(lang: Lang, lab: &AmqLab, node: NodeId, stack: &mut Stack) {
 }
 
 /// A node's box drawn at (0, 0): its title and state, and its body; with its height.
-fn node_box(lang: Lang, world: &World<AmqLab>, node: NodeId, w: f64) -> (Html, f64) {
+fn node_box(
+    lang: Lang,
+    world: &World<AmqLab>,
+    node: NodeId,
+    w: f64,
+    moved: &[String],
+) -> (Html, f64) {
     let lab = &world.protocol;
     let Some(spec) = lab.setup.nodes.get(usize::from(node)) else {
         return (html! {}, 0.0);
@@ -866,17 +873,17 @@ fn node_box(lang: Lang, world: &World<AmqLab>, node: NodeId, w: f64) -> (Html, f
     match spec.role {
         Role::Broker => {
             for (heading, items) in broker_sections(lang, lab, node) {
-                stack.labelled("node-line", &heading, &to_chips(items), "");
+                stack.labelled("node-line", &heading, &to_chips(items, moved), "");
             }
         }
-        _ => client_body(lang, lab, node, &mut stack),
+        _ => client_body(lang, lab, node, &mut stack, moved),
     }
     let (body, h) = stack.finish();
     (body, h + 2.0 * PAD)
 }
 
 /// A group's shared store drawn at (0, 0), with its height.
-fn store_box(lang: Lang, lab: &AmqLab, g: usize, w: f64) -> (Html, f64) {
+fn store_box(lang: Lang, lab: &AmqLab, g: usize, w: f64, moved: &[String]) -> (Html, f64) {
     let group = &lab.groups[g];
     let lock = match group.lock {
         Some(b) => trf(
@@ -903,7 +910,7 @@ fn store_box(lang: Lang, lab: &AmqLab, g: usize, w: f64) -> (Html, f64) {
     };
     stack.tagged("lock", lock_class, diagram::TEXT, &lock);
     stack.chips(
-        &to_chips(shared_chips(lang, lab, group)),
+        &to_chips(shared_chips(lang, lab, group), moved),
         tr(lang, "(empty)", "（空）"),
     );
     let (body, h) = stack.finish();
@@ -964,8 +971,13 @@ fn group_caption(lang: Lang, lab: &AmqLab, g: usize) -> String {
     }
 }
 
-fn graph(lang: Lang, world: &World<AmqLab>) -> Html {
+/// The run's deployment at the step on screen, the messages the step moved marked, and what went
+/// wrong so far across the top.
+fn graph(lang: Lang, session: &Session<AmqLab>) -> Html {
+    let world = &*session.state;
     let lab = &world.protocol;
+    let moved = crate::jms::ledger::moved_labels(session, |lab: &AmqLab| &lab.ledger);
+    let (band, band_h) = crate::jms::ledger::outcome_band(lang, &lab.ledger, WIDTH);
     let boxes: Vec<(Html, f64)> = lab
         .setup
         .nodes
@@ -977,7 +989,7 @@ fn graph(lang: Lang, world: &World<AmqLab>) -> Html {
             } else {
                 SIDE_W
             };
-            node_box(lang, world, i as NodeId, w)
+            node_box(lang, world, i as NodeId, w, &moved)
         })
         .collect();
     let titles: Vec<(Html, f64)> = (0..lab.groups.len())
@@ -993,7 +1005,7 @@ fn graph(lang: Lang, world: &World<AmqLab>) -> Html {
         .enumerate()
         .map(|(g, group)| {
             (group.spec.store == StoreKind::Shared)
-                .then(|| store_box(lang, lab, g, MID_W - 2.0 * GROUP_PAD))
+                .then(|| store_box(lang, lab, g, MID_W - 2.0 * GROUP_PAD, &moved))
         })
         .collect();
     let l = layout(
@@ -1023,8 +1035,10 @@ fn graph(lang: Lang, world: &World<AmqLab>) -> Html {
     let at = |(x, y, _, _): Rect| format!("translate({x:.1} {y:.1})");
     html! {
         <figure class="diagram jms-graph mq-graph amq-graph">
-            <svg data-testid="amq-graph" viewBox={format!("0 0 {WIDTH} {:.0}", l.height)} role="img"
+            <svg data-testid="amq-graph" viewBox={format!("0 0 {WIDTH} {:.0}", l.height + band_h)} role="img"
                 aria-label={tr(lang, "Producers, ActiveMQ brokers and consumers", "生产者、ActiveMQ broker 与消费者")}>
+                { band }
+                <g transform={format!("translate(0 {band_h:.1})")}>
                 { for bridges.iter().map(|&(a, b, live)| {
                     let (top, bottom) = if a.1 < b.1 { (a, b) } else { (b, a) };
                     let x = MID_X + 40.0;
@@ -1085,6 +1099,7 @@ fn graph(lang: Lang, world: &World<AmqLab>) -> Html {
                         </g>
                     }
                 }) }
+                </g>
             </svg>
             <figcaption>{ tr(lang,
                 "Dots on the links are messages on their way. Green chips are persistent messages (in a store), grey dashed ones only in memory, amber ones dispatched or forwarded and not yet acknowledged, red-edged ones stranded or redelivered.",
@@ -1184,10 +1199,10 @@ pub fn view(
         <div class="jms-lab">
             if let Some((comparison, other)) = compared {
                 { crate::views::compare::side_by_side(lang, &comparison.label,
-                    html! { <>{ graph(lang, world) }{ ledger(world) }{ crate::jms::invariant_summary(lang, session.violations()) }</> },
-                    html! { <>{ graph(lang, &other.state) }{ ledger(&other.state) }{ crate::jms::invariant_summary(lang, other.violations()) }</> }) }
+                    html! { <>{ graph(lang, session) }{ ledger(world) }{ crate::jms::invariant_summary(lang, session.violations()) }</> },
+                    html! { <>{ graph(lang, other) }{ ledger(&other.state) }{ crate::jms::invariant_summary(lang, other.violations()) }</> }) }
             } else {
-                { graph(lang, world) }
+                { graph(lang, session) }
                 { ledger(world) }
             }
             { controls(lang, world, dispatch) }

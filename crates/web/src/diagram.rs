@@ -129,6 +129,8 @@ pub struct Chip {
     pub title: String,
     /// Extra attributes and handlers: a chip that can be picked is a button.
     pub wrap: Option<Box<dyn Fn(Html, f64) -> Html>>,
+    /// The step on screen moved this message: the chip is marked.
+    pub changed: bool,
 }
 
 /// How wide a chip with this label is drawn.
@@ -149,6 +151,17 @@ fn draw_chip(x: f64, y: f64, chip: &Chip) -> (Html, f64) {
         Some(wrap) => wrap(shape, w),
         None => html! { <g class={classes!("chip", chip.class)}>{ shape }</g> },
     };
+    if chip.changed {
+        // A ring round the chip, under it: what this step moved stands out.
+        let ring = html! {
+            <rect class="changed-ring" x={format!("{:.1}", x - 4.0)} y={format!("{:.1}", y - 4.0)}
+                width={format!("{:.1}", w + 8.0)} height={format!("{:.1}", CHIP_H + 8.0)} rx="15" />
+        };
+        return (
+            html! { <g class="changed" data-changed="true">{ ring }{ html }</g> },
+            w,
+        );
+    }
     (html, w)
 }
 
@@ -390,6 +403,7 @@ mod tests {
                 class: "stored",
                 title: String::new(),
                 wrap: None,
+                changed: false,
             })
             .collect();
         stack.chips(&chips, "(empty)");

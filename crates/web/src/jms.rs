@@ -218,7 +218,9 @@ pub fn view(
         label: comparison.label.clone(),
         world: Shared(other.state.clone()),
         summary: invariant_summary(lang, other.violations()),
+        changed: ledger::moved_by_step(other, |lab: &JmsLab| &lab.ledger),
     });
+    let changed = ledger::moved_by_step(session, |lab: &JmsLab| &lab.ledger);
     let summary = if other.is_some() {
         invariant_summary(lang, session.violations())
     } else {
@@ -227,7 +229,7 @@ pub fn view(
     html! {
         <div class="jms-lab">
             // Keyed by the lesson, so a selected message does not carry over to another lesson.
-            <inspector::Scene key={session.scenario.id.clone()} lang={lang} world={Shared(session.state.clone())} {summary} {other} />
+            <inspector::Scene key={session.scenario.id.clone()} lang={lang} world={Shared(session.state.clone())} {changed} {summary} {other} />
             { panel::controls(lang, world, dispatch) }
             { panel::compare(lang, world, player.compare.as_ref().map(|c| c.key.as_str()), dispatch) }
             <panel::SelectorTester lang={lang} world={Shared(session.state.clone())} dispatch={dispatch.clone()} />

@@ -51,6 +51,12 @@ impl<L: Lab> Session<L> {
         self.run.run.len()
     }
 
+    /// The state before the step on screen (none before the first step), to see what the step
+    /// changed. At most [`distlab_core::scenario::CHECKPOINT_INTERVAL`] steps are replayed.
+    pub fn before(&self) -> Option<World<L>> {
+        self.step.checked_sub(1).map(|k| self.run.run.state_at(k))
+    }
+
     /// Moves to state `k`. One step forward applies one action to the state on screen; any other
     /// move goes through the run's checkpoints.
     pub fn seek(&mut self, k: usize) {

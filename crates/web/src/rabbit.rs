@@ -272,7 +272,13 @@ fn exchanges_box(lang: Lang, lab: &RabbitLab) -> (Html, f64) {
 }
 
 /// A node's box drawn at (0, 0): its title and state, and what it holds; with its height.
-fn node_box(lang: Lang, world: &World<RabbitLab>, node: NodeId, w: f64) -> (Html, f64) {
+fn node_box(
+    lang: Lang,
+    world: &World<RabbitLab>,
+    node: NodeId,
+    w: f64,
+    moved: &[String],
+) -> (Html, f64) {
     let lab = &world.protocol;
     let Some(spec) = lab.setup.nodes.get(usize::from(node)) else {
         return (html! {}, 0.0);
@@ -292,16 +298,21 @@ fn node_box(lang: Lang, world: &World<RabbitLab>, node: NodeId, w: f64) -> (Html
     );
     stack.gap(2.0);
     match spec.role {
-        Role::Producer => producer_body(lang, lab, node, &mut stack),
-        Role::Consumer => consumer_body(lang, lab, node, &mut stack),
-        Role::Broker => broker_body(lang, lab, node, &mut stack),
+        Role::Producer => producer_body(lang, lab, node, &mut stack, moved),
+        Role::Consumer => consumer_body(lang, lab, node, &mut stack, moved),
+        Role::Broker => broker_body(lang, lab, node, &mut stack, moved),
     }
     let (body, h) = stack.finish();
     (body, h + 2.0 * PAD)
 }
 
-fn graph(lang: Lang, world: &World<RabbitLab>) -> Html {
+/// The cluster at the step on screen, the messages the step moved marked, and what went wrong so
+/// far across the top.
+fn graph(lang: Lang, session: &Session<RabbitLab>) -> Html {
+    let world = &*session.state;
     let lab = &world.protocol;
+    let moved = crate::jms::ledger::moved_labels(session, |lab: &RabbitLab| &lab.ledger);
+    let (band, band_h) = crate::jms::ledger::outcome_band(lang, &lab.ledger, WIDTH);
     let nodes: Vec<(Html, f64)> = lab
         .setup
         .nodes
@@ -313,7 +324,7 @@ fn graph(lang: Lang, world: &World<RabbitLab>) -> Html {
             } else {
                 SIDE_W
             };
-            node_box(lang, world, i as NodeId, w)
+            node_box(lang, world, i as NodeId, w, &moved)
         })
         .collect();
     let (exchanges, exchanges_h) = exchanges_box(lang, lab);
@@ -328,8 +339,10 @@ fn graph(lang: Lang, world: &World<RabbitLab>) -> Html {
     let at = |(x, y, _, _): Rect| format!("translate({x:.1} {y:.1})");
     html! {
         <figure class="diagram jms-graph mq-graph rabbit-graph">
-            <svg data-testid="rabbit-graph" viewBox={format!("0 0 {WIDTH} {height:.0}")} role="img"
+            <svg data-testid="rabbit-graph" viewBox={format!("0 0 {WIDTH} {:.0}", height + band_h)} role="img"
                 aria-label={tr(lang, "Producers, the RabbitMQ cluster and consumers", "生产者、RabbitMQ 集群与消费者")}>
+                { band }
+                <g transform={format!("translate(0 {band_h:.1})")}>
                 { for links.iter().flat_map(|&(a, b)| [(a, b), (b, a)]).map(|(a, b)| {
                     let ((x1, y1), (x2, y2)) = lane(&boxes, a, b);
                     html! { <line class="link" x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} /> }
@@ -365,6 +378,7 @@ fn graph(lang: Lang, world: &World<RabbitLab>) -> Html {
                         </g>
                     }
                 }) }
+                </g>
             </svg>
             <figcaption>{ tr(lang,
                 "Dots on the links are messages on their way. In a queue: green chips are persistent messages in a durable queue (on disk), grey ones only in memory, amber ones delivered and awaiting their acknowledgement.",
@@ -390,9 +404,13 @@ fn short(msg: &RabbitMsg, lab: &RabbitLab) -> String {
     }
 }
 
-fn chip_list(items: impl Iterator<Item = (String, &'static str, String)>) -> Vec<Chip> {
+fn chip_list(
+    items: impl Iterator<Item = (String, &'static str, String)>,
+    moved: &[String],
+) -> Vec<Chip> {
     items
         .map(|(label, class, title)| Chip {
+            changed: crate::jms::ledger::names_moved(&label, moved),
             label,
             class,
             title,
@@ -401,7 +419,7 @@ fn chip_list(items: impl Iterator<Item = (String, &'static str, String)>) -> Vec
         .collect()
 }
 
-fn producer_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack) {
+fn producer_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack, moved: &[String]) {
     let Some(p) = lab.producers.get(&node) else {
         return;
     };
@@ -420,6 +438,7 @@ fn producer_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack) {
                     .filter_map(|&e| lab.ledger.get(e))
                     .map(|j| (j.label.clone(), "waiting", String::new())),
             ),
+        moved,
     );
     stack.line(
         "node-line",
@@ -430,7 +449,7 @@ fn producer_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack) {
     }
 }
 
-fn consumer_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack) {
+fn consumer_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack, moved: &[String]) {
     let Some(k) = lab.consumers.get(&node) else {
         return;
     };
@@ -465,18 +484,22 @@ fn consumer_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack) {
     if k.spec.idempotent {
         settings.push_str(&format!(" · {}", tr(lang, "dedup table", "去重表")));
     }
-    let prefetched = chip_list(k.prefetched.iter().map(|m| {
-        let class = if m.redelivered {
-            "redelivered"
-        } else {
-            "prefetched"
-        };
-        (m.label.clone(), class, String::new())
-    }));
+    let prefetched = chip_list(
+        k.prefetched.iter().map(|m| {
+            let class = if m.redelivered {
+                "redelivered"
+            } else {
+                "prefetched"
+            };
+            (m.label.clone(), class, String::new())
+        }),
+        moved,
+    );
     let unacked = chip_list(
         k.unacked
             .iter()
             .map(|m| (m.label.clone(), "unacked", String::new())),
+        moved,
     );
     let none = tr(lang, "(none)", "（无）");
     stack.text("node-line small", SMALL, &settings);
@@ -494,7 +517,7 @@ fn consumer_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack) {
     );
 }
 
-fn broker_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack) {
+fn broker_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack, moved: &[String]) {
     for q in lab
         .queues
         .iter()
@@ -510,18 +533,21 @@ fn broker_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack) {
             (true, _) => tr(lang, "durable", "持久"),
             (false, _) => tr(lang, "transient", "非持久"),
         };
-        let items = chip_list(q.messages.iter().map(|h| {
-            let class = match (h.dispatched_to, q.spec.durable && h.message.persistent) {
-                (Some(_), _) => "dispatched",
-                (None, true) => "stored",
-                (None, false) => "memory",
-            };
-            let label = match h.dispatched_to {
-                Some(c) => format!("{}→{}", h.message.label, lab.name(c)),
-                None => h.message.label.clone(),
-            };
-            (label, class, h.message.routing_key.clone())
-        }));
+        let items = chip_list(
+            q.messages.iter().map(|h| {
+                let class = match (h.dispatched_to, q.spec.durable && h.message.persistent) {
+                    (Some(_), _) => "dispatched",
+                    (None, true) => "stored",
+                    (None, false) => "memory",
+                };
+                let label = match h.dispatched_to {
+                    Some(c) => format!("{}→{}", h.message.label, lab.name(c)),
+                    None => h.message.label.clone(),
+                };
+                (label, class, h.message.routing_key.clone())
+            }),
+            moved,
+        );
         let heading = trf(
             lang,
             format!("queue {}{role} · {flags}", q.spec.name),
@@ -633,10 +659,10 @@ pub fn view(
         <div class="jms-lab">
             if let Some((comparison, other)) = compared {
                 { crate::views::compare::side_by_side(lang, &comparison.label,
-                    html! { <>{ graph(lang, world) }{ ledger(lang, world) }{ crate::jms::invariant_summary(lang, session.violations()) }</> },
-                    html! { <>{ graph(lang, &other.state) }{ ledger(lang, &other.state) }{ crate::jms::invariant_summary(lang, other.violations()) }</> }) }
+                    html! { <>{ graph(lang, session) }{ ledger(lang, world) }{ crate::jms::invariant_summary(lang, session.violations()) }</> },
+                    html! { <>{ graph(lang, other) }{ ledger(lang, &other.state) }{ crate::jms::invariant_summary(lang, other.violations()) }</> }) }
             } else {
-                { graph(lang, world) }
+                { graph(lang, session) }
                 { ledger(lang, world) }
             }
             { controls(lang, world, dispatch) }

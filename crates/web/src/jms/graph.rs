@@ -112,14 +112,22 @@ pub(crate) struct Pick<'a> {
     pub on_select: &'a Callback<EntryId>,
 }
 
+/// What the graph marks on its chips: the message picked for the inspector (and where to send a
+/// new pick), and the messages the step on screen moved.
+pub(crate) struct Marks<'a> {
+    pub pick: Option<&'a Pick<'a>>,
+    pub changed: &'a [EntryId],
+}
+
 /// A message's chip: given a `Pick`, a button (mouse or keyboard) that selects the message.
 fn message_chip(
     label: String,
     class: &'static str,
     title: String,
     entry: EntryId,
-    pick: Option<&Pick<'_>>,
+    marks: &Marks<'_>,
 ) -> Chip {
+    let pick = marks.pick;
     let wrap = pick.map(|pick| {
         let selected = pick.selected == Some(entry);
         let on_select = pick.on_select.clone();
@@ -148,6 +156,7 @@ fn message_chip(
         class,
         title,
         wrap,
+        changed: marks.changed.contains(&entry),
     }
 }
 
@@ -199,7 +208,7 @@ fn node_box(
     world: &World<JmsLab>,
     node: NodeId,
     w: f64,
-    pick: Option<&Pick<'_>>,
+    marks: &Marks<'_>,
 ) -> (Html, f64) {
     let lab = &world.protocol;
     let Some(spec) = lab.setup.nodes.get(usize::from(node)) else {
@@ -224,15 +233,23 @@ fn node_box(
     stack.head(&title, (status != NodeStatus::Up).then_some((label, class)));
     stack.gap(4.0);
     match spec.role {
-        Role::Producer => producer_body(lang, lab, node, &mut stack, pick),
-        Role::Consumer => consumer_body(lang, lab, node, &mut stack, pick),
-        Role::Broker => broker_body(lang, lab, &mut stack, pick),
+        Role::Producer => producer_body(lang, lab, node, &mut stack, marks),
+        Role::Consumer => consumer_body(lang, lab, node, &mut stack, marks),
+        Role::Broker => broker_body(lang, lab, &mut stack, marks),
     }
     let (body, h) = stack.finish();
     (body, (h + 2.0 * PAD).max(MIN_H))
 }
 
-pub fn graph(lang: Lang, world: &World<JmsLab>, pick: Option<&Pick<'_>>) -> Html {
+/// Drawn by the lab's view (`pick`: the inspector's selection) with the messages the step on
+/// screen moved (`changed`) marked, and what went wrong so far across its top.
+pub fn graph(
+    lang: Lang,
+    world: &World<JmsLab>,
+    pick: Option<&Pick<'_>>,
+    changed: &[EntryId],
+) -> Html {
+    let marks = Marks { pick, changed };
     let lab = &world.protocol;
     let broker = lab.broker.node;
     let now = world.now;
@@ -247,18 +264,21 @@ pub fn graph(lang: Lang, world: &World<JmsLab>, pick: Option<&Pick<'_>>) -> Html
                 Role::Broker => BROKER_W,
                 Role::Consumer => CONSUMER_W,
             };
-            node_box(lang, world, i as NodeId, w, pick)
+            node_box(lang, world, i as NodeId, w, &marks)
         })
         .collect();
     let heights: Vec<f64> = nodes.iter().map(|(_, h)| *h).collect();
     let l = layout(lab, &heights);
+    let (band, band_h) = super::ledger::outcome_band(lang, &lab.ledger, WIDTH);
     let others: Vec<NodeId> = (0..lab.setup.nodes.len() as NodeId)
         .filter(|&n| n != broker)
         .collect();
     html! {
         <figure class="diagram jms-graph mq-graph">
-            <svg data-testid="jms-graph" viewBox={format!("0 0 {WIDTH} {:.0}", l.height)} role="img"
+            <svg data-testid="jms-graph" viewBox={format!("0 0 {WIDTH} {:.0}", l.height + band_h)} role="img"
                 aria-label={tr(lang, "Producers, broker and consumers", "生产者、Broker 与消费者")}>
+                { band }
+                <g transform={format!("translate(0 {band_h:.1})")}>
                 { for others.iter().flat_map(|&n| [(n, broker), (broker, n)]).map(|(a, b)| {
                     let ((x1, y1), (x2, y2)) = lane(&l, a, b, lab);
                     html! { <line class="link" x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} /> }
@@ -299,6 +319,7 @@ pub fn graph(lang: Lang, world: &World<JmsLab>, pick: Option<&Pick<'_>>) -> Html
                         </g>
                     }
                 }) }
+                </g>
             </svg>
             <figcaption>{ tr(lang,
                 "Dots on the links are messages on their way (amber). On the broker: green chips are in the persistent store, grey ones only in memory, amber ones are out with a consumer awaiting its acknowledgement.",
@@ -347,13 +368,7 @@ fn none(lang: Lang) -> &'static str {
     tr(lang, "(none)", "（无）")
 }
 
-fn producer_body(
-    lang: Lang,
-    lab: &JmsLab,
-    node: NodeId,
-    stack: &mut Stack,
-    pick: Option<&Pick<'_>>,
-) {
+fn producer_body(lang: Lang, lab: &JmsLab, node: NodeId, stack: &mut Stack, marks: &Marks<'_>) {
     let Some(p) = lab.producers.get(&node) else {
         return;
     };
@@ -372,7 +387,7 @@ fn producer_body(
                     "buffered",
                     message_title(lang, m),
                     m.entry,
-                    pick,
+                    marks,
                 )
             })
             .collect();
@@ -399,7 +414,7 @@ fn producer_body(
                 "waiting for the broker's receipt",
                 "等待 Broker 的回执",
             );
-            message_chip(j.label.clone(), "waiting", title.to_string(), j.id, pick)
+            message_chip(j.label.clone(), "waiting", title.to_string(), j.id, marks)
         })
         .collect();
     stack.labelled(
@@ -410,13 +425,7 @@ fn producer_body(
     );
 }
 
-fn consumer_body(
-    lang: Lang,
-    lab: &JmsLab,
-    node: NodeId,
-    stack: &mut Stack,
-    pick: Option<&Pick<'_>>,
-) {
+fn consumer_body(lang: Lang, lab: &JmsLab, node: NodeId, stack: &mut Stack, marks: &Marks<'_>) {
     let Some(k) = lab.consumers.get(&node) else {
         return;
     };
@@ -439,7 +448,7 @@ fn consumer_body(
                 class,
                 message_title(lang, m),
                 m.entry,
-                pick,
+                marks,
             )
         })
         .collect();
@@ -452,7 +461,7 @@ fn consumer_body(
                 "unacked",
                 message_title(lang, m),
                 m.entry,
-                pick,
+                marks,
             )
         })
         .collect();
@@ -506,7 +515,7 @@ fn consumer_body(
     );
 }
 
-fn broker_body(lang: Lang, lab: &JmsLab, stack: &mut Stack, pick: Option<&Pick<'_>>) {
+fn broker_body(lang: Lang, lab: &JmsLab, stack: &mut Stack, marks: &Marks<'_>) {
     let empty = tr(lang, "(empty)", "（空）");
     for channel in &lab.broker.channels {
         let title = match channel.subscriber {
@@ -556,7 +565,7 @@ fn broker_body(lang: Lang, lab: &JmsLab, stack: &mut Stack, pick: Option<&Pick<'
                     class,
                     message_title(lang, &h.message),
                     h.message.entry,
-                    pick,
+                    marks,
                 )
             })
             .collect();
@@ -574,7 +583,7 @@ fn broker_body(lang: Lang, lab: &JmsLab, stack: &mut Stack, pick: Option<&Pick<'
                 "dead",
                 message_title(lang, m),
                 m.entry,
-                pick,
+                marks,
             )
         })
         .collect();

@@ -23,12 +23,16 @@ pub struct OtherSide {
     pub label: Text,
     pub world: Shared<World<JmsLab>>,
     pub summary: Html,
+    /// The messages the step on screen moved in this run.
+    pub changed: std::rc::Rc<[EntryId]>,
 }
 
 #[derive(Properties, PartialEq)]
 pub struct SceneProps {
     pub lang: Lang,
     pub world: Shared<World<JmsLab>>,
+    /// The messages the step on screen moved.
+    pub changed: std::rc::Rc<[EntryId]>,
     /// The main run's broken invariants, shown under its side when comparing.
     pub summary: Html,
     pub other: Option<OtherSide>,
@@ -52,11 +56,11 @@ pub fn scene(props: &SceneProps) -> Html {
         selected: *selected,
         on_select: &on_select,
     };
-    let side = |world: &World<JmsLab>| {
+    let side = |world: &World<JmsLab>, changed: &[EntryId]| {
         let lab = &world.protocol;
         html! {
             <>
-                { graph::graph(lang, world, Some(&pick)) }
+                { graph::graph(lang, world, Some(&pick), changed) }
                 { ledger::ledger_with(lang, &lab.ledger, &|n| lab.name(n).to_string(), Some((*selected, &on_select))) }
             </>
         }
@@ -66,10 +70,10 @@ pub fn scene(props: &SceneProps) -> Html {
         <>
             if let Some(other) = &props.other {
                 { crate::views::compare::side_by_side(lang, &other.label,
-                    html! { <>{ side(world) }{ props.summary.clone() }</> },
-                    html! { <>{ side(&other.world.0) }{ other.summary.clone() }</> }) }
+                    html! { <>{ side(world, &props.changed) }{ props.summary.clone() }</> },
+                    html! { <>{ side(&other.world.0, &other.changed) }{ other.summary.clone() }</> }) }
             } else {
-                { side(world) }
+                { side(world, &props.changed) }
             }
             { inspector(lang, world, *selected, on_clear) }
         </>
