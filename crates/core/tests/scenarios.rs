@@ -267,10 +267,20 @@ fn every_scenario_step_does_something() {
 
 #[test]
 fn lessons_name_invariants_by_their_names_and_cite_no_section_numbers() {
+    // Nor a lesson by its id: a lesson is named in words ("the next lesson").
+    let mut ids = Vec::new();
+    every_lesson(|s| ids.push(s.id().to_string()));
     every_lesson(|s| {
         for words in s.words() {
             for id in s.invariant_ids() {
                 assert!(!words.contains(id), "{}: {id} in {words:?}", s.id());
+            }
+            for id in &ids {
+                assert!(
+                    !words.contains(id.as_str()),
+                    "{}: the lesson id {id} in {words:?}",
+                    s.id()
+                );
             }
             for citation in ["seed 00", "笔记 00"] {
                 assert!(

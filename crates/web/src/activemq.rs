@@ -170,7 +170,11 @@ pub fn describe_note(lang: Lang, lab: &AmqLab, note: &AmqNote) -> String {
                         Refusal::Down => tr(lang, "down", "宕机"),
                         Refusal::Slave => tr(lang, "not a master", "不是主节点"),
                     };
-                    format!("{} ({why})", name(*b))
+                    trf(
+                        lang,
+                        format!("{} ({why})", name(*b)),
+                        format!("{}（{why}）", name(*b)),
+                    )
                 })
                 .collect();
             match retry_in {
@@ -182,9 +186,9 @@ pub fn describe_note(lang: Lang, lab: &AmqLab, note: &AmqNote) -> String {
                         tried.join(", ")
                     ),
                     format!(
-                        "{} 找不到可连接的 broker：{}；failover 传输 {ms} 毫秒后重试",
+                        "{} 找不到可连接的 Broker：{}；failover 传输 {ms} 毫秒后重试",
                         name(*client),
-                        tried.join("，")
+                        tried.join("、")
                     ),
                 ),
                 None => trf(
@@ -197,7 +201,7 @@ pub fn describe_note(lang: Lang, lab: &AmqLab, note: &AmqNote) -> String {
                     format!(
                         "{} 无法连接：{}；普通 tcp:// 客户端不会重试",
                         name(*client),
-                        tried.join("，")
+                        tried.join("、")
                     ),
                 ),
             }
@@ -282,7 +286,7 @@ pub fn describe_note(lang: Lang, lab: &AmqLab, note: &AmqNote) -> String {
                 name(*broker)
             ),
             format!(
-                "{} 暂不确认 {label}：多数派需要 {need} 个 broker，目前 {have} 个有它",
+                "{} 暂不确认 {label}：多数派需要 {need} 个 Broker，目前 {have} 个有它",
                 name(*broker)
             ),
         ),
@@ -380,7 +384,7 @@ pub fn describe_note(lang: Lang, lab: &AmqLab, note: &AmqNote) -> String {
                 format!(
                     "ZooKeeper 选 {}（日志 {log} 条；{}）为主节点",
                     name(*broker),
-                    others.join("，")
+                    others.join("、")
                 ),
             )
         }
@@ -389,7 +393,7 @@ pub fn describe_note(lang: Lang, lab: &AmqLab, note: &AmqNote) -> String {
             trf(
                 lang,
                 format!("{g}: only {up} broker(s) up, a quorum needs {need}; no master is elected"),
-                format!("{g}：只有 {up} 个 broker 在运行，多数派需要 {need} 个；选不出主节点"),
+                format!("{g}：只有 {up} 个 Broker 在运行，多数派需要 {need} 个；选不出主节点"),
             )
         }
         AmqNote::Loaded { broker, labels } => {
@@ -926,7 +930,7 @@ fn broker_role(lang: Lang, lab: &AmqLab, node: NodeId, up: bool) -> String {
         if group.spec.brokers.len() > 1 {
             tr(lang, "master", "主节点").to_string()
         } else {
-            tr(lang, "broker", "broker").to_string()
+            tr(lang, "broker", "Broker").to_string()
         }
     } else if !up {
         String::new()
@@ -946,7 +950,7 @@ fn group_caption(lang: Lang, lab: &AmqLab, g: usize) -> String {
         StoreKind::Own => trf(
             lang,
             format!("{} · one broker, its own store", group.spec.name),
-            format!("{} · 单个 broker，自己的存储", group.spec.name),
+            format!("{} · 单个 Broker，自己的存储", group.spec.name),
         ),
         StoreKind::Shared => trf(
             lang,
@@ -1036,7 +1040,7 @@ fn graph(lang: Lang, session: &Session<AmqLab>) -> Html {
     html! {
         <figure class="diagram jms-graph mq-graph amq-graph">
             <svg data-testid="amq-graph" viewBox={format!("0 0 {WIDTH} {:.0}", l.height + band_h)} role="img"
-                aria-label={tr(lang, "Producers, ActiveMQ brokers and consumers", "生产者、ActiveMQ broker 与消费者")}>
+                aria-label={tr(lang, "Producers, ActiveMQ brokers and consumers", "生产者、ActiveMQ Broker 与消费者")}>
                 { band }
                 <g transform={format!("translate(0 {band_h:.1})")}>
                 { for bridges.iter().map(|&(a, b, live)| {
@@ -1131,7 +1135,7 @@ fn controls(lang: Lang, world: &World<AmqLab>, dispatch: &Callback<Msg<AmqLab>>)
             <h2>{ tr(lang, "Act on the run", "操作") }</h2>
             <p class="hint">{ tr(lang,
                 "Each action forks the run at the step on screen; the lesson's remaining steps follow it. Crash and restart brokers with the fault buttons.",
-                "每个操作都会在当前这一步分叉；课程剩下的步骤接着在新分支上执行。用故障按钮让 broker 崩溃或重启。") }</p>
+                "每个操作都会在当前这一步分叉；课程剩下的步骤接着在新分支上执行。用故障按钮让 Broker 崩溃或重启。") }</p>
             <div class="row">
                 <button data-testid="advance" disabled={world.next_due().is_none()} onclick={dispatch.reform(|_: MouseEvent| Msg::Advance)}>
                     { tr(lang, "Next event", "下一个事件") }

@@ -766,14 +766,14 @@ fn service(lang: Lang, world: &World<LocksLab>) -> Html {
                 <>
                     <h3>{ "DB · method_lock" }{ status(db.node) }</h3>
                     <table class="service-table">
-                        <thead><tr><th>{ "id" }</th><th>{ "method_name (unique)" }</th><th>{ tr(lang, "owner", "持有者") }</th><th>{ tr(lang, "expiry", "过期") }</th></tr></thead>
+                        <thead><tr><th>{ "id" }</th><th>{ tr(lang, "method_name (unique)", "method_name（唯一索引）") }</th><th>{ tr(lang, "owner", "持有者") }</th><th>{ tr(lang, "expiry", "过期") }</th></tr></thead>
                         <tbody>{ row }</tbody>
                     </table>
                     <p class="hint">{ trf(lang,
                         format!("Queries the database has served (inserts of waiting clients polling, and deletes): {}. Acquire attempts by client: {}.", db.queries,
                             lab.clients.iter().map(|c| format!("{} {}", c.name, c.queries)).collect::<Vec<_>>().join(", ")),
                         format!("数据库处理过的查询（等待者轮询的插入，以及删除）：{} 次。各客户端的加锁尝试：{}。", db.queries,
-                            lab.clients.iter().map(|c| format!("{} {}", c.name, c.queries)).collect::<Vec<_>>().join("，"))) }</p>
+                            lab.clients.iter().map(|c| format!("{} {}", c.name, c.queries)).collect::<Vec<_>>().join("、"))) }</p>
                 </>
             }
         }

@@ -749,8 +749,8 @@ fn no_queue() -> Scenario<FlowLab> {
                 "The same burst again: 5,000 requests/s.",
                 "再来一次同样的突发：每秒 5,000 个请求。"),
             tick(
-                "This time 1,000 are processed and 1,500 wait in the queue; the database gets 2,000 writes/s and nothing fails. That is peak shaving: the queue takes the peak, the database sees a flat line (lesson flow-peak-shaving).",
-                "这一次处理了 1,000 条，1,500 条在队列里等待；数据库每秒收到 2,000 次写入，没有任何失败。这就是削峰：高峰由队列承接，数据库看到的是一条平线（见课程 flow-peak-shaving）。"),
+                "This time 1,000 are processed and 1,500 wait in the queue; the database gets 2,000 writes/s and nothing fails. That is peak shaving: the queue takes the peak, the database sees a flat line (the lab's first lesson).",
+                "这一次处理了 1,000 条，1,500 条在队列里等待；数据库每秒收到 2,000 次写入，没有任何失败。这就是削峰：高峰由队列承接，数据库看到的是一条平线（见本实验的第一课）。"),
         ],
     )
 }

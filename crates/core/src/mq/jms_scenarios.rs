@@ -194,10 +194,10 @@ fn unacked_return() -> Scenario<JmsLab> {
         alloc::vec![
             send(q, PERSISTENT, "order 1",
                 "P sends m1 (order 1) to the queue orders as a persistent message. C1 consumes in CLIENT_ACKNOWLEDGE mode: a message counts as consumed only once C1 calls acknowledge(), and until then the broker keeps it.",
-                "P 向队列 orders 发送持久化消息 m1（order 1）。C1 以 CLIENT_ACKNOWLEDGE 模式消费：只有 C1 调用 acknowledge() 之后，消息才算被消费；在那之前，Broker 一直保留它。"),
+                "P 向队列 orders 发送持久化消息 m1（正文“order 1”）。C1 以 CLIENT_ACKNOWLEDGE 模式消费：只有 C1 调用 acknowledge() 之后，消息才算被消费；在那之前，Broker 一直保留它。"),
             send(q, PERSISTENT, "order 2",
                 "P sends m2 (order 2) the same way.",
-                "P 以同样的方式发送 m2（order 2）。"),
+                "P 以同样的方式发送 m2（正文“order 2”）。"),
             next(
                 "m1 reaches the broker, which writes it to its store, sends P a receipt and pushes m1 on to C1.",
                 "m1 到达 Broker：Broker 把它写入持久化存储，给 P 回一个回执，并把 m1 推送给 C1。"),
@@ -557,7 +557,7 @@ fn rollback() -> Scenario<JmsLab> {
         alloc::vec![
             send(q, PERSISTENT, "order 1",
                 "C1 consumes the queue orders in a transacted session, and its handler fails on order 1 every time; the redelivery policy allows maximumRedeliveries = 2 (ActiveMQ's default is 6). P sends m1.",
-                "C1 在事务性会话里消费队列 orders，它的处理代码每次处理 order 1 都会失败；重新投递策略的最大重新投递次数设为 2（ActiveMQ 默认是 6）。P 发送 m1。"),
+                "C1 在事务性会话里消费队列 orders，它的处理代码每次处理正文为“order 1”的消息都会失败；重新投递策略的最大重新投递次数设为 2（ActiveMQ 默认是 6）。P 发送 m1。"),
             next(
                 "m1 reaches the broker: stored, a receipt for P, and pushed to C1.",
                 "m1 到达 Broker：写入存储，回执发给 P，消息推送给 C1。"),
@@ -715,13 +715,13 @@ fn non_persistent() -> Scenario<JmsLab> {
         alloc::vec![
             send(q, PERSISTENT, "order 1",
                 "No consumer is connected to the queue orders yet. P sends m1 (order 1) as a persistent message: ActiveMQ sends it synchronously, and send() waits for the broker's receipt.",
-                "队列 orders 目前没有消费者连接。P 把 m1（order 1）作为持久化消息发送：ActiveMQ 同步发送持久化消息，send() 要等 Broker 的回执。"),
+                "队列 orders 目前没有消费者连接。P 把 m1（正文“order 1”）作为持久化消息发送：ActiveMQ 同步发送持久化消息，send() 要等 Broker 的回执。"),
             send(q, NON_PERSISTENT, "stock tick 1",
                 "P sends m2 (stock tick 1) as non-persistent: ActiveMQ sends it asynchronously, so send() returns at once and P takes m2 as sent.",
                 "P 把 m2（stock tick 1）作为非持久化消息发送：ActiveMQ 异步发送非持久化消息，send() 立即返回，P 认为 m2 已经发出。"),
             send(q, PERSISTENT, "order 2",
                 "P sends m3 (order 2), persistent.",
-                "P 发送持久化消息 m3（order 2）。"),
+                "P 发送持久化消息 m3（正文“order 2”）。"),
             send(q, NON_PERSISTENT, "stock tick 2",
                 "P sends m4 (stock tick 2), non-persistent: again send() returns at once.",
                 "P 发送非持久化消息 m4（stock tick 2）：send() 又是立即返回。"),
@@ -769,10 +769,10 @@ fn non_persistent() -> Scenario<JmsLab> {
                 "m3 到达 C1。"),
             process(C1,
                 "C1 processes m1 (order 1).",
-                "C1 处理 m1（order 1）。"),
+                "C1 处理 m1（正文“order 1”）。"),
             process(C1,
                 "C1 processes m3 (order 2): both orders survived the crash, the two stock ticks did not. Non-persistent suits data that is cheap to lose, such as a price the next tick replaces anyway.",
-                "C1 处理 m3（order 2）：两条订单都挺过了宕机，两条行情消息则没有。非持久化适合丢了也无妨的数据，比如反正会被下一条行情覆盖的价格。"),
+                "C1 处理 m3（正文“order 2”）：两条订单都挺过了宕机，两条行情消息则没有。非持久化适合丢了也无妨的数据，比如反正会被下一条行情覆盖的价格。"),
         ],
     )
 }
@@ -1172,7 +1172,7 @@ fn ttl() -> Scenario<JmsLab> {
             ),
             send(q, PERSISTENT, "order 1",
                 "P sends m2 (order 1) with no time to live: it never expires.",
-                "P 发送 m2（order 1），不设存活时间：它永不过期。"),
+                "P 发送 m2（正文“order 1”），不设存活时间：它永不过期。"),
             next(
                 "m2 reaches the broker and waits in the queue.",
                 "m2 到达 Broker，在队列里等待。"),

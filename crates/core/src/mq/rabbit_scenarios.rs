@@ -342,8 +342,8 @@ fn no_confirms() -> Scenario<RabbitLab> {
                 "P, unaware of all this, publishes m4 to orders.",
                 "P 对此毫不知情，继续向 orders 发布 m4。"),
             next(
-                "m4 finds no queue called orders and is dropped as unroutable. Four orders published, none kept, and P heard nothing: publisher confirms, a durable queue and persistent messages close these holes, as rabbitmq-confirms shows.",
-                "m4 找不到名为 orders 的队列，作为无法路由的消息被丢弃。发布了四个订单，一个都没留下，P 却什么也没听到。生产者确认、持久化队列和持久化消息可以堵住这些漏洞，见 rabbitmq-confirms。"),
+                "m4 finds no queue called orders and is dropped as unroutable. Four orders published, none kept, and P heard nothing: publisher confirms, a durable queue and persistent messages close these holes, as the next lesson shows.",
+                "m4 找不到名为 orders 的队列，作为无法路由的消息被丢弃。发布了四个订单，一个都没留下，P 却什么也没听到。生产者确认、持久化队列和持久化消息可以堵住这些漏洞，见下一课。"),
         ],
     )
 }
@@ -510,8 +510,8 @@ fn crash_before_ack(idempotent: bool) -> Vec<Step> {
             "C1 在已处理 ID 表里查到了 m2，于是跳过业务处理：m2 只被处理了一次，“没有消息被重复处理”保持绿色。")
     } else {
         process(C1,
-            "C1 processes m2 a second time, and \"no message is processed twice\" turns red. Manual ack cannot close the gap between processing and acknowledging; an idempotent consumer that records processed IDs (rabbitmq-idempotent) can.",
-            "C1 第二次处理 m2，“没有消息被重复处理”变红。手动确认无法消除“处理完”与“签收”之间的空隙；记录已处理 ID 的幂等消费者可以（见 rabbitmq-idempotent）。")
+            "C1 processes m2 a second time, and \"no message is processed twice\" turns red. Manual ack cannot close the gap between processing and acknowledging; an idempotent consumer that records processed IDs can, as the next lesson shows.",
+            "C1 第二次处理 m2，“没有消息被重复处理”变红。手动确认无法消除“处理完”与“签收”之间的空隙；记录已处理 ID 的幂等消费者可以，见下一课。")
     };
     let (ack_en, ack_zh) = if idempotent {
         (
