@@ -120,6 +120,25 @@ describe("the step's change and the lesson's outcome, in the diagram", () => {
       await page.keyboard.press('End');
       await page.waitForFunction(() => document.querySelector('[data-testid="outcomes"]'));
       assert.match(await page.locator(tid('outcomes')).textContent(), /m1 processed 2 times/);
+
+      // Locks: the step that writes marks its write on the timeline and its row in the log.
+      await page.goto(`${site.server.url}/locks.html#lab=locks&scenario=locks-redis-lease-pause`);
+      await waitStep(page, 0);
+      await page.locator(tid('scenario-title')).click();
+      const rows = page.locator(`${tid('write-log')} ${tid('write')}`);
+      let step = 0;
+      while ((await rows.count()) === 0) {
+        step += 1;
+        await page.keyboard.press('ArrowRight');
+        await waitStep(page, step);
+      }
+      assert.match(await rows.last().getAttribute('class'), /\bfresh\b/, 'the new row is marked');
+      assert.equal(await page.locator('[data-testid="timeline-write"][data-changed="true"]').count(), 1);
+      await page.keyboard.press('ArrowRight');
+      await waitStep(page, step + 1);
+      if ((await rows.count()) === 1) {
+        assert.doesNotMatch(await rows.last().getAttribute('class'), /\bfresh\b/, 'a step later it is not');
+      }
     } finally {
       await closePage(page);
     }

@@ -503,17 +503,19 @@ fn label_at(x: f64, width: f64) -> Placed {
     }
 }
 
-/// A write on the timeline: when, its label, its class, where its label goes.
-type WriteMark = (u64, String, &'static str, Placed);
+/// A write on the timeline: when, its label, its class, where its label goes, whether the step on
+/// screen made it.
+type WriteMark = (u64, String, &'static str, Placed, bool);
 /// A lease on the timeline: where it starts, where its solid part ends (now, for a lease still
-/// running), where it ends, its label, where its label goes.
-type LeaseMark = (f64, f64, f64, String, Placed);
+/// running), where it ends, its label, where its label goes, whether the step on screen granted it.
+type LeaseMark = (f64, f64, f64, String, Placed, bool);
 
 /// The timeline of every client up to the step on screen: what each client was doing, the
 /// leases the service granted it (running on, dashed, past now), its writes with their tokens,
 /// and a time axis. The window runs from 0 to a third past now, so that the step's events are
-/// not squeezed against its edge.
-fn timeline(lang: Lang, session: &Session<LocksLab>) -> Html {
+/// not squeezed against its edge. The writes and grants from `fresh` (writes, grants) on are the
+/// step's own, and marked.
+fn timeline(lang: Lang, session: &Session<LocksLab>, fresh: (usize, usize)) -> Html {
     let steps = session.run.run.steps();
     let mut world = session.run.run.state_at(0);
     let n = world.protocol.clients.len();
@@ -552,8 +554,9 @@ fn timeline(lang: Lang, session: &Session<LocksLab>) -> Html {
                 .resource
                 .log
                 .iter()
-                .filter(|w| usize::from(w.client) == c)
-                .map(|w| {
+                .enumerate()
+                .filter(|(_, w)| usize::from(w.client) == c)
+                .map(|(k, w)| {
                     let class = if !w.accepted {
                         "rejected"
                     } else if w.stale || w.overlaps.is_some() {
@@ -563,7 +566,7 @@ fn timeline(lang: Lang, session: &Session<LocksLab>) -> Html {
                     };
                     let text = format!("{}{}", if w.accepted { "✎" } else { "✗" }, w.token);
                     let placed = label_at(x(w.at) + 3.0, label(&text, diagram::CHIP_TEXT));
-                    (w.at, text, class, placed)
+                    (w.at, text, class, placed, k >= fresh.0)
                 })
                 .collect();
             let write_lanes = lanes(
@@ -575,8 +578,9 @@ fn timeline(lang: Lang, session: &Session<LocksLab>) -> Html {
             let leases: Vec<_> = lab
                 .grants
                 .iter()
-                .filter(|g| usize::from(g.client) == c)
-                .map(|g| {
+                .enumerate()
+                .filter(|(_, g)| usize::from(g.client) == c)
+                .map(|(k, g)| {
                     // A grant the service lost still stands until its lease runs out.
                     let (until, running) = match g.ended {
                         Some((_, GrantEnd::Lost)) | None => match g.lease_until {
@@ -602,7 +606,7 @@ fn timeline(lang: Lang, session: &Session<LocksLab>) -> Html {
                     let text = format!("#{} {how}", g.token);
                     let placed = label_at(x(g.granted_at), diagram::text_width(&text, SMALL));
                     let cut = if running { x(now) } else { x(until) };
-                    (x(g.granted_at), cut, x(until), text, placed)
+                    (x(g.granted_at), cut, x(until), text, placed, k >= fresh.1)
                 })
                 .collect();
             let lease_lanes = lanes(
@@ -650,11 +654,11 @@ fn timeline(lang: Lang, session: &Session<LocksLab>) -> Html {
             k = j;
         }
         let lease_y = top + BAR_H + 4.0;
-        for ((x0, cut, until, text, placed), lane) in row.leases.iter().zip(&row.lease_lanes) {
+        for ((x0, cut, until, text, placed, new), lane) in row.leases.iter().zip(&row.lease_lanes) {
             let (tx, anchor) = (placed.x, placed.anchor);
             let ty = lease_y + LEASE_H + (*lane as f64 + 1.0) * LABEL_LANE - 5.0;
             bars.push(html! {
-                <g class="lease">
+                <g class={classes!("lease", new.then_some("fresh"))}>
                     <rect x={format!("{x0:.1}")} y={format!("{lease_y:.1}")} width={format!("{:.1}", (cut - x0).max(2.0))} height={LEASE_H.to_string()} />
                     if until > cut {
                         <line class="lease-ahead" x1={format!("{cut:.1}")} y1={format!("{:.1}", lease_y + LEASE_H / 2.0)}
@@ -664,11 +668,11 @@ fn timeline(lang: Lang, session: &Session<LocksLab>) -> Html {
                 </g>
             });
         }
-        for ((at, text, class, placed), lane) in row.writes.iter().zip(&row.write_lanes) {
+        for ((at, text, class, placed, new), lane) in row.writes.iter().zip(&row.write_lanes) {
             let (tx, anchor) = (placed.x, placed.anchor);
             let ty = top - 5.0 - *lane as f64 * LABEL_LANE;
             bars.push(html! {
-                <g class={classes!("write", *class)} data-testid="timeline-write">
+                <g class={classes!("write", *class, new.then_some("fresh"))} data-testid="timeline-write" data-changed={new.then_some("true")}>
                     <line x1={format!("{:.1}", x(*at))} y1={format!("{:.1}", ty + 3.0)} x2={format!("{:.1}", x(*at))} y2={format!("{:.1}", top + BAR_H)} />
                     <text x={format!("{tx:.1}")} y={format!("{ty:.1}")} text-anchor={anchor} style={diagram::font(diagram::CHIP_TEXT)}>{ text.clone() }</text>
                 </g>
@@ -853,7 +857,8 @@ fn service(lang: Lang, world: &World<LocksLab>) -> Html {
     }
 }
 
-fn write_log(lang: Lang, lab: &LocksLab) -> Html {
+/// The storage's log of writes; the rows from `fresh` on were written by the step on screen.
+fn write_log(lang: Lang, lab: &LocksLab, fresh: usize) -> Html {
     html! {
         <section class="panel write-log" data-testid="write-log">
             <h2>{ tr(lang, "Storage: every write it received", "存储：收到的每一次写入") }</h2>
@@ -867,7 +872,7 @@ fn write_log(lang: Lang, lab: &LocksLab) -> Html {
                     <th>{ tr(lang, "time", "时间") }</th><th>{ tr(lang, "client", "客户端") }</th><th>{ tr(lang, "token", "令牌") }</th><th>{ tr(lang, "result", "结果") }</th>
                 </tr></thead>
                 <tbody>
-                    { for lab.resource.log.iter().map(|w| {
+                    { for lab.resource.log.iter().enumerate().map(|(k, w)| {
                         let (class, what) = if !w.accepted {
                             ("rejected", tr(lang, "rejected (older token)", "拒绝（令牌更旧）").to_string())
                         } else if let Some(g) = w.overlaps {
@@ -879,7 +884,7 @@ fn write_log(lang: Lang, lab: &LocksLab) -> Html {
                             ("accepted", tr(lang, "accepted", "已接受").to_string())
                         };
                         html! {
-                            <tr class={class} data-testid="write">
+                            <tr class={classes!(class, (k >= fresh).then_some("fresh"))} data-testid="write">
                                 <td>{ format!("{} ms", w.at) }</td><td>{ lab.name(w.client) }</td><td>{ w.token }</td><td>{ what }</td>
                             </tr>
                         }
@@ -1002,16 +1007,20 @@ pub fn view(
 ) -> Html {
     let lang = player.lang;
     let world = &session.state;
+    // What the step on screen added: the writes and the grants past those of the state before it.
+    let fresh = session.before().map_or((0, 0), |w| {
+        (w.protocol.resource.log.len(), w.protocol.grants.len())
+    });
     let start = session.run.run.state_at(0);
     let faults = explorer_faults(&start.protocol);
     let lesson: Rc<distlab_core::Scenario<LocksLab>> = session.scenario.clone();
     let on_load = dispatch.reform(Msg::Import);
     html! {
         <div class="jms-lab locks-lab">
-            { timeline(lang, session) }
+            { timeline(lang, session, fresh) }
             <div class="locks-panels">
                 { service(lang, world) }
-                { write_log(lang, &world.protocol) }
+                { write_log(lang, &world.protocol, fresh.0) }
             </div>
             { controls(lang, world, dispatch) }
             <ExplorerPanel<LocksLab> {lang} {lesson} {faults} {on_load} />
