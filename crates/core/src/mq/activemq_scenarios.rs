@@ -643,7 +643,10 @@ fn replicated() -> Scenario<AmqLab> {
                 1,
             ),
             next("B2 takes B3's log.", "B2 接收 B3 的日志。"),
-            next("B3 hears from B2: the group is whole again.", "B3 收到 B2 的回报：组又完整了。"),
+            next(
+                "B3 hears from B2: B2 and B3 now hold the same log, two of three, a quorum. The group is not whole: B1 is still down, and one more crash would stop it again.",
+                "B3 收到 B2 的回报：B2 和 B3 现在日志相同，三个中的两个，构成多数派。但这个组并不完整：B1 仍然宕机，再宕机一个，它就又停了。",
+            ),
             next(
                 "P's next round connects to B3. Every confirmed message (m1, m2, m3) is on the new master.",
                 "P 的下一轮连上了 B3。每条已确认的消息（m1、m2、m3）都在新主节点上。",

@@ -122,7 +122,12 @@ pub struct ConsumerSpec {
     pub auto_ack: bool,
     /// basic.qos prefetch count: unacknowledged deliveries at most (0: unlimited).
     pub prefetch: u32,
-    /// Remembers what it processed (in a database, so across crashes) and skips duplicates.
+    /// Remembers what it processed (in a database, so across crashes) and skips duplicates. It
+    /// keys on the `message_id` property that the producer set when it published (the message's
+    /// label here). AMQP 0-9-1 gives a message no broker-assigned ID: `message-id` is an
+    /// "application message identifier" of the basic class's properties (AMQP 0-9-1 specification,
+    /// class basic), left to the publisher. Without it, a consumer must deduplicate on a business
+    /// key.
     #[serde(default)]
     pub idempotent: bool,
     /// The cluster node its connection goes to.
@@ -332,7 +337,8 @@ impl DeathReason {
 pub struct RabbitMessage {
     /// The ledger entry that follows this copy of the message.
     pub entry: EntryId,
-    /// The short name the views use, such as `m3` or `m3→audit`.
+    /// The short name the views use, such as `m3` or `m3→audit`; it also stands for the
+    /// `message_id` property the producer sets, which an idempotent consumer keys on.
     pub label: String,
     pub exchange: String,
     pub routing_key: String,

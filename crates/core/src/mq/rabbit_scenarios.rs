@@ -632,8 +632,8 @@ fn idempotent() -> Scenario<RabbitLab> {
             "幂等消费者跳过重新投递的消息",
         ),
         (
-            "The same crash between processing and acking, but C1 records the ID of every processed message in its database. When m2 comes back, C1 finds its ID and skips it: processed once.",
-            "同样在处理完、签收前宕机，但 C1 会把每条已处理消息的 ID 记入数据库。m2 再次到来时，C1 查到它的 ID，直接跳过：只处理一次。",
+            "The same crash between processing and acking, but C1 records the ID of every processed message in its database. When m2 comes back, C1 finds its ID and skips it: processed once. The ID is the message_id property P sets when it publishes: AMQP 0-9-1 gives a message no ID of its own, so without one C1 would have to deduplicate on a business key, such as the order number.",
+            "同样在处理完、签收前宕机，但 C1 会把每条已处理消息的 ID 记入数据库。m2 再次到来时，C1 查到它的 ID，直接跳过：只处理一次。这个 ID 是 P 发布时设置的 message_id 属性：AMQP 0-9-1 不会给消息分配 ID，没有它，C1 就只能按业务键（比如订单号）去重。",
         ),
         s,
         &[],
