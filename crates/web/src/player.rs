@@ -28,6 +28,22 @@ pub struct Session<L: Lab> {
     /// The state on screen: after `step` steps.
     pub step: usize,
     pub state: Rc<World<L>>,
+    /// The state before the step on screen (none before the first step), kept by `seek` so that
+    /// a view can see what the step changed without replaying anything on a render.
+    before: Option<Rc<World<L>>>,
+}
+
+/// The states after `k - 1` and `k` steps of `run` (no first one for `k` = 0).
+fn states_around<L: Lab>(run: &ScenarioRun<L>, k: usize) -> (Option<Rc<World<L>>>, Rc<World<L>>) {
+    match (k.checked_sub(1), run.run.step(k)) {
+        (Some(j), Some(step)) => {
+            let before = run.run.state_at(j);
+            let mut state = before.clone();
+            state.apply(&step.action, &mut Vec::new());
+            (Some(Rc::new(before)), Rc::new(state))
+        }
+        _ => (None, Rc::new(run.run.state_at(k))),
+    }
 }
 
 impl<L: Lab> Session<L> {
@@ -38,12 +54,13 @@ impl<L: Lab> Session<L> {
     ) -> Result<Self, Text> {
         let run = scenario.play(injections).map_err(|e| e.message())?;
         let step = step.min(run.run.len());
-        let state = Rc::new(run.run.state_at(step));
+        let (before, state) = states_around(&run, step);
         Ok(Session {
             scenario: Rc::new(scenario),
             run: Rc::new(run),
             step,
             state,
+            before,
         })
     }
 
@@ -52,9 +69,9 @@ impl<L: Lab> Session<L> {
     }
 
     /// The state before the step on screen (none before the first step), to see what the step
-    /// changed. At most [`distlab_core::scenario::CHECKPOINT_INTERVAL`] steps are replayed.
-    pub fn before(&self) -> Option<World<L>> {
-        self.step.checked_sub(1).map(|k| self.run.run.state_at(k))
+    /// changed.
+    pub fn before(&self) -> Option<&World<L>> {
+        self.before.as_deref()
     }
 
     /// Moves to state `k`. One step forward applies one action to the state on screen; any other
@@ -64,15 +81,14 @@ impl<L: Lab> Session<L> {
         if k == self.step {
             return;
         }
-        let state = match self.run.run.step(k) {
+        match self.run.run.step(k) {
             Some(step) if k == self.step + 1 => {
                 let mut next = (*self.state).clone();
                 next.apply(&step.action, &mut Vec::new());
-                next
+                self.before = Some(std::mem::replace(&mut self.state, Rc::new(next)));
             }
-            _ => self.run.run.state_at(k),
-        };
-        self.state = Rc::new(state);
+            _ => (self.before, self.state) = states_around(&self.run, k),
+        }
         self.step = k;
     }
 

@@ -584,3 +584,43 @@ fn the_landing_page_sends_an_old_link_to_its_labs_page() {
         );
     }
 }
+
+#[wasm_bindgen_test]
+fn the_state_before_the_step_on_screen_follows_every_move() {
+    let scenario = lesson("ring-n1-dies");
+    let at = |k: usize| {
+        scenario
+            .play(&[])
+            .expect("the lesson plays")
+            .run
+            .state_at(k)
+    };
+    let mut p = open("ring-n1-dies");
+    assert!(p.lab.before().is_none(), "nothing before the first step");
+    // One step forward, a jump, a step back, and a fresh start at a step: each keeps the state
+    // before the one on screen.
+    for msg in [
+        Msg::Forward,
+        Msg::Seek(5),
+        Msg::Back,
+        Msg::Last,
+        Msg::First,
+        Msg::Seek(3),
+    ] {
+        p = p.update(msg);
+        let k = p.lab.step();
+        match k.checked_sub(1) {
+            Some(j) => assert_eq!(
+                format!("{:?}", p.lab.before()),
+                format!("{:?}", Some(&at(j))),
+                "at step {k}"
+            ),
+            None => assert!(p.lab.before().is_none()),
+        }
+        assert_eq!(
+            format!("{:?}", *p.lab.state),
+            format!("{:?}", at(k)),
+            "at step {k}"
+        );
+    }
+}
