@@ -12,7 +12,7 @@ use distlab_core::Lang;
 use distlab_core::Text;
 use yew::prelude::*;
 
-use crate::diagram::{self, Chip, Stack, SMALL};
+use crate::diagram::{self, Chip, Stack, PAD, SMALL};
 use crate::i18n::{describe_message_event, tr, trf};
 use crate::jms::graph::status_label;
 use crate::player::{Msg, Player, Session, Variant};
@@ -520,7 +520,6 @@ const SIDE_W: f64 = 200.0;
 /// The middle column: the broker groups.
 const MID_X: f64 = MARGIN + SIDE_W + 60.0;
 const MID_W: f64 = WIDTH - 2.0 * (MID_X);
-const PAD: f64 = 10.0;
 /// A group's padding round its brokers.
 const GROUP_PAD: f64 = 10.0;
 const GAP: f64 = 10.0;
@@ -870,20 +869,19 @@ fn node_box(
     } else {
         format!("{} · {role}", spec.name)
     };
-    let mut stack = Stack::new(PAD, PAD, w - 2.0 * PAD);
-    // A node that is up says nothing of it; a crashed or paused one says so.
-    stack.head(&title, (!up).then_some((label, class)));
-    stack.gap(2.0);
-    match spec.role {
-        Role::Broker => {
-            for (heading, items) in broker_sections(lang, lab, node) {
-                stack.labelled("node-line", &heading, &to_chips(items, moved), "");
+    diagram::node_box(
+        &title,
+        (!up).then_some((label, class)),
+        w,
+        |stack| match spec.role {
+            Role::Broker => {
+                for (heading, items) in broker_sections(lang, lab, node) {
+                    stack.labelled("node-line", &heading, &to_chips(items, moved), "");
+                }
             }
-        }
-        _ => client_body(lang, lab, node, &mut stack, moved),
-    }
-    let (body, h) = stack.finish();
-    (body, h + 2.0 * PAD)
+            _ => client_body(lang, lab, node, stack, moved),
+        },
+    )
 }
 
 /// A group's shared store drawn at (0, 0), with its height.

@@ -165,6 +165,26 @@ fn draw_chip(x: f64, y: f64, chip: &Chip) -> (Html, f64) {
     (html, w)
 }
 
+/// The padding inside a node's box.
+pub const PAD: f64 = 10.0;
+
+/// A node's box drawn at (0, 0), `w` wide: its title, its `state` (text and CSS class) beside it
+/// when there is one (a crashed or paused node says so; one that is up says nothing), and what
+/// `body` stacks under them; with the box's height.
+pub fn node_box(
+    title: &str,
+    state: Option<(&str, &'static str)>,
+    w: f64,
+    body: impl FnOnce(&mut Stack),
+) -> (Html, f64) {
+    let mut stack = Stack::new(PAD, PAD, w - 2.0 * PAD);
+    stack.head(title, state);
+    stack.gap(4.0);
+    body(&mut stack);
+    let (html, h) = stack.finish();
+    (html, h + 2.0 * PAD)
+}
+
 /// Lines and rows of chips stacked top to bottom in a box `width` wide, from (`x`, `y`).
 pub struct Stack {
     x: f64,

@@ -224,33 +224,17 @@ fn chart(
 /// The chart's legend: a swatch of each line's colour and what it is.
 fn legend(lang: Lang, expiry_at: Option<u64>, ttl_ms: Option<u64>) -> Html {
     let css = |c: RGBColor| format!("background:rgb({},{},{})", c.0, c.1, c.2);
-    let mut keys = vec![
-        (
-            css(PRODUCED),
-            tr(lang, "produced / s", "生产速率").to_string(),
-            "",
-        ),
-        (
-            css(PROCESSED),
-            tr(lang, "processed / s", "处理速率").to_string(),
-            "",
-        ),
-        (
-            css(DB_LOAD),
-            tr(lang, "database load / s", "数据库负载").to_string(),
-            "",
-        ),
-        (
-            css(EXPIRED),
-            tr(lang, "expired / s", "过期速率").to_string(),
-            "",
-        ),
-        (
-            css(LIMIT),
-            tr(lang, "database capacity", "数据库容量").to_string(),
-            "",
-        ),
+    let lines = [
+        (PRODUCED, "produced / s", "生产速率"),
+        (PROCESSED, "processed / s", "处理速率"),
+        (DB_LOAD, "database load / s", "数据库负载"),
+        (EXPIRED, "expired / s", "过期速率"),
+        (LIMIT, "database capacity", "数据库容量"),
     ];
+    let mut keys: Vec<(String, String, &str)> = lines
+        .iter()
+        .map(|&(colour, en, zh)| (css(colour), tr(lang, en, zh).to_string(), ""))
+        .collect();
     if let (Some(level), Some(ttl)) = (expiry_at, ttl_ms) {
         keys.push((
             css(EXPIRED),

@@ -454,19 +454,19 @@ fn tick_step(span: u64) -> u64 {
 }
 
 /// Lays labels out left to right in lanes: each goes in the first lane where it does not touch
-/// the one before; returns the lane of each (`spans` are start and end x, in order of start).
-fn lanes(spans: &[(f64, f64)]) -> Vec<usize> {
+/// the one before; returns the lane of each (in order of their start).
+fn lanes<'a>(labels: impl IntoIterator<Item = &'a Placed>) -> Vec<usize> {
     let mut ends: Vec<f64> = Vec::new();
-    spans
-        .iter()
+    labels
+        .into_iter()
         .map(
-            |&(a, b)| match ends.iter().position(|&end| end + 6.0 <= a) {
+            |label| match ends.iter().position(|&end| end + 6.0 <= label.start) {
                 Some(k) => {
-                    ends[k] = b;
+                    ends[k] = label.end;
                     k
                 }
                 None => {
-                    ends.push(b);
+                    ends.push(label.end);
                     ends.len() - 1
                 }
             },
@@ -569,12 +569,7 @@ fn timeline(lang: Lang, session: &Session<LocksLab>, fresh: (usize, usize)) -> H
                     (w.at, text, class, placed, k >= fresh.0)
                 })
                 .collect();
-            let write_lanes = lanes(
-                &writes
-                    .iter()
-                    .map(|w| (w.3.start, w.3.end))
-                    .collect::<Vec<_>>(),
-            );
+            let write_lanes = lanes(writes.iter().map(|w| &w.3));
             let leases: Vec<_> = lab
                 .grants
                 .iter()
@@ -609,12 +604,7 @@ fn timeline(lang: Lang, session: &Session<LocksLab>, fresh: (usize, usize)) -> H
                     (x(g.granted_at), cut, x(until), text, placed, k >= fresh.1)
                 })
                 .collect();
-            let lease_lanes = lanes(
-                &leases
-                    .iter()
-                    .map(|l| (l.4.start, l.4.end))
-                    .collect::<Vec<_>>(),
-            );
+            let lease_lanes = lanes(leases.iter().map(|l| &l.4));
             Row {
                 writes,
                 write_lanes,
@@ -1061,7 +1051,15 @@ mod tests {
     #[test]
     fn labels_that_would_touch_go_to_the_next_lane() {
         // The second starts before the first ends; the third starts after it.
-        let spans = [(0.0, 50.0), (40.0, 90.0), (60.0, 100.0), (200.0, 220.0)];
+        let spans: Vec<Placed> = [(0.0, 50.0), (40.0, 90.0), (60.0, 100.0), (200.0, 220.0)]
+            .iter()
+            .map(|&(start, end)| Placed {
+                start,
+                end,
+                x: start,
+                anchor: "start",
+            })
+            .collect();
         assert_eq!(lanes(&spans), vec![0, 1, 0, 0]);
     }
 

@@ -10,7 +10,7 @@ use distlab_core::Lang;
 use distlab_core::Text;
 use yew::prelude::*;
 
-use crate::diagram::{self, Chip, Stack, SMALL};
+use crate::diagram::{self, Chip, Stack, PAD, SMALL};
 use crate::i18n::{describe_message_event, tr, trf};
 use crate::jms::graph::status_label;
 use crate::player::{Msg, Player, Session, Variant};
@@ -181,7 +181,6 @@ const MARGIN: f64 = 10.0;
 const SIDE_W: f64 = 210.0;
 const MID_X: f64 = MARGIN + SIDE_W + 60.0;
 const MID_W: f64 = WIDTH - 2.0 * MID_X;
-const PAD: f64 = 10.0;
 const GAP: f64 = 16.0;
 
 fn kind_name(kind: ExchangeKind) -> &'static str {
@@ -290,20 +289,17 @@ fn node_box(
         Role::Broker => tr(lang, "RabbitMQ node", "RabbitMQ 节点"),
         Role::Consumer => tr(lang, "consumer", "消费者"),
     };
-    let mut stack = Stack::new(PAD, PAD, w - 2.0 * PAD);
-    // A node that is up says nothing of it; a crashed or paused one says so.
-    stack.head(
+    let state = (status != NodeStatus::Up).then_some((label, class));
+    diagram::node_box(
         &format!("{} · {role}", spec.name),
-        (status != NodeStatus::Up).then_some((label, class)),
-    );
-    stack.gap(2.0);
-    match spec.role {
-        Role::Producer => producer_body(lang, lab, node, &mut stack, moved),
-        Role::Consumer => consumer_body(lang, lab, node, &mut stack, moved),
-        Role::Broker => broker_body(lang, lab, node, &mut stack, moved),
-    }
-    let (body, h) = stack.finish();
-    (body, h + 2.0 * PAD)
+        state,
+        w,
+        |stack| match spec.role {
+            Role::Producer => producer_body(lang, lab, node, stack, moved),
+            Role::Consumer => consumer_body(lang, lab, node, stack, moved),
+            Role::Broker => broker_body(lang, lab, node, stack, moved),
+        },
+    )
 }
 
 /// The cluster at the step on screen, the messages the step moved marked, and what went wrong so

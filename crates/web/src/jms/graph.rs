@@ -12,7 +12,7 @@ use yew::prelude::*;
 use super::consumer_settings;
 use crate::i18n::{tr, trf};
 
-use crate::diagram::{self, Chip, Stack, SMALL};
+use crate::diagram::{self, Chip, Stack, PAD, SMALL};
 
 /// The graph's width in viewBox units: about the CSS pixels its stage has on a 1280×720 projector,
 /// so that the type sizes of [`crate::diagram`] are about what the class sees.
@@ -24,7 +24,6 @@ const CONSUMER_W: f64 = 250.0;
 const BROKER_W: f64 = 230.0;
 /// The length of a link: room for a message on its way and its label.
 const LINK: f64 = 70.0;
-const PAD: f64 = 10.0;
 const MIN_H: f64 = 100.0;
 const ROW_GAP: f64 = 16.0;
 const BROKER_X: f64 = MARGIN + PRODUCER_W + LINK;
@@ -228,17 +227,13 @@ fn node_box(
     } else {
         format!("{} · {role}", spec.name)
     };
-    // A node that is up says nothing of it; a crashed or paused one says so.
-    let mut stack = Stack::new(PAD, PAD, w - 2.0 * PAD);
-    stack.head(&title, (status != NodeStatus::Up).then_some((label, class)));
-    stack.gap(4.0);
-    match spec.role {
-        Role::Producer => producer_body(lang, lab, node, &mut stack, marks),
-        Role::Consumer => consumer_body(lang, lab, node, &mut stack, marks),
-        Role::Broker => broker_body(lang, lab, &mut stack, marks),
-    }
-    let (body, h) = stack.finish();
-    (body, (h + 2.0 * PAD).max(MIN_H))
+    let state = (status != NodeStatus::Up).then_some((label, class));
+    let (body, h) = diagram::node_box(&title, state, w, |stack| match spec.role {
+        Role::Producer => producer_body(lang, lab, node, stack, marks),
+        Role::Consumer => consumer_body(lang, lab, node, stack, marks),
+        Role::Broker => broker_body(lang, lab, stack, marks),
+    });
+    (body, h.max(MIN_H))
 }
 
 /// Drawn by the lab's view (`pick`: the inspector's selection) with the messages the step on
