@@ -50,7 +50,7 @@ use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
-use super::ledger::{EntryId, Ledger, Place};
+use super::ledger::{Assurance, EntryId, Ledger, Place};
 use crate::kernel::{
     Ctx, Envelope, LinkConfig, LossReason, NodeId, NodeState, Protocol, Severity, Time, TimerId,
     Violation, World,
@@ -1645,7 +1645,7 @@ impl Protocol for AmqLab {
                 if let Some(p) = self.producers.get_mut(&to) {
                     if let Some(i) = p.awaiting.iter().position(|m| m.entry == entry) {
                         let m = p.awaiting.remove(i);
-                        self.ledger.mark_safe(entry);
+                        self.ledger.mark_safe(entry, Assurance::Receipt);
                         ctx.note(AmqNote::Confirmed {
                             producer: to,
                             label: m.label,
@@ -2237,7 +2237,10 @@ mod tests {
         assert_eq!(process_all(&mut w, c), ["m1", "m3"]);
         let m2 = w.protocol.ledger.find("m2").unwrap();
         assert_eq!(m2.place, Place::Lost);
-        assert!(!m2.safe, "a non-persistent send is never confirmed");
+        assert!(
+            m2.safe.is_none(),
+            "a non-persistent send is never confirmed"
+        );
         assert!(broken(&w).is_empty());
         // The old master comes back as a slave: the lock is taken.
         fault(&mut w, Fault::Restart { node: B1 });
@@ -2257,10 +2260,10 @@ mod tests {
             settle(&mut w);
             let m1 = w.protocol.ledger.find("m1").unwrap().clone();
             if failover {
-                assert!(m1.safe, "resent to the new master and confirmed");
+                assert!(m1.safe.is_some(), "resent to the new master and confirmed");
                 assert_eq!(m1.place, Place::Consumer);
             } else {
-                assert!(!m1.safe);
+                assert!(m1.safe.is_none());
                 assert_eq!(m1.place, Place::Lost);
                 assert_eq!(w.protocol.producers[&P].connected, None);
                 send(&mut w, true);
@@ -2300,7 +2303,7 @@ mod tests {
                 note: AmqNote::DuplicateDropped { .. }
             }
         )));
-        assert!(w.protocol.ledger.find("m1").unwrap().safe);
+        assert!(w.protocol.ledger.find("m1").unwrap().safe.is_some());
         let c = consumer(&w);
         assert_eq!(process_all(&mut w, c), ["m1"]);
         assert_eq!(w.protocol.ledger.find("m1").unwrap().processed, 1);
@@ -2314,19 +2317,22 @@ mod tests {
         send(&mut w, true);
         settle(&mut w);
         assert!(
-            w.protocol.ledger.find("m1").unwrap().safe,
+            w.protocol.ledger.find("m1").unwrap().safe.is_some(),
             "B1 + B2 is a quorum of 3"
         );
         fault(&mut w, Fault::Crash { node: B2 });
         send(&mut w, true);
         settle(&mut w);
         assert!(
-            !w.protocol.ledger.find("m2").unwrap().safe,
+            w.protocol.ledger.find("m2").unwrap().safe.is_none(),
             "B1 alone is no quorum"
         );
         fault(&mut w, Fault::Restart { node: B3 });
         settle(&mut w);
-        assert!(w.protocol.ledger.find("m2").unwrap().safe, "B3 caught up");
+        assert!(
+            w.protocol.ledger.find("m2").unwrap().safe.is_some(),
+            "B3 caught up"
+        );
         assert_eq!(w.protocol.disks[&B3].len(), 2);
     }
 
@@ -2338,7 +2344,7 @@ mod tests {
         fault(&mut w, Fault::Crash { node: B2 });
         send(&mut w, true);
         settle(&mut w);
-        assert!(w.protocol.ledger.find("m2").unwrap().safe);
+        assert!(w.protocol.ledger.find("m2").unwrap().safe.is_some());
         fault(&mut w, Fault::Crash { node: B1 });
         settle(&mut w);
         assert_eq!(
@@ -2380,7 +2386,7 @@ mod tests {
         settle(&mut w);
         let m1 = w.protocol.ledger.find("m1").unwrap();
         assert!(
-            m1.safe,
+            m1.safe.is_some(),
             "the slaves had it after all, and the resend was confirmed"
         );
         assert!(broken(&w).is_empty(), "{:?}", broken(&w));

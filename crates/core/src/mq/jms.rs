@@ -29,7 +29,7 @@ use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
-use super::ledger::{EntryId, Ledger, Place};
+use super::ledger::{Assurance, EntryId, Ledger, Place};
 use super::message::{Body, DeliveryMode, Message};
 use super::selector::{Selector, Value};
 use crate::kernel::{
@@ -1262,7 +1262,7 @@ impl Protocol for JmsLab {
                 if receipt {
                     p.awaiting_receipt.push(entry);
                 } else {
-                    self.ledger.mark_safe(entry);
+                    self.ledger.mark_safe(entry, Assurance::SendReturned);
                 }
                 self.ledger.move_to(entry, Place::InFlight, None);
                 ctx.send(
@@ -1372,7 +1372,7 @@ impl Protocol for JmsLab {
                     p.awaiting_receipt.retain(|e| !entries.contains(e));
                 }
                 for &e in &entries {
-                    self.ledger.mark_safe(e);
+                    self.ledger.mark_safe(e, Assurance::Receipt);
                 }
                 let labels = entries
                     .iter()
@@ -1789,7 +1789,7 @@ mod tests {
         let mut w = world(vec![consumer(C1, "orders", AckMode::Auto)]);
         send(&mut w, "orders", DeliveryMode::Persistent, 3);
         assert!(
-            w.protocol.ledger.journeys.iter().all(|j| j.safe),
+            w.protocol.ledger.journeys.iter().all(|j| j.safe.is_some()),
             "persistent sends got receipts"
         );
         assert_eq!(places(&w), vec![Place::Consumer; 3]);
@@ -2112,7 +2112,7 @@ mod tests {
         op(&mut w, JmsOp::Commit { node: P });
         settle(&mut w);
         let j = &w.protocol.ledger.journeys[2];
-        assert!(j.safe);
+        assert!(j.safe.is_some());
         assert_eq!(j.place, Place::Consumer);
         assert!(broken(&w).is_empty(), "discarded sends were never promised");
     }
@@ -2653,10 +2653,10 @@ mod tests {
             }
             for &created in &persistent {
                 let j = &w.protocol.ledger.journeys[created as usize];
-                if j.safe {
+                if j.safe.is_some() {
                     prop_assert_eq!(j.place, Place::Acknowledged, "{} was confirmed and ended {:?}", j.label, j.place);
                 }
-                prop_assert!(j.place != Place::Lost || !j.safe);
+                prop_assert!(j.place != Place::Lost || j.safe.is_none());
             }
         }
     }

@@ -682,7 +682,7 @@ fn transacted_send() -> Scenario<JmsLab> {
                 fault(Fault::Crash { node: P },
                     "P crashes before it commits, and m5 dies with it. P was never told that m5 was sent, so the no-loss invariant stays green: an uncommitted send is not a promise, and P can redo the transfer after a restart.",
                     "P 在提交之前宕机，m5 随之消失。P 从未被告知 m5 已发出，所以不丢消息的不变式保持绿色：未提交的发送不算承诺，P 重启后可以重做这笔转账。"),
-                ("P crashes before committing m5. Does the invariant \"no message the producer was told is safe is lost\" turn red?", "P 在提交 m5 之前宕机。“生产者确认已发送的消息不会丢失”这个不变式会变红吗？"),
+                ("P crashes before committing m5. Does the invariant \"no message the producer counts as sent is lost\" turn red?", "P 在提交 m5 之前宕机。“生产者认为已发出的消息不会丢失”这个不变式会变红吗？"),
                 &[
                     ("Yes: m5 is lost", "会：m5 丢了"),
                     ("No: P was never told that m5 was sent", "不会：P 从未被告知 m5 已发出"),
@@ -745,8 +745,8 @@ fn non_persistent() -> Scenario<JmsLab> {
                 "m3 的回执到达 P。"),
             ask(
                 fault(Fault::Crash { node: BROKER },
-                    "The broker crashes, and m2 and m4 go with its memory. P was told they were sent, so \"no message the producer was told is safe is lost\" turns red; sending them PERSISTENT would have prevented it.",
-                    "Broker 宕机，内存里的 m2 和 m4 随之丢失。P 以为它们已经发出，所以“生产者确认已发送的消息不会丢失”的不变式变红；把它们作为持久化消息（PERSISTENT）发送就能避免。"),
+                    "The broker crashes, and m2 and m4 go with its memory. P was told they were sent, so \"no message the producer counts as sent is lost\" turns red; sending them PERSISTENT would have prevented it.",
+                    "Broker 宕机，内存里的 m2 和 m4 随之丢失。P 以为它们已经发出，所以“生产者认为已发出的消息不会丢失”的不变式变红；把它们作为持久化消息（PERSISTENT）发送就能避免。"),
                 ("The broker crashes and restarts. How many of the 4 messages are still in the queue afterwards?", "Broker 宕机后又重启。之后队列里还剩几条消息？"),
                 &[
                     ("All 4", "4 条都在"),

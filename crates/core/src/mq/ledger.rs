@@ -1,8 +1,9 @@
 //! The delivery ledger follows every message from the producer to its end: where it is now, whether
-//! the producer was told it is safe, how often a consumer processed it, and in which order messages
-//! of one key were processed. Its invariants are the questions every message-queue lesson asks: is
-//! a message the producer was told is safe ever gone, is any message processed twice, and are the
-//! messages of one key processed in order? It knows nothing of JMS, RabbitMQ or Kafka, so every
+//! the producer counts it as sent (and why: a receipt, a publisher confirm, or only a send call that
+//! returned), how often a consumer processed it, and in which order messages of one key were
+//! processed. Its invariants are the questions every message-queue lesson asks: is a message the
+//! producer counts as sent ever gone, is any message processed twice, and are the messages of one
+//! key processed in order? It knows nothing of JMS, RabbitMQ or Kafka, so every
 //! message-queue lab keeps one.
 
 use alloc::collections::BTreeMap;
@@ -98,8 +99,9 @@ pub struct Journey {
     pub place: Place,
     /// The node that holds it (broker or consumer), when it is held somewhere.
     pub holder: Option<NodeId>,
-    /// The producer was told the message is safe (a receipt, a confirm, an ack).
-    pub safe: bool,
+    /// The producer counts the message as sent, and why; `None` while it does not (it waits for a
+    /// receipt or a confirm, or has not sent it).
+    pub safe: Option<Assurance>,
     /// How many times a consumer processed it (ran its business logic).
     pub processed: u32,
     /// Deliveries that an idempotent consumer recognised as duplicates and skipped.
@@ -116,6 +118,46 @@ pub struct Reorder {
     pub late: EntryId,
     /// A message after it in send order that was processed before it.
     pub overtaken_by: EntryId,
+}
+
+/// Why the producer counts a message as sent: what it was told, or that it was told nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Assurance {
+    /// The broker answered the send: an ActiveMQ receipt (the response to a synchronous send,
+    /// `ActiveMQConnection.syncSendPacket`, or to a transaction's commit).
+    Receipt,
+    /// RabbitMQ answered `tx.commit` with `tx.commit-ok` (AMQP 0-9-1, class tx).
+    Committed,
+    /// A RabbitMQ publisher confirm (`basic.ack` on a channel in confirm mode).
+    Confirm,
+    /// The send call returned and nothing more: an asynchronous ActiveMQ send, or a RabbitMQ
+    /// `basic.publish` without confirms. The producer was told nothing; it assumes.
+    SendReturned,
+}
+
+impl Assurance {
+    /// What the producer heard, as a clause the invariants panel puts before "and it is gone".
+    fn clause(self, label: &str) -> Text {
+        match self {
+            Assurance::Receipt => Text::new(
+                format!("The broker's receipt told the producer that {label} was stored"),
+                format!("Broker 的回执告诉生产者 {label} 已存下"),
+            ),
+            Assurance::Committed => Text::new(
+                format!("tx.commit-ok told the producer that the broker took {label}"),
+                format!("tx.commit-ok 告诉生产者 Broker 已收下 {label}"),
+            ),
+            Assurance::Confirm => Text::new(
+                format!("A publisher confirm told the producer that the broker took {label}"),
+                format!("生产者确认告诉生产者 Broker 已收下 {label}"),
+            ),
+            Assurance::SendReturned => Text::new(
+                format!("The producer's send of {label} returned without an error, so the producer counts it as sent (it was told nothing more)"),
+                format!("生产者发送 {label} 的调用已正常返回，它便认为 {label} 已发出（此外它没有得到任何答复）"),
+            ),
+        }
+    }
 }
 
 /// Every tracked message.
@@ -137,8 +179,8 @@ pub const ORDER: &str = "mq.key-order";
 pub fn invariant_name(id: &str) -> Text {
     match id {
         NO_LOSS => Text::new(
-            "No message the producer was told is safe is lost",
-            "生产者确认已发送的消息不会丢失",
+            "No message the producer counts as sent is lost",
+            "生产者认为已发出的消息不会丢失",
         ),
         ONCE => Text::new("No message is processed twice", "没有消息被重复处理"),
         _ => Text::new(
@@ -183,7 +225,7 @@ impl Ledger {
             seq,
             place: Place::ProducerBuffer,
             holder: None,
-            safe: false,
+            safe: None,
             processed: 0,
             skipped_duplicates: 0,
             trail: alloc::vec![Place::ProducerBuffer],
@@ -231,10 +273,13 @@ impl Ledger {
         }
     }
 
-    /// The producer was told the message is safe.
-    pub fn mark_safe(&mut self, id: EntryId) {
+    /// The producer now counts the message as sent, for the reason given. A receipt or a confirm
+    /// replaces a send that only returned; nothing replaces a receipt or a confirm.
+    pub fn mark_safe(&mut self, id: EntryId, how: Assurance) {
         if let Some(j) = self.journeys.get_mut(id as usize) {
-            j.safe = true;
+            if matches!(j.safe, None | Some(Assurance::SendReturned)) {
+                j.safe = Some(how);
+            }
         }
     }
 
@@ -281,17 +326,15 @@ impl Ledger {
     /// The ledger's invariants, one violation per message or key that breaks them.
     pub fn violations(&self, out: &mut Vec<Violation>) {
         for j in &self.journeys {
-            if j.safe && j.place == Place::Lost {
+            if let (Some(how), Place::Lost) = (j.safe, j.place) {
+                let told = how.clause(&j.label);
                 out.push(Violation {
                     invariant: String::from(NO_LOSS),
                     subject: j.label.clone(),
                     name: invariant_name(NO_LOSS),
                     detail: Text::new(
-                        format!(
-                            "{} was confirmed to the producer as safe, and it is gone.",
-                            j.label
-                        ),
-                        format!("{} 已向生产者确认为安全，但它丢失了。", j.label),
+                        format!("{}, and it is gone.", told.en),
+                        format!("{}，但它丢失了。", told.zh),
                     ),
                     severity: Severity::Error,
                 });
@@ -375,7 +418,7 @@ mod tests {
         let mut l = Ledger::new();
         let unsafe_one = l.create("m1", None);
         let safe_one = l.create("m2", None);
-        l.mark_safe(safe_one);
+        l.mark_safe(safe_one, Assurance::Receipt);
         l.move_to(unsafe_one, Place::Lost, None);
         assert!(
             invariants(&l).is_empty(),
@@ -389,7 +432,7 @@ mod tests {
     fn a_finished_message_cannot_be_lost_or_revived() {
         let mut l = Ledger::new();
         let m = l.create("m1", None);
-        l.mark_safe(m);
+        l.mark_safe(m, Assurance::Confirm);
         l.move_to(m, Place::Acknowledged, None);
         l.move_to(m, Place::Lost, None);
         l.move_to(m, Place::Consumer, Some(3));
@@ -433,13 +476,13 @@ mod tests {
         let mut l = Ledger::new();
         let m = l.create("m1", None);
         l.move_to(m, Place::BrokerStore, Some(0));
-        l.mark_safe(m);
+        l.mark_safe(m, Assurance::Confirm);
         let c = l.copy(m, "m1→audit").unwrap();
         l.processed(m);
         l.processed(c);
         assert!(invariants(&l).is_empty());
         assert_eq!(l.get(c).unwrap().place, Place::BrokerStore);
-        assert!(l.get(c).unwrap().safe);
+        assert_eq!(l.get(c).unwrap().safe, Some(Assurance::Confirm));
         assert_eq!(l.find("m1→audit").map(|j| j.id), Some(c));
         assert!(l.copy(99, "x").is_none());
     }

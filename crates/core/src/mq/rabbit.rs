@@ -47,7 +47,7 @@ use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
-use super::ledger::{EntryId, Ledger, Place};
+use super::ledger::{Assurance, EntryId, Ledger, Place};
 use super::topic::Exchange;
 use crate::kernel::{
     Ctx, Envelope, LinkConfig, LossReason, NodeId, NodeState, Protocol, Time, TimerId, Violation,
@@ -724,10 +724,10 @@ impl RabbitLab {
                 .is_some_and(NodeState::is_up)
     }
 
-    fn mark_safe_all(&mut self, entry: EntryId) {
+    fn mark_safe_all(&mut self, entry: EntryId, how: Assurance) {
         let mut stack = alloc::vec![entry];
         while let Some(e) = stack.pop() {
-            self.ledger.mark_safe(e);
+            self.ledger.mark_safe(e, how);
             if let Some(more) = self.copies.get(&e) {
                 // Copies are always newer entries, so this ends.
                 stack.extend(more.iter().copied().filter(|&c| c > e));
@@ -1440,7 +1440,7 @@ impl Protocol for RabbitLab {
                     }
                     PublishMode::None => {
                         // basic.publish returns at once: the application believes it is sent.
-                        self.ledger.mark_safe(entry);
+                        self.ledger.mark_safe(entry, Assurance::SendReturned);
                         Reply::Nothing
                     }
                 };
@@ -1575,8 +1575,13 @@ impl Protocol for RabbitLab {
                     p.awaiting
                         .retain(|e| !acked.contains(e) && !nacked.contains(e));
                 }
+                let how = if commit {
+                    Assurance::Committed
+                } else {
+                    Assurance::Confirm
+                };
                 for &e in &acked {
-                    self.mark_safe_all(e);
+                    self.mark_safe_all(e, how);
                 }
                 let labels = |ids: &[EntryId], l: &Ledger| -> Vec<String> {
                     ids.iter()
@@ -1961,7 +1966,7 @@ mod tests {
         assert_eq!(held(&w, "a"), ["m1", "m3", "m5"]);
         assert_eq!(held(&w, "b"), ["m1→b", "m2", "m4"]);
         assert!(held(&w, "dlq").is_empty());
-        assert!(w.protocol.ledger.journeys.iter().all(|j| j.safe));
+        assert!(w.protocol.ledger.journeys.iter().all(|j| j.safe.is_some()));
         assert!(broken(&w).is_empty());
     }
 
@@ -1971,7 +1976,7 @@ mod tests {
         publish(&mut w, "direct", "nobody", true, 1);
         let j = &w.protocol.ledger.journeys[0];
         assert_eq!(j.place, Place::Discarded);
-        assert!(j.safe);
+        assert!(j.safe.is_some());
         assert!(broken(&w).is_empty());
     }
 
@@ -1983,7 +1988,7 @@ mod tests {
         publish(&mut w, "direct", "a", true, 1);
         assert_eq!(places(&w), [Place::BrokerMemory]);
         assert!(
-            w.protocol.ledger.journeys[0].safe,
+            w.protocol.ledger.journeys[0].safe.is_some(),
             "publish returned at once"
         );
         fault(&mut w, Fault::Crash { node: B1 });
@@ -2012,7 +2017,7 @@ mod tests {
         op(&mut w, RabbitOp::Disconnect { consumer: C1 });
         publish(&mut w, "direct", "a", true, 2);
         publish(&mut w, "direct", "a", false, 1);
-        assert!(w.protocol.ledger.journeys.iter().all(|j| j.safe));
+        assert!(w.protocol.ledger.journeys.iter().all(|j| j.safe.is_some()));
         assert_eq!(
             places(&w),
             [Place::BrokerStore, Place::BrokerStore, Place::BrokerMemory]
@@ -2042,11 +2047,13 @@ mod tests {
         op(&mut w, RabbitOp::TxRollback { producer: P });
         assert_eq!(places(&w), [Place::Discarded; 2]);
         publish(&mut w, "direct", "a", true, 2);
-        assert!(!w.protocol.ledger.journeys[2].safe);
+        assert!(w.protocol.ledger.journeys[2].safe.is_none());
         op(&mut w, RabbitOp::TxCommit { producer: P });
         settle(&mut w);
         assert_eq!(held(&w, "a"), ["m3", "m4"]);
-        assert!(w.protocol.ledger.journeys[2..].iter().all(|j| j.safe));
+        assert!(w.protocol.ledger.journeys[2..]
+            .iter()
+            .all(|j| j.safe.is_some()));
         assert!(broken(&w).is_empty());
     }
 
@@ -2120,7 +2127,7 @@ mod tests {
         assert_eq!(held(&w, "dlq"), ["m1→dlq"]);
         let dead = &w.protocol.queue("dlq").unwrap().messages[0].message;
         assert_eq!(dead.deaths, [("a".to_string(), DeathReason::Rejected)]);
-        assert!(w.protocol.ledger.journeys[1].safe);
+        assert!(w.protocol.ledger.journeys[1].safe.is_some());
         // Without a dead-letter exchange the rejected message is dropped.
         let mut w = world(&setup(
             PublishMode::Confirms,
@@ -2223,7 +2230,7 @@ mod tests {
         fault(&mut w, Fault::Crash { node: B1 });
         publish(&mut w, "direct", "a", true, 1);
         assert_eq!(places(&w), [Place::BrokerStore, Place::Lost]);
-        assert!(!w.protocol.ledger.journeys[1].safe, "basic.nack");
+        assert!(w.protocol.ledger.journeys[1].safe.is_none(), "basic.nack");
         op(&mut w, RabbitOp::Connect { consumer: C1 });
         settle(&mut w);
         assert_eq!(process_all(&mut w, C1), 0, "the queue's node is down");
@@ -2324,11 +2331,11 @@ mod tests {
         );
         op(&mut w, publish_op("direct", "a", true));
         assert!(
-            !w.protocol.ledger.journeys[0].safe,
+            w.protocol.ledger.journeys[0].safe.is_none(),
             "waiting for the confirm"
         );
         settle(&mut w);
-        assert!(w.protocol.ledger.journeys[0].safe);
+        assert!(w.protocol.ledger.journeys[0].safe.is_some());
         process_all(&mut w, C1);
         assert_eq!(places(&w), [Place::Acknowledged]);
     }
@@ -2441,7 +2448,7 @@ mod tests {
             }
             prop_assert!(!broken(&w).contains(&NO_LOSS.to_string()));
             for j in &w.protocol.ledger.journeys {
-                if j.safe {
+                if j.safe.is_some() {
                     prop_assert_eq!(j.place, Place::Acknowledged, "{} was confirmed and ended {:?}", j.label, j.place);
                 }
             }

@@ -322,8 +322,8 @@ fn no_confirms() -> Scenario<RabbitLab> {
                 "P 发布 m3。"),
             ask(
                 fault(Fault::Crash { node: B1 },
-                    "B1 crashes and its memory is wiped: m1 and m2 are lost, and \"no message the producer was told is safe is lost\" turns red, since P counted both as sent. A durable queue with persistent messages (delivery_mode 2) would have kept them on disk.",
-                    "B1 宕机，内存清空：m1 和 m2 丢失，“生产者确认已发送的消息不会丢失”变红，因为 P 认为它们都已发出。如果队列是持久化的、消息也是持久化的（delivery_mode 2），它们会保存在磁盘上。"),
+                    "B1 crashes and its memory is wiped: m1 and m2 are lost, and \"no message the producer counts as sent is lost\" turns red, since P counted both as sent. A durable queue with persistent messages (delivery_mode 2) would have kept them on disk.",
+                    "B1 宕机，内存清空：m1 和 m2 丢失，“生产者认为已发出的消息不会丢失”变红，因为 P 认为它们都已发出。如果队列是持久化的、消息也是持久化的（delivery_mode 2），它们会保存在磁盘上。"),
                 ("B1 crashes now, with m1 and m2 in the queue and m3 still on the wire. Which of them survive?", "B1 此刻宕机：m1、m2 在队列里，m3 还在路上。哪些消息能留下来？"),
                 &[
                     ("All three", "三条都能"),
@@ -395,8 +395,8 @@ fn confirms() -> Scenario<RabbitLab> {
                 "B1 crashes while m3 is still on the wire. m1 and m2 are on its disk.",
                 "m3 还在路上，B1 就宕机了。m1 和 m2 在它的磁盘上。"),
             next(
-                "m3 arrives at the dead broker and is lost. No confirm will come for it, so it stays on P's list of unconfirmed messages, and \"no message the producer was told is safe is lost\" stays green: P was never told m3 is safe.",
-                "m3 到达已经宕机的 Broker，丢失了。它不会有确认，所以一直留在 P 的“未确认”列表里；“生产者确认已发送的消息不会丢失”保持绿色：从没有人告诉 P，m3 是安全的。"),
+                "m3 arrives at the dead broker and is lost. No confirm will come for it, so it stays on P's list of unconfirmed messages, and \"no message the producer counts as sent is lost\" stays green: P was never told m3 is safe.",
+                "m3 到达已经宕机的 Broker，丢失了。它不会有确认，所以一直留在 P 的“未确认”列表里；“生产者认为已发出的消息不会丢失”保持绿色：从没有人告诉 P，m3 是安全的。"),
             ask(
                 fault(Fault::Restart { node: B1 },
                     "B1 restarts, recreates the durable queue orders and reloads m1 and m2 from disk: both confirmed messages are back.",
@@ -473,8 +473,8 @@ fn auto_ack() -> Scenario<RabbitLab> {
                 "C1 的业务代码处理了 m1。"),
             ask(
                 fault(Fault::Crash { node: C1 },
-                    "C1 crashes before its code gets to m2. B1 forgot m2 when it sent it, so nothing brings it back: m2 is lost and \"no message the producer was told is safe is lost\" turns red. Manual acknowledgement (autoAck = false, basic.ack after processing) would have kept m2 in the queue until C1 acknowledged it.",
-                    "C1 的代码还没处理到 m2，C1 就宕机了。B1 发出 m2 时就已经把它忘了，没有任何东西能把它找回来：m2 丢失，“生产者确认已发送的消息不会丢失”变红。如果用手动确认（autoAck = false，处理完再 basic.ack），m2 会一直留在队列里，直到 C1 签收。"),
+                    "C1 crashes before its code gets to m2. B1 forgot m2 when it sent it, so nothing brings it back: m2 is lost and \"no message the producer counts as sent is lost\" turns red. Manual acknowledgement (autoAck = false, basic.ack after processing) would have kept m2 in the queue until C1 acknowledged it.",
+                    "C1 的代码还没处理到 m2，C1 就宕机了。B1 发出 m2 时就已经把它忘了，没有任何东西能把它找回来：m2 丢失，“生产者认为已发出的消息不会丢失”变红。如果用手动确认（autoAck = false，处理完再 basic.ack），m2 会一直留在队列里，直到 C1 签收。"),
                 ("C1 crashes with m2 delivered but not processed. What happens to m2?", "C1 宕机时，m2 已投递、还没处理。m2 会怎样？"),
                 &[
                     ("B1 delivers it again when C1 is back", "C1 回来后，B1 重新投递它"),

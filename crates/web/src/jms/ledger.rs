@@ -1,7 +1,7 @@
 //! The delivery ledger: how many messages are in each place, and every message's journey.
 
 use distlab_core::kernel::NodeId;
-use distlab_core::mq::ledger::{EntryId, Ledger, Place};
+use distlab_core::mq::ledger::{Assurance, EntryId, Ledger, Place};
 use distlab_core::Lang;
 use yew::prelude::*;
 
@@ -51,7 +51,7 @@ pub fn ledger_with(
                         <th>{ tr(lang, "message", "消息") }</th>
                         <th>{ tr(lang, "key", "键") }</th>
                         <th>{ tr(lang, "now", "当前位置") }</th>
-                        <th>{ tr(lang, "producer told safe", "生产者已获确认") }</th>
+                        <th>{ tr(lang, "producer counts it sent", "生产者认为已发出") }</th>
                         <th>{ tr(lang, "processed", "处理次数") }</th>
                         <th>{ tr(lang, "journey", "经过") }</th>
                     </tr></thead>
@@ -62,7 +62,7 @@ pub fn ledger_with(
                                 None => j.place.name().get(lang).to_string(),
                             };
                             let twice = j.processed > 1;
-                            let lost = j.safe && j.place == Place::Lost;
+                            let lost = j.safe.is_some() && j.place == Place::Lost;
                             let entry = j.id;
                             let selected = pick.is_some_and(|(s, _)| s == Some(entry));
                             let onclick = pick.map(|(_, on)| on.reform(move |_: MouseEvent| entry));
@@ -83,7 +83,7 @@ pub fn ledger_with(
                                     <td class="label">{ &j.label }</td>
                                     <td>{ j.key.clone().unwrap_or_default() }</td>
                                     <td class={classes!("place", place_class(j.place))}>{ where_ }</td>
-                                    <td>{ if j.safe { "✓" } else { "—" } }</td>
+                                    <td>{ assurance(lang, j.safe) }</td>
                                     <td>{ if j.skipped_duplicates > 0 {
                                         format!("{} (+{} {})", j.processed, j.skipped_duplicates, tr(lang, "skipped", "跳过"))
                                     } else { j.processed.to_string() } }
@@ -239,5 +239,16 @@ mod tests {
             .map(|c| c.label)
             .collect();
         assert_eq!(zh, ["✗ m1 丢失", "✗ m2 过期", "✗ m3 处理了 2 次"]);
+    }
+}
+
+/// Whether, and why, the producer counts a message as sent: what it was told, or that it assumes.
+fn assurance(lang: Lang, how: Option<Assurance>) -> &'static str {
+    match how {
+        None => "—",
+        Some(Assurance::Receipt) => tr(lang, "✓ receipt", "✓ 回执"),
+        Some(Assurance::Committed) => tr(lang, "✓ commit-ok", "✓ commit-ok"),
+        Some(Assurance::Confirm) => tr(lang, "✓ confirm", "✓ 生产者确认"),
+        Some(Assurance::SendReturned) => tr(lang, "✓ send returned", "✓ 发送已返回"),
     }
 }
