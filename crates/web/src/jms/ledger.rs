@@ -195,6 +195,17 @@ pub fn outcome_band(lang: Lang, ledger: &Ledger, width: f64) -> (Html, f64) {
     )
 }
 
+/// Whether, and why, the producer counts a message as sent: what it was told, or that it assumes.
+fn assurance(lang: Lang, how: Option<Assurance>) -> &'static str {
+    match how {
+        None => "—",
+        Some(Assurance::Receipt) => tr(lang, "✓ receipt", "✓ 回执"),
+        Some(Assurance::Committed) => tr(lang, "✓ commit-ok", "✓ commit-ok"),
+        Some(Assurance::Confirm) => tr(lang, "✓ confirm", "✓ 生产者确认"),
+        Some(Assurance::SendReturned) => tr(lang, "✓ send returned", "✓ 发送已返回"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,16 +250,5 @@ mod tests {
             .map(|c| c.label)
             .collect();
         assert_eq!(zh, ["✗ m1 丢失", "✗ m2 过期", "✗ m3 处理了 2 次"]);
-    }
-}
-
-/// Whether, and why, the producer counts a message as sent: what it was told, or that it assumes.
-fn assurance(lang: Lang, how: Option<Assurance>) -> &'static str {
-    match how {
-        None => "—",
-        Some(Assurance::Receipt) => tr(lang, "✓ receipt", "✓ 回执"),
-        Some(Assurance::Committed) => tr(lang, "✓ commit-ok", "✓ commit-ok"),
-        Some(Assurance::Confirm) => tr(lang, "✓ confirm", "✓ 生产者确认"),
-        Some(Assurance::SendReturned) => tr(lang, "✓ send returned", "✓ 发送已返回"),
     }
 }
