@@ -1,6 +1,7 @@
 //! Bilingual text. Every title, narration line, question and message the core produces exists in
 //! 中文 and English, written natively in each language.
 
+use alloc::format;
 use alloc::string::{String, ToString};
 use serde::{Deserialize, Serialize};
 
@@ -113,9 +114,35 @@ pub fn ordinal(n: u64) -> String {
     out
 }
 
+/// A span of (virtual) time in the largest whole unit each language writes it in: 300 ms → "300 ms"
+/// / "300 毫秒", 10,000 ms → "10 s" / "10 秒", 60,000 ms → "1 min" / "1 分钟", 1,500 ms → "1,500 ms".
+pub fn duration(ms: u64) -> Text {
+    let (n, en, zh) = if ms >= 60_000 && ms % 60_000 == 0 {
+        (ms / 60_000, "min", "分钟")
+    } else if ms >= 1000 && ms % 1000 == 0 {
+        (ms / 1000, "s", "秒")
+    } else {
+        (ms, "ms", "毫秒")
+    };
+    let n = thousands(n);
+    Text::new(format!("{n} {en}"), format!("{n} {zh}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_take_the_largest_whole_unit() {
+        assert_eq!(duration(100).en, "100 ms");
+        assert_eq!(duration(100).zh, "100 毫秒");
+        assert_eq!(duration(1_500).en, "1,500 ms");
+        assert_eq!(duration(10_000).en, "10 s");
+        assert_eq!(duration(10_000).zh, "10 秒");
+        assert_eq!(duration(90_000).en, "90 s");
+        assert_eq!(duration(120_000).zh, "2 分钟");
+        assert_eq!(duration(0).en, "0 ms");
+    }
 
     #[test]
     fn lists_are_written_as_each_language_writes_them() {

@@ -6,6 +6,8 @@
 use distlab_core::kernel::{Event, NodeId, NodeStatus, World};
 use distlab_core::mq::activemq::{
     stored, AmqLab, AmqMessage, AmqMsg, AmqNote, AmqOp, Refusal, Role, StoreKind, Target,
+    ELECTION_DELAY, LOCK_POLL, MAX_RECONNECT_DELAY, REAL_ELECTION_DELAY, REAL_LOCK_POLL,
+    REAL_MAX_RECONNECT_DELAY, RECONNECT_DELAY,
 };
 use distlab_core::scenario::Scenario;
 use distlab_core::Lang;
@@ -61,13 +63,13 @@ pub fn summary(lang: Lang, msg: &AmqMsg, lab: &AmqLab) -> String {
             trf(
                 lang,
                 format!("dispatch {}{flag}", m.label),
-                format!("分派 {}{flag}", m.label),
+                format!("分发 {}{flag}", m.label),
             )
         }
         AmqMsg::Ack { entry } => trf(
             lang,
             format!("acknowledge {}", entry_label(lab, *entry)),
-            format!("确认 {}", entry_label(lab, *entry)),
+            format!("签收 {}", entry_label(lab, *entry)),
         ),
         AmqMsg::Forward { from, message } => trf(
             lang,
@@ -286,14 +288,14 @@ pub fn describe_note(lang: Lang, lab: &AmqLab, note: &AmqNote) -> String {
                 name(*broker)
             ),
             format!(
-                "{} 暂不确认 {label}：多数派需要 {need} 个 Broker，目前 {have} 个有它",
+                "{} 暂不发 {label} 的回执：多数派需要 {need} 个 Broker，目前 {have} 个有它",
                 name(*broker)
             ),
         ),
         AmqNote::Confirmed { producer, label } => trf(
             lang,
-            format!("{} has the receipt: {label} is safe", name(*producer)),
-            format!("{} 收到回执：{label} 已安全", name(*producer)),
+            format!("{} has the receipt: {label} is stored", name(*producer)),
+            format!("{} 收到回执：{label} 已存下", name(*producer)),
         ),
         AmqNote::Forwarded { from, to, label } => trf(
             lang,
@@ -339,7 +341,7 @@ pub fn describe_note(lang: Lang, lab: &AmqLab, note: &AmqNote) -> String {
                         "{} processes {label}{flag} and acknowledges it",
                         name(*consumer)
                     ),
-                    format!("{} 处理 {label}{flag} 并确认", name(*consumer)),
+                    format!("{} 处理 {label}{flag} 并签收", name(*consumer)),
                 )
             }
         }
@@ -355,7 +357,7 @@ pub fn describe_note(lang: Lang, lab: &AmqLab, note: &AmqNote) -> String {
                 name(*broker),
                 join(labels)
             ),
-            format!("{} 收回未确认的消息：{}", name(*broker), labels.join("、")),
+            format!("{} 收回未签收的消息：{}", name(*broker), labels.join("、")),
         ),
         AmqNote::LockTaken { broker } => trf(
             lang,
@@ -523,8 +525,8 @@ const MID_W: f64 = WIDTH - 2.0 * (MID_X);
 /// A group's padding round its brokers.
 const GROUP_PAD: f64 = 10.0;
 const GAP: f64 = 10.0;
-/// The room between two groups: a network connector and its name.
-const BRIDGE_GAP: f64 = 44.0;
+/// The room between two groups: a network connector, its name and its direction (two lines).
+const BRIDGE_GAP: f64 = 2.0 * SMALL * 1.25 + 24.0;
 
 /// The chips of a list of messages: label, class, tooltip.
 type Chips = Vec<(String, &'static str, String)>;
@@ -973,6 +975,41 @@ fn group_caption(lang: Lang, lab: &AmqLab, g: usize) -> String {
     }
 }
 
+/// How long a group takes to find a new master in the lab, next to ActiveMQ's default: the lab
+/// compresses time.
+fn group_timing(lang: Lang, lab: &AmqLab, g: usize) -> Option<String> {
+    let ms = |t: u64| distlab_core::text::duration(t).get(lang).to_string();
+    match lab.groups[g].spec.store {
+        StoreKind::Own => None,
+        StoreKind::Shared => Some(trf(
+            lang,
+            format!(
+                "lock poll {} here · {} by default",
+                ms(LOCK_POLL),
+                ms(REAL_LOCK_POLL)
+            ),
+            format!(
+                "锁轮询：实验中 {} · 默认 {}",
+                ms(LOCK_POLL),
+                ms(REAL_LOCK_POLL)
+            ),
+        )),
+        StoreKind::Replicated => Some(trf(
+            lang,
+            format!(
+                "election after {} here · session {} by default",
+                ms(ELECTION_DELAY),
+                ms(REAL_ELECTION_DELAY)
+            ),
+            format!(
+                "选主：实验中 {} · 默认会话 {}",
+                ms(ELECTION_DELAY),
+                ms(REAL_ELECTION_DELAY)
+            ),
+        )),
+    }
+}
+
 /// The run's deployment at the step on screen, the messages the step moved marked, and what went
 /// wrong so far across the top.
 fn graph(lang: Lang, session: &Session<AmqLab>) -> Html {
@@ -998,6 +1035,9 @@ fn graph(lang: Lang, session: &Session<AmqLab>) -> Html {
         .map(|g| {
             let mut stack = Stack::new(GROUP_PAD, 0.0, MID_W - 2.0 * GROUP_PAD);
             stack.bold("group-title", SMALL, &group_caption(lang, lab, g));
+            if let Some(timing) = group_timing(lang, lab, g) {
+                stack.text("group-timing", SMALL, &timing);
+            }
             stack.finish()
         })
         .collect();
@@ -1025,13 +1065,36 @@ fn graph(lang: Lang, session: &Session<AmqLab>) -> Html {
         .chain(lab.consumers.values())
         .filter_map(|c| c.connected.map(|b| (c.spec.node, b)))
         .collect();
-    let bridges: Vec<(Rect, Rect, bool)> = lab
+    // (from, to, duplex, live): a network connector carries messages from `from` to `to`, and back
+    // only when duplex.
+    let bridges: Vec<(Rect, Rect, bool, bool, String)> = lab
         .setup
         .bridges
         .iter()
-        .filter_map(|&(a, b)| {
-            let live = lab.groups.get(a)?.master.is_some() && lab.groups.get(b)?.master.is_some();
-            Some((*l.groups.get(a)?, *l.groups.get(b)?, live))
+        .filter_map(|c| {
+            let (from, to) = (lab.groups.get(c.from)?, lab.groups.get(c.to)?);
+            let live = from.master.is_some() && to.master.is_some();
+            let (a, b) = (&from.spec.name, &to.spec.name);
+            let label = if c.duplex {
+                trf(
+                    lang,
+                    format!("{a} ⇄ {b}, duplex"),
+                    format!("{a} ⇄ {b}（双向）"),
+                )
+            } else {
+                trf(
+                    lang,
+                    format!("{a} → {b}, one-way"),
+                    format!("{a} → {b}（单向）"),
+                )
+            };
+            Some((
+                *l.groups.get(c.from)?,
+                *l.groups.get(c.to)?,
+                c.duplex,
+                live,
+                label,
+            ))
         })
         .collect();
     let at = |(x, y, _, _): Rect| format!("translate({x:.1} {y:.1})");
@@ -1041,15 +1104,26 @@ fn graph(lang: Lang, session: &Session<AmqLab>) -> Html {
                 aria-label={tr(lang, "Producers, ActiveMQ brokers and consumers", "生产者、ActiveMQ Broker 与消费者")}>
                 { band }
                 <g transform={format!("translate(0 {band_h:.1})")}>
-                { for bridges.iter().map(|&(a, b, live)| {
-                    let (top, bottom) = if a.1 < b.1 { (a, b) } else { (b, a) };
-                    let x = MID_X + 40.0;
-                    let (y1, y2) = (top.1 + top.3, bottom.1);
+                { for bridges.iter().map(|(from, to, duplex, live, label)| {
+                    let x = MID_X + 24.0;
+                    // The line runs from the edge of one group's box to the other's; an arrowhead
+                    // marks each end messages can arrive at.
+                    let down = from.1 < to.1;
+                    let (y_from, y_to) = if down { (from.1 + from.3, to.1) } else { (from.1, to.1 + to.3) };
+                    let head = |y: f64, pointing_down: bool| {
+                        let d = if pointing_down { -12.0 } else { 12.0 };
+                        html! { <polygon class="arrow" points={format!("{:.1},{y:.1} {:.1},{:.1} {:.1},{:.1}", x, x - 8.0, y + d, x + 8.0, y + d)} /> }
+                    };
                     html! {
-                        <g class={classes!("bridge", (!live).then_some("down"))}>
-                            <line x1={format!("{x:.1}")} y1={format!("{y1:.1}")} x2={format!("{x:.1}")} y2={format!("{y2:.1}")} />
-                            <text x={format!("{:.1}", x + 12.0)} y={format!("{:.1}", (y1 + y2) / 2.0 + SMALL * 0.35)} style={diagram::font(SMALL)}>
+                        <g class={classes!("bridge", (!*live).then_some("down"))} data-duplex={duplex.to_string()}>
+                            <line x1={format!("{x:.1}")} y1={format!("{y_from:.1}")} x2={format!("{x:.1}")} y2={format!("{y_to:.1}")} />
+                            { head(y_to, down) }
+                            { if *duplex { head(y_from, !down) } else { html! {} } }
+                            <text x={format!("{:.1}", x + 16.0)} y={format!("{:.1}", (y_from + y_to) / 2.0 - 2.0)} style={diagram::font(SMALL)}>
                                 { tr(lang, "network connector", "网络连接器") }
+                            </text>
+                            <text x={format!("{:.1}", x + 16.0)} y={format!("{:.1}", (y_from + y_to) / 2.0 + SMALL + 2.0)} style={diagram::font(SMALL)}>
+                                { label }
                             </text>
                         </g>
                     }
@@ -1105,7 +1179,7 @@ fn graph(lang: Lang, session: &Session<AmqLab>) -> Html {
             </svg>
             <figcaption>{ tr(lang,
                 "Dots on the links are messages on their way. Green chips are persistent messages (in a store), grey dashed ones only in memory, amber ones dispatched or forwarded and not yet acknowledged, red-edged ones stranded or redelivered.",
-                "链路上的圆点是正在传输的消息。绿色表示持久消息（在存储里），灰色虚线表示只在内存中，黄色表示已分派或已转发、尚未确认，红边表示滞留或重新投递。") }</figcaption>
+                "链路上的圆点是正在传输的消息。绿色表示持久化消息（在存储里），灰色虚线表示只在内存中，黄色表示已分发或已转发、尚未签收，红边表示滞留或重新投递。") }</figcaption>
         </figure>
     }
 }
@@ -1133,7 +1207,15 @@ fn controls(lang: Lang, world: &World<AmqLab>, dispatch: &Callback<Msg<AmqLab>>)
             <h2>{ tr(lang, "Act on the run", "操作") }</h2>
             <p class="hint">{ tr(lang,
                 "Each action forks the run at the step on screen; the lesson's remaining steps follow it. Crash and restart brokers with the fault buttons.",
-                "每个操作都会在当前这一步分叉；课程剩下的步骤接着在新分支上执行。用故障按钮让 Broker 崩溃或重启。") }</p>
+                "每个操作都会在当前这一步分叉；课程剩下的步骤接着在新分支上执行。用故障按钮让 Broker 宕机或重启。") }</p>
+            <p class="hint" data-testid="amq-lab-time">{ {
+                let ms = |t: u64| distlab_core::text::duration(t).get(lang).to_string();
+                trf(lang,
+                    format!("Lab time is compressed. The failover transport retries after {}, doubling up to {} here; ActiveMQ's defaults are {} doubling up to {} (maxReconnectDelay).",
+                        ms(RECONNECT_DELAY), ms(MAX_RECONNECT_DELAY), ms(RECONNECT_DELAY), ms(REAL_MAX_RECONNECT_DELAY)),
+                    format!("实验的时间是压缩过的。failover 传输在 {} 后重试，每轮加倍，实验中最多 {}；ActiveMQ 的默认值是 {}，加倍到最多 {}（maxReconnectDelay）。",
+                        ms(RECONNECT_DELAY), ms(MAX_RECONNECT_DELAY), ms(RECONNECT_DELAY), ms(REAL_MAX_RECONNECT_DELAY)))
+            } }</p>
             <div class="row">
                 <button data-testid="advance" disabled={world.next_due().is_none()} onclick={dispatch.reform(|_: MouseEvent| Msg::Advance)}>
                     { tr(lang, "Next event", "下一个事件") }
@@ -1141,7 +1223,7 @@ fn controls(lang: Lang, world: &World<AmqLab>, dispatch: &Callback<Msg<AmqLab>>)
             </div>
             if !lab.setup.bridges.is_empty() {
                 <div class="row">
-                    <strong>{ tr(lang, "destination policy", "目标策略") }</strong>
+                    <strong>{ tr(lang, "destination policy", "目的地策略") }</strong>
                     { button(dispatch, "amq-replay".into(),
                         if lab.setup.replay_when_no_consumers { tr(lang, "replayWhenNoConsumers: on → off", "replayWhenNoConsumers：开 → 关") } else { tr(lang, "replayWhenNoConsumers: off → on", "replayWhenNoConsumers：关 → 开") }.into(),
                         AmqOp::SetReplay { on: !lab.setup.replay_when_no_consumers }, true) }
@@ -1156,9 +1238,9 @@ fn controls(lang: Lang, world: &World<AmqLab>, dispatch: &Callback<Msg<AmqLab>>)
                 html! {
                     <div class="row">
                         <strong>{ &name }</strong>
-                        { button(dispatch, format!("send-{name}"), trf(lang, format!("send persistent to {queue}"), format!("发送持久消息到 {queue}")),
+                        { button(dispatch, format!("send-{name}"), trf(lang, format!("send persistent to {queue}"), format!("发送持久化消息到 {queue}")),
                             AmqOp::Send { producer: node, queue: queue.clone(), persistent: true }, up(node)) }
-                        { button(dispatch, format!("send-np-{name}"), tr(lang, "send non-persistent", "发送非持久消息").into(),
+                        { button(dispatch, format!("send-np-{name}"), tr(lang, "send non-persistent", "发送非持久化消息").into(),
                             AmqOp::Send { producer: node, queue: queue.clone(), persistent: false }, up(node)) }
                         { button(dispatch, format!("failover-{name}"),
                             if p.spec.failover { tr(lang, "use plain tcp://", "改用普通 tcp://") } else { tr(lang, "use failover:(…)", "改用 failover:(…)") }.into(),

@@ -17,7 +17,11 @@
 //!
 //! Groups can be joined by *network connectors* (a network of brokers): a broker forwards a queue's
 //! messages to a bridged broker on which consumers of that queue are connected (demand
-//! forwarding), round-robin with its own consumers, up to the bridge's prefetch. A forwarded
+//! forwarding), round-robin with its own consumers, up to the bridge's prefetch. A connector is
+//! one-way: the `<networkConnector>` in broker A's configuration makes A forward to B, never B to
+//! A, unless it says `duplex="true"` (ActiveMQ's "Networks of Brokers" page; `NetworkConnector`'s
+//! `duplex` is false by default, and `DemandForwardingBridgeSupport` only subscribes the local
+//! broker on behalf of the remote one's consumers). Each [`Connector`] names its direction. A forwarded
 //! message carries the path of brokers it passed (`brokerPath`), and a broker does not send a
 //! message back to a broker it came from (networkTTL 1). That is the failure of seed 001 section 6:
 //! broker 1 pulled messages from broker 2 for its consumers, broker 1 restarts, its consumers fail
@@ -60,12 +64,21 @@ use crate::text::Text;
 
 /// How often a slave tries to take the shared store's lock, in milliseconds.
 pub const LOCK_POLL: Time = 100;
+/// ActiveMQ's default for the same: the locker's `lockAcquireSleepInterval`, 10 s (ActiveMQ's
+/// "Pluggable storage lockers" page).
+pub const REAL_LOCK_POLL: Time = 10_000;
 /// How long ZooKeeper takes to notice a dead master and elect another, in milliseconds.
 pub const ELECTION_DELAY: Time = 100;
+/// What it takes in ActiveMQ: the dead master's ZooKeeper session must expire first, and the
+/// Replicated LevelDB store's `zkSessionTimeout` is 2 s by default (its documentation page).
+pub const REAL_ELECTION_DELAY: Time = 2_000;
 /// The failover transport's first reconnect delay (`initialReconnectDelay`), in milliseconds; it
 /// doubles after each round that finds no broker, up to [`MAX_RECONNECT_DELAY`].
 pub const RECONNECT_DELAY: Time = 10;
 pub const MAX_RECONNECT_DELAY: Time = 320;
+/// The failover transport's real `maxReconnectDelay`, 30 s by default (ActiveMQ's "Failover
+/// Transport Reference"; `initialReconnectDelay` is 10 ms there too, doubling each round).
+pub const REAL_MAX_RECONNECT_DELAY: Time = 30_000;
 pub const MAX_NODES: usize = 12;
 pub const MAX_PREFETCH: u32 = 1000;
 
@@ -97,6 +110,42 @@ pub enum StoreKind {
     Shared,
     /// Replicated LevelDB: a log on every broker, writes confirmed after a quorum has them.
     Replicated,
+}
+
+/// A `<networkConnector>` in the configuration of group `from`'s brokers, naming group `to`'s
+/// brokers in its URI: `from` forwards messages to `to` when `to` has consumers for them. The
+/// other way only if `duplex` (false by default, as in ActiveMQ: `NetworkConnector.setDuplex`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Connector {
+    pub from: usize,
+    pub to: usize,
+    #[serde(default)]
+    pub duplex: bool,
+}
+
+impl Connector {
+    /// A one-way connector: `from` forwards to `to`.
+    pub const fn one_way(from: usize, to: usize) -> Connector {
+        Connector {
+            from,
+            to,
+            duplex: false,
+        }
+    }
+
+    /// A duplex connector between `a` (whose configuration holds it) and `b`.
+    pub const fn duplex(a: usize, b: usize) -> Connector {
+        Connector {
+            from: a,
+            to: b,
+            duplex: true,
+        }
+    }
+
+    /// Does this connector carry messages from group `g` to group `h`?
+    pub fn carries(&self, g: usize, h: usize) -> bool {
+        (self.from == g && self.to == h) || (self.duplex && self.from == h && self.to == g)
+    }
 }
 
 /// A logical broker: a master and its slaves.
@@ -141,9 +190,9 @@ fn network_prefetch() -> u32 {
 pub struct AmqSetup {
     pub nodes: Vec<NodeSpec>,
     pub groups: Vec<GroupSpec>,
-    /// Network connectors between groups (indexes into `groups`), duplex.
+    /// Network connectors between groups (indexes into `groups`), each one-way unless duplex.
     #[serde(default)]
-    pub bridges: Vec<(usize, usize)>,
+    pub bridges: Vec<Connector>,
     /// `replayWhenNoConsumers`: a broker without consumers may send a message back the way it came.
     #[serde(default)]
     pub replay_when_no_consumers: bool,
@@ -182,7 +231,7 @@ impl AmqSetup {
             if g.brokers.is_empty() {
                 return Err(bad(
                     format!("Group {} has no broker.", g.name),
-                    format!("组 {} 没有 broker。", g.name),
+                    format!("组 {} 没有 Broker。", g.name),
                 ));
             }
             if g.store == StoreKind::Own && g.brokers.len() != 1 {
@@ -191,20 +240,20 @@ impl AmqSetup {
                         "Group {} has its own store, so it has exactly one broker.",
                         g.name
                     ),
-                    format!("组 {} 使用独立存储，只能有一个 broker。", g.name),
+                    format!("组 {} 使用独立存储，只能有一个 Broker。", g.name),
                 ));
             }
             for &b in &g.brokers {
                 if self.role_of(b) != Some(Role::Broker) {
                     return Err(bad(
                         format!("Node {b} of group {} is not a broker.", g.name),
-                        format!("组 {} 的节点 {b} 不是 broker。", g.name),
+                        format!("组 {} 的节点 {b} 不是 Broker。", g.name),
                     ));
                 }
                 if !grouped.insert(b) {
                     return Err(bad(
                         format!("Broker {b} is in two groups."),
-                        format!("broker {b} 属于两个组。"),
+                        format!("Broker {b} 属于两个组。"),
                     ));
                 }
             }
@@ -213,15 +262,27 @@ impl AmqSetup {
             if n.role == Role::Broker && !grouped.contains(&(i as NodeId)) {
                 return Err(bad(
                     format!("Broker {} is in no group.", n.name),
-                    format!("broker {} 不属于任何组。", n.name),
+                    format!("Broker {} 不属于任何组。", n.name),
                 ));
             }
         }
-        for &(a, b) in &self.bridges {
+        for (i, c) in self.bridges.iter().enumerate() {
+            let (a, b) = (c.from, c.to);
             if a == b || a >= self.groups.len() || b >= self.groups.len() {
                 return Err(bad(
                     format!("A network connector must join two different groups ({a}, {b})."),
                     format!("网络连接器必须连接两个不同的组（{a}, {b}）。"),
+                ));
+            }
+            if self.bridges[..i]
+                .iter()
+                .any(|d| d.carries(a, b) || (c.duplex && d.carries(b, a)))
+            {
+                return Err(bad(
+                    format!(
+                        "Two network connectors carry messages the same way between groups {a} and {b}."
+                    ),
+                    format!("组 {a} 与组 {b} 之间有两个同方向的网络连接器。"),
                 ));
             }
         }
@@ -251,7 +312,7 @@ impl AmqSetup {
             {
                 return Err(bad(
                     format!("Client {} must list one or more brokers.", c.node),
-                    format!("客户端 {} 必须列出至少一个 broker。", c.node),
+                    format!("客户端 {} 必须列出至少一个 Broker。", c.node),
                 ));
             }
             if role == Role::Consumer
@@ -705,20 +766,33 @@ impl AmqLab {
             .collect()
     }
 
-    /// The groups bridged with `g`.
+    /// The groups joined to `g` by a network connector, whichever way it carries messages.
     pub fn bridged(&self, g: usize) -> Vec<usize> {
         self.setup
             .bridges
             .iter()
-            .filter_map(|&(a, b)| {
-                if a == g {
-                    Some(b)
-                } else if b == g {
-                    Some(a)
+            .filter_map(|c| {
+                if c.from == g {
+                    Some(c.to)
+                } else if c.to == g {
+                    Some(c.from)
                 } else {
                     None
                 }
             })
+            .collect()
+    }
+
+    /// Does a network connector carry messages from group `g` to group `h`?
+    pub fn connects(&self, g: usize, h: usize) -> bool {
+        self.setup.bridges.iter().any(|c| c.carries(g, h))
+    }
+
+    /// The groups `g` may forward messages to: over a connector of its own, or a duplex one.
+    pub fn forwards_to(&self, g: usize) -> Vec<usize> {
+        self.bridged(g)
+            .into_iter()
+            .filter(|&h| self.connects(g, h))
             .collect()
     }
 
@@ -752,7 +826,11 @@ impl AmqLab {
             out.extend(
                 held.iter()
                     .filter(|h| h.sent_to.is_none())
-                    .filter(|h| wanted.iter().all(|&w| !self.may_forward(g, w, &h.message)))
+                    .filter(|h| {
+                        wanted
+                            .iter()
+                            .all(|&w| !self.connects(g, w) || !self.may_forward(g, w, &h.message))
+                    })
                     .map(|h| &h.message),
             );
         }
@@ -894,7 +972,7 @@ impl AmqLab {
                         labels: alloc::vec![message.label.clone()],
                         why: Text::new(
                             "replayed back to a broker whose duplicate audit had seen it",
-                            "回流到一个见过它的 broker，被重复检测丢弃",
+                            "回流到一个见过它的 Broker，被重复检测丢弃",
                         ),
                     });
                 }
@@ -972,7 +1050,7 @@ impl AmqLab {
             for queue in queues {
                 let locals = self.local_consumers(g, &queue);
                 let remotes: Vec<(usize, NodeId)> = self
-                    .bridged(g)
+                    .forwards_to(g)
                     .into_iter()
                     .filter(|&h| !self.local_consumers(h, &queue).is_empty())
                     .filter_map(|h| self.groups[h].master.map(|m| (h, m)))
@@ -1392,7 +1470,7 @@ impl AmqLab {
                 labels: lost,
                 why: Text::new(
                     "non-persistent, in a consumer's prefetch when its broker died",
-                    "非持久消息，broker 宕机时还在消费者的预取缓冲里",
+                    "非持久化消息，Broker 宕机时还在消费者的预取缓冲里",
                 ),
             });
         }
@@ -1431,7 +1509,7 @@ impl AmqLab {
                 labels: lost,
                 why: Text::new(
                     "non-persistent, in the crashed master's memory",
-                    "非持久消息，在宕机主节点的内存里",
+                    "非持久化消息，在宕机主节点的内存里",
                 ),
             });
         }
@@ -1453,7 +1531,7 @@ impl AmqLab {
         for c in clients {
             self.disconnect(c, ctx);
         }
-        // Bridged groups take back what they forwarded and did not hear about.
+        // Groups that forward to this one take back what they forwarded and did not hear about.
         for h in self.bridged(g) {
             self.requeue(h, Target::Bridge(g), ctx);
         }
@@ -1796,7 +1874,7 @@ impl Protocol for AmqLab {
                 if !gone.is_empty() {
                     ctx.note(AmqNote::Lost {
                         labels: labels(&gone),
-                        why: Text::new("buffered in the crashed producer", "缓存在崩溃的生产者里"),
+                        why: Text::new("buffered in the crashed producer", "缓存在宕机的生产者里"),
                     });
                 }
             }
@@ -1834,7 +1912,7 @@ impl Protocol for AmqLab {
                     labels: alloc::vec![m.label.clone()],
                     why: Text::new(
                         "a non-persistent send lost on the way",
-                        "非持久消息在发送途中丢失",
+                        "非持久化消息在发送途中丢失",
                     ),
                 });
             }
@@ -1880,11 +1958,11 @@ impl Protocol for AmqLab {
                     name: invariant_name(STRANDED),
                     detail: Text::new(
                         format!(
-                            "{names} wait on {} with no consumer there, while the consumers of their queue are on another broker that they may not go back to.",
+                            "{names} wait on {} with no consumer there, while the consumers of their queue are on another broker that they cannot reach: no network connector carries messages that way, or they came from there.",
                             group.spec.name
                         ),
                         format!(
-                            "{names_zh} 滞留在 {}：这里没有消费者，而它们队列的消费者在另一个 broker 上，消息又不能回流过去。",
+                            "{names_zh} 滞留在 {}：这里没有消费者，而它们队列的消费者在另一个 Broker 上，消息却到不了那里：没有朝那个方向的网络连接器，或者消息正是从那里来的。",
                             group.spec.name
                         ),
                     ),
@@ -1912,11 +1990,11 @@ pub fn invariant_name(id: &str) -> Text {
     match id {
         STRANDED => Text::new(
             "No message is stranded on a broker without consumers",
-            "没有消息滞留在无消费者的 broker 上",
+            "没有消息滞留在无消费者的 Broker 上",
         ),
         AVAILABLE => Text::new(
             "Every broker group has a master",
-            "每个 broker 组都有主节点",
+            "每个 Broker 组都有主节点",
         ),
         other => super::ledger::invariant_name(other),
     }
@@ -1928,7 +2006,7 @@ impl Lab for AmqLab {
         name: StaticText::new("ActiveMQ clusters", "ActiveMQ 集群"),
         teaches: StaticText::new(
             "A network of brokers strands messages; master/slave on a shared store or Replicated LevelDB; the failover transport resends.",
-            "broker 网络会滞留消息；共享存储与 Replicated LevelDB 的主从；failover 传输会重发。",
+            "Broker 网络会滞留消息；共享存储与 Replicated LevelDB 的主从；failover 传输会重发。",
         ),
         lessons: 5,
         topics: &[
@@ -2004,7 +2082,7 @@ mod tests {
         }
     }
 
-    /// B1 and B2 (and B3) standalone, bridged; P on B2; consumers on B1.
+    /// B1 and B2 (and B3) standalone, joined by a duplex connector; P on B2; consumers on B1.
     fn network(replay: bool) -> AmqSetup {
         AmqSetup {
             nodes: nodes(),
@@ -2025,7 +2103,7 @@ mod tests {
                     store: StoreKind::Own,
                 },
             ],
-            bridges: vec![(0, 1)],
+            bridges: vec![Connector::duplex(1, 0)],
             replay_when_no_consumers: replay,
             enable_audit: !replay,
             network_prefetch: MAX_PREFETCH,
@@ -2168,6 +2246,50 @@ mod tests {
         got.sort();
         assert_eq!(got, ["m1", "m2", "m3", "m4"]);
         assert!(broken(&w).is_empty());
+    }
+
+    /// ActiveMQ's network connectors are one-way unless duplex: a connector configured on B1
+    /// towards B2 carries nothing from B2 to B1.
+    #[test]
+    fn a_one_way_connector_forwards_only_its_own_way() {
+        let mut s = network(false);
+        s.bridges = vec![Connector::one_way(0, 1)];
+        let mut w = world(&s);
+        for _ in 0..2 {
+            send(&mut w, true);
+        }
+        settle(&mut w);
+        assert_eq!(
+            on(&w, 1).len(),
+            2,
+            "B2 has no connector to B1: it keeps them"
+        );
+        assert!(on(&w, 0).is_empty());
+        assert_eq!(
+            w.protocol.stranded(1).len(),
+            2,
+            "they wait for a consumer on B2 while the consumers are on B1"
+        );
+        s.bridges = vec![Connector::one_way(1, 0)];
+        let mut w = world(&s);
+        for _ in 0..2 {
+            send(&mut w, true);
+        }
+        settle(&mut w);
+        assert!(
+            on(&w, 1).is_empty(),
+            "B2's own connector carries them to B1"
+        );
+        // A consumer that fails over to B2 gets nothing back from B1: no connector leads there,
+        // replay or not.
+        op(&mut w, AmqOp::SetAudit { on: false });
+        op(&mut w, AmqOp::SetReplay { on: true });
+        fault(&mut w, Fault::Crash { node: B1 });
+        settle(&mut w);
+        fault(&mut w, Fault::Restart { node: B1 });
+        settle(&mut w);
+        assert_eq!(on(&w, 0).len(), 2);
+        assert_eq!(w.protocol.stranded(0).len(), 2);
     }
 
     #[test]
@@ -2410,8 +2532,16 @@ mod tests {
     #[test]
     fn invalid_set_ups_are_refused_with_a_message() {
         let mut s = network(false);
-        s.bridges = vec![(0, 0)];
+        s.bridges = vec![Connector::one_way(0, 0)];
         assert!(AmqLab::new(&s).is_err());
+        let mut s = network(false);
+        s.bridges = vec![Connector::one_way(0, 1), Connector::duplex(1, 0)];
+        assert!(AmqLab::new(&s).is_err(), "two connectors carry B1 → B2");
+        s.bridges = vec![Connector::one_way(0, 1), Connector::one_way(1, 0)];
+        assert!(
+            AmqLab::new(&s).is_ok(),
+            "one each way is a duplex made of two"
+        );
         let mut s = network(false);
         s.groups[0].brokers.push(B2);
         assert!(AmqLab::new(&s).is_err());

@@ -1,16 +1,16 @@
 //! The built-in ActiveMQ deployment lessons (seed 001 sections 6 and 7, seed 002 "集群"): a
 //! network of brokers forwarding to where the consumers are; the messages stranded on a broker
 //! whose consumers failed over elsewhere, and the replay that brings them back; a shared-store
-//! master/slave pair where the lock decides the master; a replicated LevelDB group that confirms
-//! after a quorum and elects its most up-to-date broker. The numbers in the narration are the ones
+//! master/slave pair where the lock decides the master; a replicated LevelDB group (a deprecated
+//! store) that answers after a quorum and elects its most up-to-date broker. The numbers in the narration are the ones
 //! the run produces, pinned by the golden traces.
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use super::activemq::{
-    AmqLab, AmqOp, AmqSetup, ClientSpec, GroupSpec, NodeSpec, Role, StoreKind, AVAILABLE,
-    MAX_PREFETCH, STRANDED,
+    AmqLab, AmqOp, AmqSetup, ClientSpec, Connector, GroupSpec, NodeSpec, Role, StoreKind,
+    AVAILABLE, MAX_PREFETCH, STRANDED,
 };
 use super::ledger::ONCE;
 use crate::kernel::{Fault, FaultKind, LinkConfig, NodeId};
@@ -21,6 +21,9 @@ type Step = ScriptStep<AmqOp>;
 const P: NodeId = 0;
 const B1: NodeId = 1;
 const B2: NodeId = 2;
+/// The groups of the network lessons: B1 and B2, each a broker of its own.
+const B1_GROUP: usize = 0;
+const B2_GROUP: usize = 1;
 
 fn nodes(names: &[(&str, Role)]) -> Vec<NodeSpec> {
     names
@@ -59,8 +62,8 @@ fn link() -> Option<LinkConfig> {
     })
 }
 
-/// P on B2; C1 and C2 on B1 with `failover:(B1,B2)`; B1 and B2 bridged.
-fn network(replay: bool) -> AmqSetup {
+/// P on B2; C1 and C2 on B1 with `failover:(B1,B2)`; B1 and B2 joined by `connector`.
+fn network(connector: Connector, replay: bool) -> AmqSetup {
     let (c1, c2) = (3, 4);
     AmqSetup {
         nodes: nodes(&[
@@ -74,7 +77,7 @@ fn network(replay: bool) -> AmqSetup {
             group("B1", &[B1], StoreKind::Own),
             group("B2", &[B2], StoreKind::Own),
         ],
-        bridges: alloc::vec![(0, 1)],
+        bridges: alloc::vec![connector],
         replay_when_no_consumers: replay,
         enable_audit: !replay,
         network_prefetch: MAX_PREFETCH,
@@ -200,20 +203,20 @@ fn forwarding() -> Scenario<AmqLab> {
             "Broker 网络把消息送到消费者所在的地方",
         ),
         (
-            "P sends to B2, the consumers are on B1: the network connector forwards each message to B1.",
-            "P 发送到 B2，消费者在 B1 上：网络连接器把每条消息转发给 B1。",
+            "P sends to B2, the consumers are on B1: B2's network connector forwards each message to B1. It is one-way, as every network connector is unless it says duplex=\"true\".",
+            "P 发送到 B2，消费者在 B1 上：B2 的网络连接器把每条消息转发给 B1。它是单向的：网络连接器除非配置 duplex=\"true\"，否则都是单向的。",
         ),
-        network(false),
+        network(Connector::one_way(B2_GROUP, B1_GROUP), false),
         &[],
         alloc::vec![
             send(
                 true,
-                "P is connected to B2 only; C1 and C2 are connected to B1, which has a network connector to B2. P sends m1, persistent, so it waits for B2's receipt.",
-                "P 只连着 B2；C1 和 C2 连着 B1，B1 与 B2 之间有网络连接器。P 发送持久消息 m1，并等待 B2 的回执。",
+                "P is connected to B2 only; C1 and C2 are connected to B1. B2's configuration has a networkConnector to B1: a one-way bridge that carries messages from B2 to B1 and never back, since it does not say duplex=\"true\". P sends m1, persistent, so it waits for B2's receipt.",
+                "P 只连着 B2；C1 和 C2 连着 B1。B2 的配置里有一个指向 B1 的 networkConnector：这是单向网桥，只把消息从 B2 送到 B1，不会反向，因为它没有配置 duplex=\"true\"。P 发送持久化消息 m1，并等待 B2 的回执。",
             ),
             next(
-                "B2 writes m1 to its store and sends P the receipt. No consumer of orders is on B2, but B1 has two: B1 told B2 about them (demand), so the bridge forwards m1 to B1.",
-                "B2 把 m1 写入存储并给 P 回执。B2 上没有 orders 的消费者，但 B1 上有两个：B1 已把这一需求告诉了 B2，于是网桥把 m1 转发给 B1。",
+                "B2 writes m1 to its store and sends P the receipt. No consumer of orders is on B2, but B1 has two: the bridge learned of them from B1's advisory messages (demand), so it forwards m1 to B1.",
+                "B2 把 m1 写入存储并给 P 回执。B2 上没有 orders 的消费者，但 B1 上有两个：网桥从 B1 的通知消息（advisory）得知了这一需求，于是把 m1 转发给 B1。",
             )
             .ask(
                 (
@@ -233,14 +236,14 @@ fn forwarding() -> Scenario<AmqLab> {
                 ],
                 1,
             ),
-            next("P has its receipt: m1 is safe.", "P 收到回执：m1 已安全。"),
+            next("P has its receipt: B2 stored m1.", "P 收到回执：B2 已存下 m1。"),
             next(
                 "B1 stores m1 (its brokerPath now says it came through B2), acknowledges it to the bridge and dispatches it to C1.",
-                "B1 存下 m1（它的 brokerPath 记下了它经过 B2），向网桥确认，并把它分派给 C1。",
+                "B1 存下 m1（它的 brokerPath 记下了它经过 B2），向网桥签收，并把它分发给 C1。",
             ),
             next(
                 "B2 hears that B1 has m1 and deletes its own copy: a message lives on one broker at a time.",
-                "B2 得知 B1 已收到 m1，删除自己的副本：一条消息同一时刻只在一个 broker 上。",
+                "B2 得知 B1 已收到 m1，删除自己的副本：一条消息同一时刻只在一个 Broker 上。",
             ),
             next("C1 has m1 in its prefetch window (1 message).", "C1 的预取窗口（1 条）里有了 m1。"),
             send(true, "P sends m2.", "P 发送 m2。"),
@@ -250,7 +253,7 @@ fn forwarding() -> Scenario<AmqLab> {
             next("P has m2's receipt.", "P 收到 m2 的回执。"),
             next(
                 "B1 stores m2 and dispatches it to C2, since C1's window is full.",
-                "B1 存下 m2 并分派给 C2，因为 C1 的窗口已满。",
+                "B1 存下 m2 并分发给 C2，因为 C1 的窗口已满。",
             ),
             next("P has m3's receipt.", "P 收到 m3 的回执。"),
             next(
@@ -260,18 +263,18 @@ fn forwarding() -> Scenario<AmqLab> {
             next("B2 deletes m2.", "B2 删除 m2。"),
             next("C2 receives m2.", "C2 收到 m2。"),
             next("B2 deletes m3: B2 is empty.", "B2 删除 m3：B2 空了。"),
-            process(c1, "C1 processes m1 and acknowledges it.", "C1 处理 m1 并确认。"),
-            process(c2, "C2 processes m2 and acknowledges it.", "C2 处理 m2 并确认。"),
+            process(c1, "C1 processes m1 and acknowledges it.", "C1 处理 m1 并签收。"),
+            process(c2, "C2 processes m2 and acknowledges it.", "C2 处理 m2 并签收。"),
             next(
                 "B1 has C1's acknowledgement: m1 is done, and C1's window has room for m3.",
-                "B1 收到 C1 的确认：m1 完成，C1 的窗口腾出位置给 m3。",
+                "B1 收到 C1 的签收：m1 完成，C1 的窗口腾出位置给 m3。",
             ),
-            next("B1 has C2's acknowledgement: m2 is done.", "B1 收到 C2 的确认：m2 完成。"),
+            next("B1 has C2's acknowledgement: m2 is done.", "B1 收到 C2 的签收：m2 完成。"),
             next("C1 receives m3.", "C1 收到 m3。"),
             process(
                 c1,
-                "C1 processes m3. Every message went to where the consumers are; B2, which has none, keeps nothing.",
-                "C1 处理 m3。每条消息都去了消费者所在的地方；没有消费者的 B2 什么也没留下。",
+                "C1 processes m3. Every message went to where the consumers are; B2, which has none, keeps nothing. Had the consumers been on B2 and the producer on B1, nothing would have moved: this connector carries messages from B2 to B1 only.",
+                "C1 处理 m3。每条消息都去了消费者所在的地方；没有消费者的 B2 什么也没留下。如果消费者在 B2、生产者在 B1，消息就不会移动：这个连接器只把消息从 B2 送往 B1。",
             ),
         ],
     )
@@ -283,8 +286,8 @@ fn pull_then_crash(c1: NodeId) -> Vec<Step> {
     alloc::vec![
         send(
             true,
-            "P (connected to B2) sends m1. C1 and C2 are on B1, with failover:(B1,B2) in their connection URI.",
-            "P（连着 B2）发送 m1。C1、C2 连着 B1，连接地址是 failover:(B1,B2)。",
+            "P (connected to B2) sends m1. C1 and C2 are on B1, with failover:(B1,B2) in their connection URI. B1 and B2 are joined by a duplex network connector (duplex=\"true\"): it carries messages both ways.",
+            "P（连着 B2）发送 m1。C1、C2 连着 B1，连接地址是 failover:(B1,B2)。B1 与 B2 之间是双向网络连接器（duplex=\"true\"）：两个方向都能转发消息。",
         ),
         send(true, "P sends m2.", "P 发送 m2。"),
         next(
@@ -295,12 +298,12 @@ fn pull_then_crash(c1: NodeId) -> Vec<Step> {
         next("P has m1's receipt.", "P 收到 m1 的回执。"),
         next(
             "B1 stores m1 and dispatches it to C1.",
-            "B1 存下 m1 并分派给 C1。",
+            "B1 存下 m1 并分发给 C1。",
         ),
-        next("P has m2's receipt: both messages are safe.", "P 收到 m2 的回执：两条都安全了。"),
+        next("P has m2's receipt: both messages are stored.", "P 收到 m2 的回执：两条都已存下。"),
         next(
             "B1 stores m2 and dispatches it to C2.",
-            "B1 存下 m2 并分派给 C2。",
+            "B1 存下 m2 并分发给 C2。",
         ),
         next("B2 deletes m1: it is B1's now.", "B2 删除 m1：它现在归 B1 了。"),
         next("C1 receives m1.", "C1 收到 m1。"),
@@ -309,16 +312,16 @@ fn pull_then_crash(c1: NodeId) -> Vec<Step> {
         process(
             c1,
             "C1 processes m1; its acknowledgement is on its way to B1.",
-            "C1 处理 m1，确认正发往 B1。",
+            "C1 处理 m1，签收正发往 B1。",
         ),
         crash(
             B1,
             "B1 crashes before the acknowledgement arrives. C1 and C2 lose their connection and drop what they prefetched; m1 and m2 are in B1's store.",
-            "确认到达之前 B1 崩溃了。C1、C2 断开连接，丢掉预取的消息；m1 和 m2 都在 B1 的存储里。",
+            "签收到达之前 B1 宕机了。C1、C2 断开连接，丢掉预取的消息；m1 和 m2 都在 B1 的存储里。",
         ),
         next(
             "C1's acknowledgement reaches a dead broker and is lost.",
-            "C1 的确认到达一个已死的 broker，丢了。",
+            "C1 的签收到达一个已宕机的 Broker，丢了。",
         ),
         next(
             "C1's failover transport tries B1 (down), then B2: connected.",
@@ -334,8 +337,8 @@ fn stranded() -> Scenario<AmqLab> {
     steps.extend([
         restart(
             B1,
-            "B1 restarts with m1 and m2 in its store, but both consumers are on B2 now. The warning turns on: m1 and m2 are stranded. They are not lost, yet no consumer will see them: they came from B2, and B1 does not send a message back the way it came.",
-            "B1 重启，存储里有 m1 和 m2，但两个消费者现在都在 B2 上。警告亮起：m1 和 m2 滞留了。它们没有丢，却没有消费者会看到：它们来自 B2，而 B1 不会把消息原路送回。",
+            "B1 restarts with m1 and m2 in its store, but both consumers are on B2 now. The warning turns on: m1 and m2 are stranded. They are not lost, yet no consumer will see them: the duplex connector could carry them to B2, but they came from B2, and B1 does not send a message back to a broker on its brokerPath.",
+            "B1 重启，存储里有 m1 和 m2，但两个消费者现在都在 B2 上。警告亮起：m1 和 m2 滞留了。它们没有丢，却没有消费者会看到：双向连接器本可以把它们送到 B2，但它们正是从 B2 来的，而 B1 不会把消息送回它 brokerPath 上的 Broker。",
         )
         .ask(
             (
@@ -351,14 +354,14 @@ fn stranded() -> Scenario<AmqLab> {
                     "They stay on B1: they came from B2 and may not go back",
                     "留在 B1：它们来自 B2，不能回去",
                 ),
-                ("They were lost in the crash", "已随崩溃丢失"),
+                ("They were lost in the crash", "已随宕机丢失"),
             ],
             1,
         ),
         send(true, "P sends m3.", "P 发送 m3。"),
         next(
             "B2 stores m3 and dispatches it to C2, now connected to B2.",
-            "B2 存下 m3，分派给现在连着 B2 的 C2。",
+            "B2 存下 m3，分发给现在连着 B2 的 C2。",
         ),
         next("P has m3's receipt.", "P 收到 m3 的回执。"),
         next("C2 receives m3.", "C2 收到 m3。"),
@@ -378,7 +381,7 @@ fn stranded() -> Scenario<AmqLab> {
             "B1 pulled messages from B2 for its consumers, then restarted; the consumers failed over to B2 and the messages on B1 have nowhere to go.",
             "B1 为自己的消费者从 B2 拉取了消息，随后重启；消费者 failover 到 B2，B1 上的消息无处可去。",
         ),
-        network(false),
+        network(Connector::duplex(B2_GROUP, B1_GROUP), false),
         &[STRANDED, AVAILABLE],
         steps,
     )
@@ -390,8 +393,8 @@ fn replay() -> Scenario<AmqLab> {
     steps.extend([
         restart(
             B1,
-            "B1 restarts with m1 and m2. This time its destination policy says replayWhenNoConsumers=\"true\" and enableAudit=\"false\": with no consumer of its own, B1 may send a message back the way it came, and it does.",
-            "B1 带着 m1 和 m2 重启。这次它的目标策略设置了 replayWhenNoConsumers=\"true\" 和 enableAudit=\"false\"：自己没有消费者时，B1 可以把消息原路送回，它也这么做了。",
+            "B1 restarts with m1 and m2. This time its destination policy says replayWhenNoConsumers=\"true\" and enableAudit=\"false\": with no consumer of its own, B1 may send a message back the way it came, and the duplex connector carries it. (Over a one-way connector from B2 to B1 nothing could go back, replay or not.)",
+            "B1 带着 m1 和 m2 重启。这次它的目的地策略设置了 replayWhenNoConsumers=\"true\" 和 enableAudit=\"false\"：自己没有消费者时，B1 可以把消息原路送回，双向连接器也能把它们带过去。（如果只有一条从 B2 到 B1 的单向连接器，不管是否回流，消息都回不去。）",
         )
         .ask(
             ("What happens to m1 and m2 now?", "现在 m1 和 m2 会怎样？"),
@@ -407,9 +410,9 @@ fn replay() -> Scenario<AmqLab> {
         ),
         next(
             "B2 stores m1 again and dispatches it to C2. The duplicate audit is off, so B2 does not drop a message id it has seen before; with the audit on it would, and the replayed messages would vanish. ActiveMQ's documentation sets both options together.",
-            "B2 再次存下 m1 并分派给 C2。重复检测已关闭，所以 B2 不会丢弃见过的消息 ID；要是开着，回流的消息就会消失。ActiveMQ 文档总是把这两个选项一起设置。",
+            "B2 再次存下 m1 并分发给 C2。重复检测已关闭，所以 B2 不会丢弃见过的消息 ID；要是开着，回流的消息就会消失。ActiveMQ 文档总是把这两个选项一起设置。",
         ),
-        next("B2 stores m2 and dispatches it to C1.", "B2 存下 m2 并分派给 C1。"),
+        next("B2 stores m2 and dispatches it to C1.", "B2 存下 m2 并分发给 C1。"),
         next("B1 learns B2 has m1 and deletes it.", "B1 得知 B2 已收到 m1，删除它。"),
         next("C2 receives m1.", "C2 收到 m1。"),
         next("B1 deletes m2: nothing is stranded.", "B1 删除 m2：没有滞留了。"),
@@ -418,17 +421,17 @@ fn replay() -> Scenario<AmqLab> {
         process(
             c2,
             "C2 processes m1, which C1 processed before the crash: its acknowledgement died with B1. Nothing is stranded and nothing is lost, but a message was processed twice, which a consumer must be ready for (an idempotent consumer).",
-            "C2 处理 m1，而 C1 在崩溃前已经处理过它：那次确认随 B1 一起丢了。没有滞留也没有丢失，但有一条消息被处理了两次，消费者必须能应对（幂等消费）。",
+            "C2 处理 m1，而 C1 在宕机前已经处理过它：那次签收随 B1 一起丢了。没有滞留也没有丢失，但有一条消息被处理了两次，消费者必须能应对（幂等消费）。",
         ),
     ]);
     scenario(
         "activemq-replay",
         ("The remedy: replay when no consumers", "补救：无消费者时回流"),
         (
-            "The same failure with replayWhenNoConsumers=\"true\" (and the duplicate audit off): B1 sends the stranded messages back to B2.",
-            "同样的故障，但设置了 replayWhenNoConsumers=\"true\"（并关闭重复检测）：B1 把滞留的消息送回 B2。",
+            "The same failure with replayWhenNoConsumers=\"true\" (and the duplicate audit off): B1 sends the stranded messages back to B2 over the duplex connector.",
+            "同样的故障，但设置了 replayWhenNoConsumers=\"true\"（并关闭重复检测）：B1 通过双向连接器把滞留的消息送回 B2。",
         ),
-        network(true),
+        network(Connector::duplex(B2_GROUP, B1_GROUP), true),
         &[AVAILABLE, ONCE],
         steps,
     )
@@ -452,17 +455,17 @@ fn shared_store() -> Scenario<AmqLab> {
             send(
                 true,
                 "B1 and B2 share one store (a shared file system or database). B1 holds the store's exclusive lock, so B1 is the master; B2 waits for the lock and accepts no connection. P sends m1, persistent.",
-                "B1 和 B2 共用一个存储（共享文件系统或数据库）。B1 持有存储的排它锁，所以 B1 是主；B2 等锁，不接受连接。P 发送持久消息 m1。",
+                "B1 和 B2 共用一个存储（共享文件系统或数据库）。B1 持有存储的排它锁，所以 B1 是主；B2 等锁，不接受连接。P 发送持久化消息 m1。",
             ),
             send(
                 false,
                 "P sends m2, non-persistent: sent asynchronously, no receipt.",
-                "P 发送非持久消息 m2：异步发送，没有回执。",
+                "P 发送非持久化消息 m2：异步发送，没有回执。",
             ),
-            send(true, "P sends m3, persistent.", "P 发送持久消息 m3。"),
+            send(true, "P sends m3, persistent.", "P 发送持久化消息 m3。"),
             next(
                 "B1 writes m1 to the shared store, sends the receipt and dispatches m1 to C1.",
-                "B1 把 m1 写入共享存储，发出回执，并把 m1 分派给 C1。",
+                "B1 把 m1 写入共享存储，发出回执，并把 m1 分发给 C1。",
             ),
             next(
                 "B1 keeps m2 in memory only. C1's window (1) is full, so m2 waits.",
@@ -476,7 +479,7 @@ fn shared_store() -> Scenario<AmqLab> {
             crash(
                 B1,
                 "B1 crashes with m4 on the wire. m2 dies with B1's memory. The operating system releases a dead process's file lock, so the store's lock is free. C1 drops m1 from its prefetch; the store still has it.",
-                "m4 还在路上时 B1 崩溃了。m2 随 B1 的内存一起消失。操作系统释放已死进程的文件锁，存储的锁空了出来。C1 丢掉预取的 m1；存储里还有它。",
+                "m4 还在路上时 B1 宕机了。m2 随 B1 的内存一起消失。操作系统释放已死进程的文件锁，存储的锁空了出来。C1 丢掉预取的 m1；存储里还有它。",
             )
             .ask(
                 (
@@ -492,18 +495,18 @@ fn shared_store() -> Scenario<AmqLab> {
             ),
             next(
                 "m4 reaches a dead broker and is lost, but P still waits for its receipt.",
-                "m4 到达一个已死的 broker，丢了，但 P 仍在等它的回执。",
+                "m4 到达一个已宕机的 Broker，丢了，但 P 仍在等它的回执。",
             ),
             next(
-                "P's failover transport tries B1 (down) and B2 (a slave runs no transport connector), finds nothing, and will try again in 10 ms.",
-                "P 的 failover 传输试了 B1（宕机）和 B2（从节点不启动传输连接器），都连不上，10 毫秒后再试。",
+                "P's failover transport tries B1 (down) and B2 (a slave runs no transport connector), finds nothing, and will try again in 10 ms (initialReconnectDelay, 10 ms by default too). P's send does not return meanwhile: the transport holds it, and a plain tcp:// connection would have thrown an exception instead.",
+                "P 的 failover 传输试了 B1（宕机）和 B2（从节点不启动传输连接器），都连不上，10 毫秒后再试（initialReconnectDelay，默认也是 10 毫秒）。这期间 P 的发送调用不会返回：传输层扣住了它；如果是普通的 tcp:// 连接，发送会直接抛出异常。",
             ),
             next("So does C1's.", "C1 的也一样。"),
             next("P's second round fails too; the delay doubles to 20 ms.", "P 的第二轮也失败了；延迟加倍到 20 毫秒。"),
             next("C1's too.", "C1 的也一样。"),
             next(
-                "B2's lock poll comes round: the lock is free. B2 takes it, becomes the master and loads the store: m1 and m3. m2 was never in the store; it was never confirmed either, so no promise is broken.",
-                "B2 轮询锁的时间到了：锁是空的。B2 拿到锁，成为主节点，载入存储：m1 和 m3。m2 从未进过存储，也从未被确认，所以没有违背承诺。",
+                "B2's lock poll comes round: the lock is free. B2 takes it, becomes the master and loads the store: m1 and m3. m2 was never in the store, and P never had a receipt for it: P's send returned at once, which is all a non-persistent send promises. (The lab polls every 100 ms; ActiveMQ's lockAcquireSleepInterval is 10 s by default.)",
+                "B2 轮询锁的时间到了：锁是空的。B2 拿到锁，成为主节点，载入存储：m1 和 m3。m2 从未进过存储，P 也从没收到它的回执：P 的发送调用立刻返回，非持久化消息承诺的也仅此而已。（实验中每 100 毫秒轮询一次；ActiveMQ 的 lockAcquireSleepInterval 默认是 10 秒。）",
             ),
             next(
                 "P's next round connects to B2 and resends m4, which had no receipt.",
@@ -511,7 +514,7 @@ fn shared_store() -> Scenario<AmqLab> {
             ),
             next(
                 "C1 connects to B2, which dispatches m1 to it.",
-                "C1 连上 B2，B2 把 m1 分派给它。",
+                "C1 连上 B2，B2 把 m1 分发给它。",
             ),
             next("B2 stores m4 and sends the receipt.", "B2 存下 m4 并发出回执。"),
             next("C1 receives m1.", "C1 收到 m1。"),
@@ -519,19 +522,19 @@ fn shared_store() -> Scenario<AmqLab> {
             next("P has m4's receipt.", "P 收到 m4 的回执。"),
             next(
                 "B2 has C1's acknowledgement and dispatches m3.",
-                "B2 收到 C1 的确认，分派 m3。",
+                "B2 收到 C1 的签收，分发 m3。",
             ),
             next("C1 receives m3.", "C1 收到 m3。"),
             process(c1, "C1 processes m3.", "C1 处理 m3。"),
             next(
                 "B2 has the acknowledgement for m3 and dispatches m4.",
-                "B2 收到 m3 的确认，分派 m4。",
+                "B2 收到 m3 的签收，分发 m4。",
             ),
             next("C1 receives m4.", "C1 收到 m4。"),
             process(
                 c1,
-                "C1 processes m4. Every confirmed message survived the failover; only the non-persistent m2 is gone.",
-                "C1 处理 m4。每条已确认的消息都挺过了主从切换；只有非持久的 m2 没了。",
+                "C1 processes m4. Every message P had a receipt for survived the failover; only the non-persistent m2 is gone.",
+                "C1 处理 m4。P 收到过回执的每条消息都挺过了主从切换；只有非持久化消息 m2 没了。",
             ),
         ],
     )
@@ -545,24 +548,24 @@ fn replicated() -> Scenario<AmqLab> {
     scenario(
         "activemq-replicated",
         (
-            "Replicated LevelDB: a quorum confirms, the newest log wins",
-            "Replicated LevelDB：多数派确认，最新的日志当选",
+            "Replicated LevelDB (deprecated): a quorum answers, the newest log wins",
+            "Replicated LevelDB（已废弃）：多数派写好才回执，最新的日志当选",
         ),
         (
-            "Three brokers, each with its own log. The master confirms a write once two of the three have it; ZooKeeper elects the most up-to-date broker.",
-            "三个 broker，各有自己的日志。主节点在三个中有两个写入后才确认；ZooKeeper 选出数据最新的 broker。",
+            "Three brokers, each with its own log. The master sends the receipt for a write once two of the three have it; ZooKeeper elects the most up-to-date broker. ActiveMQ has deprecated the LevelDB store and no longer supports it (its documentation recommends KahaDB); the study notes teach it, and its quorum rule lives on in Raft-based queues such as RabbitMQ's quorum queues.",
+            "三个 Broker，各有自己的日志。主节点在三个中有两个写好之后才发回执；ZooKeeper 选出数据最新的 Broker。ActiveMQ 已废弃 LevelDB 存储、不再支持它（官方文档推荐 KahaDB）；学习笔记讲到了它，而它的多数派规则在基于 Raft 的队列里延续了下来，比如 RabbitMQ 的仲裁队列（quorum queue）。",
         ),
         setup,
         &[AVAILABLE],
         alloc::vec![
             send(
                 true,
-                "B1 is the master of B1, B2 and B3 (Replicated LevelDB; ZooKeeper elected it). P sends m1.",
-                "B1 是 B1、B2、B3 的主节点（Replicated LevelDB，由 ZooKeeper 选出）。P 发送 m1。",
+                "B1 is the master of B1, B2 and B3 (Replicated LevelDB, a deprecated store; ZooKeeper elected it). P sends m1.",
+                "B1 是 B1、B2、B3 的主节点（Replicated LevelDB，一种已废弃的存储；由 ZooKeeper 选出）。P 发送 m1。",
             ),
             next(
-                "B1 writes m1 to its log and sends it to both slaves. A quorum of three is two, so B1 waits for one slave before it confirms.",
-                "B1 把 m1 写进自己的日志，发给两个从节点。三个的多数派是两个，所以 B1 要等一个从节点写好才确认。",
+                "B1 writes m1 to its log and sends it to both slaves. A quorum of three is two, so B1 waits for one slave before it sends the receipt.",
+                "B1 把 m1 写进自己的日志，发给两个从节点。三个的多数派是两个，所以 B1 要等一个从节点写好才发回执。",
             ),
             next("B2 has m1 and tells B1.", "B2 写好 m1，告诉 B1。"),
             next("B3 too.", "B3 也是。"),
@@ -572,7 +575,7 @@ fn replicated() -> Scenario<AmqLab> {
             ),
             next("B3's answer arrives.", "B3 的回报到了。"),
             next("P has m1's receipt.", "P 收到 m1 的回执。"),
-            crash(b3, "B3 crashes.", "B3 崩溃。"),
+            crash(b3, "B3 crashes.", "B3 宕机。"),
             send(true, "P sends m2.", "P 发送 m2。"),
             next(
                 "B1 writes m2 and sends it to B2, the only live slave.",
@@ -580,18 +583,18 @@ fn replicated() -> Scenario<AmqLab> {
             ),
             next("B2 has m2.", "B2 写好 m2。"),
             next(
-                "B1 and B2 are still two of three: m2 is confirmed.",
-                "B1 和 B2 仍是三个中的两个：m2 被确认。",
+                "B1 and B2 are still two of three: B1 sends m2's receipt.",
+                "B1 和 B2 仍是三个中的两个：B1 发出 m2 的回执。",
             ),
             next("P has m2's receipt.", "P 收到 m2 的回执。"),
-            crash(B2, "B2 crashes too.", "B2 也崩溃了。"),
+            crash(B2, "B2 crashes too.", "B2 也宕机了。"),
             send(true, "P sends m3.", "P 发送 m3。"),
             next(
-                "B1 writes m3, but no slave is up to take it: one of three is no quorum, so no receipt. P waits; m3 is not safe yet.",
-                "B1 写入 m3，但没有从节点能接收：三个中的一个不是多数派，所以没有回执。P 在等；m3 还不安全。",
+                "B1 writes m3, but no slave is up to take it: one of three is no quorum, so no receipt. P waits: its send has not returned.",
+                "B1 写入 m3，但没有从节点能接收：三个中的一个不是多数派，所以没有回执。P 在等：它的发送调用还没有返回。",
             )
             .ask(
-                ("Should B1 confirm m3 now?", "B1 现在应该确认 m3 吗？"),
+                ("Should B1 send P the receipt for m3 now?", "B1 现在应该给 P 发 m3 的回执吗？"),
                 &[
                     ("Yes: it is on B1's disk", "应该：它已在 B1 的磁盘上"),
                     (
@@ -608,19 +611,19 @@ fn replicated() -> Scenario<AmqLab> {
             ),
             next("B3 takes the log: m1, m2, m3.", "B3 接收日志：m1、m2、m3。"),
             next(
-                "B3 has three records: with B1 that is two of three, so m3 is confirmed now.",
-                "B3 有三条记录：加上 B1 就是三个中的两个，m3 现在被确认了。",
+                "B3 has three records: with B1 that is two of three, so B1 sends m3's receipt now.",
+                "B3 有三条记录：加上 B1 就是三个中的两个，B1 现在发出 m3 的回执。",
             ),
             next("P has m3's receipt.", "P 收到 m3 的回执。"),
             crash(
                 B1,
                 "B1, the master, crashes. Only B3 is up: one of three, so ZooKeeper cannot elect anyone and no broker serves clients.",
-                "主节点 B1 崩溃。只有 B3 还活着：三个中的一个，ZooKeeper 无法选主，没有 broker 为客户端服务。",
+                "主节点 B1 宕机。只有 B3 还活着：三个中的一个，ZooKeeper 无法选主，没有 Broker 为客户端服务。",
             ),
             restart(
                 B2,
-                "B2 comes back with m1 and m2; B3 has m1, m2 and m3. Two of three are up, so ZooKeeper will elect a master in a moment.",
-                "B2 带着 m1、m2 回来了；B3 有 m1、m2、m3。三个中有两个活着，ZooKeeper 马上要选主。",
+                "B2 comes back with m1 and m2; B3 has m1, m2 and m3. Two of three are up, so ZooKeeper will elect a master in a moment (100 ms in the lab; ZooKeeper first has to see B1's session expire, 2 s by default for this store's zkSessionTimeout).",
+                "B2 带着 m1、m2 回来了；B3 有 m1、m2、m3。三个中有两个活着，ZooKeeper 马上要选主（实验中 100 毫秒；实际上 ZooKeeper 要先等 B1 的会话过期，这种存储的 zkSessionTimeout 默认 2 秒）。",
             ),
             next(
                 "P's failover transport finds no master: B1 is down, B2 and B3 are not masters yet.",
@@ -630,11 +633,11 @@ fn replicated() -> Scenario<AmqLab> {
             next("Again, 20 ms later.", "20 毫秒后再试。"),
             next("Again, 40 ms later.", "40 毫秒后再试。"),
             next(
-                "ZooKeeper elects the most up-to-date broker: B3, whose log has m3. Had it chosen B2, the confirmed m3 would be gone. B3 sends B2 its log.",
-                "ZooKeeper 选出数据最新的 broker：B3，它的日志里有 m3。要是选了 B2，已确认的 m3 就没了。B3 把日志发给 B2。",
+                "ZooKeeper elects the most up-to-date broker: B3, whose log has m3. Had it chosen B2, m3, whose receipt P holds, would be gone. B3 sends B2 its log.",
+                "ZooKeeper 选出数据最新的 Broker：B3，它的日志里有 m3。要是选了 B2，P 已拿到回执的 m3 就没了。B3 把日志发给 B2。",
             )
             .ask(
-                ("Which broker should become master?", "哪个 broker 应当成为主节点？"),
+                ("Which broker should become master?", "哪个 Broker 应当成为主节点？"),
                 &[
                     ("B2, listed first", "B2，排在前面"),
                     ("B3, whose log is newest", "B3，日志最新"),
@@ -648,8 +651,8 @@ fn replicated() -> Scenario<AmqLab> {
                 "B3 收到 B2 的回报：B2 和 B3 现在日志相同，三个中的两个，构成多数派。但这个组并不完整：B1 仍然宕机，再宕机一个，它就又停了。",
             ),
             next(
-                "P's next round connects to B3. Every confirmed message (m1, m2, m3) is on the new master.",
-                "P 的下一轮连上了 B3。每条已确认的消息（m1、m2、m3）都在新主节点上。",
+                "P's next round connects to B3. Every message P had a receipt for (m1, m2, m3) is on the new master.",
+                "P 的下一轮连上了 B3。P 收到过回执的每条消息（m1、m2、m3）都在新主节点上。",
             ),
         ],
     )
