@@ -722,7 +722,7 @@ fn no_queue() -> Scenario<FlowLab> {
             ask(
                 tick(
                     "5,000 calls/s hit the database, which can take 2,500: red, it is overloaded, and 1,250 of this half-second's 2,500 calls fail (red: refused). A real database would slow down for everyone, or fall over.",
-                    "每秒 5,000 次调用打到只能承受 2,500 次的数据库上：红色，数据库过载，这半秒的 2,500 次调用中有 1,250 次失败（红色：被拒绝）。真实的数据库会让所有人都变慢，甚至直接崩溃。"),
+                    "每秒 5,000 次调用打到只能承受 2,500 次的数据库上：红色，数据库过载，这半秒的 2,500 次调用中有 1,250 次失败（红色：被拒绝）。真实的数据库会让所有人都变慢，甚至直接宕机。"),
                 ("Without a queue, what does the burst do to the database?", "没有队列，这次突发会对数据库造成什么影响？"),
                 &[
                     ("It takes all 5,000/s, just a little slower", "它能接住每秒 5,000 次，只是慢一点"),
