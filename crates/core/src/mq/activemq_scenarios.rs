@@ -275,6 +275,23 @@ fn forwarding() -> Scenario<AmqLab> {
                 c1,
                 "C1 processes m3. Every message went to where the consumers are; B2, which has none, keeps nothing. Had the consumers been on B2 and the producer on B1, nothing would have moved: this connector carries messages from B2 to B1 only.",
                 "C1 处理 m3。每条消息都去了消费者所在的地方；没有消费者的 B2 什么也没留下。如果消费者在 B2、生产者在 B1，消息就不会移动：这个连接器只把消息从 B2 送往 B1。",
+            )
+            .ask(
+                (
+                    "Had P been connected to B1 and the consumers to B2, would this connector have moved the messages to B2?",
+                    "如果 P 连着 B1、消费者连着 B2，这个连接器会把消息送到 B2 吗？",
+                ),
+                &[
+                    (
+                        "Yes: a network connector joins two brokers both ways",
+                        "会：网络连接器把两个 Broker 双向连起来",
+                    ),
+                    (
+                        "No: it is configured on B2 and carries B2's messages to B1 only, unless it says duplex=\"true\"",
+                        "不会：它配置在 B2 上，只把 B2 的消息送往 B1，除非配置 duplex=\"true\"",
+                    ),
+                ],
+                1,
             ),
         ],
     )
