@@ -58,6 +58,16 @@ impl Place {
         Place::Lost,
     ];
 
+    /// The place's name, for a lab whose consumers acknowledge as `acks` says.
+    pub fn name_in(self, acks: AckWord) -> Text {
+        match (self, acks) {
+            (Place::Acknowledged, AckWord::Jms) => Text::new("acknowledged", "已签收"),
+            (Place::Acknowledged, AckWord::Amqp) => Text::new("acknowledged", "消费者已确认"),
+            _ => self.name(),
+        }
+    }
+
+    /// The place's name in words every lab shares; [`Place::name_in`] for the one that differs.
     pub fn name(self) -> Text {
         match self {
             Place::ProducerBuffer => Text::new("producer buffer", "生产者缓冲区"),
@@ -65,7 +75,7 @@ impl Place {
             Place::BrokerMemory => Text::new("broker memory", "Broker 内存"),
             Place::BrokerStore => Text::new("broker store", "Broker 持久化存储"),
             Place::Consumer => Text::new("consumer", "消费者"),
-            Place::Acknowledged => Text::new("acknowledged", "已确认"),
+            Place::Acknowledged => Text::new("acknowledged", "已签收 / 已确认"),
             Place::DeadLettered => Text::new("dead-lettered", "死信"),
             Place::Expired => Text::new("expired", "已过期"),
             Place::Discarded => Text::new("discarded", "被丢弃"),
@@ -160,9 +170,22 @@ impl Assurance {
     }
 }
 
+/// How a lab's consumers acknowledge, which decides the word for [`Place::Acknowledged`]: a JMS
+/// consumer's acknowledgement is 签收 in 中文, a RabbitMQ consumer's 消费者确认 (the glossary).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AckWord {
+    #[default]
+    Jms,
+    Amqp,
+}
+
 /// Every tracked message.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ledger {
+    /// Whose words the views use for an acknowledged message.
+    #[serde(default)]
+    pub acks: AckWord,
     pub journeys: Vec<Journey>,
     /// Next sequence number per key.
     next_seq: BTreeMap<String, u32>,
@@ -386,6 +409,17 @@ mod tests {
         let mut out = Vec::new();
         ledger.violations(&mut out);
         out.into_iter().map(|v| v.invariant).collect()
+    }
+
+    #[test]
+    fn an_acknowledged_message_is_named_in_the_labs_own_words() {
+        assert_eq!(Place::Acknowledged.name_in(AckWord::Jms).zh, "已签收");
+        assert_eq!(
+            Place::Acknowledged.name_in(AckWord::Amqp).zh,
+            "消费者已确认"
+        );
+        assert_eq!(Place::Lost.name_in(AckWord::Amqp), Place::Lost.name());
+        assert_eq!(Ledger::new().acks, AckWord::Jms);
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub fn ledger_with(
                 { for Place::ALL.iter().zip(counts.iter()).map(|(place, n)| html! {
                     <div class={classes!("counter", place_class(*place), (*n == 0).then_some("zero"))} data-place={format!("{place:?}")}>
                         <span class="n">{ n }</span>
-                        <span class="what">{ place.name().get(lang) }</span>
+                        <span class="what">{ place.name_in(ledger.acks).get(lang) }</span>
                     </div>
                 }) }
             </div>
@@ -58,8 +58,8 @@ pub fn ledger_with(
                     <tbody>
                         { for ledger.journeys.iter().map(|j| {
                             let where_ = match j.holder {
-                                Some(n) => format!("{} ({})", j.place.name().get(lang), name(n)),
-                                None => j.place.name().get(lang).to_string(),
+                                Some(n) => format!("{} ({})", j.place.name_in(ledger.acks).get(lang), name(n)),
+                                None => j.place.name_in(ledger.acks).get(lang).to_string(),
                             };
                             let twice = j.processed > 1;
                             let lost = j.safe.is_some() && j.place == Place::Lost;
@@ -88,7 +88,7 @@ pub fn ledger_with(
                                         format!("{} (+{} {})", j.processed, j.skipped_duplicates, tr(lang, "skipped", "跳过"))
                                     } else { j.processed.to_string() } }
                                     { if twice { " ✗" } else { "" } }</td>
-                                    <td class="trail">{ j.trail.iter().map(|p| p.name().get(lang).to_string()).collect::<Vec<_>>().join(" → ") }</td>
+                                    <td class="trail">{ j.trail.iter().map(|p| p.name_in(ledger.acks).get(lang).to_string()).collect::<Vec<_>>().join(" → ") }</td>
                                 </tr>
                             }
                         }) }
