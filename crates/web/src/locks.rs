@@ -1148,6 +1148,46 @@ mod tests {
         assert_eq!(lanes(&spans), vec![0, 1, 0, 0]);
     }
 
+    /// Lab time is compressed: every number the lab uses is shown beside the real default (or
+    /// the note that the real system has none), in both languages.
+    #[test]
+    fn every_lab_time_is_shown_beside_the_real_default() {
+        use distlab_core::locks::LocksSetup;
+        for backend in [Backend::Database, Backend::Redis, Backend::Zookeeper] {
+            let mut s = LocksSetup::new(backend, &["A"]);
+            match backend {
+                Backend::Database => {
+                    s.ttl = 300;
+                    s.cleanup_every = 200;
+                }
+                Backend::Redis => s.replica = true,
+                Backend::Zookeeper => {}
+            }
+            let lines = lab_times(&LocksLab::new(&s).unwrap());
+            assert!(lines.len() >= 2, "{backend:?}");
+            for t in &lines {
+                assert!(t.en.contains(" in the lab · "), "{}", t.en);
+                assert!(
+                    t.zh.starts_with("实验中") && t.zh.contains(" · "),
+                    "{}",
+                    t.zh
+                );
+            }
+        }
+        let mut s = LocksSetup::new(Backend::Redis, &["A"]);
+        s.replica = true;
+        let all: Vec<String> = lab_times(&LocksLab::new(&s).unwrap())
+            .into_iter()
+            .map(|t| t.en)
+            .collect();
+        assert!(all.iter().any(|l| l.contains("lockWatchdogTimeout")));
+        assert!(all
+            .iter()
+            .any(|l| l.contains("down-after-milliseconds 30 s")));
+        let zk = lab_times(&LocksLab::new(&LocksSetup::new(Backend::Zookeeper, &["A"])).unwrap());
+        assert!(zk[0].en.contains("Curator default 60 s"));
+    }
+
     #[test]
     fn a_label_near_the_right_edge_ends_there() {
         assert_eq!(label_at(100.0, 50.0).anchor, "start");
