@@ -734,7 +734,7 @@ fn timeline(lang: Lang, session: &Session<LocksLab>, fresh: (usize, usize)) -> H
 /// (`down-after-milliseconds` 30,000, `failover-timeout` 180,000); Curator
 /// `CuratorFrameworkFactory` (`DEFAULT_SESSION_TIMEOUT_MS` 60 s, `DEFAULT_CONNECTION_TIMEOUT_MS`
 /// 15 s); the ZooKeeper Administrator's Guide (`minSessionTimeout` 2 × `tickTime`,
-/// `maxSessionTimeout` 20 × `tickTime`); the ZooKeeper client (`ClientCnxn`) pings after a third
+/// `maxSessionTimeout` 20 × `tickTime`); the ZooKeeper client (`ClientCnxn`) pings after about a third
 /// of the session timeout without traffic.
 pub fn lab_times(lab: &LocksLab) -> Vec<Text> {
     let setup = &lab.setup;
@@ -785,8 +785,8 @@ pub fn lab_times(lab: &LocksLab) -> Vec<Text> {
                 format!("实验中 ZooKeeper 会话 {} 毫秒 · Curator 默认 60 秒（sessionTimeoutMs；连接 15 秒），ZooKeeper 允许 tickTime 的 2 到 20 倍", ms(setup.session_timeout)),
             ));
             out.push(Text::new(
-                format!("heartbeat every {} ms in the lab · the ZooKeeper client pings after a third of the session timeout without traffic", ms(setup.heartbeat)),
-                format!("实验中每 {} 毫秒心跳 · ZooKeeper 客户端在会话超时的三分之一时间内没有通信时发送 ping", ms(setup.heartbeat)),
+                format!("heartbeat every {} ms in the lab · the ZooKeeper client pings after about a third of the session timeout without traffic", ms(setup.heartbeat)),
+                format!("实验中每 {} 毫秒心跳 · ZooKeeper 客户端在大约三分之一会话超时内没有通信时发送 ping", ms(setup.heartbeat)),
             ));
         }
     }

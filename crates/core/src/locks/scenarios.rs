@@ -533,7 +533,12 @@ fn redis_failover() -> Scenario<LocksLab> {
             acquire(A, "Redis has a master and a replica; the master copies its changes to the replica 50 ms after they happen (asynchronous replication). Fencing is on. A sends SET lock A:1 NX PX 1000.", "Redis 有一个主节点和一个副本；主节点在变更发生 50 毫秒后才把它复制给副本（异步复制）。防护令牌已打开。A 发送 SET lock A:1 NX PX 1000。"),
             next("The master sets the key and INCRs the counter: token 1 (the counter is this lab's addition; SET NX PX gives no token). Replication is due at 60 ms.", "主节点设置了键，并对计数器 INCR：令牌 1（计数器是本实验加的；SET NX PX 不提供令牌）。复制安排在 60 毫秒。"),
             next("A holds the lock with token 1.", "A 持有锁，令牌 1。"),
-            fault(Fault::Crash { node: 2 }, "The master crashes at 20 ms, before it replicated anything. The replica has neither the key nor the counter. The sentinel will promote the replica in 100 ms: lab time, since a real Sentinel waits 30 s by default (down-after-milliseconds) before it even calls the master down.", "主节点在 20 毫秒宕机，还没复制任何东西。副本既没有这个键，也没有计数器。哨兵将在 100 毫秒后提升副本：这是实验时间，真实的 Sentinel 默认要等 30 秒（down-after-milliseconds）才判定主节点下线。"),
+            fault(Fault::Crash { node: 2 }, "The master crashes at 20 ms, before it replicated anything. The replica has neither the key nor the counter. The sentinel will promote the replica in 100 ms: lab time, since a real Sentinel waits 30 s by default (down-after-milliseconds) before it even calls the master down.", "主节点在 20 毫秒宕机，还没复制任何东西。副本既没有这个键，也没有计数器。哨兵将在 100 毫秒后提升副本：这是实验时间，真实的 Sentinel 默认要等 30 秒（down-after-milliseconds）才判定主节点下线。")
+                .ask(
+                    ("The lab's sentinel fails over 100 ms after the crash. How long does a real Sentinel wait by default before it even calls the master down?", "实验里的哨兵在宕机 100 毫秒后就故障转移。真实的 Sentinel 默认要等多久才判定主节点下线？"),
+                    &[("100 ms, as here", "100 毫秒，和这里一样"), ("30 s (down-after-milliseconds)", "30 秒（down-after-milliseconds）"), ("It never does: failover is manual", "永远不会：故障转移只能手动")],
+                    1,
+                ),
             next("The sentinel promotes the replica. A's lock is gone with the old master, but A does not know.", "哨兵提升了副本。A 的锁随旧主节点一起消失了，但 A 并不知道。")
                 .ask(
                     ("The replica becomes master. Does it know that A holds the lock?", "副本成为主节点。它知道 A 持有锁吗？"),
