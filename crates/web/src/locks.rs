@@ -734,7 +734,8 @@ fn timeline(lang: Lang, session: &Session<LocksLab>, fresh: (usize, usize)) -> H
 /// (`down-after-milliseconds` 30,000, `failover-timeout` 180,000); Curator
 /// `CuratorFrameworkFactory` (`DEFAULT_SESSION_TIMEOUT_MS` 60 s, `DEFAULT_CONNECTION_TIMEOUT_MS`
 /// 15 s); the ZooKeeper Administrator's Guide (`minSessionTimeout` 2 × `tickTime`,
-/// `maxSessionTimeout` 20 × `tickTime`); the ZooKeeper client (`ClientCnxn`) pings after about a third
+/// `maxSessionTimeout` 20 × `tickTime`; `ZooKeeperServer.processConnectRequest` raises a shorter
+/// request to the minimum and lowers a longer one to the maximum); the ZooKeeper client (`ClientCnxn`) pings after about a third
 /// of the session timeout without traffic.
 pub fn lab_times(lab: &LocksLab) -> Vec<Text> {
     let setup = &lab.setup;

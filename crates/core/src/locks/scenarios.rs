@@ -533,12 +533,7 @@ fn redis_failover() -> Scenario<LocksLab> {
             acquire(A, "Redis has a master and a replica; the master copies its changes to the replica 50 ms after they happen (asynchronous replication). Fencing is on. A sends SET lock A:1 NX PX 1000.", "Redis 有一个主节点和一个副本；主节点在变更发生 50 毫秒后才把它复制给副本（异步复制）。防护令牌已打开。A 发送 SET lock A:1 NX PX 1000。"),
             next("The master sets the key and INCRs the counter: token 1 (the counter is this lab's addition; SET NX PX gives no token). Replication is due at 60 ms.", "主节点设置了键，并对计数器 INCR：令牌 1（计数器是本实验加的；SET NX PX 不提供令牌）。复制安排在 60 毫秒。"),
             next("A holds the lock with token 1.", "A 持有锁，令牌 1。"),
-            fault(Fault::Crash { node: 2 }, "The master crashes at 20 ms, before it replicated anything. The replica has neither the key nor the counter. The sentinel will promote the replica in 100 ms: lab time, since a real Sentinel waits 30 s by default (down-after-milliseconds) before it even calls the master down.", "主节点在 20 毫秒宕机，还没复制任何东西。副本既没有这个键，也没有计数器。哨兵将在 100 毫秒后提升副本：这是实验时间，真实的 Sentinel 默认要等 30 秒（down-after-milliseconds）才判定主节点下线。")
-                .ask(
-                    ("The lab's sentinel fails over 100 ms after the crash. How long does a real Sentinel wait by default before it even calls the master down?", "实验里的哨兵在宕机 100 毫秒后就故障转移。真实的 Sentinel 默认要等多久才判定主节点下线？"),
-                    &[("100 ms, as here", "100 毫秒，和这里一样"), ("30 s (down-after-milliseconds)", "30 秒（down-after-milliseconds）"), ("It never does: failover is manual", "永远不会：故障转移只能手动")],
-                    1,
-                ),
+            fault(Fault::Crash { node: 2 }, "The master crashes at 20 ms, before it replicated anything. The replica has neither the key nor the counter. The sentinel will promote the replica in 100 ms: lab time, since a real Sentinel waits 30 s by default (down-after-milliseconds) before it even calls the master down.", "主节点在 20 毫秒宕机，还没复制任何东西。副本既没有这个键，也没有计数器。哨兵将在 100 毫秒后提升副本：这是实验时间，真实的 Sentinel 默认要等 30 秒（down-after-milliseconds）才判定主节点下线。"),
             next("The sentinel promotes the replica. A's lock is gone with the old master, but A does not know.", "哨兵提升了副本。A 的锁随旧主节点一起消失了，但 A 并不知道。")
                 .ask(
                     ("The replica becomes master. Does it know that A holds the lock?", "副本成为主节点。它知道 A 持有锁吗？"),
@@ -691,7 +686,12 @@ fn zk_session() -> Scenario<LocksLab> {
         &[RESOURCE_SAFE],
         alloc::vec![
             acquire(A, "Sessions now time out after 300 ms without a heartbeat, and clients send one every 100 ms. (Lab time: Curator's default session timeout is 60 s, and a ZooKeeper server accepts 2 to 20 times its tickTime.) A creates its node.", "现在会话在 300 毫秒内收不到心跳就会超时，客户端每 100 毫秒发送一次心跳。（实验时间：Curator 默认会话超时 60 秒，ZooKeeper 服务器接受 tickTime 的 2 到 20 倍。）A 创建节点。"),
-            next("/lock/n-0000000001 belongs to A's session 1, which ZooKeeper will expire at 310 ms unless it hears from A.", "/lock/n-0000000001 属于 A 的会话 1；如果收不到 A 的消息，ZooKeeper 将在 310 毫秒让它过期。"),
+            next("/lock/n-0000000001 belongs to A's session 1, which ZooKeeper will expire at 310 ms unless it hears from A. A real server would not accept 300 ms: it raises a session timeout to its minimum, 2 × tickTime (4 s with tickTime=2000), which this lab compresses.", "/lock/n-0000000001 属于 A 的会话 1；如果收不到 A 的消息，ZooKeeper 将在 310 毫秒让它过期。真实的服务器不会接受 300 毫秒：它会把会话超时提高到最小值 2 × tickTime（tickTime=2000 时是 4 秒），本实验把时间压缩了。")
+                .ask(
+                    ("A asks for a 300 ms session. What would a real ZooKeeper server with tickTime=2000 give it?", "A 请求 300 毫秒的会话。tickTime=2000 的真实 ZooKeeper 服务器会给它多长？"),
+                    &[("300 ms, as asked", "300 毫秒，按请求的给"), ("4 s: its minimum, 2 × tickTime", "4 秒：它的最小值 2 × tickTime")],
+                    1,
+                ),
             next("A holds the lock with token 1.", "A 持有锁，令牌 1。"),
             pause(A, 600, "A pauses for 600 ms before its write. A paused process sends no heartbeats.", "A 在写入之前暂停了 600 毫秒。暂停的进程不会发送心跳。"),
             wait(200, "200 ms pass.", "过去了 200 毫秒。"),
