@@ -103,6 +103,43 @@ describe('distributed-locks lab', () => {
     }
   });
 
+  test('the view gives each lab time its real default, and a ZooKeeper release keeps the session', async () => {
+    const page = await openPage(site.browser);
+    try {
+      // ZooKeeper: at the end of the queue lesson B has released its first lock and kept its
+      // session; A queues again in the session it kept.
+      await gotoLab(page, '#lab=locks&scenario=locks-zk-queue');
+      await waitStep(page, 0);
+      await page.locator(tid('scenario-title')).click();
+      await page.keyboard.press('End');
+      await waitStep(page, await totalOf(page));
+      assert.match(await page.locator(tid('lab-times')).textContent(), /ZooKeeper session 3,000 ms in the lab/);
+      assert.match(await page.locator(tid('lab-times')).textContent(), /Curator default 60 s/);
+      const tree = await page.locator(tid('lock-service')).textContent();
+      assert.match(tree, /n-0000000004 · A · session 1/, 'A locks again in session 1');
+      assert.match(tree, /session 2 of B[^·]*· open, no node: kept after a release/);
+      await screenshot(page, 'locks-zk-queue-end-en');
+      // Database: four refused INSERTs used up ids 2 to 5, so B's row is id 6.
+      await page.locator(tid('scenario-locks-db-expiry')).click();
+      await waitStep(page, 0);
+      await page.locator(tid('scenario-title')).click();
+      await page.keyboard.press('End');
+      await waitStep(page, await totalOf(page));
+      assert.match(await page.locator(tid('auto-increment')).textContent(), /ids up to 6/);
+      assert.match(await page.locator(tid('lab-times')).textContent(), /no default: the application's choice/);
+      // Redis with a replica: Sentinel's real defaults beside the lab's 100 ms failover.
+      await page.locator(tid('scenario-locks-redis-failover')).click();
+      await waitStep(page, 0);
+      assert.match(await page.locator(tid('lab-times')).textContent(), /failover 100 ms after the crash in the lab · Sentinel: down-after-milliseconds 30 s/);
+      await setChinese(page, true);
+      assert.match(await page.locator(tid('lab-times')).textContent(), /实验中租约（PX）1,000 毫秒 · Redisson 默认 30 秒/);
+      await setChinese(page, false);
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await closePage(page);
+    }
+  });
+
   test('every locks lesson plays to its end and back in both languages', async () => {
     const page = await openPage(site.browser);
     try {

@@ -26,21 +26,21 @@ pub fn summary(lang: Lang, msg: &LockMsg, lab: &LocksLab) -> String {
             format!("inserted, id {id}"),
             format!("插入成功，id {id}"),
         ),
-        LockMsg::DuplicateKey => tr(
+        LockMsg::DuplicateKey { id } => trf(
             lang,
-            "duplicate key: the lock is taken",
-            "唯一索引冲突：锁已被占用",
-        )
-        .into(),
+            format!("duplicate key: the lock is taken (id {id} used up)"),
+            format!("唯一索引冲突：锁已被占用（id {id} 已用掉）"),
+        ),
         LockMsg::Delete { id: Some(id) } => format!("DELETE … WHERE id = {id}"),
         LockMsg::Delete { id: None } => "DELETE FROM method_lock".into(),
         LockMsg::SetNx { value, px } => {
             format!("SET lock {}#{} NX PX {px}", name(value.client), value.nonce)
         }
+        // SET NX PX answers only OK; the token is the lab's own INCR.
         LockMsg::SetOk { token } => trf(
             lang,
-            format!("OK, fencing token {token}"),
-            format!("OK，防护令牌 {token}"),
+            format!("OK (+ the lab's INCR: token {token})"),
+            format!("OK（+ 本实验的 INCR：令牌 {token}）"),
         ),
         LockMsg::SetNil => tr(lang, "(nil): the key exists", "(nil)：键已存在").into(),
         LockMsg::Del => "DEL lock".into(),
@@ -72,21 +72,23 @@ pub fn summary(lang: Lang, msg: &LockMsg, lab: &LocksLab) -> String {
                 format!("复制：无锁，fence = {counter}"),
             ),
         },
-        LockMsg::Create { herd } => {
-            if *herd {
-                tr(
-                    lang,
-                    "create /lock/n- (ephemeral, sequential), watch the lowest",
-                    "创建 /lock/n-（临时顺序节点），监听最小节点",
-                )
-                .into()
+        LockMsg::Create { herd, session, .. } => {
+            let (watch_en, watch_zh) = if *herd {
+                (", watch the lowest", "，监听最小节点")
             } else {
-                tr(
+                ("", "")
+            };
+            match session {
+                Some(s) => trf(
                     lang,
-                    "create /lock/n- (ephemeral, sequential)",
-                    "创建 /lock/n-（临时顺序节点）",
-                )
-                .into()
+                    format!("create /lock/n- (ephemeral, sequential) in session {s}{watch_en}"),
+                    format!("在会话 {s} 中创建 /lock/n-（临时顺序节点）{watch_zh}"),
+                ),
+                None => trf(
+                    lang,
+                    format!("open a session, create /lock/n- (ephemeral, sequential){watch_en}"),
+                    format!("打开会话，创建 /lock/n-（临时顺序节点）{watch_zh}"),
+                ),
             }
         }
         LockMsg::Created { seq, .. } => trf(
@@ -113,6 +115,17 @@ pub fn summary(lang: Lang, msg: &LockMsg, lab: &LocksLab) -> String {
         ),
         LockMsg::Ping { .. } => tr(lang, "heartbeat", "心跳").into(),
         LockMsg::SessionExpired { .. } => tr(lang, "session expired", "会话已过期").into(),
+        LockMsg::DeleteNode { seq, .. } => trf(
+            lang,
+            format!(
+                "delete {} (the session stays)",
+                distlab_core::locks::lab::znode_path(*seq)
+            ),
+            format!(
+                "删除 {}（会话保留）",
+                distlab_core::locks::lab::znode_path(*seq)
+            ),
+        ),
         LockMsg::Close { .. } => tr(lang, "close session", "关闭会话").into(),
         LockMsg::Write { token } => trf(
             lang,
@@ -358,8 +371,8 @@ pub fn describe_note(lang: Lang, lab: &LocksLab, note: &LockNote) -> String {
             if *on {
                 tr(
                     lang,
-                    "new waiters watch the lowest node (herd)",
-                    "新的等待者监听最小节点（羊群）",
+                    "new waiters watch the lowest node (herd effect)",
+                    "新的等待者监听最小节点（惊群效应）",
                 )
                 .into()
             } else {
@@ -708,12 +721,77 @@ fn timeline(lang: Lang, session: &Session<LocksLab>, fresh: (usize, usize)) -> H
                 <span class="key holding">{ tr(lang, "holds the lock", "持有锁") }</span>
                 <span class="key believes">{ tr(lang, "believes it holds (the service disagrees)", "自以为持有（服务已不认可）") }</span>
                 <span class="key paused">{ tr(lang, "paused", "暂停") }</span>
-                <span class="key down">{ tr(lang, "crashed", "崩溃") }</span>
+                <span class="key down">{ tr(lang, "crashed", "宕机") }</span>
                 <span class="key lease">{ tr(lang, "lease granted by the service (#token; dashed: still to run)", "服务授予的租约（#令牌；虚线：尚未走完）") }</span>
                 <span class="key write">{ tr(lang, "✎ write with its token, ✗ rejected", "✎ 带令牌的写入，✗ 被拒") }</span>
             </figcaption>
         </figure>
     }
+}
+
+/// Each number of the lab's compressed time beside the real system's default, as "lab · real"
+/// lines. Sources: Redisson `Config.lockWatchdogTimeout` (30,000 ms); Redis `sentinel.conf`
+/// (`down-after-milliseconds` 30,000, `failover-timeout` 180,000); Curator
+/// `CuratorFrameworkFactory` (`DEFAULT_SESSION_TIMEOUT_MS` 60 s, `DEFAULT_CONNECTION_TIMEOUT_MS`
+/// 15 s); the ZooKeeper Administrator's Guide (`minSessionTimeout` 2 × `tickTime`,
+/// `maxSessionTimeout` 20 × `tickTime`; `ZooKeeperServer.processConnectRequest` raises a shorter
+/// request to the minimum and lowers a longer one to the maximum); the ZooKeeper client (`ClientCnxn`) pings after about a third
+/// of the session timeout without traffic.
+pub fn lab_times(lab: &LocksLab) -> Vec<Text> {
+    let setup = &lab.setup;
+    let ms = |t: u64| distlab_core::text::thousands(t);
+    let mut out = Vec::new();
+    match setup.backend {
+        Backend::Database => {
+            out.push(Text::new(
+                format!(
+                    "poll every {} ms in the lab · no default: the application's choice",
+                    ms(setup.retry)
+                ),
+                format!(
+                    "实验中每 {} 毫秒轮询一次 · 没有默认值，由应用自己定",
+                    ms(setup.retry)
+                ),
+            ));
+            if setup.ttl > 0 {
+                out.push(Text::new(
+                    format!("row expiry {} ms, cleanup every {} ms in the lab · no default: the application's table and job", ms(setup.ttl), ms(setup.cleanup_every)),
+                    format!("实验中行 {} 毫秒过期、每 {} 毫秒清理 · 没有默认值，表和任务都由应用自己定", ms(setup.ttl), ms(setup.cleanup_every)),
+                ));
+            }
+        }
+        Backend::Redis => {
+            out.push(Text::new(
+                format!("lease (PX) {} ms in the lab · 30 s by default in Redisson (lockWatchdogTimeout)", ms(setup.ttl)),
+                format!("实验中租约（PX）{} 毫秒 · Redisson 默认 30 秒（lockWatchdogTimeout）", ms(setup.ttl)),
+            ));
+            out.push(Text::new(
+                format!("retry every {} ms in the lab · Redisson waits for the unlock message on a pub/sub channel instead", ms(setup.retry)),
+                format!("实验中每 {} 毫秒重试 · Redisson 改为在发布订阅频道上等待解锁消息", ms(setup.retry)),
+            ));
+            if setup.replica {
+                out.push(Text::new(
+                    format!("failover {} ms after the crash in the lab · Sentinel: down-after-milliseconds 30 s, failover-timeout 180 s by default", ms(setup.failover_after)),
+                    format!("实验中宕机 {} 毫秒后故障转移 · Sentinel 默认 down-after-milliseconds 30 秒、failover-timeout 180 秒", ms(setup.failover_after)),
+                ));
+                out.push(Text::new(
+                    format!("replication {} ms after a change in the lab · asynchronous in Redis, with no fixed delay", ms(setup.replication_lag)),
+                    format!("实验中变更 {} 毫秒后复制 · Redis 的复制是异步的，没有固定延迟", ms(setup.replication_lag)),
+                ));
+            }
+        }
+        Backend::Zookeeper => {
+            out.push(Text::new(
+                format!("ZooKeeper session {} ms in the lab · Curator default 60 s (sessionTimeoutMs; connection 15 s), ZooKeeper allows 2 to 20 × tickTime", ms(setup.session_timeout)),
+                format!("实验中 ZooKeeper 会话 {} 毫秒 · Curator 默认 60 秒（sessionTimeoutMs；连接 15 秒），ZooKeeper 允许 tickTime 的 2 到 20 倍", ms(setup.session_timeout)),
+            ));
+            out.push(Text::new(
+                format!("heartbeat every {} ms in the lab · the ZooKeeper client pings after about a third of the session timeout without traffic", ms(setup.heartbeat)),
+                format!("实验中每 {} 毫秒心跳 · ZooKeeper 客户端在大约三分之一会话超时内没有通信时发送 ping", ms(setup.heartbeat)),
+            ));
+        }
+    }
+    out
 }
 
 fn service(lang: Lang, world: &World<LocksLab>) -> Html {
@@ -748,7 +826,7 @@ fn service(lang: Lang, world: &World<LocksLab>) -> Html {
                     let owner_down = !up(r.owner);
                     html! {
                         <tr data-testid="db-row" class={classes!(owner_down.then_some("stuck"))}>
-                            <td>{ r.id }</td><td>{ "lock" }</td><td>{ lab.name(r.owner) }{ if owner_down { tr(lang, " (crashed)", "（已崩溃）") } else { "" } }</td><td>{ expiry }</td>
+                            <td>{ r.id }</td><td>{ "lock" }</td><td>{ lab.name(r.owner) }{ if owner_down { tr(lang, " (crashed)", "（已宕机）") } else { "" } }</td><td>{ expiry }</td>
                         </tr>
                     }
                 }
@@ -759,6 +837,9 @@ fn service(lang: Lang, world: &World<LocksLab>) -> Html {
             html! {
                 <>
                     <h3>{ "DB · method_lock" }{ status(db.node) }</h3>
+                    <p class="hint" data-testid="auto-increment">{ trf(lang,
+                        format!("AUTO_INCREMENT has handed out ids up to {}: every INSERT takes one, and a refused one does not give it back (InnoDB).", db.auto_increment),
+                        format!("AUTO_INCREMENT 已发出到 id {}：每条 INSERT 都拿一个，被拒绝的也不退回（InnoDB）。", db.auto_increment)) }</p>
                     <table class="service-table">
                         <thead><tr><th>{ "id" }</th><th>{ tr(lang, "method_name (unique)", "method_name（唯一索引）") }</th><th>{ tr(lang, "owner", "持有者") }</th><th>{ tr(lang, "expiry", "过期") }</th></tr></thead>
                         <tbody>{ row }</tbody>
@@ -795,7 +876,8 @@ fn service(lang: Lang, world: &World<LocksLab>) -> Html {
                             <h3>{ format!("{} · {role}", lab.name(r.node)) }{ status(r.node) }</h3>
                             { key }
                             if up(r.node) {
-                                <div><code>{ format!("fence = {}", r.counter) }</code></div>
+                                <div><code>{ format!("fence = {}", r.counter) }</code>
+                                    <span class="hint">{ tr(lang, " · this lab's INCR: SET NX PX gives no token", " · 本实验的 INCR：SET NX PX 不提供令牌") }</span></div>
                             }
                         </div>
                     }
@@ -832,6 +914,7 @@ fn service(lang: Lang, world: &World<LocksLab>) -> Html {
                             <li class={classes!(s.expired.then_some("expired"))}>
                                 { trf(lang, format!("session {} of {}: last heartbeat at {} ms", s.id, lab.name(s.client), s.last_heard), format!("{} 的会话 {}：最后心跳 {} ms", lab.name(s.client), s.id, s.last_heard)) }
                                 if s.expired { <strong>{ tr(lang, " · expired", " · 已过期") }</strong> }
+                                else if !zk.children.iter().any(|z| z.session == s.id) { { tr(lang, " · open, no node: kept after a release", " · 打开着、没有节点：释放锁后保留") } }
                             </li>
                         }) }
                     </ul>
@@ -843,6 +926,9 @@ fn service(lang: Lang, world: &World<LocksLab>) -> Html {
         <section class="panel lock-service" data-testid="lock-service">
             <h2>{ tr(lang, "Lock service", "锁服务") }</h2>
             { body }
+            <ul class="hint lab-times" data-testid="lab-times" aria-label={tr(lang, "Lab time and the real defaults", "实验时间与真实默认值")}>
+                { for lab_times(lab).iter().map(|t| html! { <li>{ t.get(lang).to_string() }</li> }) }
+            </ul>
         </section>
     }
 }
@@ -908,7 +994,7 @@ fn controls(lang: Lang, world: &World<LocksLab>, dispatch: &Callback<Msg<LocksLa
             <h2>{ tr(lang, "Act on the run", "操作") }</h2>
             <p class="hint">{ tr(lang,
                 "Each action forks the run at the step on screen. Pause or crash a client with the fault buttons.",
-                "每个操作都会在当前这一步分叉。用故障按钮暂停或让客户端崩溃。") }</p>
+                "每个操作都会在当前这一步分叉。用故障按钮让客户端暂停或宕机。") }</p>
             <div class="row">
                 <button data-testid="advance" disabled={world.next_due().is_none()} onclick={dispatch.reform(|_: MouseEvent| Msg::Advance)}>
                     { tr(lang, "Next event", "下一个事件") }
@@ -966,7 +1052,7 @@ fn explorer_faults(lab: &LocksLab) -> Vec<FaultChoice<LockOp>> {
     }
     for (i, c) in lab.clients.iter().enumerate() {
         out.push(FaultChoice {
-            label: Text::new(format!("crash {}", c.name), format!("{} 崩溃", c.name)),
+            label: Text::new(format!("crash {}", c.name), format!("{} 宕机", c.name)),
             action: Action::Fault {
                 fault: Fault::Crash { node: i as NodeId },
             },
@@ -980,7 +1066,7 @@ fn explorer_faults(lab: &LocksLab) -> Vec<FaultChoice<LockOp>> {
         .filter(|_| lab.setup.replica)
     {
         out.push(FaultChoice {
-            label: Text::new("crash the Redis master", "Redis 主节点崩溃"),
+            label: Text::new("crash the Redis master", "Redis 主节点宕机"),
             action: Action::Fault {
                 fault: Fault::Crash { node: m.node },
             },
@@ -1061,6 +1147,46 @@ mod tests {
             })
             .collect();
         assert_eq!(lanes(&spans), vec![0, 1, 0, 0]);
+    }
+
+    /// Lab time is compressed: every number the lab uses is shown beside the real default (or
+    /// the note that the real system has none), in both languages.
+    #[test]
+    fn every_lab_time_is_shown_beside_the_real_default() {
+        use distlab_core::locks::LocksSetup;
+        for backend in [Backend::Database, Backend::Redis, Backend::Zookeeper] {
+            let mut s = LocksSetup::new(backend, &["A"]);
+            match backend {
+                Backend::Database => {
+                    s.ttl = 300;
+                    s.cleanup_every = 200;
+                }
+                Backend::Redis => s.replica = true,
+                Backend::Zookeeper => {}
+            }
+            let lines = lab_times(&LocksLab::new(&s).unwrap());
+            assert!(lines.len() >= 2, "{backend:?}");
+            for t in &lines {
+                assert!(t.en.contains(" in the lab · "), "{}", t.en);
+                assert!(
+                    t.zh.starts_with("实验中") && t.zh.contains(" · "),
+                    "{}",
+                    t.zh
+                );
+            }
+        }
+        let mut s = LocksSetup::new(Backend::Redis, &["A"]);
+        s.replica = true;
+        let all: Vec<String> = lab_times(&LocksLab::new(&s).unwrap())
+            .into_iter()
+            .map(|t| t.en)
+            .collect();
+        assert!(all.iter().any(|l| l.contains("lockWatchdogTimeout")));
+        assert!(all
+            .iter()
+            .any(|l| l.contains("down-after-milliseconds 30 s")));
+        let zk = lab_times(&LocksLab::new(&LocksSetup::new(Backend::Zookeeper, &["A"])).unwrap());
+        assert!(zk[0].en.contains("Curator default 60 s"));
     }
 
     #[test]

@@ -6,18 +6,30 @@
 //!   `DELETE` releases. A waiter polls: it retries the insert every `retry` ms, and every query is
 //!   counted. A holder that crashes leaves its row behind and the lock is stuck, unless the table
 //!   has an expiry column (`ttl`) and a cleanup job (`cleanup_every`) deletes expired rows. The
-//!   row's auto-increment id is the fencing token. The database is a single point of failure: while
-//!   it is down nobody acquires or releases.
-//! - [`Backend::Redis`]: `SET lock <value> NX PX <ttl>` acquires (with `INCR` of a counter key for
-//!   the token, in the same script); a client whose `SET` returns nil retries. The key expires after
+//!   row's auto-increment id is the fencing token. Every `INSERT` uses up an id, the refused ones
+//!   too: InnoDB generates the value before the unique index refuses the row and never gives it
+//!   back (MySQL Reference Manual, "AUTO_INCREMENT Handling in InnoDB", "Lost auto-increment
+//!   values and sequence gaps": in every `innodb_autoinc_lock_mode`, and MySQL 8's default is 2,
+//!   interleaved), so tokens rise with gaps. The database is a single point of failure: while it is
+//!   down nobody acquires or releases.
+//! - [`Backend::Redis`]: `SET lock <value> NX PX <ttl>` acquires; a client whose `SET` returns nil
+//!   retries. `SET` answers only `OK`: Redis's lock pattern gives no fencing token. This lab adds
+//!   one, an `INCR` of a counter key in the same script, so that the resource has something to
+//!   check; real systems take the token from ZooKeeper (the lock node's `czxid` or version) or from
+//!   a database sequence (Martin Kleppmann, "How to do distributed locking", 2016). The key expires after
 //!   `ttl` even if its holder is still working (a pause, a slow network). Releasing with a plain `DEL`
 //!   deletes whatever key is there, perhaps another client's; the safe release is the Lua
 //!   compare-and-delete (`if GET == value then DEL`). With `replica`, the master copies its state to
 //!   a replica asynchronously (`replication_lag` ms after a change); when the master crashes, the
 //!   sentinel promotes the replica after `failover_after` ms, and whatever the replica had not
 //!   received is gone: the lock, and the token counter with it.
-//! - [`Backend::Zookeeper`]: every acquire opens a session and creates an ephemeral sequential node
-//!   `/lock/n-0000000001`; the lowest node holds the lock, and each waiter watches only its
+//! - [`Backend::Zookeeper`]: a client opens a session with its first acquire and keeps it; each
+//!   acquire creates an ephemeral sequential node `/lock/n-0000000001` in that session (with
+//!   Curator's protection: a retried create finds the node of its first try), and a release deletes
+//!   the node and keeps the session, as Curator's `InterProcessMutex.release` does
+//!   (`LockInternals.releaseLock` → `deleteOurPath`, a guaranteed delete); the client closes its
+//!   session once it has finished its rounds, which would delete any node left in it. The lowest
+//!   node holds the lock, and each waiter watches only its
 //!   predecessor (with `herd`, every waiter watches the lowest node, so every release wakes them
 //!   all, and each re-reads the children). A session expires when the server hears nothing from it
 //!   for `session_timeout` ms; its ephemeral nodes go with it. A paused client does not know: it
@@ -34,12 +46,12 @@
 //! expired; a release and an accepted write are not answered (the client does not wait); Redis
 //! keeps nothing on disk, so a restarted Redis is empty; a client that loses a request or its reply
 //! (a crashed service, a partition) notices at once and retries after `retry` ms, as its request
-//! timeout would; a ZooKeeper client releases by closing its session (which deletes its ephemeral
-//! node), where Curator deletes the node and keeps one long-lived session; the herd variant has
-//! every waiter watch the lowest node, where the classic herd comes from `getChildren(watch)` on
-//! `/lock` (which also fires on every create); a failed `INSERT` does not use up an
-//! auto-increment value (MySQL and PostgreSQL usually do: tokens still grow, with gaps); the
-//! `INCR` counter for Redis tokens is this lab's addition, not part of Redis's lock pattern.
+//! timeout would, and a lost ZooKeeper delete is sent again after `retry` ms (Curator's guaranteed
+//! delete); the herd variant has every waiter watch the lowest node, where the classic herd comes
+//! from `getChildren(watch)` on `/lock` (which also fires on every create); the `INCR` counter
+//! for Redis tokens is this lab's addition, not part of Redis's lock pattern. Lab time is
+//! compressed (a 100 ms failover, a 300 ms session): the view shows each real default beside the
+//! lab's number.
 //!
 //! The lab also keeps an oracle that no node can see: every grant the service issued, in order, and
 //! when and why it ended. A Redis grant is a lease: the client was told it holds the lock for `ttl`
@@ -291,10 +303,15 @@ pub struct Client {
     pub queries: u32,
     /// Redis: the value of its current acquire.
     pub value: LockValue,
-    /// ZooKeeper: its open session, its node's sequence number, the node it watches.
+    /// ZooKeeper: its open session (kept from one round to the next), its node's sequence
+    /// number, the node it watches.
     pub session: Option<u32>,
     pub znode: Option<u64>,
     pub watching: Option<u64>,
+    /// ZooKeeper: a released node whose delete was lost, to be sent again (Curator's
+    /// `delete().guaranteed()` retries in the background).
+    #[serde(default)]
+    pub pending_delete: Option<u64>,
     pub retry_timer: TimerSlot,
     pub heartbeat_timer: TimerSlot,
 }
@@ -346,6 +363,8 @@ pub struct LockRow {
 pub struct Database {
     pub node: NodeId,
     pub row: Option<LockRow>,
+    /// The last auto-increment value generated; every `INSERT` generates one, the ones the
+    /// unique index refuses too, and none is given back.
     pub auto_increment: u64,
     /// Every query it served (inserts and deletes).
     pub queries: u32,
@@ -380,6 +399,10 @@ pub struct ZNode {
     pub seq: u64,
     pub owner: NodeId,
     pub session: u32,
+    /// Which acquire of its owner created it: Curator's protected create puts a GUID in the
+    /// node's name, so that a retried create finds the node of its first try.
+    #[serde(default)]
+    pub attempt: u32,
 }
 
 impl ZNode {
@@ -525,8 +548,11 @@ pub enum LockMsg {
     InsertOk {
         id: u64,
     },
-    /// The unique index refused the insert.
-    DuplicateKey,
+    /// The unique index refused the insert; the auto-increment value `id` it generated is used
+    /// up all the same.
+    DuplicateKey {
+        id: u64,
+    },
     /// `DELETE FROM method_lock WHERE method_name = ?` (and `AND id = ?` if `id` is given).
     Delete {
         id: Option<u64>,
@@ -551,10 +577,15 @@ pub enum LockMsg {
         key: Option<RedisKey>,
         counter: u64,
     },
-    /// Opens a session and creates `/lock/n-` (ephemeral, sequential), reads the children and
-    /// watches the predecessor (or, with `herd`, the lowest node).
+    /// Creates `/lock/n-` (ephemeral, sequential) in the client's session, or in a new one if
+    /// `session` is `None`; reads the children and watches the predecessor (or, with `herd`, the
+    /// lowest node). `attempt` is the protected create's GUID.
     Create {
         herd: bool,
+        #[serde(default)]
+        session: Option<u32>,
+        #[serde(default)]
+        attempt: u32,
     },
     Created {
         session: u32,
@@ -565,6 +596,9 @@ pub enum LockMsg {
     GetChildren {
         session: u32,
         herd: bool,
+        /// The client's node.
+        #[serde(default)]
+        seq: u64,
     },
     Children {
         children: Vec<u64>,
@@ -579,7 +613,12 @@ pub enum LockMsg {
     SessionExpired {
         session: u32,
     },
-    /// Closes the session, which deletes its ephemeral node.
+    /// Curator's release: deletes the client's node and keeps its session.
+    DeleteNode {
+        session: u32,
+        seq: u64,
+    },
+    /// Closes the session, which deletes every ephemeral node left in it.
     Close {
         session: u32,
     },
@@ -751,6 +790,7 @@ impl LocksLab {
                 session: None,
                 znode: None,
                 watching: None,
+                pending_delete: None,
                 retry_timer: TimerSlot(None),
                 heartbeat_timer: TimerSlot(None),
             })
@@ -945,18 +985,34 @@ impl LocksLab {
                 let value = client.value;
                 ctx.send(c, service, LockMsg::SetNx { value, px });
             }
-            Backend::Zookeeper => match client.session {
-                None => {
-                    client.queries += 1;
-                    ctx.send(c, service, LockMsg::Create { herd });
+            Backend::Zookeeper => {
+                if let (Some(session), Some(seq)) = (client.session, client.pending_delete.take()) {
+                    // The guaranteed delete of a released node goes first.
+                    ctx.send(c, service, LockMsg::DeleteNode { session, seq });
                 }
-                Some(session) => {
-                    if let Some(zk) = &mut self.zk {
-                        zk.rereads += 1;
+                match (client.session, client.znode) {
+                    (session, None) => {
+                        client.queries += 1;
+                        let attempt = client.value.nonce;
+                        ctx.send(
+                            c,
+                            service,
+                            LockMsg::Create {
+                                herd,
+                                session,
+                                attempt,
+                            },
+                        );
                     }
-                    ctx.send(c, service, LockMsg::GetChildren { session, herd });
+                    (Some(session), Some(seq)) => {
+                        if let Some(zk) = &mut self.zk {
+                            zk.rereads += 1;
+                        }
+                        ctx.send(c, service, LockMsg::GetChildren { session, herd, seq });
+                    }
+                    (None, Some(_)) => {}
                 }
-            },
+            }
         }
     }
 
@@ -978,23 +1034,37 @@ impl LocksLab {
         ctx.note(LockNote::Acquired { client: c, token });
     }
 
-    /// The client drops every belief about the lock and stops its timers (not its rounds).
-    fn forget(&mut self, c: NodeId, ctx: &mut Ctx<'_, Self>) {
+    /// The client drops every belief about the lock and its retry timer (not its rounds, not its
+    /// ZooKeeper session).
+    fn forget_lock(&mut self, c: NodeId, ctx: &mut Ctx<'_, Self>) {
         let client = &mut self.clients[usize::from(c)];
         if let Some(t) = client.retry_timer.take() {
-            ctx.cancel_timer(t);
-        }
-        if let Some(t) = client.heartbeat_timer.take() {
             ctx.cancel_timer(t);
         }
         if client.phase != Phase::Done {
             client.phase = Phase::Idle;
         }
         client.token = None;
-        client.session = None;
         client.znode = None;
         client.watching = None;
         client.writes_left = 0;
+    }
+
+    /// The client drops its ZooKeeper session (closed, expired, or gone with its memory) and stops
+    /// its heartbeats.
+    fn drop_session(&mut self, c: NodeId, ctx: &mut Ctx<'_, Self>) {
+        let client = &mut self.clients[usize::from(c)];
+        if let Some(t) = client.heartbeat_timer.take() {
+            ctx.cancel_timer(t);
+        }
+        client.session = None;
+        client.pending_delete = None;
+    }
+
+    /// The client drops every belief about the lock and its session.
+    fn forget(&mut self, c: NodeId, ctx: &mut Ctx<'_, Self>) {
+        self.forget_lock(c, ctx);
+        self.drop_session(c, ctx);
     }
 
     /// The client learned from the service or the resource that its lock is gone.
@@ -1019,17 +1089,22 @@ impl LocksLab {
         db.queries += 1;
         match msg {
             LockMsg::Insert => {
+                // InnoDB generates the auto-increment value before the unique index refuses the
+                // row, and never gives it back, in every innodb_autoinc_lock_mode (MySQL Reference
+                // Manual, "AUTO_INCREMENT Handling in InnoDB": "Once a value is generated for an
+                // auto-increment column, it cannot be rolled back, whether or not the INSERT-like
+                // statement is completed"). A refused insert leaves a gap in the ids.
+                db.auto_increment += 1;
+                let id = db.auto_increment;
                 if let Some(row) = &db.row {
                     let holder = Some(row.owner);
-                    ctx.send(me, from, LockMsg::DuplicateKey);
+                    ctx.send(me, from, LockMsg::DuplicateKey { id });
                     ctx.note(LockNote::Busy {
                         client: from,
                         holder,
                     });
                     return;
                 }
-                db.auto_increment += 1;
-                let id = db.auto_increment;
                 db.row = Some(LockRow {
                     id,
                     owner: from,
@@ -1305,15 +1380,27 @@ impl LocksLab {
         }
     }
 
-    /// Deletes the nodes of a session (closed or expired) and fires the watches on them.
+    /// Deletes the nodes of a session (closed or expired), drops the session's watches, and fires
+    /// the watches on its nodes.
     fn zk_delete_session_nodes(&mut self, session: u32, why: GrantEnd, ctx: &mut Ctx<'_, Self>) {
+        if let Some(zk) = &mut self.zk {
+            zk.watches.retain(|w| w.session != session);
+        }
+        self.zk_delete_nodes(|z| z.session == session, why, ctx);
+    }
+
+    /// Deletes the nodes that `which` picks and fires the watches on them.
+    fn zk_delete_nodes(
+        &mut self,
+        which: impl Fn(&ZNode) -> bool,
+        why: GrantEnd,
+        ctx: &mut Ctx<'_, Self>,
+    ) {
         let now = ctx.now();
         let Some(zk) = &mut self.zk else { return };
         let me = zk.node;
-        let (gone, kept): (Vec<ZNode>, Vec<ZNode>) =
-            zk.children.drain(..).partition(|z| z.session == session);
+        let (gone, kept): (Vec<ZNode>, Vec<ZNode>) = zk.children.drain(..).partition(|z| which(z));
         zk.children = kept;
-        zk.watches.retain(|w| w.session != session);
         let mut notify = Vec::new();
         for z in &gone {
             zk.watches.retain(|w| {
@@ -1363,7 +1450,14 @@ impl LocksLab {
         true
     }
 
-    fn zk_view(&mut self, from: NodeId, session: u32, herd: bool) -> (Vec<u64>, Option<u64>) {
+    /// The children of `/lock`, and the node that the client's node `seq` watches (set here).
+    fn zk_view(
+        &mut self,
+        from: NodeId,
+        session: u32,
+        seq: u64,
+        herd: bool,
+    ) -> (Vec<u64>, Option<u64>) {
         let Some(zk) = &mut self.zk else {
             return (Vec::new(), None);
         };
@@ -1371,7 +1465,7 @@ impl LocksLab {
         let mine = zk
             .children
             .iter()
-            .find(|z| z.session == session)
+            .find(|z| z.session == session && z.seq == seq)
             .map(|z| z.seq);
         let target = mine.and_then(|seq| Self::zk_target(&zk.children, seq, herd));
         if let Some(target) = target {
@@ -1394,26 +1488,55 @@ impl LocksLab {
         let Some(zk) = &mut self.zk else { return };
         let me = zk.node;
         match msg {
-            LockMsg::Create { herd } => {
-                let session = zk.next_session;
-                zk.next_session += 1;
-                let timer = ctx.set_timer(me, timeout, LockTimer::SessionCheck { session });
-                zk.sessions.push(Session {
-                    id: session,
-                    client: from,
-                    last_heard: now,
-                    expired: false,
-                    timer: TimerSlot::pending(timer),
-                });
-                let seq = zk.next_seq;
-                zk.next_seq += 1;
-                zk.children.push(ZNode {
-                    seq,
-                    owner: from,
-                    session,
-                });
-                ctx.note(LockNote::ZnodeCreated { client: from, seq });
-                let (children, watching) = self.zk_view(from, session, herd);
+            LockMsg::Create {
+                herd,
+                session,
+                attempt,
+            } => {
+                let session = match session {
+                    Some(session) => {
+                        if !self.zk_touch(session, ctx) {
+                            return ctx.send(me, from, LockMsg::SessionExpired { session });
+                        }
+                        session
+                    }
+                    None => {
+                        let session = zk.next_session;
+                        zk.next_session += 1;
+                        let timer = ctx.set_timer(me, timeout, LockTimer::SessionCheck { session });
+                        zk.sessions.push(Session {
+                            id: session,
+                            client: from,
+                            last_heard: now,
+                            expired: false,
+                            timer: TimerSlot::pending(timer),
+                        });
+                        session
+                    }
+                };
+                let Some(zk) = &mut self.zk else { return };
+                // A protected create: a retry finds the node its first try made.
+                let earlier = zk
+                    .children
+                    .iter()
+                    .find(|z| z.session == session && z.owner == from && z.attempt == attempt)
+                    .map(|z| z.seq);
+                let seq = match earlier {
+                    Some(seq) => seq,
+                    None => {
+                        let seq = zk.next_seq;
+                        zk.next_seq += 1;
+                        zk.children.push(ZNode {
+                            seq,
+                            owner: from,
+                            session,
+                            attempt,
+                        });
+                        ctx.note(LockNote::ZnodeCreated { client: from, seq });
+                        seq
+                    }
+                };
+                let (children, watching) = self.zk_view(from, session, seq, herd);
                 if let Some(target) = watching {
                     ctx.note(LockNote::Watching {
                         client: from,
@@ -1432,11 +1555,11 @@ impl LocksLab {
                 );
                 self.zk_grant_lowest(ctx);
             }
-            LockMsg::GetChildren { session, herd } => {
+            LockMsg::GetChildren { session, herd, seq } => {
                 if !self.zk_touch(session, ctx) {
                     return ctx.send(me, from, LockMsg::SessionExpired { session });
                 }
-                let (children, watching) = self.zk_view(from, session, herd);
+                let (children, watching) = self.zk_view(from, session, seq, herd);
                 if let Some(target) = watching {
                     ctx.note(LockNote::Watching {
                         client: from,
@@ -1449,6 +1572,32 @@ impl LocksLab {
                 let alive = self.zk_touch(session, ctx);
                 if !alive {
                     ctx.send(me, from, LockMsg::SessionExpired { session });
+                }
+            }
+            LockMsg::DeleteNode { session, seq } => {
+                // Curator's release (LockInternals.releaseLock → deleteOurPath): the node goes,
+                // the session stays. Any request counts as the session being heard from.
+                if !self.zk_touch(session, ctx) {
+                    return ctx.send(me, from, LockMsg::SessionExpired { session });
+                }
+                let node = self
+                    .zk
+                    .as_ref()
+                    .and_then(|zk| zk.children.iter().find(|z| z.seq == seq))
+                    .map(|z| z.owner);
+                match node {
+                    Some(owner) => {
+                        ctx.note(LockNote::Released {
+                            client: owner,
+                            token: seq,
+                        });
+                        self.zk_delete_nodes(|z| z.seq == seq, GrantEnd::Released, ctx);
+                    }
+                    // Already gone (its session expired): nothing to delete.
+                    None => ctx.note(LockNote::NotOwner {
+                        by: from,
+                        owner: None,
+                    }),
                 }
             }
             LockMsg::Close { session } => {
@@ -1528,18 +1677,33 @@ impl LocksLab {
             {
                 self.hold(c, token, ctx);
             }
-            LockMsg::DuplicateKey | LockMsg::SetNil => self.schedule_retry(c, ctx),
+            LockMsg::DuplicateKey { .. } | LockMsg::SetNil => self.schedule_retry(c, ctx),
             LockMsg::Created {
                 session,
                 seq,
                 children,
                 watching,
             } => {
+                let zk = self.service();
                 let client = &mut self.clients[usize::from(c)];
-                if phase != Phase::Acquiring || client.session.is_some() {
-                    // A stale reply: close the session it opened.
-                    let zk = self.service();
-                    return ctx.send(c, zk, LockMsg::Close { session });
+                match client.session {
+                    Some(mine) if mine != session => {
+                        // A second session, opened by a retried first create: close it.
+                        return ctx.send(c, zk, LockMsg::Close { session });
+                    }
+                    None if phase != Phase::Acquiring => {
+                        // A session it no longer wants.
+                        return ctx.send(c, zk, LockMsg::Close { session });
+                    }
+                    _ => {}
+                }
+                if client.znode == Some(seq) && phase != Phase::Acquiring {
+                    // A repeated reply about the node it already has.
+                    return;
+                }
+                if phase != Phase::Acquiring || client.znode.is_some_and(|z| z != seq) {
+                    // A stale reply in its own session: delete the node it made.
+                    return ctx.send(c, zk, LockMsg::DeleteNode { session, seq });
                 }
                 client.session = Some(session);
                 client.znode = Some(seq);
@@ -1559,8 +1723,18 @@ impl LocksLab {
             LockMsg::SessionExpired { session }
                 if self.clients[usize::from(c)].session == Some(session) =>
             {
-                self.forget(c, ctx);
-                ctx.note(LockNote::LearnedLost { client: c });
+                let client = &self.clients[usize::from(c)];
+                if client.znode.is_some() {
+                    // Its node went with the session: the lock, or its place in the queue.
+                    self.forget(c, ctx);
+                    ctx.note(LockNote::LearnedLost { client: c });
+                } else {
+                    // Between rounds, or about to create its node: a new session will do.
+                    self.drop_session(c, ctx);
+                    if phase == Phase::Acquiring {
+                        self.acquire_request(c, ctx);
+                    }
+                }
             }
             LockMsg::Rejected { token, .. }
                 if phase == Phase::Holding && self.clients[usize::from(c)].token == Some(token) =>
@@ -1728,19 +1902,27 @@ impl Protocol for LocksLab {
                         LockMsg::CompareAndDelete { value: c.value }
                     }
                     Backend::Redis => LockMsg::Del,
-                    Backend::Zookeeper => LockMsg::Close {
+                    // Curator's InterProcessMutex.release: delete the node, keep the session.
+                    Backend::Zookeeper => LockMsg::DeleteNode {
                         session: c.session.unwrap_or(0),
+                        seq: c.znode.unwrap_or(0),
                     },
                 };
                 if let (LockMsg::Delete { .. }, Some(db)) = (&msg, &mut self.db) {
                     db.deleting = true;
                 }
                 ctx.send(client, service, msg);
-                self.forget(client, ctx);
+                self.forget_lock(client, ctx);
                 let c = &mut self.clients[usize::from(client)];
                 c.rounds_left = c.rounds_left.saturating_sub(1);
                 if c.rounds_left == 0 {
                     c.phase = Phase::Done;
+                    // Done with the lock for good: the application closes its ZooKeeper client,
+                    // which ends the session (a separate event from the release).
+                    if let Some(session) = c.session {
+                        ctx.send(client, service, LockMsg::Close { session });
+                        self.drop_session(client, ctx);
+                    }
                 }
             }
             LockOp::SetFencing { on } => {
@@ -1782,8 +1964,14 @@ impl Protocol for LocksLab {
             LockTimer::Retry => {
                 if self.is_client(node) {
                     self.clients[usize::from(node)].retry_timer = TimerSlot(None);
-                    if self.clients[usize::from(node)].phase == Phase::Acquiring {
+                    let c = &mut self.clients[usize::from(node)];
+                    if c.phase == Phase::Acquiring {
                         self.acquire_request(node, ctx);
+                    } else if let (Some(session), Some(seq)) = (c.session, c.pending_delete.take())
+                    {
+                        // Curator's guaranteed delete tries again.
+                        let zk = self.service();
+                        ctx.send(node, zk, LockMsg::DeleteNode { session, seq });
                     }
                 }
             }
@@ -1795,7 +1983,8 @@ impl Protocol for LocksLab {
                 let zk = self.service();
                 let c = &mut self.clients[usize::from(node)];
                 c.heartbeat_timer = TimerSlot(None);
-                if matches!(c.phase, Phase::Acquiring | Phase::Holding) {
+                // A ZooKeeper client pings for as long as its session is open, between rounds too.
+                if c.session.is_some() || c.phase == Phase::Acquiring {
                     if let Some(session) = c.session {
                         ctx.send(node, zk, LockMsg::Ping { session });
                     }
@@ -1965,7 +2154,7 @@ impl Protocol for LocksLab {
             envelope.msg,
             LockMsg::Insert
                 | LockMsg::InsertOk { .. }
-                | LockMsg::DuplicateKey
+                | LockMsg::DuplicateKey { .. }
                 | LockMsg::SetNx { .. }
                 | LockMsg::SetOk { .. }
                 | LockMsg::SetNil
@@ -1977,6 +2166,18 @@ impl Protocol for LocksLab {
         );
         if acquire {
             self.schedule_retry(client, ctx);
+        }
+        if let LockMsg::DeleteNode { session, seq } = envelope.msg {
+            // The release did not arrive: the guaranteed delete sends it again after `retry`.
+            let after = self.setup.retry;
+            let c = &mut self.clients[usize::from(client)];
+            if c.session == Some(session) {
+                c.pending_delete = Some(seq);
+                if c.retry_timer.is_none() {
+                    c.retry_timer =
+                        TimerSlot::pending(ctx.set_timer(client, after, LockTimer::Retry));
+                }
+            }
         }
     }
 
@@ -2252,13 +2453,43 @@ mod tests {
         assert_eq!(phase(&w, A), Phase::Done);
         run_until(&mut w, 200);
         assert_eq!(phase(&w, B), Phase::Holding);
-        // The row's auto-increment id is the token.
-        assert_eq!(w.protocol.clients[1].token, Some(2));
+        // The row's auto-increment id is the token; B's refused insert used up id 2.
+        assert_eq!(w.protocol.clients[1].token, Some(3));
         assert_eq!(
             w.protocol.clients[1].queries, 2,
             "one refused insert, one poll"
         );
         assert!(broken(&w).is_empty());
+    }
+
+    /// InnoDB does not give back the auto-increment value of an `INSERT` the unique index refused
+    /// (MySQL Reference Manual, "AUTO_INCREMENT Handling in InnoDB"): after four refused inserts,
+    /// the next row's id is 6, not 2. Tokens still rise.
+    #[test]
+    fn a_refused_insert_uses_up_an_auto_increment_id() {
+        let mut w = world(&setup(Backend::Database, 2));
+        acquire_and_write(&mut w, A);
+        op(&mut w, LockOp::Acquire { client: B });
+        let mut refused = Vec::new();
+        while refused.len() < 4 {
+            let t = w.now + 100;
+            for e in run_until(&mut w, t) {
+                if let Event::Delivered {
+                    body: LockMsg::DuplicateKey { id },
+                    ..
+                } = e
+                {
+                    refused.push(id);
+                }
+            }
+        }
+        assert_eq!(refused, vec![2, 3, 4, 5], "each refused insert used an id");
+        assert_eq!(w.protocol.db.as_ref().unwrap().auto_increment, 5);
+        op(&mut w, LockOp::Release { client: A });
+        let t = w.now + 200;
+        run_until(&mut w, t);
+        assert_eq!(phase(&w, B), Phase::Holding);
+        assert_eq!(w.protocol.clients[1].token, Some(6));
     }
 
     #[test]
@@ -2554,6 +2785,129 @@ mod tests {
             assert_eq!(w.protocol.clients[1].token, Some(2));
             assert_eq!(phase(&w, C), Phase::Acquiring);
         }
+    }
+
+    /// Curator's `InterProcessMutex.release` deletes the lock node and keeps the session
+    /// (`LockInternals.releaseLock` → `deleteOurPath`): the client locks again in the same
+    /// session. Closing the session, once the client is done, is a separate event.
+    #[test]
+    fn a_zookeeper_release_deletes_the_node_and_keeps_the_session() {
+        let mut s = setup(Backend::Zookeeper, 2);
+        s.rounds = 2;
+        let mut w = world(&s);
+        acquire_and_write(&mut w, A);
+        op(&mut w, LockOp::Acquire { client: B });
+        let t = w.now + 20;
+        run_until(&mut w, t);
+        let released = op(&mut w, LockOp::Release { client: A });
+        let sent: Vec<LockMsg> = released
+            .iter()
+            .filter_map(|e| match e {
+                Event::Sent { body, .. } => Some(body.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(sent, vec![LockMsg::DeleteNode { session: 1, seq: 1 }]);
+        assert_eq!(
+            w.protocol.clients[0].session,
+            Some(1),
+            "A keeps its session"
+        );
+        let t = w.now + 50;
+        let events = run_until(&mut w, t);
+        assert!(notes(&events).contains(&LockNote::Released {
+            client: A,
+            token: 1
+        }));
+        assert_eq!(phase(&w, B), Phase::Holding);
+        let zk = w.protocol.zk.as_ref().unwrap();
+        assert!(zk.sessions.iter().any(|s| s.id == 1 && !s.expired));
+        // A locks again in session 1: a new node behind B's.
+        op(&mut w, LockOp::Acquire { client: A });
+        let t = w.now + 20;
+        run_until(&mut w, t);
+        let zk = w.protocol.zk.as_ref().unwrap();
+        assert_eq!(zk.next_session, 3, "no new session was opened");
+        assert_eq!(
+            zk.children
+                .iter()
+                .map(|z| (z.seq, z.session))
+                .collect::<Vec<_>>(),
+            vec![(2, 2), (3, 1)]
+        );
+        assert_eq!(w.protocol.clients[0].watching, Some(2));
+        op(&mut w, LockOp::Write { client: B });
+        op(&mut w, LockOp::Release { client: B });
+        let t = w.now + 100;
+        run_until(&mut w, t);
+        assert_eq!(phase(&w, A), Phase::Holding);
+        assert_eq!(w.protocol.clients[0].token, Some(3));
+        // A's last round: it deletes its node, then closes its session.
+        op(&mut w, LockOp::Write { client: A });
+        let released = op(&mut w, LockOp::Release { client: A });
+        let sent: Vec<LockMsg> = released
+            .iter()
+            .filter_map(|e| match e {
+                Event::Sent { body, .. } => Some(body.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            sent,
+            vec![
+                LockMsg::DeleteNode { session: 1, seq: 3 },
+                LockMsg::Close { session: 1 }
+            ]
+        );
+        assert_eq!(w.protocol.clients[0].session, None);
+        let t = w.now + 100;
+        run_until(&mut w, t);
+        let zk = w.protocol.zk.as_ref().unwrap();
+        assert!(zk.sessions.iter().all(|s| s.id != 1));
+        assert!(zk.sessions.iter().any(|s| s.id == 2), "B keeps its session");
+    }
+
+    /// A lost release is sent again (Curator's `delete().guaranteed()`), and a create whose
+    /// reply was lost is retried with the same protected name, so that it finds its first node.
+    #[test]
+    fn a_lost_zookeeper_delete_is_sent_again_and_a_retried_create_finds_its_node() {
+        let mut s = setup(Backend::Zookeeper, 2);
+        s.rounds = 2;
+        let mut w = world(&s);
+        acquire_and_write(&mut w, A);
+        let released = op(&mut w, LockOp::Release { client: A });
+        let Some(Event::Sent { msg, .. }) = released.first().cloned() else {
+            panic!("a release is sent: {released:?}")
+        };
+        fault(&mut w, Fault::Drop { msg });
+        assert_eq!(w.protocol.clients[0].pending_delete, Some(1));
+        let t = w.now + 150;
+        run_until(&mut w, t);
+        assert!(w.protocol.zk.as_ref().unwrap().children.is_empty());
+        // A second round: drop the reply to A's create; the retry finds the same node.
+        op(&mut w, LockOp::Acquire { client: A });
+        let t = w.now + 12;
+        let events = run_until(&mut w, t);
+        let reply = events.iter().find_map(|e| match e {
+            Event::Sent {
+                msg,
+                body: LockMsg::Created { .. },
+                ..
+            } => Some(*msg),
+            _ => None,
+        });
+        fault(
+            &mut w,
+            Fault::Drop {
+                msg: reply.unwrap(),
+            },
+        );
+        let t = w.now + 200;
+        run_until(&mut w, t);
+        let zk = w.protocol.zk.as_ref().unwrap();
+        assert_eq!(zk.children.len(), 1, "one node: {:?}", zk.children);
+        assert_eq!(phase(&w, A), Phase::Holding);
+        assert_eq!(w.protocol.clients[0].token, Some(2));
     }
 
     #[test]

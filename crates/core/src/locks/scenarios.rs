@@ -115,20 +115,20 @@ fn db_stuck() -> Scenario<LocksLab> {
             next("The insert succeeds: the row gets auto-increment id 1, which is A's fencing token. The table has no expiry column.", "插入成功：这一行的自增 id 是 1，也就是 A 的防护令牌（fencing token）。表里没有过期时间列。"),
             next("A hears that its insert worked: it holds the lock.", "A 收到插入成功的回复：它持有了锁。"),
             acquire(B, "B wants the lock too and runs the same INSERT.", "B 也想要这把锁，执行同样的 INSERT。"),
-            next("The unique index refuses B's row: duplicate key.", "唯一索引拒绝了 B 的这一行：主键冲突（duplicate key）。"),
+            next("The unique index on the method name refuses B's row: duplicate key. The INSERT still used up auto-increment id 2: InnoDB never gives back an id it generated, even for a failed INSERT.", "方法名上的唯一索引拒绝了 B 的这一行：唯一索引冲突（duplicate key）。这条 INSERT 照样用掉了自增 id 2：InnoDB 生成的自增值即使插入失败也不会退回。"),
             next("B learns the lock is taken and will poll again in 100 ms. Every poll is one more query on the database.", "B 得知锁已被占用，100 毫秒后再轮询。每次轮询都是数据库上多一条查询。"),
             fault(Fault::Crash { node: A }, "A crashes before it deletes its row. Nobody will ever run that DELETE: \"The lock is never stuck\" turns amber.", "A 在删除自己那一行之前宕机。再也没有人会执行那条 DELETE：“锁不会卡死”变成黄色。"),
             next("B's retry timer fires: a second INSERT.", "B 的重试定时器触发：第二次 INSERT。"),
-            next("Duplicate key again: A's row is still there.", "又是主键冲突：A 的那一行还在。"),
+            next("Duplicate key again, and id 3 used up: A's row is still there.", "又是唯一索引冲突，又用掉了 id 3：A 的那一行还在。"),
             next("B schedules another poll. It will keep polling as long as the row exists.", "B 安排下一次轮询。只要那一行还在，它就会一直轮询下去。"),
             fault(Fault::Restart { node: A }, "A's process restarts with empty memory: it does not know it once held the lock.", "A 的进程重启，内存是空的：它不知道自己曾经持有过锁。"),
             acquire(A, "The restarted A wants the lock and runs INSERT.", "重启后的 A 想要加锁，执行 INSERT。")
                 .ask(
                     ("A's own row from before the crash is still in the table. What does A's INSERT get?", "A 宕机前留下的那一行还在表里。A 的 INSERT 会得到什么？"),
-                    &[("The lock: the row is A's own", "锁：那一行是 A 自己的"), ("Duplicate key, like everyone else", "和别人一样：主键冲突")],
+                    &[("The lock: the row is A's own", "锁：那一行是 A 自己的"), ("Duplicate key, like everyone else", "和别人一样：唯一索引冲突")],
                     1,
                 ),
-            next("Duplicate key: the unique index does not know whose row it is. A is locked out by its own past.", "主键冲突：唯一索引不管那一行是谁的。A 被自己过去留下的行锁在门外。"),
+            next("Duplicate key (id 4 gone too): the unique index does not know whose row it is. A is locked out by its own past.", "唯一索引冲突（id 4 也用掉了）：唯一索引不管那一行是谁的。A 被自己过去留下的行锁在门外。"),
             next("A schedules a poll too. Now two clients poll the database, and no one will ever win.", "A 也安排了轮询。现在两个客户端都在轮询数据库，却永远不会有人成功。"),
             next("B polls once more: its third query. Without an expiry column and a cleanup job, only a person deleting the row by hand frees this lock.", "B 再次轮询：这是它的第三条查询。没有过期时间列和清理任务，只有人工删除那一行才能释放这把锁。"),
         ],
@@ -169,7 +169,7 @@ fn db_down() -> Scenario<LocksLab> {
                     1,
                 ),
             next("B's retry fires: INSERT.", "B 的重试触发：INSERT。"),
-            next("Duplicate key: A's row holds the lock, though A let go of it long ago.", "主键冲突：A 的那一行仍占着锁，尽管 A 早就放手了。"),
+            next("Duplicate key: A's row holds the lock, though A let go of it long ago.", "唯一索引冲突：A 的那一行仍占着锁，尽管 A 早就放手了。"),
             next("B will poll again in 100 ms, and again, for ever. A single database fails the lock twice: nobody can lock while it is down, and a release lost meanwhile leaves the lock stuck after it returns. An expiry column with a cleanup job would free it; a replicated database or ZooKeeper removes the single point.", "B 将在 100 毫秒后再轮询，然后一次又一次，永无止境。单个数据库让锁失败了两次：它宕机时谁都无法加锁；这期间丢失的释放又让锁在它恢复后依旧卡死。过期时间列加清理任务可以解开它；主从复制的数据库或 ZooKeeper 则能消除单点。"),
             next("B's next poll: the row is still there.", "B 的下一次轮询：那一行还在。"),
         ],
@@ -193,22 +193,22 @@ fn db_expiry() -> Scenario<LocksLab> {
         s,
         &[],
         alloc::vec![
-            acquire(A, "Same table as before, plus an expiry column: a row expires 300 ms after its insert, and a cleanup job runs every 200 ms. A runs INSERT.", "和上一课同一张表，但多了过期时间列：一行在插入 300 毫秒后过期，清理任务每 200 毫秒运行一次。A 执行 INSERT。"),
+            acquire(A, "Same table as before, plus an expiry column: a row expires 300 ms after its insert, and a cleanup job runs every 200 ms. (Lab time is compressed: a real application picks these itself, and the view shows them next to the lab's numbers.) A runs INSERT.", "和上一课同一张表，但多了过期时间列：一行在插入 300 毫秒后过期，清理任务每 200 毫秒运行一次。（实验中的时间是压缩过的：真实应用自己选这些值，视图里会在实验数字旁边注明。）A 执行 INSERT。"),
             next("Row id 1 is inserted with an expiry time of 310 ms; the cleanup job is scheduled for 210 ms.", "插入了 id 为 1 的行，过期时间是 310 毫秒；清理任务安排在 210 毫秒。"),
             next("A holds the lock, token 1.", "A 持有锁，令牌 1。"),
             acquire(B, "B runs INSERT.", "B 执行 INSERT。"),
-            next("Duplicate key.", "主键冲突。"),
+            next("Duplicate key; the failed INSERT used up id 2.", "唯一索引冲突；这次失败的 INSERT 用掉了 id 2。"),
             next("B will poll again in 100 ms.", "B 将在 100 毫秒后再次轮询。"),
             fault(Fault::Crash { node: A }, "A crashes holding the lock. This time \"The lock is never stuck\" stays green: the job will delete the row once it expires.", "A 持锁时宕机。这一次“锁不会卡死”保持绿色：行过期后清理任务会删除它。"),
             next("B polls: INSERT number 2.", "B 轮询：第 2 次 INSERT。"),
-            next("Duplicate key.", "主键冲突。"),
+            next("Duplicate key; id 3 used up.", "唯一索引冲突；用掉了 id 3。"),
             next("B waits another 100 ms.", "B 再等 100 毫秒。"),
             next("At 210 ms the cleanup job runs, but the row only expires at 310 ms: nothing to delete, see you at 410 ms.", "210 毫秒时清理任务运行，但这一行要到 310 毫秒才过期：没有可删的，410 毫秒再来。"),
             next("B polls: INSERT number 3.", "B 轮询：第 3 次 INSERT。"),
-            next("Duplicate key.", "主键冲突。"),
+            next("Duplicate key; id 4 used up.", "唯一索引冲突；用掉了 id 4。"),
             next("B waits.", "B 继续等待。"),
             next("B polls: INSERT number 4.", "B 轮询：第 4 次 INSERT。"),
-            next("Duplicate key: the row has expired at 310 ms, but an expired row still blocks the unique index until the job deletes it.", "主键冲突：这一行在 310 毫秒已经过期，但在清理任务删除它之前，过期的行照样占着唯一索引。"),
+            next("Duplicate key, id 5 used up: the row has expired at 310 ms, but an expired row still blocks the unique index until the job deletes it.", "唯一索引冲突，用掉了 id 5：这一行在 310 毫秒已经过期，但在清理任务删除它之前，过期的行照样占着唯一索引。"),
             next("B waits.", "B 继续等待。"),
             next("At 410 ms the cleanup job deletes the expired row. The lock is free.", "410 毫秒时清理任务删除了过期的行。锁空出来了。")
                 .ask(
@@ -217,11 +217,16 @@ fn db_expiry() -> Scenario<LocksLab> {
                     0,
                 ),
             next("B polls: INSERT number 5.", "B 轮询：第 5 次 INSERT。"),
-            next("This insert succeeds: row id 2, token 2.", "这次插入成功：id 为 2 的行，令牌 2。"),
+            next("This insert succeeds: row id 6, token 6. Ids 2 to 5 went to B's four refused inserts, and InnoDB never reuses them (MySQL manual, \"AUTO_INCREMENT Handling in InnoDB\"). The token still rises, which is all fencing needs.", "这次插入成功：id 为 6 的行，令牌 6。id 2 到 5 被 B 那四次失败的插入用掉了，InnoDB 不会再用它们（MySQL 手册“AUTO_INCREMENT Handling in InnoDB”）。令牌仍然只增不减，防护令牌要的就是这一点。")
+                .ask(
+                    ("A's row had id 1, and B's four INSERTs before this one were refused. What id does B's row get?", "A 的那一行 id 是 1，B 在这之前的四次 INSERT 都被拒绝了。B 的这一行会得到什么 id？"),
+                    &[("2: refused inserts give their ids back", "2：失败的插入会退回 id"), ("6: each refused insert used one up", "6：每次失败的插入都用掉了一个")],
+                    1,
+                ),
             next("B holds the lock after 5 queries. The expiry freed the lock, at a price: polling, and a lease that could also run out under a holder that is merely slow.", "B 用了 5 条查询才拿到锁。过期机制释放了锁，但有代价：轮询，以及一个租约——持锁者只是慢了一点，租约也可能先到期。"),
-            write(B, "B writes to the resource with token 2.", "B 带着令牌 2 写入资源。"),
+            write(B, "B writes to the resource with token 6.", "B 带着令牌 6 写入资源。"),
             next("The resource accepts the write.", "资源接受了这次写入。"),
-            release(B, "B deletes its row: DELETE ... WHERE method_name = ? AND id = 2.", "B 删除自己那一行：DELETE ... WHERE method_name = ? AND id = 2。"),
+            release(B, "B deletes its row: DELETE ... WHERE method_name = ? AND id = 6.", "B 删除自己那一行：DELETE ... WHERE method_name = ? AND id = 6。"),
             next("The row is gone; the lock is free.", "这一行删除了，锁空出来了。"),
         ],
     )
@@ -243,8 +248,13 @@ fn redis_happy() -> Scenario<LocksLab> {
         s,
         &[],
         alloc::vec![
-            acquire(A, "A sends SET lock A:1 NX PX 1000: set the key only if it does not exist, and let it expire after 1000 ms. The value A:1 says whose lock it is.", "A 发送 SET lock A:1 NX PX 1000：只有键不存在时才设置，1000 毫秒后自动过期。值 A:1 表明这是谁的锁。"),
-            next("Redis sets the key and INCRs the fence counter: A's fencing token is 1. The key will expire at 1010 ms.", "Redis 设置了键，并对计数器执行 INCR：A 的防护令牌是 1。这个键将在 1010 毫秒过期。"),
+            acquire(A, "A sends SET lock A:1 NX PX 1000: set the key only if it does not exist, and let it expire after 1000 ms. The value A:1 says whose lock it is. (Lab time: a 1 s lease here; Redisson's lock lease is 30 s by default, its lockWatchdogTimeout.)", "A 发送 SET lock A:1 NX PX 1000：只有键不存在时才设置，1000 毫秒后自动过期。值 A:1 表明这是谁的锁。（实验时间：这里租约 1 秒；Redisson 的锁租约默认 30 秒，即 lockWatchdogTimeout。）"),
+            next("Redis sets the key and answers OK, nothing more: SET NX PX gives no fencing token. This lab adds one, an INCR of a fence counter in the same script, so A's token is 1. Real systems take the token from ZooKeeper (the lock node's zxid or version) or a database sequence. The key will expire at 1010 ms.", "Redis 设置了键，只回答 OK，别的什么都没有：SET NX PX 不提供防护令牌。本实验额外加了一个：在同一个脚本里对计数器 fence 执行 INCR，所以 A 的令牌是 1。真实系统从 ZooKeeper（锁节点的 zxid 或版本号）或数据库序列取令牌。这个键将在 1010 毫秒过期。")
+                .ask(
+                    ("A's SET lock A:1 NX PX 1000 succeeds. What does Redis answer?", "A 的 SET lock A:1 NX PX 1000 成功了。Redis 回答什么？"),
+                    &[("OK, and a fencing token", "OK，外加一个防护令牌"), ("OK, nothing more", "只有 OK")],
+                    1,
+                ),
             next("A holds the lock.", "A 持有锁。"),
             acquire(B, "B sends the same SET with its own value B:1.", "B 用自己的值 B:1 发送同样的 SET。"),
             next("The key exists, so SET NX returns nil.", "键已存在，所以 SET NX 返回 nil。"),
@@ -272,8 +282,8 @@ fn redis_happy() -> Scenario<LocksLab> {
 /// A holds a 200 ms lease; A pauses; the lease expires; B takes the lock and writes; A wakes.
 fn lease_pause_steps(fencing: bool) -> Vec<Step> {
     let mut steps = alloc::vec![
-        acquire(A, "A sends SET lock A:1 NX PX 200: a lease of 200 ms.", "A 发送 SET lock A:1 NX PX 200：200 毫秒的租约。"),
-        next("Redis sets the key, expiring at 210 ms; A's token is 1.", "Redis 设置了键，210 毫秒过期；A 的令牌是 1。"),
+        acquire(A, "A sends SET lock A:1 NX PX 200: a lease of 200 ms (lab time; Redisson's default lease is 30 s).", "A 发送 SET lock A:1 NX PX 200：200 毫秒的租约（实验时间；Redisson 默认租约 30 秒）。"),
+        next("Redis sets the key, expiring at 210 ms. A's token is 1, from this lab's INCR counter: SET NX PX itself gives no token.", "Redis 设置了键，210 毫秒过期。A 的令牌是 1，来自本实验的 INCR 计数器：SET NX PX 本身不提供令牌。"),
         next("A holds the lock.", "A 持有锁。"),
         acquire(B, "B tries too: SET lock B:1 NX PX 200.", "B 也尝试加锁：SET lock B:1 NX PX 200。"),
         next("nil: the key exists.", "nil：键已存在。"),
@@ -304,7 +314,7 @@ fn lease_pause_steps(fencing: bool) -> Vec<Step> {
     if fencing {
         steps.extend([
             write(A, "A sends its write with token 1.", "A 发送带令牌 1 的写入。").ask(question, &choices, 1),
-            next("The resource has accepted token 2, so it rejects token 1. The fencing token stopped the stale writer; \"The resource never accepts writes from overlapping leases\" stays green.", "资源已经接受过令牌 2，所以拒绝了令牌 1。防护令牌挡住了过期的写入者；“资源从不接受租约重叠的写入”保持绿色。"),
+            next("The resource has accepted token 2, so it rejects token 1. The fencing token stopped the stale writer; \"The resource never accepts writes from overlapping leases\" stays green. Redis gives no such token: here it comes from the lab's INCR counter; with ZooKeeper use the lock node's zxid or version, with a database a sequence or auto-increment id.", "资源已经接受过令牌 2，所以拒绝了令牌 1。防护令牌挡住了过期的写入者；“资源从不接受租约重叠的写入”保持绿色。Redis 本身不提供这种令牌：这里的令牌来自本实验的 INCR 计数器；用 ZooKeeper 时取锁节点的 zxid 或版本号，用数据库时取序列或自增 id。"),
             next("A hears its write was rejected and learns it lost the lock. The resource refused a write from behind, once it had seen a newer token: the lock alone could not do that, the token did. Fencing orders writes, it does not prove a lease is current: had A's stale write arrived before B's first write, it would have been accepted, and B's later writes would still win.", "A 收到写入被拒绝的回复，得知自己已经失去了锁。资源在见过更新的令牌之后，拒绝了来自过去的写入：光靠锁做不到这一点，靠的是令牌。防护令牌保证的是写入的顺序，而不是租约仍然有效：如果 A 的过期写入在 B 的第一次写入之前到达，它仍会被接受，只是 B 之后的写入会覆盖它。"),
         ]);
     } else {
@@ -376,19 +386,19 @@ fn release_steps(safe: bool) -> Vec<Step> {
         acquire(
             A,
             if safe {
-                "Same story, with the safe release. A sends SET lock A:1 NX PX 200."
+                "Same story, with the safe release. A sends SET lock A:1 NX PX 200 (a 200 ms lease in lab time; Redisson's default is 30 s)."
             } else {
-                "Clients A, B and C release with a plain DEL. A sends SET lock A:1 NX PX 200."
+                "Clients A, B and C release with a plain DEL. A sends SET lock A:1 NX PX 200 (a 200 ms lease in lab time; Redisson's default is 30 s)."
             },
             if safe {
-                "同样的故事，这次用安全释放。A 发送 SET lock A:1 NX PX 200。"
+                "同样的故事，这次用安全释放。A 发送 SET lock A:1 NX PX 200（实验时间 200 毫秒的租约；Redisson 默认 30 秒）。"
             } else {
-                "客户端 A、B、C 用普通的 DEL 释放锁。A 发送 SET lock A:1 NX PX 200。"
+                "客户端 A、B、C 用普通的 DEL 释放锁。A 发送 SET lock A:1 NX PX 200（实验时间 200 毫秒的租约；Redisson 默认 30 秒）。"
             }
         ),
         next(
-            "A gets the lock with token 1; the key expires at 210 ms.",
-            "A 拿到锁，令牌 1；键在 210 毫秒过期。"
+            "A gets the lock with token 1 (from the lab's INCR counter: SET NX PX gives no token); the key expires at 210 ms.",
+            "A 拿到锁，令牌 1（来自本实验的 INCR 计数器：SET NX PX 不提供令牌）；键在 210 毫秒过期。"
         ),
         next("A holds the lock.", "A 持有锁。"),
         write(A, "A writes with token 1.", "A 带着令牌 1 写入。"),
@@ -521,9 +531,9 @@ fn redis_failover() -> Scenario<LocksLab> {
         &[SINGLE_HOLDER, RESOURCE_SAFE],
         alloc::vec![
             acquire(A, "Redis has a master and a replica; the master copies its changes to the replica 50 ms after they happen (asynchronous replication). Fencing is on. A sends SET lock A:1 NX PX 1000.", "Redis 有一个主节点和一个副本；主节点在变更发生 50 毫秒后才把它复制给副本（异步复制）。防护令牌已打开。A 发送 SET lock A:1 NX PX 1000。"),
-            next("The master sets the key and INCRs the counter: token 1. Replication is due at 60 ms.", "主节点设置了键，并对计数器 INCR：令牌 1。复制安排在 60 毫秒。"),
+            next("The master sets the key and INCRs the counter: token 1 (the counter is this lab's addition; SET NX PX gives no token). Replication is due at 60 ms.", "主节点设置了键，并对计数器 INCR：令牌 1（计数器是本实验加的；SET NX PX 不提供令牌）。复制安排在 60 毫秒。"),
             next("A holds the lock with token 1.", "A 持有锁，令牌 1。"),
-            fault(Fault::Crash { node: 2 }, "The master crashes at 20 ms, before it replicated anything. The replica has neither the key nor the counter. The sentinel will promote the replica in 100 ms.", "主节点在 20 毫秒宕机，还没复制任何东西。副本既没有这个键，也没有计数器。哨兵将在 100 毫秒后提升副本。"),
+            fault(Fault::Crash { node: 2 }, "The master crashes at 20 ms, before it replicated anything. The replica has neither the key nor the counter. The sentinel will promote the replica in 100 ms: lab time, since a real Sentinel waits 30 s by default (down-after-milliseconds) before it even calls the master down.", "主节点在 20 毫秒宕机，还没复制任何东西。副本既没有这个键，也没有计数器。哨兵将在 100 毫秒后提升副本：这是实验时间，真实的 Sentinel 默认要等 30 秒（down-after-milliseconds）才判定主节点下线。"),
             next("The sentinel promotes the replica. A's lock is gone with the old master, but A does not know.", "哨兵提升了副本。A 的锁随旧主节点一起消失了，但 A 并不知道。")
                 .ask(
                     ("The replica becomes master. Does it know that A holds the lock?", "副本成为主节点。它知道 A 持有锁吗？"),
@@ -541,7 +551,7 @@ fn redis_failover() -> Scenario<LocksLab> {
                     &[("No, fencing rejects it", "不会，防护令牌会拒绝它"), ("Yes: token 1 is not older than 1", "会：令牌 1 并不比 1 旧")],
                     1,
                 ),
-            next("Accepted: token 1 is not older than the newest, 1. Two clients wrote under overlapping leases, and \"The resource never accepts writes from overlapping leases\" turns red. Fencing is only as good as the counter behind it: asynchronous replication lost it.", "被接受了：令牌 1 并不比最新的 1 旧。两个客户端在重叠的租约下写入，“资源从不接受租约重叠的写入”变红。防护令牌只和它背后的计数器一样可靠：异步复制把计数器弄丢了。"),
+            next("Accepted: token 1 is not older than the newest, 1. Two clients wrote under overlapping leases, and \"The resource never accepts writes from overlapping leases\" turns red. Fencing is only as good as the counter behind it: asynchronous replication lost this lab's INCR counter. A token from ZooKeeper (the lock node's zxid) does not go back like that: ZooKeeper answers a write only once a majority of its servers has it.", "被接受了：令牌 1 并不比最新的 1 旧。两个客户端在重叠的租约下写入，“资源从不接受租约重叠的写入”变红。防护令牌只和它背后的计数器一样可靠：异步复制把本实验的 INCR 计数器弄丢了。来自 ZooKeeper（锁节点的 zxid）的令牌不会这样倒退：ZooKeeper 要等多数服务器都存下一次写入，才会回复它。"),
             release(B, "B releases with compare-and-delete.", "B 用比较并删除释放锁。"),
             next("B's key is deleted from the new master.", "新主节点上 B 的键被删除。"),
             fault(Fault::Restart { node: 2 }, "The old master restarts, empty (no persistence), and rejoins as a replica of the new master.", "旧主节点重启，内存为空（没有持久化），作为新主节点的副本重新加入。"),
@@ -554,6 +564,8 @@ fn zk_setup(clients: &[&str]) -> LocksSetup {
 }
 
 fn zk_queue() -> Scenario<LocksLab> {
+    let mut s = zk_setup(&["A", "B", "C"]);
+    s.rounds = 2;
     scenario(
         "locks-zk-queue",
         (
@@ -561,13 +573,13 @@ fn zk_queue() -> Scenario<LocksLab> {
             "ZooKeeper 的顺序节点让客户端公平排队",
         ),
         (
-            "Each client creates an ephemeral sequential node under /lock; the lowest holds the lock and each waiter watches only its predecessor. A release wakes exactly one client.",
-            "每个客户端在 /lock 下创建一个临时顺序节点；序号最小的持有锁，每个等待者只监听它的前一个节点。一次释放只唤醒一个客户端。",
+            "Each client creates an ephemeral sequential node under /lock; the lowest holds the lock and each waiter watches only its predecessor. A release deletes the node and keeps the session, wakes exactly one client, and the released client can queue again in the same session.",
+            "每个客户端在 /lock 下创建一个临时顺序节点；序号最小的持有锁，每个等待者只监听它的前一个节点。释放锁只删除节点、保留会话，并且只唤醒一个客户端；释放了锁的客户端可以在同一个会话里再次排队。",
         ),
-        zk_setup(&["A", "B", "C"]),
+        s,
         &[],
         alloc::vec![
-            acquire(A, "A opens a session and creates an ephemeral sequential node under /lock.", "A 打开一个会话，在 /lock 下创建一个临时顺序节点。"),
+            acquire(A, "A opens a session and creates an ephemeral sequential node under /lock. Each client will take the lock twice, keeping its session in between.", "A 打开一个会话，在 /lock 下创建一个临时顺序节点。每个客户端要加锁两次，其间一直保持同一个会话。"),
             next("ZooKeeper creates /lock/n-0000000001. It is the lowest, so A holds the lock; its sequence number 1 is its fencing token.", "ZooKeeper 创建了 /lock/n-0000000001。它的序号最小，所以 A 持有锁；序号 1 就是它的防护令牌。"),
             next("A learns it has the lowest node and holds the lock.", "A 得知自己的节点最小，持有锁。"),
             acquire(B, "B creates its node.", "B 创建自己的节点。"),
@@ -578,7 +590,7 @@ fn zk_queue() -> Scenario<LocksLab> {
             next("C waits. The queue is A, B, C, in the order they asked.", "C 等待。队列是 A、B、C，正是它们请求的顺序。"),
             write(A, "A writes with token 1.", "A 带着令牌 1 写入。"),
             next("Accepted.", "写入被接受。"),
-            release(A, "A releases: it closes its session, which deletes its ephemeral node.", "A 释放锁：关闭会话，它的临时节点随之删除。"),
+            release(A, "A releases as Curator's InterProcessMutex.release does: it deletes its node n-0000000001 and keeps its session 1 open for its next round.", "A 像 Curator 的 InterProcessMutex.release 那样释放锁：删除自己的节点 n-0000000001，会话 1 保持打开，留给下一轮用。"),
             next("n-0000000001 is deleted, and its watch fires: one notification, to B only. B's node is now the lowest.", "n-0000000001 被删除，监听触发：只有一个通知，发给 B。B 的节点现在是最小的。")
                 .ask(
                     ("A's node is deleted. Which clients are notified?", "A 的节点被删除。哪些客户端会收到通知？"),
@@ -588,13 +600,21 @@ fn zk_queue() -> Scenario<LocksLab> {
             next("B is notified and re-reads the children of /lock.", "B 收到通知，重新读取 /lock 的子节点。"),
             next("The children are n-0000000002 and n-0000000003.", "子节点是 n-0000000002 和 n-0000000003。"),
             next("B's node is the lowest: B holds the lock, token 2. C slept through it all.", "B 的节点最小：B 持有锁，令牌 2。C 对这一切毫无察觉，继续等待。"),
+            acquire(A, "A wants the lock again, in the session it kept.", "A 又想要锁了，用的是它保留下来的会话。"),
+            next("ZooKeeper creates /lock/n-0000000004 in A's session 1: no new session. It is the highest, so A watches C's node n-0000000003.", "ZooKeeper 在 A 的会话 1 里创建了 /lock/n-0000000004：没有开新会话。它的序号最大，所以 A 监听 C 的节点 n-0000000003。")
+                .ask(
+                    ("A released its first lock and kept its session. What does its new acquire create?", "A 释放了第一把锁，但保留了会话。它这次加锁会创建什么？"),
+                    &[("A new session, and a node in it", "一个新会话，以及其中的节点"), ("Only a new node, in session 1", "只有一个新节点，在会话 1 里")],
+                    1,
+                ),
+            next("A waits at the back of the queue, behind C.", "A 排在队尾，在 C 后面等待。"),
             write(B, "B writes with token 2.", "B 带着令牌 2 写入。"),
             next("Accepted.", "写入被接受。"),
-            release(B, "B closes its session.", "B 关闭会话。"),
+            release(B, "B deletes its node and keeps its session.", "B 删除自己的节点，保留会话。"),
             next("n-0000000002 is deleted; its watch notifies C.", "n-0000000002 被删除；监听通知了 C。"),
             next("C re-reads the children.", "C 重新读取子节点。"),
             next("Only n-0000000003 is left.", "只剩下 n-0000000003。"),
-            next("C holds the lock with token 3. Two releases, two notifications, two re-reads: each waiter woke once, in turn.", "C 持有锁，令牌 3。两次释放，两个通知，两次重读：每个等待者按顺序只被唤醒一次。"),
+            next("C holds the lock with token 3; A waits behind it. Two releases, two notifications, two re-reads: each waiter woke once, in turn. A session ends only when its client closes it or stops sending heartbeats, and that deletes whatever ephemeral node is left in it.", "C 持有锁，令牌 3；A 在它后面等待。两次释放，两个通知，两次重读：每个等待者按顺序只被唤醒一次。会话只在客户端关闭它或不再发送心跳时才结束，那时会删除它里面剩下的临时节点。"),
         ],
     )
 }
@@ -606,7 +626,7 @@ fn zk_herd() -> Scenario<LocksLab> {
         "locks-zk-herd",
         (
             "The herd effect: one release wakes every waiter",
-            "羊群效应：一次释放唤醒所有等待者",
+            "惊群效应：一次释放唤醒所有等待者",
         ),
         (
             "Every waiter watches the lowest node instead of its predecessor. When A releases, all three waiters are notified and all re-read the children, though only B can go ahead.",
@@ -627,13 +647,14 @@ fn zk_herd() -> Scenario<LocksLab> {
             acquire(D, "D creates its node.", "D 创建节点。"),
             next("n-0000000004 watches n-0000000001 too: three watches on one node.", "n-0000000004 也监听 n-0000000001：三个监听落在同一个节点上。"),
             next("D waits.", "D 等待。"),
-            release(A, "A releases: it closes its session.", "A 释放锁：关闭会话。"),
-            next("n-0000000001 is deleted and all three watches fire: 3 notifications go out, where predecessor watches would send 1.", "n-0000000001 被删除，三个监听全部触发：发出 3 个通知，而监听前一个节点只需要 1 个。")
+            release(A, "A releases: it deletes its node n-0000000001. It has no more rounds, so it also closes its session.", "A 释放锁：删除自己的节点 n-0000000001。它没有下一轮了，所以还会关闭会话。"),
+            next("n-0000000001 is deleted and all three watches fire: 3 notifications go out, where predecessor watches would send 1: the herd effect.", "n-0000000001 被删除，三个监听全部触发：发出 3 个通知，而监听前一个节点只需要 1 个：这就是惊群效应。")
                 .ask(
                     ("How many watch notifications does A's release send?", "A 的释放会发出多少个监听通知？"),
                     &[("1", "1 个"), ("3", "3 个")],
                     1,
                 ),
+            next("A's session ends: a separate event from the release. Its node is already gone, so nothing else changes.", "A 的会话结束：这和释放锁是两件事。它的节点已经删除了，所以别的都不变。"),
             next("B is notified and re-reads the children of /lock.", "B 收到通知，重新读取 /lock 的子节点。"),
             next("C is notified and re-reads them too.", "C 也收到通知，也去重新读取。"),
             next("D is notified and re-reads them too: 3 re-reads hit ZooKeeper at once.", "D 也收到通知，也去重新读取：3 次重读同时打到 ZooKeeper 上。"),
@@ -664,8 +685,13 @@ fn zk_session() -> Scenario<LocksLab> {
         s,
         &[RESOURCE_SAFE],
         alloc::vec![
-            acquire(A, "Sessions now time out after 300 ms without a heartbeat, and clients send one every 100 ms. A creates its node.", "现在会话在 300 毫秒内收不到心跳就会超时，客户端每 100 毫秒发送一次心跳。A 创建节点。"),
-            next("/lock/n-0000000001 belongs to A's session 1, which ZooKeeper will expire at 310 ms unless it hears from A.", "/lock/n-0000000001 属于 A 的会话 1；如果收不到 A 的消息，ZooKeeper 将在 310 毫秒让它过期。"),
+            acquire(A, "Sessions now time out after 300 ms without a heartbeat, and clients send one every 100 ms. (Lab time: Curator's default session timeout is 60 s, and a ZooKeeper server accepts 2 to 20 times its tickTime.) A creates its node.", "现在会话在 300 毫秒内收不到心跳就会超时，客户端每 100 毫秒发送一次心跳。（实验时间：Curator 默认会话超时 60 秒，ZooKeeper 服务器接受 tickTime 的 2 到 20 倍。）A 创建节点。"),
+            next("/lock/n-0000000001 belongs to A's session 1, which ZooKeeper will expire at 310 ms unless it hears from A. A real server would not accept 300 ms: it raises a session timeout to its minimum, 2 × tickTime (4 s with tickTime=2000), which this lab compresses.", "/lock/n-0000000001 属于 A 的会话 1；如果收不到 A 的消息，ZooKeeper 将在 310 毫秒让它过期。真实的服务器不会接受 300 毫秒：它会把会话超时提高到最小值 2 × tickTime（tickTime=2000 时是 4 秒），本实验把时间压缩了。")
+                .ask(
+                    ("A asks for a 300 ms session. What would a real ZooKeeper server with tickTime=2000 give it?", "A 请求 300 毫秒的会话。tickTime=2000 的真实 ZooKeeper 服务器会给它多长？"),
+                    &[("300 ms, as asked", "300 毫秒，按请求的给"), ("4 s: its minimum, 2 × tickTime", "4 秒：它的最小值 2 × tickTime")],
+                    1,
+                ),
             next("A holds the lock with token 1.", "A 持有锁，令牌 1。"),
             pause(A, 600, "A pauses for 600 ms before its write. A paused process sends no heartbeats.", "A 在写入之前暂停了 600 毫秒。暂停的进程不会发送心跳。"),
             wait(200, "200 ms pass.", "过去了 200 毫秒。"),
@@ -680,8 +706,9 @@ fn zk_session() -> Scenario<LocksLab> {
             next("B holds the lock with token 2.", "B 持有锁，令牌 2。"),
             write(B, "B writes with token 2.", "B 带着令牌 2 写入。"),
             next("Accepted.", "写入被接受。"),
-            release(B, "B is done and closes its session.", "B 完成工作，关闭会话。"),
+            release(B, "B is done: it deletes its node, and, with no rounds left, closes its session.", "B 完成工作：删除自己的节点；它没有下一轮了，于是关闭会话。"),
             next("B's node is deleted.", "B 的节点被删除。"),
+            next("B's session ends, a separate event; nothing is left in it to delete.", "B 的会话结束，这是另一件事；里面已经没有要删的节点了。"),
             next("A's pause ends at 620 ms. It remembers holding the lock; nothing has told it otherwise.", "A 的暂停在 620 毫秒结束。它记得自己持有锁；没有任何消息告诉它事实并非如此。"),
             write(A, "A writes with token 1, right away.", "A 立刻带着令牌 1 写入。")
                 .ask(
