@@ -179,7 +179,7 @@ pub(crate) fn redelivery_delay_label(lang: Lang, delay: u64) -> String {
     trf(
         lang,
         format!("redelivered after {value}:"),
-        format!("等待重新投递，延迟 {value}："),
+        format!("重新投递延迟 {value}："),
     )
 }
 
@@ -548,5 +548,30 @@ impl crate::lab::Variant<JmsLab> for JmsVariant {
             }
         }
         (changed, label)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lab_numbers_carry_activemqs_default_beside_them() {
+        assert_eq!(
+            redelivery_delay_label(Lang::En, 1000),
+            "redelivered after 1,000 ms (the default):"
+        );
+        assert_eq!(
+            redelivery_delay_label(Lang::Zh, 100),
+            "重新投递延迟 实验中 100 毫秒 · 默认 1,000 毫秒："
+        );
+        assert_eq!(
+            expire_period_label(Lang::En, 30_000),
+            "no timer at expiry · sweep for expired messages every 30 s (the default)"
+        );
+        assert_eq!(
+            expire_period_label(Lang::En, 1_500),
+            "no timer at expiry · sweep for expired messages every 1,500 ms in the lab · 30 s by default"
+        );
     }
 }

@@ -223,7 +223,7 @@ fn unacked_return() -> Scenario<JmsLab> {
                 "C1 的业务代码处理了 m1。此时还没有签收：在 Broker 看来，m1 仍是 C1 名下未签收的消息。"),
             acknowledge(C1,
                 "C1 calls acknowledge(). An acknowledgement for m1 travels to the broker; m2, which C1 has not consumed, is not part of it.",
-                "C1 调用 acknowledge()，m1 的确认（签收）发往 Broker；C1 还没消费的 m2 不在其中。"),
+                "C1 调用 acknowledge()，m1 的签收发往 Broker；C1 还没消费的 m2 不在其中。"),
             next(
                 "The broker gets the acknowledgement and deletes m1: it will never be delivered again.",
                 "Broker 收到签收，删除了 m1：它再也不会被投递。"),
@@ -841,8 +841,8 @@ fn processed_twice() -> Scenario<JmsLab> {
                 "C1 processes m1: the customer is charged for order 7. The acknowledgement is the next line of code.",
                 "C1 处理 m1：为订单 7 扣了款。签收是下一行代码。"),
             fault(Fault::Crash { node: C1 },
-                "C1 crashes between those two lines. Its TCP connection breaks, but the broker does not know yet: for now, m1 is still C1's unacknowledged message.",
-                "C1 恰好在这两行代码之间宕机。它的 TCP 连接断了，但 Broker 还不知道：此刻 m1 仍是 C1 名下未签收的消息。"),
+                "C1 crashes between those two lines. Its TCP connection breaks, but the broker does not know yet: for now, m1 is still C1's unacknowledged message. A broker notices a broken connection when the socket reports it, or through its inactivity monitor (maxInactivityDuration, 30 s by default) when C1's machine simply vanishes; the lab takes 50 ms.",
+                "C1 恰好在这两行代码之间宕机。它的 TCP 连接断了，但 Broker 还不知道：此刻 m1 仍是 C1 名下未签收的消息。Broker 要么在套接字报错时发现连接断开，要么在 C1 的机器直接消失时靠不活动监测发现（maxInactivityDuration，默认 30 秒）；实验中用 50 毫秒。"),
             fault(Fault::Restart { node: C1 },
                 "C1 restarts and connects again. The broker still holds C1's old connection, so the new session waits until the broker notices that the old one is gone.",
                 "C1 重启并重新连接。Broker 还挂着 C1 的旧连接，所以新会话要等 Broker 发现旧连接已经断开之后才开始。"),
@@ -1122,7 +1122,7 @@ fn dups_ok() -> Scenario<JmsLab> {
                 "C1 处理 m1。会话记下这次签收，但先不发送：这一批才攒了一条。"),
             process(C1,
                 "C1 processes m2. The batch is full, and one acknowledgement for m1 and m2 goes to the broker.",
-                "C1 处理 m2。一批攒满了，一个同时签收 m1 和 m2 的确认发往 Broker。"),
+                "C1 处理 m2。一批攒满了，一个同时签收 m1 和 m2 的签收请求发往 Broker。"),
             next(
                 "The broker deletes m1 and m2.",
                 "Broker 删除了 m1 和 m2。"),

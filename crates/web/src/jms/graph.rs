@@ -577,6 +577,24 @@ fn broker_body(lang: Lang, lab: &JmsLab, stack: &mut Stack, marks: &Marks<'_>) {
         stack.chips(&items, empty);
         stack.gap(4.0);
     }
+    for consumer in lab.broker.lost_connections.keys() {
+        let after = distlab_core::mq::jms::CONNECTION_LOST_AFTER;
+        stack.text(
+            "node-line small",
+            SMALL,
+            &trf(
+                lang,
+                format!(
+                    "has not noticed that {}'s connection broke ({after} ms in the lab · up to 30 s by default, inactivity monitor)",
+                    lab.name(*consumer)
+                ),
+                format!(
+                    "还没发现 {} 的连接已断开（实验中 {after} 毫秒 · 默认最长 30 秒，不活动监测）",
+                    lab.name(*consumer)
+                ),
+            ),
+        );
+    }
     let ttl = lab
         .broker
         .channels
