@@ -244,8 +244,8 @@ fn unacked_return() -> Scenario<JmsLab> {
                 2,
             ),
             next(
-                "m2 reaches C1 with JMSRedelivered = false and JMSXDeliveryCount = 1. ActiveMQ counts a redelivery only for a message the application received: had C1's code processed m2 before closing, m2 would come back flagged, with JMSXDeliveryCount = 2.",
-                "m2 到达 C1，JMSRedelivered = false，JMSXDeliveryCount = 1。ActiveMQ 只为应用真正收到过的消息记一次重新投递：如果 C1 的代码在关闭前处理过 m2，m2 回来时就会带上重新投递标记，JMSXDeliveryCount = 2。"),
+                "m2 reaches C1 with JMSRedelivered = false and JMSXDeliveryCount = 1. After a clean close, ActiveMQ counts a redelivery only for a message the application received: had C1's code processed m2 before closing, m2 would come back flagged, with JMSXDeliveryCount = 2. Had C1 crashed instead, the broker, not knowing what C1's code had received, would have flagged m2 too.",
+                "m2 到达 C1，JMSRedelivered = false，JMSXDeliveryCount = 1。正常关闭时，ActiveMQ 只为应用真正收到过的消息记一次重新投递：如果 C1 的代码在关闭前处理过 m2，m2 回来时就会带上重新投递标记，JMSXDeliveryCount = 2。如果 C1 是宕机了，Broker 不知道它的代码收到过什么，m2 也会带上这个标记。"),
             process(C1,
                 "C1 processes m2 for the first time, as its flag says.",
                 "C1 处理 m2，正如标记所示，这是第一次。"),
@@ -958,7 +958,7 @@ fn prefetch() -> Scenario<JmsLab> {
         ),
         (
             "With the default prefetch of 1000, the broker pushes job 3 to the slow C1 while the fast C2 sits idle. With prefetch 1, set by creating each consumer again since a prefetch is fixed at creation, the next jobs wait on the broker and go to whichever consumer is free.",
-            "预取为默认的 1000 时，Broker 把 job 3 推给慢的 C1，快的 C2 却闲着。预取在创建消费者时确定，所以要重新创建消费者才能把它改成 1；预取为 1 时，后面的任务留在 Broker 上，谁空闲就交给谁。",
+            "预取为默认的 1000 时，Broker 把 job 3 分发给慢的 C1，快的 C2 却闲着。预取在创建消费者时确定，所以要重新创建消费者才能把它改成 1；预取为 1 时，后面的任务留在 Broker 上，谁空闲就交给谁。",
         ),
         setup(
             QUEUE,
