@@ -5,9 +5,10 @@
 //!
 //! Modelled after JMS 1.1 / 2.0 and ActiveMQ 5 defaults: persistent sends are synchronous (the
 //! producer waits for the broker's receipt, sent once the message is in the store); non-persistent
-//! sends are asynchronous; a consumer's unacknowledged messages are delivered again when its
-//! session closes, rolls back or crashes; after `max_redeliveries` further deliveries a message
-//! goes to the dead-letter queue.
+//! sends are asynchronous, and so are sends in a transaction, which the broker holds invisible
+//! until the commit (`ActiveMQSession.send`); a consumer's unacknowledged messages go back to the
+//! broker when its session closes or crashes, and a rollback's are redelivered by the client,
+//! which poison-acknowledges them past `max_redeliveries` so that the broker dead-letters them.
 //!
 //! Redelivery counts (`JMSXDeliveryCount`: 1 on the first delivery, one more per redelivery) follow
 //! ActiveMQ 5's broker, `Queue.removeSubscription`: when a consumer *closes*, it names the last
