@@ -30,9 +30,19 @@ fn labels_zh(messages: &[String]) -> String {
 /// What a message between nodes carries, in a few words.
 pub fn summary(lang: Lang, msg: &JmsMsg, lab: &JmsLab) -> String {
     match msg {
-        JmsMsg::Send { messages, receipt } => {
+        JmsMsg::Send {
+            messages,
+            receipt,
+            transaction,
+        } => {
             let names: Vec<String> = messages.iter().map(|m| m.label.clone()).collect();
-            if *receipt {
+            if transaction.is_some() {
+                trf(
+                    lang,
+                    format!("send {} in a transaction", labels(&names)),
+                    format!("在事务中发送 {}", labels_zh(&names)),
+                )
+            } else if *receipt {
                 trf(
                     lang,
                     format!("send {} (waits for a receipt)", labels(&names)),
@@ -66,8 +76,8 @@ pub fn summary(lang: Lang, msg: &JmsMsg, lab: &JmsLab) -> String {
             };
             trf(
                 lang,
-                format!("deliver {}{flag}", message.label),
-                format!("投递 {}{flag}", message.label),
+                format!("dispatch {}{flag}", message.label),
+                format!("分发 {}{flag}", message.label),
             )
         }
         JmsMsg::Ack { entries } => {
@@ -79,22 +89,124 @@ pub fn summary(lang: Lang, msg: &JmsMsg, lab: &JmsLab) -> String {
             trf(
                 lang,
                 format!("ack {}", labels(&names)),
-                format!("确认 {}", labels_zh(&names)),
+                format!("签收 {}", labels_zh(&names)),
             )
         }
-        JmsMsg::Redeliver { entries } => {
-            let names: Vec<String> = entries
-                .iter()
-                .filter_map(|&e| lab.ledger.get(e))
-                .map(|j| j.label.clone())
-                .collect();
+        JmsMsg::Redelivered { entries } => {
+            let names = entry_labels(lab, entries);
             trf(
                 lang,
-                format!("roll back {}", labels(&names)),
-                format!("回滚 {}", labels_zh(&names)),
+                format!("redelivered ack: the client redelivers {}", labels(&names)),
+                format!("重新投递签收：客户端正在重新投递 {}", labels_zh(&names)),
             )
         }
+        JmsMsg::Poison { entries } => {
+            let names = entry_labels(lab, entries);
+            trf(
+                lang,
+                format!("poison ack for {}", labels(&names)),
+                format!("{} 的毒消息签收（poison ack）", labels_zh(&names)),
+            )
+        }
+        JmsMsg::ExpiredAck { entries } => {
+            let names = entry_labels(lab, entries);
+            trf(
+                lang,
+                format!("expired ack for {}", labels(&names)),
+                format!("{} 的过期签收", labels_zh(&names)),
+            )
+        }
+        JmsMsg::Commit { .. } => tr(lang, "commit the transaction", "提交事务").to_string(),
+        JmsMsg::Rollback { .. } => tr(lang, "roll the transaction back", "回滚事务").to_string(),
     }
+}
+
+fn entry_labels(lab: &JmsLab, entries: &[distlab_core::mq::ledger::EntryId]) -> Vec<String> {
+    entries
+        .iter()
+        .filter_map(|&e| lab.ledger.get(e))
+        .map(|j| j.label.clone())
+        .collect()
+}
+
+/// "1,000" / "30,000": a number of ms with a thousands separator.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The lab's number with ActiveMQ's default beside it, or "(the default)".
+fn with_default(lang: Lang, lab_value: String, default: String, same: bool) -> String {
+    if same {
+        trf(
+            lang,
+            format!("{lab_value} (the default)"),
+            format!("{lab_value}（默认值）"),
+        )
+    } else {
+        trf(
+            lang,
+            format!("{lab_value} in the lab · {default} by default"),
+            format!("实验中 {lab_value} · 默认 {default}"),
+        )
+    }
+}
+
+/// The client's redelivery delay, for the consumer's box.
+pub(crate) fn redelivery_delay_label(lang: Lang, delay: u64) -> String {
+    let default = distlab_core::mq::jms::DEFAULT_REDELIVERY_DELAY;
+    let value = with_default(
+        lang,
+        trf(
+            lang,
+            format!("{} ms", thousands(delay)),
+            format!("{} 毫秒", thousands(delay)),
+        ),
+        trf(
+            lang,
+            format!("{} ms", thousands(default)),
+            format!("{} 毫秒", thousands(default)),
+        ),
+        delay == default,
+    );
+    trf(
+        lang,
+        format!("redelivered after {value}:"),
+        format!("重新投递延迟 {value}："),
+    )
+}
+
+/// The broker's expiry sweep period, for the broker's box.
+pub(crate) fn expire_period_label(lang: Lang, period: u64) -> String {
+    let default = distlab_core::mq::jms::DEFAULT_EXPIRE_PERIOD;
+    let secs = |ms: u64| {
+        if ms % 1000 == 0 {
+            trf(
+                lang,
+                format!("{} s", ms / 1000),
+                format!("{} 秒", ms / 1000),
+            )
+        } else {
+            trf(
+                lang,
+                format!("{} ms", thousands(ms)),
+                format!("{} 毫秒", thousands(ms)),
+            )
+        }
+    };
+    let value = with_default(lang, secs(period), secs(default), period == default);
+    trf(
+        lang,
+        format!("no timer at expiry · sweep for expired messages every {value}"),
+        format!("过期时不触发定时器 · 每 {value} 扫描一次过期消息"),
+    )
 }
 
 fn ack_mode_name(mode: AckMode) -> &'static str {
@@ -129,7 +241,27 @@ pub fn describe_note(lang: Lang, lab: &JmsLab, note: &JmsNote) -> String {
                 trf(lang, format!("the broker keeps {label} in memory for {destination}"), format!("Broker 把 {label} 放在 {destination} 的内存里"))
             }
         }
-        JmsNote::Buffered { label } => trf(lang, format!("{label} waits in the transaction until commit"), format!("{label} 在事务中等待提交")),
+        JmsNote::HeldInTransaction { label } => trf(lang, format!("the broker holds {label} in the producer's transaction, invisible to consumers until the commit"), format!("Broker 把 {label} 保存在生产者的事务里，提交之前消费者看不到它")),
+        JmsNote::CommittedTransaction { labels: committed } => trf(lang, format!("the commit makes {} visible at once", labels(committed)), format!("提交让 {} 同时变为可见", labels_zh(committed))),
+        JmsNote::Failed { consumer, label } => trf(lang, format!("{}'s handler throws on {label} before doing anything: a failed attempt, no side effect", name(*consumer)), format!("{} 的处理代码在处理 {label} 时抛出异常，什么都还没做：这是一次失败的尝试，没有副作用", name(*consumer))),
+        JmsNote::RedeliveryScheduled { consumer, labels: back, delay, told_broker } => {
+            let delay = with_default(
+                lang,
+                trf(lang, format!("{} ms", thousands(*delay)), format!("{} 毫秒", thousands(*delay))),
+                trf(lang, "1,000 ms".to_string(), "1,000 毫秒".to_string()),
+                *delay == distlab_core::mq::jms::DEFAULT_REDELIVERY_DELAY,
+            );
+            if *told_broker {
+                trf(lang, format!("{}'s client raises the count of {}, tells the broker (redelivered ack) and redelivers after {delay}", name(*consumer), labels(back)), format!("{} 的客户端提高 {} 的投递计数，通知 Broker（重新投递签收），并在 {delay} 后重新投递", name(*consumer), labels_zh(back)))
+            } else {
+                trf(lang, format!("{}'s client raises the count of {} and redelivers after {delay}; the broker is not told", name(*consumer), labels(back)), format!("{} 的客户端提高 {} 的投递计数，在 {delay} 后重新投递；不通知 Broker", name(*consumer), labels_zh(back)))
+            }
+        }
+        JmsNote::RedeliveredLocally { consumer, labels: back } => trf(lang, format!("{}'s client hands {} to the application again", name(*consumer), labels(back)), format!("{} 的客户端把 {} 再次交给应用程序", name(*consumer), labels_zh(back))),
+        JmsNote::PoisonAcked { consumer, labels: poisoned, redeliveries } => trf(lang, format!("{} has redelivered {} {redeliveries} times, more than maximumRedeliveries: it sends the broker a poison ack", name(*consumer), labels(poisoned)), format!("{} 已经重新投递 {} {redeliveries} 次，超过最大重新投递次数：它给 Broker 发送毒消息签收（poison ack）", name(*consumer), labels_zh(poisoned))),
+        JmsNote::ExpiredAtConsumer { consumer, label } => trf(lang, format!("{label} has expired by the time {} receives it: the client drops it and tells the broker", name(*consumer)), format!("{} 收到 {label} 时它已经过期：客户端丢弃它并通知 Broker", name(*consumer))),
+        JmsNote::PrefetchChanged { consumer, prefetch, reopened: true } => trf(lang, format!("{} is closed and created again with prefetch {prefetch}, since a consumer's prefetch is fixed when it is created: what it had not acknowledged goes back to the broker", name(*consumer)), format!("消费者的预取在创建时就已确定，所以 {} 先关闭，再以预取 {prefetch} 重新创建：它尚未签收的消息回到 Broker", name(*consumer))),
+        JmsNote::PrefetchChanged { consumer, prefetch, reopened: false } => trf(lang, format!("{} will use prefetch {prefetch} when it connects", name(*consumer)), format!("{} 下次连接时使用预取 {prefetch}", name(*consumer))),
         JmsNote::Processed { consumer, label, redelivered } => {
             if *redelivered {
                 trf(lang, format!("{} processes {label}, which is marked redelivered", name(*consumer)), format!("{} 处理 {label}（带有重新投递标记）", name(*consumer)))
@@ -145,14 +277,19 @@ pub fn describe_note(lang: Lang, lab: &JmsLab, note: &JmsNote) -> String {
         JmsNote::Acked { consumer, labels: acked } => trf(
             lang,
             format!("{} acknowledges {}", name(*consumer), labels(acked)),
-            format!("{} 确认 {}", name(*consumer), labels_zh(acked)),
+            format!("{} 签收 {}", name(*consumer), labels_zh(acked)),
         ),
-        JmsNote::Returned { label, delivery_count: 0 } => trf(
+        JmsNote::Returned { label, delivery_count, unknown: true } => trf(
+            lang,
+            format!("{label} goes back to the broker counted as redelivered (delivered {delivery_count} times so far): the consumer crashed, and the broker does not know what its application received"),
+            format!("{label} 回到 Broker，记为重新投递（已投递 {delivery_count} 次）：消费者宕机了，Broker 不知道它的应用程序收到过哪些消息"),
+        ),
+        JmsNote::Returned { label, delivery_count: 0, .. } => trf(
             lang,
             format!("{label} goes back to the broker unflagged: the application never received it"),
             format!("{label} 回到 Broker，不带重新投递标记：应用程序从未收到过它"),
         ),
-        JmsNote::Returned { label, delivery_count } => trf(
+        JmsNote::Returned { label, delivery_count, .. } => trf(
             lang,
             format!("{label} goes back to the broker for redelivery (delivered {delivery_count} times so far)"),
             format!("{label} 回到 Broker 等待重新投递（已投递 {delivery_count} 次）"),
@@ -162,7 +299,8 @@ pub fn describe_note(lang: Lang, lab: &JmsLab, note: &JmsNote) -> String {
             format!("{label} goes to the dead-letter queue after {delivery_count} deliveries"),
             format!("{label} 投递 {delivery_count} 次后进入死信队列"),
         ),
-        JmsNote::Expired { label } => trf(lang, format!("{label} expires"), format!("{label} 过期")),
+        JmsNote::Expired { label, swept: true } => trf(lang, format!("the broker's periodic sweep finds {label} expired"), format!("Broker 的定期扫描发现 {label} 已过期")),
+        JmsNote::Expired { label, swept: false } => trf(lang, format!("{label} is found expired"), format!("发现 {label} 已过期")),
         JmsNote::LostOnRestart { label } => trf(
             lang,
             format!("{label} was only in the broker's memory and is lost"),
@@ -183,12 +321,12 @@ pub fn describe_note(lang: Lang, lab: &JmsLab, note: &JmsNote) -> String {
             Some(sel) => trf(
                 lang,
                 format!("{} is closed and opened again with the message selector {sel}: what it had not acknowledged goes back to the broker, and only matching messages come to it", name(*consumer)),
-                format!("{} 先关闭，再以消息选择器 {sel} 重新创建：它尚未确认的消息回到 Broker，之后只有匹配的消息会投递给它", name(*consumer)),
+                format!("{} 先关闭，再以消息选择器 {sel} 重新创建：它尚未签收的消息回到 Broker，之后只有匹配的消息会投递给它", name(*consumer)),
             ),
             None => trf(
                 lang,
                 format!("{} is closed and opened again without a message selector: what it had not acknowledged goes back to the broker, and every message can come to it", name(*consumer)),
-                format!("{} 先关闭，再不带消息选择器重新创建：它尚未确认的消息回到 Broker，之后所有消息都可以投递给它", name(*consumer)),
+                format!("{} 先关闭，再不带消息选择器重新创建：它尚未签收的消息回到 Broker，之后所有消息都可以投递给它", name(*consumer)),
             ),
         },
         JmsNote::SelectorChanged { consumer, selector, reopened: false } => match selector {
@@ -262,14 +400,61 @@ pub fn consumer_settings(lang: Lang, lab: &JmsLab, consumer: NodeId) -> String {
     let Some(k) = lab.consumers.get(&consumer) else {
         return String::new();
     };
-    let mut parts = vec![
-        ack_mode_name(k.spec.ack_mode).to_string(),
+    use distlab_core::mq::jms::{
+        DestinationKind, DEFAULT_DURABLE_TOPIC_PREFETCH, DEFAULT_MAX_REDELIVERIES,
+        DEFAULT_QUEUE_PREFETCH, DEFAULT_TOPIC_PREFETCH,
+    };
+    let is_topic = lab
+        .setup
+        .destinations
+        .iter()
+        .any(|d| d.name == k.spec.destination && d.kind == DestinationKind::Topic);
+    let default_prefetch = match (is_topic, k.spec.durable.is_some()) {
+        (false, _) => DEFAULT_QUEUE_PREFETCH,
+        (true, true) => DEFAULT_DURABLE_TOPIC_PREFETCH,
+        (true, false) => DEFAULT_TOPIC_PREFETCH,
+    };
+    let prefetch = if k.spec.prefetch == default_prefetch {
         trf(
             lang,
-            format!("prefetch {}", k.spec.prefetch),
-            format!("预取 {}", k.spec.prefetch),
-        ),
-    ];
+            format!(
+                "prefetch {} (default)",
+                thousands(u64::from(k.spec.prefetch))
+            ),
+            format!("预取 {}（默认）", thousands(u64::from(k.spec.prefetch))),
+        )
+    } else {
+        trf(
+            lang,
+            format!(
+                "prefetch {} · {} by default",
+                k.spec.prefetch,
+                thousands(u64::from(default_prefetch))
+            ),
+            format!(
+                "预取 {} · 默认 {}",
+                k.spec.prefetch,
+                thousands(u64::from(default_prefetch))
+            ),
+        )
+    };
+    let mut parts = vec![ack_mode_name(k.spec.ack_mode).to_string(), prefetch];
+    if k.spec.ack_mode == AckMode::Transacted {
+        let max = lab.setup.max_redeliveries;
+        parts.push(if max == DEFAULT_MAX_REDELIVERIES {
+            trf(
+                lang,
+                format!("maximumRedeliveries {max} (default)"),
+                format!("最大重新投递 {max} 次（默认）"),
+            )
+        } else {
+            trf(
+                lang,
+                format!("maximumRedeliveries {max} · {DEFAULT_MAX_REDELIVERIES} by default"),
+                format!("最大重新投递 {max} 次 · 默认 {DEFAULT_MAX_REDELIVERIES} 次"),
+            )
+        });
+    }
     if let Some(d) = &k.spec.durable {
         parts.push(trf(
             lang,
@@ -363,5 +548,30 @@ impl crate::lab::Variant<JmsLab> for JmsVariant {
             }
         }
         (changed, label)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lab_numbers_carry_activemqs_default_beside_them() {
+        assert_eq!(
+            redelivery_delay_label(Lang::En, 1000),
+            "redelivered after 1,000 ms (the default):"
+        );
+        assert_eq!(
+            redelivery_delay_label(Lang::Zh, 100),
+            "重新投递延迟 实验中 100 毫秒 · 默认 1,000 毫秒："
+        );
+        assert_eq!(
+            expire_period_label(Lang::En, 30_000),
+            "no timer at expiry · sweep for expired messages every 30 s (the default)"
+        );
+        assert_eq!(
+            expire_period_label(Lang::En, 1_500),
+            "no timer at expiry · sweep for expired messages every 1,500 ms in the lab · 30 s by default"
+        );
     }
 }

@@ -5,21 +5,38 @@
 //!
 //! Modelled after JMS 1.1 / 2.0 and ActiveMQ 5 defaults: persistent sends are synchronous (the
 //! producer waits for the broker's receipt, sent once the message is in the store); non-persistent
-//! sends are asynchronous; a consumer's unacknowledged messages are delivered again when its
-//! session closes, rolls back or crashes; after `max_redeliveries` further deliveries a message
-//! goes to the dead-letter queue.
+//! sends are asynchronous, and so are sends in a transaction, which the broker holds invisible
+//! until the commit (`ActiveMQSession.send`); a consumer's unacknowledged messages go back to the
+//! broker when its session closes or crashes, and a rollback's are redelivered by the client,
+//! which poison-acknowledges them past `max_redeliveries` so that the broker dead-letters them.
 //!
-//! Redelivery counts only what the application saw, as in ActiveMQ 5: a message the application
-//! received comes back flagged `JMSRedelivered` with its `JMSXDeliveryCount` raised (1 on the first
-//! delivery, one more per redelivery); a message that was only prefetched comes back unflagged with
-//! its count unchanged. The consumer tells the broker which messages reached the application (its
-//! delivered acknowledgements, and the last delivered message it names when it closes); the lab
-//! records that on the broker when the application processes a message, without a packet of its
-//! own.
+//! Redelivery counts (`JMSXDeliveryCount`: 1 on the first delivery, one more per redelivery) follow
+//! ActiveMQ 5's broker, `Queue.removeSubscription`: when a consumer *closes*, it names the last
+//! message its application received (`RemoveInfo.lastDeliveredSequenceId`), so only the messages
+//! the application received come back flagged `JMSRedelivered`, and a message that was only
+//! prefetched comes back unflagged. When a consumer *crashes*, the broker has no such information
+//! (`LAST_DELIVERED_UNKNOWN`) and raises the count of every message it dispatched to that consumer
+//! and did not get an acknowledgement for, prefetched ones included. The lab records which
+//! messages reached the application on the broker when the application receives one, without a
+//! packet of its own.
 //!
 //! When a consumer crashes, the broker does not know at once: its TCP connection breaks, and the
 //! broker notices a little later ([`CONNECTION_LOST_AFTER`]). Acknowledgements the consumer sent
 //! before it crashed are already on the wire and arrive first, so they count.
+//!
+//! A rollback's redelivery is the client's work, as in `ActiveMQMessageConsumer.rollback`: the
+//! client raises the messages' redelivery counter, waits the `RedeliveryPolicy` delay
+//! (`initialRedeliveryDelay`, 1,000 ms by default) and hands them to the application again; from
+//! a message's second rollback on it tells the broker (`REDELIVERED_ACK_TYPE`). Once the counter
+//! passes `maximumRedeliveries` (6 by default) the client sends a poison acknowledgement
+//! (`POISON_ACK_TYPE`) and the broker moves a persistent message to `ActiveMQ.DLQ`; a
+//! non-persistent one is dropped, since `SharedDeadLetterStrategy.processNonPersistent` is false
+//! by default (`AbstractDeadLetterStrategy.isSendToDeadLetterQueue`).
+//!
+//! Time to live, as in ActiveMQ 5: no timer fires when a message expires. The broker finds it
+//! expired when it is about to dispatch it (`Queue.doPageInForDispatch`) or in its periodic sweep
+//! (`PolicyEntry.expireMessagesPeriod`, 30 s by default); a consumer drops an expired message it
+//! receives and tells the broker (`EXPIRED_ACK_TYPE`, `ActiveMQMessageConsumer.dequeue`).
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -66,7 +83,9 @@ pub enum AckMode {
     /// The application calls `acknowledge()`, which acknowledges every message the session has
     /// consumed so far.
     Client,
-    /// The session acknowledges lazily, in batches: a crash can deliver a message twice.
+    /// On a topic the session acknowledges lazily, in batches of half the prefetch, so a crash can
+    /// deliver a message twice; on a queue ActiveMQ acknowledges each message as AUTO does
+    /// (`ActiveMQMessageConsumer.isAutoAcknowledgeEach` / `isAutoAcknowledgeBatch`).
     DupsOk,
     /// Receives are acknowledged, and sends released, only on `commit()`.
     Transacted,
@@ -98,7 +117,8 @@ pub struct DestinationSpec {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProducerSpec {
     pub node: NodeId,
-    /// A transacted producer buffers its sends until it commits.
+    /// A transacted producer's sends reach the broker one by one, and the broker keeps them
+    /// invisible until the commit.
     #[serde(default)]
     pub transacted: bool,
 }
@@ -131,8 +151,17 @@ pub struct JmsSetup {
     pub destinations: Vec<DestinationSpec>,
     pub producers: Vec<ProducerSpec>,
     pub consumers: Vec<ConsumerSpec>,
-    /// Deliveries after the first before a message goes to the dead-letter queue (ActiveMQ: 6).
+    /// The client's `RedeliveryPolicy.maximumRedeliveries` (ActiveMQ: 6): past it, a rolled-back
+    /// message is poison-acknowledged and goes to the dead-letter queue.
     pub max_redeliveries: u32,
+    /// The client's `RedeliveryPolicy.initialRedeliveryDelay` in ms (ActiveMQ: 1,000): how long
+    /// after a rollback it hands the messages to the application again.
+    #[serde(default = "default_redelivery_delay")]
+    pub redelivery_delay: Time,
+    /// The broker's `expireMessagesPeriod` in ms (ActiveMQ: 30,000): how often it sweeps its
+    /// destinations for expired messages.
+    #[serde(default = "default_expire_period")]
+    pub expire_messages_period: Time,
     /// Dispatch by `JMSPriority` first (ActiveMQ's `prioritizedMessages`), else in arrival order.
     #[serde(default)]
     pub prioritized: bool,
@@ -141,6 +170,24 @@ pub struct JmsSetup {
 }
 
 pub const MAX_NODES: usize = 12;
+/// ActiveMQ's `RedeliveryPolicy` defaults: `maximumRedeliveries` and `initialRedeliveryDelay`.
+pub const DEFAULT_MAX_REDELIVERIES: u32 = 6;
+pub const DEFAULT_REDELIVERY_DELAY: Time = 1000;
+/// ActiveMQ's `PolicyEntry.expireMessagesPeriod` default.
+pub const DEFAULT_EXPIRE_PERIOD: Time = 30_000;
+/// ActiveMQ's default prefetch: queues, durable topic subscriptions, non-durable ones
+/// (`ActiveMQPrefetchPolicy`).
+pub const DEFAULT_QUEUE_PREFETCH: u32 = 1000;
+pub const DEFAULT_DURABLE_TOPIC_PREFETCH: u32 = 100;
+pub const DEFAULT_TOPIC_PREFETCH: u32 = 32_767;
+
+fn default_redelivery_delay() -> Time {
+    DEFAULT_REDELIVERY_DELAY
+}
+
+fn default_expire_period() -> Time {
+    DEFAULT_EXPIRE_PERIOD
+}
 pub const MAX_PREFETCH: u32 = 1000;
 pub const DEAD_LETTER_QUEUE: &str = "ActiveMQ.DLQ";
 
@@ -269,16 +316,27 @@ pub struct Broker {
     /// the timer that notices it.
     #[serde(default)]
     pub lost_connections: BTreeMap<NodeId, TimerId>,
+    /// Each transacted producer's open transaction: its number and the messages sent in it, which
+    /// the broker holds invisible until the commit (ActiveMQ: `TransactionBroker`).
+    #[serde(default)]
+    pub transactions: BTreeMap<NodeId, (u32, Vec<Message>)>,
+    /// The next periodic sweep for expired messages, while a message with a time to live waits.
+    #[serde(default)]
+    sweep: Option<(TimerId, Time)>,
 }
 
 /// A producer session.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Producer {
     pub spec: ProducerSpec,
-    /// Messages sent in the open transaction, not yet committed.
+    /// Messages sent in the open transaction, not yet committed: they are at the broker (or on
+    /// their way), invisible to consumers.
     pub uncommitted: Vec<Message>,
-    /// Sent synchronously, waiting for the broker's receipt.
+    /// Sent synchronously (or committed), waiting for the broker's receipt.
     pub awaiting_receipt: Vec<EntryId>,
+    /// The number of the open transaction; a rollback, a commit or a crash starts the next one.
+    #[serde(default)]
+    pub transaction: u32,
 }
 
 /// A consumer session.
@@ -302,10 +360,17 @@ pub struct Consumer {
     /// connection after them, so the broker sees those acknowledgements first.
     #[serde(default)]
     pub acks_sent: Vec<EntryId>,
+    /// Rolled back and waiting out the redelivery delay in the client, with the timer that
+    /// hands them to the application again.
+    #[serde(default)]
+    pub redelivering: Vec<Message>,
+    #[serde(default)]
+    pub redelivery_timer: Option<TimerId>,
 }
 
 impl Consumer {
-    /// Acknowledgements a DUPS_OK session collects before it sends them (half the prefetch).
+    /// Acknowledgements a DUPS_OK session on a topic collects before it sends them: half the
+    /// prefetch (`ActiveMQMessageConsumer.ackLater`: `0.5 * prefetchSize <= deliveredCounter`).
     fn dups_ok_batch(&self) -> usize {
         (self.spec.prefetch as usize / 2).max(1)
     }
@@ -343,6 +408,13 @@ pub enum JmsOp {
     Process {
         consumer: NodeId,
     },
+    /// The application receives the next prefetched message and its handler throws before it
+    /// has done anything: a failed attempt, not a side effect. Under AUTO_ACKNOWLEDGE and
+    /// DUPS_OK the session rolls back at once, as ActiveMQ's listener dispatch does; in a
+    /// transacted or CLIENT_ACKNOWLEDGE session the message stays received and unacknowledged.
+    Fail {
+        consumer: NodeId,
+    },
     /// `message.acknowledge()` in CLIENT_ACKNOWLEDGE mode.
     Acknowledge {
         consumer: NodeId,
@@ -367,6 +439,9 @@ pub enum JmsOp {
         consumer: NodeId,
         mode: AckMode,
     },
+    /// A new prefetch for the consumer. ActiveMQ fixes a consumer's prefetch when the consumer is
+    /// created (`ConsumerInfo.prefetchSize`), so, as for a selector, the consumer is closed and
+    /// opened again with it.
     SetPrefetch {
         consumer: NodeId,
         prefetch: u32,
@@ -389,29 +464,50 @@ fn default_priority() -> u8 {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JmsMsg {
-    /// Producer to broker; `receipt` when the producer waits for one (a synchronous send).
+    /// Producer to broker; `receipt` when the producer waits for one (a synchronous send);
+    /// `transaction` when it is sent in a transaction, which ActiveMQ sends asynchronously
+    /// (`ActiveMQSession.send`: `txid != null`) and the broker holds until the commit.
     Send {
         messages: Vec<Message>,
         receipt: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        transaction: Option<u32>,
     },
-    /// Broker to producer: the messages are stored.
+    /// Broker to producer: the messages are stored (or committed).
     Receipt { entries: Vec<EntryId> },
     /// Broker to consumer.
     Dispatch { message: Box<Message> },
     /// Consumer to broker.
     Ack { entries: Vec<EntryId> },
-    /// Consumer to broker after a rollback: deliver these again.
-    Redeliver { entries: Vec<EntryId> },
+    /// Consumer to broker after a rollback of messages already redelivered once: the client is
+    /// redelivering them (`MessageAck.REDELIVERED_ACK_TYPE`), so the broker raises their count.
+    Redelivered { entries: Vec<EntryId> },
+    /// Consumer to broker: these ran out of redeliveries (`MessageAck.POISON_ACK_TYPE`).
+    Poison { entries: Vec<EntryId> },
+    /// Consumer to broker: these had expired when they reached the application
+    /// (`MessageAck.EXPIRED_ACK_TYPE`).
+    ExpiredAck { entries: Vec<EntryId> },
+    /// Producer to broker: commit the transaction (a synchronous request; the reply is a receipt).
+    Commit { transaction: u32 },
+    /// Producer to broker: roll the transaction back.
+    Rollback { transaction: u32 },
 }
 
 /// Broker timers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JmsTimer {
-    /// A delayed message becomes due, or a message expires.
+    /// A delayed message becomes due.
     Wake,
+    /// The broker's periodic sweep for expired messages (`expireMessagesPeriod`).
+    Sweep,
     /// The broker notices that a crashed consumer's connection is gone.
     ConnectionLost { consumer: NodeId },
+    /// The broker notices that a crashed producer's connection is gone, and rolls back its open
+    /// transaction.
+    ProducerLost { producer: NodeId, transaction: u32 },
+    /// The consumer's redelivery delay after a rollback is over.
+    Redeliver { consumer: NodeId },
 }
 
 /// How long after a consumer crashes the broker notices that its connection is gone. Longer than
@@ -431,8 +527,13 @@ pub enum JmsNote {
         destination: String,
         persistent: bool,
     },
-    Buffered {
+    /// A message sent in a transaction reached the broker, which holds it until the commit.
+    HeldInTransaction {
         label: String,
+    },
+    /// The broker makes a committed transaction's messages visible.
+    CommittedTransaction {
+        labels: Vec<String>,
     },
     Processed {
         consumer: NodeId,
@@ -447,9 +548,41 @@ pub enum JmsNote {
         consumer: NodeId,
         labels: Vec<String>,
     },
+    /// The handler threw on this message before it did anything.
+    Failed {
+        consumer: NodeId,
+        label: String,
+    },
     Returned {
         label: String,
         delivery_count: u32,
+        /// The consumer crashed, so the broker counted a delivery for every message it had out.
+        #[serde(default)]
+        unknown: bool,
+    },
+    /// The client rolled these back and hands them to the application again after `delay` ms;
+    /// `told_broker` when it also sent a redelivered acknowledgement.
+    RedeliveryScheduled {
+        consumer: NodeId,
+        labels: Vec<String>,
+        delay: Time,
+        told_broker: bool,
+    },
+    /// The client's redelivery delay is over.
+    RedeliveredLocally {
+        consumer: NodeId,
+        labels: Vec<String>,
+    },
+    /// The client ran out of redeliveries and sent a poison acknowledgement.
+    PoisonAcked {
+        consumer: NodeId,
+        labels: Vec<String>,
+        redeliveries: u32,
+    },
+    /// A consumer received an already expired message and dropped it.
+    ExpiredAtConsumer {
+        consumer: NodeId,
+        label: String,
     },
     DeadLettered {
         label: String,
@@ -457,6 +590,10 @@ pub enum JmsNote {
     },
     Expired {
         label: String,
+        /// Found in the broker's periodic sweep, rather than when it was about to be dispatched
+        /// or by a consumer.
+        #[serde(default)]
+        swept: bool,
     },
     LostOnRestart {
         label: String,
@@ -476,6 +613,12 @@ pub enum JmsNote {
     SelectorChanged {
         consumer: NodeId,
         selector: Option<String>,
+        reopened: bool,
+    },
+    /// The consumer took a new prefetch; `reopened` as for a selector.
+    PrefetchChanged {
+        consumer: NodeId,
+        prefetch: u32,
         reopened: bool,
     },
 }
@@ -541,6 +684,8 @@ impl JmsLab {
                     processed_ids: BTreeSet::new(),
                     uncommitted_ids: BTreeSet::new(),
                     acks_sent: Vec::new(),
+                    redelivering: Vec::new(),
+                    redelivery_timer: None,
                 },
             );
         }
@@ -554,6 +699,7 @@ impl JmsLab {
                         spec: p.clone(),
                         uncommitted: Vec::new(),
                         awaiting_receipt: Vec::new(),
+                        transaction: 1,
                     },
                 )
             })
@@ -568,6 +714,8 @@ impl JmsLab {
                 wake: None,
                 groups: BTreeMap::new(),
                 lost_connections: BTreeMap::new(),
+                transactions: BTreeMap::new(),
+                sweep: None,
             },
             producers,
             consumers,
@@ -669,35 +817,63 @@ impl JmsLab {
         stored
     }
 
-    /// Sets a broker timer for the next delayed message that becomes due or message that expires.
+    /// Sets a broker timer for the next delayed message that becomes due, and keeps the periodic
+    /// sweep for expired messages going while a message with a time to live waits. No timer is set
+    /// for the moment a message expires: ActiveMQ has none (see the module's doc).
     fn schedule_wake(&mut self, ctx: &mut Ctx<'_, Self>) {
         let now = ctx.now();
-        let next = self
-            .broker
-            .channels
-            .iter()
-            .flat_map(|c| c.messages.iter())
-            .filter(|h| h.dispatched_to.is_none())
-            .flat_map(|h| [h.message.deliver_after, h.message.expiration])
-            .flatten()
+        let waiting = || {
+            self.broker
+                .channels
+                .iter()
+                .flat_map(|c| c.messages.iter())
+                .filter(|h| h.dispatched_to.is_none())
+        };
+        let next = waiting()
+            .filter_map(|h| h.message.deliver_after)
             .filter(|&t| t > now)
             .min();
+        let period = self.setup.expire_messages_period;
+        let sweep = (period > 0 && waiting().any(|h| h.message.expiration.is_some()))
+            .then(|| (now / period + 1) * period);
         // One wake-up at a time: keep the pending one if it is still the right moment.
-        if self.broker.wake.map(|(_, at)| at) == next {
-            return;
+        if self.broker.wake.map(|(_, at)| at) != next {
+            if let Some((timer, _)) = self.broker.wake.take() {
+                ctx.cancel_timer(timer);
+            }
+            if let Some(at) = next {
+                let timer = ctx.set_timer(self.broker.node, at - now, JmsTimer::Wake);
+                self.broker.wake = Some((timer, at));
+            }
         }
-        if let Some((timer, _)) = self.broker.wake.take() {
-            ctx.cancel_timer(timer);
-        }
-        if let Some(at) = next {
-            let timer = ctx.set_timer(self.broker.node, at - now, JmsTimer::Wake);
-            self.broker.wake = Some((timer, at));
+        if self.broker.sweep.map(|(_, at)| at) != sweep {
+            if let Some((timer, _)) = self.broker.sweep.take() {
+                ctx.cancel_timer(timer);
+            }
+            if let Some(at) = sweep {
+                let timer = ctx.set_timer(self.broker.node, at - now, JmsTimer::Sweep);
+                self.broker.sweep = Some((timer, at));
+            }
         }
     }
 
-    /// Expires what is due to expire: a persistent message goes to the dead-letter queue, as in
-    /// ActiveMQ; a non-persistent one is dropped.
-    fn expire(&mut self, ctx: &mut Ctx<'_, Self>) {
+    /// Where an expired message ends: a persistent one in the dead-letter queue, a non-persistent
+    /// one dropped (`processExpired` is true and `processNonPersistent` false by default,
+    /// `AbstractDeadLetterStrategy.isSendToDeadLetterQueue`).
+    fn expired(&mut self, message: Message, swept: bool, ctx: &mut Ctx<'_, Self>) {
+        self.ledger.move_to(message.entry, Place::Expired, None);
+        ctx.note(JmsNote::Expired {
+            label: message.label.clone(),
+            swept,
+        });
+        if message.is_persistent() {
+            self.broker.dead_letters.push(message);
+        }
+    }
+
+    /// The periodic sweep (`Queue.expireMessages`, every `expireMessagesPeriod`): every waiting
+    /// message whose time is up expires.
+    fn sweep(&mut self, ctx: &mut Ctx<'_, Self>) {
         let now = ctx.now();
         for c in 0..self.broker.channels.len() {
             let mut i = 0;
@@ -705,14 +881,7 @@ impl JmsLab {
                 let held = &self.broker.channels[c].messages[i];
                 if held.dispatched_to.is_none() && held.message.is_expired(now) {
                     let held = self.broker.channels[c].messages.remove(i);
-                    self.ledger
-                        .move_to(held.message.entry, Place::Expired, None);
-                    ctx.note(JmsNote::Expired {
-                        label: held.message.label.clone(),
-                    });
-                    if held.message.is_persistent() {
-                        self.broker.dead_letters.push(held.message);
-                    }
+                    self.expired(held.message, true, ctx);
                 } else {
                     i += 1;
                 }
@@ -726,7 +895,6 @@ impl JmsLab {
         if !ctx.is_up(self.broker.node) {
             return;
         }
-        self.expire(ctx);
         let now = ctx.now();
         let broker = self.broker.node;
         for c in 0..self.broker.channels.len() {
@@ -737,6 +905,7 @@ impl JmsLab {
                     core::cmp::Reverse(self.broker.channels[c].messages[i].message.priority)
                 });
             }
+            let mut expired = Vec::new();
             for i in order {
                 let channel = &self.broker.channels[c];
                 let held = &channel.messages[i];
@@ -781,6 +950,12 @@ impl JmsLab {
                             && k.selector.as_ref().is_none_or(|s| s.matches(&held.message))
                     });
                 let Some(consumer) = chosen else { continue };
+                // About to dispatch it, the broker checks its expiration (ActiveMQ's
+                // `Queue.doPageInForDispatch`): an expired message is not dispatched.
+                if held.message.is_expired(now) {
+                    expired.push(i);
+                    continue;
+                }
                 let position = candidates.iter().position(|&n| n == consumer).unwrap_or(0);
                 let channel = &mut self.broker.channels[c];
                 channel.next_consumer = position + 1;
@@ -803,6 +978,11 @@ impl JmsLab {
                     },
                 );
             }
+            expired.sort_unstable();
+            for i in expired.into_iter().rev() {
+                let held = self.broker.channels[c].messages.remove(i);
+                self.expired(held.message, false, ctx);
+            }
         }
         self.schedule_wake(ctx);
     }
@@ -817,52 +997,165 @@ impl JmsLab {
             .count()
     }
 
-    /// Puts unacknowledged messages back for another delivery, or into the dead-letter queue once
-    /// they have been delivered more than `max_redeliveries` times after the first. Only a message
-    /// the application received counts as delivered: it comes back flagged `JMSRedelivered`, with
-    /// its delivery count raised. A message that was only prefetched comes back as it was.
-    fn take_back(&mut self, mut returned: impl FnMut(&Held) -> bool, ctx: &mut Ctx<'_, Self>) {
+    /// Puts unacknowledged messages back for another delivery. The broker never dead-letters
+    /// here: redelivery limits are the client's (see the module's doc). With `unknown` (the
+    /// consumer crashed, `LAST_DELIVERED_UNKNOWN` in `Queue.removeSubscription`) every message
+    /// comes back flagged `JMSRedelivered` with its delivery count raised; after a clean close only
+    /// the messages the application received do, and a message only prefetched comes back as it
+    /// was.
+    fn take_back(
+        &mut self,
+        mut returned: impl FnMut(&Held) -> bool,
+        unknown: bool,
+        ctx: &mut Ctx<'_, Self>,
+    ) {
         let broker = self.broker.node;
-        let limit = self.setup.max_redeliveries.saturating_add(1);
         for c in 0..self.broker.channels.len() {
-            let mut i = 0;
-            while i < self.broker.channels[c].messages.len() {
-                if !returned(&self.broker.channels[c].messages[i]) {
-                    i += 1;
+            for held in &mut self.broker.channels[c].messages {
+                if !returned(held) {
                     continue;
                 }
-                let held = &mut self.broker.channels[c].messages[i];
                 held.dispatched_to = None;
                 let delivered = core::mem::take(&mut held.delivered);
-                // Deliveries to the application so far.
-                let deliveries = if delivered {
-                    held.message.delivery_count
+                let raised = delivered || unknown;
+                let deliveries = if raised {
+                    held.message.redelivered = true;
+                    held.message.delivery_count += 1;
+                    held.message.delivery_count - 1
                 } else {
-                    held.message.delivery_count.saturating_sub(1)
+                    0
                 };
-                if delivered && deliveries >= limit {
-                    let held = self.broker.channels[c].messages.remove(i);
-                    self.ledger
-                        .move_to(held.message.entry, Place::DeadLettered, Some(broker));
-                    ctx.note(JmsNote::DeadLettered {
-                        label: held.message.label.clone(),
-                        delivery_count: deliveries,
-                    });
-                    self.broker.dead_letters.push(held.message);
+                let message = &held.message;
+                self.ledger
+                    .move_to(message.entry, Self::broker_place(message), Some(broker));
+                ctx.note(JmsNote::Returned {
+                    label: message.label.clone(),
+                    delivery_count: deliveries,
+                    unknown,
+                });
+            }
+        }
+    }
+
+    /// The broker removes messages a consumer poison-acknowledged: a persistent one goes to the
+    /// dead-letter queue, a non-persistent one is dropped (`processNonPersistent` is false by
+    /// default, `AbstractDeadLetterStrategy.isSendToDeadLetterQueue`).
+    fn apply_poison(&mut self, consumer: NodeId, entries: &[EntryId], ctx: &mut Ctx<'_, Self>) {
+        let broker = self.broker.node;
+        let mut removed = Vec::new();
+        for c in &mut self.broker.channels {
+            c.messages.retain(|h| {
+                if entries.contains(&h.message.entry) && h.dispatched_to == Some(consumer) {
+                    removed.push(h.message.clone());
+                    false
                 } else {
-                    if delivered {
-                        held.message.redelivered = true;
-                        held.message.delivery_count += 1;
-                    }
-                    let message = &held.message;
-                    self.ledger
-                        .move_to(message.entry, Self::broker_place(message), Some(broker));
-                    ctx.note(JmsNote::Returned {
-                        label: message.label.clone(),
-                        delivery_count: deliveries,
-                    });
-                    i += 1;
+                    true
                 }
+            });
+        }
+        for mut message in removed {
+            // The client counted the attempt it gave up on; the poison acknowledgement says so.
+            message.redelivered = true;
+            message.delivery_count += 1;
+            if message.is_persistent() {
+                self.ledger
+                    .move_to(message.entry, Place::DeadLettered, Some(broker));
+                ctx.note(JmsNote::DeadLettered {
+                    label: message.label.clone(),
+                    delivery_count: message.delivery_count,
+                });
+                self.broker.dead_letters.push(message);
+            } else {
+                self.ledger.move_to(message.entry, Place::Discarded, None);
+                ctx.note(JmsNote::Discarded {
+                    label: message.label,
+                    why: Text::new(
+                        "a non-persistent message that runs out of redeliveries is dropped, not dead-lettered (processNonPersistent = false)",
+                        "非持久化消息用完重新投递次数后被直接丢弃，不进死信队列（processNonPersistent = false）",
+                    ),
+                });
+            }
+        }
+    }
+
+    /// The broker removes messages a consumer found expired on receipt.
+    fn apply_expired_ack(
+        &mut self,
+        consumer: NodeId,
+        entries: &[EntryId],
+        ctx: &mut Ctx<'_, Self>,
+    ) {
+        let mut removed = Vec::new();
+        for c in &mut self.broker.channels {
+            c.messages.retain(|h| {
+                if entries.contains(&h.message.entry) && h.dispatched_to == Some(consumer) {
+                    removed.push(h.message.clone());
+                    false
+                } else {
+                    true
+                }
+            });
+        }
+        for message in removed {
+            self.expired(message, false, ctx);
+        }
+    }
+
+    /// The client's rollback (`ActiveMQMessageConsumer.rollback`): the messages the application
+    /// received and did not acknowledge get their redelivery counter raised; past
+    /// `maximumRedeliveries` they are poison-acknowledged, else the client tells the broker (from
+    /// their second rollback on) and hands them to the application again after the redelivery
+    /// delay.
+    fn consumer_rollback(&mut self, consumer: NodeId, ctx: &mut Ctx<'_, Self>) {
+        let broker = self.broker.node;
+        let limit = self.setup.max_redeliveries;
+        let delay = self.setup.redelivery_delay;
+        let Some(k) = self.consumers.get_mut(&consumer) else {
+            return;
+        };
+        k.uncommitted_ids.clear();
+        if k.unacked.is_empty() {
+            return;
+        }
+        let mut messages: Vec<Message> = k.unacked.drain(..).collect();
+        // ActiveMQ decides on the most recently received message's counter.
+        let before = messages
+            .last()
+            .map_or(0, |m| m.delivery_count.saturating_sub(1));
+        for m in &mut messages {
+            m.redelivered = true;
+            m.delivery_count += 1;
+        }
+        let entries: Vec<EntryId> = messages.iter().map(|m| m.entry).collect();
+        let labels: Vec<String> = messages.iter().map(|m| m.label.clone()).collect();
+        if before + 1 > limit {
+            ctx.send(consumer, broker, JmsMsg::Poison { entries });
+            ctx.note(JmsNote::PoisonAcked {
+                consumer,
+                labels,
+                redeliveries: before + 1,
+            });
+            return;
+        }
+        let told_broker = before > 0;
+        if told_broker {
+            ctx.send(consumer, broker, JmsMsg::Redelivered { entries });
+        }
+        ctx.note(JmsNote::RedeliveryScheduled {
+            consumer,
+            labels,
+            delay,
+            told_broker,
+        });
+        if delay == 0 {
+            for m in messages.into_iter().rev() {
+                k.prefetched.push_front(m);
+            }
+        } else {
+            k.redelivering.extend(messages);
+            if k.redelivery_timer.is_none() {
+                let timer = ctx.set_timer(consumer, delay, JmsTimer::Redeliver { consumer });
+                k.redelivery_timer = Some(timer);
             }
         }
     }
@@ -904,7 +1197,17 @@ impl JmsLab {
         });
     }
 
-    fn process(&mut self, consumer: NodeId, ctx: &mut Ctx<'_, Self>) {
+    /// The application receives the next prefetched message: it processes it, or, with `fail`,
+    /// its handler throws before doing anything.
+    fn process(&mut self, consumer: NodeId, fail: bool, ctx: &mut Ctx<'_, Self>) {
+        let now = ctx.now();
+        let broker = self.broker.node;
+        let limit = self.setup.max_redeliveries;
+        let is_queue = self
+            .consumers
+            .get(&consumer)
+            .and_then(|k| self.kind_of(&k.spec.destination))
+            == Some(DestinationKind::Queue);
         let Some(k) = self.consumers.get_mut(&consumer) else {
             return;
         };
@@ -914,6 +1217,41 @@ impl JmsLab {
             });
             return;
         };
+        // The client drops a message that expired before the application got it, and tells the
+        // broker (`ActiveMQMessageConsumer.dequeue`, `consumerExpiryCheckEnabled` by default).
+        if message.is_expired(now) {
+            ctx.send(
+                consumer,
+                broker,
+                JmsMsg::ExpiredAck {
+                    entries: alloc::vec![message.entry],
+                },
+            );
+            ctx.note(JmsNote::ExpiredAtConsumer {
+                consumer,
+                label: message.label,
+            });
+            return;
+        }
+        // A transacted session checks the redelivery limit before it hands a message over
+        // (`ActiveMQMessageConsumer.redeliveryExceeded`): after a crash the broker may have
+        // raised the count past it.
+        let redeliveries = message.delivery_count.saturating_sub(1);
+        if k.spec.ack_mode == AckMode::Transacted && redeliveries > limit {
+            ctx.send(
+                consumer,
+                broker,
+                JmsMsg::Poison {
+                    entries: alloc::vec![message.entry],
+                },
+            );
+            ctx.note(JmsNote::PoisonAcked {
+                consumer,
+                labels: alloc::vec![message.label],
+                redeliveries,
+            });
+            return;
+        }
         // The application has received it: the broker learns so from the consumer's delivered
         // acknowledgement (recorded here at once, without a packet of its own).
         for held in self
@@ -925,6 +1263,19 @@ impl JmsLab {
             if held.message.entry == message.entry && held.dispatched_to == Some(consumer) {
                 held.delivered = true;
             }
+        }
+        let mode = k.spec.ack_mode;
+        if fail {
+            // Nothing was done, so nothing is repeated: the ledger counts no processing.
+            ctx.note(JmsNote::Failed {
+                consumer,
+                label: message.label.clone(),
+            });
+            k.unacked.push(message);
+            if matches!(mode, AckMode::Auto | AckMode::DupsOk) {
+                self.consumer_rollback(consumer, ctx);
+            }
+            return;
         }
         let seen = k.processed_ids.contains(&message.message_id)
             || k.uncommitted_ids.contains(&message.message_id);
@@ -951,13 +1302,14 @@ impl JmsLab {
                 redelivered: message.redelivered,
             });
         }
-        let mode = k.spec.ack_mode;
         let batch = k.dups_ok_batch();
         k.unacked.push(message);
         let pending = k.unacked.len();
         match mode {
             AckMode::Auto => self.acknowledge(consumer, ctx),
-            AckMode::DupsOk if pending >= batch => self.acknowledge(consumer, ctx),
+            // On a queue DUPS_OK acknowledges each message, as AUTO does; only on a topic does it
+            // batch (`isAutoAcknowledgeEach`, `isAutoAcknowledgeBatch`).
+            AckMode::DupsOk if is_queue || pending >= batch => self.acknowledge(consumer, ctx),
             _ => {}
         }
     }
@@ -995,6 +1347,25 @@ impl JmsLab {
         }
     }
 
+    /// A prefetch, like a selector, is fixed when a consumer is created
+    /// (`ConsumerInfo.prefetchSize`): a connected consumer is closed and opened again with it.
+    fn set_prefetch(&mut self, consumer: NodeId, prefetch: u32, ctx: &mut Ctx<'_, Self>) {
+        let Some(k) = self.consumers.get_mut(&consumer) else {
+            return;
+        };
+        k.spec.prefetch = prefetch;
+        let reopened = k.connected;
+        ctx.note(JmsNote::PrefetchChanged {
+            consumer,
+            prefetch,
+            reopened,
+        });
+        if reopened {
+            self.disconnect(consumer, ctx);
+            self.connect(consumer, ctx);
+        }
+    }
+
     /// The consumer's session closes: it drops what it prefetched, and its open transaction, if
     /// any, rolls back; the broker takes back what it did not acknowledge.
     fn close_session(&mut self, consumer: NodeId, ctx: &mut Ctx<'_, Self>) {
@@ -1006,28 +1377,33 @@ impl JmsLab {
                 self.apply_ack(consumer, &sent);
             }
         }
-        self.forget_session(consumer);
-        self.end_session(consumer, ctx);
+        self.forget_session(consumer, ctx);
+        self.end_session(consumer, false, ctx);
     }
 
     /// The consumer's side of a session that ends: what it prefetched, consumed without
     /// acknowledging, or processed in an open transaction.
-    fn forget_session(&mut self, consumer: NodeId) {
+    fn forget_session(&mut self, consumer: NodeId, ctx: &mut Ctx<'_, Self>) {
         if let Some(k) = self.consumers.get_mut(&consumer) {
             k.prefetched.clear();
             k.unacked.clear();
             k.uncommitted_ids.clear();
             k.acks_sent.clear();
+            k.redelivering.clear();
+            if let Some(timer) = k.redelivery_timer.take() {
+                ctx.cancel_timer(timer);
+            }
         }
     }
 
-    /// The broker's side of a session that ends (closed, or its connection is gone): it takes
-    /// back everything it pushed to the consumer and did not get an acknowledgement for.
-    fn end_session(&mut self, consumer: NodeId, ctx: &mut Ctx<'_, Self>) {
+    /// The broker's side of a session that ends (closed, or its connection is gone: `crashed`):
+    /// it takes back everything it dispatched to the consumer and did not get an acknowledgement
+    /// for.
+    fn end_session(&mut self, consumer: NodeId, crashed: bool, ctx: &mut Ctx<'_, Self>) {
         // Its message groups are free to move to another consumer.
         self.broker.groups.retain(|_, owner| *owner != consumer);
         if ctx.is_up(self.broker.node) {
-            self.take_back(|h| h.dispatched_to == Some(consumer), ctx);
+            self.take_back(|h| h.dispatched_to == Some(consumer), crashed, ctx);
             // A non-durable subscription ends with its session, and its messages with it.
             let mut dropped = Vec::new();
             self.broker.channels.retain(|c| {
@@ -1077,6 +1453,61 @@ impl JmsLab {
             });
         }
         self.dispatch(ctx);
+    }
+
+    /// A message sent in a transaction reaches the broker, which holds it, invisible to every
+    /// consumer, until the commit (ActiveMQ's `TransactionBroker`; KahaDB keeps a local
+    /// transaction's messages in memory until it commits). Sends of one connection arrive in
+    /// order, so a transaction's sends all arrive before its commit or rollback.
+    fn hold_in_transaction(
+        &mut self,
+        producer: NodeId,
+        transaction: u32,
+        messages: Vec<Message>,
+        ctx: &mut Ctx<'_, Self>,
+    ) {
+        let broker = self.broker.node;
+        // A new transaction from a restarted producer whose old connection the broker has not
+        // let go yet: the old transaction is over.
+        if self
+            .broker
+            .transactions
+            .get(&producer)
+            .is_some_and(|(open, _)| *open != transaction)
+        {
+            let why = Text::new(
+                "its producer's connection broke before the commit, so the broker rolled the transaction back",
+                "生产者在提交前断开了连接，Broker 回滚了这个事务",
+            );
+            self.discard_transaction(producer, why, ctx);
+        }
+        let open = self
+            .broker
+            .transactions
+            .entry(producer)
+            .or_insert_with(|| (transaction, Vec::new()));
+        for m in messages {
+            self.ledger
+                .move_to(m.entry, Place::BrokerMemory, Some(broker));
+            ctx.note(JmsNote::HeldInTransaction {
+                label: m.label.clone(),
+            });
+            open.1.push(m);
+        }
+    }
+
+    /// The broker drops a producer's open transaction and everything sent in it.
+    fn discard_transaction(&mut self, producer: NodeId, why: Text, ctx: &mut Ctx<'_, Self>) {
+        let Some((_, held)) = self.broker.transactions.remove(&producer) else {
+            return;
+        };
+        for m in held {
+            self.ledger.move_to(m.entry, Place::Discarded, None);
+            ctx.note(JmsNote::Discarded {
+                label: m.label,
+                why: why.clone(),
+            });
+        }
     }
 
     /// The messages the broker holds for a destination (all its channels), for the views.
@@ -1140,6 +1571,7 @@ impl Protocol for JmsLab {
                 Ok(())
             }
             JmsOp::Process { consumer: c }
+            | JmsOp::Fail { consumer: c }
             | JmsOp::Acknowledge { consumer: c }
             | JmsOp::Disconnect { consumer: c } => {
                 consumer(*c)?;
@@ -1252,8 +1684,19 @@ impl Protocol for JmsLab {
                     return;
                 };
                 if p.spec.transacted {
-                    p.uncommitted.push(message);
-                    ctx.note(JmsNote::Buffered { label });
+                    // Sent at once and asynchronously; the broker holds it until the commit.
+                    let transaction = p.transaction;
+                    p.uncommitted.push(message.clone());
+                    self.ledger.move_to(entry, Place::InFlight, None);
+                    ctx.send(
+                        *producer,
+                        self.broker.node,
+                        JmsMsg::Send {
+                            messages: alloc::vec![message],
+                            receipt: false,
+                            transaction: Some(transaction),
+                        },
+                    );
                     return;
                 }
                 // ActiveMQ sends persistent messages synchronously and the rest asynchronously:
@@ -1271,10 +1714,12 @@ impl Protocol for JmsLab {
                     JmsMsg::Send {
                         messages: alloc::vec![message],
                         receipt,
+                        transaction: None,
                     },
                 );
             }
-            JmsOp::Process { consumer } => self.process(*consumer, ctx),
+            JmsOp::Process { consumer } => self.process(*consumer, false, ctx),
+            JmsOp::Fail { consumer } => self.process(*consumer, true, ctx),
             JmsOp::Acknowledge { consumer } => {
                 if self
                     .consumers
@@ -1296,17 +1741,9 @@ impl Protocol for JmsLab {
                     if p.spec.transacted && !p.uncommitted.is_empty() {
                         let messages = core::mem::take(&mut p.uncommitted);
                         p.awaiting_receipt.extend(messages.iter().map(|m| m.entry));
-                        for m in &messages {
-                            self.ledger.move_to(m.entry, Place::InFlight, None);
-                        }
-                        ctx.send(
-                            *node,
-                            self.broker.node,
-                            JmsMsg::Send {
-                                messages,
-                                receipt: true,
-                            },
-                        );
+                        let transaction = p.transaction;
+                        p.transaction += 1;
+                        ctx.send(*node, self.broker.node, JmsMsg::Commit { transaction });
                     }
                 }
                 if let Some(k) = self
@@ -1321,22 +1758,20 @@ impl Protocol for JmsLab {
             }
             JmsOp::Rollback { node } => {
                 if let Some(p) = self.producers.get_mut(node) {
-                    for m in core::mem::take(&mut p.uncommitted) {
-                        self.ledger.move_to(m.entry, Place::Discarded, None);
-                        ctx.note(JmsNote::Discarded {
-                            label: m.label,
-                            why: Text::new("its transaction rolled back", "它所在的事务回滚了"),
-                        });
+                    // The broker holds the sends and discards them when the rollback arrives.
+                    if p.spec.transacted && !p.uncommitted.is_empty() {
+                        p.uncommitted.clear();
+                        let transaction = p.transaction;
+                        p.transaction += 1;
+                        ctx.send(*node, self.broker.node, JmsMsg::Rollback { transaction });
                     }
                 }
-                if let Some(k) = self.consumers.get_mut(node) {
-                    if k.spec.ack_mode == AckMode::Transacted {
-                        k.uncommitted_ids.clear();
-                    }
-                    if k.spec.ack_mode == AckMode::Transacted && !k.unacked.is_empty() {
-                        let entries = k.unacked.drain(..).map(|m| m.entry).collect();
-                        ctx.send(*node, self.broker.node, JmsMsg::Redeliver { entries });
-                    }
+                if self
+                    .consumers
+                    .get(node)
+                    .is_some_and(|k| k.spec.ack_mode == AckMode::Transacted)
+                {
+                    self.consumer_rollback(*node, ctx);
                 }
             }
             JmsOp::Connect { consumer } => self.connect(*consumer, ctx),
@@ -1350,17 +1785,51 @@ impl Protocol for JmsLab {
                 }
             }
             JmsOp::SetPrefetch { consumer, prefetch } => {
-                if let Some(k) = self.consumers.get_mut(consumer) {
-                    k.spec.prefetch = *prefetch;
-                }
-                self.dispatch(ctx);
+                self.set_prefetch(*consumer, *prefetch, ctx);
             }
         }
     }
 
     fn on_msg(&mut self, to: NodeId, from: NodeId, msg: JmsMsg, ctx: &mut Ctx<'_, Self>) {
         match msg {
-            JmsMsg::Send { messages, receipt } => {
+            JmsMsg::Send {
+                messages,
+                transaction: Some(transaction),
+                ..
+            } => self.hold_in_transaction(from, transaction, messages, ctx),
+            JmsMsg::Commit { transaction } => {
+                let held = match self.broker.transactions.get(&from) {
+                    Some((open, _)) if *open == transaction => self
+                        .broker
+                        .transactions
+                        .remove(&from)
+                        .map(|(_, m)| m)
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                };
+                if !held.is_empty() {
+                    ctx.note(JmsNote::CommittedTransaction {
+                        labels: held.iter().map(|m| m.label.clone()).collect(),
+                    });
+                }
+                let stored = self.store(held, ctx);
+                ctx.send(to, from, JmsMsg::Receipt { entries: stored });
+                self.dispatch(ctx);
+            }
+            JmsMsg::Rollback { transaction } => {
+                if self
+                    .broker
+                    .transactions
+                    .get(&from)
+                    .is_some_and(|(open, _)| *open == transaction)
+                {
+                    let why = Text::new("its transaction rolled back", "它所在的事务回滚了");
+                    self.discard_transaction(from, why, ctx);
+                }
+            }
+            JmsMsg::Send {
+                messages, receipt, ..
+            } => {
                 let stored = self.store(messages, ctx);
                 if receipt {
                     ctx.send(to, from, JmsMsg::Receipt { entries: stored });
@@ -1421,11 +1890,25 @@ impl Protocol for JmsLab {
                 self.apply_ack(from, &entries);
                 self.dispatch(ctx);
             }
-            JmsMsg::Redeliver { entries } => {
-                self.take_back(
-                    |h| entries.contains(&h.message.entry) && h.dispatched_to == Some(from),
-                    ctx,
-                );
+            JmsMsg::Redelivered { entries } => {
+                for held in self
+                    .broker
+                    .channels
+                    .iter_mut()
+                    .flat_map(|c| c.messages.iter_mut())
+                {
+                    if entries.contains(&held.message.entry) && held.dispatched_to == Some(from) {
+                        held.message.redelivered = true;
+                        held.message.delivery_count += 1;
+                    }
+                }
+            }
+            JmsMsg::Poison { entries } => {
+                self.apply_poison(from, &entries, ctx);
+                self.dispatch(ctx);
+            }
+            JmsMsg::ExpiredAck { entries } => {
+                self.apply_expired_ack(from, &entries, ctx);
                 self.dispatch(ctx);
             }
         }
@@ -1434,11 +1917,47 @@ impl Protocol for JmsLab {
     fn on_timer(&mut self, _node: NodeId, timer: JmsTimer, ctx: &mut Ctx<'_, Self>) {
         match timer {
             JmsTimer::Wake => self.broker.wake = None,
+            JmsTimer::Sweep => {
+                self.broker.sweep = None;
+                self.sweep(ctx);
+            }
+            JmsTimer::ProducerLost {
+                producer,
+                transaction,
+            } => {
+                if self
+                    .broker
+                    .transactions
+                    .get(&producer)
+                    .is_none_or(|(open, _)| *open != transaction)
+                {
+                    return;
+                }
+                let why = Text::new(
+                    "its producer's connection broke before the commit, so the broker rolled the transaction back",
+                    "生产者在提交前断开了连接，Broker 回滚了这个事务",
+                );
+                self.discard_transaction(producer, why, ctx);
+            }
+            JmsTimer::Redeliver { consumer } => {
+                if let Some(k) = self.consumers.get_mut(&consumer) {
+                    k.redelivery_timer = None;
+                    let messages = core::mem::take(&mut k.redelivering);
+                    let labels: Vec<String> = messages.iter().map(|m| m.label.clone()).collect();
+                    for m in messages.into_iter().rev() {
+                        k.prefetched.push_front(m);
+                    }
+                    if !labels.is_empty() {
+                        ctx.note(JmsNote::RedeliveredLocally { consumer, labels });
+                    }
+                }
+                return;
+            }
             JmsTimer::ConnectionLost { consumer } => {
                 self.broker.lost_connections.remove(&consumer);
                 // Every acknowledgement sent before the crash has arrived; what is still
-                // unacknowledged goes back.
-                self.end_session(consumer, ctx);
+                // unacknowledged goes back, each message counted as redelivered.
+                self.end_session(consumer, true, ctx);
                 // A consumer that restarted meanwhile gets its new session now.
                 let reconnecting = ctx.is_up(consumer)
                     && self.consumers.get(&consumer).is_some_and(|k| k.connected);
@@ -1454,8 +1973,29 @@ impl Protocol for JmsLab {
         if node == self.broker.node {
             // The kernel cancelled the broker's timers, and message groups live in memory.
             self.broker.wake = None;
+            self.broker.sweep = None;
             self.broker.lost_connections.clear();
             self.broker.groups.clear();
+            // Open transactions live in memory: they roll back, and their producers learn it
+            // from the broken connection (the commit would fail).
+            for (_, (_, held)) in core::mem::take(&mut self.broker.transactions) {
+                for m in held {
+                    self.ledger.move_to(m.entry, Place::Discarded, None);
+                    ctx.note(JmsNote::Discarded {
+                        label: m.label,
+                        why: Text::new(
+                            "the broker went down before the commit, and the open transaction rolled back",
+                            "Broker 在提交前宕机，未提交的事务回滚了",
+                        ),
+                    });
+                }
+            }
+            for p in self.producers.values_mut() {
+                if !p.uncommitted.is_empty() {
+                    p.uncommitted.clear();
+                    p.transaction += 1;
+                }
+            }
             // Memory is gone: non-persistent messages, and non-durable subscriptions with all
             // their messages. The store survives, and with it what the broker must deliver again.
             let mut lost = Vec::new();
@@ -1490,21 +2030,39 @@ impl Protocol for JmsLab {
             }
             // Every client loses its connection; a consumer drops what it prefetched or consumed
             // without acknowledging, since the broker will deliver it again.
-            for k in self.consumers.values_mut() {
-                k.prefetched.clear();
-                k.unacked.clear();
-                k.uncommitted_ids.clear();
+            let consumers: Vec<NodeId> = self.consumers.keys().copied().collect();
+            for consumer in consumers {
+                self.forget_session(consumer, ctx);
             }
         } else if let Some(p) = self.producers.get_mut(&node) {
-            for m in core::mem::take(&mut p.uncommitted) {
-                self.ledger.move_to(m.entry, Place::Lost, None);
-            }
+            // What it sent in its open transaction is at the broker (or on its way there); the
+            // broker rolls it back once it notices the broken connection.
+            let open = !p.uncommitted.is_empty();
+            let transaction = p.transaction;
+            p.uncommitted.clear();
             p.awaiting_receipt.clear();
+            p.transaction += 1;
+            let broker = self.broker.node;
+            if open && ctx.is_up(broker) {
+                let after = CONNECTION_LOST_AFTER.max(
+                    self.setup
+                        .link
+                        .map_or(0, |l| l.latency_max.saturating_add(1)),
+                );
+                ctx.set_timer(
+                    broker,
+                    after,
+                    JmsTimer::ProducerLost {
+                        producer: node,
+                        transaction,
+                    },
+                );
+            }
         } else if let Some(k) = self.consumers.get(&node) {
             // The consumer's memory is gone, and its open transaction with it; it stays
             // `connected` in the sense that it reconnects when it restarts.
             let connected = k.connected;
-            self.forget_session(node);
+            self.forget_session(node, ctx);
             // The broker notices the broken connection a little later; acknowledgements already
             // on the wire arrive before then.
             let broker = self.broker.node;
@@ -1575,7 +2133,13 @@ impl Protocol for JmsLab {
                         .move_to(message.entry, place, Some(self.broker.node));
                 }
             }
-            JmsMsg::Receipt { .. } | JmsMsg::Ack { .. } | JmsMsg::Redeliver { .. } => {}
+            JmsMsg::Receipt { .. }
+            | JmsMsg::Ack { .. }
+            | JmsMsg::Redelivered { .. }
+            | JmsMsg::Poison { .. }
+            | JmsMsg::ExpiredAck { .. }
+            | JmsMsg::Commit { .. }
+            | JmsMsg::Rollback { .. } => {}
         }
     }
 
@@ -1714,6 +2278,8 @@ mod tests {
             }],
             consumers,
             max_redeliveries: 6,
+            redelivery_delay: 0,
+            expire_messages_period: DEFAULT_EXPIRE_PERIOD,
             prioritized: false,
             link: None,
         }
@@ -1936,13 +2502,16 @@ mod tests {
             .iter()
             .map(|m| (m.label.as_str(), m.redelivered, m.delivery_count))
             .collect();
-        assert_eq!(again, [("m1", true, 2), ("m2", false, 1), ("m3", false, 1)]);
+        // The broker does not know what reached the application: every message it had out to
+        // the crashed consumer comes back counted as redelivered.
+        assert_eq!(again, [("m1", true, 2), ("m2", true, 2), ("m3", true, 2)]);
         assert!(w.protocol.broker.lost_connections.is_empty());
     }
 
     #[test]
-    fn only_messages_the_application_received_come_back_flagged() {
-        // After a crash.
+    fn after_a_close_only_messages_the_application_received_come_back_flagged() {
+        // After a crash the broker raises the count of every message it had out, prefetched
+        // ones included (`Queue.removeSubscription` with `LAST_DELIVERED_UNKNOWN`).
         let mut w = world(vec![consumer(C1, "orders", AckMode::Client)]);
         send(&mut w, "orders", DeliveryMode::Persistent, 3);
         op(&mut w, JmsOp::Process { consumer: C1 });
@@ -1957,21 +2526,22 @@ mod tests {
                 .map(|m| (m.redelivered, m.delivery_count))
                 .collect()
         };
-        assert_eq!(flags(&w), [(true, 2), (false, 1), (false, 1)]);
-        // After a close: the prefetched ones still have not reached the application.
+        assert_eq!(flags(&w), [(true, 2), (true, 2), (true, 2)]);
+        // After a close the consumer names the last message its application received: only
+        // that one is counted, the prefetched ones are not.
         op(&mut w, JmsOp::Process { consumer: C1 });
         op(&mut w, JmsOp::Disconnect { consumer: C1 });
         op(&mut w, JmsOp::Connect { consumer: C1 });
         settle(&mut w);
-        assert_eq!(flags(&w), [(true, 3), (false, 1), (false, 1)]);
-        // Taken back twice without being received, a message does not approach the dead-letter
-        // queue.
+        assert_eq!(flags(&w), [(true, 3), (true, 2), (true, 2)]);
+        // Taken back again and again without being received, a message's count stays, and the
+        // broker never dead-letters on its own.
         for _ in 0..10 {
             op(&mut w, JmsOp::Disconnect { consumer: C1 });
             op(&mut w, JmsOp::Connect { consumer: C1 });
             settle(&mut w);
         }
-        assert_eq!(flags(&w), [(true, 3), (false, 1), (false, 1)]);
+        assert_eq!(flags(&w), [(true, 3), (true, 2), (true, 2)]);
         assert!(w.protocol.broker.dead_letters.is_empty());
     }
 
@@ -2037,11 +2607,27 @@ mod tests {
     }
 
     #[test]
-    fn dups_ok_acknowledges_in_batches_so_a_crash_repeats_the_last_ones() {
+    fn dups_ok_on_a_queue_acknowledges_each_message_like_auto() {
         let mut spec = consumer(C1, "orders", AckMode::DupsOk);
         spec.prefetch = 4;
         let mut w = world(vec![spec]);
-        send(&mut w, "orders", DeliveryMode::Persistent, 3);
+        send(&mut w, "orders", DeliveryMode::Persistent, 2);
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        settle(&mut w);
+        assert_eq!(
+            places(&w),
+            [Place::Acknowledged, Place::Consumer],
+            "acknowledged at once, as under AUTO_ACKNOWLEDGE"
+        );
+    }
+
+    #[test]
+    fn dups_ok_on_a_topic_acknowledges_in_batches_so_a_crash_repeats_the_last_ones() {
+        let mut spec = consumer(C1, "prices", AckMode::DupsOk);
+        spec.prefetch = 4;
+        spec.durable = Some("audit".into());
+        let mut w = world(vec![spec]);
+        send(&mut w, "prices", DeliveryMode::Persistent, 3);
         op(&mut w, JmsOp::Process { consumer: C1 });
         settle(&mut w);
         assert_eq!(
@@ -2096,25 +2682,234 @@ mod tests {
     }
 
     #[test]
-    fn a_transacted_producer_buffers_until_commit_and_rollback_discards() {
+    fn transacted_sends_reach_the_broker_at_once_and_stay_invisible_until_commit() {
         let mut s = setup(vec![consumer(C1, "orders", AckMode::Auto)]);
         s.producers[0].transacted = true;
         let mut w = JmsLab::world(&s, 1).unwrap();
         send(&mut w, "orders", DeliveryMode::Persistent, 2);
         assert_eq!(
             places(&w),
-            vec![Place::ProducerBuffer; 2],
-            "nothing is sent before commit"
+            vec![Place::BrokerMemory; 2],
+            "each send reached the broker"
         );
+        assert_eq!(w.protocol.broker.transactions[&P].1.len(), 2);
+        assert!(
+            w.protocol.broker.channels[0].messages.is_empty(),
+            "no consumer can see them"
+        );
+        assert!(w.protocol.consumers[&C1].prefetched.is_empty());
+        // The rollback reaches the broker, which discards them.
         op(&mut w, JmsOp::Rollback { node: P });
+        assert_eq!(places(&w), vec![Place::BrokerMemory; 2]);
+        settle(&mut w);
         assert_eq!(places(&w), vec![Place::Discarded; 2]);
+        assert!(w.protocol.broker.transactions.is_empty());
         send(&mut w, "orders", DeliveryMode::Persistent, 1);
+        assert!(w.protocol.ledger.journeys[2].safe.is_none());
         op(&mut w, JmsOp::Commit { node: P });
         settle(&mut w);
         let j = &w.protocol.ledger.journeys[2];
-        assert!(j.safe.is_some());
+        assert_eq!(j.safe, Some(Assurance::Receipt), "the commit's reply");
         assert_eq!(j.place, Place::Consumer);
         assert!(broken(&w).is_empty(), "discarded sends were never promised");
+    }
+
+    #[test]
+    fn the_broker_rolls_back_a_crashed_producers_transaction() {
+        let mut s = setup(vec![consumer(C1, "orders", AckMode::Auto)]);
+        s.producers[0].transacted = true;
+        let mut w = JmsLab::world(&s, 1).unwrap();
+        send(&mut w, "orders", DeliveryMode::Persistent, 1);
+        // A second send is still on its way when the producer crashes.
+        op(&mut w, send_op("orders", DeliveryMode::Persistent));
+        fault(&mut w, Fault::Crash { node: P });
+        assert_eq!(places(&w)[0], Place::BrokerMemory, "not noticed yet");
+        settle(&mut w);
+        assert_eq!(places(&w), [Place::Discarded; 2]);
+        assert!(w.protocol.broker.transactions.is_empty());
+        assert!(w.protocol.consumers[&C1].prefetched.is_empty());
+        assert!(broken(&w).is_empty());
+        // After a restart the producer's new transaction is not caught by the old one's end.
+        fault(&mut w, Fault::Restart { node: P });
+        op(&mut w, send_op("orders", DeliveryMode::Persistent));
+        op(&mut w, JmsOp::Commit { node: P });
+        settle(&mut w);
+        assert_eq!(places(&w)[2], Place::Consumer);
+    }
+
+    #[test]
+    fn a_rollback_redelivers_in_the_client_after_the_redelivery_delay() {
+        let mut s = setup(vec![consumer(C1, "orders", AckMode::Transacted)]);
+        s.redelivery_delay = DEFAULT_REDELIVERY_DELAY;
+        let mut w = JmsLab::world(&s, 1).unwrap();
+        send(&mut w, "orders", DeliveryMode::Persistent, 1);
+        op(&mut w, JmsOp::Fail { consumer: C1 });
+        let before = w.now;
+        let notes = op(&mut w, JmsOp::Rollback { node: C1 });
+        // The first rollback does not involve the broker at all.
+        assert!(notes
+            .iter()
+            .all(|e| !matches!(e, crate::kernel::Event::Sent { .. })));
+        assert!(w.protocol.consumers[&C1].prefetched.is_empty());
+        assert_eq!(w.protocol.consumers[&C1].redelivering.len(), 1);
+        assert_eq!(
+            w.protocol.broker.channels[0].messages[0]
+                .message
+                .delivery_count,
+            1
+        );
+        settle(&mut w);
+        assert_eq!(w.now - before, DEFAULT_REDELIVERY_DELAY);
+        let m = &w.protocol.consumers[&C1].prefetched[0];
+        assert_eq!((m.redelivered, m.delivery_count), (true, 2));
+        // From the second rollback on the client tells the broker, which raises its count.
+        op(&mut w, JmsOp::Fail { consumer: C1 });
+        op(&mut w, JmsOp::Rollback { node: C1 });
+        settle(&mut w);
+        assert_eq!(
+            w.protocol.broker.channels[0].messages[0]
+                .message
+                .delivery_count,
+            2
+        );
+        assert_eq!(w.protocol.consumers[&C1].prefetched[0].delivery_count, 3);
+        let j = &w.protocol.ledger.journeys[0];
+        assert_eq!(j.processed, 0, "failed attempts are not processing");
+        assert!(broken(&w).is_empty());
+    }
+
+    #[test]
+    fn a_non_persistent_message_out_of_redeliveries_is_dropped_not_dead_lettered() {
+        let mut s = setup(vec![consumer(C1, "orders", AckMode::Transacted)]);
+        s.max_redeliveries = 0;
+        let mut w = JmsLab::world(&s, 1).unwrap();
+        send(&mut w, "orders", DeliveryMode::NonPersistent, 1);
+        send(&mut w, "orders", DeliveryMode::Persistent, 1);
+        op(&mut w, JmsOp::Fail { consumer: C1 });
+        op(&mut w, JmsOp::Fail { consumer: C1 });
+        op(&mut w, JmsOp::Rollback { node: C1 });
+        settle(&mut w);
+        assert_eq!(places(&w), [Place::Discarded, Place::DeadLettered]);
+        assert_eq!(w.protocol.broker.dead_letters.len(), 1);
+        assert_eq!(w.protocol.broker.dead_letters[0].label, "m2");
+    }
+
+    #[test]
+    fn a_transacted_consumer_poison_acks_a_message_a_crash_pushed_past_the_limit() {
+        let mut s = setup(vec![consumer(C1, "orders", AckMode::Transacted)]);
+        s.max_redeliveries = 1;
+        let mut w = JmsLab::world(&s, 1).unwrap();
+        send(&mut w, "orders", DeliveryMode::Persistent, 1);
+        for _ in 0..2 {
+            fault(&mut w, Fault::Crash { node: C1 });
+            settle(&mut w);
+            fault(&mut w, Fault::Restart { node: C1 });
+            settle(&mut w);
+        }
+        assert_eq!(w.protocol.consumers[&C1].prefetched[0].delivery_count, 3);
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        settle(&mut w);
+        assert_eq!(places(&w), [Place::DeadLettered]);
+        assert_eq!(w.protocol.ledger.journeys[0].processed, 0);
+        // A CLIENT_ACKNOWLEDGE consumer has no such check.
+        let mut s = setup(vec![consumer(C1, "orders", AckMode::Client)]);
+        s.max_redeliveries = 1;
+        let mut w = JmsLab::world(&s, 1).unwrap();
+        send(&mut w, "orders", DeliveryMode::Persistent, 1);
+        for _ in 0..2 {
+            fault(&mut w, Fault::Crash { node: C1 });
+            settle(&mut w);
+            fault(&mut w, Fault::Restart { node: C1 });
+            settle(&mut w);
+        }
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        assert_eq!(w.protocol.ledger.journeys[0].processed, 1);
+    }
+
+    #[test]
+    fn a_new_prefetch_closes_and_reopens_the_consumer() {
+        let mut w = world(vec![
+            consumer(C1, "orders", AckMode::Client),
+            consumer(C2, "orders", AckMode::Client),
+        ]);
+        send(&mut w, "orders", DeliveryMode::Persistent, 4);
+        assert_eq!(w.protocol.consumers[&C1].prefetched.len(), 2);
+        let notes = op(
+            &mut w,
+            JmsOp::SetPrefetch {
+                consumer: C1,
+                prefetch: 1,
+            },
+        );
+        assert!(notes.iter().any(|e| matches!(
+            e,
+            crate::kernel::Event::Note {
+                note: JmsNote::PrefetchChanged { reopened: true, .. }
+            }
+        )));
+        settle(&mut w);
+        // C1's two prefetched messages went back to the queue, and C2 had room for them.
+        assert_eq!(w.protocol.consumers[&C1].prefetched.len(), 0);
+        assert_eq!(w.protocol.consumers[&C2].prefetched.len(), 4);
+        // The new C1 takes at most one message at a time.
+        send(&mut w, "orders", DeliveryMode::Persistent, 4);
+        assert_eq!(w.protocol.consumers[&C1].prefetched.len(), 1);
+        assert_eq!(w.protocol.consumers[&C2].prefetched.len(), 7);
+    }
+
+    #[test]
+    fn no_timer_expires_a_message_the_broker_finds_it_on_dispatch_or_in_its_sweep() {
+        let mut spec = consumer(C1, "orders", AckMode::Auto);
+        spec.connected = false;
+        let mut w = world(vec![spec]);
+        let mut ttl_send = send_op("orders", DeliveryMode::Persistent);
+        if let JmsOp::Send { ttl, .. } = &mut ttl_send {
+            *ttl = Some(100);
+        }
+        op(&mut w, ttl_send.clone());
+        for _ in 0..2 {
+            let next = w.next_due().unwrap();
+            w.apply(&next, &mut Vec::new());
+        }
+        // Long past its expiration, it waits in the queue: the only timer is the sweep.
+        w.apply(&Action::Wait { ms: 500 }, &mut Vec::new());
+        assert_eq!(places(&w), [Place::BrokerStore]);
+        assert_eq!(
+            w.protocol.broker.sweep.map(|(_, at)| at),
+            Some(DEFAULT_EXPIRE_PERIOD)
+        );
+        // About to dispatch it to a consumer that connects, the broker expires it.
+        op(&mut w, JmsOp::Connect { consumer: C1 });
+        assert_eq!(places(&w), [Place::Expired]);
+        assert!(w.protocol.consumers[&C1].prefetched.is_empty());
+        // With nobody connected, the sweep finds the next one, at 30 s.
+        op(&mut w, JmsOp::Disconnect { consumer: C1 });
+        op(&mut w, ttl_send);
+        settle(&mut w);
+        assert_eq!(places(&w)[1], Place::Expired);
+        assert_eq!(w.now, DEFAULT_EXPIRE_PERIOD);
+        assert_eq!(w.protocol.broker.dead_letters.len(), 2);
+    }
+
+    #[test]
+    fn a_consumer_drops_a_message_that_expired_in_its_prefetch_buffer() {
+        let mut w = world(vec![consumer(C1, "orders", AckMode::Auto)]);
+        let mut ttl_send = send_op("orders", DeliveryMode::NonPersistent);
+        if let JmsOp::Send { ttl, .. } = &mut ttl_send {
+            *ttl = Some(100);
+        }
+        op(&mut w, ttl_send);
+        settle(&mut w);
+        assert_eq!(places(&w), [Place::Consumer]);
+        w.apply(&Action::Wait { ms: 200 }, &mut Vec::new());
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        settle(&mut w);
+        let j = &w.protocol.ledger.journeys[0];
+        assert_eq!((j.place, j.processed), (Place::Expired, 0));
+        assert!(
+            w.protocol.broker.dead_letters.is_empty(),
+            "non-persistent: dropped"
+        );
     }
 
     #[test]
@@ -2448,7 +3243,7 @@ mod tests {
     }
 
     #[test]
-    fn an_expired_persistent_message_goes_to_the_dead_letter_queue() {
+    fn an_expired_persistent_message_goes_to_the_dead_letter_queue_at_the_sweep() {
         let mut spec = consumer(C1, "orders", AckMode::Auto);
         spec.connected = false;
         let mut w = world(vec![spec]);

@@ -10,12 +10,12 @@ use alloc::vec::Vec;
 
 use super::jms::{
     AckMode, ConsumerSpec, DestinationKind, DestinationSpec, JmsLab, JmsOp, JmsSetup, NodeSpec,
-    ProducerSpec, Role,
+    ProducerSpec, Role, DEFAULT_EXPIRE_PERIOD, DEFAULT_MAX_REDELIVERIES, DEFAULT_REDELIVERY_DELAY,
 };
 use super::ledger::{NO_LOSS, ONCE};
 use super::message::{Body, DeliveryMode};
 use super::selector::Value;
-use crate::kernel::{Fault, FaultKind, NodeId};
+use crate::kernel::{Fault, FaultKind, NodeId, Time};
 use crate::scenario::{Directive, Scenario, ScriptStep};
 
 const P: NodeId = 0;
@@ -74,7 +74,9 @@ fn setup(destination: (&str, DestinationKind), consumers: Vec<ConsumerSpec>) -> 
             transacted: false,
         }],
         consumers,
-        max_redeliveries: 6,
+        max_redeliveries: DEFAULT_MAX_REDELIVERIES,
+        redelivery_delay: DEFAULT_REDELIVERY_DELAY,
+        expire_messages_period: DEFAULT_EXPIRE_PERIOD,
         prioritized: false,
         link: None,
     }
@@ -200,13 +202,13 @@ fn unacked_return() -> Scenario<JmsLab> {
                 "P 以同样的方式发送 m2（正文“order 2”）。"),
             next(
                 "m1 reaches the broker, which writes it to its store, sends P a receipt and pushes m1 on to C1.",
-                "m1 到达 Broker：Broker 把它写入持久化存储，给 P 回一个回执，并把 m1 推送给 C1。"),
+                "m1 到达 Broker：Broker 把它写入持久化存储，给 P 回一个回执，并把 m1 分发给 C1。"),
             next(
                 "m2 reaches the broker: stored, a receipt for P, and pushed on to C1.",
-                "m2 到达 Broker：写入存储，回执发给 P，消息推送给 C1。"),
+                "m2 到达 Broker：写入存储，回执发给 P，消息分发给 C1。"),
             next(
                 "m1 reaches C1 with JMSRedelivered = false and JMSXDeliveryCount = 1. The broker now holds it as pushed to C1 and not yet acknowledged.",
-                "m1 到达 C1，JMSRedelivered = false，JMSXDeliveryCount = 1。Broker 把它记为“已推送给 C1、尚未签收”。"),
+                "m1 到达 C1，JMSRedelivered = false，JMSXDeliveryCount = 1。Broker 把它记为“已分发给 C1、尚未签收”。"),
             next(
                 "The receipt for m1 reaches P: its send() returns, and P knows that m1 is on the broker's disk.",
                 "m1 的回执到达 P：send() 返回，P 知道 m1 已经落在 Broker 的磁盘上。"),
@@ -221,17 +223,17 @@ fn unacked_return() -> Scenario<JmsLab> {
                 "C1 的业务代码处理了 m1。此时还没有签收：在 Broker 看来，m1 仍是 C1 名下未签收的消息。"),
             acknowledge(C1,
                 "C1 calls acknowledge(). An acknowledgement for m1 travels to the broker; m2, which C1 has not consumed, is not part of it.",
-                "C1 调用 acknowledge()，m1 的确认（签收）发往 Broker；C1 还没消费的 m2 不在其中。"),
+                "C1 调用 acknowledge()，m1 的签收发往 Broker；C1 还没消费的 m2 不在其中。"),
             next(
                 "The broker gets the acknowledgement and deletes m1: it will never be delivered again.",
                 "Broker 收到签收，删除了 m1：它再也不会被投递。"),
             op(JmsOp::Disconnect { consumer: C1 },
                 "C1 closes its session before its code gets to m2. The session tells the broker which messages its code received, m1 only, and the broker takes back m2, pushed to C1 but never acknowledged, and keeps it. Amber: a message waits and no consumer is connected.",
-                "C1 的代码还没处理到 m2，C1 就关闭了会话。会话告诉 Broker 它的代码收到过哪些消息（只有 m1），Broker 收回这条推送给了 C1 却没有签收的 m2，继续保存。黄色警告：有消息在等待，却没有消费者连接。"),
+                "C1 的代码还没处理到 m2，C1 就关闭了会话。会话告诉 Broker 它的代码收到过哪些消息（只有 m1），Broker 收回这条分发给了 C1 却没有签收的 m2，继续保存。黄色警告：有消息在等待，却没有消费者连接。"),
             ask(
                 op(JmsOp::Connect { consumer: C1 },
                     "C1 connects again, and the broker at once pushes m2 a second time. C1's code never received m2, so it does not count as redelivered: JMSRedelivered = false, JMSXDeliveryCount = 1. m1 was acknowledged, so it does not come back.",
-                    "C1 重新连接，Broker 立刻再次推送 m2。C1 的代码从没收到过 m2，所以这不算重新投递：JMSRedelivered = false，JMSXDeliveryCount = 1。m1 已经签收，所以不会回来。"),
+                    "C1 重新连接，Broker 立刻再次分发 m2。C1 的代码从没收到过 m2，所以这不算重新投递：JMSRedelivered = false，JMSXDeliveryCount = 1。m1 已经签收，所以不会回来。"),
                 ("C1 connects to the queue again. What does the broker deliver?", "C1 重新连接到这个队列。Broker 会投递什么？"),
                 &[
                     ("Nothing: both messages were delivered already", "什么都不投递：两条消息都已经投递过了"),
@@ -242,8 +244,8 @@ fn unacked_return() -> Scenario<JmsLab> {
                 2,
             ),
             next(
-                "m2 reaches C1 with JMSRedelivered = false and JMSXDeliveryCount = 1. ActiveMQ counts a redelivery only for a message the application received: had C1's code processed m2 before closing, m2 would come back flagged, with JMSXDeliveryCount = 2.",
-                "m2 到达 C1，JMSRedelivered = false，JMSXDeliveryCount = 1。ActiveMQ 只为应用真正收到过的消息记一次重新投递：如果 C1 的代码在关闭前处理过 m2，m2 回来时就会带上重新投递标记，JMSXDeliveryCount = 2。"),
+                "m2 reaches C1 with JMSRedelivered = false and JMSXDeliveryCount = 1. After a clean close, ActiveMQ counts a redelivery only for a message the application received: had C1's code processed m2 before closing, m2 would come back flagged, with JMSXDeliveryCount = 2. Had C1 crashed instead, the broker, not knowing what C1's code had received, would have flagged m2 too.",
+                "m2 到达 C1，JMSRedelivered = false，JMSXDeliveryCount = 1。正常关闭时，ActiveMQ 只为应用真正收到过的消息记一次重新投递：如果 C1 的代码在关闭前处理过 m2，m2 回来时就会带上重新投递标记，JMSXDeliveryCount = 2。如果 C1 是宕机了，Broker 不知道它的代码收到过什么，m2 也会带上这个标记。"),
             process(C1,
                 "C1 processes m2 for the first time, as its flag says.",
                 "C1 处理 m2，正如标记所示，这是第一次。"),
@@ -292,7 +294,7 @@ fn selector() -> Scenario<JmsLab> {
                     "m1 到达 Broker 并被存储。C1 的选择器不匹配蓝色，又没有别的消费者连接，所以 m1 留在队列里。"),
                 ("m1 is blue, and C1 selects only red messages. What happens to m1 at the broker?", "m1 是蓝色的，而 C1 只选择红色消息。m1 到了 Broker 会怎样？"),
                 &[
-                    ("It is pushed to C1, which drops it", "推送给 C1，C1 把它丢掉"),
+                    ("It is pushed to C1, which drops it", "分发给 C1，C1 把它丢掉"),
                     ("The broker discards it", "被 Broker 丢弃"),
                     ("It stays in the queue", "留在队列里"),
                 ],
@@ -300,7 +302,7 @@ fn selector() -> Scenario<JmsLab> {
             ),
             next(
                 "m2 reaches the broker. Red matches C1's selector, so the broker pushes m2 to C1, past the blue m1 at the head of the queue.",
-                "m2 到达 Broker。红色匹配 C1 的选择器，于是 Broker 越过队头的蓝色 m1，把 m2 推送给 C1。"),
+                "m2 到达 Broker。红色匹配 C1 的选择器，于是 Broker 越过队头的蓝色 m1，把 m2 分发给 C1。"),
             next(
                 "The receipt for m1 reaches P: m1 is safely stored, though nobody consumes it yet.",
                 "m1 的回执到达 P：m1 已安全存储，只是暂时没人消费。"),
@@ -319,7 +321,7 @@ fn selector() -> Scenario<JmsLab> {
             ask(
                 op(JmsOp::Connect { consumer: C2 },
                     "C2 connects with no selector, and the broker pushes it m1, the message that has waited all along.",
-                    "C2 不带选择器连接上来，Broker 把一直在等待的 m1 推送给它。"),
+                    "C2 不带选择器连接上来，Broker 把一直在等待的 m1 分发给它。"),
                 ("C2 connects without a selector. What does it get?", "C2 不带选择器连接。它会收到什么？"),
                 &[
                     ("m1, which has waited in the queue", "m1，一直留在队列里的那条"),
@@ -386,7 +388,7 @@ fn durable() -> Scenario<JmsLab> {
             ask(
                 op(JmsOp::Connect { consumer: C1 },
                     "C1 comes back to its durable subscription audit, and the broker pushes it m1 and m2, which it kept while C1 was away.",
-                    "C1 回到持久订阅 audit，Broker 把它离线期间保存的 m1 和 m2 推送给它。"),
+                    "C1 回到持久订阅 audit，Broker 把它离线期间保存的 m1 和 m2 分发给它。"),
                 ("Both subscribers come back. Who gets price 10 and price 11?", "两个订阅者都回来了。谁会收到 price 10 和 price 11？"),
                 &[
                     ("Both C1 and C2", "C1 和 C2 都会收到"),
@@ -409,7 +411,7 @@ fn durable() -> Scenario<JmsLab> {
                 "两个订阅者都在线了，P 发布 m3（price 12）。"),
             next(
                 "The broker keeps one copy per subscription, m3 for audit and m3→C2 for C2's subscription, and pushes each to its subscriber.",
-                "Broker 为每个订阅各保存一份：给 audit 的 m3，以及给 C2 订阅的 m3→C2，并分别推送给各自的订阅者。"),
+                "Broker 为每个订阅各保存一份：给 audit 的 m3，以及给 C2 订阅的 m3→C2，并分别分发给各自的订阅者。"),
             next(
                 "P gets the receipt for m3.",
                 "P 收到 m3 的回执。"),
@@ -452,7 +454,7 @@ fn client_ack_cumulative() -> Scenario<JmsLab> {
                 "P 发送 m4：四条持久化订单消息都在路上。"),
             next(
                 "m1 reaches the broker: stored, a receipt back to P, and pushed to C1.",
-                "m1 到达 Broker：写入存储，回执发回 P，消息推送给 C1。"),
+                "m1 到达 Broker：写入存储，回执发回 P，消息分发给 C1。"),
             next(
                 "m2 reaches the broker and goes the same way.",
                 "m2 到达 Broker，同样处理。"),
@@ -461,7 +463,7 @@ fn client_ack_cumulative() -> Scenario<JmsLab> {
                 "m3 到达 Broker。"),
             next(
                 "m4 reaches the broker. C1's prefetch of 1000 has room for all four, so all four are pushed to it.",
-                "m4 到达 Broker。C1 的预取上限是 1000，四条都放得下，所以全部推送给 C1。"),
+                "m4 到达 Broker。C1 的预取上限是 1000，四条都放得下，所以全部分发给 C1。"),
             next(
                 "P gets the receipt for m1.",
                 "P 收到 m1 的回执。"),
@@ -521,8 +523,8 @@ fn client_ack_cumulative() -> Scenario<JmsLab> {
                 "C1 重启并重新连接。它的新会话要等 Broker 发现旧连接已经断开之后才开始。"),
             ask(
                 next(
-                    "The broker notices that C1's old connection is gone, takes back m4, the only message it still holds for C1, and pushes it to C1's new session: only m4, since m1 to m3 were acknowledged by one call.",
-                    "Broker 发现 C1 的旧连接已经断开，收回 m4（这是它还替 C1 挂着的唯一一条消息），推送给 C1 的新会话：只有 m4，因为 m1 到 m3 已经被一次调用签收了。"),
+                    "The broker notices that C1's old connection is gone and takes back m4, the only message it still holds for C1, counting a delivery for it, as it does for every unacknowledged message of a consumer that crashed. It dispatches m4 to C1's new session: only m4, since m1 to m3 were acknowledged by one call.",
+                    "Broker 发现 C1 的旧连接已经断开，收回 m4（这是它还替 C1 挂着的唯一一条消息），并像对待宕机消费者的每一条未签收消息那样，给它记一次投递。它把 m4 分发给 C1 的新会话：只有 m4，因为 m1 到 m3 已经被一次调用签收了。"),
                 ("C1 has restarted. Which messages does the broker deliver again?", "C1 已经重启。Broker 会重新投递哪些消息？"),
                 &[
                     ("All four", "全部四条"),
@@ -538,6 +540,10 @@ fn client_ack_cumulative() -> Scenario<JmsLab> {
     )
 }
 
+fn fail(consumer: NodeId, en: &str, zh: &str) -> Step {
+    op(JmsOp::Fail { consumer }, en, zh)
+}
+
 fn rollback() -> Scenario<JmsLab> {
     let q = QUEUE.0;
     let mut s = setup(QUEUE, alloc::vec![consumer(C1, q, AckMode::Transacted)]);
@@ -549,66 +555,72 @@ fn rollback() -> Scenario<JmsLab> {
             "事务性会话反复回滚，消息最终进入死信队列",
         ),
         (
-            "A transacted consumer rolls back three times. Each rollback sends m1 back and its delivery count grows, 1, 2, 3; after maximumRedeliveries = 2 the broker moves m1 to the dead-letter queue ActiveMQ.DLQ.",
-            "事务性消费者回滚了三次。每次回滚都把 m1 退回，投递次数依次是 1、2、3；超过最大重新投递次数 2 之后，Broker 把 m1 移进死信队列 ActiveMQ.DLQ。",
+            "C1's handler fails on m1 three times, and C1 rolls back each time. The ActiveMQ client itself redelivers m1, 1,000 ms after each rollback (the default delay); after maximumRedeliveries = 2 (6 by default) it sends the broker a poison acknowledgement, and the broker moves m1 to ActiveMQ.DLQ. The attempts failed before doing anything, so nothing was processed twice.",
+            "C1 的处理代码对 m1 失败了三次，C1 每次都回滚。重新投递由 ActiveMQ 客户端自己完成：每次回滚后等待 1,000 毫秒（默认延迟）再投递；超过最大重新投递次数 2（默认 6）之后，客户端给 Broker 发送毒消息签收（poison ack），Broker 把 m1 移进 ActiveMQ.DLQ。这些尝试都在做任何事之前就失败了，所以没有消息被重复处理。",
         ),
         s,
-        &[ONCE],
+        &[],
         alloc::vec![
             send(q, PERSISTENT, "order 1",
-                "C1 consumes the queue orders in a transacted session, and its handler fails on order 1 every time; the redelivery policy allows maximumRedeliveries = 2 (ActiveMQ's default is 6). P sends m1.",
-                "C1 在事务性会话里消费队列 orders，它的处理代码每次处理正文为“order 1”的消息都会失败；重新投递策略的最大重新投递次数设为 2（ActiveMQ 默认是 6）。P 发送 m1。"),
+                "C1 consumes the queue orders in a transacted session, and its handler fails on order 1 every time, before it has written anything. The client's redelivery policy: maximumRedeliveries = 2 in the lab (6 by default), a redelivery delay of 1,000 ms (the default). P sends m1.",
+                "C1 在事务性会话里消费队列 orders，它的处理代码每次处理“order 1”都会失败，而且是在写入任何东西之前就失败。客户端的重新投递策略：实验中最大重新投递次数为 2（默认 6），重新投递延迟 1,000 毫秒（默认值）。P 发送 m1。"),
             next(
-                "m1 reaches the broker: stored, a receipt for P, and pushed to C1.",
-                "m1 到达 Broker：写入存储，回执发给 P，消息推送给 C1。"),
+                "m1 reaches the broker: stored, a receipt for P, and dispatched to C1.",
+                "m1 到达 Broker：写入存储，回执发给 P，消息分发给 C1。"),
             next(
                 "P gets its receipt: m1 is safe on the broker.",
                 "P 收到回执：m1 已安全地保存在 Broker 上。"),
             next(
                 "m1 reaches C1 with JMSXDeliveryCount = 1.",
                 "m1 到达 C1，JMSXDeliveryCount = 1。"),
-            process(C1,
-                "C1's handler runs on m1, and fails.",
-                "C1 的处理代码对 m1 运行，然后失败了。"),
-            op(JmsOp::Rollback { node: C1 },
-                "So C1 rolls back its session. A rollback returns every message received in the transaction: a request to deliver m1 again goes to the broker.",
-                "于是 C1 回滚会话。回滚会退回本事务中收到的所有消息：一个要求重新投递 m1 的请求发往 Broker。"),
-            next(
-                "The broker takes m1 back, marks it redelivered and pushes it to C1 again.",
-                "Broker 收回 m1，标记为重新投递，并再次推送给 C1。"),
-            next(
-                "m1 is back at C1 with JMSRedelivered = true and JMSXDeliveryCount = 2.",
-                "m1 回到 C1，带着 JMSRedelivered = true 和 JMSXDeliveryCount = 2。"),
-            process(C1,
-                "The handler runs on m1 a second time, and the invariant \"no message is processed twice\" turns red. A rollback undoes the JMS side, not what the handler already did; a handler that must not repeat its work needs an idempotent consumer that deduplicates by message ID.",
-                "处理代码第二次处理 m1，“没有消息被重复处理”的不变式变红。回滚只撤销 JMS 这一侧，撤销不了处理代码已经做过的事；不能重复执行的处理逻辑需要幂等消费：按消息 ID 去重。"),
-            op(JmsOp::Rollback { node: C1 },
-                "It fails again, and C1 rolls back again.",
-                "又失败了，C1 再次回滚。"),
-            next(
-                "The broker pushes m1 a third time: it has been redelivered once so far, and the limit is 2.",
-                "Broker 第三次推送 m1：到目前为止只重新投递过一次，上限是 2。"),
-            next(
-                "m1 arrives with JMSXDeliveryCount = 3.",
-                "m1 到达，JMSXDeliveryCount = 3。"),
-            process(C1,
-                "The handler runs a third time and fails a third time: m1 has now been processed 3 times.",
-                "处理代码第三次运行，也第三次失败：m1 已经被处理了 3 次。"),
-            op(JmsOp::Rollback { node: C1 },
-                "C1 rolls back a third time.",
-                "C1 第三次回滚。"),
+            fail(C1,
+                "C1's handler runs on m1 and throws before it has done anything: a failed attempt, with no side effect.",
+                "C1 的处理代码对 m1 运行，还没做任何事就抛出异常：这是一次失败的尝试，没有副作用。"),
             ask(
-                next(
-                    "m1 has been delivered 3 times: the first delivery and 2 redeliveries. The broker stops trying and moves it to the dead-letter queue ActiveMQ.DLQ, where someone can inspect the poison message, and it no longer blocks the queue.",
-                    "m1 已经投递了 3 次：首次投递加 2 次重新投递。Broker 不再尝试，把它移进死信队列 ActiveMQ.DLQ：有人可以在那里检查这条“毒消息”，它也不会再堵住队列。"),
-                ("The rollback reaches the broker. m1 has been delivered 3 times and maximumRedeliveries is 2. What does the broker do?", "回滚请求到达 Broker。m1 已经投递了 3 次，最大重新投递次数是 2。Broker 会怎么做？"),
+                op(JmsOp::Rollback { node: C1 },
+                    "C1 rolls back its session. The redelivery is the ActiveMQ client's work, not the broker's: the client raises m1's count and keeps it for 1,000 ms, the redelivery delay (the default), before handing it to the handler again. On this first rollback it does not even tell the broker.",
+                    "C1 回滚会话。重新投递是 ActiveMQ 客户端的工作，而不是 Broker 的：客户端提高 m1 的投递计数，把它留在本地 1,000 毫秒（重新投递延迟，默认值），再交给处理代码。第一次回滚时，它甚至不通知 Broker。"),
+                ("C1 rolls back. Who delivers m1 again, and when?", "C1 回滚了。谁来再次投递 m1，什么时候？"),
                 &[
-                    ("Deliver it a fourth time", "第四次投递"),
-                    ("Move it to the dead-letter queue ActiveMQ.DLQ", "把它移进死信队列 ActiveMQ.DLQ"),
-                    ("Delete it", "直接删除"),
+                    ("The broker, at once", "Broker，立刻"),
+                    ("C1's own client, after the redelivery delay", "C1 自己的客户端，在重新投递延迟之后"),
+                    ("Nobody: a rollback deletes it", "没有人：回滚会删除它"),
                 ],
                 1,
             ),
+            next(
+                "1,000 ms later the client hands m1 to the handler again, with JMSRedelivered = true and JMSXDeliveryCount = 2.",
+                "1,000 毫秒后，客户端把 m1 再次交给处理代码，带着 JMSRedelivered = true 和 JMSXDeliveryCount = 2。"),
+            fail(C1,
+                "The handler fails a second time, again before doing anything. \"No message is processed twice\" stays green: a failed attempt is not a repeated side effect. Had the handler written to a database before it threw, the retry would repeat that write, and only an idempotent consumer would protect it.",
+                "处理代码第二次失败，同样是在做任何事之前。“没有消息被重复处理”保持绿色：失败的尝试不是重复的副作用。如果处理代码在抛出异常前已经写了数据库，重试就会重复这次写入，只有幂等消费才能防住。"),
+            op(JmsOp::Rollback { node: C1 },
+                "C1 rolls back again. m1 has been redelivered before, so this time the client also tells the broker, with a redelivered acknowledgement, and waits another 1,000 ms.",
+                "C1 再次回滚。m1 之前已经重新投递过，所以这一次客户端还会用一个“重新投递签收”通知 Broker，然后再等 1,000 毫秒。"),
+            next(
+                "The redelivered acknowledgement reaches the broker, which raises its own count for m1. m1 stays where it is: with C1, not acknowledged.",
+                "重新投递签收到达 Broker，Broker 提高它自己记录的 m1 投递计数。m1 的位置不变：仍在 C1 那里，未签收。"),
+            next(
+                "After the delay the client hands m1 over a third time, with JMSXDeliveryCount = 3.",
+                "延迟结束后，客户端第三次交出 m1，JMSXDeliveryCount = 3。"),
+            fail(C1,
+                "The handler fails a third time.",
+                "处理代码第三次失败。"),
+            ask(
+                op(JmsOp::Rollback { node: C1 },
+                    "C1 rolls back a third time. m1 would now be redelivered a third time, past maximumRedeliveries = 2, so the client gives up: it sends the broker a poison acknowledgement for m1.",
+                    "C1 第三次回滚。m1 即将第三次重新投递，超过了最大重新投递次数 2，于是客户端放弃：它给 Broker 发送 m1 的毒消息签收（poison ack）。"),
+                ("C1 rolls back a third time. m1 has been redelivered twice and maximumRedeliveries is 2. What does C1's client do?", "C1 第三次回滚。m1 已经重新投递了两次，最大重新投递次数是 2。C1 的客户端会怎么做？"),
+                &[
+                    ("Redeliver it a third time", "第三次重新投递"),
+                    ("Send the broker a poison acknowledgement", "给 Broker 发送毒消息签收"),
+                    ("Delete it without telling the broker", "不通知 Broker，直接删除"),
+                ],
+                1,
+            ),
+            next(
+                "The poison acknowledgement reaches the broker, which moves the persistent m1 to the dead-letter queue ActiveMQ.DLQ, where someone can inspect it, and the queue moves on. A non-persistent message would simply be dropped: ActiveMQ's dead-letter strategy skips non-persistent messages by default (processNonPersistent = false).",
+                "毒消息签收到达 Broker，Broker 把持久化消息 m1 移进死信队列 ActiveMQ.DLQ，有人可以在那里检查它，队列也能继续往下走。如果是非持久化消息，则会被直接丢弃：ActiveMQ 的死信策略默认跳过非持久化消息（processNonPersistent = false）。"),
         ],
     )
 }
@@ -620,78 +632,99 @@ fn transacted_send() -> Scenario<JmsLab> {
     scenario(
         "jms-tx-send",
         (
-            "A transacted producer's sends wait for the commit",
-            "事务性生产者的消息要等提交后才发出",
+            "A transacted producer's sends stay invisible until the commit",
+            "事务性生产者发送的消息在提交前不可见",
         ),
         (
-            "P sends in a transacted session: its messages stay in the session until it commits, a rollback discards them before anyone sees them, and a crash before the commit loses only what was never promised.",
-            "P 在事务性会话中发送：消息在提交前一直留在会话里；回滚会在任何人看到之前丢弃它们；提交前宕机，丢的也只是从未承诺过的消息。",
+            "P sends in a transacted session: each message reaches the broker at once, and the broker holds it where no consumer can see it. A rollback makes the broker discard them; a commit makes them visible together; a crash before the commit makes the broker roll the transaction back.",
+            "P 在事务性会话中发送：每条消息都立即到达 Broker，Broker 把它们放在消费者看不到的地方。回滚让 Broker 丢弃它们；提交让它们一起变为可见；提交前宕机，Broker 会回滚这个事务。",
         ),
         s,
         &[],
         alloc::vec![
             send(q, PERSISTENT, "debit A",
-                "P sends in a transacted session, so its messages stay in the session until it commits; a transfer takes two of them, debit account A and credit account B. P sends m1 (debit A), which stays in P's transaction.",
-                "P 使用事务性会话发送，消息在提交之前都留在会话里；一次转账需要两条消息：从账户 A 扣款，给账户 B 入账。P 发送 m1（debit A），它留在 P 的事务里。"),
+                "P sends in a transacted session; a transfer takes two messages, debit account A and credit account B. P sends m1 (debit A): ActiveMQ sends it to the broker at once, without waiting for a receipt.",
+                "P 使用事务性会话发送；一次转账需要两条消息：从账户 A 扣款，给账户 B 入账。P 发送 m1（debit A）：ActiveMQ 立即把它发给 Broker，不等回执。"),
             send(q, PERSISTENT, "credit B",
-                "P sends m2 (credit B), which is held back too: the broker has seen nothing yet.",
-                "P 发送 m2（credit B），同样被留下：Broker 还什么都没看到。"),
+                "P sends m2 (credit B) the same way.",
+                "P 以同样的方式发送 m2（credit B）。"),
+            next(
+                "m1 reaches the broker, which holds it in P's transaction: it is not in the queue, and no consumer can see it.",
+                "m1 到达 Broker，Broker 把它保存在 P 的事务里：它不在队列中，任何消费者都看不到它。"),
+            next(
+                "m2 reaches the broker and joins m1 in P's transaction.",
+                "m2 到达 Broker，和 m1 一起留在 P 的事务里。"),
             ask(
                 op(JmsOp::Rollback { node: P },
-                    "P finds the transfer invalid and rolls back: m1 and m2 are thrown away, and neither the broker nor C1 ever sees them.",
-                    "P 发现这笔转账无效，于是回滚：m1 和 m2 被丢弃，Broker 和 C1 都永远看不到它们。"),
-                ("P rolls back. What do the broker and C1 see of m1 and m2?", "P 回滚了。Broker 和 C1 能看到 m1 和 m2 的什么？"),
+                    "P finds the transfer invalid and rolls back: a rollback request goes to the broker.",
+                    "P 发现这笔转账无效，于是回滚：一个回滚请求发往 Broker。"),
+                ("P rolls back. Where are m1 and m2 at this moment?", "P 回滚了。此刻 m1 和 m2 在哪里？"),
                 &[
-                    ("Both messages, marked as rolled back", "两条消息都能看到，只是标记为已回滚"),
-                    ("Nothing at all", "什么都看不到"),
-                    ("Only m1, which was sent first", "只看到先发的 m1"),
+                    ("Still in P: a transaction sends nothing before the commit", "还在 P 里：事务在提交前什么都不发送"),
+                    ("At the broker, invisible to consumers, until the rollback reaches it", "在 Broker 上，对消费者不可见，直到回滚请求到达"),
+                    ("With C1, which must undo them", "在 C1 那里，C1 得撤销它们"),
                 ],
                 1,
             ),
+            next(
+                "The rollback reaches the broker, which discards m1 and m2. The broker had them; C1 never saw them.",
+                "回滚请求到达 Broker，Broker 丢弃了 m1 和 m2。Broker 曾经拿到过它们，C1 却从未看到。"),
             send(q, PERSISTENT, "debit A",
-                "P tries again: m3 (debit A) waits in the new transaction.",
-                "P 重新来过：m3（debit A）留在新的事务里。"),
+                "P tries again: m3 (debit A) goes to the broker in a new transaction.",
+                "P 重新来过：m3（debit A）在新的事务里发往 Broker。"),
             send(q, PERSISTENT, "credit B",
-                "m4 (credit B) waits there too.",
-                "m4（credit B）也留在那里。"),
+                "m4 (credit B) follows.",
+                "m4（credit B）随后发出。"),
+            next(
+                "m3 reaches the broker and waits, invisible, in P's transaction.",
+                "m3 到达 Broker，在 P 的事务里不可见地等待。"),
+            next(
+                "m4 joins it.",
+                "m4 也加入进来。"),
             op(JmsOp::Commit { node: P },
-                "P commits. Both messages leave together in a single send, and P waits for the broker's receipt.",
-                "P 提交。两条消息在一次发送中一起发出，P 等待 Broker 的回执。"),
+                "P commits: a commit request goes to the broker, and commit() waits for its reply.",
+                "P 提交：一个提交请求发往 Broker，commit() 等待它的答复。"),
             next(
-                "m3 and m4 reach the broker together and are stored together: a consumer never sees the debit without the credit. The broker pushes both to C1.",
-                "m3 和 m4 一起到达 Broker，一起存储：消费者永远不会只看到扣款而看不到入账。Broker 把两条都推送给 C1。"),
-            next(
-                "The receipt for both reaches P, and its commit returns.",
-                "两条消息的回执到达 P，提交返回。"),
+                "The commit reaches the broker: m3 and m4 enter the queue together, so a consumer never sees the debit without the credit. The broker answers P and dispatches both to C1.",
+                "提交请求到达 Broker：m3 和 m4 一起进入队列，消费者永远不会只看到扣款而看不到入账。Broker 答复 P，并把两条都分发给 C1。"),
             next(
                 "m3 reaches C1.",
                 "m3 到达 C1。"),
             next(
+                "The reply reaches P, and its commit() returns: now P knows that m3 and m4 are stored.",
+                "答复到达 P，commit() 返回：现在 P 知道 m3 和 m4 已经存下了。"),
+            next(
                 "m4 reaches C1.",
                 "m4 到达 C1。"),
-            process(C1,
-                "C1 processes m3: account A is debited.",
-                "C1 处理 m3：账户 A 扣款。"),
-            process(C1,
-                "C1 processes m4: account B is credited.",
-                "C1 处理 m4：账户 B 入账。"),
             send(q, PERSISTENT, "debit C",
-                "P starts another transfer: m5 (debit C) waits in its transaction.",
-                "P 开始另一笔转账：m5（debit C）留在事务里。"),
+                "P starts another transfer: m5 (debit C) goes to the broker in a new transaction.",
+                "P 开始另一笔转账：m5（debit C）在新的事务里发往 Broker。"),
+            next(
+                "m5 reaches the broker and waits, invisible, in P's transaction.",
+                "m5 到达 Broker，在 P 的事务里不可见地等待。"),
             ask(
                 fault(Fault::Crash { node: P },
-                    "P crashes before it commits, and m5 dies with it. P was never told that m5 was sent, so the no-loss invariant stays green: an uncommitted send is not a promise, and P can redo the transfer after a restart.",
-                    "P 在提交之前宕机，m5 随之消失。P 从未被告知 m5 已发出，所以不丢消息的不变式保持绿色：未提交的发送不算承诺，P 重启后可以重做这笔转账。"),
+                    "P crashes before it commits. P was never told that m5 was stored, so the no-loss invariant stays green: an uncommitted send is not a promise, and P can redo the transfer after a restart.",
+                    "P 在提交之前宕机。P 从未被告知 m5 已存下，所以不丢消息的不变式保持绿色：未提交的发送不算承诺，P 重启后可以重做这笔转账。"),
                 ("P crashes before committing m5. Does the invariant \"no message the producer counts as sent is lost\" turn red?", "P 在提交 m5 之前宕机。“生产者认为已发出的消息不会丢失”这个不变式会变红吗？"),
                 &[
                     ("Yes: m5 is lost", "会：m5 丢了"),
-                    ("No: P was never told that m5 was sent", "不会：P 从未被告知 m5 已发出"),
+                    ("No: P was never told that m5 was stored", "不会：P 从未被告知 m5 已存下"),
                 ],
                 1,
             ),
             fault(Fault::Restart { node: P },
-                "P restarts with an empty transaction. What P committed reached C1 as a whole; what it rolled back or never committed reached no one.",
-                "P 重启，事务是空的。提交了的消息完整地到达了 C1；回滚或未提交的消息谁也没收到。"),
+                "P restarts with no transaction open. The broker still holds m5 in P's old transaction: it has not noticed yet that the connection is gone.",
+                "P 重启，没有打开的事务。Broker 仍在 P 的旧事务里保存着 m5：它还没发现旧连接已经断开。"),
+            next(
+                "The broker notices that P's old connection is gone and rolls its transaction back: m5 is discarded, and no consumer ever saw it.",
+                "Broker 发现 P 的旧连接已经断开，回滚了它的事务：m5 被丢弃，没有任何消费者见过它。"),
+            process(C1,
+                "C1 processes m3: account A is debited.",
+                "C1 处理 m3：账户 A 扣款。"),
+            process(C1,
+                "C1 processes m4: account B is credited. What P committed reached C1 as a whole; what it rolled back or never committed reached the broker but no consumer.",
+                "C1 处理 m4：账户 B 入账。提交了的消息完整地到达了 C1；回滚或未提交的消息到过 Broker，却没有到达任何消费者。"),
         ],
     )
 }
@@ -756,11 +789,11 @@ fn non_persistent() -> Scenario<JmsLab> {
                 1,
             ),
             fault(Fault::Restart { node: BROKER },
-                "The broker restarts and reloads its store: m1 and m3 are back in the queue, still waiting for a consumer.",
-                "Broker 重启，从持久化存储中恢复：m1 和 m3 回到队列里，继续等待消费者。"),
+                "The broker restarts and reloads its store: m1 and m3 are back in the queue, still waiting for a consumer. P did notice the crash, since its connection broke (an exception, or a transport interruption with the failover transport); what it cannot tell is which of its asynchronous sends the broker had only in memory. Only a receipt says that a message was stored.",
+                "Broker 重启，从持久化存储中恢复：m1 和 m3 回到队列里，继续等待消费者。P 其实注意到了宕机：它的连接断了（抛出异常，或在 failover 传输下收到传输中断的通知）；它无法知道的是，哪些异步发送的消息当时只在 Broker 的内存里。只有回执才能说明一条消息已经存下。"),
             op(JmsOp::Connect { consumer: C1 },
                 "C1 connects, and the broker pushes it m1 and m3.",
-                "C1 连接上来，Broker 把 m1 和 m3 推送给它。"),
+                "C1 连接上来，Broker 把 m1 和 m3 分发给它。"),
             next(
                 "m1 reaches C1.",
                 "m1 到达 C1。"),
@@ -797,7 +830,7 @@ fn processed_twice() -> Scenario<JmsLab> {
                 "C1 负责扣款：每收到一条支付消息，就从顾客账户扣一次款，然后调用 acknowledge()（CLIENT_ACKNOWLEDGE 模式）。P 发送 m1：为订单 7 付款。"),
             next(
                 "m1 reaches the broker: stored, a receipt for P, and pushed to C1.",
-                "m1 到达 Broker：写入存储，回执发给 P，消息推送给 C1。"),
+                "m1 到达 Broker：写入存储，回执发给 P，消息分发给 C1。"),
             next(
                 "P gets its receipt: m1 is safe.",
                 "P 收到回执：m1 是安全的。"),
@@ -808,15 +841,15 @@ fn processed_twice() -> Scenario<JmsLab> {
                 "C1 processes m1: the customer is charged for order 7. The acknowledgement is the next line of code.",
                 "C1 处理 m1：为订单 7 扣了款。签收是下一行代码。"),
             fault(Fault::Crash { node: C1 },
-                "C1 crashes between those two lines. Its TCP connection breaks, but the broker does not know yet: for now, m1 is still C1's unacknowledged message.",
-                "C1 恰好在这两行代码之间宕机。它的 TCP 连接断了，但 Broker 还不知道：此刻 m1 仍是 C1 名下未签收的消息。"),
+                "C1 crashes between those two lines. Its TCP connection breaks, but the broker does not know yet: for now, m1 is still C1's unacknowledged message. A broker notices a broken connection when the socket reports it, or through its inactivity monitor (maxInactivityDuration, 30 s by default) when C1's machine simply vanishes; the lab takes 50 ms.",
+                "C1 恰好在这两行代码之间宕机。它的 TCP 连接断了，但 Broker 还不知道：此刻 m1 仍是 C1 名下未签收的消息。Broker 要么在套接字报错时发现连接断开，要么在 C1 的机器直接消失时靠不活动监测发现（maxInactivityDuration，默认 30 秒）；实验中用 50 毫秒。"),
             fault(Fault::Restart { node: C1 },
                 "C1 restarts and connects again. The broker still holds C1's old connection, so the new session waits until the broker notices that the old one is gone.",
                 "C1 重启并重新连接。Broker 还挂着 C1 的旧连接，所以新会话要等 Broker 发现旧连接已经断开之后才开始。"),
             ask(
                 next(
-                    "The broker notices that C1's old connection is gone and takes m1 back: as far as it knows, m1 was never consumed. C1's code did receive m1, so the broker flags it as redelivered and pushes it to C1's new session.",
-                    "Broker 发现 C1 的旧连接已经断开，收回 m1：在它看来，m1 从未被消费。C1 的代码确实收到过 m1，所以 Broker 给它加上重新投递标记，推送给 C1 的新会话。"),
+                    "The broker notices that C1's old connection is gone and takes m1 back: as far as it knows, m1 was never consumed. It cannot know whether m1 reached C1's code, so it counts a delivery for every message it had dispatched to C1 and not got an acknowledgement for, even one only prefetched: m1 is flagged as redelivered and dispatched to C1's new session.",
+                    "Broker 发现 C1 的旧连接已经断开，收回 m1：在它看来，m1 从未被消费。它无法知道 m1 是否到过 C1 的代码，所以凡是分发给 C1 而没收到签收的消息（哪怕只是被预取），都记一次投递：m1 带上重新投递标记，分发给 C1 的新会话。"),
                 ("C1 has restarted. What happens to m1?", "C1 已经重启。m1 会怎样？"),
                 &[
                     ("Nothing: C1 already processed it", "什么也不会发生：C1 已经处理过它了"),
@@ -872,7 +905,7 @@ fn idempotent() -> Scenario<JmsLab> {
                 "还是那个扣款消费者 C1，但这次是幂等消费：扣款前先在数据库的去重表里查消息 ID，并在扣款的同一个数据库事务里记下这个 ID。P 发送 m1：为订单 7 付款。"),
             next(
                 "m1 reaches the broker: stored, a receipt for P, and pushed to C1.",
-                "m1 到达 Broker：写入存储，回执发给 P，消息推送给 C1。"),
+                "m1 到达 Broker：写入存储，回执发给 P，消息分发给 C1。"),
             next(
                 "P gets its receipt: m1 is safe.",
                 "P 收到回执：m1 是安全的。"),
@@ -890,7 +923,7 @@ fn idempotent() -> Scenario<JmsLab> {
                 "C1 重启，去重表存在数据库里，完好无损；C1 重新连接。"),
             next(
                 "The broker notices that C1's old connection is gone, takes m1 back, flagged as redelivered, and pushes it to C1's new session, exactly as before.",
-                "Broker 发现 C1 的旧连接已经断开，收回 m1，加上重新投递标记，推送给 C1 的新会话，和上一课完全一样。"),
+                "Broker 发现 C1 的旧连接已经断开，收回 m1，加上重新投递标记，分发给 C1 的新会话，和上一课完全一样。"),
             next(
                 "m1 arrives with JMSRedelivered = true and JMSXDeliveryCount = 2.",
                 "m1 到达，带着 JMSRedelivered = true 和 JMSXDeliveryCount = 2。"),
@@ -924,8 +957,8 @@ fn prefetch() -> Scenario<JmsLab> {
             "预取 1000 让第二个消费者闲着；预取 1 让两者分担工作",
         ),
         (
-            "With the default prefetch of 1000, the broker pushes job 3 to the slow C1 while the fast C2 sits idle. With prefetch 1, the next jobs wait on the broker and go to whichever consumer is free.",
-            "预取为默认的 1000 时，Broker 把 job 3 推给慢的 C1，快的 C2 却闲着。预取为 1 时，后面的任务留在 Broker 上，谁空闲就交给谁。",
+            "With the default prefetch of 1000, the broker pushes job 3 to the slow C1 while the fast C2 sits idle. With prefetch 1, set by creating each consumer again since a prefetch is fixed at creation, the next jobs wait on the broker and go to whichever consumer is free.",
+            "预取为默认的 1000 时，Broker 把 job 3 分发给慢的 C1，快的 C2 却闲着。预取在创建消费者时确定，所以要重新创建消费者才能把它改成 1；预取为 1 时，后面的任务留在 Broker 上，谁空闲就交给谁。",
         ),
         setup(
             QUEUE,
@@ -935,7 +968,7 @@ fn prefetch() -> Scenario<JmsLab> {
         alloc::vec![
             send(q, PERSISTENT, "job 1",
                 "C1 and C2 share the queue orders with ActiveMQ's default prefetch of 1000, so the broker may push each of them up to 1000 unacknowledged messages. C2 is fast, C1 is slow and finishes nothing in this lesson, and P sends m1 (job 1).",
-                "C1 和 C2 共同消费队列 orders，预取都是 ActiveMQ 的默认值 1000：Broker 最多可以给每个消费者推送 1000 条未签收的消息。C2 很快，C1 很慢，这一课里它一件事也没做完；P 发送 m1（job 1）。"),
+                "C1 和 C2 共同消费队列 orders，预取都是 ActiveMQ 的默认值 1000：Broker 最多可以给每个消费者分发 1000 条未签收的消息。C2 很快，C1 很慢，这一课里它一件事也没做完；P 发送 m1（job 1）。"),
             send(q, PERSISTENT, "job 2",
                 "P sends m2 (job 2).",
                 "P 发送 m2（job 2）。"),
@@ -944,13 +977,13 @@ fn prefetch() -> Scenario<JmsLab> {
                 "P 发送 m3（job 3）。"),
             next(
                 "m1 reaches the broker and goes to C1, whose turn it is.",
-                "m1 到达 Broker，轮到 C1，于是推送给 C1。"),
+                "m1 到达 Broker，轮到 C1，于是分发给 C1。"),
             next(
                 "m2 reaches the broker and goes to C2: the broker takes turns.",
-                "m2 到达 Broker，推送给 C2：Broker 轮流分发。"),
+                "m2 到达 Broker，分发给 C2：Broker 轮流分发。"),
             next(
                 "m3 reaches the broker and goes to C1, whose prefetch buffer has plenty of room.",
-                "m3 到达 Broker，推送给 C1：它的预取缓冲区还有大把空间。"),
+                "m3 到达 Broker，分发给 C1：它的预取缓冲区还有大把空间。"),
             next(
                 "P gets the receipt for m1.",
                 "P 收到 m1 的回执。"),
@@ -975,7 +1008,7 @@ fn prefetch() -> Scenario<JmsLab> {
             ask(
                 next(
                     "The broker deletes m2 and has nothing left to push: m3 already belongs to C1. C2 sits idle while m3 waits behind the slow m1, dispatched but not consumed.",
-                    "Broker 删除 m2，却没有消息可以再推送了：m3 已经分给了 C1。C2 闲着，m3 却在慢吞吞的 m1 后面排队：已分配，未消费。"),
+                    "Broker 删除 m2，却没有消息可以再分发了：m3 已经分给了 C1。C2 闲着，m3 却在慢吞吞的 m1 后面排队：已分配，未消费。"),
                 ("C2's acknowledgement of m2 reaches the broker. Does C2 get m3 next?", "C2 对 m2 的签收到达 Broker。接下来 m3 会交给 C2 吗？"),
                 &[
                     ("Yes: the broker hands it to the idle consumer", "会：Broker 把它交给空闲的消费者"),
@@ -983,93 +1016,89 @@ fn prefetch() -> Scenario<JmsLab> {
                 ],
                 1,
             ),
-            op(JmsOp::SetPrefetch { consumer: C1, prefetch: 1 },
-                "The fix is prefetch = 1. From now on the broker pushes C1 a message only when C1 holds no unacknowledged one.",
-                "解决办法是把预取设为 1。从现在起，只有当 C1 手上没有未签收的消息时，Broker 才会给它推送新消息。"),
             op(JmsOp::SetPrefetch { consumer: C2, prefetch: 1 },
-                "C2 gets prefetch = 1 too. m1 and m3 stay where they are: a smaller prefetch changes only what the broker pushes from now on.",
-                "C2 的预取也设为 1。m1 和 m3 仍留在 C1 那里：调小预取只影响今后的推送。"),
+                "The fix is prefetch = 1. ActiveMQ fixes a consumer's prefetch when the consumer is created, so C2 is closed and created again with prefetch 1. It holds nothing, so nothing goes back to the broker.",
+                "解决办法是把预取设为 1。ActiveMQ 在创建消费者时就确定了它的预取，所以 C2 先关闭，再以预取 1 重新创建。它手上没有消息，所以没有消息回到 Broker。"),
+            op(JmsOp::SetPrefetch { consumer: C1, prefetch: 1 },
+                "C1 is re-created with prefetch 1 too. Closing it sends m1 and m3 back to the broker, unflagged since C1's code never received them, and the broker dispatches them again, one to each consumer: m1 to C2, m3 to the new C1.",
+                "C1 也以预取 1 重新创建。关闭它让 m1 和 m3 回到 Broker：C1 的代码从没收到过它们，所以不带重新投递标记。Broker 再次分发，每个消费者一条：m1 给 C2，m3 给新的 C1。"),
             send(q, PERSISTENT, "job 4",
                 "P sends m4 (job 4).",
                 "P 发送 m4（job 4）。"),
-            send(q, PERSISTENT, "job 5",
-                "P sends m5 (job 5).",
-                "P 发送 m5（job 5）。"),
             next(
-                "m4 reaches the broker. C1 still holds two unacknowledged messages, more than its prefetch of 1, so m4 goes to C2.",
-                "m4 到达 Broker。C1 手上还有两条未签收的消息，超过了预取上限 1，所以 m4 交给了 C2。"),
+                "m3 reaches the new C1.",
+                "m3 到达新的 C1。"),
+            next(
+                "m1 reaches C2.",
+                "m1 到达 C2。"),
             ask(
                 next(
-                    "m5 reaches the broker, and both consumers are full: C1 with its backlog, C2 with m4. m5 waits in the queue for whichever consumer frees up first.",
-                    "m5 到达 Broker，两个消费者都满了：C1 有积压，C2 手上有 m4。m5 留在队列里，哪个消费者先空出来就交给谁。"),
-                ("m5 reaches the broker. C1 is stuck with two messages and C2 holds m4. Where does m5 go?", "m5 到达 Broker。C1 还卡着两条消息，C2 手上有 m4。m5 去哪里？"),
+                    "m4 reaches the broker, and both consumers are full: each holds one unacknowledged message, its whole prefetch. m4 waits in the queue for whichever consumer frees up first.",
+                    "m4 到达 Broker，两个消费者都满了：各自手上有一条未签收的消息，正好用完预取。m4 留在队列里，哪个消费者先空出来就交给谁。"),
+                ("m4 reaches the broker. C1 holds m3 and C2 holds m1, each with prefetch 1. Where does m4 go?", "m4 到达 Broker。C1 手上有 m3，C2 手上有 m1，预取都是 1。m4 去哪里？"),
                 &[
                     ("To C1, whose turn it is", "给 C1：轮到它了"),
                     ("It waits on the broker for a free consumer", "留在 Broker 上，等待空闲的消费者"),
-                    ("To C2, behind m4", "给 C2，排在 m4 后面"),
+                    ("To C2, behind m1", "给 C2，排在 m1 后面"),
                 ],
                 1,
             ),
-            next(
-                "m4 reaches C2.",
-                "m4 到达 C2。"),
+            process(C2,
+                "C2 finishes m1 and acknowledges it.",
+                "C2 处理完 m1 并签收。"),
             next(
                 "P gets the receipt for m4.",
                 "P 收到 m4 的回执。"),
             next(
-                "P gets the receipt for m5.",
-                "P 收到 m5 的回执。"),
-            process(C2,
-                "C2 finishes m4 and acknowledges it.",
-                "C2 处理完 m4 并签收。"),
+                "The acknowledgement frees C2's single slot, and the broker dispatches m4 to C2 at once.",
+                "签收让 C2 唯一的名额空了出来，Broker 立即把 m4 分发给 C2。"),
             next(
-                "The acknowledgement frees C2's single slot, and the broker pushes m5 to C2 at once.",
-                "签收让 C2 唯一的名额空了出来，Broker 立即把 m5 推送给 C2。"),
-            next(
-                "m5 reaches C2.",
-                "m5 到达 C2。"),
+                "m4 reaches C2.",
+                "m4 到达 C2。"),
             process(C2,
-                "C2 finishes m5: with prefetch 1 the work went to the consumer that was free, while m3, pushed under prefetch 1000, still sits in slow C1's buffer. Keep prefetch low when consumers are slow or uneven.",
-                "C2 处理完 m5：预取为 1 时，工作交给了空闲的消费者；而预取为 1000 时推出去的 m3，至今还躺在慢吞吞的 C1 的缓冲区里。消费者处理慢或快慢不均时，要把预取调小。"),
+                "C2 finishes m4: with prefetch 1 the work goes to the consumer that is free, and slow C1 holds up only one message, m3. Keep prefetch low when consumers are slow or uneven; to change it, create the consumer again.",
+                "C2 处理完 m4：预取为 1 时，工作交给空闲的消费者，慢吞吞的 C1 只压住了一条消息 m3。消费者处理慢或快慢不均时，要把预取调小；要改预取，就得重新创建消费者。"),
         ],
     )
 }
 
 fn dups_ok() -> Scenario<JmsLab> {
-    let q = QUEUE.0;
+    let logs = ("logs", DestinationKind::Topic);
+    let q = logs.0;
     let mut c = consumer(C1, q, AckMode::DupsOk);
     c.prefetch = 4;
+    c.durable = Some("writer".into());
     scenario(
         "jms-dups-ok",
         (
-            "DUPS_OK acknowledges lazily, so a crash repeats a message",
-            "DUPS_OK 延迟签收，宕机后消息被重复处理",
+            "DUPS_OK on a topic acknowledges lazily, so a crash repeats a message",
+            "主题上的 DUPS_OK 延迟签收，宕机后消息被重复处理",
         ),
         (
-            "C1 acknowledges in DUPS_OK_ACKNOWLEDGE mode: one acknowledgement for every two messages. It crashes after processing m3, whose acknowledgement was still being saved up, and processes m3 again after the restart.",
-            "C1 以 DUPS_OK_ACKNOWLEDGE 模式签收：每两条消息才签收一次。它处理完 m3 后宕机，m3 的签收还在攒着没发出，重启后 m3 又被处理了一次。",
+            "C1 subscribes to a topic in DUPS_OK_ACKNOWLEDGE mode: one acknowledgement for every two messages (on a queue, ActiveMQ would acknowledge each one, as in AUTO_ACKNOWLEDGE). It crashes after processing m3, whose acknowledgement was still being saved up, and processes m3 again after the restart.",
+            "C1 以 DUPS_OK_ACKNOWLEDGE 模式订阅一个主题：每两条消息才签收一次（如果是队列，ActiveMQ 会像 AUTO_ACKNOWLEDGE 一样逐条签收）。它处理完 m3 后宕机，m3 的签收还在攒着没发出，重启后 m3 又被处理了一次。",
         ),
-        setup(QUEUE, alloc::vec![c]),
+        setup(logs, alloc::vec![c]),
         &[ONCE],
         alloc::vec![
             send(q, PERSISTENT, "log line 1",
-                "C1 writes log lines, where a repeated line does little harm, and consumes in DUPS_OK_ACKNOWLEDGE mode: to save round trips, its session collects acknowledgements and sends them in batches, here one for every two messages (half its prefetch of 4). P sends m1.",
-                "C1 负责写日志，多写一行也无大碍，所以以 DUPS_OK_ACKNOWLEDGE 模式消费：为了减少网络往返，会话把签收攒起来批量发送，这里每两条消息签收一次（预取 4 的一半）。P 发送 m1。"),
+                "C1 writes log lines, where a repeated line does little harm. It has the durable subscription writer on the topic logs and consumes in DUPS_OK_ACKNOWLEDGE mode: on a topic, ActiveMQ collects acknowledgements and sends them in batches of half the prefetch, here one for every two messages (prefetch 4 in the lab; 100 by default for a durable subscriber). On a queue DUPS_OK would acknowledge each message, exactly as AUTO_ACKNOWLEDGE does. P publishes m1.",
+                "C1 负责写日志，多写一行也无大碍。它在主题 logs 上有名为 writer 的持久订阅，以 DUPS_OK_ACKNOWLEDGE 模式消费：在主题上，ActiveMQ 把签收攒起来，按预取数量的一半批量发送，这里每两条消息签收一次（实验中预取为 4；持久订阅者默认 100）。如果是队列，DUPS_OK 会像 AUTO_ACKNOWLEDGE 一样逐条签收。P 发布 m1。"),
             send(q, PERSISTENT, "log line 2",
-                "P sends m2.",
-                "P 发送 m2。"),
+                "P publishes m2.",
+                "P 发布 m2。"),
             send(q, PERSISTENT, "log line 3",
-                "P sends m3.",
-                "P 发送 m3。"),
+                "P publishes m3.",
+                "P 发布 m3。"),
             next(
                 "m1 reaches the broker: stored, a receipt for P, and pushed to C1.",
-                "m1 到达 Broker：写入存储，回执发给 P，消息推送给 C1。"),
+                "m1 到达 Broker：写入存储，回执发给 P，消息分发给 C1。"),
             next(
                 "m2 reaches the broker and is pushed to C1 too.",
-                "m2 到达 Broker，同样推送给 C1。"),
+                "m2 到达 Broker，同样分发给 C1。"),
             next(
                 "m3 reaches the broker and is pushed to C1.",
-                "m3 到达 Broker，推送给 C1。"),
+                "m3 到达 Broker，分发给 C1。"),
             next(
                 "P gets the receipt for m1.",
                 "P 收到 m1 的回执。"),
@@ -1093,7 +1122,7 @@ fn dups_ok() -> Scenario<JmsLab> {
                 "C1 处理 m1。会话记下这次签收，但先不发送：这一批才攒了一条。"),
             process(C1,
                 "C1 processes m2. The batch is full, and one acknowledgement for m1 and m2 goes to the broker.",
-                "C1 处理 m2。一批攒满了，一个同时签收 m1 和 m2 的确认发往 Broker。"),
+                "C1 处理 m2。一批攒满了，一个同时签收 m1 和 m2 的签收请求发往 Broker。"),
             next(
                 "The broker deletes m1 and m2.",
                 "Broker 删除了 m1 和 m2。"),
@@ -1108,8 +1137,8 @@ fn dups_ok() -> Scenario<JmsLab> {
                 "C1 重启并重新连接；等 Broker 发现旧连接已经断开，它的新会话才开始。"),
             ask(
                 next(
-                    "The broker notices that C1's old connection is gone and takes m3 back, flagged as redelivered since C1's code received it, for C1's new session. m1 and m2 were acknowledged and stay deleted.",
-                    "Broker 发现 C1 的旧连接已经断开，收回 m3：C1 的代码收到过它，所以加上重新投递标记，交给 C1 的新会话。m1 和 m2 已经签收，不会回来。"),
+                    "The broker notices that C1's old connection is gone and takes m3 back for the durable subscription. It cannot know whether m3 reached C1's code, so it counts a delivery for every message it had dispatched to C1 and not got an acknowledgement for: m3 comes back flagged as redelivered, for C1's new session. m1 and m2 were acknowledged and stay deleted.",
+                    "Broker 发现 C1 的旧连接已经断开，为持久订阅收回 m3。它无法知道 m3 是否到过 C1 的代码，所以凡是分发给 C1 而没收到签收的消息，都记一次投递：m3 带着重新投递标记回来，交给 C1 的新会话。m1 和 m2 已经签收，不会回来。"),
                 ("C1 has restarted. Which messages does the broker deliver again?", "C1 已经重启。Broker 会重新投递哪些消息？"),
                 &[
                     ("Only m3, whose acknowledgement was never sent", "只有 m3：它的签收从未发出"),
@@ -1122,72 +1151,106 @@ fn dups_ok() -> Scenario<JmsLab> {
                 "m3 arrives with JMSRedelivered = true and JMSXDeliveryCount = 2.",
                 "m3 到达，带着 JMSRedelivered = true 和 JMSXDeliveryCount = 2。"),
             process(C1,
-                "C1 processes m3 a second time and \"no message is processed twice\" turns red: DUPS_OK trades fewer acknowledgements for duplicates after a crash, so use it only where a duplicate does no harm. AUTO_ACKNOWLEDGE acknowledges each message right after processing and shrinks the window to an instant.",
-                "C1 第二次处理 m3，“没有消息被重复处理”的不变式变红：DUPS_OK 用宕机后的重复换来更少的签收，所以只能用在重复无害的地方。AUTO_ACKNOWLEDGE 在每条消息处理完后立即签收，能把这个窗口缩小到一瞬间。"),
+                "C1 processes m3 a second time and \"no message is processed twice\" turns red: on a topic, DUPS_OK trades fewer acknowledgements for duplicates after a crash, so use it only where a duplicate does no harm. AUTO_ACKNOWLEDGE, or DUPS_OK on a queue, acknowledges each message right after processing and shrinks the window to an instant.",
+                "C1 第二次处理 m3，“没有消息被重复处理”的不变式变红：在主题上，DUPS_OK 用宕机后的重复换来更少的签收，所以只能用在重复无害的地方。AUTO_ACKNOWLEDGE（或队列上的 DUPS_OK）在每条消息处理完后立即签收，能把这个窗口缩小到一瞬间。"),
         ],
     )
+}
+
+fn with_ttl(body: &str, ttl: Time) -> JmsOp {
+    let mut send = send_op(QUEUE.0, PERSISTENT, body, &[]);
+    if let JmsOp::Send { ttl: t, .. } = &mut send {
+        *t = Some(ttl);
+    }
+    send
 }
 
 fn ttl() -> Scenario<JmsLab> {
     let q = QUEUE.0;
     let mut c = consumer(C1, q, AckMode::Auto);
     c.connected = false;
-    let mut short_lived = send_op(q, PERSISTENT, "flash sale", &[]);
-    if let JmsOp::Send { ttl, .. } = &mut short_lived {
-        *ttl = Some(100);
-    }
     scenario(
         "jms-ttl",
         (
-            "A message outlives its time to live and goes to the dead-letter queue",
-            "消息超过存活时间，进入死信队列",
+            "An expired message waits until the broker or a consumer notices it",
+            "过期消息一直等到 Broker 或消费者发现它",
         ),
         (
-            "m1 has a time to live of 100 ms and no consumer comes in time: m1 expires into ActiveMQ.DLQ. m2, sent later without a time to live, waits until C1 connects.",
-            "m1 的存活时间是 100 毫秒，消费者没能及时出现：m1 过期进入 ActiveMQ.DLQ。之后发送的 m2 没有设置存活时间，一直等到 C1 连接上来。",
+            "No timer fires when a message's time to live runs out. The broker finds m1 expired when it is about to dispatch it, C1's client finds m2 expired in its prefetch buffer, and the broker's periodic sweep, every 30 s by default, finds m3. Each persistent message ends in ActiveMQ.DLQ.",
+            "消息的存活时间用完时，并没有定时器触发。Broker 在准备分发 m1 时发现它已过期；C1 的客户端在预取缓冲区里发现 m2 已过期；Broker 的定期扫描（默认每 30 秒）发现了 m3。这些持久化消息最后都进了 ActiveMQ.DLQ。",
         ),
         setup(QUEUE, alloc::vec![c]),
         &[],
         alloc::vec![
-            op(short_lived,
+            op(with_ttl("flash sale", 100),
                 "No consumer is connected to the queue orders. P sends m1 (flash sale) with a time to live of 100 ms: its JMSExpiration is 100 ms after the send, and after that nobody should act on it.",
                 "队列 orders 目前没有消费者连接。P 发送 m1（flash sale），存活时间（TTL）为 100 毫秒：它的 JMSExpiration 是发送后 100 毫秒，过了这个时间就没人该再处理它。"),
             next(
-                "m1 reaches the broker and is stored, and the broker sets a timer for the moment m1 expires. With no consumer connected, m1 waits (amber).",
-                "m1 到达 Broker 并被存储，Broker 为 m1 的过期时刻设了一个定时器。没有消费者连接，m1 只能等待（黄色）。"),
+                "m1 reaches the broker and is stored. The broker sets no timer for m1's expiry; it sweeps its queues for expired messages every 30 s (expireMessagesPeriod, the default, which the lab keeps). With no consumer connected, m1 waits (amber).",
+                "m1 到达 Broker 并被存储。Broker 不会为 m1 的过期时刻设定时器；它每 30 秒扫描一次队列里的过期消息（expireMessagesPeriod，默认值，实验中也用它）。没有消费者连接，m1 只能等待（黄色）。"),
             next(
                 "P gets the receipt for m1: it is safely stored.",
                 "P 收到 m1 的回执：它已被安全存储。"),
+            step(Directive::Wait { ms: 200 },
+                "200 ms pass. m1 expired 100 ms after the send, and nothing happened: it is still in the queue.",
+                "过了 200 毫秒。m1 在发送后 100 毫秒就过期了，但什么也没发生：它仍在队列里。"),
             ask(
-                next(
-                    "100 ms after the send, the timer fires and m1 expires. It was persistent, so the broker moves it to the dead-letter queue ActiveMQ.DLQ instead of deleting it silently.",
-                    "发送后 100 毫秒，定时器触发，m1 过期。它是持久化消息，所以 Broker 没有悄悄删掉它，而是把它移进死信队列 ActiveMQ.DLQ。"),
-                ("Still no consumer when m1's 100 ms run out. What happens to m1?", "m1 的 100 毫秒到了，仍然没有消费者。m1 会怎样？"),
+                op(JmsOp::Connect { consumer: C1 },
+                    "C1 connects. About to dispatch m1, the broker checks its expiration, finds it past, and moves the persistent m1 to the dead-letter queue ActiveMQ.DLQ instead. C1 gets nothing.",
+                    "C1 连接上来。Broker 准备分发 m1 时检查它的过期时间，发现已经过了，于是把持久化消息 m1 移进死信队列 ActiveMQ.DLQ。C1 什么也没收到。"),
+                ("m1 expired 100 ms after the send; now, at 200 ms, C1 connects. What happens to m1?", "m1 在发送后 100 毫秒过期；现在是 200 毫秒，C1 连接上来。m1 会怎样？"),
                 &[
-                    ("It stays in the queue until someone consumes it", "留在队列里，直到有人消费"),
-                    ("It expires into the dead-letter queue", "过期，进入死信队列"),
-                    ("It is delivered to the next consumer anyway", "照样投递给下一个消费者"),
+                    ("It was deleted at 100 ms, when its timer fired", "在 100 毫秒时被定时器删除了"),
+                    ("The broker finds it expired as it is about to dispatch it, and dead-letters it", "Broker 准备分发时发现它已过期，把它移进死信队列"),
+                    ("It is delivered to C1 anyway", "照样投递给 C1"),
                 ],
                 1,
             ),
-            send(q, PERSISTENT, "order 1",
-                "P sends m2 (order 1) with no time to live: it never expires.",
-                "P 发送 m2（正文“order 1”），不设存活时间：它永不过期。"),
+            op(with_ttl("flash sale 2", 100),
+                "P sends m2 with a time to live of 100 ms as well.",
+                "P 发送 m2，存活时间同样是 100 毫秒。"),
             next(
-                "m2 reaches the broker and waits in the queue.",
-                "m2 到达 Broker，在队列里等待。"),
+                "m2 reaches the broker, which dispatches it to C1 at once: it is fresh.",
+                "m2 到达 Broker，还没过期，Broker 立即把它分发给 C1。"),
             next(
                 "P gets the receipt for m2.",
                 "P 收到 m2 的回执。"),
-            op(JmsOp::Connect { consumer: C1 },
-                "C1 connects at last, and the broker pushes it m2 only.",
-                "C1 终于连接上来，Broker 只把 m2 推送给它。"),
             next(
-                "m2 reaches C1.",
-                "m2 到达 C1。"),
+                "m2 reaches C1's prefetch buffer.",
+                "m2 进入 C1 的预取缓冲区。"),
+            step(Directive::Wait { ms: 200 },
+                "C1 is busy elsewhere for 200 ms, and m2 expires in its buffer.",
+                "C1 忙别的事忙了 200 毫秒，m2 在它的缓冲区里过期了。"),
             process(C1,
-                "C1 processes m2. The flash sale never reached it: a time to live drops work that is too late to be useful, and the dead-letter queue keeps a record of it.",
-                "C1 处理 m2。限时促销消息永远到不了它这里：存活时间让过时的工作不再执行，而死信队列留下了它的记录。"),
+                "C1's application asks for the next message. The ActiveMQ client finds m2 expired, drops it without handing it over, and tells the broker with an expired acknowledgement.",
+                "C1 的应用程序要下一条消息。ActiveMQ 客户端发现 m2 已经过期，不把它交出去，直接丢弃，并用“过期签收”通知 Broker。"),
+            next(
+                "The broker gets the expired acknowledgement and moves m2 to ActiveMQ.DLQ.",
+                "Broker 收到过期签收，把 m2 移进 ActiveMQ.DLQ。"),
+            op(JmsOp::Disconnect { consumer: C1 },
+                "C1 disconnects.",
+                "C1 断开连接。"),
+            op(with_ttl("flash sale 3", 100),
+                "P sends m3 with a time to live of 100 ms, and no consumer will come for it.",
+                "P 发送 m3，存活时间 100 毫秒，而且不会有消费者来取它。"),
+            next(
+                "m3 reaches the broker and waits.",
+                "m3 到达 Broker，开始等待。"),
+            next(
+                "P gets the receipt for m3.",
+                "P 收到 m3 的回执。"),
+            ask(
+                next(
+                    "At 30 s the broker's periodic sweep runs, finds m3 expired and moves it to ActiveMQ.DLQ: about 30 s after its time ran out. A time to live stops stale work from running; it does not free the broker the moment it runs out, so the sweep period matters when expired messages pile up.",
+                    "到了 30 秒，Broker 的定期扫描开始，发现 m3 已过期，把它移进 ActiveMQ.DLQ：这时离它过期已经过了将近 30 秒。存活时间能防止执行过时的工作，但不会在到期那一刻就释放 Broker 的空间；过期消息堆积时，扫描周期就很重要。"),
+                ("Nobody connects. When does m3 leave the queue?", "没有人连接。m3 什么时候离开队列？"),
+                &[
+                    ("At 100 ms after the send, exactly", "发送后恰好 100 毫秒"),
+                    ("At the broker's next periodic sweep", "在 Broker 下一次定期扫描时"),
+                    ("Never, until a consumer connects", "永远不会，除非有消费者连接"),
+                ],
+                1,
+            ),
         ],
     )
 }

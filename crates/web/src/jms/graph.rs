@@ -318,7 +318,7 @@ pub fn graph(
             </svg>
             <figcaption>{ tr(lang,
                 "Dots on the links are messages on their way (amber). On the broker: green chips are in the persistent store, grey ones only in memory, amber ones are out with a consumer awaiting its acknowledgement.",
-                "链路上的圆点是正在传输的消息（黄色）。Broker 中：绿色表示已写入持久化存储，灰色表示只在内存中，黄色表示已投递给消费者、正在等待确认。") }</figcaption>
+                "链路上的圆点是正在传输的消息（黄色）。Broker 中：绿色表示已写入持久化存储，灰色表示只在内存中，黄色表示已分发给消费者、正在等待签收。") }</figcaption>
         </figure>
     }
 }
@@ -326,7 +326,13 @@ pub fn graph(
 fn kind_class(msg: &JmsMsg) -> &'static str {
     match msg {
         JmsMsg::Send { .. } | JmsMsg::Dispatch { .. } => "data",
-        JmsMsg::Receipt { .. } | JmsMsg::Ack { .. } | JmsMsg::Redeliver { .. } => "control",
+        JmsMsg::Receipt { .. }
+        | JmsMsg::Ack { .. }
+        | JmsMsg::Redelivered { .. }
+        | JmsMsg::Poison { .. }
+        | JmsMsg::ExpiredAck { .. }
+        | JmsMsg::Commit { .. }
+        | JmsMsg::Rollback { .. } => "control",
     }
 }
 
@@ -352,10 +358,20 @@ fn short(msg: &JmsMsg, lab: &JmsLab) -> String {
             "ack {}",
             entries.iter().map(name).collect::<Vec<_>>().join(",")
         ),
-        JmsMsg::Redeliver { entries } => format!(
+        JmsMsg::Redelivered { entries } => format!(
             "↺{}",
             entries.iter().map(name).collect::<Vec<_>>().join(",")
         ),
+        JmsMsg::Poison { entries } => format!(
+            "☠{}",
+            entries.iter().map(name).collect::<Vec<_>>().join(",")
+        ),
+        JmsMsg::ExpiredAck { entries } => format!(
+            "⌛{}",
+            entries.iter().map(name).collect::<Vec<_>>().join(",")
+        ),
+        JmsMsg::Commit { .. } => "commit".to_string(),
+        JmsMsg::Rollback { .. } => "rollback".to_string(),
     }
 }
 
@@ -388,7 +404,7 @@ fn producer_body(lang: Lang, lab: &JmsLab, node: NodeId, stack: &mut Stack, mark
             .collect();
         stack.labelled(
             "node-line",
-            tr(lang, "uncommitted:", "未提交："),
+            tr(lang, "sent, not committed:", "已发送、未提交："),
             &buffered,
             none(lang),
         );
@@ -504,14 +520,94 @@ fn consumer_body(lang: Lang, lab: &JmsLab, node: NodeId, stack: &mut Stack, mark
     );
     stack.labelled(
         "node-line",
-        tr(lang, "consumed, unacked:", "已消费、未确认："),
+        tr(lang, "consumed, unacked:", "已消费、未签收："),
         &unacked,
         none(lang),
     );
+    if !k.redelivering.is_empty() {
+        let waiting: Vec<Chip> = k
+            .redelivering
+            .iter()
+            .map(|m| {
+                message_chip(
+                    m.label.clone(),
+                    "redelivered",
+                    message_title(lang, m),
+                    m.entry,
+                    marks,
+                )
+            })
+            .collect();
+        let delay = lab.setup.redelivery_delay;
+        stack.labelled(
+            "node-line",
+            &super::redelivery_delay_label(lang, delay),
+            &waiting,
+            none(lang),
+        );
+    }
 }
 
 fn broker_body(lang: Lang, lab: &JmsLab, stack: &mut Stack, marks: &Marks<'_>) {
     let empty = tr(lang, "(empty)", "（空）");
+    for (producer, (_, held)) in &lab.broker.transactions {
+        let items: Vec<Chip> = held
+            .iter()
+            .map(|m| {
+                message_chip(
+                    m.label.clone(),
+                    "buffered",
+                    message_title(lang, m),
+                    m.entry,
+                    marks,
+                )
+            })
+            .collect();
+        stack.line(
+            "node-line",
+            &trf(
+                lang,
+                format!(
+                    "{}'s transaction (invisible until commit)",
+                    lab.name(*producer)
+                ),
+                format!("{} 的事务（提交前对消费者不可见）", lab.name(*producer)),
+            ),
+        );
+        stack.chips(&items, empty);
+        stack.gap(4.0);
+    }
+    for consumer in lab.broker.lost_connections.keys() {
+        let after = distlab_core::mq::jms::CONNECTION_LOST_AFTER;
+        stack.text(
+            "node-line small",
+            SMALL,
+            &trf(
+                lang,
+                format!(
+                    "has not noticed that {}'s connection broke ({after} ms in the lab · up to 30 s by default, inactivity monitor)",
+                    lab.name(*consumer)
+                ),
+                format!(
+                    "还没发现 {} 的连接已断开（实验中 {after} 毫秒 · 默认最长 30 秒，不活动监测）",
+                    lab.name(*consumer)
+                ),
+            ),
+        );
+    }
+    let ttl = lab
+        .broker
+        .channels
+        .iter()
+        .flat_map(|c| c.messages.iter())
+        .any(|h| h.message.expiration.is_some());
+    if ttl {
+        stack.text(
+            "node-line small",
+            SMALL,
+            &super::expire_period_label(lang, lab.setup.expire_messages_period),
+        );
+    }
     for channel in &lab.broker.channels {
         let title = match channel.subscriber {
             None => trf(

@@ -98,7 +98,7 @@ fn copies(world: &World<JmsLab>, entry: EntryId) -> Vec<(Text, &Message)> {
             out.push((
                 Text::new(
                     format!("consumed by {c}, not acknowledged"),
-                    format!("{c} 已消费、未确认"),
+                    format!("{c} 已消费、未签收"),
                 ),
                 m,
             ));
@@ -134,7 +134,7 @@ fn copies(world: &World<JmsLab>, entry: EntryId) -> Vec<(Text, &Message)> {
             if let Some(c) = h.dispatched_to {
                 at.en
                     .push_str(&format!(", sent to {} and awaiting its ack", name(c)));
-                at.zh.push_str(&format!("，已投递给 {}、等待确认", name(c)));
+                at.zh.push_str(&format!("，已分发给 {}、等待签收", name(c)));
             }
             out.push((at, &h.message));
         }
@@ -158,8 +158,20 @@ fn copies(world: &World<JmsLab>, entry: EntryId) -> Vec<(Text, &Message)> {
             let n = name(p.spec.node);
             out.push((
                 Text::new(
-                    format!("in {n}'s open transaction, not committed"),
-                    format!("在 {n} 尚未提交的事务中"),
+                    format!("sent in {n}'s open transaction, not committed"),
+                    format!("已在 {n} 尚未提交的事务中发出"),
+                ),
+                m,
+            ));
+        }
+    }
+    for (producer, (_, held)) in &lab.broker.transactions {
+        for m in held.iter().filter(|m| m.entry == entry) {
+            let n = name(*producer);
+            out.push((
+                Text::new(
+                    format!("held by the broker in {n}'s transaction, invisible until the commit"),
+                    format!("Broker 在 {n} 的事务中保存着它，提交前不可见"),
                 ),
                 m,
             ));
@@ -221,8 +233,8 @@ fn headers(lang: Lang, m: &Message) -> Html {
             { row(lang, "JMSDeliveryMode", ("written to the store before the broker answers?", "Broker 回执前是否写入持久化存储"), mode) }
             { row(lang, "JMSPriority", ("0 lowest to 9 highest, 4 by default", "0 最低、9 最高，默认 4"), m.priority.to_string()) }
             { row(lang, "JMSExpiration", ("when it expires; 0 means never", "过期时间；0 表示永不过期"), expiration) }
-            { row(lang, "JMSRedelivered", ("an application received it before", "此前是否已交给过应用程序"), m.redelivered.to_string()) }
-            { row(lang, "JMSXDeliveryCount", ("deliveries to an application so far", "到目前为止的投递次数"), m.delivery_count.to_string()) }
+            { row(lang, "JMSRedelivered", ("it may have been delivered before", "此前可能已经投递过"), m.redelivered.to_string()) }
+            { row(lang, "JMSXDeliveryCount", ("deliveries so far", "到目前为止的投递次数"), m.delivery_count.to_string()) }
             { row(lang, "JMSCorrelationID", ("ties a reply to its request", "把应答与请求关联起来"), m.correlation_id.clone().unwrap_or_else(|| none(lang))) }
             { row(lang, "JMSType", ("a type name the application chose", "应用程序自定的消息类型"), m.jms_type.clone().unwrap_or_else(|| none(lang))) }
             { row(lang, "JMSXGroupID", ("message group: one consumer gets the whole group", "消息组：同一组的消息都交给同一个消费者"), m.group.clone().unwrap_or_else(|| none(lang))) }

@@ -107,6 +107,7 @@ pub fn controls(lang: Lang, world: &World<JmsLab>, dispatch: &Callback<Msg<JmsLa
                     <div class="row">
                         <strong>{ &name }</strong>
                         { button(dispatch, format!("process-{name}"), tr(lang, "process next", "处理下一条").into(), JmsOp::Process { consumer: node }, running && !k.prefetched.is_empty()) }
+                        { button(dispatch, format!("fail-{name}"), tr(lang, "next fails", "下一条处理失败").into(), JmsOp::Fail { consumer: node }, running && !k.prefetched.is_empty()) }
                         if k.spec.ack_mode == AckMode::Client {
                             { button(dispatch, format!("acknowledge-{name}"), tr(lang, "acknowledge()", "acknowledge()").into(), JmsOp::Acknowledge { consumer: node }, running) }
                         }
@@ -119,12 +120,12 @@ pub fn controls(lang: Lang, world: &World<JmsLab>, dispatch: &Callback<Msg<JmsLa
                         } else {
                             { button(dispatch, format!("connect-{name}"), tr(lang, "connect", "连接").into(), JmsOp::Connect { consumer: node }, running) }
                         }
-                        <label class="setting">{ tr(lang, "ack mode", "确认模式") }
+                        <label class="setting">{ tr(lang, "ack mode", "签收模式") }
                             <select data-testid={format!("ack-mode-{name}")} onchange={on_mode}>
                                 { for MODES.iter().map(|m| html! { <option value={m.name()} selected={*m == k.spec.ack_mode}>{ m.name() }</option> }) }
                             </select>
                         </label>
-                        <label class="setting">{ tr(lang, "prefetch", "预取") }
+                        <label class="setting" title={tr(lang, "Fixed when a consumer is created: a new value closes the consumer and creates it again.", "预取在消费者创建时确定：改变它会关闭消费者并重新创建。")}>{ tr(lang, "prefetch", "预取") }
                             <input data-testid={format!("prefetch-{name}")} class="number" type="number" min="1" max={MAX_PREFETCH.to_string()}
                                 value={k.spec.prefetch.to_string()} onchange={on_prefetch} />
                         </label>
@@ -297,7 +298,7 @@ pub fn selector_tester(props: &TesterProps) -> Html {
             { for apply }
             <p class="hint">{ tr(lang,
                 "A JMS consumer's selector is fixed when it is created: applying one closes the consumer and opens it again, so what it had not acknowledged goes back to the broker first. Like every control, it forks the run.",
-                "JMS 消费者的消息选择器在创建时就已确定：应用新的选择器会先关闭消费者再重新创建，它尚未确认的消息会先回到 Broker。和其他操作一样，这会让运行分叉。") }</p>
+                "JMS 消费者的消息选择器在创建时就已确定：应用新的选择器会先关闭消费者再重新创建，它尚未签收的消息会先回到 Broker。和其他操作一样，这会让运行分叉。") }</p>
         </section>
     }
 }
