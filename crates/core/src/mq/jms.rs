@@ -1997,17 +1997,20 @@ impl Protocol for JmsLab {
                 }
             }
             // Memory is gone: non-persistent messages, and non-durable subscriptions with all
-            // their messages. The store survives, and with it what the broker must deliver again.
+            // their messages. The store survives, and with it what the broker must deliver again,
+            // as the store has it: the redelivery count lives in the broker's memory, so a message
+            // delivered before the crash comes back unflagged (ActiveMQ's `persistJMSRedelivered`
+            // policy, false by default, would write the flag to the store before each dispatch:
+            // `PolicyEntry.setPersistJMSRedelivered`, AMQ-5068).
             let mut lost = Vec::new();
             for c in &mut self.broker.channels {
                 let durable = c.subscriber.is_none_or(|(_, durable)| durable);
                 c.messages.retain_mut(|h| {
                     if durable && h.message.is_persistent() {
-                        let delivered = core::mem::take(&mut h.delivered);
-                        if h.dispatched_to.take().is_some() && delivered {
-                            h.message.redelivered = true;
-                            h.message.delivery_count += 1;
-                        }
+                        h.delivered = false;
+                        h.dispatched_to = None;
+                        h.message.redelivered = false;
+                        h.message.delivery_count = 0;
                         true
                     } else {
                         lost.push((h.message.entry, h.message.label.clone()));
@@ -2939,6 +2942,41 @@ mod tests {
         settle(&mut w);
         assert_eq!(process_all(&mut w, C1), 2);
         assert_eq!(&places(&w)[2..], &[Place::Acknowledged; 2]);
+    }
+
+    /// The redelivery count is kept in the broker's memory (`persistJMSRedelivered` is false by
+    /// default), so a message delivered before a broker crash comes back unflagged.
+    #[test]
+    fn a_broker_restart_forgets_that_a_message_was_delivered() {
+        let mut w = world(vec![consumer(C1, "orders", AckMode::Client)]);
+        send(&mut w, "orders", DeliveryMode::Persistent, 1);
+        settle(&mut w);
+        assert!(
+            !w.protocol.consumers[&C1].prefetched.is_empty(),
+            "m1 reached C1"
+        );
+        // C1's application receives m1 and does not acknowledge it (CLIENT_ACKNOWLEDGE).
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        assert!(w
+            .protocol
+            .broker
+            .channels
+            .iter()
+            .flat_map(|c| c.messages.iter())
+            .any(|h| h.delivered));
+        fault(&mut w, Fault::Crash { node: B });
+        fault(&mut w, Fault::Restart { node: B });
+        settle(&mut w);
+        let held: Vec<_> = w
+            .protocol
+            .broker
+            .channels
+            .iter()
+            .flat_map(|c| c.messages.iter())
+            .collect();
+        assert_eq!(held.len(), 1, "the store kept m1");
+        assert!(!held[0].message.redelivered);
+        assert!(held[0].message.delivery_count <= 1);
     }
 
     #[test]

@@ -334,8 +334,12 @@ pub fn inspector(
             Some(journey) => {
                 let found = copies(world, entry);
                 let place = match journey.holder {
-                    Some(n) => format!("{} ({})", journey.place.name().get(lang), lab.name(n)),
-                    None => journey.place.name().get(lang).to_string(),
+                    Some(n) => format!(
+                        "{} ({})",
+                        journey.place.name_in(lab.ledger.acks).get(lang),
+                        lab.name(n)
+                    ),
+                    None => journey.place.name_in(lab.ledger.acks).get(lang).to_string(),
                 };
                 let head = html! {
                     <p class="inspector-where">
