@@ -294,7 +294,7 @@ pub fn graph(
                     let span = env.deliver_at.saturating_sub(env.sent_at).max(1) as f64;
                     let f = (now.saturating_sub(env.sent_at) as f64 / span).clamp(0.0, 1.0) * 0.8 + 0.1;
                     let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
-                    let text = short(&env.msg, lab);
+                    let text = short(lang, &env.msg, lab);
                     // Above the upper lane, under the lower one: two messages on one link keep apart.
                     let ty = if y2 < y1 || (y1 - y2).abs() < 0.5 && env.from < env.to { y - 13.0 } else { y + 24.0 };
                     // A packet that carries one message selects it, like a chip.
@@ -337,7 +337,7 @@ fn kind_class(msg: &JmsMsg) -> &'static str {
 }
 
 /// The label drawn next to a packet.
-fn short(msg: &JmsMsg, lab: &JmsLab) -> String {
+fn short(lang: Lang, msg: &JmsMsg, lab: &JmsLab) -> String {
     let name = |e: &u32| {
         lab.ledger
             .get(*e)
@@ -355,7 +355,8 @@ fn short(msg: &JmsMsg, lab: &JmsLab) -> String {
             entries.iter().map(name).collect::<Vec<_>>().join(",")
         ),
         JmsMsg::Ack { entries } => format!(
-            "ack {}",
+            "{} {}",
+            tr(lang, "ack", "签收"),
             entries.iter().map(name).collect::<Vec<_>>().join(",")
         ),
         JmsMsg::Redelivered { entries } => format!(
@@ -370,8 +371,8 @@ fn short(msg: &JmsMsg, lab: &JmsLab) -> String {
             "⌛{}",
             entries.iter().map(name).collect::<Vec<_>>().join(",")
         ),
-        JmsMsg::Commit { .. } => "commit".to_string(),
-        JmsMsg::Rollback { .. } => "rollback".to_string(),
+        JmsMsg::Commit { .. } => tr(lang, "commit", "提交").to_string(),
+        JmsMsg::Rollback { .. } => tr(lang, "rollback", "回滚").to_string(),
     }
 }
 
