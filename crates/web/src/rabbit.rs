@@ -356,6 +356,17 @@ fn lane(boxes: &[Rect], from: NodeId, to: NodeId) -> ((f64, f64), (f64, f64)) {
 fn exchanges_box(lang: Lang, lab: &RabbitLab) -> (Html, f64) {
     let mut stack = Stack::new(PAD, PAD, MID_W - 2.0 * PAD);
     stack.head(tr(lang, "exchanges and bindings", "交换器与绑定"), None);
+    if lab.setup.exchanges.is_empty() {
+        stack.text(
+            "node-line small",
+            SMALL,
+            tr(
+                lang,
+                "only the default exchange: a message goes to the queue its routing key names",
+                "只有默认交换器：消息进入与路由键同名的队列",
+            ),
+        );
+    }
     for e in &lab.setup.exchanges {
         let name = if e.name.is_empty() {
             tr(lang, "(default)", "（默认）")
@@ -555,12 +566,17 @@ fn producer_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack, m
     );
     stack.text("node-line small", SMALL, &channel);
     if p.connection_lost {
-        let lost = trf(
-            lang,
-            format!("✗ connection to {broker} closed"),
-            format!("✗ 到 {broker} 的连接已断开"),
+        let lost = tr(lang, "✗ disconnected", "✗ 连接已断开");
+        stack.chips(&[diagram_chip(lost.to_string(), "outcome")], "");
+        stack.text(
+            "node-line small",
+            SMALL,
+            &trf(
+                lang,
+                format!("its connection to {broker} closed; the client raised an error"),
+                format!("到 {broker} 的连接已断开，客户端抛出异常"),
+            ),
         );
-        stack.chips(&[diagram_chip(lost, "outcome")], "");
     }
     let none = tr(lang, "(none)", "（无）");
     if p.spec.mode == PublishMode::Tx || !p.in_tx.is_empty() {
@@ -668,10 +684,9 @@ fn consumer_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack, m
     let none = tr(lang, "(none)", "（无）");
     stack.text("node-line small", SMALL, &settings);
     if let Some(why) = &k.closed {
-        stack.chips(
-            &[diagram_chip(format!("✗ {}", why.get(lang)), "outcome")],
-            "",
-        );
+        let closed = "✗ 404 NOT_FOUND";
+        stack.chips(&[diagram_chip(closed.to_string(), "outcome")], "");
+        stack.text("node-line small", SMALL, why.get(lang));
     }
     stack.labelled(
         "node-line",
