@@ -64,7 +64,7 @@ pub fn summary(lang: Lang, msg: &RabbitMsg, lab: &RabbitLab) -> String {
                 trf(
                     lang,
                     format!("confirm (basic.ack) {}", labels(lab, acked)),
-                    format!("确认（basic.ack）{}", labels_zh(lab, acked)),
+                    format!("生产者确认（basic.ack）{}", labels_zh(lab, acked)),
                 )
             } else {
                 trf(
@@ -89,7 +89,7 @@ pub fn summary(lang: Lang, msg: &RabbitMsg, lab: &RabbitLab) -> String {
         RabbitMsg::Ack { entries } => trf(
             lang,
             format!("ack {}", labels(lab, entries)),
-            format!("确认 {}", labels_zh(lab, entries)),
+            format!("消费者确认 {}", labels_zh(lab, entries)),
         ),
         RabbitMsg::Nack { entries, requeue } => {
             let how = if *requeue {
@@ -312,7 +312,11 @@ fn layout(lab: &RabbitLab, heights: &[f64], exchanges_h: f64) -> (Vec<Rect>, Rec
     };
     let exchanges = (MID_X, MARGIN, MID_W, exchanges_h);
     let mut boxes = vec![(0.0, 0.0, 0.0, 0.0); lab.setup.nodes.len()];
-    let mut y = MARGIN + exchanges_h + GAP;
+    let mut y = if exchanges_h > 0.0 {
+        MARGIN + exchanges_h + GAP
+    } else {
+        MARGIN
+    };
     for i in of(Role::Broker) {
         boxes[i] = (MID_X, y, MID_W, heights[i]);
         y += heights[i] + GAP;
@@ -354,19 +358,12 @@ fn lane(boxes: &[Rect], from: NodeId, to: NodeId) -> ((f64, f64), (f64, f64)) {
 
 /// The exchanges and their bindings, drawn at (0, 0), with their height.
 fn exchanges_box(lang: Lang, lab: &RabbitLab) -> (Html, f64) {
+    if lab.setup.exchanges.is_empty() {
+        // Only the default exchange: no box, so the cluster's nodes start at the top.
+        return (html! {}, 0.0);
+    }
     let mut stack = Stack::new(PAD, PAD, MID_W - 2.0 * PAD);
     stack.head(tr(lang, "exchanges and bindings", "交换器与绑定"), None);
-    if lab.setup.exchanges.is_empty() {
-        stack.text(
-            "node-line small",
-            SMALL,
-            tr(
-                lang,
-                "only the default exchange: a message goes to the queue its routing key names",
-                "只有默认交换器：消息进入与路由键同名的队列",
-            ),
-        );
-    }
     for e in &lab.setup.exchanges {
         let name = if e.name.is_empty() {
             tr(lang, "(default)", "（默认）")
@@ -414,7 +411,7 @@ fn node_box(
         |stack| match spec.role {
             Role::Producer => producer_body(lang, lab, node, stack, moved),
             Role::Consumer => consumer_body(lang, lab, node, stack, moved),
-            Role::Broker => broker_body(lang, lab, node, stack, moved),
+            Role::Broker => broker_body(lang, lab, node, status == NodeStatus::Up, stack, moved),
         },
     )
 }
@@ -460,10 +457,12 @@ fn graph(lang: Lang, session: &Session<RabbitLab>) -> Html {
                     let ((x1, y1), (x2, y2)) = lane(&boxes, a, b);
                     html! { <line class="link" x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} /> }
                 }) }
-                <g class="node exchanges" transform={at(ex)}>
-                    <rect width={format!("{:.1}", ex.2)} height={format!("{:.1}", ex.3)} rx="10" />
-                    { exchanges }
-                </g>
+                if ex.3 > 0.0 {
+                    <g class="node exchanges" transform={at(ex)}>
+                        <rect width={format!("{:.1}", ex.2)} height={format!("{:.1}", ex.3)} rx="10" />
+                        { exchanges }
+                    </g>
+                }
                 { for lab.setup.nodes.iter().zip(nodes).enumerate().map(|(i, (spec, (body, _)))| {
                     let rect = boxes[i];
                     let status = world.node(i as NodeId).map_or(NodeStatus::Down, |s| s.status);
@@ -702,7 +701,14 @@ fn consumer_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack, m
     );
 }
 
-fn broker_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack, moved: &[String]) {
+fn broker_body(
+    lang: Lang,
+    lab: &RabbitLab,
+    node: NodeId,
+    up: bool,
+    stack: &mut Stack,
+    moved: &[String],
+) {
     for q in lab.queues.iter().filter(|q| {
         q.raft
             .as_ref()
@@ -722,6 +728,13 @@ fn broker_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack, mov
             .collect();
         let role = if q.master == node {
             String::new()
+        } else if !up {
+            tr(
+                lang,
+                " (mirror; down, rejoins empty)",
+                "（镜像；已宕机，重新加入时为空）",
+            )
+            .to_string()
         } else if unsynced.is_empty() {
             tr(lang, " (mirror, synchronised)", "（镜像，已同步）").to_string()
         } else {
@@ -745,19 +758,23 @@ fn broker_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack, mov
         } else {
             ""
         };
+        // A mirror shows only the messages it holds a copy of.
         let items = chip_list(
-            q.messages.iter().map(|h| {
-                let class = match (h.dispatched_to, q.spec.durable && h.message.persistent) {
-                    (Some(_), _) => "dispatched",
-                    (None, true) => "stored",
-                    (None, false) => "memory",
-                };
-                let label = match h.dispatched_to {
-                    Some(c) => format!("{}→{}", h.message.label, lab.name(c)),
-                    None => h.message.label.clone(),
-                };
-                (label, class, h.message.routing_key.clone())
-            }),
+            q.messages
+                .iter()
+                .filter(|h| q.master == node || h.copies.contains(&node))
+                .map(|h| {
+                    let class = match (h.dispatched_to, q.spec.durable && h.message.persistent) {
+                        (Some(_), _) => "dispatched",
+                        (None, true) => "stored",
+                        (None, false) => "memory",
+                    };
+                    let label = match h.dispatched_to {
+                        Some(c) => format!("{}→{}", h.message.label, lab.name(c)),
+                        None => h.message.label.clone(),
+                    };
+                    (label, class, h.message.routing_key.clone())
+                }),
             moved,
         );
         let heading = trf(
