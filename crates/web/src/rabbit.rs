@@ -212,6 +212,7 @@ pub fn describe_note(lang: Lang, lab: &RabbitLab, note: &RabbitNote) -> String {
         ),
         RabbitNote::QueueDown { label, queue } => trf(lang, format!("{label} is routed to {queue}, whose node is down: it is lost"), format!("{label} 被路由到 {queue}，但它所在的节点已宕机：消息丢失")),
         RabbitNote::Buffered { label } => trf(lang, format!("the broker holds {label} in the channel's open transaction, outside any queue"), format!("Broker 把 {label} 扣在信道尚未提交的事务里，不进任何队列")),
+        RabbitNote::Rerouted { label, exchange, alternate } => trf(lang, format!("exchange {exchange} routes {label} nowhere and hands it to its alternate exchange {alternate}"), format!("交换器 {exchange} 无法路由 {label}，把它交给备用交换器 {alternate}")),
         RabbitNote::Returned { label } => trf(lang, format!("basic.return: {label} reached no queue and is back at the producer"), format!("basic.return：{label} 没有进入任何队列，被退回生产者")),
         RabbitNote::AckedReturned { labels } => trf(lang, format!("basic.ack for {}, which came back: not safe", join(labels)), format!("{} 收到 basic.ack，但它已被退回：并不安全", join_zh(labels))),
         RabbitNote::ConnectionLost { producer, unconfirmed } => {
@@ -371,6 +372,22 @@ fn exchanges_box(lang: Lang, lab: &RabbitLab) -> (Html, f64) {
             &e.name
         };
         stack.line("node-line", &format!("{name} ({})", kind_name(e.kind)));
+        if let Some((_, ae)) = lab
+            .setup
+            .alternate_exchanges
+            .iter()
+            .find(|(x, _)| *x == e.name)
+        {
+            stack.text(
+                "node-line small",
+                SMALL,
+                &trf(
+                    lang,
+                    format!("  alternate exchange: {ae}"),
+                    format!("  备用交换器：{ae}"),
+                ),
+            );
+        }
         for b in &e.bindings {
             let key = if e.kind == ExchangeKind::Fanout {
                 String::new()

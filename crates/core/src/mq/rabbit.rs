@@ -14,7 +14,9 @@
 //!   producer that its message reached a queue. Only `mandatory = true` does: the broker then sends
 //!   the message back with `basic.return` (reply code 312 NO_ROUTE) *before* the `basic.ack`
 //!   (rabbitmq.com/docs/confirms, "When Will Published Messages Be Confirmed by the Broker?";
-//!   rabbitmq.com/docs/publishers, "Unroutable Message Handling"). A persistent message on a
+//!   rabbitmq.com/docs/publishers, "Unroutable Message Handling"); or an alternate exchange
+//!   (rabbitmq.com/docs/ae), which takes what its exchange cannot route, so that the message
+//!   counts as routed and is neither dropped nor returned. A persistent message on a
 //!   durable queue is confirmed after it is written to disk; this model writes it to disk the
 //!   moment it is enqueued, so it confirms at once too;
 //! - channel transactions (AMQP 0-9-1 class `tx`; rabbitmq.com/docs/semantics): each
@@ -195,6 +197,12 @@ pub struct RabbitSetup {
     pub consumers: Vec<ConsumerSpec>,
     #[serde(default)]
     pub link: Option<LinkConfig>,
+    /// Exchanges declared with the `alternate-exchange` argument: (exchange, its alternate).
+    /// A message the exchange cannot route goes to the alternate exchange instead, and counts as
+    /// routed if that one routes it, so it is neither dropped nor returned
+    /// (rabbitmq.com/docs/ae).
+    #[serde(default)]
+    pub alternate_exchanges: Vec<(String, String)>,
 }
 
 pub const MAX_NODES: usize = 12;
@@ -259,6 +267,16 @@ impl RabbitSetup {
                             x.name, b.queue
                         ),
                         format!("交换器“{}”绑定的“{}”不是队列。", x.name, b.queue),
+                    ));
+                }
+            }
+        }
+        for (x, ae) in &self.alternate_exchanges {
+            for name in [x, ae] {
+                if !self.exchanges.iter().any(|e| &e.name == name) {
+                    return Err(bad(
+                        format!("The alternate exchange setting names \"{name}\", which is not declared."),
+                        format!("备用交换器设置中的“{name}”没有声明。"),
                     ));
                 }
             }
@@ -727,6 +745,12 @@ pub enum RabbitNote {
         label: String,
         queue: String,
     },
+    /// The exchange routed a message nowhere, and its alternate exchange took it.
+    Rerouted {
+        label: String,
+        exchange: String,
+        alternate: String,
+    },
     /// The broker holds a publish in the channel's open transaction.
     Buffered {
         label: String,
@@ -1013,6 +1037,33 @@ impl RabbitLab {
             .collect()
     }
 
+    /// Routes a publish, through the exchange's alternate exchanges (in a chain, each once) when
+    /// the exchange routes it nowhere; with the alternate exchange that routed it, if any.
+    fn route_publish(&self, exchange: &str, routing_key: &str) -> (Vec<usize>, Option<String>) {
+        let mut seen: Vec<&str> = alloc::vec![exchange];
+        let mut at = exchange;
+        loop {
+            let targets = self.route(at, routing_key);
+            let via = (at != exchange).then(|| at.to_string());
+            if !targets.is_empty() {
+                return (targets, via);
+            }
+            let next = self
+                .setup
+                .alternate_exchanges
+                .iter()
+                .find(|(x, _)| x == at)
+                .map(|(_, ae)| ae.as_str());
+            match next {
+                Some(ae) if !seen.contains(&ae) => {
+                    seen.push(ae);
+                    at = ae;
+                }
+                _ => return (Vec::new(), None),
+            }
+        }
+    }
+
     /// Whether the queue can be used now: its master is up, or, for a quorum queue, it has a
     /// leader that is up.
     fn available(&self, qi: usize, nodes: &[NodeState]) -> bool {
@@ -1129,7 +1180,14 @@ impl RabbitLab {
         confirm: Option<(NodeId, NodeId)>,
         ctx: &mut Ctx<'_, Self>,
     ) -> Outcome {
-        let targets = self.route(&message.exchange, &message.routing_key);
+        let (targets, via) = self.route_publish(&message.exchange, &message.routing_key);
+        if let Some(alternate) = via {
+            ctx.note(RabbitNote::Rerouted {
+                label: message.label.clone(),
+                exchange: message.exchange.clone(),
+                alternate,
+            });
+        }
         if targets.is_empty() {
             self.ledger.move_to(message.entry, Place::Discarded, None);
             ctx.note(RabbitNote::Unroutable {
@@ -3038,6 +3096,7 @@ mod tests {
             }],
             consumers,
             link: None,
+            alternate_exchanges: Vec::new(),
         }
     }
 
@@ -3313,6 +3372,38 @@ mod tests {
         assert!(j[0].safe.is_some(), "confirmed though no queue took it");
         assert!(j[1].safe.is_none(), "the producer knows it was returned");
         assert_eq!(w.protocol.producers[&P].returned, [j[1].id]);
+    }
+
+    #[test]
+    fn an_alternate_exchange_takes_what_its_exchange_cannot_route_and_nothing_is_returned() {
+        let mut s = setup(PublishMode::Confirms, vec![]);
+        s.alternate_exchanges = vec![("direct".into(), "dlx".into())];
+        let mut w = world(&s);
+        let mut m = publish_op("direct", "nobody", true);
+        if let RabbitOp::Publish { mandatory, .. } = &mut m {
+            *mandatory = true;
+        }
+        op(&mut w, m);
+        settle(&mut w);
+        assert_eq!(held(&w, "dlq"), ["m1"]);
+        assert!(
+            w.protocol.producers[&P].returned.is_empty(),
+            "routed: no basic.return"
+        );
+        assert!(w.protocol.ledger.journeys[0].safe.is_some());
+        // Routable messages ignore the alternate exchange; a cycle of alternates ends.
+        publish(&mut w, "direct", "a", true, 1);
+        assert_eq!(held(&w, "a"), ["m2"]);
+        s.alternate_exchanges = vec![
+            ("direct".into(), "fan".into()),
+            ("fan".into(), "direct".into()),
+        ];
+        s.exchanges[0].bindings.clear();
+        let mut w = world(&s);
+        publish(&mut w, "direct", "nobody", true, 1);
+        assert_eq!(places(&w), [Place::Discarded]);
+        s.alternate_exchanges = vec![("direct".into(), "missing".into())];
+        assert!(RabbitLab::new(&s).is_err());
     }
 
     #[test]

@@ -102,6 +102,7 @@ fn setup(
         }],
         consumers,
         link: None,
+        alternate_exchanges: Vec::new(),
     }
 }
 
@@ -436,13 +437,18 @@ fn confirms() -> Scenario<RabbitLab> {
 }
 
 fn mandatory() -> Scenario<RabbitLab> {
-    let s = setup(
+    let mut s = setup(
         2,
-        alloc::vec![exchange("shop", ExchangeKind::Direct, &[("orders", "new")])],
-        alloc::vec![queue("orders")],
+        alloc::vec![
+            exchange("shop", ExchangeKind::Direct, &[("orders", "new")]),
+            exchange("checkout", ExchangeKind::Direct, &[("orders", "new")]),
+            exchange("unrouted", ExchangeKind::Fanout, &[("unrouted", "")]),
+        ],
+        alloc::vec![queue("orders"), queue("unrouted")],
         PublishMode::Confirms,
         alloc::vec![],
     );
+    s.alternate_exchanges = alloc::vec![("checkout".to_string(), "unrouted".to_string())];
     scenario(
         "rabbitmq-mandatory",
         (
@@ -450,15 +456,15 @@ fn mandatory() -> Scenario<RabbitLab> {
             "确认不代表消息进了队列；mandatory 才能告诉你",
         ),
         (
-            "P publishes with confirms to the direct exchange shop. m2 has a typo in its routing key and reaches no queue, yet B1 confirms it: the exchange dropped it, and P counts it as safe. m3, with the same typo but mandatory = true, comes back with basic.return before its basic.ack, so P knows.",
-            "P 开着确认，向 direct 交换器 shop 发布消息。m2 的路由键有笔误，没有进入任何队列，B1 却照样确认了它：交换器丢弃了它，P 却认为它安全了。m3 有同样的笔误，但设置了 mandatory = true，它先被 basic.return 退回，然后才收到 basic.ack，所以 P 知道出了问题。",
+            "P publishes with confirms to the direct exchange shop. m2 has a typo in its routing key and reaches no queue, yet B1 confirms it: the exchange dropped it, and P counts it as safe. m3, with the same typo but mandatory = true, comes back with basic.return before its basic.ack, so P knows. m4 goes to the exchange checkout, whose alternate exchange keeps what it cannot route.",
+            "P 开着确认，向 direct 交换器 shop 发布消息。m2 的路由键有笔误，没有进入任何队列，B1 却照样确认了它：交换器丢弃了它，P 却认为它安全了。m3 有同样的笔误，但设置了 mandatory = true，它先被 basic.return 退回，然后才收到 basic.ack，所以 P 知道出了问题。m4 发往交换器 checkout，它的备用交换器会收下它路由不了的消息。",
         ),
         s,
         &[],
         alloc::vec![
             publish("shop", "new", true,
-                "The direct exchange shop is bound to the durable queue orders by the key new. P's channel is in confirm mode. P publishes m1 with the routing key new.",
-                "direct 交换器 shop 用绑定键 new 绑定到持久化队列 orders。P 的信道处于确认模式。P 发布 m1，路由键是 new。"),
+                "The direct exchange shop is bound to the durable queue orders by the key new; so is checkout, which was declared with an alternate exchange, unrouted, a fanout exchange bound to the queue unrouted. P's channel is in confirm mode. P publishes m1 to shop with the routing key new.",
+                "direct 交换器 shop 用绑定键 new 绑定到持久化队列 orders；checkout 也一样，但它声明时指定了备用交换器 unrouted，这是一个绑定了队列 unrouted 的 fanout 交换器。P 的信道处于确认模式。P 向 shop 发布 m1，路由键是 new。"),
             next(
                 "m1 reaches B1, enters orders, is written to disk, and its basic.ack sets off.",
                 "m1 到达 B1，进入 orders，写入磁盘，它的 basic.ack 随即发出。"),
@@ -502,8 +508,26 @@ fn mandatory() -> Scenario<RabbitLab> {
                 "basic.return reaches P first: P's return listener learns that m3 reached no queue, and can fix the key, store the order elsewhere or raise an alarm.",
                 "basic.return 先到达 P：P 的 return 监听器得知 m3 没有进入任何队列，可以修正路由键、把订单另存起来或者报警。"),
             next(
-                "Then the basic.ack for m3 arrives. Since m3 came back, P does not count it as safe. The other way to catch unroutable messages is an alternate exchange (the alternate-exchange argument of shop), to which the broker routes whatever shop cannot; this lab does not model it.",
-                "随后 m3 的 basic.ack 到达。因为 m3 已被退回，P 不会认为它安全。捕获无法路由消息的另一种办法是备用交换器（给 shop 设置 alternate-exchange 参数），Broker 会把 shop 路由不了的消息转给它；本实验没有模拟这一机制。"),
+                "Then the basic.ack for m3 arrives. Since m3 came back, P does not count it as safe.",
+                "随后 m3 的 basic.ack 到达。因为 m3 已被退回，P 不会认为它安全。"),
+            publish("checkout", "nwe", true,
+                "P publishes m4, with the same typo, to checkout, the exchange with an alternate exchange.",
+                "P 以同样的笔误把 m4 发布到 checkout，即设置了备用交换器的那个交换器。"),
+            ask(
+                next(
+                    "m4 reaches B1. checkout routes it nowhere, so B1 hands it to checkout's alternate exchange unrouted, which puts it in the queue unrouted. m4 counts as routed: it would not be returned even if it were mandatory, and B1 confirms it.",
+                    "m4 到达 B1。checkout 无法路由它，于是 B1 把它交给 checkout 的备用交换器 unrouted，unrouted 把它放进队列 unrouted。m4 算作已路由：即使设置了 mandatory 也不会被退回，B1 照常确认它。"),
+                ("checkout cannot route m4. Where does m4 end up?", "checkout 无法路由 m4。m4 最终去了哪里？"),
+                &[
+                    ("Dropped, like m2", "被丢弃，和 m2 一样"),
+                    ("In the queue unrouted, through the alternate exchange", "经备用交换器进入队列 unrouted"),
+                    ("Back at P, with basic.return", "用 basic.return 退回 P"),
+                ],
+                1,
+            ),
+            next(
+                "The confirm for m4 reaches P, and this time it is true that a queue holds it: unrouted keeps it for someone to inspect and route again. mandatory tells the producer; an alternate exchange keeps the message in the broker.",
+                "m4 的确认到达 P，这一次它确实在队列里：unrouted 把它保存下来，等人检查、重新路由。mandatory 让生产者知道出了问题；备用交换器则把消息留在 Broker 里。"),
         ],
     )
 }
