@@ -56,4 +56,46 @@ describe('RabbitMQ lab', () => {
       await closePage(page);
     }
   });
+
+  test('the diagram draws a returned message, a refused consume and a quorum queue\'s leader and logs', async () => {
+    const page = await openPage(site.browser);
+    const graph = async () => page.locator(tid('rabbit-graph')).textContent();
+    const open = async (id) => {
+      await page.locator(tid(`scenario-${id}`)).click();
+      await waitStep(page, 0);
+      await page.locator(tid('scenario-title')).click();
+    };
+    const end = async () => {
+      await page.keyboard.press('End');
+      await waitStep(page, Number(await page.locator(tid('step-counter')).getAttribute('data-total')));
+    };
+    try {
+      await openLab(page, site.server.url, 'rabbitmq');
+      await open('rabbitmq-mandatory');
+      await end();
+      assert.match(await graph(), /↩ m3/);
+      await screenshot(page, 'rabbitmq-mandatory-en');
+
+      // The mirrored lesson: C1's basic.consume on plain fails while B1 is down.
+      await open('rabbitmq-mirrored');
+      for (let k = 1; k <= 8; k++) {
+        await page.keyboard.press('ArrowRight');
+        await waitStep(page, k);
+      }
+      assert.match(await graph(), /404 NOT_FOUND/);
+      assert.match(await graph(), /deprecated/);
+      await screenshot(page, 'rabbitmq-mirrored-404-en');
+
+      await open('rabbitmq-quorum');
+      await end();
+      const text = await graph();
+      assert.match(text, /quorum queue orders · leader · term 2/);
+      assert.match(text, /quorum queue orders · follower · term 2/);
+      assert.match(text, /log, commit 3/);
+      await screenshot(page, 'rabbitmq-quorum-en');
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await closePage(page);
+    }
+  });
 });

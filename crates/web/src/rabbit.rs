@@ -2,8 +2,10 @@
 //! mirrors), the exchanges and their bindings, consumers, and the messages on their way; the
 //! delivery ledger; and the controls that inject operations and settings into the run.
 
-use distlab_core::kernel::{Event, NodeId, NodeStatus, World};
-use distlab_core::mq::rabbit::{PublishMode, RabbitLab, RabbitMsg, RabbitNote, RabbitOp, Role};
+use distlab_core::kernel::{Event, NodeId, NodeStatus, Protocol, World};
+use distlab_core::mq::rabbit::{
+    LogEntry, PublishMode, RabbitLab, RabbitMsg, RabbitNote, RabbitOp, Role, ELECTION_TIMEOUT,
+};
 use distlab_core::mq::topic::ExchangeKind;
 use distlab_core::scenario::Scenario;
 use distlab_core::Lang;
@@ -62,7 +64,7 @@ pub fn summary(lang: Lang, msg: &RabbitMsg, lab: &RabbitLab) -> String {
                 trf(
                     lang,
                     format!("confirm (basic.ack) {}", labels(lab, acked)),
-                    format!("确认（basic.ack）{}", labels_zh(lab, acked)),
+                    format!("生产者确认（basic.ack）{}", labels_zh(lab, acked)),
                 )
             } else {
                 trf(
@@ -87,7 +89,7 @@ pub fn summary(lang: Lang, msg: &RabbitMsg, lab: &RabbitLab) -> String {
         RabbitMsg::Ack { entries } => trf(
             lang,
             format!("ack {}", labels(lab, entries)),
-            format!("确认 {}", labels_zh(lab, entries)),
+            format!("消费者确认 {}", labels_zh(lab, entries)),
         ),
         RabbitMsg::Nack { entries, requeue } => {
             let how = if *requeue {
@@ -101,7 +103,77 @@ pub fn summary(lang: Lang, msg: &RabbitMsg, lab: &RabbitLab) -> String {
                 format!("拒绝 {}（{how}）", labels_zh(lab, entries)),
             )
         }
+        RabbitMsg::Return { label, .. } => trf(
+            lang,
+            format!("basic.return {label} (312 NO_ROUTE)"),
+            format!("basic.return 退回 {label}（312 NO_ROUTE）"),
+        ),
+        RabbitMsg::TxCommit => "tx.commit".to_string(),
+        RabbitMsg::TxRollback => "tx.rollback".to_string(),
+        RabbitMsg::Append {
+            queue,
+            term,
+            entries,
+            commit,
+            ..
+        } => {
+            let what = log_labels(entries);
+            trf(
+                lang,
+                format!("AppendEntries {queue}, term {term}: {what} (commit {commit})"),
+                format!("AppendEntries {queue}，任期 {term}：{what}（已提交 {commit}）"),
+            )
+        }
+        RabbitMsg::AppendReply {
+            ok, match_index, ..
+        } => {
+            if *ok {
+                trf(
+                    lang,
+                    format!("appended: holds {match_index} entries"),
+                    format!("已追加：共 {match_index} 条"),
+                )
+            } else {
+                trf(
+                    lang,
+                    format!("refused: holds {match_index} matching entries"),
+                    format!("拒绝：匹配的只有 {match_index} 条"),
+                )
+            }
+        }
+        RabbitMsg::RequestVote { term, .. } => trf(
+            lang,
+            format!("RequestVote, term {term}"),
+            format!("请求投票，任期 {term}"),
+        ),
+        RabbitMsg::Vote { term, granted, .. } => {
+            if *granted {
+                trf(
+                    lang,
+                    format!("vote granted, term {term}"),
+                    format!("赞成票，任期 {term}"),
+                )
+            } else {
+                trf(
+                    lang,
+                    format!("vote refused, term {term}"),
+                    format!("拒绝投票，任期 {term}"),
+                )
+            }
+        }
     }
+}
+
+/// The messages of Raft log entries, "·" for a leader's entry of its term.
+fn log_labels(entries: &[LogEntry]) -> String {
+    if entries.is_empty() {
+        return "—".to_string();
+    }
+    entries
+        .iter()
+        .map(|e| e.message.as_ref().map_or("·", |m| m.label.as_str()))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 impl crate::player::Narrate for RabbitLab {
@@ -139,7 +211,34 @@ pub fn describe_note(lang: Lang, lab: &RabbitLab, note: &RabbitNote) -> String {
             format!("{label} 的路由键“{routing_key}”在交换器“{exchange}”上没有匹配的绑定，被丢弃"),
         ),
         RabbitNote::QueueDown { label, queue } => trf(lang, format!("{label} is routed to {queue}, whose node is down: it is lost"), format!("{label} 被路由到 {queue}，但它所在的节点已宕机：消息丢失")),
-        RabbitNote::Buffered { label } => trf(lang, format!("{label} waits in the channel transaction"), format!("{label} 在信道事务中等待")),
+        RabbitNote::Buffered { label } => trf(lang, format!("the broker holds {label} in the channel's open transaction, outside any queue"), format!("Broker 把 {label} 扣在信道尚未提交的事务里，不进任何队列")),
+        RabbitNote::Rerouted { label, exchange, alternate } => trf(lang, format!("exchange {exchange} routes {label} nowhere and hands it to its alternate exchange {alternate}"), format!("交换器 {exchange} 无法路由 {label}，把它交给备用交换器 {alternate}")),
+        RabbitNote::Returned { label } => trf(lang, format!("basic.return: {label} reached no queue and is back at the producer"), format!("basic.return：{label} 没有进入任何队列，被退回生产者")),
+        RabbitNote::AckedReturned { labels } => trf(lang, format!("basic.ack for {}, which came back: not safe", join(labels)), format!("{} 收到 basic.ack，但它已被退回：并不安全", join_zh(labels))),
+        RabbitNote::ConnectionLost { producer, unconfirmed } => {
+            if unconfirmed.is_empty() {
+                trf(lang, format!("{}'s connection closes and its client raises an error", name(*producer)), format!("{} 的连接断开，客户端抛出异常", name(*producer)))
+            } else {
+                trf(lang, format!("{}'s connection closes and its client raises an error; unconfirmed, to publish again: {}", name(*producer), join(unconfirmed)), format!("{} 的连接断开，客户端抛出异常；未确认、需重发的：{}", name(*producer), join_zh(unconfirmed)))
+            }
+        }
+        RabbitNote::ChannelOpened { producer, mode } => {
+            let (en, zh) = mode_name(*mode);
+            trf(lang, format!("{} closes its channel and opens a new one: {en}", name(*producer)), format!("{} 关闭信道，新开一个信道：{zh}", name(*producer)))
+        }
+        RabbitNote::ConsumeFailed { consumer, queue, home } => trf(lang, format!("basic.consume fails: 404 NOT_FOUND, home node {} of durable queue {queue} is down; {}'s channel is closed", name(*home), name(*consumer)), format!("basic.consume 失败：404 NOT_FOUND，持久化队列 {queue} 的主节点 {} 已宕机；{} 的信道被关闭", name(*home), name(*consumer))),
+        RabbitNote::Appended { label, queue, node, index, term } => trf(lang, format!("leader {} appends {label} to the log of {queue} as entry {index}, term {term}", name(*node)), format!("leader {} 把 {label} 作为任期 {term} 的第 {index} 条追加到 {queue} 的日志", name(*node))),
+        RabbitNote::QuorumCommitted { queue, index, labels } => {
+            if labels.is_empty() {
+                trf(lang, format!("a majority holds entry {index} of {queue}: committed"), format!("多数成员已保存 {queue} 的第 {index} 条：已提交"))
+            } else {
+                trf(lang, format!("a majority holds entry {index} of {queue}: committed, {} enters the queue", join(labels)), format!("多数成员已保存 {queue} 的第 {index} 条：已提交，{} 进入队列", join_zh(labels)))
+            }
+        }
+        RabbitNote::ElectionStarted { queue, node, term } => trf(lang, format!("{}'s election timeout runs out: it stands for leader of {queue} in term {term}", name(*node)), format!("{} 的选举超时到期：它竞选 {queue} 任期 {term} 的 leader", name(*node))),
+        RabbitNote::VoteGranted { voter, candidate, term, .. } => trf(lang, format!("{} votes for {} in term {term}", name(*voter), name(*candidate)), format!("{} 在任期 {term} 投票给 {}", name(*voter), name(*candidate))),
+        RabbitNote::VoteRefused { voter, candidate, term, .. } => trf(lang, format!("{} refuses its vote to {} in term {term} (already voted, or its log is more up to date)", name(*voter), name(*candidate)), format!("{} 在任期 {term} 拒绝投票给 {}（已经投过票，或自己的日志更新）", name(*voter), name(*candidate))),
+        RabbitNote::Elected { queue, node, term } => trf(lang, format!("{} wins a majority and leads {queue} in term {term}", name(*node)), format!("{} 赢得多数票，成为 {queue} 任期 {term} 的 leader", name(*node))),
         RabbitNote::Confirmed { labels } => trf(lang, format!("the producer is told {} is safe", join(labels)), format!("生产者得知 {} 已安全", join_zh(labels))),
         RabbitNote::Nacked { labels } => trf(lang, format!("the broker nacks {}: the producer knows to resend", join(labels)), format!("Broker 对 {} 回复 nack：生产者知道需要重发", join_zh(labels))),
         RabbitNote::Committed { labels } => trf(lang, format!("the transaction commits {}", join(labels)), format!("事务提交 {}", join_zh(labels))),
@@ -161,13 +260,21 @@ pub fn describe_note(lang: Lang, lab: &RabbitLab, note: &RabbitNote) -> String {
         ),
         RabbitNote::Dropped { label, why } => trf(lang, format!("{label} is dropped: {}", why.en), format!("{label} 被丢弃：{}", why.zh)),
         RabbitNote::Lost { label, why } => trf(lang, format!("{label} is lost: {}", why.en), format!("{label} 丢失：{}", why.zh)),
-        RabbitNote::QueueVanished { queue } => trf(lang, format!("the non-durable queue {queue} is gone"), format!("非持久队列 {queue} 消失了")),
+        RabbitNote::QueueVanished { queue } => trf(lang, format!("the non-durable queue {queue} is gone"), format!("非持久化队列 {queue} 消失了")),
         RabbitNote::FailedOver { queue, from, to } => trf(
             lang,
             format!("queue {queue} fails over from {} to its mirror on {}", name(*from), name(*to)),
             format!("队列 {queue} 从 {} 故障转移到 {} 上的镜像", name(*from), name(*to)),
         ),
         RabbitNote::Nothing { why } => why.get(lang).to_string(),
+    }
+}
+
+fn mode_name(mode: PublishMode) -> (&'static str, &'static str) {
+    match mode {
+        PublishMode::None => ("no confirms", "无确认"),
+        PublishMode::Confirms => ("publisher confirms", "生产者确认"),
+        PublishMode::Tx => ("channel transaction", "信道事务"),
     }
 }
 
@@ -206,7 +313,11 @@ fn layout(lab: &RabbitLab, heights: &[f64], exchanges_h: f64) -> (Vec<Rect>, Rec
     };
     let exchanges = (MID_X, MARGIN, MID_W, exchanges_h);
     let mut boxes = vec![(0.0, 0.0, 0.0, 0.0); lab.setup.nodes.len()];
-    let mut y = MARGIN + exchanges_h + GAP;
+    let mut y = if exchanges_h > 0.0 {
+        MARGIN + exchanges_h + GAP
+    } else {
+        MARGIN
+    };
     for i in of(Role::Broker) {
         boxes[i] = (MID_X, y, MID_W, heights[i]);
         y += heights[i] + GAP;
@@ -248,6 +359,10 @@ fn lane(boxes: &[Rect], from: NodeId, to: NodeId) -> ((f64, f64), (f64, f64)) {
 
 /// The exchanges and their bindings, drawn at (0, 0), with their height.
 fn exchanges_box(lang: Lang, lab: &RabbitLab) -> (Html, f64) {
+    if lab.setup.exchanges.is_empty() {
+        // Only the default exchange: no box, so the cluster's nodes start at the top.
+        return (html! {}, 0.0);
+    }
     let mut stack = Stack::new(PAD, PAD, MID_W - 2.0 * PAD);
     stack.head(tr(lang, "exchanges and bindings", "交换器与绑定"), None);
     for e in &lab.setup.exchanges {
@@ -257,6 +372,22 @@ fn exchanges_box(lang: Lang, lab: &RabbitLab) -> (Html, f64) {
             &e.name
         };
         stack.line("node-line", &format!("{name} ({})", kind_name(e.kind)));
+        if let Some((_, ae)) = lab
+            .setup
+            .alternate_exchanges
+            .iter()
+            .find(|(x, _)| *x == e.name)
+        {
+            stack.text(
+                "node-line small",
+                SMALL,
+                &trf(
+                    lang,
+                    format!("  alternate exchange: {ae}"),
+                    format!("  备用交换器：{ae}"),
+                ),
+            );
+        }
         for b in &e.bindings {
             let key = if e.kind == ExchangeKind::Fanout {
                 String::new()
@@ -297,7 +428,7 @@ fn node_box(
         |stack| match spec.role {
             Role::Producer => producer_body(lang, lab, node, stack, moved),
             Role::Consumer => consumer_body(lang, lab, node, stack, moved),
-            Role::Broker => broker_body(lang, lab, node, stack, moved),
+            Role::Broker => broker_body(lang, lab, node, status == NodeStatus::Up, stack, moved),
         },
     )
 }
@@ -343,10 +474,12 @@ fn graph(lang: Lang, session: &Session<RabbitLab>) -> Html {
                     let ((x1, y1), (x2, y2)) = lane(&boxes, a, b);
                     html! { <line class="link" x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} /> }
                 }) }
-                <g class="node exchanges" transform={at(ex)}>
-                    <rect width={format!("{:.1}", ex.2)} height={format!("{:.1}", ex.3)} rx="10" />
-                    { exchanges }
-                </g>
+                if ex.3 > 0.0 {
+                    <g class="node exchanges" transform={at(ex)}>
+                        <rect width={format!("{:.1}", ex.2)} height={format!("{:.1}", ex.3)} rx="10" />
+                        { exchanges }
+                    </g>
+                }
                 { for lab.setup.nodes.iter().zip(nodes).enumerate().map(|(i, (spec, (body, _)))| {
                     let rect = boxes[i];
                     let status = world.node(i as NodeId).map_or(NodeStatus::Down, |s| s.status);
@@ -363,7 +496,7 @@ fn graph(lang: Lang, session: &Session<RabbitLab>) -> Html {
                     let span = env.deliver_at.saturating_sub(env.sent_at).max(1) as f64;
                     let f = (world.now.saturating_sub(env.sent_at) as f64 / span).clamp(0.0, 1.0) * 0.8 + 0.1;
                     let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
-                    let control = matches!(env.msg, RabbitMsg::Confirm { .. } | RabbitMsg::Ack { .. } | RabbitMsg::Nack { .. });
+                    let control = !matches!(env.msg, RabbitMsg::Publish { .. } | RabbitMsg::Deliver { .. } | RabbitMsg::Return { .. });
                     // Above the upper lane, under the lower one: two messages on one link keep apart.
                     let ty = if env.from < env.to { y - 13.0 } else { y + 24.0 };
                     html! {
@@ -377,8 +510,8 @@ fn graph(lang: Lang, session: &Session<RabbitLab>) -> Html {
                 </g>
             </svg>
             <figcaption>{ tr(lang,
-                "Dots on the links are messages on their way. In a queue: green chips are persistent messages in a durable queue (on disk), grey ones only in memory, amber ones delivered and awaiting their acknowledgement.",
-                "链路上的圆点是正在传输的消息。队列中：绿色表示持久化消息在持久队列里（在磁盘上），灰色表示只在内存中，黄色表示已投递、等待确认。") }</figcaption>
+                "Dots on the links are messages on their way. In a queue: green chips are persistent messages in a durable queue (on disk), grey ones only in memory, amber ones delivered and awaiting their acknowledgement. In a quorum queue's log (index:message term), green entries are committed (a majority holds them), amber ones not yet. Red chips: a returned message, a closed connection or channel.",
+                "链路上的圆点是正在传输的消息。队列中：绿色表示持久化消息在持久化队列里（在磁盘上），灰色表示只在内存中，黄色表示已投递、等待确认。仲裁队列的日志（序号:消息 任期）中，绿色条目已提交（多数成员已保存），黄色尚未提交。红色：被退回的消息、已断开的连接或已关闭的信道。") }</figcaption>
         </figure>
     }
 }
@@ -397,6 +530,17 @@ fn short(msg: &RabbitMsg, lab: &RabbitLab) -> String {
         RabbitMsg::Confirm { nacked, .. } => format!("✗{}", labels(lab, nacked)),
         RabbitMsg::Ack { entries } => format!("ack {}", labels(lab, entries)),
         RabbitMsg::Nack { entries, .. } => format!("nack {}", labels(lab, entries)),
+        RabbitMsg::Return { label, .. } => format!("↩{label}"),
+        RabbitMsg::TxCommit => "commit".to_string(),
+        RabbitMsg::TxRollback => "rollback".to_string(),
+        RabbitMsg::Append { entries, .. } => format!("append {}", log_labels(entries)),
+        RabbitMsg::AppendReply {
+            ok, match_index, ..
+        } => {
+            format!("{}{match_index}", if *ok { "ok " } else { "✗ " })
+        }
+        RabbitMsg::RequestVote { term, .. } => format!("vote? t{term}"),
+        RabbitMsg::Vote { granted, .. } => (if *granted { "vote ✓" } else { "vote ✗" }).to_string(),
     }
 }
 
@@ -419,29 +563,85 @@ fn producer_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack, m
     let Some(p) = lab.producers.get(&node) else {
         return;
     };
-    let mode = match p.spec.mode {
-        PublishMode::None => tr(lang, "no confirms", "无确认"),
-        PublishMode::Confirms => tr(lang, "publisher confirms", "生产者确认"),
-        PublishMode::Tx => tr(lang, "channel transaction", "信道事务"),
+    let (en, zh) = mode_name(p.spec.mode);
+    let mode = tr(lang, en, zh);
+    let chips = |entries: &[u32], class: &'static str| {
+        chip_list(
+            entries
+                .iter()
+                .filter_map(|&e| lab.ledger.get(e))
+                .map(|j| (j.label.clone(), class, String::new())),
+            moved,
+        )
     };
-    let waiting = chip_list(
-        p.uncommitted
-            .iter()
-            .map(|m| (m.label.clone(), "buffered", String::new()))
-            .chain(
-                p.awaiting
-                    .iter()
-                    .filter_map(|&e| lab.ledger.get(e))
-                    .map(|j| (j.label.clone(), "waiting", String::new())),
+    let broker = lab.name(p.spec.broker);
+    let channel = trf(
+        lang,
+        format!("channel {} · {mode} → {broker}", p.channel),
+        format!("信道 {} · {mode} → {broker}", p.channel),
+    );
+    stack.text("node-line small", SMALL, &channel);
+    if p.connection_lost {
+        let lost = tr(lang, "✗ disconnected", "✗ 连接已断开");
+        stack.chips(&[diagram_chip(lost.to_string(), "outcome")], "");
+        stack.text(
+            "node-line small",
+            SMALL,
+            &trf(
+                lang,
+                format!("its connection to {broker} closed; the client raised an error"),
+                format!("到 {broker} 的连接已断开，客户端抛出异常"),
             ),
-        moved,
-    );
-    stack.line(
-        "node-line",
-        &format!("{mode} → {}", lab.name(p.spec.broker)),
-    );
-    if !waiting.is_empty() {
-        stack.chips(&waiting, "");
+        );
+    }
+    let none = tr(lang, "(none)", "（无）");
+    if p.spec.mode == PublishMode::Tx || !p.in_tx.is_empty() {
+        stack.labelled(
+            "node-line",
+            tr(lang, "in the open tx:", "未提交事务："),
+            &chips(&p.in_tx, "buffered"),
+            none,
+        );
+    }
+    if !p.awaiting.is_empty() {
+        let label = if p.spec.mode == PublishMode::Tx {
+            tr(lang, "awaiting commit-ok:", "等待 commit-ok：")
+        } else {
+            tr(lang, "awaiting confirm:", "等待确认：")
+        };
+        stack.labelled("node-line", label, &chips(&p.awaiting, "waiting"), none);
+    }
+    if !p.returned.is_empty() {
+        let returned: Vec<u32> = p.returned.clone();
+        let mut list = chips(&returned, "outcome");
+        for c in &mut list {
+            c.label = format!("↩ {}", c.label);
+        }
+        stack.labelled(
+            "node-line",
+            tr(lang, "returned (no queue):", "被退回（无队列）："),
+            &list,
+            none,
+        );
+    }
+    if !p.unconfirmed.is_empty() {
+        stack.labelled(
+            "node-line",
+            tr(lang, "unconfirmed, resend:", "未确认、需重发："),
+            &chips(&p.unconfirmed, "waiting"),
+            none,
+        );
+    }
+}
+
+/// A chip that stands for no message: a state drawn in the diagram.
+fn diagram_chip(label: String, class: &'static str) -> Chip {
+    Chip {
+        label,
+        class,
+        title: String::new(),
+        wrap: None,
+        changed: false,
     }
 }
 
@@ -499,6 +699,11 @@ fn consumer_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack, m
     );
     let none = tr(lang, "(none)", "（无）");
     stack.text("node-line small", SMALL, &settings);
+    if let Some(why) = &k.closed {
+        let closed = "✗ 404 NOT_FOUND";
+        stack.chips(&[diagram_chip(closed.to_string(), "outcome")], "");
+        stack.text("node-line small", SMALL, why.get(lang));
+    }
     stack.labelled(
         "node-line",
         tr(lang, "delivered:", "已投递："),
@@ -513,44 +718,213 @@ fn consumer_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack, m
     );
 }
 
-fn broker_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack, moved: &[String]) {
-    for q in lab
-        .queues
-        .iter()
-        .filter(|q| q.master == node || q.mirrors.contains(&node))
-    {
+fn broker_body(
+    lang: Lang,
+    lab: &RabbitLab,
+    node: NodeId,
+    up: bool,
+    stack: &mut Stack,
+    moved: &[String],
+) {
+    for q in lab.queues.iter().filter(|q| {
+        q.raft
+            .as_ref()
+            .map_or(q.master == node || q.mirrors.contains(&node), |r| {
+                r.member(node).is_some()
+            })
+    }) {
+        if let Some(r) = &q.raft {
+            quorum_member(lang, q, r, node, stack, moved);
+            continue;
+        }
+        let unsynced: Vec<&str> = q
+            .messages
+            .iter()
+            .filter(|h| !h.copies.contains(&node))
+            .map(|h| h.message.label.as_str())
+            .collect();
         let role = if q.master == node {
-            tr(lang, "", "")
+            String::new()
+        } else if !up {
+            tr(
+                lang,
+                " (mirror; down, rejoins empty)",
+                "（镜像；已宕机，重新加入时为空）",
+            )
+            .to_string()
+        } else if unsynced.is_empty() {
+            tr(lang, " (mirror, synchronised)", "（镜像，已同步）").to_string()
         } else {
-            tr(lang, " (mirror)", "（镜像）")
+            trf(
+                lang,
+                format!(" (mirror, unsynchronised: lacks {})", unsynced.join(", ")),
+                format!("（镜像，未同步：缺 {}）", unsynced.join("、")),
+            )
         };
         let flags = match (q.spec.durable, q.exists) {
             (_, false) => tr(lang, "gone", "已消失"),
-            (true, _) => tr(lang, "durable", "持久"),
-            (false, _) => tr(lang, "transient", "非持久"),
+            (true, _) => tr(lang, "durable", "持久化"),
+            (false, _) => tr(lang, "transient", "非持久化"),
         };
+        let kind = if q.spec.mirrored {
+            tr(
+                lang,
+                " · classic mirrored (deprecated)",
+                " · 经典镜像（已弃用）",
+            )
+        } else {
+            ""
+        };
+        // A mirror shows only the messages it holds a copy of.
         let items = chip_list(
-            q.messages.iter().map(|h| {
-                let class = match (h.dispatched_to, q.spec.durable && h.message.persistent) {
-                    (Some(_), _) => "dispatched",
-                    (None, true) => "stored",
-                    (None, false) => "memory",
-                };
-                let label = match h.dispatched_to {
-                    Some(c) => format!("{}→{}", h.message.label, lab.name(c)),
-                    None => h.message.label.clone(),
-                };
-                (label, class, h.message.routing_key.clone())
-            }),
+            q.messages
+                .iter()
+                .filter(|h| q.master == node || h.copies.contains(&node))
+                .map(|h| {
+                    let class = match (h.dispatched_to, q.spec.durable && h.message.persistent) {
+                        (Some(_), _) => "dispatched",
+                        (None, true) => "stored",
+                        (None, false) => "memory",
+                    };
+                    let label = match h.dispatched_to {
+                        Some(c) => format!("{}→{}", h.message.label, lab.name(c)),
+                        None => h.message.label.clone(),
+                    };
+                    (label, class, h.message.routing_key.clone())
+                }),
             moved,
         );
         let heading = trf(
             lang,
-            format!("queue {}{role} · {flags}", q.spec.name),
-            format!("队列 {}{role} · {flags}", q.spec.name),
+            format!("queue {}{role} · {flags}{kind}", q.spec.name),
+            format!("队列 {}{role} · {flags}{kind}", q.spec.name),
         );
         stack.line("node-line", &heading);
+        if let Some(ttl) = q.spec.message_ttl {
+            stack.text(
+                "node-line small",
+                SMALL,
+                &trf(
+                    lang,
+                    format!("TTL {ttl} ms in the lab · none by default"),
+                    format!("TTL：实验中 {ttl} 毫秒 · 默认不设"),
+                ),
+            );
+        }
         stack.chips(&items, tr(lang, "(empty)", "（空）"));
+    }
+    // Publishes this node holds in a producer's open transaction.
+    for p in lab.producers.values().filter(|p| p.spec.broker == node) {
+        if p.uncommitted.is_empty() {
+            continue;
+        }
+        let held = chip_list(
+            p.uncommitted
+                .iter()
+                .map(|m| (m.label.clone(), "buffered", String::new())),
+            moved,
+        );
+        let name = lab.name(p.spec.node);
+        stack.labelled(
+            "node-line",
+            &trf(
+                lang,
+                format!("{name}'s tx, uncommitted:"),
+                format!("{name} 的事务，未提交："),
+            ),
+            &held,
+            "",
+        );
+    }
+}
+
+/// A quorum queue's member on this node: its role and term, its Raft log (committed entries
+/// green), and, on the leader, the queue's messages.
+fn quorum_member(
+    lang: Lang,
+    q: &distlab_core::mq::rabbit::Queue,
+    r: &distlab_core::mq::rabbit::Raft,
+    node: NodeId,
+    stack: &mut Stack,
+    moved: &[String],
+) {
+    let Some(m) = r.member(node) else {
+        return;
+    };
+    let role = if r.leader == Some(node) {
+        tr(lang, "leader", "leader")
+    } else if r.candidate.as_ref().is_some_and(|(c, _)| *c == node) {
+        tr(lang, "candidate", "候选者")
+    } else {
+        tr(lang, "follower", "follower")
+    };
+    let commit = if r.leader == Some(node) {
+        m.commit
+    } else {
+        m.commit.min(m.log.len())
+    };
+    stack.line(
+        "node-line",
+        &trf(
+            lang,
+            format!("quorum queue {} · {role} · term {}", q.spec.name, m.term),
+            format!("仲裁队列 {} · {role} · 任期 {}", q.spec.name, m.term),
+        ),
+    );
+    let log = chip_list(
+        m.log.iter().enumerate().map(|(i, e)| {
+            let what = e.message.as_ref().map_or("·", |x| x.label.as_str());
+            let label = format!("{}:{what} t{}", i + 1, e.term);
+            let class = if i < commit { "stored" } else { "waiting" };
+            (label, class, String::new())
+        }),
+        moved,
+    );
+    stack.labelled(
+        "node-line",
+        &trf(
+            lang,
+            format!("log, commit {commit}:"),
+            format!("日志，已提交 {commit}："),
+        ),
+        &log,
+        tr(lang, "(empty)", "（空）"),
+    );
+    if let Some(&(_, _, at)) = r.elections.iter().find(|(n, _, _)| *n == node) {
+        stack.text(
+            "node-line small",
+            SMALL,
+            &trf(
+                lang,
+                format!(
+                    "election timeout at {at} ms ({}–{} ms in the lab, randomised)",
+                    ELECTION_TIMEOUT.0, ELECTION_TIMEOUT.1
+                ),
+                format!(
+                    "选举超时于 {at} 毫秒（实验中随机取 {}–{} 毫秒）",
+                    ELECTION_TIMEOUT.0, ELECTION_TIMEOUT.1
+                ),
+            ),
+        );
+    }
+    if r.leader == Some(node) {
+        let items = chip_list(
+            q.messages.iter().map(|h| {
+                let class = if h.dispatched_to.is_some() {
+                    "dispatched"
+                } else {
+                    "stored"
+                };
+                (h.message.label.clone(), class, String::new())
+            }),
+            moved,
+        );
+        stack.labelled(
+            "node-line",
+            tr(lang, "queue:", "队列："),
+            &items,
+            tr(lang, "(empty)", "（空）"),
+        );
     }
 }
 
@@ -590,7 +964,7 @@ fn controls(lang: Lang, world: &World<RabbitLab>, dispatch: &Callback<Msg<Rabbit
                             keys.dedup();
                             keys.into_iter().map(move |k| (e.name.clone(), k))
                         }).map(|(exchange, key)| {
-                            let op = RabbitOp::Publish { producer: node, exchange: exchange.clone(), routing_key: key.clone(), persistent: true, expiration: None, key: None };
+                            let op = RabbitOp::Publish { producer: node, exchange: exchange.clone(), routing_key: key.clone(), persistent: true, expiration: None, key: None, mandatory: false };
                             let label = if key.is_empty() {
                                 trf(lang, format!("publish to {exchange}"), format!("发布到 {exchange}"))
                             } else {
@@ -602,9 +976,21 @@ fn controls(lang: Lang, world: &World<RabbitLab>, dispatch: &Callback<Msg<Rabbit
                             { button(dispatch, format!("commit-{name}"), tr(lang, "tx.commit", "tx.commit").into(), RabbitOp::TxCommit { producer: node }, up(node)) }
                             { button(dispatch, format!("rollback-{name}"), tr(lang, "tx.rollback", "tx.rollback").into(), RabbitOp::TxRollback { producer: node }, up(node)) }
                         }
+                        if let Some(exchange) = lab.setup.exchanges.first() {
+                            { button(dispatch, format!("publish-mandatory-{name}"),
+                                trf(lang, format!("mandatory publish to {} \"no.route\"", exchange.name), format!("mandatory 发布到 {}“no.route”", exchange.name)),
+                                RabbitOp::Publish { producer: node, exchange: exchange.name.clone(), routing_key: "no.route".to_string(), persistent: true, expiration: None, key: None, mandatory: true },
+                                up(node)) }
+                        }
+                        if p.spec.mode == PublishMode::None {
+                            { button(dispatch, format!("mode-{name}-Confirms"), "confirm.select".to_string(), RabbitOp::SetConfirms { producer: node, mode: PublishMode::Confirms }, up(node)) }
+                            { button(dispatch, format!("mode-{name}-Tx"), "tx.select".to_string(), RabbitOp::SetConfirms { producer: node, mode: PublishMode::Tx }, up(node)) }
+                        }
                         { for [PublishMode::None, PublishMode::Confirms, PublishMode::Tx].into_iter().filter(|m| *m != p.spec.mode).map(|mode| {
-                            let what = match mode { PublishMode::None => tr(lang, "no confirms", "关闭确认"), PublishMode::Confirms => tr(lang, "use confirms", "开启确认"), PublishMode::Tx => tr(lang, "use a transaction", "使用事务") };
-                            button(dispatch, format!("mode-{name}-{mode:?}"), what.into(), RabbitOp::SetConfirms { producer: node, mode }, true)
+                            let what = match mode { PublishMode::None => tr(lang, "new channel, no confirms", "新信道：无确认"), PublishMode::Confirms => tr(lang, "new channel with confirms", "新信道：生产者确认"), PublishMode::Tx => tr(lang, "new channel with a transaction", "新信道：事务") };
+                            let op = RabbitOp::OpenChannel { producer: node, mode };
+                            let enabled = world.protocol.check_op(&op, &world.nodes).is_ok();
+                            button(dispatch, format!("channel-{name}-{mode:?}"), what.into(), op, enabled)
                         }) }
                     </div>
                 }

@@ -10,11 +10,25 @@
 //! Modelled after RabbitMQ 3.x (AMQP 0-9-1):
 //! - publisher confirms: the broker sends `basic.ack` once the message is enqueued in every queue
 //!   it routes to, and `basic.nack` when a queue could not take it; an unroutable message is
-//!   confirmed at once (rabbitmq.com/docs/confirms, "When Will Published Messages Be Confirmed by
-//!   the Broker?"). A persistent message on a durable queue is confirmed after it is written to
-//!   disk; this model writes it to disk the moment it is enqueued, so it confirms at once too;
-//! - channel transactions (`tx.select`): publishes wait in the channel until `tx.commit`, and
-//!   `tx.commit-ok` comes back once all of them are enqueued; `tx.rollback` discards them;
+//!   confirmed too, once the exchange knows that no queue takes it, so a confirm does not tell the
+//!   producer that its message reached a queue. Only `mandatory = true` does: the broker then sends
+//!   the message back with `basic.return` (reply code 312 NO_ROUTE) *before* the `basic.ack`
+//!   (rabbitmq.com/docs/confirms, "When Will Published Messages Be Confirmed by the Broker?";
+//!   rabbitmq.com/docs/publishers, "Unroutable Message Handling"); or an alternate exchange
+//!   (rabbitmq.com/docs/ae), which takes what its exchange cannot route, so that the message
+//!   counts as routed and is neither dropped nor returned. A persistent message on a
+//!   durable queue is confirmed after it is written to disk; this model writes it to disk the
+//!   moment it is enqueued, so it confirms at once too;
+//! - channel transactions (AMQP 0-9-1 class `tx`; rabbitmq.com/docs/semantics): each
+//!   `basic.publish` goes to the broker at once, and the broker holds it, uncommitted and unrouted,
+//!   in the channel's transaction; `tx.commit` makes the broker route every held publish and
+//!   answer `tx.commit-ok`; `tx.rollback` (or a closed channel) makes the broker drop them. A
+//!   channel is in one mode for good: "a transactional channel cannot be put into confirm mode"
+//!   and a confirm channel cannot be made transactional (rabbitmq.com/docs/confirms), and there is
+//!   no method to leave either mode, so a producer that wants the other one opens a new channel;
+//! - a producer notices a broken connection: the client library closes the channel and raises an
+//!   error (rabbitmq.com/docs/channels, "Channel Closure"; docs/api-guide, "Automatic Recovery").
+//!   What it cannot know without confirms is which of its messages arrived;
 //! - consumer acknowledgements (rabbitmq.com/docs/confirms): with `noAck` the broker forgets a
 //!   message as soon as it sends it, and basic.qos prefetch does not apply; with manual
 //!   acknowledgements the unacknowledged messages of a closed channel go back to the queue with the
@@ -24,20 +38,44 @@
 //!   own), its per-message expiration removed; without a DLX it is dropped. A message that
 //!   expires in a cycle back into a queue it already expired in is dropped, as RabbitMQ does;
 //! - TTL (rabbitmq.com/docs/ttl): per-queue `x-message-ttl` and per-message `expiration`, the lower
-//!   one wins, counted from the moment the message enters the queue;
+//!   one wins, counted from the moment the message enters the queue; no TTL is set by default;
 //! - durability (rabbitmq.com/docs/queues, "Durability"): only a persistent message
 //!   (`delivery_mode = 2`) in a durable queue survives a restart; a transient queue is gone;
-//! - clustering and classic mirrored queues (rabbitmq.com/docs/ha): in a plain cluster a queue
-//!   lives on its home node only, so while that node is down its messages cannot be consumed and
-//!   publishes routed to it are lost; a mirrored queue has mirrors on the other broker nodes and,
-//!   when its master crashes, the oldest mirror is promoted and requeues every message that was
-//!   delivered and not acknowledged (so consumers may see them twice).
+//! - clustering (rabbitmq.com/docs/clustering): in a plain cluster a queue lives on its home node
+//!   only, so while that node is down its messages cannot be consumed and publishes routed to it
+//!   are lost; a `basic.consume` on a durable classic queue whose home node is down fails with
+//!   `404 NOT_FOUND - home node '…' of durable queue '…' is down or inaccessible`, which closes the
+//!   channel (`channel.close`, reply code 404, as the Java client reports it in a
+//!   `ShutdownSignalException`; rabbitmq-server's `rabbit_amqqueue` raises it for a queue that is
+//!   absent because its node is down), so the consumer must consume again once the node is back;
+//! - classic mirrored queues (rabbitmq.com/docs/3.13/ha; deprecated, and removed in RabbitMQ 4.0):
+//!   a mirrored queue has mirrors on the other broker nodes and, when its master crashes, the
+//!   oldest mirror is promoted (`ha-promote-on-failure: always` by default) and requeues every
+//!   message that was delivered and not acknowledged. A node that rejoins as a mirror starts
+//!   empty and gets only new messages: it is not synchronised with what the master already holds
+//!   (`ha-sync-mode: manual` by default), and promoting it loses the messages it lacks;
+//! - quorum queues (rabbitmq.com/docs/quorum-queues; Ongaro and Ousterhout, "In Search of an
+//!   Understandable Consensus Algorithm", 2014): a queue replicated by Raft over its members. The
+//!   leader appends a publish to its log, replicates it with AppendEntries, and commits it (puts
+//!   it in the queue and confirms it) once a majority has written it, counting only entries of its
+//!   own term (Raft §5.3, §5.4.2). When the leader's node goes down, each follower starts an
+//!   election after a randomised election timeout: it raises its term and asks for votes, a member
+//!   votes once per term and only for a candidate whose log is at least as up to date as its own
+//!   (§5.4.1), and the candidate with a majority leads; as Ra does, the new leader appends an
+//!   entry of its own term at once, which commits what the old term left. Its log holds every
+//!   committed entry, so nothing confirmed is lost.
 //!
-//! Simplified: mirrors are synchronous (a promoted mirror has every message; RabbitMQ's mirrors
-//! can be unsynchronised); a node that comes back rejoins as a synchronised mirror at once; any
-//! ready message expires when its time comes (classic queues expire per-message TTL only at the
-//! head of the queue); confirms are not batched; a channel transaction buffers in the client, so
-//! the broker sees the messages only with the commit.
+//! Simplified: mirrors copy a message when it is enqueued (no asynchronous lag); any ready message
+//! expires when its time comes (classic queues expire per-message TTL only at the head of the
+//! queue); confirms are not batched; an operation that crosses the cluster (a publish that reaches
+//! a queue on another node, a consume) takes no time inside it; a quorum queue's consumer
+//! acknowledgements are applied at the leader at once (RabbitMQ commits them through the log too),
+//! the leader notices a lost follower only through its replies, and followers notice a lost
+//! leader through its node going down (Ra monitors the leader's process) rather than through
+//! missed heartbeats; a quorum queue has no TTL here. The lab's times are compressed: links take
+//! 5 to 15 ms, and an election timeout is 150 to 300 ms (the range the Raft paper suggests;
+//! RabbitMQ notices a node that went down through Erlang distribution, which for a silent failure
+//! can take up to `net_ticktime`, 60 s by default).
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -80,9 +118,14 @@ pub struct QueueSpec {
     pub durable: bool,
     /// The node the queue lives on (its master, when mirrored).
     pub home: NodeId,
-    /// A classic mirrored queue (`ha-mode: all`): mirrors on every other broker node.
+    /// A classic mirrored queue (`ha-mode: all`): mirrors on every other broker node. Deprecated
+    /// since RabbitMQ 3.9 and removed in 4.0 (rabbitmq.com/docs/3.13/ha).
     #[serde(default)]
     pub mirrored: bool,
+    /// A quorum queue (`x-queue-type: quorum`): replicated by Raft over every broker node, its home
+    /// the leader of the first term (rabbitmq.com/docs/quorum-queues). Always durable.
+    #[serde(default)]
+    pub quorum: bool,
     /// `x-message-ttl` in milliseconds.
     #[serde(default)]
     pub message_ttl: Option<Time>,
@@ -102,7 +145,7 @@ pub enum PublishMode {
     None,
     /// `confirm.select`: the broker acknowledges each message.
     Confirms,
-    /// `tx.select`: messages wait for `tx.commit`.
+    /// `tx.select`: the broker holds the channel's publishes until `tx.commit`.
     Tx,
 }
 
@@ -154,6 +197,12 @@ pub struct RabbitSetup {
     pub consumers: Vec<ConsumerSpec>,
     #[serde(default)]
     pub link: Option<LinkConfig>,
+    /// Exchanges declared with the `alternate-exchange` argument: (exchange, its alternate).
+    /// A message the exchange cannot route goes to the alternate exchange instead, and counts as
+    /// routed if that one routes it, so it is neither dropped nor returned
+    /// (rabbitmq.com/docs/ae).
+    #[serde(default)]
+    pub alternate_exchanges: Vec<(String, String)>,
 }
 
 pub const MAX_NODES: usize = 12;
@@ -201,13 +250,13 @@ impl RabbitSetup {
             if x.name.is_empty() {
                 return Err(bad(
                     "The default exchange \"\" is built in and cannot be declared.".to_string(),
-                    "默认交换机 \"\" 是内置的，不能再声明。".to_string(),
+                    "默认交换器 \"\" 是内置的，不能再声明。".to_string(),
                 ));
             }
             if self.exchanges[..i].iter().any(|y| y.name == x.name) {
                 return Err(bad(
                     format!("The exchange \"{}\" is declared twice.", x.name),
-                    format!("交换机“{}”被声明了两次。", x.name),
+                    format!("交换器“{}”被声明了两次。", x.name),
                 ));
             }
             for b in &x.bindings {
@@ -217,7 +266,17 @@ impl RabbitSetup {
                             "The exchange \"{}\" is bound to \"{}\", which is not a queue.",
                             x.name, b.queue
                         ),
-                        format!("交换机“{}”绑定的“{}”不是队列。", x.name, b.queue),
+                        format!("交换器“{}”绑定的“{}”不是队列。", x.name, b.queue),
+                    ));
+                }
+            }
+        }
+        for (x, ae) in &self.alternate_exchanges {
+            for name in [x, ae] {
+                if !self.exchanges.iter().any(|e| &e.name == name) {
+                    return Err(bad(
+                        format!("The alternate exchange setting names \"{name}\", which is not declared."),
+                        format!("备用交换器设置中的“{name}”没有声明。"),
                     ));
                 }
             }
@@ -235,6 +294,15 @@ impl RabbitSetup {
                     format!("队列“{}”所在的节点不是 Broker 节点。", q.name),
                 ));
             }
+            if q.quorum && (q.mirrored || !q.durable) {
+                return Err(bad(
+                    format!(
+                        "The quorum queue \"{}\" is always durable and cannot be mirrored.",
+                        q.name
+                    ),
+                    format!("仲裁队列“{}”总是持久化的，也不能做镜像。", q.name),
+                ));
+            }
             if let Some(dlx) = &q.dead_letter_exchange {
                 if !dlx.is_empty() && !self.exchanges.iter().any(|x| &x.name == dlx) {
                     return Err(bad(
@@ -242,7 +310,7 @@ impl RabbitSetup {
                             "The dead-letter exchange \"{dlx}\" of queue \"{}\" is not declared.",
                             q.name
                         ),
-                        format!("队列“{}”的死信交换机“{dlx}”没有声明。", q.name),
+                        format!("队列“{}”的死信交换器“{dlx}”没有声明。", q.name),
                     ));
                 }
             }
@@ -348,6 +416,9 @@ pub struct RabbitMessage {
     pub expiration: Option<Time>,
     /// Set when the message is delivered again.
     pub redelivered: bool,
+    /// Published with `mandatory = true`.
+    #[serde(default)]
+    pub mandatory: bool,
     /// Sent with `noAck`: the broker has already forgotten it.
     #[serde(default)]
     pub no_ack: bool,
@@ -364,7 +435,83 @@ pub struct Held {
     pub dispatched_to: Option<NodeId>,
     /// When it expires, if it has a TTL.
     pub expires_at: Option<Time>,
+    /// The nodes that hold a copy: the master and the mirrors that were up when it was enqueued.
+    /// A mirror that rejoins later is not synchronised: it does not hold the older messages.
+    #[serde(default)]
+    pub copies: Vec<NodeId>,
 }
+
+/// One entry of a quorum queue member's Raft log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    /// The term of the leader that appended it.
+    pub term: u32,
+    /// The message it enqueues, or `None` for the entry a new leader appends to commit what
+    /// earlier terms left (Raft §5.4.2, §8).
+    pub message: Option<RabbitMessage>,
+    /// The channel to confirm to once it commits: (the channel's node, the producer).
+    pub confirm_to: Option<(NodeId, NodeId)>,
+}
+
+/// A member of a quorum queue: what Raft keeps on its disk (term, vote, log) and its commit index.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RaftMember {
+    pub node: NodeId,
+    pub term: u32,
+    pub voted_for: Option<NodeId>,
+    pub log: Vec<LogEntry>,
+    /// How many entries it knows to be committed.
+    pub commit: usize,
+}
+
+impl RaftMember {
+    fn last(&self) -> (u32, usize) {
+        (self.log.last().map_or(0, |e| e.term), self.log.len())
+    }
+}
+
+/// Raft's election restriction (§5.4.1): a member votes only for a candidate whose log is at
+/// least as up to date as its own: a later last term, or the same last term and at least as long.
+pub fn up_to_date(candidate: (u32, usize), voter: (u32, usize)) -> bool {
+    candidate.0 > voter.0 || (candidate.0 == voter.0 && candidate.1 >= voter.1)
+}
+
+/// A quorum queue's replication state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Raft {
+    pub members: Vec<RaftMember>,
+    /// The member that leads now, if any.
+    pub leader: Option<NodeId>,
+    /// The member asking for votes, and the votes it has.
+    pub candidate: Option<(NodeId, BTreeSet<NodeId>)>,
+    /// At the leader: the next log index to send each follower (1-based, Raft's `nextIndex`) and
+    /// the highest it is known to hold (`matchIndex`).
+    pub next_index: BTreeMap<NodeId, usize>,
+    pub match_index: BTreeMap<NodeId, usize>,
+    /// How many committed entries the queue has applied (enqueued and confirmed).
+    pub applied: usize,
+    /// Pending election timers: member, timer, when it fires.
+    pub elections: Vec<(NodeId, TimerId, Time)>,
+    /// Publishes that arrived while there was no leader; the leader appends them when elected.
+    pub pending: Vec<(RabbitMessage, Option<(NodeId, NodeId)>)>,
+}
+
+impl Raft {
+    pub fn member(&self, node: NodeId) -> Option<&RaftMember> {
+        self.members.iter().find(|m| m.node == node)
+    }
+
+    fn member_mut(&mut self, node: NodeId) -> Option<&mut RaftMember> {
+        self.members.iter_mut().find(|m| m.node == node)
+    }
+
+    pub fn majority(&self) -> usize {
+        self.members.len() / 2 + 1
+    }
+}
+
+/// The lab's election timeout, randomised between these bounds (the Raft paper's 150–300 ms).
+pub const ELECTION_TIMEOUT: (Time, Time) = (150, 300);
 
 /// A queue in the cluster.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -379,6 +526,9 @@ pub struct Queue {
     pub messages: Vec<Held>,
     /// Round-robin position among the queue's consumers.
     next_consumer: usize,
+    /// A quorum queue's Raft state; `messages` are then its committed, unsettled messages.
+    #[serde(default)]
+    pub raft: Option<Raft>,
 }
 
 impl Queue {
@@ -391,14 +541,24 @@ impl Queue {
     }
 }
 
-/// A producer's channel.
+/// A producer's channel, with what its broker node holds for it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Producer {
     pub spec: ProducerSpec,
-    /// Published in the open transaction, not yet committed.
+    /// At the broker: publishes of the open transaction that arrived, held uncommitted.
     pub uncommitted: Vec<RabbitMessage>,
+    /// At the producer: published in the open transaction, not yet committed or rolled back.
+    pub in_tx: Vec<EntryId>,
     /// Published in confirm mode or committed, waiting for the broker's answer.
     pub awaiting: Vec<EntryId>,
+    /// Sent back with `basic.return`: they reached no queue.
+    pub returned: Vec<EntryId>,
+    /// Never confirmed, and the connection they went out on is gone: to publish again.
+    pub unconfirmed: Vec<EntryId>,
+    /// The connection broke (its broker node went down); the client reconnects when it is back.
+    pub connection_lost: bool,
+    /// Channels opened so far, this one included.
+    pub channel: u32,
 }
 
 /// A consumer's channel.
@@ -412,6 +572,9 @@ pub struct Consumer {
     pub unacked: Vec<RabbitMessage>,
     /// Labels already processed (kept in a database, so they survive a crash).
     pub processed_ids: BTreeSet<String>,
+    /// Why the broker closed the channel, when its last `basic.consume` failed.
+    #[serde(default)]
+    pub closed: Option<Text>,
 }
 
 /// Operations the script or the student can run.
@@ -432,6 +595,9 @@ pub enum RabbitOp {
         /// The business key whose messages must be processed in order, for the ledger.
         #[serde(default)]
         key: Option<String>,
+        /// `mandatory`: an unroutable message comes back with `basic.return`.
+        #[serde(default)]
+        mandatory: bool,
     },
     /// The application takes the next delivered message and processes it.
     Process {
@@ -465,7 +631,14 @@ pub enum RabbitOp {
         consumer: NodeId,
         auto_ack: bool,
     },
+    /// `confirm.select` or `tx.select` on a channel that is in neither mode yet.
     SetConfirms {
+        producer: NodeId,
+        mode: PublishMode,
+    },
+    /// The producer closes its channel and opens a new one in this mode: the only way to leave
+    /// confirm or transaction mode.
+    OpenChannel {
         producer: NodeId,
         mode: PublishMode,
     },
@@ -486,6 +659,40 @@ pub enum RabbitMsg {
         nacked: Vec<EntryId>,
         commit: bool,
     },
+    /// Broker to producer: `basic.return` of a mandatory message no queue took (312 NO_ROUTE).
+    Return { entry: EntryId, label: String },
+    /// Producer to broker: `tx.commit`.
+    TxCommit,
+    /// Producer to broker: `tx.rollback`.
+    TxRollback,
+    /// Raft AppendEntries from a quorum queue's leader to a follower.
+    Append {
+        queue: String,
+        term: u32,
+        prev_index: usize,
+        prev_term: u32,
+        entries: Vec<LogEntry>,
+        commit: usize,
+    },
+    /// A follower's answer: whether it took the entries, and how much of the log it holds.
+    AppendReply {
+        queue: String,
+        term: u32,
+        ok: bool,
+        match_index: usize,
+    },
+    /// Raft RequestVote from a candidate.
+    RequestVote {
+        queue: String,
+        term: u32,
+        last_index: usize,
+        last_term: u32,
+    },
+    Vote {
+        queue: String,
+        term: u32,
+        granted: bool,
+    },
     /// Broker to consumer: `basic.deliver`.
     Deliver { message: Box<RabbitMessage> },
     /// Consumer to broker.
@@ -502,7 +709,8 @@ pub enum RabbitMsg {
 pub enum Reply {
     Nothing,
     Confirm,
-    CommitOk,
+    /// In a transaction: the broker holds the message until `tx.commit`.
+    Tx,
 }
 
 /// The cluster's one wake-up: a message expires.
@@ -510,6 +718,10 @@ pub enum Reply {
 #[serde(rename_all = "snake_case")]
 pub enum RabbitTimer {
     Wake,
+    /// A quorum queue member's election timeout.
+    Election {
+        queue: String,
+    },
 }
 
 /// Lab events, in the lab's own words.
@@ -533,13 +745,79 @@ pub enum RabbitNote {
         label: String,
         queue: String,
     },
+    /// The exchange routed a message nowhere, and its alternate exchange took it.
+    Rerouted {
+        label: String,
+        exchange: String,
+        alternate: String,
+    },
+    /// The broker holds a publish in the channel's open transaction.
     Buffered {
         label: String,
+    },
+    /// `basic.return`: a mandatory message that no queue took is back at the producer.
+    Returned {
+        label: String,
+    },
+    /// The producer's connection broke with its broker node.
+    ConnectionLost {
+        producer: NodeId,
+        unconfirmed: Vec<String>,
+    },
+    ChannelOpened {
+        producer: NodeId,
+        mode: PublishMode,
+    },
+    /// `basic.consume` failed with 404 NOT_FOUND: the queue's home node is down.
+    ConsumeFailed {
+        consumer: NodeId,
+        queue: String,
+        home: NodeId,
+    },
+    /// A quorum queue's leader appended a message to its log.
+    Appended {
+        label: String,
+        queue: String,
+        node: NodeId,
+        index: usize,
+        term: u32,
+    },
+    /// A quorum queue's leader committed entries: a majority holds them.
+    QuorumCommitted {
+        queue: String,
+        index: usize,
+        labels: Vec<String>,
+    },
+    ElectionStarted {
+        queue: String,
+        node: NodeId,
+        term: u32,
+    },
+    VoteGranted {
+        queue: String,
+        voter: NodeId,
+        candidate: NodeId,
+        term: u32,
+    },
+    VoteRefused {
+        queue: String,
+        voter: NodeId,
+        candidate: NodeId,
+        term: u32,
+    },
+    Elected {
+        queue: String,
+        node: NodeId,
+        term: u32,
     },
     Confirmed {
         labels: Vec<String>,
     },
     Nacked {
+        labels: Vec<String>,
+    },
+    /// `basic.ack` for messages that came back with `basic.return`: no queue took them.
+    AckedReturned {
         labels: Vec<String>,
     },
     Committed {
@@ -592,6 +870,19 @@ pub enum RabbitNote {
     },
 }
 
+/// What the broker answers for one published message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    /// Enqueued everywhere it routes to: `basic.ack` now.
+    Ack,
+    /// A queue could not take it: `basic.nack`.
+    Nack,
+    /// A quorum queue confirms it when it commits.
+    Pending,
+    /// No queue takes it: dropped, and acknowledged all the same.
+    Unroutable,
+}
+
 /// The lab's state.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RabbitLab {
@@ -632,6 +923,30 @@ impl RabbitLab {
                 exists: true,
                 messages: Vec::new(),
                 next_consumer: 0,
+                raft: q.quorum.then(|| {
+                    // The lab starts after the first election: the home node leads term 1.
+                    let mut nodes = alloc::vec![q.home];
+                    nodes.extend(brokers.iter().copied().filter(|&b| b != q.home));
+                    Raft {
+                        members: nodes
+                            .iter()
+                            .map(|&node| RaftMember {
+                                node,
+                                term: 1,
+                                voted_for: Some(q.home),
+                                log: Vec::new(),
+                                commit: 0,
+                            })
+                            .collect(),
+                        leader: Some(q.home),
+                        candidate: None,
+                        next_index: nodes.iter().map(|&n| (n, 1)).collect(),
+                        match_index: nodes.iter().map(|&n| (n, 0)).collect(),
+                        applied: 0,
+                        elections: Vec::new(),
+                        pending: Vec::new(),
+                    }
+                }),
             })
             .collect();
         let producers = setup
@@ -643,7 +958,12 @@ impl RabbitLab {
                     Producer {
                         spec: p.clone(),
                         uncommitted: Vec::new(),
+                        in_tx: Vec::new(),
                         awaiting: Vec::new(),
+                        returned: Vec::new(),
+                        unconfirmed: Vec::new(),
+                        connection_lost: false,
+                        channel: 1,
                     },
                 )
             })
@@ -660,6 +980,7 @@ impl RabbitLab {
                         prefetched: VecDeque::new(),
                         unacked: Vec::new(),
                         processed_ids: BTreeSet::new(),
+                        closed: None,
                     },
                 )
             })
@@ -716,12 +1037,42 @@ impl RabbitLab {
             .collect()
     }
 
+    /// Routes a publish, through the exchange's alternate exchanges (in a chain, each once) when
+    /// the exchange routes it nowhere; with the alternate exchange that routed it, if any.
+    fn route_publish(&self, exchange: &str, routing_key: &str) -> (Vec<usize>, Option<String>) {
+        let mut seen: Vec<&str> = alloc::vec![exchange];
+        let mut at = exchange;
+        loop {
+            let targets = self.route(at, routing_key);
+            let via = (at != exchange).then(|| at.to_string());
+            if !targets.is_empty() {
+                return (targets, via);
+            }
+            let next = self
+                .setup
+                .alternate_exchanges
+                .iter()
+                .find(|(x, _)| x == at)
+                .map(|(_, ae)| ae.as_str());
+            match next {
+                Some(ae) if !seen.contains(&ae) => {
+                    seen.push(ae);
+                    at = ae;
+                }
+                _ => return (Vec::new(), None),
+            }
+        }
+    }
+
+    /// Whether the queue can be used now: its master is up, or, for a quorum queue, it has a
+    /// leader that is up.
     fn available(&self, qi: usize, nodes: &[NodeState]) -> bool {
         let q = &self.queues[qi];
-        q.exists
-            && nodes
-                .get(usize::from(q.master))
-                .is_some_and(NodeState::is_up)
+        let up = |n: NodeId| nodes.get(usize::from(n)).is_some_and(NodeState::is_up);
+        match &q.raft {
+            Some(r) => r.leader.is_some_and(up),
+            None => q.exists && up(q.master),
+        }
     }
 
     fn mark_safe_all(&mut self, entry: EntryId, how: Assurance) {
@@ -761,27 +1112,35 @@ impl RabbitLab {
             node: q.master,
             on_disk: place == Place::BrokerStore,
         });
+        let mut copies = alloc::vec![q.master];
+        copies.extend(q.mirrors.iter().copied().filter(|&m| ctx.is_up(m)));
         q.messages.push(Held {
             message,
             dispatched_to: None,
             expires_at: ttl.map(|t| now.saturating_add(t)),
+            copies,
         });
     }
 
     /// Puts a message into each target queue: the first reachable one keeps the message's own
-    /// ledger entry when `reuse` is set, every other one gets a copy. Returns whether every target
-    /// took it.
+    /// ledger entry when `reuse` is set, every other one gets a copy. A quorum queue appends it to
+    /// its leader's log and confirms it (to `confirm`) only when it commits.
     fn fan_out(
         &mut self,
         base: &RabbitMessage,
         targets: &[usize],
         reuse: bool,
+        confirm: Option<(NodeId, NodeId)>,
         ctx: &mut Ctx<'_, Self>,
-    ) -> bool {
-        // Reachable queues first, so copies are made while the original is still on its way.
+    ) -> Outcome {
+        // Reachable queues first, so copies are made while the original is still on its way. A
+        // quorum queue takes a publish even while it elects a leader.
         let (up, down): (Vec<usize>, Vec<usize>) = targets
             .iter()
-            .partition(|&&qi| self.available(qi, ctx.nodes()));
+            .partition(|&&qi| self.queues[qi].raft.is_some() || self.available(qi, ctx.nodes()));
+        // A basic.nack goes out at once when a queue could not take the message.
+        let mut confirm = if down.is_empty() { confirm } else { None };
+        let mut pending = false;
         let mut first = reuse;
         for &qi in up.iter().chain(down.iter()) {
             let name = self.queues[qi].spec.name.clone();
@@ -791,7 +1150,10 @@ impl RabbitLab {
             } else {
                 self.copy_of(base, &name)
             };
-            if self.available(qi, ctx.nodes()) {
+            if self.queues[qi].raft.is_some() {
+                self.quorum_append(qi, message, confirm.take(), ctx);
+                pending = true;
+            } else if self.available(qi, ctx.nodes()) {
                 self.enqueue(qi, message, ctx);
             } else {
                 self.ledger.move_to(message.entry, Place::Lost, None);
@@ -801,14 +1163,31 @@ impl RabbitLab {
                 });
             }
         }
-        down.is_empty()
+        if !down.is_empty() {
+            Outcome::Nack
+        } else if pending {
+            Outcome::Pending
+        } else {
+            Outcome::Ack
+        }
     }
 
-    /// The broker takes in a published message: routes it and enqueues it. Returns whether the
-    /// publish succeeded (a confirm is `basic.ack`); an unroutable message counts as a success,
-    /// as in RabbitMQ.
-    fn publish_in(&mut self, message: RabbitMessage, ctx: &mut Ctx<'_, Self>) -> bool {
-        let targets = self.route(&message.exchange, &message.routing_key);
+    /// The broker takes in a published message: routes it and enqueues it. An unroutable message
+    /// is dropped, and confirmed like any other (rabbitmq.com/docs/confirms).
+    fn publish_in(
+        &mut self,
+        message: RabbitMessage,
+        confirm: Option<(NodeId, NodeId)>,
+        ctx: &mut Ctx<'_, Self>,
+    ) -> Outcome {
+        let (targets, via) = self.route_publish(&message.exchange, &message.routing_key);
+        if let Some(alternate) = via {
+            ctx.note(RabbitNote::Rerouted {
+                label: message.label.clone(),
+                exchange: message.exchange.clone(),
+                alternate,
+            });
+        }
         if targets.is_empty() {
             self.ledger.move_to(message.entry, Place::Discarded, None);
             ctx.note(RabbitNote::Unroutable {
@@ -816,9 +1195,88 @@ impl RabbitLab {
                 exchange: message.exchange,
                 routing_key: message.routing_key,
             });
-            return true;
+            return Outcome::Unroutable;
         }
-        self.fan_out(&message, &targets, true, ctx)
+        self.fan_out(&message, &targets, true, confirm, ctx)
+    }
+
+    /// A channel's publishes arrive at its broker node `at` from `producer`: held in the open
+    /// transaction, or routed, with `basic.return` for a mandatory one that no queue takes (sent
+    /// before the confirm, as RabbitMQ does) and the confirms of those that need no replication.
+    fn publishes_in(
+        &mut self,
+        at: NodeId,
+        producer: NodeId,
+        messages: Vec<RabbitMessage>,
+        reply: Reply,
+        ctx: &mut Ctx<'_, Self>,
+    ) {
+        if reply == Reply::Tx {
+            let open = ctx.is_up(producer);
+            for m in messages {
+                if open {
+                    self.ledger.move_to(m.entry, Place::BrokerMemory, Some(at));
+                    ctx.note(RabbitNote::Buffered {
+                        label: m.label.clone(),
+                    });
+                    if let Some(p) = self.producers.get_mut(&producer) {
+                        p.uncommitted.push(m);
+                    }
+                } else {
+                    self.ledger.move_to(m.entry, Place::Discarded, None);
+                    ctx.note(RabbitNote::RolledBack {
+                        labels: alloc::vec![m.label],
+                        why: Text::new(
+                            "its channel closed before the commit, so the broker drops it",
+                            "提交前信道已关闭，Broker 丢弃了它",
+                        ),
+                    });
+                }
+            }
+            return;
+        }
+        let confirm = (reply == Reply::Confirm).then_some((at, producer));
+        let (acked, nacked) = self.route_all(at, producer, messages, confirm, ctx);
+        if reply == Reply::Confirm && !(acked.is_empty() && nacked.is_empty()) {
+            ctx.send(
+                at,
+                producer,
+                RabbitMsg::Confirm {
+                    acked,
+                    nacked,
+                    commit: false,
+                },
+            );
+        }
+        self.dispatch(ctx);
+    }
+
+    /// Routes published messages; returns those to acknowledge at once and those to nack.
+    fn route_all(
+        &mut self,
+        at: NodeId,
+        producer: NodeId,
+        messages: Vec<RabbitMessage>,
+        confirm: Option<(NodeId, NodeId)>,
+        ctx: &mut Ctx<'_, Self>,
+    ) -> (Vec<EntryId>, Vec<EntryId>) {
+        let mut acked = Vec::new();
+        let mut nacked = Vec::new();
+        for m in messages {
+            let (entry, label, mandatory) = (m.entry, m.label.clone(), m.mandatory);
+            match self.publish_in(m, confirm, ctx) {
+                Outcome::Ack => acked.push(entry),
+                Outcome::Nack => nacked.push(entry),
+                Outcome::Pending => {}
+                Outcome::Unroutable => {
+                    if mandatory {
+                        ctx.send(at, producer, RabbitMsg::Return { entry, label });
+                    }
+                    acked.push(entry);
+                }
+            }
+        }
+        (acked, nacked)
     }
 
     /// Dead-letters a message that left queue `qi`: republishes it to the queue's dead-letter
@@ -856,14 +1314,14 @@ impl RabbitLab {
                     Place::Expired,
                     Text::new(
                         "it expired and its queue has no dead-letter exchange that takes it",
-                        "它过期了，而它的队列没有能接收它的死信交换机",
+                        "它过期了，而它的队列没有能接收它的死信交换器",
                     ),
                 ),
                 DeathReason::Rejected => (
                     Place::Discarded,
                     Text::new(
                         "it was rejected without requeue and its queue has no dead-letter exchange that takes it",
-                        "它被拒绝且不重新入队，而它的队列没有能接收它的死信交换机",
+                        "它被拒绝且不重新入队，而它的队列没有能接收它的死信交换器",
                     ),
                 ),
             };
@@ -884,7 +1342,7 @@ impl RabbitLab {
             .iter()
             .map(|&t| self.queues[t].spec.name.clone())
             .collect();
-        self.fan_out(&dead, &targets, false, ctx);
+        self.fan_out(&dead, &targets, false, None, ctx);
         self.ledger
             .move_to(message.entry, Place::DeadLettered, holder);
         ctx.note(RabbitNote::DeadLettered {
@@ -1182,7 +1640,9 @@ impl RabbitLab {
         );
     }
 
-    fn rollback(&mut self, producer: NodeId, why: Text, place: Place, ctx: &mut Ctx<'_, Self>) {
+    /// The broker drops the publishes it holds in the producer's open transaction (tx.rollback,
+    /// or the channel closed).
+    fn rollback(&mut self, producer: NodeId, why: Text, ctx: &mut Ctx<'_, Self>) {
         let Some(p) = self.producers.get_mut(&producer) else {
             return;
         };
@@ -1191,7 +1651,7 @@ impl RabbitLab {
             return;
         }
         for m in &dropped {
-            self.ledger.move_to(m.entry, place, None);
+            self.ledger.move_to(m.entry, Place::Discarded, None);
         }
         ctx.note(RabbitNote::RolledBack {
             labels: dropped.into_iter().map(|m| m.label).collect(),
@@ -1199,8 +1659,30 @@ impl RabbitLab {
         });
     }
 
+    /// Every delivery of queue `qi` not yet acknowledged comes back, flagged redelivered; the
+    /// consumers drop their copies, as their channel to the old master or leader is gone.
+    fn recall_deliveries(&mut self, qi: usize) {
+        let returned: Vec<(NodeId, EntryId)> = self.queues[qi]
+            .messages
+            .iter()
+            .filter_map(|h| h.dispatched_to.map(|c| (c, h.message.entry)))
+            .collect();
+        for (c, entry) in &returned {
+            if let Some(k) = self.consumers.get_mut(c) {
+                k.prefetched.retain(|m| m.entry != *entry);
+                k.unacked.retain(|m| m.entry != *entry);
+            }
+        }
+        for h in &mut self.queues[qi].messages {
+            if h.dispatched_to.take().is_some() {
+                h.message.redelivered = true;
+            }
+        }
+    }
+
     /// A broker node crashed: its memory is gone, transient queues with it; a mirrored queue
-    /// fails over to its oldest mirror that is up.
+    /// fails over to its oldest mirror that is up, losing what that mirror never had; a quorum
+    /// queue whose leader was there elects a new one.
     fn broker_crashed(&mut self, node: NodeId, ctx: &mut Ctx<'_, Self>) {
         if self.wake.is_some_and(|(_, n, _)| n == node) {
             // The kernel cancelled the node's timers.
@@ -1224,7 +1706,18 @@ impl RabbitLab {
             );
         }
         for qi in 0..self.queues.len() {
-            if !self.queues[qi].exists || self.queues[qi].master != node {
+            if self.queues[qi].raft.is_some() {
+                self.quorum_member_down(qi, node, ctx);
+                continue;
+            }
+            if !self.queues[qi].exists {
+                continue;
+            }
+            if self.queues[qi].master != node {
+                // A mirror that goes down loses its copy: it rejoins empty.
+                for h in &mut self.queues[qi].messages {
+                    h.copies.retain(|&c| c != node);
+                }
                 continue;
             }
             let promoted = self.queues[qi]
@@ -1232,29 +1725,26 @@ impl RabbitLab {
                 .iter()
                 .copied()
                 .find(|&m| m != node && ctx.is_up(m));
-            // Every delivery the queue had not seen acknowledged comes back, flagged; the
-            // consumers drop their copies, as their channel to the old master is gone.
-            let returned: Vec<(NodeId, EntryId)> = self.queues[qi]
-                .messages
-                .iter()
-                .filter_map(|h| h.dispatched_to.map(|c| (c, h.message.entry)))
-                .collect();
-            for (c, entry) in &returned {
-                if let Some(k) = self.consumers.get_mut(c) {
-                    k.prefetched.retain(|m| m.entry != *entry);
-                    k.unacked.retain(|m| m.entry != *entry);
-                }
-            }
+            self.recall_deliveries(qi);
             let q = &mut self.queues[qi];
             if let Some(new_master) = promoted {
                 q.mirrors.retain(|&m| m != new_master);
                 q.mirrors.push(node);
                 q.master = new_master;
                 let durable = q.spec.durable;
-                for h in &mut q.messages {
-                    if h.dispatched_to.take().is_some() {
-                        h.message.redelivered = true;
+                // ha-promote-on-failure "always": the mirror is promoted even when it is not
+                // synchronised, and the messages it never had are gone.
+                let mut lost = Vec::new();
+                q.messages.retain_mut(|h| {
+                    h.copies.retain(|&c| c != node);
+                    if h.copies.contains(&new_master) {
+                        true
+                    } else {
+                        lost.push((h.message.entry, h.message.label.clone()));
+                        false
                     }
+                });
+                for h in &q.messages {
                     let place = if durable && h.message.persistent {
                         Place::BrokerStore
                     } else {
@@ -1268,15 +1758,29 @@ impl RabbitLab {
                     from: node,
                     to: new_master,
                 });
+                for (entry, label) in lost {
+                    self.ledger.move_to(entry, Place::Lost, None);
+                    ctx.note(RabbitNote::Lost {
+                        label,
+                        why: Text::new(
+                            format!(
+                                "the promoted mirror on {} was not synchronised and never had it",
+                                self.name(new_master)
+                            ),
+                            format!(
+                                "被提升的 {} 上的镜像没有同步，从来没有这条消息",
+                                self.name(new_master)
+                            ),
+                        ),
+                    });
+                }
                 continue;
             }
             let durable = q.spec.durable;
             let mut lost = Vec::new();
             q.messages.retain_mut(|h| {
                 if durable && h.message.persistent {
-                    if h.dispatched_to.take().is_some() {
-                        h.message.redelivered = true;
-                    }
+                    h.copies = alloc::vec![node];
                     true
                 } else {
                     lost.push((h.message.entry, h.message.label.clone()));
@@ -1298,17 +1802,591 @@ impl RabbitLab {
                 ctx.note(RabbitNote::Lost {
                     label,
                     why: Text::new(
-                        "it was only in the memory of the broker node that crashed",
-                        "它只在崩溃的 Broker 节点的内存里",
+                        "it was only in the memory of the broker node that went down",
+                        "它只在宕机的 Broker 节点的内存里",
                     ),
                 });
             }
         }
-        // Producers connected through this node: confirms they wait for will not come.
-        for p in self.producers.values_mut() {
-            if p.spec.broker == node {
-                p.awaiting.clear();
+        // Producers connected through this node see their connection close (the client raises
+        // an error): they know that the confirms they wait for will not come, and the broker
+        // drops what their open transaction held.
+        let producers: Vec<NodeId> = self
+            .producers
+            .values()
+            .filter(|p| p.spec.broker == node)
+            .map(|p| p.spec.node)
+            .collect();
+        for producer in producers {
+            self.rollback(
+                producer,
+                Text::new(
+                    "the connection closed with the transaction open, so the broker dropped it",
+                    "事务未提交时连接断开，Broker 丢弃了它",
+                ),
+                ctx,
+            );
+            let Some(p) = self.producers.get_mut(&producer) else {
+                continue;
+            };
+            let open: Vec<EntryId> = p.awaiting.drain(..).chain(p.in_tx.drain(..)).collect();
+            p.unconfirmed.extend(open.iter().copied());
+            p.connection_lost = true;
+            let unconfirmed = open
+                .iter()
+                .filter_map(|&e| self.ledger.get(e))
+                .map(|j| j.label.clone())
+                .collect();
+            ctx.note(RabbitNote::ConnectionLost {
+                producer,
+                unconfirmed,
+            });
+        }
+    }
+
+    // ----- Quorum queues: Raft (rabbitmq.com/docs/quorum-queues; the Raft paper, §5) -----
+
+    /// Sets (or resets) a member's randomised election timeout.
+    fn arm_election(&mut self, qi: usize, node: NodeId, ctx: &mut Ctx<'_, Self>) {
+        let queue = self.queues[qi].spec.name.clone();
+        let after = ctx.rng().between(ELECTION_TIMEOUT.0, ELECTION_TIMEOUT.1);
+        let Some(r) = self.queues[qi].raft.as_mut() else {
+            return;
+        };
+        if let Some(i) = r.elections.iter().position(|&(n, _, _)| n == node) {
+            let (_, timer, _) = r.elections.remove(i);
+            ctx.cancel_timer(timer);
+        }
+        let timer = ctx.set_timer(node, after, RabbitTimer::Election { queue });
+        let at = ctx.now() + after;
+        if let Some(r) = self.queues[qi].raft.as_mut() {
+            r.elections.push((node, timer, at));
+        }
+    }
+
+    fn disarm_election(&mut self, qi: usize, node: NodeId, ctx: &mut Ctx<'_, Self>) {
+        if let Some(r) = self.queues[qi].raft.as_mut() {
+            if let Some(i) = r.elections.iter().position(|&(n, _, _)| n == node) {
+                let (_, timer, _) = r.elections.remove(i);
+                ctx.cancel_timer(timer);
             }
+        }
+    }
+
+    /// A member's node went down. Its term, vote and log are on disk and survive; if it led, the
+    /// queue has no leader until an election, and its deliveries come back.
+    fn quorum_member_down(&mut self, qi: usize, node: NodeId, ctx: &mut Ctx<'_, Self>) {
+        let Some(r) = self.queues[qi].raft.as_mut() else {
+            return;
+        };
+        // The kernel cancelled the node's timers.
+        r.elections.retain(|&(n, _, _)| n != node);
+        if r.candidate.as_ref().is_some_and(|(c, _)| *c == node) {
+            r.candidate = None;
+        }
+        if r.leader != Some(node) {
+            return;
+        }
+        r.leader = None;
+        let followers: Vec<NodeId> = r
+            .members
+            .iter()
+            .map(|m| m.node)
+            .filter(|&n| n != node)
+            .collect();
+        self.recall_deliveries(qi);
+        for h in &self.queues[qi].messages {
+            self.ledger
+                .move_to(h.message.entry, Place::BrokerStore, None);
+        }
+        for f in followers {
+            if ctx.is_up(f) {
+                self.arm_election(qi, f, ctx);
+            }
+        }
+    }
+
+    /// The leader appends a publish to its log and sends it to its followers; without a leader
+    /// the publish waits for the next one.
+    fn quorum_append(
+        &mut self,
+        qi: usize,
+        message: RabbitMessage,
+        confirm_to: Option<(NodeId, NodeId)>,
+        ctx: &mut Ctx<'_, Self>,
+    ) {
+        let queue = self.queues[qi].spec.name.clone();
+        let Some(r) = self.queues[qi].raft.as_mut() else {
+            return;
+        };
+        let Some(leader) = r.leader.filter(|&l| ctx.is_up(l)) else {
+            self.ledger
+                .move_to(message.entry, Place::BrokerMemory, None);
+            r.pending.push((message, confirm_to));
+            return;
+        };
+        let Some(l) = r.member_mut(leader) else {
+            return;
+        };
+        let (term, entry, label) = (l.term, message.entry, message.label.clone());
+        l.log.push(LogEntry {
+            term,
+            message: Some(message),
+            confirm_to,
+        });
+        let index = l.log.len();
+        r.match_index.insert(leader, index);
+        self.ledger.move_to(entry, Place::BrokerStore, Some(leader));
+        ctx.note(RabbitNote::Appended {
+            label,
+            queue,
+            node: leader,
+            index,
+            term,
+        });
+        self.replicate_all(qi, ctx);
+    }
+
+    fn replicate_all(&mut self, qi: usize, ctx: &mut Ctx<'_, Self>) {
+        let Some(r) = &self.queues[qi].raft else {
+            return;
+        };
+        let Some(leader) = r.leader else { return };
+        let followers: Vec<NodeId> = r
+            .members
+            .iter()
+            .map(|m| m.node)
+            .filter(|&n| n != leader && ctx.is_up(n))
+            .collect();
+        for f in followers {
+            self.replicate(qi, f, ctx);
+        }
+        self.advance_commit(qi, ctx);
+    }
+
+    /// AppendEntries to one follower: every entry from its `nextIndex` on.
+    fn replicate(&mut self, qi: usize, follower: NodeId, ctx: &mut Ctx<'_, Self>) {
+        let queue = self.queues[qi].spec.name.clone();
+        let Some(r) = self.queues[qi].raft.as_mut() else {
+            return;
+        };
+        let Some(leader) = r.leader else { return };
+        let Some(l) = r.member(leader) else { return };
+        let next = r.next_index.get(&follower).copied().unwrap_or(1).max(1);
+        let prev_index = (next - 1).min(l.log.len());
+        let prev_term = if prev_index == 0 {
+            0
+        } else {
+            l.log[prev_index - 1].term
+        };
+        let msg = RabbitMsg::Append {
+            queue,
+            term: l.term,
+            prev_index,
+            prev_term,
+            entries: l.log[prev_index..].to_vec(),
+            commit: l.commit,
+        };
+        let len = l.log.len();
+        r.next_index.insert(follower, len + 1);
+        ctx.send(leader, follower, msg);
+    }
+
+    /// The leader commits the highest index of its own term that a majority holds (Raft §5.3,
+    /// §5.4.2), then applies what is newly committed: the messages enter the queue and their
+    /// publishers get their confirms.
+    fn advance_commit(&mut self, qi: usize, ctx: &mut Ctx<'_, Self>) {
+        let queue = self.queues[qi].spec.name.clone();
+        let Some(r) = self.queues[qi].raft.as_mut() else {
+            return;
+        };
+        let Some(leader) = r.leader else { return };
+        let majority = r.majority();
+        let Some(l) = r.member(leader) else { return };
+        let (term, len, commit) = (l.term, l.log.len(), l.commit);
+        let held = |n: usize| {
+            r.members
+                .iter()
+                .filter(|m| {
+                    if m.node == leader {
+                        len >= n
+                    } else {
+                        r.match_index.get(&m.node).is_some_and(|&i| i >= n)
+                    }
+                })
+                .count()
+        };
+        let Some(new_commit) = (commit + 1..=len)
+            .rev()
+            .find(|&n| l.log[n - 1].term == term && held(n) >= majority)
+        else {
+            return;
+        };
+        let applying: Vec<LogEntry> = l.log[r.applied.min(new_commit)..new_commit].to_vec();
+        r.applied = r.applied.max(new_commit);
+        if let Some(l) = r.member_mut(leader) {
+            l.commit = new_commit;
+        }
+        let mut labels = Vec::new();
+        for e in applying {
+            let Some(message) = e.message else { continue };
+            labels.push(message.label.clone());
+            self.ledger
+                .move_to(message.entry, Place::BrokerStore, Some(leader));
+            if let Some((via, producer)) = e.confirm_to {
+                ctx.send(
+                    via,
+                    producer,
+                    RabbitMsg::Confirm {
+                        acked: alloc::vec![message.entry],
+                        nacked: Vec::new(),
+                        commit: false,
+                    },
+                );
+            }
+            self.queues[qi].messages.push(Held {
+                message,
+                dispatched_to: None,
+                expires_at: None,
+                copies: Vec::new(),
+            });
+        }
+        ctx.note(RabbitNote::QuorumCommitted {
+            queue,
+            index: new_commit,
+            labels,
+        });
+    }
+
+    /// A member's election timeout fired: with no leader, it stands as a candidate for the next
+    /// term, votes for itself and asks the others.
+    fn start_election(&mut self, qi: usize, node: NodeId, ctx: &mut Ctx<'_, Self>) {
+        let queue = self.queues[qi].spec.name.clone();
+        let up = |n: NodeId| ctx.is_up(n);
+        let Some(r) = self.queues[qi].raft.as_mut() else {
+            return;
+        };
+        r.elections.retain(|&(n, _, _)| n != node);
+        if r.leader.is_some_and(up) {
+            return;
+        }
+        let others: Vec<NodeId> = r
+            .members
+            .iter()
+            .map(|m| m.node)
+            .filter(|&n| n != node && up(n))
+            .collect();
+        let Some(m) = r.member_mut(node) else { return };
+        m.term += 1;
+        m.voted_for = Some(node);
+        let (term, (last_term, last_index)) = (m.term, m.last());
+        r.candidate = Some((node, BTreeSet::from([node])));
+        ctx.note(RabbitNote::ElectionStarted {
+            queue: queue.clone(),
+            node,
+            term,
+        });
+        // A split vote ends with another timeout and a later term.
+        self.arm_election(qi, node, ctx);
+        for o in others {
+            ctx.send(
+                node,
+                o,
+                RabbitMsg::RequestVote {
+                    queue: queue.clone(),
+                    term,
+                    last_index,
+                    last_term,
+                },
+            );
+        }
+        self.count_votes(qi, ctx);
+    }
+
+    fn count_votes(&mut self, qi: usize, ctx: &mut Ctx<'_, Self>) {
+        let Some(r) = &self.queues[qi].raft else {
+            return;
+        };
+        let Some((c, votes)) = &r.candidate else {
+            return;
+        };
+        if votes.len() >= r.majority() {
+            let c = *c;
+            self.become_leader(qi, c, ctx);
+        }
+    }
+
+    /// A candidate with a majority leads: it appends an entry of its own term at once (as Ra
+    /// does), so that committing it commits every entry earlier terms left, and appends the
+    /// publishes that waited for a leader.
+    fn become_leader(&mut self, qi: usize, node: NodeId, ctx: &mut Ctx<'_, Self>) {
+        self.disarm_election(qi, node, ctx);
+        let queue = self.queues[qi].spec.name.clone();
+        let Some(r) = self.queues[qi].raft.as_mut() else {
+            return;
+        };
+        r.candidate = None;
+        r.leader = Some(node);
+        let nodes: Vec<NodeId> = r.members.iter().map(|m| m.node).collect();
+        let Some(l) = r.member_mut(node) else { return };
+        let term = l.term;
+        l.log.push(LogEntry {
+            term,
+            message: None,
+            confirm_to: None,
+        });
+        let len = l.log.len();
+        for n in nodes {
+            r.next_index.insert(n, len);
+            r.match_index.insert(n, if n == node { len } else { 0 });
+        }
+        let pending = core::mem::take(&mut r.pending);
+        self.queues[qi].master = node;
+        for h in &self.queues[qi].messages {
+            self.ledger
+                .move_to(h.message.entry, Place::BrokerStore, Some(node));
+        }
+        ctx.note(RabbitNote::Elected { queue, node, term });
+        for (message, confirm_to) in pending {
+            self.quorum_append(qi, message, confirm_to, ctx);
+        }
+        self.replicate_all(qi, ctx);
+    }
+
+    fn quorum_index(&self, queue: &str) -> Option<usize> {
+        self.queues
+            .iter()
+            .position(|q| q.spec.name == queue && q.raft.is_some())
+    }
+
+    /// Raft's messages between the members of a quorum queue.
+    fn on_raft(&mut self, to: NodeId, from: NodeId, msg: RabbitMsg, ctx: &mut Ctx<'_, Self>) {
+        match msg {
+            RabbitMsg::Append {
+                queue,
+                term,
+                prev_index,
+                prev_term,
+                entries,
+                commit,
+            } => {
+                let Some(qi) = self.quorum_index(&queue) else {
+                    return;
+                };
+                let Some(r) = self.queues[qi].raft.as_mut() else {
+                    return;
+                };
+                let Some(m) = r.member_mut(to) else { return };
+                if term < m.term {
+                    let reply = RabbitMsg::AppendReply {
+                        queue,
+                        term: m.term,
+                        ok: false,
+                        match_index: m.log.len(),
+                    };
+                    ctx.send(to, from, reply);
+                    return;
+                }
+                if term > m.term {
+                    m.term = term;
+                    m.voted_for = None;
+                }
+                let consistent = prev_index <= m.log.len()
+                    && (prev_index == 0 || m.log[prev_index - 1].term == prev_term);
+                let mut dropped = Vec::new();
+                let reply = if consistent {
+                    let n = entries.len();
+                    for (i, e) in entries.into_iter().enumerate() {
+                        let at = prev_index + i;
+                        if at < m.log.len() {
+                            if m.log[at].term != e.term {
+                                dropped.extend(m.log.drain(at..));
+                                m.log.push(e);
+                            }
+                        } else {
+                            m.log.push(e);
+                        }
+                    }
+                    m.commit = m.commit.max(commit.min(prev_index + n));
+                    (true, prev_index + n)
+                } else {
+                    (false, m.log.len().min(prev_index.saturating_sub(1)))
+                };
+                let reply_term = m.term;
+                if r.candidate.as_ref().is_some_and(|(c, _)| *c == to) {
+                    r.candidate = None;
+                }
+                // There is a leader: no election.
+                self.disarm_election(qi, to, ctx);
+                self.forget_dropped(qi, dropped, ctx);
+                ctx.send(
+                    to,
+                    from,
+                    RabbitMsg::AppendReply {
+                        queue,
+                        term: reply_term,
+                        ok: reply.0,
+                        match_index: reply.1,
+                    },
+                );
+            }
+            RabbitMsg::AppendReply {
+                term,
+                ok,
+                match_index,
+                queue,
+            } => {
+                let Some(qi) = self.quorum_index(&queue) else {
+                    return;
+                };
+                let Some(r) = self.queues[qi].raft.as_mut() else {
+                    return;
+                };
+                let Some(m) = r.member_mut(to) else { return };
+                if term > m.term {
+                    m.term = term;
+                    m.voted_for = None;
+                    if r.leader == Some(to) {
+                        r.leader = None;
+                    }
+                    return;
+                }
+                let stale = term < m.term;
+                if r.leader != Some(to) || stale {
+                    return;
+                }
+                if ok {
+                    let matched = r.match_index.entry(from).or_insert(0);
+                    *matched = (*matched).max(match_index);
+                    let next = r.next_index.entry(from).or_insert(1);
+                    *next = (*next).max(match_index + 1);
+                    self.advance_commit(qi, ctx);
+                    self.dispatch(ctx);
+                } else {
+                    r.next_index.insert(from, match_index + 1);
+                    self.replicate(qi, from, ctx);
+                }
+            }
+            RabbitMsg::RequestVote {
+                queue,
+                term,
+                last_index,
+                last_term,
+            } => {
+                let Some(qi) = self.quorum_index(&queue) else {
+                    return;
+                };
+                let Some(r) = self.queues[qi].raft.as_mut() else {
+                    return;
+                };
+                let Some(m) = r.member_mut(to) else { return };
+                // A later term: this member was behind, and steps down if it led or stood.
+                let stepped_down = term > m.term;
+                if stepped_down {
+                    m.term = term;
+                    m.voted_for = None;
+                }
+                let granted = term == m.term
+                    && m.voted_for.is_none_or(|v| v == from)
+                    && up_to_date((last_term, last_index), m.last());
+                if granted {
+                    m.voted_for = Some(from);
+                }
+                let my_term = m.term;
+                if stepped_down {
+                    if r.leader == Some(to) {
+                        r.leader = None;
+                    }
+                    if r.candidate.as_ref().is_some_and(|(c, _)| *c == to) {
+                        r.candidate = None;
+                    }
+                }
+                ctx.note(if granted {
+                    RabbitNote::VoteGranted {
+                        queue: queue.clone(),
+                        voter: to,
+                        candidate: from,
+                        term,
+                    }
+                } else {
+                    RabbitNote::VoteRefused {
+                        queue: queue.clone(),
+                        voter: to,
+                        candidate: from,
+                        term,
+                    }
+                });
+                if granted {
+                    self.arm_election(qi, to, ctx);
+                }
+                ctx.send(
+                    to,
+                    from,
+                    RabbitMsg::Vote {
+                        queue,
+                        term: my_term,
+                        granted,
+                    },
+                );
+            }
+            RabbitMsg::Vote {
+                queue,
+                term,
+                granted,
+            } => {
+                let Some(qi) = self.quorum_index(&queue) else {
+                    return;
+                };
+                let Some(r) = self.queues[qi].raft.as_mut() else {
+                    return;
+                };
+                let Some(m) = r.member_mut(to) else { return };
+                if term > m.term {
+                    m.term = term;
+                    m.voted_for = None;
+                    r.candidate = None;
+                    return;
+                }
+                let my_term = m.term;
+                if let Some((c, votes)) = r.candidate.as_mut() {
+                    if *c == to && granted && term == my_term {
+                        votes.insert(from);
+                    }
+                }
+                self.count_votes(qi, ctx);
+                self.dispatch(ctx);
+            }
+            _ => {}
+        }
+    }
+
+    /// Entries a follower dropped because the leader's log differs: a message whose entry no
+    /// member holds any more was never committed, and is gone.
+    fn forget_dropped(&mut self, qi: usize, dropped: Vec<LogEntry>, ctx: &mut Ctx<'_, Self>) {
+        let Some(r) = &self.queues[qi].raft else {
+            return;
+        };
+        let mut gone = Vec::new();
+        for e in dropped {
+            let Some(m) = e.message else { continue };
+            let kept = r.members.iter().any(|x| {
+                x.log
+                    .iter()
+                    .any(|y| y.message.as_ref().is_some_and(|z| z.entry == m.entry))
+            });
+            if !kept {
+                gone.push(m);
+            }
+        }
+        for m in gone {
+            self.ledger.move_to(m.entry, Place::Lost, None);
+            ctx.note(RabbitNote::Lost {
+                label: m.label,
+                why: Text::new(
+                    "its log entry was never committed, and the new leader's log replaced it",
+                    "它的日志条目从未提交，被新 leader 的日志覆盖了",
+                ),
+            });
         }
     }
 }
@@ -1334,29 +2412,44 @@ impl Protocol for RabbitLab {
             Ok(())
         };
         let producer = |n: &NodeId| {
-            if !self.producers.contains_key(n) {
+            let Some(p) = self.producers.get(n) else {
                 return Err(Text::new(
                     format!("{} is not a producer", self.name(*n)),
                     format!("{} 不是生产者", self.name(*n)),
                 ));
-            }
+            };
             if !up(*n) {
                 return Err(Text::new("the producer is not running", "生产者没有运行"));
             }
-            Ok(())
+            if p.connection_lost {
+                return Err(Text::new(
+                    format!(
+                        "{}'s connection to {} is closed; it reconnects when {} is back",
+                        self.name(*n),
+                        self.name(p.spec.broker),
+                        self.name(p.spec.broker)
+                    ),
+                    format!(
+                        "{} 到 {} 的连接已断开，等 {} 恢复后才会重连",
+                        self.name(*n),
+                        self.name(p.spec.broker),
+                        self.name(p.spec.broker)
+                    ),
+                ));
+            }
+            Ok(p)
         };
         let tx = |n: &NodeId| {
-            producer(n)?;
-            if self
-                .producers
-                .get(n)
-                .is_some_and(|p| p.spec.mode == PublishMode::Tx)
-            {
+            let p = producer(n)?;
+            if p.spec.mode == PublishMode::Tx {
                 Ok(())
             } else {
                 Err(Text::new(
-                    format!("{} has no transaction open (tx.select)", self.name(*n)),
-                    format!("{} 没有开启事务（tx.select）", self.name(*n)),
+                    format!(
+                        "{}'s channel is not transactional (tx.select)",
+                        self.name(*n)
+                    ),
+                    format!("{} 的信道没有开启事务（tx.select）", self.name(*n)),
                 ))
             }
         };
@@ -1372,12 +2465,48 @@ impl Protocol for RabbitLab {
                 } else {
                     Err(Text::new(
                         format!("there is no exchange {exchange}"),
-                        format!("没有交换机 {exchange}"),
+                        format!("没有交换器 {exchange}"),
                     ))
                 }
             }
             RabbitOp::TxCommit { producer: p } | RabbitOp::TxRollback { producer: p } => tx(p),
-            RabbitOp::SetConfirms { producer: p, .. } => producer(p),
+            RabbitOp::SetConfirms { producer: p, mode } => {
+                let current = producer(p)?.spec.mode;
+                // rabbitmq.com/docs/confirms: "a transactional channel cannot be put into
+                // confirm mode and once a channel is in confirm mode, it cannot be made
+                // transactional"; and AMQP 0-9-1 has no method that leaves either mode.
+                match (current, *mode) {
+                    (PublishMode::None, PublishMode::Confirms | PublishMode::Tx) => Ok(()),
+                    (PublishMode::Tx, PublishMode::Confirms) => Err(Text::new(
+                        "a transactional channel cannot be put into confirm mode: open a new channel",
+                        "事务模式的信道不能再切换为确认模式：请新开一个信道",
+                    )),
+                    (PublishMode::Confirms, PublishMode::Tx) => Err(Text::new(
+                        "a channel in confirm mode cannot be made transactional: open a new channel",
+                        "确认模式的信道不能再开启事务：请新开一个信道",
+                    )),
+                    _ => Err(Text::new(
+                        "a channel cannot leave confirm or transaction mode: open a new channel",
+                        "信道无法退出确认模式或事务模式：请新开一个信道",
+                    )),
+                }
+            }
+            RabbitOp::OpenChannel { producer: p, .. } => {
+                let p = producer(p)?;
+                if !p.in_tx.is_empty() {
+                    Err(Text::new(
+                        "commit or roll back the open transaction first (closing the channel would roll it back)",
+                        "请先提交或回滚当前事务（关闭信道会回滚它）",
+                    ))
+                } else if !p.awaiting.is_empty() {
+                    Err(Text::new(
+                        "wait for the outstanding confirms first",
+                        "请先等待尚未返回的确认",
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
             RabbitOp::Connect { consumer: c } => {
                 consumer(c)?;
                 if self.consumers.get(c).is_some_and(|k| k.connected) {
@@ -1406,6 +2535,7 @@ impl Protocol for RabbitLab {
                 persistent,
                 expiration,
                 key,
+                mandatory,
             } => {
                 let Some(p) = self.producers.get(producer) else {
                     return;
@@ -1416,12 +2546,13 @@ impl Protocol for RabbitLab {
                 let entry = self.ledger.create(label.clone(), key.as_deref());
                 let message = RabbitMessage {
                     entry,
-                    label: label.clone(),
+                    label,
                     exchange: exchange.clone(),
                     routing_key: routing_key.clone(),
                     persistent: *persistent,
                     expiration: *expiration,
                     redelivered: false,
+                    mandatory: *mandatory,
                     no_ack: false,
                     deaths: Vec::new(),
                 };
@@ -1430,9 +2561,9 @@ impl Protocol for RabbitLab {
                 };
                 let reply = match mode {
                     PublishMode::Tx => {
-                        p.uncommitted.push(message);
-                        ctx.note(RabbitNote::Buffered { label });
-                        return;
+                        // The publish goes to the broker now; the broker holds it until commit.
+                        p.in_tx.push(entry);
+                        Reply::Tx
                     }
                     PublishMode::Confirms => {
                         p.awaiting.push(entry);
@@ -1461,40 +2592,67 @@ impl Protocol for RabbitLab {
                 let Some(p) = self.producers.get_mut(producer) else {
                     return;
                 };
-                let messages = core::mem::take(&mut p.uncommitted);
-                if messages.is_empty() {
+                if p.in_tx.is_empty() {
                     ctx.note(RabbitNote::Nothing {
                         why: Text::new("the transaction is empty", "事务里没有消息"),
                     });
                     return;
                 }
-                p.awaiting.extend(messages.iter().map(|m| m.entry));
+                let committed: Vec<EntryId> = p.in_tx.drain(..).collect();
+                p.awaiting.extend(committed);
                 let broker = p.spec.broker;
-                for m in &messages {
-                    self.ledger.move_to(m.entry, Place::InFlight, None);
-                }
-                ctx.send(
-                    *producer,
-                    broker,
-                    RabbitMsg::Publish {
-                        messages,
-                        reply: Reply::CommitOk,
-                    },
-                );
+                ctx.send(*producer, broker, RabbitMsg::TxCommit);
             }
-            RabbitOp::TxRollback { producer } => self.rollback(
-                *producer,
-                Text::new(
-                    "tx.rollback: the uncommitted messages are discarded",
-                    "tx.rollback：未提交的消息被丢弃",
-                ),
-                Place::Discarded,
-                ctx,
-            ),
-            RabbitOp::Connect { consumer } => {
-                if let Some(k) = self.consumers.get_mut(consumer) {
-                    k.connected = true;
+            RabbitOp::TxRollback { producer } => {
+                let Some(p) = self.producers.get_mut(producer) else {
+                    return;
+                };
+                if p.in_tx.is_empty() {
+                    ctx.note(RabbitNote::Nothing {
+                        why: Text::new("the transaction is empty", "事务里没有消息"),
+                    });
+                    return;
                 }
+                p.in_tx.clear();
+                let broker = p.spec.broker;
+                ctx.send(*producer, broker, RabbitMsg::TxRollback);
+            }
+            RabbitOp::Connect { consumer } => {
+                let Some(k) = self.consumers.get(consumer) else {
+                    return;
+                };
+                let queue = k.spec.queue.clone();
+                let qi = self.queues.iter().position(|q| q.spec.name == queue);
+                let refused = qi.and_then(|qi| {
+                    let q = &self.queues[qi];
+                    (q.raft.is_none()
+                        && q.exists
+                        && q.spec.durable
+                        && !self.available(qi, ctx.nodes()))
+                    .then_some(q.master)
+                });
+                let Some(k) = self.consumers.get_mut(consumer) else {
+                    return;
+                };
+                if let Some(home) = refused {
+                    // 404 NOT_FOUND: the broker closes the channel; the consumer must consume
+                    // again later.
+                    k.connected = false;
+                    k.closed = Some(Text::new(
+                        format!(
+                            "404 NOT_FOUND: home node of durable queue {queue} is down; channel closed"
+                        ),
+                        format!("404 NOT_FOUND：持久化队列 {queue} 的主节点已宕机，信道被关闭"),
+                    ));
+                    ctx.note(RabbitNote::ConsumeFailed {
+                        consumer: *consumer,
+                        queue,
+                        home,
+                    });
+                    return;
+                }
+                k.connected = true;
+                k.closed = None;
                 self.dispatch(ctx);
             }
             RabbitOp::Disconnect { consumer } => {
@@ -1518,24 +2676,20 @@ impl Protocol for RabbitLab {
                 self.dispatch(ctx);
             }
             RabbitOp::SetConfirms { producer, mode } => {
-                let was_tx = self
-                    .producers
-                    .get(producer)
-                    .is_some_and(|p| p.spec.mode == PublishMode::Tx);
-                if was_tx && *mode != PublishMode::Tx {
-                    self.rollback(
-                        *producer,
-                        Text::new(
-                            "leaving transaction mode discards the uncommitted messages",
-                            "退出事务模式会丢弃未提交的消息",
-                        ),
-                        Place::Discarded,
-                        ctx,
-                    );
-                }
                 if let Some(p) = self.producers.get_mut(producer) {
                     p.spec.mode = *mode;
                 }
+            }
+            RabbitOp::OpenChannel { producer, mode } => {
+                if let Some(p) = self.producers.get_mut(producer) {
+                    p.spec.mode = *mode;
+                    p.channel += 1;
+                    p.returned.clear();
+                }
+                ctx.note(RabbitNote::ChannelOpened {
+                    producer: *producer,
+                    mode: *mode,
+                });
             }
         }
     }
@@ -1543,44 +2697,64 @@ impl Protocol for RabbitLab {
     fn on_msg(&mut self, to: NodeId, from: NodeId, msg: RabbitMsg, ctx: &mut Ctx<'_, Self>) {
         match msg {
             RabbitMsg::Publish { messages, reply } => {
-                let mut acked = Vec::new();
-                let mut nacked = Vec::new();
-                for m in messages {
-                    let entry = m.entry;
-                    if self.publish_in(m, ctx) {
-                        acked.push(entry);
-                    } else {
-                        nacked.push(entry);
-                    }
-                }
-                if reply != Reply::Nothing {
-                    ctx.send(
-                        to,
-                        from,
-                        RabbitMsg::Confirm {
-                            acked,
-                            nacked,
-                            commit: reply == Reply::CommitOk,
-                        },
-                    );
-                }
+                self.publishes_in(to, from, messages, reply, ctx);
+            }
+            RabbitMsg::TxCommit => {
+                let held = self
+                    .producers
+                    .get_mut(&from)
+                    .map(|p| core::mem::take(&mut p.uncommitted))
+                    .unwrap_or_default();
+                let entries: Vec<EntryId> = held.iter().map(|m| m.entry).collect();
+                self.route_all(to, from, held, None, ctx);
+                ctx.send(
+                    to,
+                    from,
+                    RabbitMsg::Confirm {
+                        acked: entries,
+                        nacked: Vec::new(),
+                        commit: true,
+                    },
+                );
                 self.dispatch(ctx);
+            }
+            RabbitMsg::TxRollback => {
+                self.rollback(
+                    from,
+                    Text::new(
+                        "tx.rollback: the broker drops the uncommitted publishes",
+                        "tx.rollback：Broker 丢弃未提交的消息",
+                    ),
+                    ctx,
+                );
+            }
+            RabbitMsg::Return { entry, label } => {
+                if let Some(p) = self.producers.get_mut(&to) {
+                    p.returned.push(entry);
+                }
+                ctx.note(RabbitNote::Returned { label });
             }
             RabbitMsg::Confirm {
                 acked,
                 nacked,
                 commit,
             } => {
+                let mut returned = Vec::new();
                 if let Some(p) = self.producers.get_mut(&to) {
                     p.awaiting
                         .retain(|e| !acked.contains(e) && !nacked.contains(e));
+                    returned = p.returned.clone();
                 }
                 let how = if commit {
                     Assurance::Committed
                 } else {
                     Assurance::Confirm
                 };
-                for &e in &acked {
+                // A message that came back with basic.return is acknowledged too, but the
+                // producer knows that no queue took it.
+                let (back, safe): (Vec<EntryId>, Vec<EntryId>) =
+                    acked.iter().partition(|e| returned.contains(e));
+                for &e in &safe {
                     self.mark_safe_all(e, how);
                 }
                 let labels = |ids: &[EntryId], l: &Ledger| -> Vec<String> {
@@ -1589,12 +2763,17 @@ impl Protocol for RabbitLab {
                         .map(|j| j.label.clone())
                         .collect()
                 };
-                if !acked.is_empty() {
-                    let labels = labels(&acked, &self.ledger);
+                if !safe.is_empty() {
+                    let labels = labels(&safe, &self.ledger);
                     ctx.note(if commit {
                         RabbitNote::Committed { labels }
                     } else {
                         RabbitNote::Confirmed { labels }
+                    });
+                }
+                if !back.is_empty() {
+                    ctx.note(RabbitNote::AckedReturned {
+                        labels: labels(&back, &self.ledger),
                     });
                 }
                 if !nacked.is_empty() {
@@ -1664,12 +2843,26 @@ impl Protocol for RabbitLab {
                 }
                 self.dispatch(ctx);
             }
+            raft @ (RabbitMsg::Append { .. }
+            | RabbitMsg::AppendReply { .. }
+            | RabbitMsg::RequestVote { .. }
+            | RabbitMsg::Vote { .. }) => self.on_raft(to, from, raft, ctx),
         }
     }
 
-    fn on_timer(&mut self, _node: NodeId, _timer: RabbitTimer, ctx: &mut Ctx<'_, Self>) {
-        self.wake = None;
-        self.dispatch(ctx);
+    fn on_timer(&mut self, node: NodeId, timer: RabbitTimer, ctx: &mut Ctx<'_, Self>) {
+        match timer {
+            RabbitTimer::Wake => {
+                self.wake = None;
+                self.dispatch(ctx);
+            }
+            RabbitTimer::Election { queue } => {
+                if let Some(qi) = self.quorum_index(&queue) {
+                    self.start_election(qi, node, ctx);
+                    self.dispatch(ctx);
+                }
+            }
+        }
     }
 
     fn on_crash(&mut self, node: NodeId, ctx: &mut Ctx<'_, Self>) {
@@ -1679,16 +2872,17 @@ impl Protocol for RabbitLab {
                 self.dispatch(ctx);
             }
             Some(Role::Producer) => {
+                // Its connection closes: the broker rolls back the open transaction.
                 self.rollback(
                     node,
                     Text::new(
-                        "the producer crashed with an open transaction",
-                        "生产者在事务未提交时崩溃",
+                        "the producer went down with the transaction open, so the broker dropped it",
+                        "生产者在事务未提交时宕机，Broker 丢弃了它",
                     ),
-                    Place::Lost,
                     ctx,
                 );
                 if let Some(p) = self.producers.get_mut(&node) {
+                    p.in_tx.clear();
                     p.awaiting.clear();
                 }
             }
@@ -1697,8 +2891,8 @@ impl Protocol for RabbitLab {
                 self.close_channel(
                     node,
                     Text::new(
-                        "the consumer crashed before processing it (auto-ack)",
-                        "消费者在处理它之前崩溃了（自动确认）",
+                        "the consumer went down before processing it (auto-ack)",
+                        "消费者在处理它之前宕机了（自动确认）",
                     ),
                     ctx,
                 );
@@ -1708,8 +2902,34 @@ impl Protocol for RabbitLab {
         }
     }
 
-    fn on_restart(&mut self, _node: NodeId, ctx: &mut Ctx<'_, Self>) {
-        // A broker node brings back its durable queues; clients reconnect on their own.
+    fn on_restart(&mut self, node: NodeId, ctx: &mut Ctx<'_, Self>) {
+        // A broker node brings back its durable queues; clients reconnect on their own
+        // (automatic connection recovery), producers in their channel's mode.
+        for p in self.producers.values_mut() {
+            if p.spec.broker == node {
+                p.connection_lost = false;
+            }
+        }
+        for qi in 0..self.queues.len() {
+            let Some(r) = &self.queues[qi].raft else {
+                continue;
+            };
+            if r.member(node).is_none() {
+                continue;
+            }
+            match r.leader.filter(|&l| l != node && ctx.is_up(l)) {
+                // The leader brings the member's log up to date.
+                Some(_) => self.replicate(qi, node, ctx),
+                None if r.leader == Some(node) => {
+                    // Nobody took over while it was down: it stands again.
+                    if let Some(r) = self.queues[qi].raft.as_mut() {
+                        r.leader = None;
+                    }
+                    self.arm_election(qi, node, ctx);
+                }
+                None => self.arm_election(qi, node, ctx),
+            }
+        }
         self.dispatch(ctx);
     }
 
@@ -1749,7 +2969,8 @@ impl Protocol for RabbitLab {
                     self.take_back(to, Some(&[message.entry]), ctx);
                 }
             }
-            RabbitMsg::Confirm { .. } | RabbitMsg::Ack { .. } | RabbitMsg::Nack { .. } => {}
+            // Raft retries through later messages; the others need no account.
+            _ => {}
         }
     }
 
@@ -1766,7 +2987,7 @@ impl Lab for RabbitLab {
             "Exchanges and bindings, publisher confirms and transactions, manual acks, mirrored queues, TTL and dead letters.",
             "交换器与绑定、生产者确认与事务、手动确认、镜像队列、TTL 与死信。",
         ),
-        lessons: 10,
+        lessons: 12,
         topics: &[
             Topic { seed: 1, section: StaticText::new("RabbitMQ exchange types", "2、RabbitMQ") },
             Topic { seed: 3, section: StaticText::new("High availability of message queues", "消息队列的高可用") },
@@ -1824,6 +3045,7 @@ mod tests {
             durable: true,
             home: B1,
             mirrored: false,
+            quorum: false,
             message_ttl: None,
             dead_letter_exchange: None,
             dead_letter_routing_key: None,
@@ -1874,6 +3096,7 @@ mod tests {
             }],
             consumers,
             link: None,
+            alternate_exchanges: Vec::new(),
         }
     }
 
@@ -1910,6 +3133,7 @@ mod tests {
             persistent,
             expiration: None,
             key: None,
+            mandatory: false,
         }
     }
 
@@ -2039,13 +3263,27 @@ mod tests {
     }
 
     #[test]
-    fn a_transaction_holds_messages_until_commit_and_rollback_discards_them() {
+    fn a_transaction_sends_each_publish_at_once_and_the_broker_holds_it_until_commit() {
         let mut w = world(&setup(PublishMode::Tx, vec![]));
         publish(&mut w, "direct", "a", true, 2);
-        assert_eq!(places(&w), [Place::ProducerBuffer; 2]);
+        // The publishes reached B1, which holds them uncommitted, routed nowhere yet.
+        assert_eq!(places(&w), [Place::BrokerMemory; 2]);
+        assert!(w
+            .protocol
+            .ledger
+            .journeys
+            .iter()
+            .all(|j| j.holder == Some(B1)));
+        assert_eq!(w.protocol.producers[&P].uncommitted.len(), 2);
         assert!(held(&w, "a").is_empty());
         op(&mut w, RabbitOp::TxRollback { producer: P });
-        assert_eq!(places(&w), [Place::Discarded; 2]);
+        assert_eq!(
+            places(&w),
+            [Place::BrokerMemory; 2],
+            "tx.rollback is on its way"
+        );
+        settle(&mut w);
+        assert_eq!(places(&w), [Place::Discarded; 2], "the broker dropped them");
         publish(&mut w, "direct", "a", true, 2);
         assert!(w.protocol.ledger.journeys[2].safe.is_none());
         op(&mut w, RabbitOp::TxCommit { producer: P });
@@ -2053,8 +3291,145 @@ mod tests {
         assert_eq!(held(&w, "a"), ["m3", "m4"]);
         assert!(w.protocol.ledger.journeys[2..]
             .iter()
-            .all(|j| j.safe.is_some()));
+            .all(|j| j.safe == Some(Assurance::Committed)));
         assert!(broken(&w).is_empty());
+        // A producer that goes down with a transaction open: the broker drops what it holds.
+        publish(&mut w, "direct", "a", true, 1);
+        fault(&mut w, Fault::Crash { node: P });
+        assert_eq!(places(&w)[4], Place::Discarded);
+    }
+
+    #[test]
+    fn a_transactional_channel_cannot_switch_to_confirms_and_a_new_channel_can() {
+        let mut w = world(&setup(PublishMode::Tx, vec![]));
+        let to = |mode| RabbitOp::SetConfirms { producer: P, mode };
+        assert!(w
+            .protocol
+            .check_op(&to(PublishMode::Confirms), &w.nodes)
+            .is_err());
+        assert!(w
+            .protocol
+            .check_op(&to(PublishMode::None), &w.nodes)
+            .is_err());
+        let new = RabbitOp::OpenChannel {
+            producer: P,
+            mode: PublishMode::Confirms,
+        };
+        op(&mut w, publish_op("direct", "a", true));
+        assert!(
+            w.protocol.check_op(&new, &w.nodes).is_err(),
+            "a transaction is open"
+        );
+        op(&mut w, RabbitOp::TxCommit { producer: P });
+        settle(&mut w);
+        op(&mut w, new);
+        assert_eq!(w.protocol.producers[&P].spec.mode, PublishMode::Confirms);
+        assert_eq!(w.protocol.producers[&P].channel, 2);
+        assert!(w.protocol.check_op(&to(PublishMode::Tx), &w.nodes).is_err());
+        // A plain channel can be put into either mode.
+        let w = world(&setup(PublishMode::None, vec![]));
+        assert!(w
+            .protocol
+            .check_op(&to(PublishMode::Confirms), &w.nodes)
+            .is_ok());
+        assert!(w.protocol.check_op(&to(PublishMode::Tx), &w.nodes).is_ok());
+    }
+
+    #[test]
+    fn only_mandatory_reveals_an_unroutable_message_with_a_return_before_the_ack() {
+        let mut w = world(&setup(PublishMode::Confirms, vec![]));
+        let mut m = publish_op("direct", "nobody", true);
+        if let RabbitOp::Publish { mandatory, .. } = &mut m {
+            *mandatory = true;
+        }
+        op(&mut w, publish_op("direct", "nobody", true));
+        op(&mut w, m);
+        let mut order = Vec::new();
+        while let Some(next) = w.next_due() {
+            let mut out = Vec::new();
+            w.apply(&next, &mut out);
+            for e in out {
+                if let crate::kernel::Event::Note { note } = e {
+                    match note {
+                        RabbitNote::Returned { label } => order.push(format!("return {label}")),
+                        RabbitNote::Confirmed { labels } => {
+                            order.push(format!("ack {}", labels.join(",")))
+                        }
+                        RabbitNote::AckedReturned { labels } => {
+                            order.push(format!("ack {} (returned)", labels.join(",")))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        assert_eq!(order, ["ack m1", "return m2", "ack m2 (returned)"]);
+        let j = &w.protocol.ledger.journeys;
+        assert_eq!(
+            (j[0].place, j[1].place),
+            (Place::Discarded, Place::Discarded)
+        );
+        assert!(j[0].safe.is_some(), "confirmed though no queue took it");
+        assert!(j[1].safe.is_none(), "the producer knows it was returned");
+        assert_eq!(w.protocol.producers[&P].returned, [j[1].id]);
+    }
+
+    #[test]
+    fn an_alternate_exchange_takes_what_its_exchange_cannot_route_and_nothing_is_returned() {
+        let mut s = setup(PublishMode::Confirms, vec![]);
+        s.alternate_exchanges = vec![("direct".into(), "dlx".into())];
+        let mut w = world(&s);
+        let mut m = publish_op("direct", "nobody", true);
+        if let RabbitOp::Publish { mandatory, .. } = &mut m {
+            *mandatory = true;
+        }
+        op(&mut w, m);
+        settle(&mut w);
+        assert_eq!(held(&w, "dlq"), ["m1"]);
+        assert!(
+            w.protocol.producers[&P].returned.is_empty(),
+            "routed: no basic.return"
+        );
+        assert!(w.protocol.ledger.journeys[0].safe.is_some());
+        // Routable messages ignore the alternate exchange; a cycle of alternates ends.
+        publish(&mut w, "direct", "a", true, 1);
+        assert_eq!(held(&w, "a"), ["m2"]);
+        s.alternate_exchanges = vec![
+            ("direct".into(), "fan".into()),
+            ("fan".into(), "direct".into()),
+        ];
+        s.exchanges[0].bindings.clear();
+        let mut w = world(&s);
+        publish(&mut w, "direct", "nobody", true, 1);
+        assert_eq!(places(&w), [Place::Discarded]);
+        s.alternate_exchanges = vec![("direct".into(), "missing".into())];
+        assert!(RabbitLab::new(&s).is_err());
+    }
+
+    #[test]
+    fn a_producer_notices_its_connection_closing_when_its_broker_goes_down() {
+        let mut w = world(&setup(PublishMode::Confirms, vec![]));
+        publish(&mut w, "direct", "a", true, 1);
+        op(&mut w, publish_op("direct", "a", true));
+        fault(&mut w, Fault::Crash { node: B1 });
+        let p = &w.protocol.producers[&P];
+        assert!(p.connection_lost);
+        assert!(p.awaiting.is_empty());
+        assert_eq!(
+            p.unconfirmed,
+            [w.protocol.ledger.journeys[1].id],
+            "m2: resend"
+        );
+        assert!(w
+            .protocol
+            .check_op(&publish_op("direct", "a", true), &w.nodes)
+            .is_err());
+        fault(&mut w, Fault::Restart { node: B1 });
+        assert!(!w.protocol.producers[&P].connection_lost, "reconnected");
+        assert!(w
+            .protocol
+            .check_op(&publish_op("direct", "a", true), &w.nodes)
+            .is_ok());
     }
 
     #[test]
@@ -2231,11 +3606,16 @@ mod tests {
         publish(&mut w, "direct", "a", true, 1);
         assert_eq!(places(&w), [Place::BrokerStore, Place::Lost]);
         assert!(w.protocol.ledger.journeys[1].safe.is_none(), "basic.nack");
+        // basic.consume on a durable queue whose home node is down: 404, channel closed.
         op(&mut w, RabbitOp::Connect { consumer: C1 });
-        settle(&mut w);
-        assert_eq!(process_all(&mut w, C1), 0, "the queue's node is down");
+        let k = &w.protocol.consumers[&C1];
+        assert!(!k.connected && k.closed.is_some());
         fault(&mut w, Fault::Restart { node: B1 });
         settle(&mut w);
+        assert_eq!(process_all(&mut w, C1), 0, "it must consume again");
+        op(&mut w, RabbitOp::Connect { consumer: C1 });
+        settle(&mut w);
+        assert!(w.protocol.consumers[&C1].closed.is_none());
         assert_eq!(process_all(&mut w, C1), 1, "back with its node");
 
         // Mirrored, transient messages included: B2 takes over with every message.
@@ -2255,6 +3635,197 @@ mod tests {
         ack(&mut w, C1);
         assert_eq!(places(&w), [Place::Acknowledged; 3]);
         assert!(broken(&w).is_empty());
+    }
+
+    #[test]
+    fn a_rejoined_mirror_is_not_synchronised_and_its_promotion_loses_what_it_lacks() {
+        let mut s = setup(PublishMode::Confirms, vec![]);
+        s.queues[0].mirrored = true;
+        s.producers[0].broker = B2;
+        let mut w = world(&s);
+        fault(&mut w, Fault::Crash { node: B1 });
+        publish(&mut w, "direct", "a", true, 1);
+        fault(&mut w, Fault::Restart { node: B1 });
+        // B1 rejoins as a mirror, empty: m1 is on B2 only, and m2 on both.
+        publish(&mut w, "direct", "a", true, 1);
+        let q = w.protocol.queue("a").unwrap();
+        assert_eq!(q.messages[0].copies, [B2]);
+        assert_eq!(q.messages[1].copies, [B2, B1]);
+        fault(&mut w, Fault::Crash { node: B2 });
+        let q = w.protocol.queue("a").unwrap();
+        assert_eq!(q.master, B1, "promoted although unsynchronised");
+        assert_eq!(held(&w, "a"), ["m2"]);
+        assert_eq!(places(&w)[0], Place::Lost);
+        assert_eq!(broken(&w), [NO_LOSS], "m1 was confirmed");
+    }
+
+    /// P, B1, B2, C1, C2 and a third broker B3; the queue `a` is a quorum queue led by B1, and P
+    /// and C1 connect through B2.
+    fn quorum_world(seed: u64) -> World<RabbitLab> {
+        let mut s = setup(PublishMode::Confirms, vec![consumer(C1, "a", false)]);
+        s.nodes.push(NodeSpec {
+            name: "B3".into(),
+            role: Role::Broker,
+        });
+        s.queues[0].quorum = true;
+        s.producers[0].broker = B2;
+        s.consumers[0].broker = B2;
+        s.consumers[0].connected = false;
+        RabbitLab::world(&s, seed).unwrap()
+    }
+
+    const B3: NodeId = 5;
+
+    fn raft(w: &World<RabbitLab>) -> &Raft {
+        w.protocol.queue("a").unwrap().raft.as_ref().unwrap()
+    }
+
+    #[test]
+    fn a_quorum_queue_confirms_a_publish_only_once_a_majority_has_written_it() {
+        let mut w = quorum_world(7);
+        // B3 is cut off: B1 and B2 are still a majority of three.
+        fault(
+            &mut w,
+            Fault::Partition {
+                groups: vec![vec![P, B1, B2, C1, C2], vec![B3]],
+            },
+        );
+        op(&mut w, publish_op("direct", "a", true));
+        let next = w.next_due().unwrap();
+        w.apply(&next, &mut Vec::new()); // the publish reaches B2, and B1 appends it
+        assert_eq!(raft(&w).member(B1).unwrap().log.len(), 1);
+        assert!(held(&w, "a").is_empty(), "not committed yet");
+        // Deliver the AppendEntries to B2 and its reply, but nothing else.
+        for _ in 0..2 {
+            let next = w.next_due().unwrap();
+            w.apply(&next, &mut Vec::new());
+        }
+        assert_eq!(raft(&w).member(B2).unwrap().log.len(), 1);
+        assert_eq!(
+            raft(&w).member(B1).unwrap().commit,
+            1,
+            "B1 and B2: a majority"
+        );
+        assert_eq!(held(&w, "a"), ["m1"]);
+        settle(&mut w);
+        assert!(w.protocol.ledger.journeys[0].safe.is_some());
+        assert!(raft(&w).member(B3).unwrap().log.is_empty());
+        // Cut off from both followers, the leader commits nothing.
+        fault(&mut w, Fault::Heal);
+        fault(
+            &mut w,
+            Fault::Partition {
+                groups: vec![vec![P, B2, C1, C2], vec![B1], vec![B3]],
+            },
+        );
+        op(&mut w, publish_op("direct", "a", true));
+        settle(&mut w);
+        assert_eq!(raft(&w).member(B1).unwrap().log.len(), 2);
+        assert_eq!(raft(&w).member(B1).unwrap().commit, 1);
+        assert!(w.protocol.ledger.journeys[1].safe.is_none());
+    }
+
+    #[test]
+    fn when_the_leader_dies_an_up_to_date_follower_is_elected_and_nothing_confirmed_is_lost() {
+        let mut refused_b3 = false;
+        for seed in 1..20 {
+            let mut w = quorum_world(seed);
+            fault(
+                &mut w,
+                Fault::Partition {
+                    groups: vec![vec![P, B1, B2, C1, C2], vec![B3]],
+                },
+            );
+            publish(&mut w, "direct", "a", true, 1);
+            assert!(w.protocol.ledger.journeys[0].safe.is_some());
+            fault(&mut w, Fault::Heal);
+            fault(&mut w, Fault::Crash { node: B1 });
+            assert_eq!(raft(&w).leader, None);
+            assert_eq!(
+                raft(&w).elections.len(),
+                2,
+                "B2 and B3 wait out their timeouts"
+            );
+            let mut votes = Vec::new();
+            for _ in 0..10_000 {
+                let Some(next) = w.next_due() else { break };
+                let mut out = Vec::new();
+                w.apply(&next, &mut out);
+                for e in out {
+                    if let crate::kernel::Event::Note { note } = e {
+                        match note {
+                            RabbitNote::VoteGranted {
+                                voter,
+                                candidate,
+                                term,
+                                ..
+                            } => votes.push((voter, candidate, term, true)),
+                            RabbitNote::VoteRefused {
+                                voter,
+                                candidate,
+                                term,
+                                ..
+                            } => votes.push((voter, candidate, term, false)),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            refused_b3 |= votes.contains(&(B2, B3, 2, false))
+                || votes
+                    .iter()
+                    .any(|&(v, c, _, g)| (v, c, g) == (B2, B3, false));
+            assert!(
+                !votes
+                    .iter()
+                    .any(|&(v, c, _, g)| (v, c, g) == (B2, B3, true)),
+                "B3 lacks m1"
+            );
+            for &(v, _, t, g) in &votes {
+                let once = votes
+                    .iter()
+                    .filter(|&&(v2, _, t2, g2)| g && g2 && v2 == v && t2 == t)
+                    .count();
+                assert!(!g || once == 1, "one vote per member and term");
+            }
+            let r = raft(&w);
+            // B3 lacks m1, so B2 never votes for it: only B2 can win (Raft §5.4.1).
+            assert_eq!(r.leader, Some(B2), "seed {seed}");
+            let term = r.member(B2).unwrap().term;
+            assert!(term >= 2);
+            assert_eq!(r.member(B3).unwrap().term, term);
+            assert_eq!(
+                r.member(B3).unwrap().log,
+                r.member(B2).unwrap().log,
+                "caught up"
+            );
+            assert!(r.elections.is_empty());
+            // Publishers and consumers carry on through B2.
+            publish(&mut w, "direct", "a", true, 1);
+            assert!(w.protocol.ledger.journeys[1].safe.is_some());
+            op(&mut w, RabbitOp::Connect { consumer: C1 });
+            settle(&mut w);
+            assert_eq!(process_all(&mut w, C1), 2);
+            ack(&mut w, C1);
+            assert_eq!(places(&w), [Place::Acknowledged; 2]);
+            assert!(broken(&w).is_empty());
+            // The old leader comes back as a follower of the later term.
+            fault(&mut w, Fault::Restart { node: B1 });
+            settle(&mut w);
+            let r = raft(&w);
+            assert_eq!(r.leader, Some(B2));
+            assert_eq!(r.member(B1).unwrap().term, term);
+            assert_eq!(r.member(B1).unwrap().log, r.member(B2).unwrap().log);
+        }
+        assert!(refused_b3, "in some run B3 stands first and B2 refuses it");
+    }
+
+    #[test]
+    fn a_vote_goes_once_per_term_to_a_candidate_whose_log_is_at_least_as_up_to_date() {
+        assert!(up_to_date((2, 1), (1, 5)), "a later last term wins");
+        assert!(up_to_date((1, 3), (1, 3)));
+        assert!(!up_to_date((1, 2), (1, 3)), "same term, shorter log");
+        assert!(!up_to_date((1, 9), (2, 1)));
     }
 
     #[test]
@@ -2420,10 +3991,12 @@ mod tests {
         #[test]
         fn confirmed_persistent_messages_on_a_durable_queue_survive_any_broker_crashes(
             steps in prop::collection::vec(step_strategy(), 1..60),
-            mirrored in any::<bool>(),
+            quorum in any::<bool>(),
         ) {
+            // A plain queue, or a quorum queue over B1 and B2 (classic mirrors can lose confirmed
+            // messages when an unsynchronised mirror is promoted, so they are not tried here).
             let mut s = setup(PublishMode::Confirms, vec![consumer(C1, "a", false)]);
-            s.queues[0].mirrored = mirrored;
+            s.queues[0].quorum = quorum;
             s.consumers[0].broker = B2;
             let mut w = world(&s);
             for step in steps {
