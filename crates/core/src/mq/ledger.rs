@@ -230,6 +230,14 @@ impl Ledger {
         Ledger::default()
     }
 
+    /// An empty ledger for a lab whose consumers acknowledge as `acks` says.
+    pub fn with_acks(acks: AckWord) -> Ledger {
+        Ledger {
+            acks,
+            ..Ledger::default()
+        }
+    }
+
     /// Starts tracking a message that a producer created.
     pub fn create(&mut self, label: impl Into<String>, key: Option<&str>) -> EntryId {
         let id = self.journeys.len() as EntryId;

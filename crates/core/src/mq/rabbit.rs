@@ -85,7 +85,7 @@ use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
-use super::ledger::{Assurance, EntryId, Ledger, Place};
+use super::ledger::{AckWord, Assurance, EntryId, Ledger, Place};
 use super::topic::Exchange;
 use crate::kernel::{
     Ctx, Envelope, LinkConfig, LossReason, NodeId, NodeState, Protocol, Time, TimerId, Violation,
@@ -990,7 +990,7 @@ impl RabbitLab {
             queues,
             producers,
             consumers,
-            ledger: Ledger::new(),
+            ledger: Ledger::with_acks(AckWord::Amqp),
             copies: BTreeMap::new(),
             wake: None,
             created: 0,
