@@ -23,7 +23,7 @@ const LABS = [
   ['ring', 5],
   ['jms', 12],
   ['activemq', 5],
-  ['rabbitmq', 10],
+  ['rabbitmq', 12],
   ['flow', 3],
   ['locks', 12],
 ];

@@ -354,8 +354,8 @@ fn stranded() -> Scenario<AmqLab> {
     steps.extend([
         restart(
             B1,
-            "B1 restarts with m1 and m2 in its store, but both consumers are on B2 now. The warning turns on: m1 and m2 are stranded. They are not lost, yet no consumer will see them: the duplex connector could carry them to B2, but they came from B2, and B1 does not send a message back to a broker on its brokerPath.",
-            "B1 重启，存储里有 m1 和 m2，但两个消费者现在都在 B2 上。警告亮起：m1 和 m2 滞留了。它们没有丢，却没有消费者会看到：双向连接器本可以把它们送到 B2，但它们正是从 B2 来的，而 B1 不会把消息送回它 brokerPath 上的 Broker。",
+            "B1 restarts with m1 and m2 stored, but both consumers are on B2 now: m1 and m2 are stranded. Not lost, yet no consumer will see them: the duplex connector leads to B2, but they came from B2, and a message never goes back to a broker on its brokerPath.",
+            "B1 重启，存储里有 m1 和 m2，但两个消费者都已在 B2 上：m1 和 m2 滞留了。没丢，却没有消费者会看到：双向连接器通往 B2，但它们正是从 B2 来的，而消息不会回到它 brokerPath 上的 Broker。",
         )
         .ask(
             (
