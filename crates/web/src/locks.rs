@@ -730,8 +730,12 @@ fn timeline(lang: Lang, session: &Session<LocksLab>, fresh: (usize, usize)) -> H
 }
 
 /// Each number of the lab's compressed time beside the real system's default, as "lab · real"
-/// lines. Sources: Redisson `Config.lockWatchdogTimeout` (30,000 ms); Redis `sentinel.conf`
-/// (`down-after-milliseconds` 30,000, `failover-timeout` 180,000); Curator
+/// lines. Sources: Redisson `Config.lockWatchdogTimeout` (30,000 ms), renewed every third of it
+/// while the client lives (`RedissonBaseLock.renewExpiration`: `internalLockLeaseTime / 3`);
+/// Redis `sentinel.conf` and the Sentinel docs (`down-after-milliseconds` 30,000: how long the
+/// master must not answer before a Sentinel calls it down; then the Sentinels agree, elect a
+/// leader and promote a replica; `failover-timeout` is not the failover's duration but a limit
+/// on retries and reconfiguration, so the view leaves it out); Curator
 /// `CuratorFrameworkFactory` (`DEFAULT_SESSION_TIMEOUT_MS` 60 s, `DEFAULT_CONNECTION_TIMEOUT_MS`
 /// 15 s); the ZooKeeper Administrator's Guide (`minSessionTimeout` 2 × `tickTime`,
 /// `maxSessionTimeout` 20 × `tickTime`; `ZooKeeperServer.processConnectRequest` raises a shorter
@@ -762,8 +766,8 @@ pub fn lab_times(lab: &LocksLab) -> Vec<Text> {
         }
         Backend::Redis => {
             out.push(Text::new(
-                format!("lease (PX) {} ms in the lab · 30 s by default in Redisson (lockWatchdogTimeout)", ms(setup.ttl)),
-                format!("实验中租约（PX）{} 毫秒 · Redisson 默认 30 秒（lockWatchdogTimeout）", ms(setup.ttl)),
+                format!("lease (PX) {} ms in the lab · the application's choice; Redisson: 30 s (lockWatchdogTimeout), renewed every 10 s while its client lives", ms(setup.ttl)),
+                format!("实验中租约（PX）{} 毫秒 · 由应用自己定；Redisson 用 30 秒（lockWatchdogTimeout），客户端存活时每 10 秒续期", ms(setup.ttl)),
             ));
             out.push(Text::new(
                 format!("retry every {} ms in the lab · Redisson waits for the unlock message on a pub/sub channel instead", ms(setup.retry)),
@@ -771,8 +775,8 @@ pub fn lab_times(lab: &LocksLab) -> Vec<Text> {
             ));
             if setup.replica {
                 out.push(Text::new(
-                    format!("failover {} ms after the crash in the lab · Sentinel: down-after-milliseconds 30 s, failover-timeout 180 s by default", ms(setup.failover_after)),
-                    format!("实验中宕机 {} 毫秒后故障转移 · Sentinel 默认 down-after-milliseconds 30 秒、failover-timeout 180 秒", ms(setup.failover_after)),
+                    format!("failover {} ms after the crash in the lab · Sentinel calls the master down after down-after-milliseconds 30 s by default, then promotes a replica", ms(setup.failover_after)),
+                    format!("实验中宕机 {} 毫秒后故障转移 · Sentinel 默认 down-after-milliseconds 30 秒后判定主节点下线，再提升副本", ms(setup.failover_after)),
                 ));
                 out.push(Text::new(
                     format!("replication {} ms after a change in the lab · asynchronous in Redis, with no fixed delay", ms(setup.replication_lag)),
@@ -1185,6 +1189,11 @@ mod tests {
         assert!(all
             .iter()
             .any(|l| l.contains("down-after-milliseconds 30 s")));
+        assert!(all.iter().any(|l| l.contains("renewed every 10 s")));
+        assert!(
+            !all.iter().any(|l| l.contains("failover-timeout")),
+            "failover-timeout is not how long a failover takes"
+        );
         let zk = lab_times(&LocksLab::new(&LocksSetup::new(Backend::Zookeeper, &["A"])).unwrap());
         assert!(zk[0].en.contains("Curator default 60 s"));
     }

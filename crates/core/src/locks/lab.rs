@@ -10,10 +10,19 @@
 //!   too: InnoDB generates the value before the unique index refuses the row and never gives it
 //!   back (MySQL Reference Manual, "AUTO_INCREMENT Handling in InnoDB", "Lost auto-increment
 //!   values and sequence gaps": in every `innodb_autoinc_lock_mode`, and MySQL 8's default is 2,
-//!   interleaved), so tokens rise with gaps. The database is a single point of failure: while it is
-//!   down nobody acquires or releases.
+//!   interleaved), so tokens rise with gaps. They rise while the server runs; across a restart only
+//!   from MySQL 8.0, which persists the counter through the redo log (worklog WL#6204, "InnoDB
+//!   persistent max value for autoinc columns": no reuse after a normal restart, but after a crash
+//!   "this can NOT be guaranteed", since the redo log is not flushed at every allocation). MySQL
+//!   5.7 and earlier rebuild the counter as `MAX(id) + 1` when the server starts (manual, "InnoDB
+//!   AUTO_INCREMENT Counter Initialization"), so an empty lock table starts again at 1 and the token
+//!   goes backwards. The lab keeps the counter across a crash, as MySQL 8.0 usually does. The
+//!   database is a single point of failure: while it is down nobody acquires or releases.
 //! - [`Backend::Redis`]: `SET lock <value> NX PX <ttl>` acquires; a client whose `SET` returns nil
-//!   retries. `SET` answers only `OK`: Redis's lock pattern gives no fencing token. This lab adds
+//!   retries. The lease is the application's choice. (Redisson locks differently, with a Lua script
+//!   on a hash and `pexpire`; its lease is `lockWatchdogTimeout`, 30 s, and its watchdog renews it
+//!   every 10 s, a third of that, while the client lives: `RedissonBaseLock.renewExpiration`. A
+//!   pause longer than 30 s still loses the lock.) `SET` answers only `OK`: Redis's lock pattern gives no fencing token. This lab adds
 //!   one, an `INCR` of a counter key in the same script, so that the resource has something to
 //!   check; real systems take the token from ZooKeeper (the lock node's `czxid` or version) or from
 //!   a database sequence (Martin Kleppmann, "How to do distributed locking", 2016). The key expires after
@@ -34,7 +43,11 @@
 //!   all, and each re-reads the children). A session expires when the server hears nothing from it
 //!   for `session_timeout` ms; its ephemeral nodes go with it. A paused client does not know: it
 //!   learns when it resumes and its next heartbeat is answered with `SessionExpired`. The node's
-//!   sequence number is the fencing token.
+//!   sequence number is the fencing token, which holds only while `/lock` exists: Curator creates
+//!   it as a container node (`StandardLockInternalsDriver.createsTheLock`:
+//!   `creatingParentContainersIfNeeded`), which the server deletes some time after its last child
+//!   goes (ZooKeeper `CreateMode.CONTAINER`), and the numbering then starts again. The node's
+//!   `czxid` never goes back. This lab keeps `/lock`, so its numbers only rise.
 //!
 //! With `fencing`, the resource remembers the newest token it accepted and rejects a write with an
 //! older one; without it, it accepts every write (and records the token anyway).
@@ -364,7 +377,8 @@ pub struct Database {
     pub node: NodeId,
     pub row: Option<LockRow>,
     /// The last auto-increment value generated; every `INSERT` generates one, the ones the
-    /// unique index refuses too, and none is given back.
+    /// unique index refuses too, and none is given back. It survives a crash of the database, as
+    /// MySQL 8.0 usually (not certainly) keeps it; MySQL 5.7 would restart from `MAX(id) + 1`.
     pub auto_increment: u64,
     /// Every query it served (inserts and deletes).
     pub queries: u32,
@@ -2024,7 +2038,9 @@ impl Protocol for LocksLab {
         }
         if let Some(db) = &mut self.db {
             if db.node == node {
-                // The table is on disk; only the job's timer is gone.
+                // The table is on disk, and so is the auto-increment counter: MySQL 8.0 writes it
+                // to the redo log (WL#6204), though after a crash it does not guarantee it (see
+                // the module doc). Only the job's timer is gone.
                 db.cleanup_timer = TimerSlot(None);
             }
         }
@@ -2529,6 +2545,30 @@ mod tests {
             w.protocol.grants[0].ended.map(|e| e.1),
             Some(GrantEnd::CleanedUp)
         );
+    }
+
+    /// The lab keeps the auto-increment counter across a database crash, as MySQL 8.0 does when
+    /// its redo log holds the counter (WL#6204; not guaranteed after a crash). With the lock
+    /// table empty, MySQL 5.7's `MAX(id) + 1` would hand out id 1 again, and the token would go
+    /// backwards; here B's token is 2.
+    #[test]
+    fn the_auto_increment_counter_survives_a_database_crash() {
+        let mut w = world(&setup(Backend::Database, 2));
+        acquire_and_write(&mut w, A);
+        op(&mut w, LockOp::Release { client: A });
+        let t = w.now + 50;
+        run_until(&mut w, t);
+        assert!(
+            w.protocol.db.as_ref().unwrap().row.is_none(),
+            "the table is empty"
+        );
+        fault(&mut w, Fault::Crash { node: 2 });
+        fault(&mut w, Fault::Restart { node: 2 });
+        op(&mut w, LockOp::Acquire { client: B });
+        let t = w.now + 50;
+        run_until(&mut w, t);
+        assert_eq!(phase(&w, B), Phase::Holding);
+        assert_eq!(w.protocol.clients[1].token, Some(2));
     }
 
     #[test]

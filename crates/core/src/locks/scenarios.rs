@@ -162,7 +162,7 @@ fn db_down() -> Scenario<LocksLab> {
             next("The database is down: the INSERT fails, and B will try again in 100 ms.", "数据库宕机：INSERT 失败，B 将在 100 毫秒后重试。"),
             next("B's retry: another INSERT.", "B 重试：又一次 INSERT。"),
             next("Lost again: nobody gets anything done while the one database is down.", "又丢失了：唯一的数据库宕机时，谁都办不成事。"),
-            fault(Fault::Restart { node: db }, "The database is back, with its table on disk.", "数据库恢复了，表还在磁盘上。")
+            fault(Fault::Restart { node: db }, "The database is back, with its table on disk. MySQL 8.0 keeps the auto-increment counter too, though not guaranteed after a crash.", "数据库恢复了，表还在磁盘上。MySQL 8.0 也保留了自增计数器，但宕机后不保证。")
                 .ask(
                     ("The database is back. Is the lock free for B?", "数据库恢复了。B 能拿到锁吗？"),
                     &[("Yes: A released it", "能：A 已经释放了"), ("No: A's DELETE was lost, its row is still there", "不能：A 的 DELETE 丢了，那一行还在")],
@@ -217,7 +217,7 @@ fn db_expiry() -> Scenario<LocksLab> {
                     0,
                 ),
             next("B polls: INSERT number 5.", "B 轮询：第 5 次 INSERT。"),
-            next("This insert succeeds: row id 6, token 6. Ids 2 to 5 went to B's four refused inserts, and InnoDB never reuses them (MySQL manual, \"AUTO_INCREMENT Handling in InnoDB\"). The token still rises, which is all fencing needs.", "这次插入成功：id 为 6 的行，令牌 6。id 2 到 5 被 B 那四次失败的插入用掉了，InnoDB 不会再用它们（MySQL 手册“AUTO_INCREMENT Handling in InnoDB”）。令牌仍然只增不减，防护令牌要的就是这一点。")
+            next("This insert succeeds: row id 6, token 6. Ids 2 to 5 went to B's four refused inserts, and InnoDB does not reuse them (MySQL 8.0+; not guaranteed across a database crash). The token still rises, which is all fencing needs.", "这次插入成功：id 为 6 的行，令牌 6。id 2 到 5 被 B 那四次失败的插入用掉了，InnoDB 不会再用它们（MySQL 8.0 及以上；数据库宕机后不保证）。令牌仍然只增不减，防护令牌要的就是这一点。")
                 .ask(
                     ("A's row had id 1, and B's four INSERTs before this one were refused. What id does B's row get?", "A 的那一行 id 是 1，B 在这之前的四次 INSERT 都被拒绝了。B 的这一行会得到什么 id？"),
                     &[("2: refused inserts give their ids back", "2：失败的插入会退回 id"), ("6: each refused insert used one up", "6：每次失败的插入都用掉了一个")],
@@ -248,7 +248,7 @@ fn redis_happy() -> Scenario<LocksLab> {
         s,
         &[],
         alloc::vec![
-            acquire(A, "A sends SET lock A:1 NX PX 1000: set the key only if it does not exist, and let it expire after 1000 ms. The value A:1 says whose lock it is. (Lab time: a 1 s lease here; Redisson's lock lease is 30 s by default, its lockWatchdogTimeout.)", "A 发送 SET lock A:1 NX PX 1000：只有键不存在时才设置，1000 毫秒后自动过期。值 A:1 表明这是谁的锁。（实验时间：这里租约 1 秒；Redisson 的锁租约默认 30 秒，即 lockWatchdogTimeout。）"),
+            acquire(A, "A sends SET lock A:1 NX PX 1000: set the key only if it does not exist, and let it expire after 1000 ms. The value A:1 says whose lock it is. (Lab time: a 1 s lease, the application's choice. Redisson takes 30 s, lockWatchdogTimeout, and its watchdog renews it every 10 s while the client lives.)", "A 发送 SET lock A:1 NX PX 1000：只有键不存在时才设置，1000 毫秒后自动过期。值 A:1 表明这是谁的锁。（实验时间：租约 1 秒，由应用自己选。Redisson 用 30 秒，即 lockWatchdogTimeout，客户端存活时看门狗每 10 秒续期一次。）"),
             next("Redis sets the key and answers OK, nothing more: SET NX PX gives no fencing token. This lab adds one, an INCR of a fence counter in the same script, so A's token is 1. Real systems take the token from ZooKeeper (the lock node's zxid or version) or a database sequence. The key will expire at 1010 ms.", "Redis 设置了键，只回答 OK，别的什么都没有：SET NX PX 不提供防护令牌。本实验额外加了一个：在同一个脚本里对计数器 fence 执行 INCR，所以 A 的令牌是 1。真实系统从 ZooKeeper（锁节点的 zxid 或版本号）或数据库序列取令牌。这个键将在 1010 毫秒过期。")
                 .ask(
                     ("A's SET lock A:1 NX PX 1000 succeeds. What does Redis answer?", "A 的 SET lock A:1 NX PX 1000 成功了。Redis 回答什么？"),
@@ -282,7 +282,7 @@ fn redis_happy() -> Scenario<LocksLab> {
 /// A holds a 200 ms lease; A pauses; the lease expires; B takes the lock and writes; A wakes.
 fn lease_pause_steps(fencing: bool) -> Vec<Step> {
     let mut steps = alloc::vec![
-        acquire(A, "A sends SET lock A:1 NX PX 200: a lease of 200 ms (lab time; Redisson's default lease is 30 s).", "A 发送 SET lock A:1 NX PX 200：200 毫秒的租约（实验时间；Redisson 默认租约 30 秒）。"),
+        acquire(A, "A sends SET lock A:1 NX PX 200: a lease of 200 ms (lab time; Redisson's 30 s lease is renewed by its watchdog every 10 s, but a pause longer than 30 s still loses it).", "A 发送 SET lock A:1 NX PX 200：200 毫秒的租约（实验时间；Redisson 的 30 秒租约由看门狗每 10 秒续期，但超过 30 秒的暂停照样会失去它）。"),
         next("Redis sets the key, expiring at 210 ms. A's token is 1, from this lab's INCR counter: SET NX PX itself gives no token.", "Redis 设置了键，210 毫秒过期。A 的令牌是 1，来自本实验的 INCR 计数器：SET NX PX 本身不提供令牌。"),
         next("A holds the lock.", "A 持有锁。"),
         acquire(B, "B tries too: SET lock B:1 NX PX 200.", "B 也尝试加锁：SET lock B:1 NX PX 200。"),
@@ -386,14 +386,14 @@ fn release_steps(safe: bool) -> Vec<Step> {
         acquire(
             A,
             if safe {
-                "Same story, with the safe release. A sends SET lock A:1 NX PX 200 (a 200 ms lease in lab time; Redisson's default is 30 s)."
+                "Same story, with the safe release. A sends SET lock A:1 NX PX 200 (a 200 ms lease in lab time; Redisson's is 30 s, renewed by its watchdog every 10 s)."
             } else {
-                "Clients A, B and C release with a plain DEL. A sends SET lock A:1 NX PX 200 (a 200 ms lease in lab time; Redisson's default is 30 s)."
+                "Clients A, B and C release with a plain DEL. A sends SET lock A:1 NX PX 200 (a 200 ms lease in lab time; Redisson's is 30 s, renewed by its watchdog every 10 s)."
             },
             if safe {
-                "同样的故事，这次用安全释放。A 发送 SET lock A:1 NX PX 200（实验时间 200 毫秒的租约；Redisson 默认 30 秒）。"
+                "同样的故事，这次用安全释放。A 发送 SET lock A:1 NX PX 200（实验时间 200 毫秒的租约；Redisson 用 30 秒，由看门狗每 10 秒续期）。"
             } else {
-                "客户端 A、B、C 用普通的 DEL 释放锁。A 发送 SET lock A:1 NX PX 200（实验时间 200 毫秒的租约；Redisson 默认 30 秒）。"
+                "客户端 A、B、C 用普通的 DEL 释放锁。A 发送 SET lock A:1 NX PX 200（实验时间 200 毫秒的租约；Redisson 用 30 秒，由看门狗每 10 秒续期）。"
             }
         ),
         next(
@@ -580,7 +580,7 @@ fn zk_queue() -> Scenario<LocksLab> {
         &[],
         alloc::vec![
             acquire(A, "A opens a session and creates an ephemeral sequential node under /lock. Each client will take the lock twice, keeping its session in between.", "A 打开一个会话，在 /lock 下创建一个临时顺序节点。每个客户端要加锁两次，其间一直保持同一个会话。"),
-            next("ZooKeeper creates /lock/n-0000000001. It is the lowest, so A holds the lock; its sequence number 1 is its fencing token.", "ZooKeeper 创建了 /lock/n-0000000001。它的序号最小，所以 A 持有锁；序号 1 就是它的防护令牌。"),
+            next("ZooKeeper creates /lock/n-0000000001. It is the lowest, so A holds the lock; sequence number 1 is its fencing token while /lock exists. Curator makes /lock a container node, which the server deletes once empty, and the numbers restart; the node's czxid never goes back.", "ZooKeeper 创建了 /lock/n-0000000001。它的序号最小，所以 A 持有锁；只要 /lock 还在，序号 1 就是它的防护令牌。Curator 把 /lock 建成容器节点，变空后会被服务端删除，序号从头再来；节点的 czxid 则不会倒退。"),
             next("A learns it has the lowest node and holds the lock.", "A 得知自己的节点最小，持有锁。"),
             acquire(B, "B creates its node.", "B 创建自己的节点。"),
             next("/lock/n-0000000002. Not the lowest, so B sets a watch on its predecessor, n-0000000001.", "/lock/n-0000000002。不是最小的，所以 B 在它的前一个节点 n-0000000001 上设置监听（watch）。"),
