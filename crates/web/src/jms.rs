@@ -100,12 +100,21 @@ pub fn summary(lang: Lang, msg: &JmsMsg, lab: &JmsLab) -> String {
                 format!("重新投递签收：客户端正在重新投递 {}", labels_zh(&names)),
             )
         }
-        JmsMsg::Poison { entries } => {
+        JmsMsg::Poison {
+            entries,
+            redeliveries,
+        } => {
             let names = entry_labels(lab, entries);
             trf(
                 lang,
-                format!("poison ack for {}", labels(&names)),
-                format!("{} 的毒消息签收（poison ack）", labels_zh(&names)),
+                format!(
+                    "poison ack for {} (redelivery counter {redeliveries})",
+                    labels(&names)
+                ),
+                format!(
+                    "{} 的毒消息签收（poison ack，重新投递计数 {redeliveries}）",
+                    labels_zh(&names)
+                ),
             )
         }
         JmsMsg::ExpiredAck { entries } => {
@@ -254,13 +263,15 @@ pub fn describe_note(lang: Lang, lab: &JmsLab, note: &JmsNote) -> String {
             if *told_broker {
                 trf(lang, format!("{}'s client raises the count of {}, tells the broker (redelivered ack) and redelivers after {delay}", name(*consumer), labels(back)), format!("{} 的客户端提高 {} 的投递计数，通知 Broker（重新投递签收），并在 {delay} 后重新投递", name(*consumer), labels_zh(back)))
             } else {
-                trf(lang, format!("{}'s client raises the count of {} and redelivers after {delay}; the broker is not told", name(*consumer), labels(back)), format!("{} 的客户端提高 {} 的投递计数，在 {delay} 后重新投递；不通知 Broker", name(*consumer), labels_zh(back)))
+                trf(lang, format!("{}'s client raises the count of {} and redelivers after {delay}; no redelivered ack yet", name(*consumer), labels(back)), format!("{} 的客户端提高 {} 的投递计数，在 {delay} 后重新投递；还不发重新投递签收", name(*consumer), labels_zh(back)))
             }
         }
         JmsNote::RedeliveredLocally { consumer, labels: back } => trf(lang, format!("{}'s client hands {} to the application again", name(*consumer), labels(back)), format!("{} 的客户端把 {} 再次交给应用程序", name(*consumer), labels_zh(back))),
-        JmsNote::PoisonAcked { consumer, labels: poisoned, redeliveries } => trf(lang, format!("{} has redelivered {} {redeliveries} times, more than maximumRedeliveries: it sends the broker a poison ack", name(*consumer), labels(poisoned)), format!("{} 已经重新投递 {} {redeliveries} 次，超过最大重新投递次数：它给 Broker 发送毒消息签收（poison ack）", name(*consumer), labels_zh(poisoned))),
+        JmsNote::PoisonAcked { consumer, labels: poisoned, redeliveries, limit } => trf(lang, format!("the redelivery counter of {} would be {redeliveries}, above maximumRedeliveries {limit}: {} sends the broker a poison ack", labels(poisoned), name(*consumer)), format!("{} 的重新投递计数将是 {redeliveries}，超过最大重新投递次数 {limit}：{} 给 Broker 发送毒消息签收（poison ack）", labels_zh(poisoned), name(*consumer))),
+        JmsNote::ConsumerRolledBack { consumer, labels: kept } if kept.is_empty() => trf(lang, format!("the broker rolls back {}'s transaction", name(*consumer)), format!("Broker 回滚 {} 的事务", name(*consumer))),
+        JmsNote::ConsumerRolledBack { consumer, labels: kept } => trf(lang, format!("the broker rolls back {}'s transaction and keeps {} as {}'s; it is not asked to redeliver", name(*consumer), labels(kept), name(*consumer)), format!("Broker 回滚 {} 的事务，{} 仍归 {}；没有人要求它重新投递", name(*consumer), labels_zh(kept), name(*consumer))),
         JmsNote::ExpiredAtConsumer { consumer, label } => trf(lang, format!("{label} has expired by the time {} receives it: the client drops it and tells the broker", name(*consumer)), format!("{} 收到 {label} 时它已经过期：客户端丢弃它并通知 Broker", name(*consumer))),
-        JmsNote::PrefetchChanged { consumer, prefetch, reopened: true } => trf(lang, format!("{} is closed and created again with prefetch {prefetch}, since a consumer's prefetch is fixed when it is created: what it had not acknowledged goes back to the broker", name(*consumer)), format!("消费者的预取在创建时就已确定，所以 {} 先关闭，再以预取 {prefetch} 重新创建：它尚未签收的消息回到 Broker", name(*consumer))),
+        JmsNote::PrefetchChanged { consumer, prefetch, reopened: true } => trf(lang, format!("{} is closed and created again with prefetch {prefetch}, since the application cannot change a consumer's prefetch once it is created: what it had not acknowledged goes back to the broker", name(*consumer)), format!("消费者创建后，应用程序无法再改变它的预取，所以 {} 先关闭，再以预取 {prefetch} 重新创建：它尚未签收的消息回到 Broker", name(*consumer))),
         JmsNote::PrefetchChanged { consumer, prefetch, reopened: false } => trf(lang, format!("{} will use prefetch {prefetch} when it connects", name(*consumer)), format!("{} 下次连接时使用预取 {prefetch}", name(*consumer))),
         JmsNote::Processed { consumer, label, redelivered } => {
             if *redelivered {
@@ -294,10 +305,10 @@ pub fn describe_note(lang: Lang, lab: &JmsLab, note: &JmsNote) -> String {
             format!("{label} goes back to the broker for redelivery (delivered {delivery_count} times so far)"),
             format!("{label} 回到 Broker 等待重新投递（已投递 {delivery_count} 次）"),
         ),
-        JmsNote::DeadLettered { label, delivery_count } => trf(
+        JmsNote::DeadLettered { label, redeliveries } => trf(
             lang,
-            format!("{label} goes to the dead-letter queue after {delivery_count} deliveries"),
-            format!("{label} 投递 {delivery_count} 次后进入死信队列"),
+            format!("{label} goes to the dead-letter queue (the client's redelivery counter: {redeliveries})"),
+            format!("{label} 进入死信队列（客户端的重新投递计数：{redeliveries}）"),
         ),
         JmsNote::Expired { label, swept: true } => trf(lang, format!("the broker's periodic sweep finds {label} expired"), format!("Broker 的定期扫描发现 {label} 已过期")),
         JmsNote::Expired { label, swept: false } => trf(lang, format!("{label} is found expired"), format!("发现 {label} 已过期")),
@@ -313,8 +324,8 @@ pub fn describe_note(lang: Lang, lab: &JmsLab, note: &JmsNote) -> String {
         ),
         JmsNote::Confirmed { labels: confirmed } => trf(
             lang,
-            format!("the producer is told {} is safe", labels(confirmed)),
-            format!("生产者得知 {} 已安全", labels_zh(confirmed)),
+            format!("the producer is told {} is stored", labels(confirmed)),
+            format!("生产者得知 {} 已存下", labels_zh(confirmed)),
         ),
         JmsNote::Nothing { why } => why.get(lang).to_string(),
         JmsNote::SelectorChanged { consumer, selector, reopened: true } => match selector {

@@ -24,17 +24,26 @@
 //! broker notices a little later ([`CONNECTION_LOST_AFTER`]). Acknowledgements the consumer sent
 //! before it crashed are already on the wire and arrive first, so they count.
 //!
-//! A rollback's redelivery is the client's work, as in `ActiveMQMessageConsumer.rollback`: the
-//! client raises the messages' redelivery counter, waits the `RedeliveryPolicy` delay
-//! (`initialRedeliveryDelay`, 1,000 ms by default) and hands them to the application again; from
-//! a message's second rollback on it tells the broker (`REDELIVERED_ACK_TYPE`). Once the counter
-//! passes `maximumRedeliveries` (6 by default) the client sends a poison acknowledgement
-//! (`POISON_ACK_TYPE`) and the broker moves a persistent message to `ActiveMQ.DLQ`; a
+//! A transacted consumer's `session.rollback()` reaches the broker (`TransactionContext.rollback`
+//! sends `TransactionInfo.ROLLBACK` and waits for the reply): the broker undoes the transaction's
+//! acknowledgement and keeps the messages dispatched to that consumer
+//! (`PrefetchSubscription.registerRemoveSync` removes them only after a commit). The redelivery
+//! itself is the client's work, as in `ActiveMQMessageConsumer.rollback`: the client raises the
+//! messages' redelivery counter, waits the `RedeliveryPolicy` delay (`initialRedeliveryDelay`,
+//! 1,000 ms by default) and hands them to the application again; from a message's second rollback
+//! on it also sends a `REDELIVERED_ACK_TYPE` acknowledgement, which the broker only matches
+//! against what it dispatched (`PrefetchSubscription.acknowledge`): the broker's own count is
+//! raised only when a subscription goes away (`Queue.removeSubscription`), so during client
+//! redeliveries the count lives in the client. Once the counter passes `maximumRedeliveries`
+//! (6 by default) the client sends a poison acknowledgement (`POISON_ACK_TYPE`) carrying its
+//! counter and the broker moves a persistent message to `ActiveMQ.DLQ`; a
 //! non-persistent one is dropped, since `SharedDeadLetterStrategy.processNonPersistent` is false
 //! by default (`AbstractDeadLetterStrategy.isSendToDeadLetterQueue`).
 //!
 //! Time to live, as in ActiveMQ 5: no timer fires when a message expires. The broker finds it
-//! expired when it is about to dispatch it (`Queue.doPageInForDispatch`) or in its periodic sweep
+//! expired when it pages it in for dispatch (`Queue.doPageInForDispatch`), when it is about to
+//! dispatch it from a subscription's pending list (`PrefetchSubscription.dispatchPending`: "Message
+//! may have been sitting in the pending list"), or in its periodic sweep
 //! (`PolicyEntry.expireMessagesPeriod`, 30 s by default); a consumer drops an expired message it
 //! receives and tells the broker (`EXPIRED_ACK_TYPE`, `ActiveMQMessageConsumer.dequeue`).
 
@@ -366,13 +375,23 @@ pub struct Consumer {
     pub redelivering: Vec<Message>,
     #[serde(default)]
     pub redelivery_timer: Option<TimerId>,
+    /// DUPS_OK on a topic: messages in `unacked` whose handler threw. ActiveMQ skips
+    /// `afterMessageIsConsumed` for them, so they do not count towards the batch, but the next
+    /// batched acknowledgement's range covers them.
+    #[serde(default)]
+    pub failed_in_batch: usize,
+    /// The number of the open transaction of a transacted session; a commit or a rollback starts
+    /// the next one.
+    #[serde(default)]
+    pub transaction: u32,
 }
 
 impl Consumer {
     /// Acknowledgements a DUPS_OK session on a topic collects before it sends them: half the
-    /// prefetch (`ActiveMQMessageConsumer.ackLater`: `0.5 * prefetchSize <= deliveredCounter`).
+    /// prefetch, rounded up (`ActiveMQMessageConsumer.ackLater`:
+    /// `0.5 * prefetchSize <= deliveredCounter`, so prefetch 5 sends at the third message).
     fn dups_ok_batch(&self) -> usize {
-        (self.spec.prefetch as usize / 2).max(1)
+        (self.spec.prefetch as usize).div_ceil(2).max(1)
     }
 }
 
@@ -439,9 +458,11 @@ pub enum JmsOp {
         consumer: NodeId,
         mode: AckMode,
     },
-    /// A new prefetch for the consumer. ActiveMQ fixes a consumer's prefetch when the consumer is
-    /// created (`ConsumerInfo.prefetchSize`), so, as for a selector, the consumer is closed and
-    /// opened again with it.
+    /// A new prefetch for the consumer. The application cannot change a consumer's prefetch once
+    /// it is created: JMS has no setter, and ActiveMQ takes it from the `prefetchPolicy` or the
+    /// destination option `consumer.prefetchSize` at creation (`ConsumerInfo.prefetchSize`; only
+    /// the broker can push a new one, with `ConsumerControl`). So, as for a selector, the
+    /// consumer is closed and opened again with it.
     SetPrefetch {
         consumer: NodeId,
         prefetch: u32,
@@ -480,16 +501,24 @@ pub enum JmsMsg {
     /// Consumer to broker.
     Ack { entries: Vec<EntryId> },
     /// Consumer to broker after a rollback of messages already redelivered once: the client is
-    /// redelivering them (`MessageAck.REDELIVERED_ACK_TYPE`), so the broker raises their count.
+    /// redelivering them (`MessageAck.REDELIVERED_ACK_TYPE`). The broker only matches it against
+    /// what it dispatched (`PrefetchSubscription.acknowledge`); it does not raise its count.
     Redelivered { entries: Vec<EntryId> },
-    /// Consumer to broker: these ran out of redeliveries (`MessageAck.POISON_ACK_TYPE`).
-    Poison { entries: Vec<EntryId> },
+    /// Consumer to broker: these ran out of redeliveries (`MessageAck.POISON_ACK_TYPE`), with the
+    /// client's redelivery counter, which the broker never saw (the poison cause reads
+    /// "Exceeded redelivery policy limit").
+    Poison {
+        entries: Vec<EntryId>,
+        #[serde(default)]
+        redeliveries: u32,
+    },
     /// Consumer to broker: these had expired when they reached the application
     /// (`MessageAck.EXPIRED_ACK_TYPE`).
     ExpiredAck { entries: Vec<EntryId> },
     /// Producer to broker: commit the transaction (a synchronous request; the reply is a receipt).
     Commit { transaction: u32 },
-    /// Producer to broker: roll the transaction back.
+    /// Producer or transacted consumer to broker: roll the transaction back
+    /// (`TransactionContext.rollback`, `TransactionInfo.ROLLBACK`).
     Rollback { transaction: u32 },
 }
 
@@ -573,20 +602,31 @@ pub enum JmsNote {
         consumer: NodeId,
         labels: Vec<String>,
     },
-    /// The client ran out of redeliveries and sent a poison acknowledgement.
+    /// The client ran out of redeliveries and sent a poison acknowledgement: the redelivery
+    /// counter is `redeliveries`, above `limit` (`maximumRedeliveries`).
     PoisonAcked {
         consumer: NodeId,
         labels: Vec<String>,
         redeliveries: u32,
+        #[serde(default)]
+        limit: u32,
+    },
+    /// A transacted consumer's rollback reached the broker: it undid the transaction's
+    /// acknowledgement and keeps `labels` dispatched to the consumer, count unchanged.
+    ConsumerRolledBack {
+        consumer: NodeId,
+        labels: Vec<String>,
     },
     /// A consumer received an already expired message and dropped it.
     ExpiredAtConsumer {
         consumer: NodeId,
         label: String,
     },
+    /// The broker dead-lettered a poison-acknowledged message; `redeliveries` is the client's
+    /// redelivery counter that the poison acknowledgement carried.
     DeadLettered {
         label: String,
-        delivery_count: u32,
+        redeliveries: u32,
     },
     Expired {
         label: String,
@@ -686,6 +726,8 @@ impl JmsLab {
                     acks_sent: Vec::new(),
                     redelivering: Vec::new(),
                     redelivery_timer: None,
+                    failed_in_batch: 0,
+                    transaction: 0,
                 },
             );
         }
@@ -951,7 +993,9 @@ impl JmsLab {
                     });
                 let Some(consumer) = chosen else { continue };
                 // About to dispatch it, the broker checks its expiration (ActiveMQ's
-                // `Queue.doPageInForDispatch`): an expired message is not dispatched.
+                // `Queue.doPageInForDispatch` when it pages messages in, and
+                // `PrefetchSubscription.dispatchPending` for one that sat in a subscription's
+                // pending list, e.g. until its consumer connected): it is not dispatched.
                 if held.message.is_expired(now) {
                     expired.push(i);
                     continue;
@@ -1039,8 +1083,16 @@ impl JmsLab {
 
     /// The broker removes messages a consumer poison-acknowledged: a persistent one goes to the
     /// dead-letter queue, a non-persistent one is dropped (`processNonPersistent` is false by
-    /// default, `AbstractDeadLetterStrategy.isSendToDeadLetterQueue`).
-    fn apply_poison(&mut self, consumer: NodeId, entries: &[EntryId], ctx: &mut Ctx<'_, Self>) {
+    /// default, `AbstractDeadLetterStrategy.isSendToDeadLetterQueue`). The broker's own copy keeps
+    /// its count: redelivered acknowledgements never raised it; `redeliveries` is the client's
+    /// counter, from the poison acknowledgement.
+    fn apply_poison(
+        &mut self,
+        consumer: NodeId,
+        entries: &[EntryId],
+        redeliveries: u32,
+        ctx: &mut Ctx<'_, Self>,
+    ) {
         let broker = self.broker.node;
         let mut removed = Vec::new();
         for c in &mut self.broker.channels {
@@ -1053,16 +1105,13 @@ impl JmsLab {
                 }
             });
         }
-        for mut message in removed {
-            // The client counted the attempt it gave up on; the poison acknowledgement says so.
-            message.redelivered = true;
-            message.delivery_count += 1;
+        for message in removed {
             if message.is_persistent() {
                 self.ledger
                     .move_to(message.entry, Place::DeadLettered, Some(broker));
                 ctx.note(JmsNote::DeadLettered {
                     label: message.label.clone(),
-                    delivery_count: message.delivery_count,
+                    redeliveries,
                 });
                 self.broker.dead_letters.push(message);
             } else {
@@ -1118,6 +1167,7 @@ impl JmsLab {
             return;
         }
         let mut messages: Vec<Message> = k.unacked.drain(..).collect();
+        k.failed_in_batch = 0;
         // ActiveMQ decides on the most recently received message's counter.
         let before = messages
             .last()
@@ -1129,11 +1179,19 @@ impl JmsLab {
         let entries: Vec<EntryId> = messages.iter().map(|m| m.entry).collect();
         let labels: Vec<String> = messages.iter().map(|m| m.label.clone()).collect();
         if before + 1 > limit {
-            ctx.send(consumer, broker, JmsMsg::Poison { entries });
+            ctx.send(
+                consumer,
+                broker,
+                JmsMsg::Poison {
+                    entries,
+                    redeliveries: before + 1,
+                },
+            );
             ctx.note(JmsNote::PoisonAcked {
                 consumer,
                 labels,
                 redeliveries: before + 1,
+                limit,
             });
             return;
         }
@@ -1183,6 +1241,7 @@ impl JmsLab {
             return;
         }
         let acked: Vec<Message> = core::mem::take(&mut k.unacked);
+        k.failed_in_batch = 0;
         k.acks_sent.extend(acked.iter().map(|m| m.entry));
         ctx.send(
             consumer,
@@ -1243,12 +1302,14 @@ impl JmsLab {
                 broker,
                 JmsMsg::Poison {
                     entries: alloc::vec![message.entry],
+                    redeliveries,
                 },
             );
             ctx.note(JmsNote::PoisonAcked {
                 consumer,
                 labels: alloc::vec![message.label],
                 redeliveries,
+                limit,
             });
             return;
         }
@@ -1272,7 +1333,14 @@ impl JmsLab {
                 label: message.label.clone(),
             });
             k.unacked.push(message);
-            if matches!(mode, AckMode::Auto | AckMode::DupsOk) {
+            if mode == AckMode::DupsOk && !is_queue {
+                // Batch mode (`isAutoAcknowledgeBatch`): `beforeMessageIsConsumed` never put the
+                // message in `deliveredMessages`, so `ActiveMQMessageConsumer.rollback` finds
+                // nothing to redeliver. The message is not counted towards the batch
+                // (`afterMessageIsConsumed` is skipped), but the next batched acknowledgement's
+                // range covers it: it is acknowledged without being processed.
+                k.failed_in_batch += 1;
+            } else if matches!(mode, AckMode::Auto | AckMode::DupsOk) {
                 self.consumer_rollback(consumer, ctx);
             }
             return;
@@ -1304,7 +1372,7 @@ impl JmsLab {
         }
         let batch = k.dups_ok_batch();
         k.unacked.push(message);
-        let pending = k.unacked.len();
+        let pending = k.unacked.len() - k.failed_in_batch;
         match mode {
             AckMode::Auto => self.acknowledge(consumer, ctx),
             // On a queue DUPS_OK acknowledges each message, as AUTO does; only on a topic does it
@@ -1347,8 +1415,9 @@ impl JmsLab {
         }
     }
 
-    /// A prefetch, like a selector, is fixed when a consumer is created
-    /// (`ConsumerInfo.prefetchSize`): a connected consumer is closed and opened again with it.
+    /// The application cannot change a prefetch, like a selector, once the consumer is created
+    /// (`ConsumerInfo.prefetchSize`, set from `prefetchPolicy`; only the broker's
+    /// `ConsumerControl` changes it later): a connected consumer is closed and opened again.
     fn set_prefetch(&mut self, consumer: NodeId, prefetch: u32, ctx: &mut Ctx<'_, Self>) {
         let Some(k) = self.consumers.get_mut(&consumer) else {
             return;
@@ -1387,6 +1456,7 @@ impl JmsLab {
         if let Some(k) = self.consumers.get_mut(&consumer) {
             k.prefetched.clear();
             k.unacked.clear();
+            k.failed_in_batch = 0;
             k.uncommitted_ids.clear();
             k.acks_sent.clear();
             k.redelivering.clear();
@@ -1751,6 +1821,9 @@ impl Protocol for JmsLab {
                     .get_mut(node)
                     .filter(|k| k.spec.ack_mode == AckMode::Transacted)
                 {
+                    if !k.unacked.is_empty() {
+                        k.transaction += 1;
+                    }
                     let ids = core::mem::take(&mut k.uncommitted_ids);
                     k.processed_ids.extend(ids);
                     self.acknowledge(*node, ctx);
@@ -1766,11 +1839,19 @@ impl Protocol for JmsLab {
                         ctx.send(*node, self.broker.node, JmsMsg::Rollback { transaction });
                     }
                 }
-                if self
+                if let Some(k) = self
                     .consumers
-                    .get(node)
-                    .is_some_and(|k| k.spec.ack_mode == AckMode::Transacted)
+                    .get_mut(node)
+                    .filter(|k| k.spec.ack_mode == AckMode::Transacted)
                 {
+                    // `TransactionContext.rollback`: a transaction that received messages is
+                    // rolled back on the broker too (`TransactionInfo.ROLLBACK`), before the
+                    // client redelivers (`afterRollback`, `ActiveMQMessageConsumer.rollback`).
+                    if !k.unacked.is_empty() {
+                        let transaction = k.transaction;
+                        k.transaction += 1;
+                        ctx.send(*node, self.broker.node, JmsMsg::Rollback { transaction });
+                    }
                     self.consumer_rollback(*node, ctx);
                 }
             }
@@ -1825,6 +1906,23 @@ impl Protocol for JmsLab {
                 {
                     let why = Text::new("its transaction rolled back", "它所在的事务回滚了");
                     self.discard_transaction(from, why, ctx);
+                } else if self.consumers.contains_key(&from) {
+                    // A transacted consumer's rollback: the broker undoes the transaction's
+                    // acknowledgement and keeps the messages dispatched to the consumer
+                    // (`PrefetchSubscription.registerRemoveSync` removes them only on commit).
+                    // It is not asked to redeliver and learns nothing of their count.
+                    let labels: Vec<String> = self
+                        .broker
+                        .channels
+                        .iter()
+                        .flat_map(|c| c.messages.iter())
+                        .filter(|h| h.dispatched_to == Some(from) && h.delivered)
+                        .map(|h| h.message.label.clone())
+                        .collect();
+                    ctx.note(JmsNote::ConsumerRolledBack {
+                        consumer: from,
+                        labels,
+                    });
                 }
             }
             JmsMsg::Send {
@@ -1890,21 +1988,15 @@ impl Protocol for JmsLab {
                 self.apply_ack(from, &entries);
                 self.dispatch(ctx);
             }
-            JmsMsg::Redelivered { entries } => {
-                for held in self
-                    .broker
-                    .channels
-                    .iter_mut()
-                    .flat_map(|c| c.messages.iter_mut())
-                {
-                    if entries.contains(&held.message.entry) && held.dispatched_to == Some(from) {
-                        held.message.redelivered = true;
-                        held.message.delivery_count += 1;
-                    }
-                }
-            }
-            JmsMsg::Poison { entries } => {
-                self.apply_poison(from, &entries, ctx);
+            // The broker only matches a redelivered acknowledgement against what it dispatched
+            // (`PrefetchSubscription.acknowledge`, the `isRedeliveredAck` branch): its own count
+            // stays as it is.
+            JmsMsg::Redelivered { .. } => {}
+            JmsMsg::Poison {
+                entries,
+                redeliveries,
+            } => {
+                self.apply_poison(from, &entries, redeliveries, ctx);
                 self.dispatch(ctx);
             }
             JmsMsg::ExpiredAck { entries } => {
@@ -2099,7 +2191,11 @@ impl Protocol for JmsLab {
             && !self.broker.lost_connections.contains_key(&node)
         {
             // (While the broker still holds the old connection, the new session starts when the
-            // broker notices the old one is gone: see `JmsTimer::ConnectionLost`.)
+            // broker notices the old one is gone: see `JmsTimer::ConnectionLost`. A compression:
+            // ActiveMQ accepts a restarted queue consumer's new connection at once, and only the
+            // messages still locked to the dead subscription wait for `Queue.removeSubscription`;
+            // a durable subscriber's reconnect with the same clientID is refused until then
+            // (unless `allowLinkStealing`). The lessons narrate the waiting messages.)
             self.connect(node, ctx);
         }
     }
@@ -2749,10 +2845,17 @@ mod tests {
         op(&mut w, JmsOp::Fail { consumer: C1 });
         let before = w.now;
         let notes = op(&mut w, JmsOp::Rollback { node: C1 });
-        // The first rollback does not involve the broker at all.
-        assert!(notes
+        // The first rollback reaches the broker as a transaction rollback, without a
+        // redelivered acknowledgement.
+        let sent: Vec<&JmsMsg> = notes
             .iter()
-            .all(|e| !matches!(e, crate::kernel::Event::Sent { .. })));
+            .filter_map(|e| match e {
+                crate::kernel::Event::Sent { body, .. } => Some(body),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(sent.len(), 1);
+        assert!(matches!(sent[0], JmsMsg::Rollback { .. }));
         assert!(w.protocol.consumers[&C1].prefetched.is_empty());
         assert_eq!(w.protocol.consumers[&C1].redelivering.len(), 1);
         assert_eq!(
@@ -2765,20 +2868,113 @@ mod tests {
         assert_eq!(w.now - before, DEFAULT_REDELIVERY_DELAY);
         let m = &w.protocol.consumers[&C1].prefetched[0];
         assert_eq!((m.redelivered, m.delivery_count), (true, 2));
-        // From the second rollback on the client tells the broker, which raises its count.
+        // The broker kept m1 as C1's, its own count unchanged.
+        let held = &w.protocol.broker.channels[0].messages[0];
+        assert_eq!(held.dispatched_to, Some(C1));
+        assert_eq!(held.message.delivery_count, 1);
+        // From the second rollback on the client also sends a redelivered acknowledgement, which
+        // does not raise the broker's count either.
         op(&mut w, JmsOp::Fail { consumer: C1 });
-        op(&mut w, JmsOp::Rollback { node: C1 });
+        let notes = op(&mut w, JmsOp::Rollback { node: C1 });
+        assert!(notes.iter().any(|e| matches!(
+            e,
+            crate::kernel::Event::Sent {
+                body: JmsMsg::Redelivered { .. },
+                ..
+            }
+        )));
         settle(&mut w);
-        assert_eq!(
-            w.protocol.broker.channels[0].messages[0]
-                .message
-                .delivery_count,
-            2
-        );
+        let held = &w.protocol.broker.channels[0].messages[0];
+        assert_eq!(held.dispatched_to, Some(C1));
+        assert_eq!(held.message.delivery_count, 1);
         assert_eq!(w.protocol.consumers[&C1].prefetched[0].delivery_count, 3);
         let j = &w.protocol.ledger.journeys[0];
         assert_eq!(j.processed, 0, "failed attempts are not processing");
         assert!(broken(&w).is_empty());
+    }
+
+    #[test]
+    fn the_poison_ack_carries_the_clients_counter_to_the_dead_letter_note() {
+        let mut s = setup(vec![consumer(C1, "orders", AckMode::Transacted)]);
+        s.max_redeliveries = 2;
+        let mut w = JmsLab::world(&s, 1).unwrap();
+        send(&mut w, "orders", DeliveryMode::Persistent, 1);
+        let mut notes = Vec::new();
+        for _ in 0..3 {
+            op(&mut w, JmsOp::Fail { consumer: C1 });
+            notes.extend(op(&mut w, JmsOp::Rollback { node: C1 }));
+            while let Some(next) = w.next_due() {
+                w.apply(&next, &mut notes);
+            }
+        }
+        let note = |e: &crate::kernel::Event<JmsMsg, JmsNote>| match e {
+            crate::kernel::Event::Note { note, .. } => Some(note.clone()),
+            _ => None,
+        };
+        let notes: Vec<JmsNote> = notes.iter().filter_map(note).collect();
+        assert!(notes.contains(&JmsNote::PoisonAcked {
+            consumer: C1,
+            labels: vec!["m1".into()],
+            redeliveries: 3,
+            limit: 2,
+        }));
+        assert!(notes.contains(&JmsNote::DeadLettered {
+            label: "m1".into(),
+            redeliveries: 3,
+        }));
+        // The broker's copy was never counted up by the redelivered acknowledgements.
+        assert_eq!(w.protocol.broker.dead_letters[0].delivery_count, 1);
+    }
+
+    #[test]
+    fn dups_ok_batches_half_the_prefetch_rounded_up() {
+        let mut spec = consumer(C1, "prices", AckMode::DupsOk);
+        spec.prefetch = 5;
+        let mut w = world(vec![spec]);
+        send(&mut w, "prices", DeliveryMode::Persistent, 3);
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        settle(&mut w);
+        assert_eq!(
+            &places(&w)[..2],
+            &[Place::Consumer; 2],
+            "2 < 2.5: no ack yet"
+        );
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        settle(&mut w);
+        assert_eq!(places(&w), vec![Place::Acknowledged; 3], "a batch of three");
+    }
+
+    #[test]
+    fn a_failure_on_a_dups_ok_topic_is_not_redelivered_but_acknowledged_with_the_batch() {
+        let mut spec = consumer(C1, "prices", AckMode::DupsOk);
+        spec.prefetch = 4;
+        let mut w = world(vec![spec]);
+        send(&mut w, "prices", DeliveryMode::Persistent, 3);
+        let notes = op(&mut w, JmsOp::Fail { consumer: C1 });
+        assert!(
+            notes.iter().all(|e| !matches!(
+                e,
+                crate::kernel::Event::Sent { .. }
+                    | crate::kernel::Event::Note {
+                        note: JmsNote::RedeliveryScheduled { .. },
+                        ..
+                    }
+            )),
+            "no redelivery, no poison ack"
+        );
+        settle(&mut w);
+        assert!(w.protocol.consumers[&C1].redelivering.is_empty());
+        assert_eq!(w.protocol.consumers[&C1].prefetched.len(), 2);
+        // The failed message does not count towards the batch of two.
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        settle(&mut w);
+        assert_eq!(places(&w)[0], Place::Consumer);
+        op(&mut w, JmsOp::Process { consumer: C1 });
+        settle(&mut w);
+        // The batch's range covers m1 too: acknowledged, never processed.
+        assert_eq!(places(&w), vec![Place::Acknowledged; 3]);
+        assert_eq!(w.protocol.ledger.journeys[0].processed, 0);
     }
 
     #[test]

@@ -519,8 +519,8 @@ fn client_ack_cumulative() -> Scenario<JmsLab> {
                 "C1 crashes before its next acknowledge(). Its connection breaks, but the broker notices only a little later; until then it still holds m4 for C1.",
                 "C1 在下一次 acknowledge() 之前宕机。它的连接断了，但 Broker 要过一会儿才会发现；在那之前，它仍替 C1 挂着 m4。"),
             fault(Fault::Restart { node: C1 },
-                "C1 restarts and connects again. Its new session waits until the broker notices that the old connection is gone.",
-                "C1 重启并重新连接。它的新会话要等 Broker 发现旧连接已经断开之后才开始。"),
+                "C1 restarts and connects again. m4 is still locked to C1's old connection: it waits until the broker notices that connection is gone.",
+                "C1 重启并重新连接。m4 仍锁定在 C1 的旧连接上：要等 Broker 发现旧连接已经断开，它才能再次分发。"),
             ask(
                 next(
                     "The broker notices that C1's old connection is gone and takes back m4, the only message it still holds for C1, counting a delivery for it, as it does for every unacknowledged message of a consumer that crashed. It dispatches m4 to C1's new session: only m4, since m1 to m3 were acknowledged by one call.",
@@ -578,8 +578,8 @@ fn rollback() -> Scenario<JmsLab> {
                 "C1 的处理代码对 m1 运行，还没做任何事就抛出异常：这是一次失败的尝试，没有副作用。"),
             ask(
                 op(JmsOp::Rollback { node: C1 },
-                    "C1 rolls back its session. The redelivery is the ActiveMQ client's work, not the broker's: the client raises m1's count and keeps it for 1,000 ms, the redelivery delay (the default), before handing it to the handler again. On this first rollback it does not even tell the broker.",
-                    "C1 回滚会话。重新投递是 ActiveMQ 客户端的工作，而不是 Broker 的：客户端提高 m1 的投递计数，把它留在本地 1,000 毫秒（重新投递延迟，默认值），再交给处理代码。第一次回滚时，它甚至不通知 Broker。"),
+                    "C1 rolls back its session. The rollback goes to the broker, but the redelivery is the ActiveMQ client's work: the client raises m1's count and keeps it for 1,000 ms (the default delay) before handing it to the handler again.",
+                    "C1 回滚会话。回滚会发给 Broker，但重新投递是 ActiveMQ 客户端的工作：客户端提高 m1 的投递计数，把它留在本地 1,000 毫秒（默认延迟），再交给处理代码。"),
                 ("C1 rolls back. Who delivers m1 again, and when?", "C1 回滚了。谁来再次投递 m1，什么时候？"),
                 &[
                     ("The broker, at once", "Broker，立刻"),
@@ -589,17 +589,23 @@ fn rollback() -> Scenario<JmsLab> {
                 1,
             ),
             next(
+                "The rollback reaches the broker, which undoes the transaction's acknowledgement and keeps m1 as C1's. It is not asked to redeliver and learns nothing of m1's count.",
+                "回滚到达 Broker，Broker 撤销这个事务的签收，m1 仍归 C1。没有人要求它重新投递，它也不知道 m1 的投递计数。"),
+            next(
                 "1,000 ms later the client hands m1 to the handler again, with JMSRedelivered = true and JMSXDeliveryCount = 2.",
                 "1,000 毫秒后，客户端把 m1 再次交给处理代码，带着 JMSRedelivered = true 和 JMSXDeliveryCount = 2。"),
             fail(C1,
                 "The handler fails a second time, again before doing anything. \"No message is processed twice\" stays green: a failed attempt is not a repeated side effect. Had the handler written to a database before it threw, the retry would repeat that write, and only an idempotent consumer would protect it.",
                 "处理代码第二次失败，同样是在做任何事之前。“没有消息被重复处理”保持绿色：失败的尝试不是重复的副作用。如果处理代码在抛出异常前已经写了数据库，重试就会重复这次写入，只有幂等消费才能防住。"),
             op(JmsOp::Rollback { node: C1 },
-                "C1 rolls back again. m1 has been redelivered before, so this time the client also tells the broker, with a redelivered acknowledgement, and waits another 1,000 ms.",
-                "C1 再次回滚。m1 之前已经重新投递过，所以这一次客户端还会用一个“重新投递签收”通知 Broker，然后再等 1,000 毫秒。"),
+                "C1 rolls back again. m1 has been redelivered before, so after the rollback the client also sends a redelivered acknowledgement, and waits another 1,000 ms.",
+                "C1 再次回滚。m1 之前已经重新投递过，所以回滚之后，客户端还会发送一个“重新投递签收”，然后再等 1,000 毫秒。"),
             next(
-                "The redelivered acknowledgement reaches the broker, which raises its own count for m1. m1 stays where it is: with C1, not acknowledged.",
-                "重新投递签收到达 Broker，Broker 提高它自己记录的 m1 投递计数。m1 的位置不变：仍在 C1 那里，未签收。"),
+                "The rollback reaches the broker: m1 stays C1's, not acknowledged.",
+                "回滚到达 Broker：m1 仍归 C1，未签收。"),
+            next(
+                "The redelivered acknowledgement reaches the broker, which only checks that m1 is dispatched to C1. Its own count for m1 stays 1: the count lives in C1's client.",
+                "重新投递签收到达 Broker，Broker 只核对 m1 确实分发给了 C1。它自己记录的 m1 投递计数仍是 1：计数保存在 C1 的客户端里。"),
             next(
                 "After the delay the client hands m1 over a third time, with JMSXDeliveryCount = 3.",
                 "延迟结束后，客户端第三次交出 m1，JMSXDeliveryCount = 3。"),
@@ -608,8 +614,8 @@ fn rollback() -> Scenario<JmsLab> {
                 "处理代码第三次失败。"),
             ask(
                 op(JmsOp::Rollback { node: C1 },
-                    "C1 rolls back a third time. m1 would now be redelivered a third time, past maximumRedeliveries = 2, so the client gives up: it sends the broker a poison acknowledgement for m1.",
-                    "C1 第三次回滚。m1 即将第三次重新投递，超过了最大重新投递次数 2，于是客户端放弃：它给 Broker 发送 m1 的毒消息签收（poison ack）。"),
+                    "C1 rolls back a third time. m1's redelivery counter would be 3, above maximumRedeliveries = 2, so the client gives up: after the rollback it sends the broker a poison acknowledgement for m1.",
+                    "C1 第三次回滚。m1 的重新投递计数将是 3，超过最大重新投递次数 2，于是客户端放弃：回滚之后，它给 Broker 发送 m1 的毒消息签收（poison ack）。"),
                 ("C1 rolls back a third time. m1 has been redelivered twice and maximumRedeliveries is 2. What does C1's client do?", "C1 第三次回滚。m1 已经重新投递了两次，最大重新投递次数是 2。C1 的客户端会怎么做？"),
                 &[
                     ("Redeliver it a third time", "第三次重新投递"),
@@ -619,8 +625,11 @@ fn rollback() -> Scenario<JmsLab> {
                 1,
             ),
             next(
-                "The poison acknowledgement reaches the broker, which moves the persistent m1 to the dead-letter queue ActiveMQ.DLQ, where someone can inspect it, and the queue moves on. A non-persistent message would simply be dropped: ActiveMQ's dead-letter strategy skips non-persistent messages by default (processNonPersistent = false).",
-                "毒消息签收到达 Broker，Broker 把持久化消息 m1 移进死信队列 ActiveMQ.DLQ，有人可以在那里检查它，队列也能继续往下走。如果是非持久化消息，则会被直接丢弃：ActiveMQ 的死信策略默认跳过非持久化消息（processNonPersistent = false）。"),
+                "The rollback reaches the broker first: m1 is still C1's.",
+                "回滚先到达 Broker：m1 仍归 C1。"),
+            next(
+                "The poison acknowledgement, with the client's count, reaches the broker, which moves the persistent m1 to the dead-letter queue ActiveMQ.DLQ, where someone can inspect it, and the queue moves on. A non-persistent message would simply be dropped: ActiveMQ's dead-letter strategy skips non-persistent messages by default (processNonPersistent = false).",
+                "带着客户端计数的毒消息签收到达 Broker，Broker 把持久化消息 m1 移进死信队列 ActiveMQ.DLQ，有人可以在那里检查它，队列也能继续往下走。如果是非持久化消息，则会被直接丢弃：ActiveMQ 的死信策略默认跳过非持久化消息（processNonPersistent = false）。"),
         ],
     )
 }
@@ -844,8 +853,8 @@ fn processed_twice() -> Scenario<JmsLab> {
                 "C1 crashes between those two lines. Its TCP connection breaks, but the broker does not know yet: for now, m1 is still C1's unacknowledged message. A broker notices a broken connection when the socket reports it, or through its inactivity monitor (maxInactivityDuration, 30 s by default) when C1's machine simply vanishes; the lab takes 50 ms.",
                 "C1 恰好在这两行代码之间宕机。它的 TCP 连接断了，但 Broker 还不知道：此刻 m1 仍是 C1 名下未签收的消息。Broker 要么在套接字报错时发现连接断开，要么在 C1 的机器直接消失时靠不活动监测发现（maxInactivityDuration，默认 30 秒）；实验中用 50 毫秒。"),
             fault(Fault::Restart { node: C1 },
-                "C1 restarts and connects again. The broker still holds C1's old connection, so the new session waits until the broker notices that the old one is gone.",
-                "C1 重启并重新连接。Broker 还挂着 C1 的旧连接，所以新会话要等 Broker 发现旧连接已经断开之后才开始。"),
+                "C1 restarts and connects again. m1 is still locked to C1's old connection: it waits until the broker notices that connection is gone.",
+                "C1 重启并重新连接。m1 仍锁定在 C1 的旧连接上：要等 Broker 发现旧连接已经断开，它才能再次分发。"),
             ask(
                 next(
                     "The broker notices that C1's old connection is gone and takes m1 back: as far as it knows, m1 was never consumed. It cannot know whether m1 reached C1's code, so it counts a delivery for every message it had dispatched to C1 and not got an acknowledgement for, even one only prefetched: m1 is flagged as redelivered and dispatched to C1's new session.",
@@ -1017,8 +1026,8 @@ fn prefetch() -> Scenario<JmsLab> {
                 1,
             ),
             op(JmsOp::SetPrefetch { consumer: C2, prefetch: 1 },
-                "The fix is prefetch = 1. ActiveMQ fixes a consumer's prefetch when the consumer is created, so C2 is closed and created again with prefetch 1. It holds nothing, so nothing goes back to the broker.",
-                "解决办法是把预取设为 1。ActiveMQ 在创建消费者时就确定了它的预取，所以 C2 先关闭，再以预取 1 重新创建。它手上没有消息，所以没有消息回到 Broker。"),
+                "The fix is prefetch = 1. The application cannot change a consumer's prefetch once it is created, so C2 is closed and created again with prefetch 1. It holds nothing, so nothing goes back to the broker.",
+                "解决办法是把预取设为 1。消费者创建后，应用程序无法再改变它的预取，所以 C2 先关闭，再以预取 1 重新创建。它手上没有消息，所以没有消息回到 Broker。"),
             op(JmsOp::SetPrefetch { consumer: C1, prefetch: 1 },
                 "C1 is re-created with prefetch 1 too. Closing it sends m1 and m3 back to the broker, unflagged since C1's code never received them, and the broker dispatches them again, one to each consumer: m1 to C2, m3 to the new C1.",
                 "C1 也以预取 1 重新创建。关闭它让 m1 和 m3 回到 Broker：C1 的代码从没收到过它们，所以不带重新投递标记。Broker 再次分发，每个消费者一条：m1 给 C2，m3 给新的 C1。"),

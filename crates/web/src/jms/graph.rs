@@ -363,7 +363,7 @@ fn short(lang: Lang, msg: &JmsMsg, lab: &JmsLab) -> String {
             "↺{}",
             entries.iter().map(name).collect::<Vec<_>>().join(",")
         ),
-        JmsMsg::Poison { entries } => format!(
+        JmsMsg::Poison { entries, .. } => format!(
             "☠{}",
             entries.iter().map(name).collect::<Vec<_>>().join(",")
         ),
@@ -586,11 +586,11 @@ fn broker_body(lang: Lang, lab: &JmsLab, stack: &mut Stack, marks: &Marks<'_>) {
             &trf(
                 lang,
                 format!(
-                    "has not noticed that {}'s connection broke ({after} ms in the lab · up to 30 s by default, inactivity monitor)",
+                    "has not noticed that {}'s connection broke ({after} ms in the lab · 30–60 s by default: maxInactivityDuration 30 s)",
                     lab.name(*consumer)
                 ),
                 format!(
-                    "还没发现 {} 的连接已断开（实验中 {after} 毫秒 · 默认最长 30 秒，不活动监测）",
+                    "还没发现 {} 的连接已断开（实验中 {after} 毫秒 · 默认 30–60 秒：maxInactivityDuration 30 秒）",
                     lab.name(*consumer)
                 ),
             ),
