@@ -210,7 +210,6 @@ pub fn describe_note(lang: Lang, lab: &RabbitLab, note: &RabbitNote) -> String {
             format!("{label} matches no binding of exchange \"{exchange}\" with key \"{routing_key}\" and is dropped"),
             format!("{label} 的路由键“{routing_key}”在交换器“{exchange}”上没有匹配的绑定，被丢弃"),
         ),
-        RabbitNote::QueueDown { label, queue } => trf(lang, format!("{label} is routed to {queue}, whose node is down: it is lost"), format!("{label} 被路由到 {queue}，但它所在的节点已宕机：消息丢失")),
         RabbitNote::Buffered { label } => trf(lang, format!("the broker holds {label} in the channel's open transaction, outside any queue"), format!("Broker 把 {label} 扣在信道尚未提交的事务里，不进任何队列")),
         RabbitNote::Rerouted { label, exchange, alternate } => trf(lang, format!("exchange {exchange} routes {label} nowhere and hands it to its alternate exchange {alternate}"), format!("交换器 {exchange} 无法路由 {label}，把它交给备用交换器 {alternate}")),
         RabbitNote::Returned { label } => trf(lang, format!("basic.return: {label} reached no queue and is back at the producer"), format!("basic.return：{label} 没有进入任何队列，被退回生产者")),

@@ -870,21 +870,21 @@ fn mirrored() -> Scenario<RabbitLab> {
             "节点宕机：普通集群的队列无法访问，镜像队列自动切换（经典镜像队列，已弃用）",
         ),
         (
-            "The fanout exchange orders feeds two queues on B1: plain, which lives on B1 only, and mirrored, a classic mirrored queue with a mirror on B2. B1 crashes. mirrored fails over to B2 and C2 consumes without a pause; consuming plain fails with 404 NOT_FOUND, and a publish routed to it is lost, until B1 comes back. B1 rejoins mirrored as an empty, unsynchronised mirror. Classic mirrored queues are deprecated and removed in RabbitMQ 4.0; quorum queues replace them.",
-            "fanout 交换器 orders 连着 B1 上的两个队列：只存在于 B1 的 plain，以及在 B2 上有镜像的经典镜像队列 mirrored。B1 宕机后，mirrored 切换到 B2，C2 照常消费；在 B1 恢复之前，消费 plain 会失败（404 NOT_FOUND），路由到它的消息也会丢失。B1 重新加入 mirrored 时是一个空的、未同步的镜像。经典镜像队列已被弃用，RabbitMQ 4.0 中已移除，由仲裁队列取代。",
+            "The fanout exchange orders feeds two queues on B1: plain, which lives on B1 only, and mirrored, a classic mirrored queue with a mirror on B2. B1 crashes. mirrored fails over to B2 and C2 consumes without a pause; consuming plain fails with 404 NOT_FOUND, and new publishes skip it, yet are confirmed, until B1 comes back. B1 rejoins mirrored as an empty, unsynchronised mirror. Classic mirrored queues are deprecated and removed in RabbitMQ 4.0; quorum queues replace them.",
+            "fanout 交换器 orders 连着 B1 上的两个队列：只存在于 B1 的 plain，以及在 B2 上有镜像的经典镜像队列 mirrored。B1 宕机后，mirrored 切换到 B2，C2 照常消费；在 B1 恢复之前，消费 plain 会失败（404 NOT_FOUND），新消息也不再进入 plain，却照样得到生产者确认。B1 重新加入 mirrored 时是一个空的、未同步的镜像。经典镜像队列已被弃用，RabbitMQ 4.0 中已移除，由仲裁队列取代。",
         ),
         s,
         &[],
         alloc::vec![
             publish("orders", "", true,
                 "B1 and B2 form a RabbitMQ cluster. The fanout exchange orders feeds two durable queues whose home is B1: plain, which lives on B1 only (a plain cluster), and mirrored, a mirrored queue with a mirror on B2. P, C1 (reading plain) and C2 (reading mirrored) are all connected to B2, and the consumers have not started yet. P publishes m1 with confirms, as a persistent message. Classic mirrored queues are deprecated, and RabbitMQ 4.0 removed them; quorum queues, the next lesson, replace them.",
-                "B1 和 B2 组成一个 RabbitMQ 集群。fanout 交换器 orders 连着两个持久化队列，它们的主节点都是 B1：plain 只存在于 B1 上（普通集群模式），mirrored 是镜像队列，在 B2 上有一个镜像。P、C1（读 plain）和 C2（读 mirrored）都连接到 B2，两个消费者还没开始消费。P 开着确认，发布持久化消息 m1。经典镜像队列已被弃用，RabbitMQ 4.0 已将其移除，取代它的是下一课的仲裁队列。"),
+                "B1 和 B2 组成一个 RabbitMQ 集群。fanout 交换器 orders 连着两个持久化队列，它们的主节点都是 B1：plain 只存在于 B1 上（普通集群模式），mirrored 是镜像队列，在 B2 上有一个镜像。P、C1（读 plain）和 C2（读 mirrored）都连接到 B2，两个消费者还没开始消费。P 开启生产者确认，发布持久化消息 m1。经典镜像队列已被弃用，RabbitMQ 4.0 已将其移除，取代它的是下一课的仲裁队列。"),
             next(
                 "m1 reaches B2, which routes it into both queues on B1: m1 into plain, and m1→mirrored into mirrored, whose mirror on B2 keeps a copy too. B2 confirms m1 to P.",
-                "m1 到达 B2，B2 把它路由到 B1 上的两个队列：m1 进入 plain，m1→mirrored 进入 mirrored，而 mirrored 在 B2 上的镜像也保存一份。B2 向 P 确认 m1。"),
+                "m1 到达 B2，B2 把它路由到 B1 上的两个队列：m1 进入 plain，m1→mirrored 进入 mirrored，而 mirrored 在 B2 上的镜像也保存一份。B2 向 P 发送 m1 的生产者确认。"),
             next(
                 "P gets the confirm for m1.",
-                "P 收到 m1 的确认。"),
+                "P 收到 m1 的生产者确认。"),
             ask(
                 fault(Fault::Crash { node: B1 },
                     "B1 crashes. mirrored fails over: its mirror on B2 is promoted to master, holding m1→mirrored. plain lived only on B1, so its m1 sits on B1's disk, out of reach.",
@@ -897,15 +897,24 @@ fn mirrored() -> Scenario<RabbitLab> {
                 ],
                 1,
             ),
-            publish("orders", "", true,
-                "P publishes m2 to orders.",
-                "P 向 orders 发布 m2。"),
+            ask(
+                publish("orders", "", true,
+                    "P publishes m2 to orders.",
+                    "P 向 orders 发布 m2。"),
+                ("B1 is down. The fanout orders feeds plain and mirrored. What does B2 answer P for m2?", "B1 已宕机。fanout 交换器 orders 连着 plain 和 mirrored。B2 会怎样答复 P 的 m2？"),
+                &[
+                    ("basic.nack: plain cannot take it", "basic.nack：plain 收不下它"),
+                    ("basic.ack, once mirrored has it", "basic.ack，只要 mirrored 收下了它"),
+                    ("Nothing until B1 is back", "B1 恢复前不答复"),
+                ],
+                1,
+            ),
             next(
-                "m2 reaches B2. mirrored, now mastered on B2, takes it as m2; the copy for plain, m2→plain, is routed to a queue whose node is down and is lost. Since one queue could not take the message, B2 answers with basic.nack.",
-                "m2 到达 B2。mirrored 的主节点现在是 B2，它收下 m2；给 plain 的副本 m2→plain 被路由到一个节点已宕机的队列，丢失了。由于有一个队列没能收下消息，B2 回复 basic.nack。"),
+                "m2 reaches B2. In RabbitMQ 3.x a queue whose node is down leaves the routing table, so orders routes m2 to mirrored only. mirrored, now mastered on B2, takes it, and B2 sends basic.ack.",
+                "m2 到达 B2。在 RabbitMQ 3.x 中，节点宕机的队列会从路由表中移除，所以 orders 只把 m2 路由到 mirrored。mirrored 的主节点现在是 B2，它收下 m2，B2 回复 basic.ack。"),
             next(
-                "The nack reaches P. m2 was never counted as safe, so the invariants stay green, and P learns that m2 did not reach every queue it was routed to.",
-                "nack 到达 P。m2 从未被当作安全，所以不变式保持绿色；P 也由此得知，m2 没能进入它被路由到的每一个队列。"),
+                "The ack reaches P: m2 is confirmed, yet plain never got its copy: another thing a confirm does not tell you. Had plain been the only queue, m2 would count as unroutable: confirmed, or returned if mandatory.",
+                "ack 到达 P：m2 得到了生产者确认，可 plain 从未收到它的那一份：这又是生产者确认不会告诉你的事。如果 plain 是唯一的队列，m2 就算作无法路由：照样确认，设置了 mandatory 则被退回。"),
             op(RabbitOp::Connect { consumer: C1 },
                 "C1 asks to consume plain (basic.consume). plain is durable and its home node B1 is down, so B2 answers 404 NOT_FOUND, \"home node of durable queue plain is down or inaccessible\", and closes C1's channel.",
                 "C1 请求消费 plain（basic.consume）。plain 是持久化队列，而它的主节点 B1 已宕机，所以 B2 回复 404 NOT_FOUND（“持久化队列 plain 的主节点已宕机或无法访问”），并关闭 C1 的信道。"),
@@ -920,10 +929,10 @@ fn mirrored() -> Scenario<RabbitLab> {
                 "m2 到达 C2。"),
             process(C2,
                 "C2 processes m1→mirrored and acknowledges it.",
-                "C2 处理 m1→mirrored 并确认（basic.ack）。"),
+                "C2 处理 m1→mirrored 并发送消费者确认（basic.ack）。"),
             process(C2,
                 "C2 processes m2 and acknowledges it.",
-                "C2 处理 m2 并确认（basic.ack）。"),
+                "C2 处理 m2 并发送消费者确认（basic.ack）。"),
             next(
                 "B2 deletes m1→mirrored.",
                 "B2 删除 m1→mirrored。"),
@@ -941,10 +950,10 @@ fn mirrored() -> Scenario<RabbitLab> {
                 "m1 直到此刻才到达 C1。"),
             process(C1,
                 "C1 processes m1 and acknowledges it.",
-                "C1 处理 m1 并确认（basic.ack）。"),
+                "C1 处理 m1 并发送消费者确认（basic.ack）。"),
             next(
                 "m1 leaves plain. A plain cluster spreads queues over nodes for throughput, but each queue lives on one node. The mirrored queue stayed available through B1's crash, at the cost of copying every message, but only because its mirror was synchronised: a promoted mirror that is not loses messages. RabbitMQ 4.0 removed classic mirroring; quorum queues, next, confirm a message only once a majority holds it.",
-                "m1 离开 plain。普通集群把队列分散到各个节点上以提高吞吐量，但每个队列只在一个节点上。镜像队列在 B1 宕机期间依然可用，代价是每条消息都要复制，但前提是它的镜像已经同步：被提升的镜像若未同步，就会丢消息。RabbitMQ 4.0 已移除经典镜像队列；下一课的仲裁队列只在多数成员都保存了消息后才确认。"),
+                "m1 离开 plain。普通集群把队列分散到各个节点上以提高吞吐量，但每个队列只在一个节点上。镜像队列在 B1 宕机期间依然可用，代价是每条消息都要复制，但前提是它的镜像已经同步：被提升的镜像若未同步，就会丢消息。RabbitMQ 4.0 已移除经典镜像队列；下一课的仲裁队列只在多数成员都保存了消息后才发送生产者确认。"),
         ],
     )
 }
