@@ -975,12 +975,19 @@ fn controls(lang: Lang, world: &World<RabbitLab>, dispatch: &Callback<Msg<Rabbit
                             { button(dispatch, format!("commit-{name}"), tr(lang, "tx.commit", "tx.commit").into(), RabbitOp::TxCommit { producer: node }, up(node)) }
                             { button(dispatch, format!("rollback-{name}"), tr(lang, "tx.rollback", "tx.rollback").into(), RabbitOp::TxRollback { producer: node }, up(node)) }
                         }
-                        if let Some(exchange) = lab.setup.exchanges.first() {
-                            { button(dispatch, format!("publish-mandatory-{name}"),
-                                trf(lang, format!("mandatory publish to {} \"no.route\"", exchange.name), format!("mandatory 发布到 {}“no.route”", exchange.name)),
-                                RabbitOp::Publish { producer: node, exchange: exchange.name.clone(), routing_key: "no.route".to_string(), persistent: true, expiration: None, key: None, mandatory: true },
-                                up(node)) }
-                        }
+                        // A key no binding matches: a fanout exchange would route it anyway, so the
+                        // first other exchange that routes it nowhere, else the default exchange
+                        // (which routes to the queue named by the key; there is no queue no.route).
+                        { {
+                            let exchange = lab.setup.exchanges.iter()
+                                .find(|e| e.kind != ExchangeKind::Fanout && e.route("no.route").is_empty())
+                                .map_or(String::new(), |e| e.name.clone());
+                            let shown = if exchange.is_empty() { tr(lang, "the default exchange", "默认交换器").to_string() } else { exchange.clone() };
+                            button(dispatch, format!("publish-mandatory-{name}"),
+                                trf(lang, format!("mandatory publish to {shown} \"no.route\""), format!("mandatory 发布到 {shown}“no.route”")),
+                                RabbitOp::Publish { producer: node, exchange, routing_key: "no.route".to_string(), persistent: true, expiration: None, key: None, mandatory: true },
+                                up(node))
+                        } }
                         if p.spec.mode == PublishMode::None {
                             { button(dispatch, format!("mode-{name}-Confirms"), "confirm.select".to_string(), RabbitOp::SetConfirms { producer: node, mode: PublishMode::Confirms }, up(node)) }
                             { button(dispatch, format!("mode-{name}-Tx"), "tx.select".to_string(), RabbitOp::SetConfirms { producer: node, mode: PublishMode::Tx }, up(node)) }
