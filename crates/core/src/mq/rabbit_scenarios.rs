@@ -398,10 +398,10 @@ fn confirms() -> Scenario<RabbitLab> {
                 "m2 也写入了磁盘，它的 basic.ack 随即发出。"),
             next(
                 "The confirm for m1 reaches P: now, and only now, P counts m1 as safe.",
-                "m1 的确认到达 P：直到此刻，P 才认为 m1 是安全的。"),
+                "m1 的生产者确认到达 P：直到此刻，P 才认为 m1 是安全的。"),
             next(
                 "m2 is confirmed as well.",
-                "m2 也得到了确认。"),
+                "m2 也得到了生产者确认。"),
             publish("", o, true,
                 "P publishes m3.",
                 "P 发布 m3。"),
@@ -431,7 +431,7 @@ fn confirms() -> Scenario<RabbitLab> {
                 "m4 到达 B1，写入磁盘。"),
             next(
                 "The confirm for m4 reaches P. Every order P counts as safe is in the queue: confirms tell the producer what to resend, and durable queues with persistent messages keep what was confirmed.",
-                "m4 的确认到达 P。P 认为安全的每个订单都在队列里：确认机制告诉生产者该重发什么，持久化队列加持久化消息保住已确认的内容。"),
+                "m4 的生产者确认到达 P。P 认为安全的每个订单都在队列里：确认机制告诉生产者该重发什么，持久化队列加持久化消息保住已确认的内容。"),
         ],
     )
 }
@@ -457,7 +457,7 @@ fn mandatory() -> Scenario<RabbitLab> {
         ),
         (
             "P publishes with confirms to the direct exchange shop. m2 has a typo in its routing key and reaches no queue, yet B1 confirms it: the exchange dropped it, and P counts it as safe. m3, with the same typo but mandatory = true, comes back with basic.return before its basic.ack, so P knows. m4 goes to the exchange checkout, whose alternate exchange keeps what it cannot route.",
-            "P 开着确认，向 direct 交换器 shop 发布消息。m2 的路由键有笔误，没有进入任何队列，B1 却照样确认了它：交换器丢弃了它，P 却认为它安全了。m3 有同样的笔误，但设置了 mandatory = true，它先被 basic.return 退回，然后才收到 basic.ack，所以 P 知道出了问题。m4 发往交换器 checkout，它的备用交换器会收下它路由不了的消息。",
+            "P 开启生产者确认，向 direct 交换器 shop 发布消息。m2 的路由键有笔误，没有进入任何队列，B1 却照样确认了它：交换器丢弃了它，P 却认为它安全了。m3 有同样的笔误，但设置了 mandatory = true，它先被 basic.return 退回，然后才收到 basic.ack，所以 P 知道出了问题。m4 发往交换器 checkout，它的备用交换器会收下它路由不了的消息。",
         ),
         s,
         &[],
@@ -470,7 +470,7 @@ fn mandatory() -> Scenario<RabbitLab> {
                 "m1 到达 B1，进入 orders，写入磁盘，它的 basic.ack 随即发出。"),
             next(
                 "P gets the confirm for m1.",
-                "P 收到 m1 的确认。"),
+                "P 收到 m1 的生产者确认。"),
             publish("shop", "nwe", true,
                 "P publishes m2 with the routing key nwe: a typo.",
                 "P 发布 m2，路由键写成了 nwe：一个笔误。"),
@@ -488,7 +488,7 @@ fn mandatory() -> Scenario<RabbitLab> {
             ),
             next(
                 "The confirm for m2 reaches P, and P counts m2 as safe; yet no queue holds it. The ledger shows it discarded. Confirms tell a producer which messages the broker took responsibility for, not where they went.",
-                "m2 的确认到达 P，P 认为 m2 安全了，可是没有任何队列里有它，账本显示它已被丢弃。确认告诉生产者 Broker 对哪些消息负起了责任，而不是这些消息去了哪里。"),
+                "m2 的生产者确认到达 P，P 认为 m2 安全了，可是没有任何队列里有它，账本显示它已被丢弃。确认告诉生产者 Broker 对哪些消息负起了责任，而不是这些消息去了哪里。"),
             publish_mandatory("shop", "nwe",
                 "P publishes m3 with the same typo, this time with mandatory = true: a message that reaches no queue must come back.",
                 "P 以同样的笔误发布 m3，这次设置了 mandatory = true：没有进入任何队列的消息必须退回。"),
@@ -527,7 +527,7 @@ fn mandatory() -> Scenario<RabbitLab> {
             ),
             next(
                 "The confirm for m4 reaches P, and this time it is true that a queue holds it: unrouted keeps it for someone to inspect and route again. mandatory tells the producer; an alternate exchange keeps the message in the broker.",
-                "m4 的确认到达 P，这一次它确实在队列里：unrouted 把它保存下来，等人检查、重新路由。mandatory 让生产者知道出了问题；备用交换器则把消息留在 Broker 里。"),
+                "m4 的生产者确认到达 P，这一次它确实在队列里：unrouted 把它保存下来，等人检查、重新路由。mandatory 让生产者知道出了问题；备用交换器则把消息留在 Broker 里。"),
         ],
     )
 }
@@ -556,13 +556,13 @@ fn auto_ack() -> Scenario<RabbitLab> {
         alloc::vec![
             publish("", o, true,
                 "C1 consumes the queue orders with automatic acknowledgement (autoAck = true): B1 counts a message as acknowledged as soon as it sends it. The producer side is safe: P publishes m1 with confirms to a durable queue, as a persistent message.",
-                "C1 以自动确认（autoAck = true）方式消费队列 orders：B1 一发出消息，就当作已确认（消费者确认）。生产者这一侧是安全的：P 开着确认，向持久化队列发布持久化消息 m1。"),
+                "C1 以自动确认（autoAck = true）方式消费队列 orders：B1 一发出消息，就当作已确认（消费者确认）。生产者这一侧是安全的：P 开启生产者确认，向持久化队列发布持久化消息 m1。"),
             publish("", o, true,
                 "P publishes m2 the same way.",
                 "P 以同样的方式发布 m2。"),
             next(
                 "m1 reaches B1: written to disk, confirmed to P and sent to C1. With auto-ack, B1 deletes m1 as it sends it.",
-                "m1 到达 B1：写入磁盘，向 P 确认，再发给 C1。因为是自动确认，B1 一发出 m1 就把它删除了。"),
+                "m1 到达 B1：写入磁盘，向 P 发送生产者确认，再发给 C1。因为是自动确认，B1 一发出 m1 就把它删除了。"),
             next(
                 "m2 goes the same way. orders is empty, though C1 has processed nothing yet.",
                 "m2 也是如此。orders 已经空了，而 C1 还一条都没处理。"),
@@ -571,10 +571,10 @@ fn auto_ack() -> Scenario<RabbitLab> {
                 "m1 到达 C1，等待业务代码处理。"),
             next(
                 "P gets the confirm for m1.",
-                "P 收到 m1 的确认。"),
+                "P 收到 m1 的生产者确认。"),
             next(
                 "P gets the confirm for m2: as far as P can tell, both orders are safe.",
-                "P 收到 m2 的确认：在 P 看来，两个订单都安全了。"),
+                "P 收到 m2 的生产者确认：在 P 看来，两个订单都安全了。"),
             next(
                 "m2 reaches C1 and waits behind m1.",
                 "m2 到达 C1，排在 m1 后面。"),
@@ -595,7 +595,7 @@ fn auto_ack() -> Scenario<RabbitLab> {
             ),
             fault(Fault::Restart { node: C1 },
                 "C1 restarts and consumes orders again, but the queue is empty: m2 is lost for good, although P was told it is safe.",
-                "C1 重启，重新消费 orders，但队列是空的：m2 永远丢失了，尽管 P 收到过它安全的确认。"),
+                "C1 重启，重新消费 orders，但队列是空的：m2 永远丢失了，尽管 P 收到过它的生产者确认。"),
         ],
     )
 }
@@ -606,12 +606,12 @@ fn crash_before_ack(idempotent: bool) -> Vec<Step> {
     let (first_en, first_zh) = if idempotent {
         (
             "C1 consumes the queue orders with manual acknowledgement, and this time it is an idempotent consumer: it records the ID of every message it processes in its database, so the record survives a crash, and skips an ID it has seen. P publishes m1 with confirms to a durable queue, as a persistent message.",
-            "C1 以手动确认方式消费队列 orders，这次它是幂等消费者：每处理一条消息，就把消息 ID 记入数据库（宕机也不会丢失），见过的 ID 直接跳过（去重）。P 开着确认，向持久化队列发布持久化消息 m1。",
+            "C1 以手动确认方式消费队列 orders，这次它是幂等消费者：每处理一条消息，就把消息 ID 记入数据库（宕机也不会丢失），见过的 ID 直接跳过（去重）。P 开启生产者确认，向持久化队列发布持久化消息 m1。",
         )
     } else {
         (
             "C1 consumes the queue orders with manual acknowledgement: after processing a message it sends basic.ack, and until then B1 keeps the message. P publishes m1 with confirms to a durable queue, as a persistent message.",
-            "C1 以手动确认方式消费队列 orders：处理完一条消息后才发送 basic.ack，在那之前 B1 一直保留这条消息。P 开着确认，向持久化队列发布持久化消息 m1。",
+            "C1 以手动确认方式消费队列 orders：处理完一条消息后才发送 basic.ack，在那之前 B1 一直保留这条消息。P 开启生产者确认，向持久化队列发布持久化消息 m1。",
         )
     };
     let again = if idempotent {
@@ -626,10 +626,10 @@ fn crash_before_ack(idempotent: bool) -> Vec<Step> {
     let (ack_en, ack_zh) = if idempotent {
         (
             "C1 acknowledges m2, so B1 can finally delete it.",
-            "C1 确认 m2，B1 终于可以删除它了。",
+            "C1 发送 m2 的消费者确认，B1 终于可以删除它了。",
         )
     } else {
-        ("C1 acknowledges m2.", "C1 确认 m2。")
+        ("C1 acknowledges m2.", "C1 发送 m2 的消费者确认。")
     };
     let (last_en, last_zh) = if idempotent {
         (
@@ -649,7 +649,7 @@ fn crash_before_ack(idempotent: bool) -> Vec<Step> {
             "P 以同样的方式发布 m2。"),
         next(
             "m1 reaches B1: written to disk, confirmed to P and sent to C1, where it counts as unacknowledged.",
-            "m1 到达 B1：写入磁盘，向 P 确认，再发给 C1，记为“未确认”。"),
+            "m1 到达 B1：写入磁盘，向 P 发送生产者确认，再发给 C1，等待消费者确认。"),
         next(
             "m2 goes the same way.",
             "m2 也是如此。"),
@@ -658,10 +658,10 @@ fn crash_before_ack(idempotent: bool) -> Vec<Step> {
             "m1 到达 C1。"),
         next(
             "P gets the confirm for m1.",
-            "P 收到 m1 的确认。"),
+            "P 收到 m1 的生产者确认。"),
         next(
             "P gets the confirm for m2.",
-            "P 收到 m2 的确认。"),
+            "P 收到 m2 的生产者确认。"),
         next(
             "m2 reaches C1 and waits behind m1.",
             "m2 到达 C1，排在 m1 后面。"),
@@ -673,14 +673,14 @@ fn crash_before_ack(idempotent: bool) -> Vec<Step> {
             "C1 发送 m1 的 basic.ack。"),
         next(
             "B1 gets the ack and deletes m1 for good.",
-            "B1 收到确认，彻底删除 m1。"),
+            "B1 收到消费者确认，彻底删除 m1。"),
         process(C1,
             "C1 processes m2; its ack has not been sent yet.",
-            "C1 处理了 m2，但确认还没发出。"),
+            "C1 处理了 m2，但消费者确认还没发出。"),
         ask(
             fault(Fault::Crash { node: C1 },
                 "C1 crashes between processing m2 and acknowledging it. Its channel closes, and B1 puts m2 back in the queue with the redelivered flag: it cannot know that the work was done.",
-                "C1 在处理完 m2、发出确认之前宕机。它的信道随之关闭，B1 把 m2 放回队列并打上 redelivered 标记：B1 无从知道这项工作已经做完了。"),
+                "C1 在处理完 m2、发出消费者确认之前宕机。它的信道随之关闭，B1 把 m2 放回队列并打上 redelivered 标记：B1 无从知道这项工作已经做完了。"),
             ("C1 crashes after processing m2, before its basic.ack. What does B1 do with m2?", "C1 处理完 m2、还没发出 basic.ack 就宕机了。B1 会怎么处理 m2？"),
             &[
                 ("Deletes it: C1 processed it", "删除它：C1 已经处理过了"),
@@ -713,7 +713,7 @@ fn manual_ack_twice() -> Scenario<RabbitLab> {
         "rabbitmq-manual-ack-twice",
         (
             "A consumer crashes after processing and before acking, and the message is processed twice",
-            "消费者处理完、确认前宕机，消息被处理了两次",
+            "消费者处理完、发出消费者确认前宕机，消息被处理了两次",
         ),
         (
             "C1 acknowledges manually. It crashes after processing m2 and before sending its basic.ack, so B1 puts m2 back in the queue and C1 processes it again after the restart.",
@@ -743,7 +743,7 @@ fn idempotent() -> Scenario<RabbitLab> {
         ),
         (
             "The same crash between processing and acking, but C1 records the ID of every processed message in its database. When m2 comes back, C1 finds its ID and skips it: processed once. The ID is the message_id property P sets when it publishes: AMQP 0-9-1 gives a message no ID of its own, so without one C1 would have to deduplicate on a business key, such as the order number.",
-            "同样在处理完、确认前宕机，但 C1 会把每条已处理消息的 ID 记入数据库。m2 再次到来时，C1 查到它的 ID，直接跳过：只处理一次。这个 ID 是 P 发布时设置的 message_id 属性：AMQP 0-9-1 不会给消息分配 ID，没有它，C1 就只能按业务键（比如订单号）去重。",
+            "同样在处理完、发出消费者确认前宕机，但 C1 会把每条已处理消息的 ID 记入数据库。m2 再次到来时，C1 查到它的 ID，直接跳过：只处理一次。这个 ID 是 P 发布时设置的 message_id 属性：AMQP 0-9-1 不会给消息分配 ID，没有它，C1 就只能按业务键（比如订单号）去重。",
         ),
         s,
         &[],
@@ -787,10 +787,10 @@ fn ttl_dlx() -> Scenario<RabbitLab> {
                 "队列 orders 设置了 x-message-ttl = 100 毫秒和 x-dead-letter-exchange = dlx；dlx 是一个 fanout 交换器，绑定了队列 dlq（死信队列）。100 毫秒是为了让课程简短而取的实验值：RabbitMQ 默认不设 TTL，实际使用的 TTL 通常是几秒到几天。C1 将消费 orders，C2 将读取 dlq，但两者都还没连接。P 发布 m1。"),
             next(
                 "m1 enters orders and is confirmed to P. Its 100 ms start now, and B1 sets a timer for the moment they run out.",
-                "m1 进入 orders，并向 P 确认。它的 100 毫秒从此刻开始计算，B1 为到期时刻设了一个定时器。"),
+                "m1 进入 orders，并向 P 发送生产者确认。它的 100 毫秒从此刻开始计算，B1 为到期时刻设了一个定时器。"),
             next(
                 "P gets the confirm for m1.",
-                "P 收到 m1 的确认。"),
+                "P 收到 m1 的生产者确认。"),
             ask(
                 next(
                     "100 ms after m1 entered orders, it expires. The queue has a dead-letter exchange, so B1 republishes m1 to dlx with an x-death header (queue orders, reason expired), and dlx routes it into dlq as m1→dlq.",
@@ -811,19 +811,19 @@ fn ttl_dlx() -> Scenario<RabbitLab> {
                 "P 发布 m2。"),
             next(
                 "m2 enters orders, is confirmed to P and goes straight to C1. A delivered message no longer waits in the queue, so its TTL no longer applies.",
-                "m2 进入 orders，向 P 确认，并直接发给 C1。已投递的消息不再在队列里等待，TTL 也就不再起作用。"),
+                "m2 进入 orders，向 P 发送生产者确认，并直接发给 C1。已投递的消息不再在队列里等待，TTL 也就不再起作用。"),
             next(
                 "P gets the confirm for m2.",
-                "P 收到 m2 的确认。"),
+                "P 收到 m2 的生产者确认。"),
             next(
                 "m2 reaches C1.",
                 "m2 到达 C1。"),
             process(C1,
                 "C1 processes m2 and acknowledges it.",
-                "C1 处理 m2 并确认（basic.ack）。"),
+                "C1 处理 m2 并发送消费者确认（basic.ack）。"),
             next(
                 "B1 gets the ack and deletes m2.",
-                "B1 收到确认，删除 m2。"),
+                "B1 收到消费者确认，删除 m2。"),
             op(RabbitOp::Connect { consumer: C2 },
                 "C2 connects to dlq, and B1 sends it m1→dlq: the dead-letter queue kept the expired order for inspection.",
                 "C2 连接到 dlq，B1 把 m1→dlq 发给它：死信队列把过期的订单留了下来，供人检查。"),
@@ -832,7 +832,7 @@ fn ttl_dlx() -> Scenario<RabbitLab> {
                 "m1→dlq 到达 C2，x-death 头写明了它死在哪里、为什么死。"),
             process(C2,
                 "C2 handles the dead letter, say by logging it or alerting someone, and acknowledges it.",
-                "C2 处理这条死信，比如记录日志或通知相关人员，然后确认（basic.ack）。"),
+                "C2 处理这条死信，比如记录日志或通知相关人员，然后发送消费者确认（basic.ack）。"),
             next(
                 "B1 deletes m1→dlq. Without a dead-letter exchange the expired m1 would simply have been dropped; with one, nothing vanishes without a trace.",
                 "B1 删除 m1→dlq。如果没有死信交换器，过期的 m1 会被直接丢弃；有了它，消息不会无声无息地消失。"),
@@ -986,21 +986,21 @@ fn quorum() -> Scenario<RabbitLab> {
         "rabbitmq-quorum",
         (
             "A quorum queue loses its leader, elects another, and keeps every confirmed message",
-            "仲裁队列失去 leader，选出新的 leader，已确认的消息一条不少",
+            "仲裁队列失去 leader，选出新的 leader，得到生产者确认的消息一条不少",
         ),
         (
             "orders is a quorum queue replicated by Raft over B1, B2 and B3, led by B1. B1 confirms m1 only once a majority (itself and one follower) has written it. B1 crashes; after an election timeout a follower whose log holds m1 raises the term, wins a majority of votes and leads. C1 consumes m1 and P publishes m2 as if nothing had happened.",
-            "orders 是一个仲裁队列，由 Raft 复制到 B1、B2、B3 上，leader 是 B1。只有当多数成员（B1 自己加上一个 follower）都写入了 m1，B1 才确认它。B1 宕机后，经过一个选举超时，一个日志里有 m1 的 follower 提升任期、赢得多数选票，成为新的 leader。C1 照常消费 m1，P 照常发布 m2。",
+            "orders 是一个仲裁队列，由 Raft 复制到 B1、B2、B3 上，leader 是 B1。只有当多数成员（B1 自己加上一个 follower）都写入了 m1，B1 才发送生产者确认。B1 宕机后，经过一个选举超时，一个日志里有 m1 的 follower 提升任期、赢得多数选票，成为新的 leader。C1 照常消费 m1，P 照常发布 m2。",
         ),
         s,
         &[],
         alloc::vec![
             publish("", o, true,
                 "orders is a quorum queue (x-queue-type: quorum), the replicated queue that replaces classic mirrored queues: its members on B1, B2 and B3 each keep a Raft log on disk, and B1 is the leader of term 1. P publishes with confirms and C1 will consume; both are connected to B3. P publishes m1.",
-                "orders 是一个仲裁队列（x-queue-type: quorum），即取代经典镜像队列的复制队列：它在 B1、B2、B3 上的成员各自在磁盘上保存一份 Raft 日志，B1 是任期 1 的 leader。P 开着确认发布消息，C1 稍后消费，两者都连接到 B3。P 发布 m1。"),
+                "orders 是一个仲裁队列（x-queue-type: quorum），即取代经典镜像队列的复制队列：它在 B1、B2、B3 上的成员各自在磁盘上保存一份 Raft 日志，B1 是任期 1 的 leader。P 开启生产者确认发布消息，C1 稍后消费，两者都连接到 B3。P 发布 m1。"),
             next(
                 "m1 reaches B3, which hands it to the leader B1: B1 appends it to its log as entry 1 of term 1 and sends it to B2 and B3 (AppendEntries). m1 is not in the queue yet, and not confirmed.",
-                "m1 到达 B3，B3 把它交给 leader B1：B1 把它作为任期 1 的第 1 条追加到自己的日志中，并发给 B2 和 B3（AppendEntries）。m1 还没进入队列，也还没有确认。"),
+                "m1 到达 B3，B3 把它交给 leader B1：B1 把它作为任期 1 的第 1 条追加到自己的日志中，并发给 B2 和 B3（AppendEntries）。m1 还没进入队列，也还没有生产者确认。"),
             next(
                 "B2 writes m1 to its log and answers B1.",
                 "B2 把 m1 写入日志并答复 B1。"),
@@ -1010,12 +1010,12 @@ fn quorum() -> Scenario<RabbitLab> {
             ask(
                 next(
                     "B2's answer reaches B1: with B1's own copy, two of three members hold m1, a majority. B1 commits entry 1, puts m1 in the queue, and the confirm sets off to P, without waiting for B3's answer.",
-                    "B2 的答复到达 B1：加上 B1 自己的一份，三个成员中已有两个保存了 m1，构成多数。B1 提交第 1 条，把 m1 放进队列，确认随即发往 P，并不等 B3 的答复。"),
-                ("B2's answer is about to reach B1, and B3's is still on its way. Does B1 confirm m1 now?", "B2 的答复即将到达 B1，B3 的答复还在路上。B1 现在会确认 m1 吗？"),
+                    "B2 的答复到达 B1：加上 B1 自己的一份，三个成员中已有两个保存了 m1，构成多数。B1 提交第 1 条，把 m1 放进队列，生产者确认随即发往 P，并不等 B3 的答复。"),
+                ("B2's answer is about to reach B1, and B3's is still on its way. Does B1 confirm m1 now?", "B2 的答复即将到达 B1，B3 的答复还在路上。B1 现在会发送 m1 的生产者确认吗？"),
                 &[
                     ("No: it waits until all three members have answered", "不会：要等三个成员都答复"),
                     ("Yes: B1 and B2 are a majority of three", "会：B1 和 B2 已是三个中的多数"),
-                    ("It confirmed already, as soon as it wrote m1 itself", "它自己一写入就已经确认了"),
+                    ("It confirmed already, as soon as it wrote m1 itself", "它自己一写入就已发送生产者确认"),
                 ],
                 1,
             ),
@@ -1024,12 +1024,12 @@ fn quorum() -> Scenario<RabbitLab> {
                 "B3 的答复到达 B1：三份日志里都有 m1 了。"),
             next(
                 "The confirm for m1 reaches P: P counts m1 as safe.",
-                "m1 的确认到达 P：P 认为 m1 安全了。"),
+                "m1 的生产者确认到达 P：P 认为 m1 安全了。"),
             ask(
                 fault(Fault::Crash { node: B1 },
                     "B1, the leader, crashes. orders has no leader, so for now no publish commits and no message is delivered. B2 and B3 notice that B1's node is down and each starts an election timeout, drawn at random between 150 and 300 ms (lab time, the range the Raft paper suggests; RabbitMQ's own detection of a lost node takes longer, up to net_ticktime, 60 s by default, for a silent failure). m1 is safe: two surviving logs hold it.",
                     "leader B1 宕机。orders 没有了 leader，暂时既不能提交发布，也不能投递消息。B2 和 B3 发现 B1 的节点宕机，各自开始一个选举超时，时长在 150 到 300 毫秒之间随机（实验时间，取自 Raft 论文建议的范围；RabbitMQ 发现节点失联要更久，无声的故障最长要等 net_ticktime，默认 60 秒）。m1 是安全的：两份存活的日志里都有它。"),
-                ("The leader B1 crashes right after confirming m1. What becomes of m1?", "leader B1 刚确认完 m1 就宕机了。m1 会怎样？"),
+                ("The leader B1 crashes right after confirming m1. What becomes of m1?", "leader B1 刚发出 m1 的生产者确认就宕机了。m1 会怎样？"),
                 &[
                     ("It is lost with B1 until B1 comes back", "随 B1 一起丢失，直到 B1 恢复"),
                     ("It survives: a majority of the logs hold it, and the next leader will be one of them", "留存下来：多数成员的日志里有它，下一任 leader 必定是其中之一"),
@@ -1060,10 +1060,10 @@ fn quorum() -> Scenario<RabbitLab> {
                 "m1 到达 C1。"),
             process(C1,
                 "C1 processes m1 and acknowledges it.",
-                "C1 处理 m1 并确认（basic.ack）。"),
+                "C1 处理 m1 并发送消费者确认（basic.ack）。"),
             next(
                 "B3 gets the ack and removes m1 from the queue.",
-                "B3 收到确认，把 m1 从队列中移除。"),
+                "B3 收到消费者确认，把 m1 从队列中移除。"),
             publish("", o, true,
                 "P, still connected to B3, publishes m2.",
                 "P 仍连接在 B3 上，发布 m2。"),
@@ -1075,10 +1075,10 @@ fn quorum() -> Scenario<RabbitLab> {
                 "B2 写入 m2 并答复。"),
             next(
                 "B2's answer reaches B3: two of three, m2 is committed, its confirm sets off, and B3 delivers m2 to C1.",
-                "B2 的答复到达 B3：三分之二，m2 已提交，确认随即发出，B3 把 m2 投递给 C1。"),
+                "B2 的答复到达 B3：三分之二，m2 已提交，生产者确认随即发出，B3 把 m2 投递给 C1。"),
             next(
                 "The confirm for m2 reaches P. Every confirmed message survived the leader's crash, with no synchronisation step and no lost writes; the price is a majority: with two of the three nodes down, orders would stop taking messages rather than lose them.",
-                "m2 的确认到达 P。每一条已确认的消息都挺过了 leader 的宕机，不需要同步这一步，也没有丢失写入；代价是需要多数成员在线：三个节点宕掉两个时，orders 宁可停止接收消息，也不会丢失消息。"),
+                "m2 的生产者确认到达 P。每一条得到生产者确认的消息都挺过了 leader 的宕机，不需要同步这一步，也没有丢失写入；代价是需要多数成员在线：三个节点宕掉两个时，orders 宁可停止接收消息，也不会丢失消息。"),
         ],
     )
 }
@@ -1111,10 +1111,10 @@ fn nack() -> Scenario<RabbitLab> {
                 "C1 以手动确认方式消费队列 orders；orders 配置了死信交换器 dlx，它是一个绑定了队列 dlq 的 fanout 交换器。P 发布 m1，这是一个 C1 处理不了的订单。"),
             next(
                 "m1 reaches B1: written to disk, confirmed to P and sent to C1.",
-                "m1 到达 B1：写入磁盘，向 P 确认，再发给 C1。"),
+                "m1 到达 B1：写入磁盘，向 P 发送生产者确认，再发给 C1。"),
             next(
                 "P gets the confirm for m1.",
-                "P 收到 m1 的确认。"),
+                "P 收到 m1 的生产者确认。"),
             next(
                 "m1 reaches C1, which finds that it cannot handle it.",
                 "m1 到达 C1，C1 发现自己处理不了它。"),
@@ -1236,10 +1236,10 @@ fn tx() -> Scenario<RabbitLab> {
                 "m5 紧随其后。"),
             next(
                 "The confirm for m4 reaches P.",
-                "m4 的确认到达 P。"),
+                "m4 的生产者确认到达 P。"),
             next(
                 "The confirm for m5 reaches P. Both are as safe as a committed transaction, but P kept publishing while the confirms travelled: confirms are asynchronous, tx.commit is not, so confirms are the usual choice.",
-                "m5 的确认到达 P。两条消息和提交过的事务一样安全，但在确认返回的途中 P 一直在发布：确认是异步的，tx.commit 是同步的，所以一般选用确认机制。"),
+                "m5 的生产者确认到达 P。两条消息和提交过的事务一样安全，但在确认返回的途中 P 一直在发布：确认是异步的，tx.commit 是同步的，所以一般选用确认机制。"),
         ],
     )
 }
