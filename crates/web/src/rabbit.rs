@@ -896,11 +896,11 @@ fn quorum_member(
             &trf(
                 lang,
                 format!(
-                    "election timeout at {at} ms ({}–{} ms in the lab, randomised)",
+                    "election timeout at {at} ms ({}–{} ms in the lab, randomised · RabbitMQ: a crashed node at once, a silent one after 45–75 s)",
                     ELECTION_TIMEOUT.0, ELECTION_TIMEOUT.1
                 ),
                 format!(
-                    "选举超时于 {at} 毫秒（实验中随机取 {}–{} 毫秒）",
+                    "选举超时于 {at} 毫秒（实验中随机取 {}–{} 毫秒 · RabbitMQ：节点宕机立即察觉，无声失联需 45–75 秒）",
                     ELECTION_TIMEOUT.0, ELECTION_TIMEOUT.1
                 ),
             ),

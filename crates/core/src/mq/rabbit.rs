@@ -71,7 +71,11 @@
 //!   entry of its own term at once, which commits what the old term left. Its log holds every
 //!   committed entry, so nothing confirmed is lost.
 //!
-//! Simplified: mirrors copy a message when it is enqueued (no asynchronous lag); any ready message
+//! Simplified: a transaction's publishes are routed at `tx.commit` here, while rabbit_channel routes
+//! each at `basic.publish` and keeps the chosen queues with it in the transaction (the two differ
+//! only when a queue comes or goes in between); consumers of a classic queue whose node goes down
+//! stay subscribed here, while RabbitMQ sends them `basic.cancel` and they must consume again
+//! (rabbitmq.com/docs/consumer-cancel); mirrors copy a message when it is enqueued (no asynchronous lag); any ready message
 //! expires when its time comes (classic queues expire per-message TTL only at the head of the
 //! queue); confirms are not batched; an operation that crosses the cluster (a publish that reaches
 //! a queue on another node, a consume) takes no time inside it; a quorum queue's consumer
@@ -80,8 +84,10 @@
 //! leader through its node going down (Ra monitors the leader's process) rather than through
 //! missed heartbeats; a quorum queue has no TTL here. The lab's times are compressed: links take
 //! 5 to 15 ms, and an election timeout is 150 to 300 ms (the range the Raft paper suggests;
-//! RabbitMQ notices a node that went down through Erlang distribution, which for a silent failure
-//! can take up to `net_ticktime`, 60 s by default).
+//! RabbitMQ notices a node that went down through Erlang distribution: a crashed node's closed
+//! connection at once, a silent one after `net_ticktime` ± 25%, 45 to 75 s by default;
+//! rabbitmq.com/docs/nettick, Erlang's kernel `net_ticktime`). Ra runs a pre-vote before it
+//! raises the term (ra_server, `handle_pre_vote`); the lab follows the Raft paper and leaves it out.
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};

@@ -605,8 +605,8 @@ fn crash_before_ack(idempotent: bool) -> Vec<Step> {
     let o = "orders";
     let (first_en, first_zh) = if idempotent {
         (
-            "C1 consumes the queue orders with manual acknowledgement, and this time it is an idempotent consumer: it records the ID of every message it processes in its database, so the record survives a crash, and skips an ID it has seen. P publishes m1 with confirms to a durable queue, as a persistent message.",
-            "C1 以手动确认方式消费队列 orders，这次它是幂等消费者：每处理一条消息，就把消息 ID 记入数据库（宕机也不会丢失），见过的 ID 直接跳过（去重）。P 开启生产者确认，向持久化队列发布持久化消息 m1。",
+            "C1 consumes the queue orders with manual acknowledgement, and this time it is an idempotent consumer: it records the ID of every message it processes in the same database transaction as the order itself, so a crash cannot separate the two, and skips an ID it has seen. P publishes m1 with confirms to a durable queue, as a persistent message.",
+            "C1 以手动确认方式消费队列 orders，这次它是幂等消费者：每处理一条消息，就在写入订单的同一个数据库事务里记下消息 ID（宕机无法把两者分开），见过的 ID 直接跳过（去重）。P 开启生产者确认，向持久化队列发布持久化消息 m1。",
         )
     } else {
         (
@@ -742,8 +742,8 @@ fn idempotent() -> Scenario<RabbitLab> {
             "幂等消费者跳过重新投递的消息",
         ),
         (
-            "The same crash between processing and acking, but C1 records the ID of every processed message in its database. When m2 comes back, C1 finds its ID and skips it: processed once. The ID is the message_id property P sets when it publishes: AMQP 0-9-1 gives a message no ID of its own, so without one C1 would have to deduplicate on a business key, such as the order number.",
-            "同样在处理完、发出消费者确认前宕机，但 C1 会把每条已处理消息的 ID 记入数据库。m2 再次到来时，C1 查到它的 ID，直接跳过：只处理一次。这个 ID 是 P 发布时设置的 message_id 属性：AMQP 0-9-1 不会给消息分配 ID，没有它，C1 就只能按业务键（比如订单号）去重。",
+            "The same crash between processing and acking, but C1 records the ID of every processed message in the same database transaction as its effect (recorded apart, a crash between the two would still process twice). When m2 comes back, C1 finds its ID and skips it: processed once. The ID is the message_id property P sets when it publishes: AMQP 0-9-1 gives a message no ID of its own, so without one C1 would have to deduplicate on a business key, such as the order number.",
+            "同样在处理完、发出消费者确认前宕机，但 C1 会在写入处理结果的同一个数据库事务里记下消息 ID（分开记录的话，两者之间的宕机仍会导致重复处理）。m2 再次到来时，C1 查到它的 ID，直接跳过：只处理一次。这个 ID 是 P 发布时设置的 message_id 属性：AMQP 0-9-1 不会给消息分配 ID，没有它，C1 就只能按业务键（比如订单号）去重。",
         ),
         s,
         &[],
@@ -1027,8 +1027,8 @@ fn quorum() -> Scenario<RabbitLab> {
                 "m1 的生产者确认到达 P：P 认为 m1 安全了。"),
             ask(
                 fault(Fault::Crash { node: B1 },
-                    "B1, the leader, crashes. orders has no leader, so for now no publish commits and no message is delivered. B2 and B3 notice that B1's node is down and each starts an election timeout, drawn at random between 150 and 300 ms (lab time, the range the Raft paper suggests; RabbitMQ's own detection of a lost node takes longer, up to net_ticktime, 60 s by default, for a silent failure). m1 is safe: two surviving logs hold it.",
-                    "leader B1 宕机。orders 没有了 leader，暂时既不能提交发布，也不能投递消息。B2 和 B3 发现 B1 的节点宕机，各自开始一个选举超时，时长在 150 到 300 毫秒之间随机（实验时间，取自 Raft 论文建议的范围；RabbitMQ 发现节点失联要更久，无声的故障最长要等 net_ticktime，默认 60 秒）。m1 是安全的：两份存活的日志里都有它。"),
+                    "B1, the leader, crashes. orders has no leader: nothing commits, nothing is delivered. B2 and B3 notice that B1 is down and each starts a random election timeout of 150–300 ms (lab time, the Raft paper's range). RabbitMQ notices a crashed node at once, a silent one only after 45–75 s (net_ticktime 60 s ± 25%). m1 is safe: two surviving logs hold it.",
+                    "leader B1 宕机。orders 没有了 leader：既不能提交，也不能投递。B2 和 B3 发现 B1 宕机，各自开始一个 150–300 毫秒的随机选举超时（实验时间，取自 Raft 论文）。RabbitMQ 对宕机的节点立即察觉，对无声失联的节点要等 45–75 秒（net_ticktime 60 秒 ± 25%）。m1 是安全的：两份存活的日志里都有它。"),
                 ("The leader B1 crashes right after confirming m1. What becomes of m1?", "leader B1 刚发出 m1 的生产者确认就宕机了。m1 会怎样？"),
                 &[
                     ("It is lost with B1 until B1 comes back", "随 B1 一起丢失，直到 B1 恢复"),
@@ -1038,8 +1038,8 @@ fn quorum() -> Scenario<RabbitLab> {
                 1,
             ),
             next(
-                "B3's timeout runs out first, 200 ms after the crash. B3 becomes a candidate: it raises the term to 2, votes for itself and asks B2 for its vote (RequestVote, with the term and index of its last log entry).",
-                "B3 的超时先到期，距宕机 200 毫秒。B3 成为候选者：把任期提升到 2，投自己一票，并向 B2 请求投票（RequestVote，附上它最后一条日志的任期和序号）。"),
+                "B3's timeout runs out first, 200 ms after the crash. B3 becomes a candidate: it raises the term to 2, votes for itself and asks B2 for its vote (RequestVote, with the term and index of its last log entry). Ra runs a pre-vote first; the lab follows the Raft paper and leaves it out.",
+                "B3 的超时先到期，距宕机 200 毫秒。B3 成为候选者：把任期提升到 2，投自己一票，并向 B2 请求投票（RequestVote，附上它最后一条日志的任期和序号）。Ra 会先进行一轮预投票（pre-vote），本实验按 Raft 论文省略了这一步。"),
             next(
                 "B2 grants its vote: it has not voted in term 2, and B3's log is at least as up to date as its own. A member whose log lacked a committed entry could never gather a majority, so the new leader always has every committed message.",
                 "B2 投出赞成票：它在任期 2 里还没投过票，而 B3 的日志至少和它的一样新。日志缺少已提交条目的成员永远凑不齐多数票，所以新 leader 一定拥有每一条已提交的消息。"),
@@ -1184,8 +1184,8 @@ fn tx() -> Scenario<RabbitLab> {
                 "P publishes m2 in the same transaction; it follows m1 on the wire.",
                 "P 在同一个事务中发布 m2，它紧跟着 m1 发出。"),
             next(
-                "m1 reaches B1, which holds it in the channel's open transaction: it is not routed yet, not in orders, and no consumer can see it.",
-                "m1 到达 B1，B1 把它扣在这个信道尚未提交的事务里：还没有路由，不在 orders 里，任何消费者都看不到它。"),
+                "m1 reaches B1, which holds it in the channel's open transaction: not enqueued yet. The exchange has already picked its queues; the channel holds the message, and no consumer can see it.",
+                "m1 到达 B1，B1 把它扣在这个信道尚未提交的事务里：还没有入队。交换器已经选好了队列，消息由信道扣着，任何消费者都看不到它。"),
             next(
                 "m2 is held the same way.",
                 "m2 也同样被扣住。"),
