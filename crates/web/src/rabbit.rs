@@ -225,6 +225,7 @@ pub fn describe_note(lang: Lang, lab: &RabbitLab, note: &RabbitNote) -> String {
             let (en, zh) = mode_name(*mode);
             trf(lang, format!("{} closes its channel and opens a new one: {en}", name(*producer)), format!("{} 关闭信道，新开一个信道：{zh}", name(*producer)))
         }
+        RabbitNote::Cancelled { consumer, queue } => trf(lang, format!("the node of {queue} went down: the broker cancels {}'s consumer (basic.cancel); it must consume again", name(*consumer)), format!("{queue} 所在的节点宕机：Broker 取消了 {} 的消费（basic.cancel），它需要重新消费", name(*consumer))),
         RabbitNote::ConsumeFailed { consumer, queue, home } => trf(lang, format!("basic.consume fails: 404 NOT_FOUND, home node {} of durable queue {queue} is down; {}'s channel is closed", name(*home), name(*consumer)), format!("basic.consume 失败：404 NOT_FOUND，持久化队列 {queue} 的主节点 {} 已宕机；{} 的信道被关闭", name(*home), name(*consumer))),
         RabbitNote::Appended { label, queue, node, index, term } => trf(lang, format!("leader {} appends {label} to the log of {queue} as entry {index}, term {term}", name(*node)), format!("leader {} 把 {label} 作为任期 {term} 的第 {index} 条追加到 {queue} 的日志", name(*node))),
         RabbitNote::QuorumCommitted { queue, index, labels } => {
@@ -699,7 +700,11 @@ fn consumer_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack, m
     let none = tr(lang, "(none)", "（无）");
     stack.text("node-line small", SMALL, &settings);
     if let Some(why) = &k.closed {
-        let closed = "✗ 404 NOT_FOUND";
+        let closed = if k.cancelled {
+            "✗ basic.cancel"
+        } else {
+            "✗ 404 NOT_FOUND"
+        };
         stack.chips(&[diagram_chip(closed.to_string(), "outcome")], "");
         stack.text("node-line small", SMALL, why.get(lang));
     }

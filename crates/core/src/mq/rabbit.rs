@@ -53,7 +53,10 @@
 //!   `404 NOT_FOUND - home node '…' of durable queue '…' is down or inaccessible`, which closes the
 //!   channel (`channel.close`, reply code 404, as the Java client reports it in a
 //!   `ShutdownSignalException`; rabbitmq-server's `rabbit_amqqueue` raises it for a queue that is
-//!   absent because its node is down), so the consumer must consume again once the node is back;
+//!   absent because its node is down), so the consumer must consume again once the node is back.
+//!   A consumer already consuming such a queue gets `basic.cancel` when the node fails
+//!   (rabbitmq.com/docs/consumer-cancel, "the node on which the queue is located failing") and
+//!   must consume again too;
 //! - classic mirrored queues (rabbitmq.com/docs/3.13/ha; deprecated, and removed in RabbitMQ 4.0):
 //!   a mirrored queue has mirrors on the other broker nodes and, when its master crashes, the
 //!   oldest mirror is promoted (`ha-promote-on-failure: always` by default) and requeues every
@@ -73,9 +76,7 @@
 //!
 //! Simplified: a transaction's publishes are routed at `tx.commit` here, while rabbit_channel routes
 //! each at `basic.publish` and keeps the chosen queues with it in the transaction (the two differ
-//! only when a queue comes or goes in between); consumers of a classic queue whose node goes down
-//! stay subscribed here, while RabbitMQ sends them `basic.cancel` and they must consume again
-//! (rabbitmq.com/docs/consumer-cancel); mirrors copy a message when it is enqueued (no asynchronous lag); any ready message
+//! only when a queue comes or goes in between); mirrors copy a message when it is enqueued (no asynchronous lag); any ready message
 //! expires when its time comes (classic queues expire per-message TTL only at the head of the
 //! queue); confirms are not batched; an operation that crosses the cluster (a publish that reaches
 //! a queue on another node, a consume) takes no time inside it; a quorum queue's consumer
@@ -584,9 +585,13 @@ pub struct Consumer {
     pub unacked: Vec<RabbitMessage>,
     /// Labels already processed (kept in a database, so they survive a crash).
     pub processed_ids: BTreeSet<String>,
-    /// Why the broker closed the channel, when its last `basic.consume` failed.
+    /// Why the broker closed the channel, when its last `basic.consume` failed, or why it
+    /// cancelled the consumer.
     #[serde(default)]
     pub closed: Option<Text>,
+    /// The broker sent `basic.cancel`: the queue's node went down.
+    #[serde(default)]
+    pub cancelled: bool,
 }
 
 /// Operations the script or the student can run.
@@ -774,6 +779,11 @@ pub enum RabbitNote {
     ChannelOpened {
         producer: NodeId,
         mode: PublishMode,
+    },
+    /// The broker cancelled a consumer (`basic.cancel`): its queue's node went down.
+    Cancelled {
+        consumer: NodeId,
+        queue: String,
     },
     /// `basic.consume` failed with 404 NOT_FOUND: the queue's home node is down.
     ConsumeFailed {
@@ -1008,6 +1018,7 @@ impl RabbitLab {
                         unacked: Vec::new(),
                         processed_ids: BTreeSet::new(),
                         closed: None,
+                        cancelled: false,
                     },
                 )
             })
@@ -1800,6 +1811,8 @@ impl RabbitLab {
                 ctx,
             );
         }
+        // Classic queues that lived on the node only: their consumers get basic.cancel.
+        let mut cancelled: Vec<String> = Vec::new();
         for qi in 0..self.queues.len() {
             if self.queues[qi].raft.is_some() {
                 self.quorum_member_down(qi, node, ctx);
@@ -1872,6 +1885,7 @@ impl RabbitLab {
                 continue;
             }
             let durable = q.spec.durable;
+            cancelled.push(q.spec.name.clone());
             let mut lost = Vec::new();
             q.messages.retain_mut(|h| {
                 if durable && h.message.persistent {
@@ -1902,6 +1916,26 @@ impl RabbitLab {
                     ),
                 });
             }
+        }
+        // rabbitmq.com/docs/consumer-cancel: the broker cancels a consumer when its queue becomes
+        // unavailable, for instance "the node on which the queue is located failing"; the client
+        // must consume again once the queue is back.
+        let to_cancel: Vec<(NodeId, String)> = self
+            .consumers
+            .values()
+            .filter(|k| k.connected && k.spec.broker != node && cancelled.contains(&k.spec.queue))
+            .map(|k| (k.spec.node, k.spec.queue.clone()))
+            .collect();
+        for (consumer, queue) in to_cancel {
+            if let Some(k) = self.consumers.get_mut(&consumer) {
+                k.connected = false;
+                k.cancelled = true;
+                k.closed = Some(Text::new(
+                    format!("basic.cancel: the node of queue {queue} went down; consume again"),
+                    format!("basic.cancel：队列 {queue} 所在的节点宕机了，需要重新消费"),
+                ));
+            }
+            ctx.note(RabbitNote::Cancelled { consumer, queue });
         }
         // Producers connected through this node see their connection close (the client raises
         // an error): they know that the confirms they wait for will not come, and the broker
@@ -2728,6 +2762,7 @@ impl Protocol for RabbitLab {
                     // 404 NOT_FOUND: the broker closes the channel; the consumer must consume
                     // again later.
                     k.connected = false;
+                    k.cancelled = false;
                     k.closed = Some(Text::new(
                         format!(
                             "404 NOT_FOUND: home node of durable queue {queue} is down; channel closed"
@@ -2743,6 +2778,7 @@ impl Protocol for RabbitLab {
                 }
                 k.connected = true;
                 k.closed = None;
+                k.cancelled = false;
                 self.dispatch(ctx);
             }
             RabbitOp::Disconnect { consumer } => {
@@ -3735,6 +3771,28 @@ mod tests {
     }
 
     #[test]
+    fn a_consumer_of_a_classic_queue_whose_node_fails_is_cancelled_and_must_consume_again() {
+        // The queue lives on B1; C1 consumes it through B2.
+        let mut s = setup(PublishMode::Confirms, vec![consumer(C1, "a", false)]);
+        s.consumers[0].broker = B2;
+        let mut w = world(&s);
+        fault(&mut w, Fault::Crash { node: B1 });
+        let k = &w.protocol.consumers[&C1];
+        assert!(!k.connected && k.cancelled, "basic.cancel");
+        fault(&mut w, Fault::Restart { node: B1 });
+        publish(&mut w, "direct", "a", true, 1);
+        assert_eq!(
+            process_all(&mut w, C1),
+            0,
+            "cancelled: nothing is delivered"
+        );
+        op(&mut w, RabbitOp::Connect { consumer: C1 });
+        settle(&mut w);
+        assert!(!w.protocol.consumers[&C1].cancelled);
+        assert_eq!(process_all(&mut w, C1), 1);
+    }
+
+    #[test]
     fn a_rejoined_mirror_is_not_synchronised_and_its_promotion_loses_what_it_lacks() {
         let mut s = setup(PublishMode::Confirms, vec![]);
         s.queues[0].mirrored = true;
@@ -4178,6 +4236,10 @@ mod tests {
                 fault(&mut w, Fault::Restart { node: n });
             }
             settle(&mut w);
+            // A consumer cancelled (basic.cancel) when the queue's node went down consumes again.
+            if !w.protocol.consumers[&C1].connected {
+                op(&mut w, RabbitOp::Connect { consumer: C1 });
+            }
             for _ in 0..200 {
                 op(&mut w, RabbitOp::Process { consumer: C1 });
                 op(&mut w, RabbitOp::Ack { consumer: C1 });
