@@ -511,7 +511,7 @@ fn graph(lang: Lang, session: &Session<RabbitLab>) -> Html {
             </svg>
             <figcaption>{ tr(lang,
                 "Dots on the links are messages on their way. In a queue: green chips are persistent messages in a durable queue (on disk), grey ones only in memory, amber ones delivered and awaiting their acknowledgement. In a quorum queue's log (index:message term), green entries are committed (a majority holds them), amber ones not yet. Red chips: a returned message, a closed connection or channel.",
-                "链路上的圆点是正在传输的消息。队列中：绿色表示持久化消息在持久化队列里（在磁盘上），灰色表示只在内存中，黄色表示已投递、等待确认。仲裁队列的日志（序号:消息 任期）中，绿色条目已提交（多数成员已保存），黄色尚未提交。红色：被退回的消息、已断开的连接或已关闭的信道。") }</figcaption>
+                "链路上的圆点是正在传输的消息。队列中：绿色表示持久化消息在持久化队列里（在磁盘上），灰色表示只在内存中，黄色表示已投递、等待消费者确认。仲裁队列的日志（序号:消息 任期）中，绿色条目已提交（多数成员已保存），黄色尚未提交。红色：被退回的消息、已断开的连接或已关闭的信道。") }</figcaption>
         </figure>
     }
 }
@@ -607,7 +607,7 @@ fn producer_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack, m
         let label = if p.spec.mode == PublishMode::Tx {
             tr(lang, "awaiting commit-ok:", "等待 commit-ok：")
         } else {
-            tr(lang, "awaiting confirm:", "等待确认：")
+            tr(lang, "awaiting confirm:", "等待生产者确认：")
         };
         stack.labelled("node-line", label, &chips(&p.awaiting, "waiting"), none);
     }

@@ -914,7 +914,7 @@ fn mirrored() -> Scenario<RabbitLab> {
                 "m2 到达 B2。在 RabbitMQ 3.x 中，节点宕机的队列会从路由表中移除，所以 orders 只把 m2 路由到 mirrored。mirrored 的主节点现在是 B2，它收下 m2，B2 回复 basic.ack。"),
             next(
                 "The ack reaches P: m2 is confirmed, yet plain never got its copy: another thing a confirm does not tell you. Had plain been the only queue, m2 would count as unroutable: confirmed, or returned if mandatory.",
-                "ack 到达 P：m2 得到了生产者确认，可 plain 从未收到它的那一份：这又是生产者确认不会告诉你的事。如果 plain 是唯一的队列，m2 就算作无法路由：照样确认，设置了 mandatory 则被退回。"),
+                "ack 到达 P：m2 得到了生产者确认，可 plain 从未收到它的那一份：这又是生产者确认不会告诉你的事。如果 plain 是唯一的队列，m2 就算作无法路由：照样得到生产者确认，设置了 mandatory 则被退回。"),
             op(RabbitOp::Connect { consumer: C1 },
                 "C1 asks to consume plain (basic.consume). plain is durable and its home node B1 is down, so B2 answers 404 NOT_FOUND, \"home node of durable queue plain is down or inaccessible\", and closes C1's channel.",
                 "C1 请求消费 plain（basic.consume）。plain 是持久化队列，而它的主节点 B1 已宕机，所以 B2 回复 404 NOT_FOUND（“持久化队列 plain 的主节点已宕机或无法访问”），并关闭 C1 的信道。"),
