@@ -210,7 +210,6 @@ pub fn describe_note(lang: Lang, lab: &RabbitLab, note: &RabbitNote) -> String {
             format!("{label} matches no binding of exchange \"{exchange}\" with key \"{routing_key}\" and is dropped"),
             format!("{label} 的路由键“{routing_key}”在交换器“{exchange}”上没有匹配的绑定，被丢弃"),
         ),
-        RabbitNote::QueueDown { label, queue } => trf(lang, format!("{label} is routed to {queue}, whose node is down: it is lost"), format!("{label} 被路由到 {queue}，但它所在的节点已宕机：消息丢失")),
         RabbitNote::Buffered { label } => trf(lang, format!("the broker holds {label} in the channel's open transaction, outside any queue"), format!("Broker 把 {label} 扣在信道尚未提交的事务里，不进任何队列")),
         RabbitNote::Rerouted { label, exchange, alternate } => trf(lang, format!("exchange {exchange} routes {label} nowhere and hands it to its alternate exchange {alternate}"), format!("交换器 {exchange} 无法路由 {label}，把它交给备用交换器 {alternate}")),
         RabbitNote::Returned { label } => trf(lang, format!("basic.return: {label} reached no queue and is back at the producer"), format!("basic.return：{label} 没有进入任何队列，被退回生产者")),
@@ -226,6 +225,7 @@ pub fn describe_note(lang: Lang, lab: &RabbitLab, note: &RabbitNote) -> String {
             let (en, zh) = mode_name(*mode);
             trf(lang, format!("{} closes its channel and opens a new one: {en}", name(*producer)), format!("{} 关闭信道，新开一个信道：{zh}", name(*producer)))
         }
+        RabbitNote::Cancelled { consumer, queue } => trf(lang, format!("the node of {queue} went down: the broker cancels {}'s consumer (basic.cancel); it must consume again", name(*consumer)), format!("{queue} 所在的节点宕机：Broker 取消了 {} 的消费（basic.cancel），它需要重新消费", name(*consumer))),
         RabbitNote::ConsumeFailed { consumer, queue, home } => trf(lang, format!("basic.consume fails: 404 NOT_FOUND, home node {} of durable queue {queue} is down; {}'s channel is closed", name(*home), name(*consumer)), format!("basic.consume 失败：404 NOT_FOUND，持久化队列 {queue} 的主节点 {} 已宕机；{} 的信道被关闭", name(*home), name(*consumer))),
         RabbitNote::Appended { label, queue, node, index, term } => trf(lang, format!("leader {} appends {label} to the log of {queue} as entry {index}, term {term}", name(*node)), format!("leader {} 把 {label} 作为任期 {term} 的第 {index} 条追加到 {queue} 的日志", name(*node))),
         RabbitNote::QuorumCommitted { queue, index, labels } => {
@@ -511,7 +511,7 @@ fn graph(lang: Lang, session: &Session<RabbitLab>) -> Html {
             </svg>
             <figcaption>{ tr(lang,
                 "Dots on the links are messages on their way. In a queue: green chips are persistent messages in a durable queue (on disk), grey ones only in memory, amber ones delivered and awaiting their acknowledgement. In a quorum queue's log (index:message term), green entries are committed (a majority holds them), amber ones not yet. Red chips: a returned message, a closed connection or channel.",
-                "链路上的圆点是正在传输的消息。队列中：绿色表示持久化消息在持久化队列里（在磁盘上），灰色表示只在内存中，黄色表示已投递、等待确认。仲裁队列的日志（序号:消息 任期）中，绿色条目已提交（多数成员已保存），黄色尚未提交。红色：被退回的消息、已断开的连接或已关闭的信道。") }</figcaption>
+                "链路上的圆点是正在传输的消息。队列中：绿色表示持久化消息在持久化队列里（在磁盘上），灰色表示只在内存中，黄色表示已投递、等待消费者确认。仲裁队列的日志（序号:消息 任期）中，绿色条目已提交（多数成员已保存），黄色尚未提交。红色：被退回的消息、已断开的连接或已关闭的信道。") }</figcaption>
         </figure>
     }
 }
@@ -607,7 +607,7 @@ fn producer_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack, m
         let label = if p.spec.mode == PublishMode::Tx {
             tr(lang, "awaiting commit-ok:", "等待 commit-ok：")
         } else {
-            tr(lang, "awaiting confirm:", "等待确认：")
+            tr(lang, "awaiting confirm:", "等待生产者确认：")
         };
         stack.labelled("node-line", label, &chips(&p.awaiting, "waiting"), none);
     }
@@ -700,7 +700,11 @@ fn consumer_body(lang: Lang, lab: &RabbitLab, node: NodeId, stack: &mut Stack, m
     let none = tr(lang, "(none)", "（无）");
     stack.text("node-line small", SMALL, &settings);
     if let Some(why) = &k.closed {
-        let closed = "✗ 404 NOT_FOUND";
+        let closed = if k.cancelled {
+            "✗ basic.cancel"
+        } else {
+            "✗ 404 NOT_FOUND"
+        };
         stack.chips(&[diagram_chip(closed.to_string(), "outcome")], "");
         stack.text("node-line small", SMALL, why.get(lang));
     }
@@ -897,11 +901,11 @@ fn quorum_member(
             &trf(
                 lang,
                 format!(
-                    "election timeout at {at} ms ({}–{} ms in the lab, randomised)",
+                    "election timeout at {at} ms ({}–{} ms in the lab, randomised · RabbitMQ: a crashed node at once, a silent one after 45–75 s)",
                     ELECTION_TIMEOUT.0, ELECTION_TIMEOUT.1
                 ),
                 format!(
-                    "选举超时于 {at} 毫秒（实验中随机取 {}–{} 毫秒）",
+                    "选举超时于 {at} 毫秒（实验中随机取 {}–{} 毫秒 · RabbitMQ：节点宕机立即察觉，无声失联需 45–75 秒）",
                     ELECTION_TIMEOUT.0, ELECTION_TIMEOUT.1
                 ),
             ),
@@ -976,12 +980,19 @@ fn controls(lang: Lang, world: &World<RabbitLab>, dispatch: &Callback<Msg<Rabbit
                             { button(dispatch, format!("commit-{name}"), tr(lang, "tx.commit", "tx.commit").into(), RabbitOp::TxCommit { producer: node }, up(node)) }
                             { button(dispatch, format!("rollback-{name}"), tr(lang, "tx.rollback", "tx.rollback").into(), RabbitOp::TxRollback { producer: node }, up(node)) }
                         }
-                        if let Some(exchange) = lab.setup.exchanges.first() {
-                            { button(dispatch, format!("publish-mandatory-{name}"),
-                                trf(lang, format!("mandatory publish to {} \"no.route\"", exchange.name), format!("mandatory 发布到 {}“no.route”", exchange.name)),
-                                RabbitOp::Publish { producer: node, exchange: exchange.name.clone(), routing_key: "no.route".to_string(), persistent: true, expiration: None, key: None, mandatory: true },
-                                up(node)) }
-                        }
+                        // A key no binding matches: a fanout exchange would route it anyway, so the
+                        // first other exchange that routes it nowhere, else the default exchange
+                        // (which routes to the queue named by the key; there is no queue no.route).
+                        { {
+                            let exchange = lab.setup.exchanges.iter()
+                                .find(|e| e.kind != ExchangeKind::Fanout && e.route("no.route").is_empty())
+                                .map_or(String::new(), |e| e.name.clone());
+                            let shown = if exchange.is_empty() { tr(lang, "the default exchange", "默认交换器").to_string() } else { exchange.clone() };
+                            button(dispatch, format!("publish-mandatory-{name}"),
+                                trf(lang, format!("mandatory publish to {shown} \"no.route\""), format!("mandatory 发布到 {shown}“no.route”")),
+                                RabbitOp::Publish { producer: node, exchange, routing_key: "no.route".to_string(), persistent: true, expiration: None, key: None, mandatory: true },
+                                up(node))
+                        } }
                         if p.spec.mode == PublishMode::None {
                             { button(dispatch, format!("mode-{name}-Confirms"), "confirm.select".to_string(), RabbitOp::SetConfirms { producer: node, mode: PublishMode::Confirms }, up(node)) }
                             { button(dispatch, format!("mode-{name}-Tx"), "tx.select".to_string(), RabbitOp::SetConfirms { producer: node, mode: PublishMode::Tx }, up(node)) }

@@ -8,8 +8,11 @@
 //! (auto-ack, where the broker forgets a message the moment it sends it).
 //!
 //! Modelled after RabbitMQ 3.x (AMQP 0-9-1):
-//! - publisher confirms: the broker sends `basic.ack` once the message is enqueued in every queue
-//!   it routes to, and `basic.nack` when a queue could not take it; an unroutable message is
+//! - publisher confirms: the broker sends `basic.ack` once every queue the message routes to has
+//!   accepted it, quorum queues once they have committed it (rabbit_channel records every routed
+//!   queue, `process_routing_confirm`, and acks when the last one confirms); it sends `basic.nack`
+//!   only "if an internal error occurs in the Erlang process responsible for a queue", which this
+//!   lab does not model (rabbitmq.com/docs/confirms); an unroutable message is
 //!   confirmed too, once the exchange knows that no queue takes it, so a confirm does not tell the
 //!   producer that its message reached a queue. Only `mandatory = true` does: the broker then sends
 //!   the message back with `basic.return` (reply code 312 NO_ROUTE) *before* the `basic.ack`
@@ -20,9 +23,10 @@
 //!   durable queue is confirmed after it is written to disk; this model writes it to disk the
 //!   moment it is enqueued, so it confirms at once too;
 //! - channel transactions (AMQP 0-9-1 class `tx`; rabbitmq.com/docs/semantics): each
-//!   `basic.publish` goes to the broker at once, and the broker holds it, uncommitted and unrouted,
-//!   in the channel's transaction; `tx.commit` makes the broker route every held publish and
-//!   answer `tx.commit-ok`; `tx.rollback` (or a closed channel) makes the broker drop them. A
+//!   `basic.publish` goes to the broker at once, and the broker holds it, uncommitted, in the
+//!   channel's transaction; `tx.commit` makes the broker enqueue every held publish and answer
+//!   `tx.commit-ok` once all of them are confirmed, quorum commits included
+//!   (rabbit_channel:maybe_complete_tx); `tx.rollback` (or a closed channel) makes the broker drop them. A
 //!   channel is in one mode for good: "a transactional channel cannot be put into confirm mode"
 //!   and a confirm channel cannot be made transactional (rabbitmq.com/docs/confirms), and there is
 //!   no method to leave either mode, so a producer that wants the other one opens a new channel;
@@ -42,12 +46,17 @@
 //! - durability (rabbitmq.com/docs/queues, "Durability"): only a persistent message
 //!   (`delivery_mode = 2`) in a durable queue survives a restart; a transient queue is gone;
 //! - clustering (rabbitmq.com/docs/clustering): in a plain cluster a queue lives on its home node
-//!   only, so while that node is down its messages cannot be consumed and publishes routed to it
-//!   are lost; a `basic.consume` on a durable classic queue whose home node is down fails with
+//!   only, so while that node is down its messages cannot be consumed, and (RabbitMQ 3.x) the
+//!   queue leaves the routing table (rabbit_amqqueue:delete_queues_on_node_down): a publish skips
+//!   it and is confirmed all the same, or is unroutable when no other queue takes it; a
+//!   `basic.consume` on a durable classic queue whose home node is down fails with
 //!   `404 NOT_FOUND - home node '…' of durable queue '…' is down or inaccessible`, which closes the
 //!   channel (`channel.close`, reply code 404, as the Java client reports it in a
 //!   `ShutdownSignalException`; rabbitmq-server's `rabbit_amqqueue` raises it for a queue that is
-//!   absent because its node is down), so the consumer must consume again once the node is back;
+//!   absent because its node is down), so the consumer must consume again once the node is back.
+//!   A consumer already consuming such a queue gets `basic.cancel` when the node fails
+//!   (rabbitmq.com/docs/consumer-cancel, "the node on which the queue is located failing") and
+//!   must consume again too;
 //! - classic mirrored queues (rabbitmq.com/docs/3.13/ha; deprecated, and removed in RabbitMQ 4.0):
 //!   a mirrored queue has mirrors on the other broker nodes and, when its master crashes, the
 //!   oldest mirror is promoted (`ha-promote-on-failure: always` by default) and requeues every
@@ -65,7 +74,9 @@
 //!   entry of its own term at once, which commits what the old term left. Its log holds every
 //!   committed entry, so nothing confirmed is lost.
 //!
-//! Simplified: mirrors copy a message when it is enqueued (no asynchronous lag); any ready message
+//! Simplified: a transaction's publishes are routed at `tx.commit` here, while rabbit_channel routes
+//! each at `basic.publish` and keeps the chosen queues with it in the transaction (the two differ
+//! only when a queue comes or goes in between); mirrors copy a message when it is enqueued (no asynchronous lag); any ready message
 //! expires when its time comes (classic queues expire per-message TTL only at the head of the
 //! queue); confirms are not batched; an operation that crosses the cluster (a publish that reaches
 //! a queue on another node, a consume) takes no time inside it; a quorum queue's consumer
@@ -74,8 +85,10 @@
 //! leader through its node going down (Ra monitors the leader's process) rather than through
 //! missed heartbeats; a quorum queue has no TTL here. The lab's times are compressed: links take
 //! 5 to 15 ms, and an election timeout is 150 to 300 ms (the range the Raft paper suggests;
-//! RabbitMQ notices a node that went down through Erlang distribution, which for a silent failure
-//! can take up to `net_ticktime`, 60 s by default).
+//! RabbitMQ notices a node that went down through Erlang distribution: a crashed node's closed
+//! connection at once, a silent one after `net_ticktime` ± 25%, 45 to 75 s by default;
+//! rabbitmq.com/docs/nettick, Erlang's kernel `net_ticktime`). Ra runs a pre-vote before it
+//! raises the term (ra_server, `handle_pre_vote`); the lab follows the Raft paper and leaves it out.
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -572,9 +585,13 @@ pub struct Consumer {
     pub unacked: Vec<RabbitMessage>,
     /// Labels already processed (kept in a database, so they survive a crash).
     pub processed_ids: BTreeSet<String>,
-    /// Why the broker closed the channel, when its last `basic.consume` failed.
+    /// Why the broker closed the channel, when its last `basic.consume` failed, or why it
+    /// cancelled the consumer.
     #[serde(default)]
     pub closed: Option<Text>,
+    /// The broker sent `basic.cancel`: the queue's node went down.
+    #[serde(default)]
+    pub cancelled: bool,
 }
 
 /// Operations the script or the student can run.
@@ -740,11 +757,6 @@ pub enum RabbitNote {
         exchange: String,
         routing_key: String,
     },
-    /// Routed to a queue whose node is down: the message is lost.
-    QueueDown {
-        label: String,
-        queue: String,
-    },
     /// The exchange routed a message nowhere, and its alternate exchange took it.
     Rerouted {
         label: String,
@@ -767,6 +779,11 @@ pub enum RabbitNote {
     ChannelOpened {
         producer: NodeId,
         mode: PublishMode,
+    },
+    /// The broker cancelled a consumer (`basic.cancel`): its queue's node went down.
+    Cancelled {
+        consumer: NodeId,
+        queue: String,
     },
     /// `basic.consume` failed with 404 NOT_FOUND: the queue's home node is down.
     ConsumeFailed {
@@ -875,12 +892,26 @@ pub enum RabbitNote {
 enum Outcome {
     /// Enqueued everywhere it routes to: `basic.ack` now.
     Ack,
-    /// A queue could not take it: `basic.nack`.
-    Nack,
-    /// A quorum queue confirms it when it commits.
+    /// Quorum queues confirm it when they commit it: `basic.ack` once the last one has.
     Pending,
     /// No queue takes it: dropped, and acknowledged all the same.
     Unroutable,
+}
+
+/// A routed publish its channel has not confirmed yet: the quorum queues that have still to commit
+/// it, each with the ledger entry of its copy. As rabbit_channel does (`process_routing_confirm`
+/// records every queue the message was routed to with `rabbit_confirms:insert`), the channel
+/// sends `basic.ack` only once every one of them has confirmed it (rabbitmq.com/docs/confirms: a
+/// routable message is confirmed "when the message has been accepted by all the queues").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unconfirmed {
+    /// The publish's own ledger entry, which the producer waits on.
+    pub entry: EntryId,
+    /// The channel: its broker node and its producer.
+    pub via: NodeId,
+    pub producer: NodeId,
+    /// Quorum queues (index, entry of the copy there) that have not committed it yet.
+    pub waiting: Vec<(usize, EntryId)>,
 }
 
 /// The lab's state.
@@ -894,6 +925,12 @@ pub struct RabbitLab {
     /// The copies made of each entry (one per further queue, or into a dead-letter queue), so a
     /// confirm marks them all safe.
     copies: BTreeMap<EntryId, Vec<EntryId>>,
+    /// Routed publishes waiting for quorum queues to commit them before the confirm.
+    pub unconfirmed: Vec<Unconfirmed>,
+    /// Channels whose `tx.commit` waits for its publishes to be confirmed (rabbit_channel's
+    /// `maybe_complete_tx` sends `tx.commit-ok` only when nothing is left unconfirmed): the
+    /// producer, with its broker node and the committed publishes.
+    pub committing: BTreeMap<NodeId, (NodeId, Vec<EntryId>)>,
     /// The cluster's one pending wake-up: its timer, its node and when it fires.
     wake: Option<(TimerId, NodeId, Time)>,
     created: u32,
@@ -981,6 +1018,7 @@ impl RabbitLab {
                         unacked: Vec::new(),
                         processed_ids: BTreeSet::new(),
                         closed: None,
+                        cancelled: false,
                     },
                 )
             })
@@ -992,6 +1030,8 @@ impl RabbitLab {
             consumers,
             ledger: Ledger::with_acks(AckWord::Amqp),
             copies: BTreeMap::new(),
+            unconfirmed: Vec::new(),
+            committing: BTreeMap::new(),
             wake: None,
             created: 0,
         })
@@ -1020,8 +1060,13 @@ impl RabbitLab {
     }
 
     /// The indices of the existing queues a routing key reaches through an exchange; the default
-    /// exchange "" routes to the queue named by the key.
-    fn route(&self, exchange: &str, routing_key: &str) -> Vec<usize> {
+    /// exchange "" routes to the queue named by the key. A classic queue whose node is down is no
+    /// target (RabbitMQ 3.x): when a node goes down, its non-replicated queues, durable ones
+    /// included, leave the `rabbit_queue` table (rabbit_amqqueue:delete_queues_on_node_down,
+    /// `queues_to_delete_when_node_down`) and the channel looks up routed queues only there
+    /// (rabbit_amqqueue:lookup), so the message is neither put there nor nacked: it is confirmed
+    /// once the other queues have it, or counts as unroutable when no queue is left.
+    fn route(&self, exchange: &str, routing_key: &str, nodes: &[NodeState]) -> Vec<usize> {
         let names: Vec<&str> = if exchange.is_empty() {
             alloc::vec![routing_key]
         } else {
@@ -1033,17 +1078,22 @@ impl RabbitLab {
         names
             .into_iter()
             .filter_map(|n| self.queues.iter().position(|q| q.spec.name == n))
-            .filter(|&i| self.queues[i].exists)
+            .filter(|&i| self.queues[i].raft.is_some() || self.available(i, nodes))
             .collect()
     }
 
     /// Routes a publish, through the exchange's alternate exchanges (in a chain, each once) when
     /// the exchange routes it nowhere; with the alternate exchange that routed it, if any.
-    fn route_publish(&self, exchange: &str, routing_key: &str) -> (Vec<usize>, Option<String>) {
+    fn route_publish(
+        &self,
+        exchange: &str,
+        routing_key: &str,
+        nodes: &[NodeState],
+    ) -> (Vec<usize>, Option<String>) {
         let mut seen: Vec<&str> = alloc::vec![exchange];
         let mut at = exchange;
         loop {
-            let targets = self.route(at, routing_key);
+            let targets = self.route(at, routing_key, nodes);
             let via = (at != exchange).then(|| at.to_string());
             if !targets.is_empty() {
                 return (targets, via);
@@ -1122,9 +1172,10 @@ impl RabbitLab {
         });
     }
 
-    /// Puts a message into each target queue: the first reachable one keeps the message's own
-    /// ledger entry when `reuse` is set, every other one gets a copy. A quorum queue appends it to
-    /// its leader's log and confirms it (to `confirm`) only when it commits.
+    /// Puts a message into each target queue: the first one keeps the message's own ledger entry
+    /// when `reuse` is set, every other one gets a copy. A quorum queue appends it to its
+    /// leader's log; the publish is confirmed (to `confirm`) only once every quorum queue it went
+    /// to has committed it.
     fn fan_out(
         &mut self,
         base: &RabbitMessage,
@@ -1133,16 +1184,10 @@ impl RabbitLab {
         confirm: Option<(NodeId, NodeId)>,
         ctx: &mut Ctx<'_, Self>,
     ) -> Outcome {
-        // Reachable queues first, so copies are made while the original is still on its way. A
-        // quorum queue takes a publish even while it elects a leader.
-        let (up, down): (Vec<usize>, Vec<usize>) = targets
-            .iter()
-            .partition(|&&qi| self.queues[qi].raft.is_some() || self.available(qi, ctx.nodes()));
-        // A basic.nack goes out at once when a queue could not take the message.
-        let mut confirm = if down.is_empty() { confirm } else { None };
-        let mut pending = false;
+        let mut waiting = Vec::new();
         let mut first = reuse;
-        for &qi in up.iter().chain(down.iter()) {
+        let mut appends = Vec::new();
+        for &qi in targets {
             let name = self.queues[qi].spec.name.clone();
             let message = if first {
                 first = false;
@@ -1151,25 +1196,28 @@ impl RabbitLab {
                 self.copy_of(base, &name)
             };
             if self.queues[qi].raft.is_some() {
-                self.quorum_append(qi, message, confirm.take(), ctx);
-                pending = true;
-            } else if self.available(qi, ctx.nodes()) {
-                self.enqueue(qi, message, ctx);
+                waiting.push((qi, message.entry));
+                appends.push((qi, message));
             } else {
-                self.ledger.move_to(message.entry, Place::Lost, None);
-                ctx.note(RabbitNote::QueueDown {
-                    label: message.label,
-                    queue: name,
-                });
+                self.enqueue(qi, message, ctx);
             }
         }
-        if !down.is_empty() {
-            Outcome::Nack
-        } else if pending {
-            Outcome::Pending
-        } else {
-            Outcome::Ack
+        if waiting.is_empty() {
+            return Outcome::Ack;
         }
+        if let Some((via, producer)) = confirm {
+            self.unconfirmed.push(Unconfirmed {
+                entry: base.entry,
+                via,
+                producer,
+                waiting,
+            });
+        }
+        // Appending may commit at once (a single member): the publish is registered first.
+        for (qi, message) in appends {
+            self.quorum_append(qi, message, confirm, ctx);
+        }
+        Outcome::Pending
     }
 
     /// The broker takes in a published message: routes it and enqueues it. An unroutable message
@@ -1180,7 +1228,8 @@ impl RabbitLab {
         confirm: Option<(NodeId, NodeId)>,
         ctx: &mut Ctx<'_, Self>,
     ) -> Outcome {
-        let (targets, via) = self.route_publish(&message.exchange, &message.routing_key);
+        let (targets, via) =
+            self.route_publish(&message.exchange, &message.routing_key, ctx.nodes());
         if let Some(alternate) = via {
             ctx.note(RabbitNote::Rerouted {
                 label: message.label.clone(),
@@ -1236,14 +1285,14 @@ impl RabbitLab {
             return;
         }
         let confirm = (reply == Reply::Confirm).then_some((at, producer));
-        let (acked, nacked) = self.route_all(at, producer, messages, confirm, ctx);
-        if reply == Reply::Confirm && !(acked.is_empty() && nacked.is_empty()) {
+        let acked = self.route_all(at, producer, messages, confirm, ctx);
+        if reply == Reply::Confirm && !acked.is_empty() {
             ctx.send(
                 at,
                 producer,
                 RabbitMsg::Confirm {
                     acked,
-                    nacked,
+                    nacked: Vec::new(),
                     commit: false,
                 },
             );
@@ -1251,7 +1300,7 @@ impl RabbitLab {
         self.dispatch(ctx);
     }
 
-    /// Routes published messages; returns those to acknowledge at once and those to nack.
+    /// Routes published messages; returns those to acknowledge at once.
     fn route_all(
         &mut self,
         at: NodeId,
@@ -1259,14 +1308,12 @@ impl RabbitLab {
         messages: Vec<RabbitMessage>,
         confirm: Option<(NodeId, NodeId)>,
         ctx: &mut Ctx<'_, Self>,
-    ) -> (Vec<EntryId>, Vec<EntryId>) {
+    ) -> Vec<EntryId> {
         let mut acked = Vec::new();
-        let mut nacked = Vec::new();
         for m in messages {
             let (entry, label, mandatory) = (m.entry, m.label.clone(), m.mandatory);
             match self.publish_in(m, confirm, ctx) {
                 Outcome::Ack => acked.push(entry),
-                Outcome::Nack => nacked.push(entry),
                 Outcome::Pending => {}
                 Outcome::Unroutable => {
                     if mandatory {
@@ -1276,7 +1323,66 @@ impl RabbitLab {
                 }
             }
         }
-        (acked, nacked)
+        acked
+    }
+
+    /// Quorum queue `qi` committed `entry`, its copy of a publish. Once no queue is left to commit
+    /// the publish, its channel confirms it; a `tx.commit` waiting for it completes with
+    /// `tx.commit-ok` when it was the last of the transaction's publishes
+    /// (rabbit_channel:maybe_complete_tx).
+    fn quorum_confirmed(&mut self, qi: usize, entry: EntryId, ctx: &mut Ctx<'_, Self>) {
+        let Some(i) = self
+            .unconfirmed
+            .iter()
+            .position(|u| u.waiting.contains(&(qi, entry)))
+        else {
+            return;
+        };
+        self.unconfirmed[i].waiting.retain(|&w| w != (qi, entry));
+        if !self.unconfirmed[i].waiting.is_empty() {
+            return;
+        }
+        let u = self.unconfirmed.remove(i);
+        match self.committing.get(&u.producer) {
+            Some((_, entries)) if entries.contains(&u.entry) => {
+                self.maybe_complete_tx(u.producer, ctx);
+            }
+            _ => ctx.send(
+                u.via,
+                u.producer,
+                RabbitMsg::Confirm {
+                    acked: alloc::vec![u.entry],
+                    nacked: Vec::new(),
+                    commit: false,
+                },
+            ),
+        }
+    }
+
+    /// Sends `tx.commit-ok` for a committing transaction once none of its publishes is left
+    /// unconfirmed (rabbit_channel:maybe_complete_tx).
+    fn maybe_complete_tx(&mut self, producer: NodeId, ctx: &mut Ctx<'_, Self>) {
+        let Some((via, entries)) = self.committing.get(&producer) else {
+            return;
+        };
+        if self
+            .unconfirmed
+            .iter()
+            .any(|u| u.producer == producer && entries.contains(&u.entry))
+        {
+            return;
+        }
+        let (via, entries) = (*via, entries.clone());
+        self.committing.remove(&producer);
+        ctx.send(
+            via,
+            producer,
+            RabbitMsg::Confirm {
+                acked: entries,
+                nacked: Vec::new(),
+                commit: true,
+            },
+        );
     }
 
     /// Dead-letters a message that left queue `qi`: republishes it to the queue's dead-letter
@@ -1295,7 +1401,7 @@ impl RabbitLab {
             .clone()
             .unwrap_or_else(|| message.routing_key.clone());
         let mut targets = match &spec.dead_letter_exchange {
-            Some(dlx) => self.route(dlx, &routing_key),
+            Some(dlx) => self.route(dlx, &routing_key, ctx.nodes()),
             None => Vec::new(),
         };
         let mut dead = message.clone();
@@ -1705,6 +1811,8 @@ impl RabbitLab {
                 ctx,
             );
         }
+        // Classic queues that lived on the node only: their consumers get basic.cancel.
+        let mut cancelled: Vec<String> = Vec::new();
         for qi in 0..self.queues.len() {
             if self.queues[qi].raft.is_some() {
                 self.quorum_member_down(qi, node, ctx);
@@ -1777,6 +1885,7 @@ impl RabbitLab {
                 continue;
             }
             let durable = q.spec.durable;
+            cancelled.push(q.spec.name.clone());
             let mut lost = Vec::new();
             q.messages.retain_mut(|h| {
                 if durable && h.message.persistent {
@@ -1808,6 +1917,26 @@ impl RabbitLab {
                 });
             }
         }
+        // rabbitmq.com/docs/consumer-cancel: the broker cancels a consumer when its queue becomes
+        // unavailable, for instance "the node on which the queue is located failing"; the client
+        // must consume again once the queue is back.
+        let to_cancel: Vec<(NodeId, String)> = self
+            .consumers
+            .values()
+            .filter(|k| k.connected && k.spec.broker != node && cancelled.contains(&k.spec.queue))
+            .map(|k| (k.spec.node, k.spec.queue.clone()))
+            .collect();
+        for (consumer, queue) in to_cancel {
+            if let Some(k) = self.consumers.get_mut(&consumer) {
+                k.connected = false;
+                k.cancelled = true;
+                k.closed = Some(Text::new(
+                    format!("basic.cancel: the node of queue {queue} went down; consume again"),
+                    format!("basic.cancel：队列 {queue} 所在的节点宕机了，需要重新消费"),
+                ));
+            }
+            ctx.note(RabbitNote::Cancelled { consumer, queue });
+        }
         // Producers connected through this node see their connection close (the client raises
         // an error): they know that the confirms they wait for will not come, and the broker
         // drops what their open transaction held.
@@ -1817,6 +1946,9 @@ impl RabbitLab {
             .filter(|p| p.spec.broker == node)
             .map(|p| p.spec.node)
             .collect();
+        // Their channels are gone, and with them the confirms they owed.
+        self.unconfirmed.retain(|u| u.via != node);
+        self.committing.retain(|_, (via, _)| *via != node);
         for producer in producers {
             self.rollback(
                 producer,
@@ -2033,16 +2165,8 @@ impl RabbitLab {
             labels.push(message.label.clone());
             self.ledger
                 .move_to(message.entry, Place::BrokerStore, Some(leader));
-            if let Some((via, producer)) = e.confirm_to {
-                ctx.send(
-                    via,
-                    producer,
-                    RabbitMsg::Confirm {
-                        acked: alloc::vec![message.entry],
-                        nacked: Vec::new(),
-                        commit: false,
-                    },
-                );
+            if e.confirm_to.is_some() {
+                self.quorum_confirmed(qi, message.entry, ctx);
             }
             self.queues[qi].messages.push(Held {
                 message,
@@ -2638,6 +2762,7 @@ impl Protocol for RabbitLab {
                     // 404 NOT_FOUND: the broker closes the channel; the consumer must consume
                     // again later.
                     k.connected = false;
+                    k.cancelled = false;
                     k.closed = Some(Text::new(
                         format!(
                             "404 NOT_FOUND: home node of durable queue {queue} is down; channel closed"
@@ -2653,6 +2778,7 @@ impl Protocol for RabbitLab {
                 }
                 k.connected = true;
                 k.closed = None;
+                k.cancelled = false;
                 self.dispatch(ctx);
             }
             RabbitOp::Disconnect { consumer } => {
@@ -2705,17 +2831,12 @@ impl Protocol for RabbitLab {
                     .get_mut(&from)
                     .map(|p| core::mem::take(&mut p.uncommitted))
                     .unwrap_or_default();
+                // rabbit_channel answers tx.commit-ok only once every publish of the
+                // transaction is confirmed, quorum commits included (maybe_complete_tx).
                 let entries: Vec<EntryId> = held.iter().map(|m| m.entry).collect();
-                self.route_all(to, from, held, None, ctx);
-                ctx.send(
-                    to,
-                    from,
-                    RabbitMsg::Confirm {
-                        acked: entries,
-                        nacked: Vec::new(),
-                        commit: true,
-                    },
-                );
+                self.committing.insert(from, (to, entries));
+                self.route_all(to, from, held, Some((to, from)), ctx);
+                self.maybe_complete_tx(from, ctx);
                 self.dispatch(ctx);
             }
             RabbitMsg::TxRollback => {
@@ -3604,8 +3725,20 @@ mod tests {
         publish(&mut w, "direct", "a", true, 1);
         fault(&mut w, Fault::Crash { node: B1 });
         publish(&mut w, "direct", "a", true, 1);
-        assert_eq!(places(&w), [Place::BrokerStore, Place::Lost]);
-        assert!(w.protocol.ledger.journeys[1].safe.is_none(), "basic.nack");
+        // RabbitMQ 3.x: the queue left the routing table with its node, so m2 is unroutable, and
+        // confirmed; mandatory would return it.
+        assert_eq!(places(&w), [Place::BrokerStore, Place::Discarded]);
+        assert!(
+            w.protocol.ledger.journeys[1].safe.is_some(),
+            "basic.ack, no nack"
+        );
+        let mut mandatory = publish_op("direct", "a", true);
+        if let RabbitOp::Publish { mandatory: m, .. } = &mut mandatory {
+            *m = true;
+        }
+        op(&mut w, mandatory);
+        settle(&mut w);
+        assert_eq!(w.protocol.producers[&P].returned.len(), 1, "basic.return");
         // basic.consume on a durable queue whose home node is down: 404, channel closed.
         op(&mut w, RabbitOp::Connect { consumer: C1 });
         let k = &w.protocol.consumers[&C1];
@@ -3635,6 +3768,28 @@ mod tests {
         ack(&mut w, C1);
         assert_eq!(places(&w), [Place::Acknowledged; 3]);
         assert!(broken(&w).is_empty());
+    }
+
+    #[test]
+    fn a_consumer_of_a_classic_queue_whose_node_fails_is_cancelled_and_must_consume_again() {
+        // The queue lives on B1; C1 consumes it through B2.
+        let mut s = setup(PublishMode::Confirms, vec![consumer(C1, "a", false)]);
+        s.consumers[0].broker = B2;
+        let mut w = world(&s);
+        fault(&mut w, Fault::Crash { node: B1 });
+        let k = &w.protocol.consumers[&C1];
+        assert!(!k.connected && k.cancelled, "basic.cancel");
+        fault(&mut w, Fault::Restart { node: B1 });
+        publish(&mut w, "direct", "a", true, 1);
+        assert_eq!(
+            process_all(&mut w, C1),
+            0,
+            "cancelled: nothing is delivered"
+        );
+        op(&mut w, RabbitOp::Connect { consumer: C1 });
+        settle(&mut w);
+        assert!(!w.protocol.consumers[&C1].cancelled);
+        assert_eq!(process_all(&mut w, C1), 1);
     }
 
     #[test]
@@ -3818,6 +3973,73 @@ mod tests {
             assert_eq!(r.member(B1).unwrap().log, r.member(B2).unwrap().log);
         }
         assert!(refused_b3, "in some run B3 stands first and B2 refuses it");
+    }
+
+    /// Queues a and b behind the fanout `fan`, with B3 in the cluster; a is a quorum queue led by
+    /// B1 or a classic queue on B1, b is a quorum queue led by B2. B2 is cut off from the others,
+    /// so b cannot commit.
+    fn fan_world(mode: PublishMode, a_quorum: bool) -> World<RabbitLab> {
+        let mut s = setup(mode, vec![]);
+        s.nodes.push(NodeSpec {
+            name: "B3".into(),
+            role: Role::Broker,
+        });
+        s.queues[0].quorum = a_quorum;
+        s.queues[1].quorum = true;
+        s.queues[1].home = B2;
+        let mut w = RabbitLab::world(&s, 7).unwrap();
+        fault(
+            &mut w,
+            Fault::Partition {
+                groups: vec![vec![P, B1, B3, C1, C2], vec![B2]],
+            },
+        );
+        w
+    }
+
+    #[test]
+    fn a_publish_to_several_queues_is_confirmed_only_once_every_quorum_queue_has_committed_it() {
+        for a_quorum in [true, false] {
+            let mut w = fan_world(PublishMode::Confirms, a_quorum);
+            op(&mut w, publish_op("fan", "", true));
+            settle(&mut w);
+            assert_eq!(held(&w, "a"), ["m1"], "a has it (quorum: {a_quorum})");
+            assert!(held(&w, "b").is_empty(), "b cannot commit: B2 is alone");
+            assert!(
+                w.protocol.ledger.journeys[0].safe.is_none(),
+                "no basic.ack while b has not committed (quorum a: {a_quorum})"
+            );
+            assert_eq!(w.protocol.producers[&P].awaiting.len(), 1);
+            fault(&mut w, Fault::Heal);
+            op(&mut w, publish_op("fan", "", true));
+            settle(&mut w);
+            assert_eq!(held(&w, "b"), ["m1→b", "m2→b"]);
+            assert!(w.protocol.ledger.journeys.iter().all(|j| j.safe.is_some()));
+            assert!(w.protocol.producers[&P].awaiting.is_empty());
+            assert!(w.protocol.unconfirmed.is_empty());
+        }
+    }
+
+    #[test]
+    fn tx_commit_ok_waits_until_every_quorum_queue_has_committed_the_transaction() {
+        let mut w = fan_world(PublishMode::Tx, true);
+        op(&mut w, publish_op("fan", "", true));
+        settle(&mut w);
+        op(&mut w, RabbitOp::TxCommit { producer: P });
+        settle(&mut w);
+        assert_eq!(held(&w, "a"), ["m1"]);
+        assert!(
+            w.protocol.ledger.journeys[0].safe.is_none(),
+            "no tx.commit-ok while b has not committed"
+        );
+        assert!(w.protocol.committing.contains_key(&P));
+        fault(&mut w, Fault::Heal);
+        op(&mut w, publish_op("fan", "", true));
+        settle(&mut w);
+        op(&mut w, RabbitOp::TxCommit { producer: P });
+        settle(&mut w);
+        assert!(w.protocol.committing.is_empty());
+        assert!(w.protocol.ledger.journeys.iter().all(|j| j.safe.is_some()));
     }
 
     #[test]
@@ -4014,6 +4236,10 @@ mod tests {
                 fault(&mut w, Fault::Restart { node: n });
             }
             settle(&mut w);
+            // A consumer cancelled (basic.cancel) when the queue's node went down consumes again.
+            if !w.protocol.consumers[&C1].connected {
+                op(&mut w, RabbitOp::Connect { consumer: C1 });
+            }
             for _ in 0..200 {
                 op(&mut w, RabbitOp::Process { consumer: C1 });
                 op(&mut w, RabbitOp::Ack { consumer: C1 });

@@ -398,10 +398,10 @@ fn confirms() -> Scenario<RabbitLab> {
                 "m2 也写入了磁盘，它的 basic.ack 随即发出。"),
             next(
                 "The confirm for m1 reaches P: now, and only now, P counts m1 as safe.",
-                "m1 的确认到达 P：直到此刻，P 才认为 m1 是安全的。"),
+                "m1 的生产者确认到达 P：直到此刻，P 才认为 m1 是安全的。"),
             next(
                 "m2 is confirmed as well.",
-                "m2 也得到了确认。"),
+                "m2 也得到了生产者确认。"),
             publish("", o, true,
                 "P publishes m3.",
                 "P 发布 m3。"),
@@ -431,7 +431,7 @@ fn confirms() -> Scenario<RabbitLab> {
                 "m4 到达 B1，写入磁盘。"),
             next(
                 "The confirm for m4 reaches P. Every order P counts as safe is in the queue: confirms tell the producer what to resend, and durable queues with persistent messages keep what was confirmed.",
-                "m4 的确认到达 P。P 认为安全的每个订单都在队列里：确认机制告诉生产者该重发什么，持久化队列加持久化消息保住已确认的内容。"),
+                "m4 的生产者确认到达 P。P 认为安全的每个订单都在队列里：确认机制告诉生产者该重发什么，持久化队列加持久化消息保住已确认的内容。"),
         ],
     )
 }
@@ -457,7 +457,7 @@ fn mandatory() -> Scenario<RabbitLab> {
         ),
         (
             "P publishes with confirms to the direct exchange shop. m2 has a typo in its routing key and reaches no queue, yet B1 confirms it: the exchange dropped it, and P counts it as safe. m3, with the same typo but mandatory = true, comes back with basic.return before its basic.ack, so P knows. m4 goes to the exchange checkout, whose alternate exchange keeps what it cannot route.",
-            "P 开着确认，向 direct 交换器 shop 发布消息。m2 的路由键有笔误，没有进入任何队列，B1 却照样确认了它：交换器丢弃了它，P 却认为它安全了。m3 有同样的笔误，但设置了 mandatory = true，它先被 basic.return 退回，然后才收到 basic.ack，所以 P 知道出了问题。m4 发往交换器 checkout，它的备用交换器会收下它路由不了的消息。",
+            "P 开启生产者确认，向 direct 交换器 shop 发布消息。m2 的路由键有笔误，没有进入任何队列，B1 却照样确认了它：交换器丢弃了它，P 却认为它安全了。m3 有同样的笔误，但设置了 mandatory = true，它先被 basic.return 退回，然后才收到 basic.ack，所以 P 知道出了问题。m4 发往交换器 checkout，它的备用交换器会收下它路由不了的消息。",
         ),
         s,
         &[],
@@ -470,7 +470,7 @@ fn mandatory() -> Scenario<RabbitLab> {
                 "m1 到达 B1，进入 orders，写入磁盘，它的 basic.ack 随即发出。"),
             next(
                 "P gets the confirm for m1.",
-                "P 收到 m1 的确认。"),
+                "P 收到 m1 的生产者确认。"),
             publish("shop", "nwe", true,
                 "P publishes m2 with the routing key nwe: a typo.",
                 "P 发布 m2，路由键写成了 nwe：一个笔误。"),
@@ -488,7 +488,7 @@ fn mandatory() -> Scenario<RabbitLab> {
             ),
             next(
                 "The confirm for m2 reaches P, and P counts m2 as safe; yet no queue holds it. The ledger shows it discarded. Confirms tell a producer which messages the broker took responsibility for, not where they went.",
-                "m2 的确认到达 P，P 认为 m2 安全了，可是没有任何队列里有它，账本显示它已被丢弃。确认告诉生产者 Broker 对哪些消息负起了责任，而不是这些消息去了哪里。"),
+                "m2 的生产者确认到达 P，P 认为 m2 安全了，可是没有任何队列里有它，账本显示它已被丢弃。确认告诉生产者 Broker 对哪些消息负起了责任，而不是这些消息去了哪里。"),
             publish_mandatory("shop", "nwe",
                 "P publishes m3 with the same typo, this time with mandatory = true: a message that reaches no queue must come back.",
                 "P 以同样的笔误发布 m3，这次设置了 mandatory = true：没有进入任何队列的消息必须退回。"),
@@ -527,7 +527,7 @@ fn mandatory() -> Scenario<RabbitLab> {
             ),
             next(
                 "The confirm for m4 reaches P, and this time it is true that a queue holds it: unrouted keeps it for someone to inspect and route again. mandatory tells the producer; an alternate exchange keeps the message in the broker.",
-                "m4 的确认到达 P，这一次它确实在队列里：unrouted 把它保存下来，等人检查、重新路由。mandatory 让生产者知道出了问题；备用交换器则把消息留在 Broker 里。"),
+                "m4 的生产者确认到达 P，这一次它确实在队列里：unrouted 把它保存下来，等人检查、重新路由。mandatory 让生产者知道出了问题；备用交换器则把消息留在 Broker 里。"),
         ],
     )
 }
@@ -556,13 +556,13 @@ fn auto_ack() -> Scenario<RabbitLab> {
         alloc::vec![
             publish("", o, true,
                 "C1 consumes the queue orders with automatic acknowledgement (autoAck = true): B1 counts a message as acknowledged as soon as it sends it. The producer side is safe: P publishes m1 with confirms to a durable queue, as a persistent message.",
-                "C1 以自动确认（autoAck = true）方式消费队列 orders：B1 一发出消息，就当作已确认（消费者确认）。生产者这一侧是安全的：P 开着确认，向持久化队列发布持久化消息 m1。"),
+                "C1 以自动确认（autoAck = true）方式消费队列 orders：B1 一发出消息，就当作已确认（消费者确认）。生产者这一侧是安全的：P 开启生产者确认，向持久化队列发布持久化消息 m1。"),
             publish("", o, true,
                 "P publishes m2 the same way.",
                 "P 以同样的方式发布 m2。"),
             next(
                 "m1 reaches B1: written to disk, confirmed to P and sent to C1. With auto-ack, B1 deletes m1 as it sends it.",
-                "m1 到达 B1：写入磁盘，向 P 确认，再发给 C1。因为是自动确认，B1 一发出 m1 就把它删除了。"),
+                "m1 到达 B1：写入磁盘，向 P 发送生产者确认，再发给 C1。因为是自动确认，B1 一发出 m1 就把它删除了。"),
             next(
                 "m2 goes the same way. orders is empty, though C1 has processed nothing yet.",
                 "m2 也是如此。orders 已经空了，而 C1 还一条都没处理。"),
@@ -571,10 +571,10 @@ fn auto_ack() -> Scenario<RabbitLab> {
                 "m1 到达 C1，等待业务代码处理。"),
             next(
                 "P gets the confirm for m1.",
-                "P 收到 m1 的确认。"),
+                "P 收到 m1 的生产者确认。"),
             next(
                 "P gets the confirm for m2: as far as P can tell, both orders are safe.",
-                "P 收到 m2 的确认：在 P 看来，两个订单都安全了。"),
+                "P 收到 m2 的生产者确认：在 P 看来，两个订单都安全了。"),
             next(
                 "m2 reaches C1 and waits behind m1.",
                 "m2 到达 C1，排在 m1 后面。"),
@@ -595,7 +595,7 @@ fn auto_ack() -> Scenario<RabbitLab> {
             ),
             fault(Fault::Restart { node: C1 },
                 "C1 restarts and consumes orders again, but the queue is empty: m2 is lost for good, although P was told it is safe.",
-                "C1 重启，重新消费 orders，但队列是空的：m2 永远丢失了，尽管 P 收到过它安全的确认。"),
+                "C1 重启，重新消费 orders，但队列是空的：m2 永远丢失了，尽管 P 收到过它的生产者确认。"),
         ],
     )
 }
@@ -605,13 +605,13 @@ fn crash_before_ack(idempotent: bool) -> Vec<Step> {
     let o = "orders";
     let (first_en, first_zh) = if idempotent {
         (
-            "C1 consumes the queue orders with manual acknowledgement, and this time it is an idempotent consumer: it records the ID of every message it processes in its database, so the record survives a crash, and skips an ID it has seen. P publishes m1 with confirms to a durable queue, as a persistent message.",
-            "C1 以手动确认方式消费队列 orders，这次它是幂等消费者：每处理一条消息，就把消息 ID 记入数据库（宕机也不会丢失），见过的 ID 直接跳过（去重）。P 开着确认，向持久化队列发布持久化消息 m1。",
+            "C1 consumes the queue orders with manual acknowledgement, and this time it is an idempotent consumer: it records the ID of every message it processes in the same database transaction as the order itself, so a crash cannot separate the two, and skips an ID it has seen. P publishes m1 with confirms to a durable queue, as a persistent message.",
+            "C1 以手动确认方式消费队列 orders，这次它是幂等消费者：每处理一条消息，就在写入订单的同一个数据库事务里记下消息 ID（宕机无法把两者分开），见过的 ID 直接跳过（去重）。P 开启生产者确认，向持久化队列发布持久化消息 m1。",
         )
     } else {
         (
             "C1 consumes the queue orders with manual acknowledgement: after processing a message it sends basic.ack, and until then B1 keeps the message. P publishes m1 with confirms to a durable queue, as a persistent message.",
-            "C1 以手动确认方式消费队列 orders：处理完一条消息后才发送 basic.ack，在那之前 B1 一直保留这条消息。P 开着确认，向持久化队列发布持久化消息 m1。",
+            "C1 以手动确认方式消费队列 orders：处理完一条消息后才发送 basic.ack，在那之前 B1 一直保留这条消息。P 开启生产者确认，向持久化队列发布持久化消息 m1。",
         )
     };
     let again = if idempotent {
@@ -626,10 +626,10 @@ fn crash_before_ack(idempotent: bool) -> Vec<Step> {
     let (ack_en, ack_zh) = if idempotent {
         (
             "C1 acknowledges m2, so B1 can finally delete it.",
-            "C1 确认 m2，B1 终于可以删除它了。",
+            "C1 发送 m2 的消费者确认，B1 终于可以删除它了。",
         )
     } else {
-        ("C1 acknowledges m2.", "C1 确认 m2。")
+        ("C1 acknowledges m2.", "C1 发送 m2 的消费者确认。")
     };
     let (last_en, last_zh) = if idempotent {
         (
@@ -649,7 +649,7 @@ fn crash_before_ack(idempotent: bool) -> Vec<Step> {
             "P 以同样的方式发布 m2。"),
         next(
             "m1 reaches B1: written to disk, confirmed to P and sent to C1, where it counts as unacknowledged.",
-            "m1 到达 B1：写入磁盘，向 P 确认，再发给 C1，记为“未确认”。"),
+            "m1 到达 B1：写入磁盘，向 P 发送生产者确认，再发给 C1，等待消费者确认。"),
         next(
             "m2 goes the same way.",
             "m2 也是如此。"),
@@ -658,10 +658,10 @@ fn crash_before_ack(idempotent: bool) -> Vec<Step> {
             "m1 到达 C1。"),
         next(
             "P gets the confirm for m1.",
-            "P 收到 m1 的确认。"),
+            "P 收到 m1 的生产者确认。"),
         next(
             "P gets the confirm for m2.",
-            "P 收到 m2 的确认。"),
+            "P 收到 m2 的生产者确认。"),
         next(
             "m2 reaches C1 and waits behind m1.",
             "m2 到达 C1，排在 m1 后面。"),
@@ -673,14 +673,14 @@ fn crash_before_ack(idempotent: bool) -> Vec<Step> {
             "C1 发送 m1 的 basic.ack。"),
         next(
             "B1 gets the ack and deletes m1 for good.",
-            "B1 收到确认，彻底删除 m1。"),
+            "B1 收到消费者确认，彻底删除 m1。"),
         process(C1,
             "C1 processes m2; its ack has not been sent yet.",
-            "C1 处理了 m2，但确认还没发出。"),
+            "C1 处理了 m2，但消费者确认还没发出。"),
         ask(
             fault(Fault::Crash { node: C1 },
                 "C1 crashes between processing m2 and acknowledging it. Its channel closes, and B1 puts m2 back in the queue with the redelivered flag: it cannot know that the work was done.",
-                "C1 在处理完 m2、发出确认之前宕机。它的信道随之关闭，B1 把 m2 放回队列并打上 redelivered 标记：B1 无从知道这项工作已经做完了。"),
+                "C1 在处理完 m2、发出消费者确认之前宕机。它的信道随之关闭，B1 把 m2 放回队列并打上 redelivered 标记：B1 无从知道这项工作已经做完了。"),
             ("C1 crashes after processing m2, before its basic.ack. What does B1 do with m2?", "C1 处理完 m2、还没发出 basic.ack 就宕机了。B1 会怎么处理 m2？"),
             &[
                 ("Deletes it: C1 processed it", "删除它：C1 已经处理过了"),
@@ -713,7 +713,7 @@ fn manual_ack_twice() -> Scenario<RabbitLab> {
         "rabbitmq-manual-ack-twice",
         (
             "A consumer crashes after processing and before acking, and the message is processed twice",
-            "消费者处理完、确认前宕机，消息被处理了两次",
+            "消费者处理完、发出消费者确认前宕机，消息被处理了两次",
         ),
         (
             "C1 acknowledges manually. It crashes after processing m2 and before sending its basic.ack, so B1 puts m2 back in the queue and C1 processes it again after the restart.",
@@ -742,8 +742,8 @@ fn idempotent() -> Scenario<RabbitLab> {
             "幂等消费者跳过重新投递的消息",
         ),
         (
-            "The same crash between processing and acking, but C1 records the ID of every processed message in its database. When m2 comes back, C1 finds its ID and skips it: processed once. The ID is the message_id property P sets when it publishes: AMQP 0-9-1 gives a message no ID of its own, so without one C1 would have to deduplicate on a business key, such as the order number.",
-            "同样在处理完、确认前宕机，但 C1 会把每条已处理消息的 ID 记入数据库。m2 再次到来时，C1 查到它的 ID，直接跳过：只处理一次。这个 ID 是 P 发布时设置的 message_id 属性：AMQP 0-9-1 不会给消息分配 ID，没有它，C1 就只能按业务键（比如订单号）去重。",
+            "The same crash between processing and acking, but C1 records the ID of every processed message in the same database transaction as its effect (recorded apart, a crash between the two would still process twice). When m2 comes back, C1 finds its ID and skips it: processed once. The ID is the message_id property P sets when it publishes: AMQP 0-9-1 gives a message no ID of its own, so without one C1 would have to deduplicate on a business key, such as the order number.",
+            "同样在处理完、发出消费者确认前宕机，但 C1 会在写入处理结果的同一个数据库事务里记下消息 ID（分开记录的话，两者之间的宕机仍会导致重复处理）。m2 再次到来时，C1 查到它的 ID，直接跳过：只处理一次。这个 ID 是 P 发布时设置的 message_id 属性：AMQP 0-9-1 不会给消息分配 ID，没有它，C1 就只能按业务键（比如订单号）去重。",
         ),
         s,
         &[],
@@ -787,10 +787,10 @@ fn ttl_dlx() -> Scenario<RabbitLab> {
                 "队列 orders 设置了 x-message-ttl = 100 毫秒和 x-dead-letter-exchange = dlx；dlx 是一个 fanout 交换器，绑定了队列 dlq（死信队列）。100 毫秒是为了让课程简短而取的实验值：RabbitMQ 默认不设 TTL，实际使用的 TTL 通常是几秒到几天。C1 将消费 orders，C2 将读取 dlq，但两者都还没连接。P 发布 m1。"),
             next(
                 "m1 enters orders and is confirmed to P. Its 100 ms start now, and B1 sets a timer for the moment they run out.",
-                "m1 进入 orders，并向 P 确认。它的 100 毫秒从此刻开始计算，B1 为到期时刻设了一个定时器。"),
+                "m1 进入 orders，并向 P 发送生产者确认。它的 100 毫秒从此刻开始计算，B1 为到期时刻设了一个定时器。"),
             next(
                 "P gets the confirm for m1.",
-                "P 收到 m1 的确认。"),
+                "P 收到 m1 的生产者确认。"),
             ask(
                 next(
                     "100 ms after m1 entered orders, it expires. The queue has a dead-letter exchange, so B1 republishes m1 to dlx with an x-death header (queue orders, reason expired), and dlx routes it into dlq as m1→dlq.",
@@ -811,19 +811,19 @@ fn ttl_dlx() -> Scenario<RabbitLab> {
                 "P 发布 m2。"),
             next(
                 "m2 enters orders, is confirmed to P and goes straight to C1. A delivered message no longer waits in the queue, so its TTL no longer applies.",
-                "m2 进入 orders，向 P 确认，并直接发给 C1。已投递的消息不再在队列里等待，TTL 也就不再起作用。"),
+                "m2 进入 orders，向 P 发送生产者确认，并直接发给 C1。已投递的消息不再在队列里等待，TTL 也就不再起作用。"),
             next(
                 "P gets the confirm for m2.",
-                "P 收到 m2 的确认。"),
+                "P 收到 m2 的生产者确认。"),
             next(
                 "m2 reaches C1.",
                 "m2 到达 C1。"),
             process(C1,
                 "C1 processes m2 and acknowledges it.",
-                "C1 处理 m2 并确认（basic.ack）。"),
+                "C1 处理 m2 并发送消费者确认（basic.ack）。"),
             next(
                 "B1 gets the ack and deletes m2.",
-                "B1 收到确认，删除 m2。"),
+                "B1 收到消费者确认，删除 m2。"),
             op(RabbitOp::Connect { consumer: C2 },
                 "C2 connects to dlq, and B1 sends it m1→dlq: the dead-letter queue kept the expired order for inspection.",
                 "C2 连接到 dlq，B1 把 m1→dlq 发给它：死信队列把过期的订单留了下来，供人检查。"),
@@ -832,7 +832,7 @@ fn ttl_dlx() -> Scenario<RabbitLab> {
                 "m1→dlq 到达 C2，x-death 头写明了它死在哪里、为什么死。"),
             process(C2,
                 "C2 handles the dead letter, say by logging it or alerting someone, and acknowledges it.",
-                "C2 处理这条死信，比如记录日志或通知相关人员，然后确认（basic.ack）。"),
+                "C2 处理这条死信，比如记录日志或通知相关人员，然后发送消费者确认（basic.ack）。"),
             next(
                 "B1 deletes m1→dlq. Without a dead-letter exchange the expired m1 would simply have been dropped; with one, nothing vanishes without a trace.",
                 "B1 删除 m1→dlq。如果没有死信交换器，过期的 m1 会被直接丢弃；有了它，消息不会无声无息地消失。"),
@@ -870,21 +870,21 @@ fn mirrored() -> Scenario<RabbitLab> {
             "节点宕机：普通集群的队列无法访问，镜像队列自动切换（经典镜像队列，已弃用）",
         ),
         (
-            "The fanout exchange orders feeds two queues on B1: plain, which lives on B1 only, and mirrored, a classic mirrored queue with a mirror on B2. B1 crashes. mirrored fails over to B2 and C2 consumes without a pause; consuming plain fails with 404 NOT_FOUND, and a publish routed to it is lost, until B1 comes back. B1 rejoins mirrored as an empty, unsynchronised mirror. Classic mirrored queues are deprecated and removed in RabbitMQ 4.0; quorum queues replace them.",
-            "fanout 交换器 orders 连着 B1 上的两个队列：只存在于 B1 的 plain，以及在 B2 上有镜像的经典镜像队列 mirrored。B1 宕机后，mirrored 切换到 B2，C2 照常消费；在 B1 恢复之前，消费 plain 会失败（404 NOT_FOUND），路由到它的消息也会丢失。B1 重新加入 mirrored 时是一个空的、未同步的镜像。经典镜像队列已被弃用，RabbitMQ 4.0 中已移除，由仲裁队列取代。",
+            "The fanout exchange orders feeds two queues on B1: plain, which lives on B1 only, and mirrored, a classic mirrored queue with a mirror on B2. B1 crashes. mirrored fails over to B2 and C2 consumes without a pause; consuming plain fails with 404 NOT_FOUND, and new publishes skip it, yet are confirmed, until B1 comes back. B1 rejoins mirrored as an empty, unsynchronised mirror. Classic mirrored queues are deprecated and removed in RabbitMQ 4.0; quorum queues replace them.",
+            "fanout 交换器 orders 连着 B1 上的两个队列：只存在于 B1 的 plain，以及在 B2 上有镜像的经典镜像队列 mirrored。B1 宕机后，mirrored 切换到 B2，C2 照常消费；在 B1 恢复之前，消费 plain 会失败（404 NOT_FOUND），新消息也不再进入 plain，却照样得到生产者确认。B1 重新加入 mirrored 时是一个空的、未同步的镜像。经典镜像队列已被弃用，RabbitMQ 4.0 中已移除，由仲裁队列取代。",
         ),
         s,
         &[],
         alloc::vec![
             publish("orders", "", true,
                 "B1 and B2 form a RabbitMQ cluster. The fanout exchange orders feeds two durable queues whose home is B1: plain, which lives on B1 only (a plain cluster), and mirrored, a mirrored queue with a mirror on B2. P, C1 (reading plain) and C2 (reading mirrored) are all connected to B2, and the consumers have not started yet. P publishes m1 with confirms, as a persistent message. Classic mirrored queues are deprecated, and RabbitMQ 4.0 removed them; quorum queues, the next lesson, replace them.",
-                "B1 和 B2 组成一个 RabbitMQ 集群。fanout 交换器 orders 连着两个持久化队列，它们的主节点都是 B1：plain 只存在于 B1 上（普通集群模式），mirrored 是镜像队列，在 B2 上有一个镜像。P、C1（读 plain）和 C2（读 mirrored）都连接到 B2，两个消费者还没开始消费。P 开着确认，发布持久化消息 m1。经典镜像队列已被弃用，RabbitMQ 4.0 已将其移除，取代它的是下一课的仲裁队列。"),
+                "B1 和 B2 组成一个 RabbitMQ 集群。fanout 交换器 orders 连着两个持久化队列，它们的主节点都是 B1：plain 只存在于 B1 上（普通集群模式），mirrored 是镜像队列，在 B2 上有一个镜像。P、C1（读 plain）和 C2（读 mirrored）都连接到 B2，两个消费者还没开始消费。P 开启生产者确认，发布持久化消息 m1。经典镜像队列已被弃用，RabbitMQ 4.0 已将其移除，取代它的是下一课的仲裁队列。"),
             next(
                 "m1 reaches B2, which routes it into both queues on B1: m1 into plain, and m1→mirrored into mirrored, whose mirror on B2 keeps a copy too. B2 confirms m1 to P.",
-                "m1 到达 B2，B2 把它路由到 B1 上的两个队列：m1 进入 plain，m1→mirrored 进入 mirrored，而 mirrored 在 B2 上的镜像也保存一份。B2 向 P 确认 m1。"),
+                "m1 到达 B2，B2 把它路由到 B1 上的两个队列：m1 进入 plain，m1→mirrored 进入 mirrored，而 mirrored 在 B2 上的镜像也保存一份。B2 向 P 发送 m1 的生产者确认。"),
             next(
                 "P gets the confirm for m1.",
-                "P 收到 m1 的确认。"),
+                "P 收到 m1 的生产者确认。"),
             ask(
                 fault(Fault::Crash { node: B1 },
                     "B1 crashes. mirrored fails over: its mirror on B2 is promoted to master, holding m1→mirrored. plain lived only on B1, so its m1 sits on B1's disk, out of reach.",
@@ -897,15 +897,24 @@ fn mirrored() -> Scenario<RabbitLab> {
                 ],
                 1,
             ),
-            publish("orders", "", true,
-                "P publishes m2 to orders.",
-                "P 向 orders 发布 m2。"),
+            ask(
+                publish("orders", "", true,
+                    "P publishes m2 to orders.",
+                    "P 向 orders 发布 m2。"),
+                ("B1 is down. The fanout orders feeds plain and mirrored. What does B2 answer P for m2?", "B1 已宕机。fanout 交换器 orders 连着 plain 和 mirrored。B2 会怎样答复 P 的 m2？"),
+                &[
+                    ("basic.nack: plain cannot take it", "basic.nack：plain 收不下它"),
+                    ("basic.ack, once mirrored has it", "basic.ack，只要 mirrored 收下了它"),
+                    ("Nothing until B1 is back", "B1 恢复前不答复"),
+                ],
+                1,
+            ),
             next(
-                "m2 reaches B2. mirrored, now mastered on B2, takes it as m2; the copy for plain, m2→plain, is routed to a queue whose node is down and is lost. Since one queue could not take the message, B2 answers with basic.nack.",
-                "m2 到达 B2。mirrored 的主节点现在是 B2，它收下 m2；给 plain 的副本 m2→plain 被路由到一个节点已宕机的队列，丢失了。由于有一个队列没能收下消息，B2 回复 basic.nack。"),
+                "m2 reaches B2. In RabbitMQ 3.x a queue whose node is down leaves the routing table, so orders routes m2 to mirrored only. mirrored, now mastered on B2, takes it, and B2 sends basic.ack.",
+                "m2 到达 B2。在 RabbitMQ 3.x 中，节点宕机的队列会从路由表中移除，所以 orders 只把 m2 路由到 mirrored。mirrored 的主节点现在是 B2，它收下 m2，B2 回复 basic.ack。"),
             next(
-                "The nack reaches P. m2 was never counted as safe, so the invariants stay green, and P learns that m2 did not reach every queue it was routed to.",
-                "nack 到达 P。m2 从未被当作安全，所以不变式保持绿色；P 也由此得知，m2 没能进入它被路由到的每一个队列。"),
+                "The ack reaches P: m2 is confirmed, yet plain never got its copy: another thing a confirm does not tell you. Had plain been the only queue, m2 would count as unroutable: confirmed, or returned if mandatory.",
+                "ack 到达 P：m2 得到了生产者确认，可 plain 从未收到它的那一份：这又是生产者确认不会告诉你的事。如果 plain 是唯一的队列，m2 就算作无法路由：照样得到生产者确认，设置了 mandatory 则被退回。"),
             op(RabbitOp::Connect { consumer: C1 },
                 "C1 asks to consume plain (basic.consume). plain is durable and its home node B1 is down, so B2 answers 404 NOT_FOUND, \"home node of durable queue plain is down or inaccessible\", and closes C1's channel.",
                 "C1 请求消费 plain（basic.consume）。plain 是持久化队列，而它的主节点 B1 已宕机，所以 B2 回复 404 NOT_FOUND（“持久化队列 plain 的主节点已宕机或无法访问”），并关闭 C1 的信道。"),
@@ -920,10 +929,10 @@ fn mirrored() -> Scenario<RabbitLab> {
                 "m2 到达 C2。"),
             process(C2,
                 "C2 processes m1→mirrored and acknowledges it.",
-                "C2 处理 m1→mirrored 并确认（basic.ack）。"),
+                "C2 处理 m1→mirrored 并发送消费者确认（basic.ack）。"),
             process(C2,
                 "C2 processes m2 and acknowledges it.",
-                "C2 处理 m2 并确认（basic.ack）。"),
+                "C2 处理 m2 并发送消费者确认（basic.ack）。"),
             next(
                 "B2 deletes m1→mirrored.",
                 "B2 删除 m1→mirrored。"),
@@ -941,10 +950,10 @@ fn mirrored() -> Scenario<RabbitLab> {
                 "m1 直到此刻才到达 C1。"),
             process(C1,
                 "C1 processes m1 and acknowledges it.",
-                "C1 处理 m1 并确认（basic.ack）。"),
+                "C1 处理 m1 并发送消费者确认（basic.ack）。"),
             next(
                 "m1 leaves plain. A plain cluster spreads queues over nodes for throughput, but each queue lives on one node. The mirrored queue stayed available through B1's crash, at the cost of copying every message, but only because its mirror was synchronised: a promoted mirror that is not loses messages. RabbitMQ 4.0 removed classic mirroring; quorum queues, next, confirm a message only once a majority holds it.",
-                "m1 离开 plain。普通集群把队列分散到各个节点上以提高吞吐量，但每个队列只在一个节点上。镜像队列在 B1 宕机期间依然可用，代价是每条消息都要复制，但前提是它的镜像已经同步：被提升的镜像若未同步，就会丢消息。RabbitMQ 4.0 已移除经典镜像队列；下一课的仲裁队列只在多数成员都保存了消息后才确认。"),
+                "m1 离开 plain。普通集群把队列分散到各个节点上以提高吞吐量，但每个队列只在一个节点上。镜像队列在 B1 宕机期间依然可用，代价是每条消息都要复制，但前提是它的镜像已经同步：被提升的镜像若未同步，就会丢消息。RabbitMQ 4.0 已移除经典镜像队列；下一课的仲裁队列只在多数成员都保存了消息后才发送生产者确认。"),
         ],
     )
 }
@@ -977,21 +986,21 @@ fn quorum() -> Scenario<RabbitLab> {
         "rabbitmq-quorum",
         (
             "A quorum queue loses its leader, elects another, and keeps every confirmed message",
-            "仲裁队列失去 leader，选出新的 leader，已确认的消息一条不少",
+            "仲裁队列失去 leader，选出新的 leader，得到生产者确认的消息一条不少",
         ),
         (
             "orders is a quorum queue replicated by Raft over B1, B2 and B3, led by B1. B1 confirms m1 only once a majority (itself and one follower) has written it. B1 crashes; after an election timeout a follower whose log holds m1 raises the term, wins a majority of votes and leads. C1 consumes m1 and P publishes m2 as if nothing had happened.",
-            "orders 是一个仲裁队列，由 Raft 复制到 B1、B2、B3 上，leader 是 B1。只有当多数成员（B1 自己加上一个 follower）都写入了 m1，B1 才确认它。B1 宕机后，经过一个选举超时，一个日志里有 m1 的 follower 提升任期、赢得多数选票，成为新的 leader。C1 照常消费 m1，P 照常发布 m2。",
+            "orders 是一个仲裁队列，由 Raft 复制到 B1、B2、B3 上，leader 是 B1。只有当多数成员（B1 自己加上一个 follower）都写入了 m1，B1 才发送生产者确认。B1 宕机后，经过一个选举超时，一个日志里有 m1 的 follower 提升任期、赢得多数选票，成为新的 leader。C1 照常消费 m1，P 照常发布 m2。",
         ),
         s,
         &[],
         alloc::vec![
             publish("", o, true,
                 "orders is a quorum queue (x-queue-type: quorum), the replicated queue that replaces classic mirrored queues: its members on B1, B2 and B3 each keep a Raft log on disk, and B1 is the leader of term 1. P publishes with confirms and C1 will consume; both are connected to B3. P publishes m1.",
-                "orders 是一个仲裁队列（x-queue-type: quorum），即取代经典镜像队列的复制队列：它在 B1、B2、B3 上的成员各自在磁盘上保存一份 Raft 日志，B1 是任期 1 的 leader。P 开着确认发布消息，C1 稍后消费，两者都连接到 B3。P 发布 m1。"),
+                "orders 是一个仲裁队列（x-queue-type: quorum），即取代经典镜像队列的复制队列：它在 B1、B2、B3 上的成员各自在磁盘上保存一份 Raft 日志，B1 是任期 1 的 leader。P 开启生产者确认发布消息，C1 稍后消费，两者都连接到 B3。P 发布 m1。"),
             next(
                 "m1 reaches B3, which hands it to the leader B1: B1 appends it to its log as entry 1 of term 1 and sends it to B2 and B3 (AppendEntries). m1 is not in the queue yet, and not confirmed.",
-                "m1 到达 B3，B3 把它交给 leader B1：B1 把它作为任期 1 的第 1 条追加到自己的日志中，并发给 B2 和 B3（AppendEntries）。m1 还没进入队列，也还没有确认。"),
+                "m1 到达 B3，B3 把它交给 leader B1：B1 把它作为任期 1 的第 1 条追加到自己的日志中，并发给 B2 和 B3（AppendEntries）。m1 还没进入队列，也还没有生产者确认。"),
             next(
                 "B2 writes m1 to its log and answers B1.",
                 "B2 把 m1 写入日志并答复 B1。"),
@@ -1001,12 +1010,12 @@ fn quorum() -> Scenario<RabbitLab> {
             ask(
                 next(
                     "B2's answer reaches B1: with B1's own copy, two of three members hold m1, a majority. B1 commits entry 1, puts m1 in the queue, and the confirm sets off to P, without waiting for B3's answer.",
-                    "B2 的答复到达 B1：加上 B1 自己的一份，三个成员中已有两个保存了 m1，构成多数。B1 提交第 1 条，把 m1 放进队列，确认随即发往 P，并不等 B3 的答复。"),
-                ("B2's answer is about to reach B1, and B3's is still on its way. Does B1 confirm m1 now?", "B2 的答复即将到达 B1，B3 的答复还在路上。B1 现在会确认 m1 吗？"),
+                    "B2 的答复到达 B1：加上 B1 自己的一份，三个成员中已有两个保存了 m1，构成多数。B1 提交第 1 条，把 m1 放进队列，生产者确认随即发往 P，并不等 B3 的答复。"),
+                ("B2's answer is about to reach B1, and B3's is still on its way. Does B1 confirm m1 now?", "B2 的答复即将到达 B1，B3 的答复还在路上。B1 现在会发送 m1 的生产者确认吗？"),
                 &[
                     ("No: it waits until all three members have answered", "不会：要等三个成员都答复"),
                     ("Yes: B1 and B2 are a majority of three", "会：B1 和 B2 已是三个中的多数"),
-                    ("It confirmed already, as soon as it wrote m1 itself", "它自己一写入就已经确认了"),
+                    ("It confirmed already, as soon as it wrote m1 itself", "它自己一写入就已发送生产者确认"),
                 ],
                 1,
             ),
@@ -1015,12 +1024,12 @@ fn quorum() -> Scenario<RabbitLab> {
                 "B3 的答复到达 B1：三份日志里都有 m1 了。"),
             next(
                 "The confirm for m1 reaches P: P counts m1 as safe.",
-                "m1 的确认到达 P：P 认为 m1 安全了。"),
+                "m1 的生产者确认到达 P：P 认为 m1 安全了。"),
             ask(
                 fault(Fault::Crash { node: B1 },
-                    "B1, the leader, crashes. orders has no leader, so for now no publish commits and no message is delivered. B2 and B3 notice that B1's node is down and each starts an election timeout, drawn at random between 150 and 300 ms (lab time, the range the Raft paper suggests; RabbitMQ's own detection of a lost node takes longer, up to net_ticktime, 60 s by default, for a silent failure). m1 is safe: two surviving logs hold it.",
-                    "leader B1 宕机。orders 没有了 leader，暂时既不能提交发布，也不能投递消息。B2 和 B3 发现 B1 的节点宕机，各自开始一个选举超时，时长在 150 到 300 毫秒之间随机（实验时间，取自 Raft 论文建议的范围；RabbitMQ 发现节点失联要更久，无声的故障最长要等 net_ticktime，默认 60 秒）。m1 是安全的：两份存活的日志里都有它。"),
-                ("The leader B1 crashes right after confirming m1. What becomes of m1?", "leader B1 刚确认完 m1 就宕机了。m1 会怎样？"),
+                    "B1, the leader, crashes. orders has no leader: nothing commits, nothing is delivered. B2 and B3 notice that B1 is down and each starts a random election timeout of 150–300 ms (lab time, the Raft paper's range). RabbitMQ notices a crashed node at once, a silent one only after 45–75 s (net_ticktime 60 s ± 25%). m1 is safe: two surviving logs hold it.",
+                    "leader B1 宕机。orders 没有了 leader：既不能提交，也不能投递。B2 和 B3 发现 B1 宕机，各自开始一个 150–300 毫秒的随机选举超时（实验时间，取自 Raft 论文）。RabbitMQ 对宕机的节点立即察觉，对无声失联的节点要等 45–75 秒（net_ticktime 60 秒 ± 25%）。m1 是安全的：两份存活的日志里都有它。"),
+                ("The leader B1 crashes right after confirming m1. What becomes of m1?", "leader B1 刚发出 m1 的生产者确认就宕机了。m1 会怎样？"),
                 &[
                     ("It is lost with B1 until B1 comes back", "随 B1 一起丢失，直到 B1 恢复"),
                     ("It survives: a majority of the logs hold it, and the next leader will be one of them", "留存下来：多数成员的日志里有它，下一任 leader 必定是其中之一"),
@@ -1029,8 +1038,8 @@ fn quorum() -> Scenario<RabbitLab> {
                 1,
             ),
             next(
-                "B3's timeout runs out first, 200 ms after the crash. B3 becomes a candidate: it raises the term to 2, votes for itself and asks B2 for its vote (RequestVote, with the term and index of its last log entry).",
-                "B3 的超时先到期，距宕机 200 毫秒。B3 成为候选者：把任期提升到 2，投自己一票，并向 B2 请求投票（RequestVote，附上它最后一条日志的任期和序号）。"),
+                "B3's timeout runs out first, 200 ms after the crash. B3 becomes a candidate: it raises the term to 2, votes for itself and asks B2 for its vote (RequestVote, with the term and index of its last log entry). Ra runs a pre-vote first; the lab follows the Raft paper and leaves it out.",
+                "B3 的超时先到期，距宕机 200 毫秒。B3 成为候选者：把任期提升到 2，投自己一票，并向 B2 请求投票（RequestVote，附上它最后一条日志的任期和序号）。Ra 会先进行一轮预投票（pre-vote），本实验按 Raft 论文省略了这一步。"),
             next(
                 "B2 grants its vote: it has not voted in term 2, and B3's log is at least as up to date as its own. A member whose log lacked a committed entry could never gather a majority, so the new leader always has every committed message.",
                 "B2 投出赞成票：它在任期 2 里还没投过票，而 B3 的日志至少和它的一样新。日志缺少已提交条目的成员永远凑不齐多数票，所以新 leader 一定拥有每一条已提交的消息。"),
@@ -1051,10 +1060,10 @@ fn quorum() -> Scenario<RabbitLab> {
                 "m1 到达 C1。"),
             process(C1,
                 "C1 processes m1 and acknowledges it.",
-                "C1 处理 m1 并确认（basic.ack）。"),
+                "C1 处理 m1 并发送消费者确认（basic.ack）。"),
             next(
                 "B3 gets the ack and removes m1 from the queue.",
-                "B3 收到确认，把 m1 从队列中移除。"),
+                "B3 收到消费者确认，把 m1 从队列中移除。"),
             publish("", o, true,
                 "P, still connected to B3, publishes m2.",
                 "P 仍连接在 B3 上，发布 m2。"),
@@ -1066,10 +1075,10 @@ fn quorum() -> Scenario<RabbitLab> {
                 "B2 写入 m2 并答复。"),
             next(
                 "B2's answer reaches B3: two of three, m2 is committed, its confirm sets off, and B3 delivers m2 to C1.",
-                "B2 的答复到达 B3：三分之二，m2 已提交，确认随即发出，B3 把 m2 投递给 C1。"),
+                "B2 的答复到达 B3：三分之二，m2 已提交，生产者确认随即发出，B3 把 m2 投递给 C1。"),
             next(
                 "The confirm for m2 reaches P. Every confirmed message survived the leader's crash, with no synchronisation step and no lost writes; the price is a majority: with two of the three nodes down, orders would stop taking messages rather than lose them.",
-                "m2 的确认到达 P。每一条已确认的消息都挺过了 leader 的宕机，不需要同步这一步，也没有丢失写入；代价是需要多数成员在线：三个节点宕掉两个时，orders 宁可停止接收消息，也不会丢失消息。"),
+                "m2 的生产者确认到达 P。每一条得到生产者确认的消息都挺过了 leader 的宕机，不需要同步这一步，也没有丢失写入；代价是需要多数成员在线：三个节点宕掉两个时，orders 宁可停止接收消息，也不会丢失消息。"),
         ],
     )
 }
@@ -1102,10 +1111,10 @@ fn nack() -> Scenario<RabbitLab> {
                 "C1 以手动确认方式消费队列 orders；orders 配置了死信交换器 dlx，它是一个绑定了队列 dlq 的 fanout 交换器。P 发布 m1，这是一个 C1 处理不了的订单。"),
             next(
                 "m1 reaches B1: written to disk, confirmed to P and sent to C1.",
-                "m1 到达 B1：写入磁盘，向 P 确认，再发给 C1。"),
+                "m1 到达 B1：写入磁盘，向 P 发送生产者确认，再发给 C1。"),
             next(
                 "P gets the confirm for m1.",
-                "P 收到 m1 的确认。"),
+                "P 收到 m1 的生产者确认。"),
             next(
                 "m1 reaches C1, which finds that it cannot handle it.",
                 "m1 到达 C1，C1 发现自己处理不了它。"),
@@ -1175,8 +1184,8 @@ fn tx() -> Scenario<RabbitLab> {
                 "P publishes m2 in the same transaction; it follows m1 on the wire.",
                 "P 在同一个事务中发布 m2，它紧跟着 m1 发出。"),
             next(
-                "m1 reaches B1, which holds it in the channel's open transaction: it is not routed yet, not in orders, and no consumer can see it.",
-                "m1 到达 B1，B1 把它扣在这个信道尚未提交的事务里：还没有路由，不在 orders 里，任何消费者都看不到它。"),
+                "m1 reaches B1, which holds it in the channel's open transaction: not enqueued yet. The exchange has already picked its queues; the channel holds the message, and no consumer can see it.",
+                "m1 到达 B1，B1 把它扣在这个信道尚未提交的事务里：还没有入队。交换器已经选好了队列，消息由信道扣着，任何消费者都看不到它。"),
             next(
                 "m2 is held the same way.",
                 "m2 也同样被扣住。"),
@@ -1227,10 +1236,10 @@ fn tx() -> Scenario<RabbitLab> {
                 "m5 紧随其后。"),
             next(
                 "The confirm for m4 reaches P.",
-                "m4 的确认到达 P。"),
+                "m4 的生产者确认到达 P。"),
             next(
                 "The confirm for m5 reaches P. Both are as safe as a committed transaction, but P kept publishing while the confirms travelled: confirms are asynchronous, tx.commit is not, so confirms are the usual choice.",
-                "m5 的确认到达 P。两条消息和提交过的事务一样安全，但在确认返回的途中 P 一直在发布：确认是异步的，tx.commit 是同步的，所以一般选用确认机制。"),
+                "m5 的生产者确认到达 P。两条消息和提交过的事务一样安全，但在确认返回的途中 P 一直在发布：确认是异步的，tx.commit 是同步的，所以一般选用确认机制。"),
         ],
     )
 }
