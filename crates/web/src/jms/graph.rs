@@ -295,6 +295,11 @@ pub fn graph(
                     let f = (now.saturating_sub(env.sent_at) as f64 / span).clamp(0.0, 1.0) * 0.8 + 0.1;
                     let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
                     let text = short(lang, &env.msg, lab);
+                    // The label stays between the two boxes the link joins, so that a packet about
+                    // to arrive does not write over its receiver.
+                    let half = diagram::text_width(&text, diagram::CHIP_TEXT) / 2.0;
+                    let (left, right) = (x1.min(x2) + half, x1.max(x2) - half);
+                    let tx = if left <= right { x.clamp(left, right) } else { x };
                     // Above the upper lane, under the lower one: two messages on one link keep apart.
                     let ty = if y2 < y1 || (y1 - y2).abs() < 0.5 && env.from < env.to { y - 13.0 } else { y + 24.0 };
                     // A packet that carries one message selects it, like a chip.
@@ -309,7 +314,7 @@ pub fn graph(
                         <g key={env.id} class={classes!("packet", kind_class(&env.msg), onclick.is_some().then_some("pickable"), picked.then_some("selected"))}
                             data-testid="packet" {onclick}>
                             <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="8" />
-                            <text x={format!("{x:.1}")} y={format!("{ty:.1}")} text-anchor="middle" style={diagram::font(diagram::CHIP_TEXT)}>{ text }</text>
+                            <text x={format!("{tx:.1}")} y={format!("{ty:.1}")} text-anchor="middle" style={diagram::font(diagram::CHIP_TEXT)}>{ text }</text>
                             <title>{ super::summary(lang, &env.msg, lab) }</title>
                         </g>
                     }
@@ -681,10 +686,13 @@ fn broker_body(lang: Lang, lab: &JmsLab, stack: &mut Stack, marks: &Marks<'_>) {
         .collect();
     stack.line(
         "node-line",
-        &format!(
-            "{} ({})",
-            distlab_core::mq::jms::DEAD_LETTER_QUEUE,
-            tr(lang, "dead-letter queue", "死信队列")
+        &trf(
+            lang,
+            format!(
+                "{} (dead-letter queue)",
+                distlab_core::mq::jms::DEAD_LETTER_QUEUE
+            ),
+            format!("{}（死信队列）", distlab_core::mq::jms::DEAD_LETTER_QUEUE),
         ),
     );
     stack.chips(&dead, empty);
