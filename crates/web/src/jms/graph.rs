@@ -159,6 +159,22 @@ fn message_chip(
     }
 }
 
+/// The chips of a transaction's messages, sent and not committed.
+fn uncommitted_chips(lang: Lang, messages: &[Message], marks: &Marks<'_>) -> Vec<Chip> {
+    messages
+        .iter()
+        .map(|m| {
+            message_chip(
+                m.label.clone(),
+                "buffered",
+                message_title(lang, m),
+                m.entry,
+                marks,
+            )
+        })
+        .collect()
+}
+
 fn message_title(lang: Lang, m: &Message) -> String {
     let mode = if m.is_persistent() {
         tr(lang, "persistent", "持久化")
@@ -395,19 +411,7 @@ fn producer_body(lang: Lang, lab: &JmsLab, node: NodeId, stack: &mut Stack, mark
             SMALL,
             tr(lang, "transacted session", "事务性会话"),
         );
-        let buffered: Vec<Chip> = p
-            .uncommitted
-            .iter()
-            .map(|m| {
-                message_chip(
-                    m.label.clone(),
-                    "buffered",
-                    message_title(lang, m),
-                    m.entry,
-                    marks,
-                )
-            })
-            .collect();
+        let buffered = uncommitted_chips(lang, &p.uncommitted, marks);
         stack.labelled(
             "node-line",
             tr(lang, "sent, not committed:", "已发送、未提交："),
@@ -557,18 +561,7 @@ fn consumer_body(lang: Lang, lab: &JmsLab, node: NodeId, stack: &mut Stack, mark
 fn broker_body(lang: Lang, lab: &JmsLab, stack: &mut Stack, marks: &Marks<'_>) {
     let empty = tr(lang, "(empty)", "（空）");
     for (producer, (_, held)) in &lab.broker.transactions {
-        let items: Vec<Chip> = held
-            .iter()
-            .map(|m| {
-                message_chip(
-                    m.label.clone(),
-                    "buffered",
-                    message_title(lang, m),
-                    m.entry,
-                    marks,
-                )
-            })
-            .collect();
+        let items = uncommitted_chips(lang, held, marks);
         stack.line(
             "node-line",
             &trf(
