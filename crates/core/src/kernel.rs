@@ -3,6 +3,7 @@
 //! back. A lab plugs in as a [`Protocol`]; the kernel wraps it in a [`World`], which implements the
 //! small [`Model`] interface that the player, the invariant panel and the explorer all use.
 
+pub mod bounds;
 mod explore;
 mod model;
 mod network;

@@ -38,6 +38,13 @@ pub trait Lab: Protocol + Sized {
     fn invariants() -> Vec<InvariantInfo>;
     /// The built-in lessons, in the order the lab's page lists them.
     fn lessons() -> Vec<Scenario<Self>>;
+    /// Checks the numbers and sizes of an operation that a scenario file, a share link or the
+    /// page carries, against [`crate::kernel::bounds`] (times at most a day, names at most
+    /// [`crate::kernel::bounds::MAX_NAME_BYTES`]), or explains in both languages why it is
+    /// refused. Whether the operation makes sense in a state is [`Protocol::check_op`]'s work.
+    fn check_input(_op: &Self::Op) -> Result<(), Text> {
+        Ok(())
+    }
 }
 
 /// Text in both languages that lives in the program itself, for tables such as [`LabInfo`].

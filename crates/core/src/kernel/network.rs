@@ -28,6 +28,35 @@ pub struct LinkConfig {
     pub fifo: bool,
 }
 
+impl LinkConfig {
+    /// Checks a link's settings from a file: latencies in order and at most a day, rates at most
+    /// 1,000 per mille.
+    pub fn check(&self) -> Result<(), crate::text::Text> {
+        super::bounds::span(("the link's latency", "链路延迟"), self.latency_max)?;
+        if self.latency_min > self.latency_max {
+            return Err(crate::text::Text::new(
+                alloc::format!(
+                    "The link's smallest latency ({} ms) is larger than its largest ({} ms).",
+                    self.latency_min,
+                    self.latency_max
+                ),
+                alloc::format!(
+                    "链路的最小延迟（{} ms）大于最大延迟（{} ms）。",
+                    self.latency_min,
+                    self.latency_max
+                ),
+            ));
+        }
+        if self.loss_permille > 1000 || self.duplicate_permille > 1000 {
+            return Err(crate::text::Text::new(
+                "A link's loss and duplication rates are per mille: 0 to 1,000.",
+                "链路的丢失率和重复率以千分比计：0 到 1,000。",
+            ));
+        }
+        Ok(())
+    }
+}
+
 fn fifo_default() -> bool {
     true
 }
