@@ -357,6 +357,19 @@ impl<L: Lab> Scenario<L> {
                     format!("第 {} 步需要中英文旁白。", i + 1),
                 ));
             }
+            let checked = match &step.directive {
+                Directive::Next => Ok(()),
+                Directive::Op { op } => L::check_input(op),
+                Directive::Fault { fault } => check_fault(fault),
+                Directive::Wait { ms } => crate::kernel::bounds::span(("a wait", "等待时间"), *ms),
+                Directive::Act { action } => check_action::<L>(action),
+            };
+            if let Err(why) = checked {
+                return Err(invalid(
+                    format!("Step {}: {}", i + 1, why.en),
+                    format!("第 {} 步：{}", i + 1, why.zh),
+                ));
+            }
             if let Some(q) = &step.question {
                 if q.prompt.is_incomplete()
                     || !(2..=4).contains(&q.choices.len())
@@ -375,11 +388,31 @@ impl<L: Lab> Scenario<L> {
             .map_err(ScenarioError::Invalid)
     }
 
+    /// Checks an action a student injects (from the page, or carried by a share link): a fault
+    /// must be one this scenario's toolbar offers, an operation must be within the lab's bounds,
+    /// and every number within [`crate::kernel::bounds`]. A link can carry only what the page
+    /// could have made.
+    pub fn check_injection(&self, action: &Action<L::Op>) -> Result<(), ScenarioError> {
+        if let Action::Fault { fault } = action {
+            if !self.faults.contains(&fault.kind()) {
+                let (en, zh) = fault_name(fault.kind());
+                return Err(invalid(
+                    format!("It injects a fault this lesson does not offer ({en}); a lesson's fault toolbar lists the faults it can take."),
+                    format!("它注入了这节课不提供的故障（{zh}）；一节课能注入的故障都在它的故障工具栏里。"),
+                ));
+            }
+        }
+        check_action::<L>(action).map_err(ScenarioError::Invalid)
+    }
+
     /// Plays the script with the student's injections.
     pub fn play(&self, injections: &[Injection<L::Op>]) -> Result<ScenarioRun<L>, ScenarioError> {
         let world = L::build(&self.setup, self.seed).map_err(ScenarioError::Invalid)?;
         if injections.len() > MAX_INJECTIONS {
             return Err(too_many_injections());
+        }
+        for injection in injections {
+            self.check_injection(&injection.action)?;
         }
         if injections.windows(2).any(|w| w[0].at > w[1].at) {
             return Err(invalid(
@@ -393,7 +426,7 @@ impl<L: Lab> Scenario<L> {
             injections: Vec::new(),
         };
         played.continue_script(self, injections);
-        if played.injections.len() < injections.len() {
+        if played.injections.len() < injections.len() && played.stopped().is_none() {
             let inj = &injections[played.injections.len()];
             return Err(invalid(
                 format!(
@@ -409,6 +442,52 @@ impl<L: Lab> Scenario<L> {
             ));
         }
         Ok(played)
+    }
+}
+
+/// Checks the numbers of a fault against [`crate::kernel::bounds`].
+pub fn check_fault(fault: &Fault) -> Result<(), Text> {
+    use crate::kernel::bounds;
+    match fault {
+        Fault::Pause { ms, .. } => bounds::span(("a pause", "暂停时长"), *ms),
+        Fault::ClockJump { delta_ms, .. } => {
+            bounds::signed_span(("a clock jump", "时钟跳变"), *delta_ms)
+        }
+        Fault::Partition { groups } => bounds::count(
+            ("nodes named in a partition", "分区里列出的节点"),
+            groups.iter().map(|g| g.len() as u64 + 1).sum(),
+            1_000,
+        ),
+        Fault::Crash { .. }
+        | Fault::Restart { .. }
+        | Fault::Heal
+        | Fault::Drop { .. }
+        | Fault::Duplicate { .. } => Ok(()),
+    }
+}
+
+/// Checks the numbers of any action against [`crate::kernel::bounds`] and the lab's
+/// [`Lab::check_input`].
+pub fn check_action<L: Lab>(action: &Action<L::Op>) -> Result<(), Text> {
+    match action {
+        Action::Op { op } => L::check_input(op),
+        Action::Fault { fault } => check_fault(fault),
+        Action::Wait { ms } => crate::kernel::bounds::span(("a wait", "等待时间"), *ms),
+        Action::Deliver { .. } | Action::Fire { .. } | Action::Resume { .. } => Ok(()),
+    }
+}
+
+/// A fault kind's name in both languages, as the fault toolbar shows it.
+pub fn fault_name(kind: FaultKind) -> (&'static str, &'static str) {
+    match kind {
+        FaultKind::Crash => ("crash", "宕机"),
+        FaultKind::Restart => ("restart", "重启"),
+        FaultKind::Partition => ("partition", "网络分区"),
+        FaultKind::Heal => ("heal the network", "恢复网络"),
+        FaultKind::Pause => ("pause", "暂停"),
+        FaultKind::ClockJump => ("clock jump", "时钟跳变"),
+        FaultKind::Drop => ("drop a message", "丢弃消息"),
+        FaultKind::Duplicate => ("duplicate a message", "复制消息"),
     }
 }
 
@@ -430,11 +509,14 @@ impl<L: Lab> ScenarioRun<L> {
             .count();
         let mut pending = injections.iter().peekable();
         let mut script = scenario.steps.iter().enumerate().skip(done);
-        loop {
+        while self.stopped().is_none() {
             while let Some(inj) = pending.next_if(|inj| inj.at == self.run.len()) {
                 self.run.push(inj.action.clone());
                 self.origins.push(Origin::Injected(self.injections.len()));
                 self.injections.push(inj.clone());
+                if self.stopped().is_some() {
+                    return;
+                }
             }
             let Some((i, step)) = script.next() else {
                 break;
@@ -443,6 +525,16 @@ impl<L: Lab> ScenarioRun<L> {
             self.run.push(action);
             self.origins.push(Origin::Script(i));
         }
+    }
+
+    /// When a step went over the limits of [`crate::kernel::bounds`]: that step (1-based) and
+    /// why. The run ends there.
+    pub fn stopped(&self) -> Option<(usize, &Text)> {
+        self.run
+            .last()
+            .halted
+            .as_ref()
+            .map(|why| (self.run.len(), why))
     }
 
     /// Forks the run after state `at`: everything after it is forgotten (with the injections that
@@ -471,6 +563,7 @@ impl<L: Lab> ScenarioRun<L> {
         if kept >= MAX_INJECTIONS {
             return Err(too_many_injections());
         }
+        scenario.check_injection(&action)?;
         self.run.truncate(at);
         self.origins.truncate(at);
         self.injections.truncate(kept);

@@ -144,6 +144,7 @@ pub fn describe_kernel_event<M, N>(
             format!("nothing happens: {}", reason.en),
             format!("什么也没发生：{}", reason.zh),
         ),
+        Event::Halted { reason } => trf(lang, reason.en.clone(), reason.zh.clone()),
         Event::Note { .. } => return None,
     };
     Some(text)

@@ -68,6 +68,16 @@ impl<L: Lab> Session<L> {
         self.run.run.len()
     }
 
+    /// When the run stopped because a step did more work than a step may: which step, and why.
+    pub fn stopped(&self) -> Option<Text> {
+        self.run.stopped().map(|(k, why)| {
+            Text::new(
+                format!("Step {k}. {}", why.en),
+                format!("第 {k} 步：{}", why.zh),
+            )
+        })
+    }
+
     /// The state before the step on screen (none before the first step), to see what the step
     /// changed.
     pub fn before(&self) -> Option<&World<L>> {
@@ -572,12 +582,12 @@ impl<L: LabView> Player<L> {
     fn opened(&self, lab: Session<L>, source: Source) -> Player<L> {
         Player {
             file: (source == Source::File).then(|| Rc::from(lab.scenario.to_file())),
+            message: lab.stopped(),
             lab,
             source,
             pending: None,
             playing: false,
             answers: BTreeMap::new(),
-            message: None,
             compare: None,
             ..self.clone()
         }
@@ -597,6 +607,9 @@ impl<L: LabView> Player<L> {
             Err(e) => self.with_message(e),
             Ok(()) => {
                 next.playing = false;
+                if let Some(message) = next.lab.stopped() {
+                    next.message = Some(message);
+                }
                 next
             }
         }

@@ -64,6 +64,11 @@ pub trait Model: Clone {
     fn apply(&mut self, action: &Self::Action, out: &mut Vec<Self::Event>);
     /// The invariants broken in this state.
     fn violations(&self, out: &mut Vec<Violation>);
+    /// Why the model stopped, when a step went over the limits of [`super::bounds`]; a stopped
+    /// model has no actions and applies none.
+    fn halted(&self) -> Option<&Text> {
+        None
+    }
 }
 
 #[cfg(test)]

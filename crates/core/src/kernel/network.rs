@@ -173,7 +173,7 @@ impl<M: Clone> Network<M> {
     /// link no earlier than the message sent before it.
     fn schedule(&mut self, rng: &mut SimRng, now: Time, from: NodeId, to: NodeId) -> Time {
         let link = self.link(from, to);
-        let drawn = now + rng.between(link.latency_min, link.latency_max);
+        let drawn = now.saturating_add(rng.between(link.latency_min, link.latency_max));
         if !link.fifo {
             return drawn;
         }

@@ -9,6 +9,9 @@ use core::fmt::Debug;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::bounds::{
+    MAX_EVENTS_PER_STEP, MAX_IN_FLIGHT, MAX_PENDING_TIMERS, MAX_SENDS_PER_STEP, MAX_TIMERS_PER_STEP,
+};
 use super::model::{Model, Violation};
 use super::network::{Envelope, LinkConfig, LossReason, MsgId, Network, SendOutcome};
 use super::rng::SimRng;
@@ -214,6 +217,11 @@ pub enum Event<M, N> {
     Note {
         note: N,
     },
+    /// The step did more work than a step may ([`super::bounds`]): what it would have done beyond
+    /// the limit was not done, and the run stops after this step.
+    Halted {
+        reason: Text,
+    },
 }
 
 /// A lab's protocol. The kernel calls these handlers; they change the protocol's state and ask the
@@ -266,6 +274,40 @@ pub struct Ctx<'a, P: Protocol> {
     events: &'a mut Vec<Event<P::Msg, P::Note>>,
     /// Messages lost while this handler ran; the world reports them to the protocol afterwards.
     lost: &'a mut Vec<(Envelope<P::Msg>, LossReason)>,
+    /// The work done so far in this step.
+    budget: &'a mut Budget,
+}
+
+/// A piece of work a handler asks the kernel for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Work {
+    Send,
+    Timer,
+    Event,
+}
+
+/// The work one step has done, counted against the limits of [`super::bounds`].
+#[derive(Default)]
+struct Budget {
+    sends: usize,
+    timers: usize,
+    /// Why the step went over a limit, the first time it did.
+    over: Option<Text>,
+}
+
+impl Budget {
+    fn exceed(&mut self, en: String, zh: String) {
+        if self.over.is_none() {
+            self.over = Some(Text::new(
+                alloc::format!(
+                    "The run stops here: {en}, more work than one step may do. The lab's state after this step is on screen; what it would have done beyond the limit was not done, and no later step is played."
+                ),
+                alloc::format!(
+                    "运行到此停止：{zh}，超出了一步允许的工作量。屏幕上是这一步之后的状态；超出限制的部分没有执行，之后的步骤也不再执行。"
+                ),
+            ));
+        }
+    }
 }
 
 impl<P: Protocol> Ctx<'_, P> {
@@ -298,11 +340,66 @@ impl<P: Protocol> Ctx<'_, P> {
     }
 
     pub fn note(&mut self, note: P::Note) {
-        self.events.push(Event::Note { note });
+        if self.may_work(Work::Event) {
+            self.events.push(Event::Note { note });
+        }
     }
 
-    /// Sends a message over the network. A node that is not up cannot send.
+    /// Whether the step may do one more piece of work; when it may not, the budget remembers why
+    /// and the work is not done.
+    fn may_work(&mut self, work: Work) -> bool {
+        use crate::text::thousands;
+        let limit = |n: usize| thousands(n as u64);
+        let (en, zh) = if self.budget.over.is_some() {
+            return false;
+        } else if self.events.len() >= MAX_EVENTS_PER_STEP {
+            let n = limit(MAX_EVENTS_PER_STEP);
+            (
+                alloc::format!("this step recorded more than {n} events"),
+                alloc::format!("这一步记录的事件超过了 {n} 个"),
+            )
+        } else if work == Work::Send && self.budget.sends >= MAX_SENDS_PER_STEP {
+            let n = limit(MAX_SENDS_PER_STEP);
+            (
+                alloc::format!("this step sent more than {n} messages"),
+                alloc::format!("这一步发送的消息超过了 {n} 条"),
+            )
+        } else if work == Work::Send && self.net.in_flight.len() >= MAX_IN_FLIGHT {
+            let n = limit(MAX_IN_FLIGHT);
+            (
+                alloc::format!("more than {n} messages are in flight"),
+                alloc::format!("在途消息超过了 {n} 条"),
+            )
+        } else if work == Work::Timer && self.budget.timers >= MAX_TIMERS_PER_STEP {
+            let n = limit(MAX_TIMERS_PER_STEP);
+            (
+                alloc::format!("this step set more than {n} timers"),
+                alloc::format!("这一步设置的定时器超过了 {n} 个"),
+            )
+        } else if work == Work::Timer && self.timers.len() >= MAX_PENDING_TIMERS {
+            let n = limit(MAX_PENDING_TIMERS);
+            (
+                alloc::format!("more than {n} timers are pending"),
+                alloc::format!("待触发的定时器超过了 {n} 个"),
+            )
+        } else {
+            match work {
+                Work::Send => self.budget.sends += 1,
+                Work::Timer => self.budget.timers += 1,
+                Work::Event => {}
+            }
+            return true;
+        };
+        self.budget.exceed(en, zh);
+        false
+    }
+
+    /// Sends a message over the network. A node that is not up cannot send. Past the step's
+    /// limits ([`super::bounds`]) nothing is sent and the run stops after the step.
     pub fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
+        if !self.may_work(Work::Send) {
+            return;
+        }
         if !self.is_up(from) {
             let id = self.net.fresh_id();
             self.events.push(Event::Lost {
@@ -368,11 +465,16 @@ impl<P: Protocol> Ctx<'_, P> {
     }
 
     /// Sets a timer on a node, `after` milliseconds from now. Timers run on true time: a jump of the
-    /// node's wall clock does not move them, as with a monotonic clock.
+    /// node's wall clock does not move them, as with a monotonic clock. Past the step's limits
+    /// ([`super::bounds`]) the timer is not set (its id never fires) and the run stops after the
+    /// step.
     pub fn set_timer(&mut self, node: NodeId, after: Time, timer: P::Timer) -> TimerId {
         let id = *self.next_timer;
         *self.next_timer += 1;
-        let fire_at = self.now + after;
+        if !self.may_work(Work::Timer) {
+            return id;
+        }
+        let fire_at = self.now.saturating_add(after);
         self.timers.push(PendingTimer {
             id,
             node,
@@ -402,6 +504,9 @@ pub struct World<P: Protocol> {
     pub timers: Vec<PendingTimer<P::Timer>>,
     next_timer: TimerId,
     pub(crate) rng: SimRng,
+    /// Why the run stopped, when a step went over its limits ([`Event::Halted`]): a halted world
+    /// does nothing more.
+    pub halted: Option<Text>,
 }
 
 impl<P: Protocol> World<P> {
@@ -422,6 +527,7 @@ impl<P: Protocol> World<P> {
             timers: Vec::new(),
             next_timer: 1,
             rng: SimRng::seeded(seed),
+            halted: None,
         }
     }
 
@@ -436,6 +542,9 @@ impl<P: Protocol> World<P> {
     /// The action that happens next if nobody intervenes: the earliest message delivery, timer or end
     /// of a pause (ties go to the one created first). `None` when nothing is scheduled.
     pub fn next_due(&self) -> Option<Action<P::Op>> {
+        if self.halted.is_some() {
+            return None;
+        }
         let mut best: Option<(Time, u8, u64, Action<P::Op>)> = None;
         let mut consider = |at: Time, rank: u8, id: u64, action: Action<P::Op>| {
             let better = match &best {
@@ -479,16 +588,23 @@ impl<P: Protocol> World<P> {
         f: impl FnOnce(&mut P, &mut Ctx<'_, P>) -> R,
     ) -> R {
         let mut lost = Vec::new();
-        let result = self.lend(events, &mut lost, f);
+        let mut budget = Budget::default();
+        let result = self.lend(events, &mut lost, &mut budget, f);
         for _ in 0..64 {
             if lost.is_empty() {
                 break;
             }
             for (envelope, reason) in core::mem::take(&mut lost) {
-                self.lend(events, &mut lost, |p, ctx| {
+                self.lend(events, &mut lost, &mut budget, |p, ctx| {
                     p.on_lost(&envelope, reason, ctx)
                 });
             }
+        }
+        if let Some(reason) = budget.over {
+            events.push(Event::Halted {
+                reason: reason.clone(),
+            });
+            self.halted = Some(reason);
         }
         result
     }
@@ -497,6 +613,7 @@ impl<P: Protocol> World<P> {
         &mut self,
         events: &mut Vec<Event<P::Msg, P::Note>>,
         lost: &mut Vec<(Envelope<P::Msg>, LossReason)>,
+        budget: &mut Budget,
         f: impl FnOnce(&mut P, &mut Ctx<'_, P>) -> R,
     ) -> R {
         let World {
@@ -507,6 +624,7 @@ impl<P: Protocol> World<P> {
             timers,
             next_timer,
             rng,
+            halted: _,
         } = self;
         let mut ctx = Ctx {
             now: *now,
@@ -517,6 +635,7 @@ impl<P: Protocol> World<P> {
             rng,
             events,
             lost,
+            budget,
         };
         f(protocol, &mut ctx)
     }
@@ -713,6 +832,9 @@ impl<P: Protocol> Model for World<P> {
     }
 
     fn actions(&self, out: &mut Vec<Self::Action>) {
+        if self.halted.is_some() {
+            return;
+        }
         let mut ops = Vec::new();
         self.protocol.ops(&self.nodes, &mut ops);
         out.extend(ops.into_iter().map(|op| Action::Op { op }));
@@ -734,6 +856,11 @@ impl<P: Protocol> Model for World<P> {
     }
 
     fn apply(&mut self, action: &Self::Action, out: &mut Vec<Self::Event>) {
+        if let Some(reason) = &self.halted {
+            return out.push(Event::Skipped {
+                reason: reason.clone(),
+            });
+        }
         match action {
             Action::Op { op } => match self.protocol.check_op(op, &self.nodes) {
                 Ok(()) => self.with_ctx(out, |p, ctx| p.on_op(op, ctx)),
@@ -753,6 +880,10 @@ impl<P: Protocol> Model for World<P> {
     fn violations(&self, out: &mut Vec<Violation>) {
         self.protocol.violations(&self.nodes, out);
     }
+
+    fn halted(&self) -> Option<&Text> {
+        self.halted.as_ref()
+    }
 }
 
 #[cfg(test)]
@@ -770,6 +901,8 @@ pub(crate) mod tests {
         pub seen: Vec<u32>,
         /// Every loss the kernel reported, in order.
         pub lost: Vec<LossReason>,
+        /// A runaway: every lost message is sent again twice.
+        pub resend_twice_on_loss: bool,
     }
 
     #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -788,6 +921,11 @@ pub(crate) mod tests {
             node: NodeId,
             to: NodeId,
             after: Time,
+        },
+        /// Sends `n` pings, or sets `n` timers, in one step.
+        Flood {
+            n: u32,
+            timers: bool,
         },
     }
 
@@ -808,6 +946,15 @@ pub(crate) mod tests {
                 EchoOp::Ping { from, to } => ctx.send(from, to, EchoMsg::Ping),
                 EchoOp::Retry { node, to, after } => {
                     ctx.set_timer(node, after, to);
+                }
+                EchoOp::Flood { n, timers } => {
+                    for _ in 0..n {
+                        if timers {
+                            ctx.set_timer(0, 1, 1);
+                        } else {
+                            ctx.send(0, 1, EchoMsg::Ping);
+                        }
+                    }
                 }
             }
         }
@@ -832,11 +979,15 @@ pub(crate) mod tests {
 
         fn on_lost(
             &mut self,
-            _envelope: &Envelope<EchoMsg>,
+            envelope: &Envelope<EchoMsg>,
             reason: LossReason,
-            _ctx: &mut Ctx<'_, Self>,
+            ctx: &mut Ctx<'_, Self>,
         ) {
             self.lost.push(reason);
+            if self.resend_twice_on_loss {
+                ctx.send(envelope.from, envelope.to, EchoMsg::Ping);
+                ctx.send(envelope.from, envelope.to, EchoMsg::Ping);
+            }
         }
 
         fn violations(&self, _nodes: &[NodeState], out: &mut Vec<Violation>) {
@@ -857,6 +1008,7 @@ pub(crate) mod tests {
             pongs: vec![0; 3],
             seen: vec![0; 3],
             lost: Vec::new(),
+            resend_twice_on_loss: false,
         };
         World::new(echo, &["A", "B", "C"], link, seed)
     }
@@ -1048,6 +1200,94 @@ pub(crate) mod tests {
                 LossReason::SenderDown
             ]
         );
+    }
+
+    #[test]
+    fn a_runaway_of_losses_stops_the_world_within_the_step_limits() {
+        use super::super::bounds::{MAX_EVENTS_PER_STEP, MAX_SENDS_PER_STEP};
+        let mut w = echo_world(LinkConfig::default(), 1);
+        w.protocol.resend_twice_on_loss = true;
+        apply(
+            &mut w,
+            Action::Fault {
+                fault: Fault::Partition {
+                    groups: vec![vec![0]],
+                },
+            },
+        );
+        // Without the budget, 64 rounds of doubling would send 2^64 messages.
+        let events = ping(&mut w, 0, 1);
+        assert!(events.len() <= MAX_EVENTS_PER_STEP + 1, "{}", events.len());
+        let lost = events
+            .iter()
+            .filter(|e| matches!(e, Event::Lost { .. }))
+            .count();
+        assert_eq!(lost, MAX_SENDS_PER_STEP);
+        let Some(Event::Halted { reason }) = events.last() else {
+            panic!("the step ends with the halt: {:?}", events.last());
+        };
+        assert!(
+            reason.en.contains("more than 2,000 messages"),
+            "{}",
+            reason.en
+        );
+        assert!(reason.zh.contains("2,000"), "{}", reason.zh);
+        assert_eq!(w.halted.as_ref(), Some(reason));
+        // A stopped world does nothing more.
+        assert_eq!(w.next_due(), None);
+        let mut enabled = Vec::new();
+        w.actions(&mut enabled);
+        assert!(enabled.is_empty());
+        let after = ping(&mut w, 2, 1);
+        assert!(matches!(&after[..], [Event::Skipped { reason: r }] if r == reason));
+    }
+
+    #[test]
+    fn a_step_may_set_only_so_many_timers_and_send_only_so_many_messages() {
+        use super::super::bounds::{MAX_SENDS_PER_STEP, MAX_TIMERS_PER_STEP};
+        let flood = |n: u32, timers: bool| {
+            let mut w = echo_world(LinkConfig::default(), 1);
+            let events = apply(
+                &mut w,
+                Action::Op {
+                    op: EchoOp::Flood { n, timers },
+                },
+            );
+            (w, events)
+        };
+        let (w, events) = flood(MAX_SENDS_PER_STEP as u32, false);
+        assert!(w.halted.is_none(), "exactly at the limit is allowed");
+        assert_eq!(w.net.in_flight.len(), MAX_SENDS_PER_STEP);
+        assert!(!events.iter().any(|e| matches!(e, Event::Halted { .. })));
+        let (w, _) = flood(MAX_SENDS_PER_STEP as u32 + 1, false);
+        assert_eq!(w.net.in_flight.len(), MAX_SENDS_PER_STEP);
+        assert!(w.halted.is_some());
+        let (w, _) = flood(MAX_TIMERS_PER_STEP as u32, true);
+        assert!(w.halted.is_none());
+        let (w, events) = flood(1_000_000, true);
+        assert_eq!(w.timers.len(), MAX_TIMERS_PER_STEP);
+        assert!(
+            matches!(events.last(), Some(Event::Halted { reason }) if reason.en.contains("timers"))
+        );
+    }
+
+    #[test]
+    fn a_timer_far_in_the_future_does_not_wrap_the_clock() {
+        let mut w = echo_world(LinkConfig::default(), 1);
+        apply(&mut w, Action::Wait { ms: 10 });
+        apply(
+            &mut w,
+            Action::Op {
+                op: EchoOp::Retry {
+                    node: 0,
+                    to: 1,
+                    after: u64::MAX,
+                },
+            },
+        );
+        assert_eq!(w.timers[0].fire_at, u64::MAX);
+        apply(&mut w, Action::Wait { ms: u64::MAX });
+        assert_eq!(w.now, u64::MAX);
     }
 
     #[test]
