@@ -735,6 +735,13 @@ impl<P: Protocol> World<P> {
                 let Some(env) = self.net.find(*msg).cloned() else {
                     return Self::skip(events, "no such message in flight", "没有这条在途消息");
                 };
+                if self.net.in_flight.len() >= MAX_IN_FLIGHT {
+                    return Self::skip(
+                        events,
+                        "too many messages are in flight to copy one more",
+                        "在途消息太多，不能再复制",
+                    );
+                }
                 let copy = self.net.fresh_id();
                 self.net.in_flight.push(Envelope { id: copy, ..env });
                 events.push(Event::Duplicated {

@@ -237,6 +237,9 @@ impl LocksSetup {
             self.replication_lag,
             self.failover_after,
         ];
+        if let Some(link) = &self.link {
+            link.check()?;
+        }
         if durations.iter().any(|&d| d > MAX_MS) || self.retry == 0 {
             return Err(Text::new(
                 format!(

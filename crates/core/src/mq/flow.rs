@@ -549,6 +549,22 @@ impl Lab for FlowLab {
         FlowLab::world(setup, seed)
     }
 
+    fn check_input(op: &FlowOp) -> Result<(), Text> {
+        match *op {
+            FlowOp::SetProducerRate { per_second } => crate::kernel::bounds::count(
+                ("messages per second", "条每秒的消息"),
+                per_second,
+                MAX_RATE,
+            ),
+            FlowOp::SetConsumers { consumers } => crate::kernel::bounds::count(
+                ("consumers", "消费者"),
+                u64::from(consumers),
+                u64::from(MAX_CONSUMERS),
+            ),
+            FlowOp::Tick | FlowOp::SetQueue { .. } => Ok(()),
+        }
+    }
+
     fn invariants() -> Vec<InvariantInfo> {
         [
             (DB_OK, Severity::Error),

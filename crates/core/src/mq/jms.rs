@@ -58,6 +58,7 @@ use serde::{Deserialize, Serialize};
 use super::ledger::{Assurance, EntryId, Ledger, Place};
 use super::message::{Body, DeliveryMode, Message};
 use super::selector::{Selector, Value};
+use crate::kernel::bounds;
 use crate::kernel::{
     Ctx, Envelope, LinkConfig, LossReason, NodeId, NodeState, Protocol, Severity, Time, TimerId,
     Violation, World,
@@ -225,6 +226,7 @@ impl JmsSetup {
                 format!("这个实验只能有一个 Broker，而不是 {brokers} 个。"),
             ));
         }
+        self.check_bounds()?;
         let role_of = |n: NodeId| self.nodes.get(usize::from(n)).map(|s| s.role);
         for p in &self.producers {
             if role_of(p.node) != Some(Role::Producer) {
@@ -282,6 +284,45 @@ impl JmsSetup {
                 "A consumer node has one session in this lab.".to_string(),
                 "在这个实验里，每个消费者节点只有一个会话。".to_string(),
             ));
+        }
+        Ok(())
+    }
+}
+
+impl JmsSetup {
+    /// The numbers and names of a set-up, within [`bounds`].
+    fn check_bounds(&self) -> Result<(), Text> {
+        bounds::span(
+            ("the redelivery delay", "重投递延迟"),
+            self.redelivery_delay,
+        )?;
+        bounds::span(
+            ("the expiry sweep's period", "过期扫描周期"),
+            self.expire_messages_period,
+        )?;
+        bounds::count(
+            ("redeliveries", "重投递次数"),
+            u64::from(self.max_redeliveries),
+            1_000,
+        )?;
+        bounds::count(
+            ("destinations", "目的地"),
+            self.destinations.len() as u64,
+            32,
+        )?;
+        if let Some(link) = &self.link {
+            link.check()?;
+        }
+        for n in &self.nodes {
+            bounds::name(("a node's name", "节点名"), &n.name)?;
+        }
+        for d in &self.destinations {
+            bounds::name(("a destination's name", "目的地名"), &d.name)?;
+        }
+        for c in &self.consumers {
+            if let Some(durable) = &c.durable {
+                bounds::name(("a subscription's name", "订阅名"), durable)?;
+            }
         }
         Ok(())
     }
@@ -2298,6 +2339,51 @@ impl Lab for JmsLab {
 
     fn build(setup: &JmsSetup, seed: u64) -> Result<World<JmsLab>, Text> {
         JmsLab::world(setup, seed)
+    }
+
+    fn check_input(op: &JmsOp) -> Result<(), Text> {
+        match op {
+            JmsOp::Send {
+                destination,
+                group,
+                key,
+                properties,
+                body,
+                ttl,
+                delay,
+                ..
+            } => {
+                bounds::name(("the destination's name", "目的地名"), destination)?;
+                for name in group.iter().chain(key).chain(properties.keys()) {
+                    bounds::name(("a message's header or property", "消息头或属性"), name)?;
+                }
+                bounds::count(("properties", "属性"), properties.len() as u64, 32)?;
+                let body_items = match body {
+                    Body::Text(text) => text.len() / bounds::MAX_NAME_BYTES,
+                    Body::Map(map) => map.len(),
+                    Body::Bytes(bytes) => bytes.len() / bounds::MAX_NAME_BYTES,
+                    Body::Stream(items) => items.len(),
+                    Body::Object { fields, .. } => fields.len(),
+                };
+                bounds::count(
+                    ("parts in a message body", "消息体的部分"),
+                    body_items as u64,
+                    64,
+                )?;
+                bounds::span(("the time to live", "存活时间（TTL）"), ttl.unwrap_or(0))?;
+                bounds::span(("the delivery delay", "延迟投递时间"), delay.unwrap_or(0))
+            }
+            JmsOp::SetPrefetch { prefetch, .. } => bounds::count(
+                ("messages of prefetch", "条预取消息"),
+                u64::from(*prefetch),
+                u64::from(MAX_PREFETCH),
+            ),
+            JmsOp::SetSelector {
+                selector: Some(text),
+                ..
+            } => Selector::parse(text).map(|_| ()).map_err(|e| e.message),
+            _ => Ok(()),
+        }
     }
 
     fn invariants() -> Vec<InvariantInfo> {

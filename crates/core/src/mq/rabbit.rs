@@ -100,6 +100,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ledger::{AckWord, Assurance, EntryId, Ledger, Place};
 use super::topic::Exchange;
+use crate::kernel::bounds;
 use crate::kernel::{
     Ctx, Envelope, LinkConfig, LossReason, NodeId, NodeState, Protocol, Time, TimerId, Violation,
     World,
@@ -227,6 +228,49 @@ fn bad(en: String, zh: String) -> Text {
 }
 
 impl RabbitSetup {
+    /// The numbers and names of a set-up, within [`bounds`].
+    fn check_bounds(&self) -> Result<(), Text> {
+        if let Some(link) = &self.link {
+            link.check()?;
+        }
+        bounds::count(("exchanges", "交换器"), self.exchanges.len() as u64, 16)?;
+        bounds::count(
+            ("alternate exchanges", "备用交换器"),
+            self.alternate_exchanges.len() as u64,
+            16,
+        )?;
+        for n in &self.nodes {
+            bounds::name(("a node's name", "节点名"), &n.name)?;
+        }
+        for e in &self.exchanges {
+            bounds::name(("an exchange's name", "交换器名"), &e.name)?;
+            bounds::count(("bindings", "绑定"), e.bindings.len() as u64, 64)?;
+            for b in &e.bindings {
+                bounds::name(("a binding key", "绑定键"), &b.key)?;
+                bounds::name(("a queue's name", "队列名"), &b.queue)?;
+            }
+        }
+        for (a, b) in &self.alternate_exchanges {
+            bounds::name(("an exchange's name", "交换器名"), a)?;
+            bounds::name(("an exchange's name", "交换器名"), b)?;
+        }
+        for q in &self.queues {
+            bounds::name(("a queue's name", "队列名"), &q.name)?;
+            bounds::span(
+                ("a queue's message TTL", "队列的消息 TTL"),
+                q.message_ttl.unwrap_or(0),
+            )?;
+            for name in q
+                .dead_letter_exchange
+                .iter()
+                .chain(&q.dead_letter_routing_key)
+            {
+                bounds::name(("a dead-letter setting", "死信设置"), name)?;
+            }
+        }
+        Ok(())
+    }
+
     fn role_of(&self, n: NodeId) -> Option<Role> {
         self.nodes.get(usize::from(n)).map(|s| s.role)
     }
@@ -244,6 +288,7 @@ impl RabbitSetup {
                 ),
             ));
         }
+        self.check_bounds()?;
         if !self.nodes.iter().any(|n| n.role == Role::Broker) {
             return Err(bad(
                 "A RabbitMQ lab needs at least one broker node.".to_string(),
@@ -3117,6 +3162,30 @@ impl Lab for RabbitLab {
         ],
     };
     type Setup = RabbitSetup;
+
+    fn check_input(op: &RabbitOp) -> Result<(), Text> {
+        match op {
+            RabbitOp::Publish {
+                exchange,
+                routing_key,
+                expiration,
+                key,
+                ..
+            } => {
+                bounds::name(("the exchange's name", "交换器名"), exchange)?;
+                bounds::name(("the routing key", "路由键"), routing_key)?;
+                bounds::name(
+                    ("the message's id", "消息 id"),
+                    key.as_deref().unwrap_or(""),
+                )?;
+                bounds::span(
+                    ("the message's expiration", "消息的过期时间"),
+                    expiration.unwrap_or(0),
+                )
+            }
+            _ => Ok(()),
+        }
+    }
 
     fn build(setup: &RabbitSetup, seed: u64) -> Result<World<RabbitLab>, Text> {
         RabbitLab::world(setup, seed)
