@@ -528,7 +528,8 @@ impl<L: Lab> ScenarioRun<L> {
     }
 
     /// When a step went over the limits of [`crate::kernel::bounds`]: that step (1-based) and
-    /// why. The run ends there.
+    /// what it did beyond them (a clause; [`crate::kernel::bounds::halted_run`] makes the
+    /// sentence). The run ends there.
     pub fn stopped(&self) -> Option<(usize, &Text)> {
         self.run
             .last()

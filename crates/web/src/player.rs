@@ -70,12 +70,9 @@ impl<L: Lab> Session<L> {
 
     /// When the run stopped because a step did more work than a step may: which step, and why.
     pub fn stopped(&self) -> Option<Text> {
-        self.run.stopped().map(|(k, why)| {
-            Text::new(
-                format!("Step {k}. {}", why.en),
-                format!("第 {k} 步：{}", why.zh),
-            )
-        })
+        self.run
+            .stopped()
+            .map(|(k, clause)| distlab_core::kernel::bounds::halted_run(k, clause))
     }
 
     /// The state before the step on screen (none before the first step), to see what the step

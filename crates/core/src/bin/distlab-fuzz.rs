@@ -211,9 +211,9 @@ impl<L: Lab> LabTarget<L> {
             tally.halted += 1;
             if tally.halted_example.is_none() {
                 tally.halted_example = Some(format!(
-                    "{}: stopped at step {k}: {}\n  reproduce: {}",
+                    "{}: {}\n  reproduce: {}",
                     L::ID,
-                    why.en,
+                    distlab_core::kernel::bounds::halted_run(k, why).en,
                     reproducer(tally)
                 ));
             }

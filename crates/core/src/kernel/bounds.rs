@@ -29,6 +29,35 @@ pub const MAX_PENDING_TIMERS: usize = 5_000;
 /// The longest name (of a queue, a key, a selector, a client) a file may carry, in bytes.
 pub const MAX_NAME_BYTES: usize = 200;
 
+/// The sentence of the step that went over a limit, from what it did (a clause such as "sent more
+/// than 2,000 messages", [`crate::kernel::World::halted`]).
+pub fn halted_step(clause: &Text) -> Text {
+    Text::new(
+        format!(
+            "This step {}, more work than one step may do: the run stops here, and what the step would have done beyond the limit was not done.",
+            clause.en
+        ),
+        format!(
+            "这一步{}，超出了一步允许的工作量：运行到此停止，这一步超出限制的部分没有执行。",
+            clause.zh
+        ),
+    )
+}
+
+/// What the page says when a run stopped at step `k` (1-based) because of a limit.
+pub fn halted_run(k: usize, clause: &Text) -> Text {
+    Text::new(
+        format!(
+            "The run stopped at step {k}: that step {}, more work than one step may do. What it would have done beyond the limit was not done, and no later step is played.",
+            clause.en
+        ),
+        format!(
+            "运行在第 {k} 步停止：这一步{}，超出了一步允许的工作量。超出限制的部分没有执行，之后的步骤也不再执行。",
+            clause.zh
+        ),
+    )
+}
+
 /// Checks that a span of virtual time is at most [`MAX_SPAN_MS`]; `what` names it in both
 /// languages ("the lock's TTL", "锁的 TTL").
 pub fn span(what: (&str, &str), ms: Time) -> Result<(), Text> {

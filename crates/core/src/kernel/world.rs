@@ -296,16 +296,10 @@ struct Budget {
 }
 
 impl Budget {
+    /// Notes the first limit the step went over, as a clause ("sent more than 2,000 messages").
     fn exceed(&mut self, en: String, zh: String) {
         if self.over.is_none() {
-            self.over = Some(Text::new(
-                alloc::format!(
-                    "The run stops here: {en}, more work than one step may do. The lab's state after this step is on screen; what it would have done beyond the limit was not done, and no later step is played."
-                ),
-                alloc::format!(
-                    "运行到此停止：{zh}，超出了一步允许的工作量。屏幕上是这一步之后的状态；超出限制的部分没有执行，之后的步骤也不再执行。"
-                ),
-            ));
+            self.over = Some(Text::new(en, zh));
         }
     }
 }
@@ -355,32 +349,32 @@ impl<P: Protocol> Ctx<'_, P> {
         } else if self.events.len() >= MAX_EVENTS_PER_STEP {
             let n = limit(MAX_EVENTS_PER_STEP);
             (
-                alloc::format!("this step recorded more than {n} events"),
-                alloc::format!("这一步记录的事件超过了 {n} 个"),
+                alloc::format!("recorded more than {n} events"),
+                alloc::format!("记录的事件超过了 {n} 个"),
             )
         } else if work == Work::Send && self.budget.sends >= MAX_SENDS_PER_STEP {
             let n = limit(MAX_SENDS_PER_STEP);
             (
-                alloc::format!("this step sent more than {n} messages"),
-                alloc::format!("这一步发送的消息超过了 {n} 条"),
+                alloc::format!("sent more than {n} messages"),
+                alloc::format!("发送的消息超过了 {n} 条"),
             )
         } else if work == Work::Send && self.net.in_flight.len() >= MAX_IN_FLIGHT {
             let n = limit(MAX_IN_FLIGHT);
             (
-                alloc::format!("more than {n} messages are in flight"),
-                alloc::format!("在途消息超过了 {n} 条"),
+                alloc::format!("would have put more than {n} messages in flight"),
+                alloc::format!("会让在途消息超过 {n} 条"),
             )
         } else if work == Work::Timer && self.budget.timers >= MAX_TIMERS_PER_STEP {
             let n = limit(MAX_TIMERS_PER_STEP);
             (
-                alloc::format!("this step set more than {n} timers"),
-                alloc::format!("这一步设置的定时器超过了 {n} 个"),
+                alloc::format!("set more than {n} timers"),
+                alloc::format!("设置的定时器超过了 {n} 个"),
             )
         } else if work == Work::Timer && self.timers.len() >= MAX_PENDING_TIMERS {
             let n = limit(MAX_PENDING_TIMERS);
             (
-                alloc::format!("more than {n} timers are pending"),
-                alloc::format!("待触发的定时器超过了 {n} 个"),
+                alloc::format!("would have left more than {n} timers pending"),
+                alloc::format!("会让待触发的定时器超过 {n} 个"),
             )
         } else {
             match work {
@@ -504,8 +498,8 @@ pub struct World<P: Protocol> {
     pub timers: Vec<PendingTimer<P::Timer>>,
     next_timer: TimerId,
     pub(crate) rng: SimRng,
-    /// Why the run stopped, when a step went over its limits ([`Event::Halted`]): a halted world
-    /// does nothing more.
+    /// What the step that stopped the run did beyond its limits, as a clause ("sent more than
+    /// 2,000 messages"; [`Event::Halted`]): a halted world does nothing more.
     pub halted: Option<Text>,
 }
 
@@ -600,11 +594,11 @@ impl<P: Protocol> World<P> {
                 });
             }
         }
-        if let Some(reason) = budget.over {
+        if let Some(clause) = budget.over {
             events.push(Event::Halted {
-                reason: reason.clone(),
+                reason: super::bounds::halted_step(&clause),
             });
-            self.halted = Some(reason);
+            self.halted = Some(clause);
         }
         result
     }
@@ -863,9 +857,9 @@ impl<P: Protocol> Model for World<P> {
     }
 
     fn apply(&mut self, action: &Self::Action, out: &mut Vec<Self::Event>) {
-        if let Some(reason) = &self.halted {
+        if self.halted.is_some() {
             return out.push(Event::Skipped {
-                reason: reason.clone(),
+                reason: Text::new("the run has stopped", "运行已经停止"),
             });
         }
         match action {
@@ -1233,20 +1227,26 @@ pub(crate) mod tests {
         let Some(Event::Halted { reason }) = events.last() else {
             panic!("the step ends with the halt: {:?}", events.last());
         };
-        assert!(
-            reason.en.contains("more than 2,000 messages"),
-            "{}",
-            reason.en
+        assert_eq!(
+            reason.en,
+            "This step sent more than 2,000 messages, more work than one step may do: the run stops here, and what the step would have done beyond the limit was not done."
         );
-        assert!(reason.zh.contains("2,000"), "{}", reason.zh);
-        assert_eq!(w.halted.as_ref(), Some(reason));
+        assert!(
+            reason.zh.starts_with("这一步发送的消息超过了 2,000 条"),
+            "{}",
+            reason.zh
+        );
+        let clause = w.halted.clone().unwrap();
+        assert_eq!(clause.en, "sent more than 2,000 messages");
         // A stopped world does nothing more.
         assert_eq!(w.next_due(), None);
         let mut enabled = Vec::new();
         w.actions(&mut enabled);
         assert!(enabled.is_empty());
         let after = ping(&mut w, 2, 1);
-        assert!(matches!(&after[..], [Event::Skipped { reason: r }] if r == reason));
+        assert!(
+            matches!(&after[..], [Event::Skipped { reason: r }] if r.en == "the run has stopped")
+        );
     }
 
     #[test]

@@ -293,7 +293,7 @@ impl JmsSetup {
     /// The numbers and names of a set-up, within [`bounds`].
     fn check_bounds(&self) -> Result<(), Text> {
         bounds::span(
-            ("the redelivery delay", "重投递延迟"),
+            ("the redelivery delay", "重新投递的延迟"),
             self.redelivery_delay,
         )?;
         bounds::span(
@@ -301,7 +301,7 @@ impl JmsSetup {
             self.expire_messages_period,
         )?;
         bounds::count(
-            ("redeliveries", "重投递次数"),
+            ("redeliveries", "重新投递次数"),
             u64::from(self.max_redeliveries),
             1_000,
         )?;
