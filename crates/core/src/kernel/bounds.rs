@@ -125,12 +125,14 @@ pub fn name(what: (&str, &str), name: &str) -> Result<(), Text> {
     ))
 }
 
+/// The English name with its first letter capitalised (ASCII only: Unicode's case tables would
+/// cost every page kilobytes).
 fn capitalised(s: &str) -> alloc::string::String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => alloc::string::String::new(),
+    let mut out = alloc::string::String::from(s);
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    out
 }
 
 #[cfg(test)]
