@@ -42,7 +42,8 @@ use serde_json::Value;
 /// Where the last panic happened, which the panic hook notes instead of printing it.
 static LAST_PANIC: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
 
-/// Loading and playing one input may take this long here before it counts as slow.
+/// Loading and playing one input may take this long here (the fastest of three tries) before it
+/// counts as slow.
 const SLOW: Duration = Duration::from_millis(200);
 /// How many failures are described in full.
 const SHOWN: usize = 5;
@@ -163,7 +164,15 @@ impl<L: Lab> LabTarget<L> {
         let reproducer = |tally: &Tally| self.reproducer(&input, tally.inputs, out);
         let started = Instant::now();
         let result = panic::catch_unwind(AssertUnwindSafe(|| self.play(&input)));
-        let took = started.elapsed();
+        let mut took = started.elapsed();
+        if took > SLOW {
+            // Another process may have had the CPU: slow is the fastest of three tries.
+            for _ in 0..2 {
+                let again = Instant::now();
+                let _ = panic::catch_unwind(AssertUnwindSafe(|| self.play(&input)));
+                took = took.min(again.elapsed());
+            }
+        }
         tally.slowest = tally.slowest.max(took);
         let played = match result {
             Err(payload) => {
@@ -631,6 +640,56 @@ fn mutate_value(rng: &mut SimRng, node: &mut Value) {
     }
 }
 
+/// Loads and plays a scenario file as an import would, ten times, and prints how it went.
+fn replay(path: &str) -> ExitCode {
+    struct Replay {
+        text: String,
+        lab: String,
+    }
+    impl LabVisitor for Replay {
+        fn visit<L: Lab>(&mut self) {
+            if self.lab != L::ID {
+                return;
+            }
+            for _ in 0..10 {
+                let started = Instant::now();
+                let played = Scenario::<L>::from_file(&self.text)
+                    .map_err(|e| e.message())
+                    .and_then(|s| s.play(&[]).map_err(|e| e.message()));
+                let took = started.elapsed();
+                match played {
+                    Ok(run) => println!(
+                        "{}: {} steps in {took:?}{}",
+                        L::ID,
+                        run.run.len(),
+                        run.stopped().map_or(String::new(), |(k, why)| format!(
+                            "; {}",
+                            distlab_core::kernel::bounds::halted_run(k, why).en
+                        ))
+                    ),
+                    Err(message) => println!("{}: refused in {took:?}: {}", L::ID, message.en),
+                }
+            }
+        }
+    }
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("{path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let lab = match distlab_core::scenario::file_lab(&text) {
+        Ok(lab) => lab,
+        Err(e) => {
+            println!("refused: {}", e.message().en);
+            return ExitCode::SUCCESS;
+        }
+    };
+    labs::visit(&mut Replay { text, lab });
+    ExitCode::SUCCESS
+}
+
 /// `encodeURIComponent`: what a share link's values are encoded with.
 fn uri_component(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -648,13 +707,19 @@ fn main() -> ExitCode {
     let mut seconds = 60u64;
     let mut seed = 20261128u64;
     let mut args = std::env::args().skip(1);
+    let first: Vec<String> = std::env::args().skip(1).take(2).collect();
+    if let [flag, path] = &first[..] {
+        if flag == "--replay" {
+            return replay(path);
+        }
+    }
     while let Some(arg) = args.next() {
         let value = args.next().and_then(|v| v.parse::<u64>().ok());
         match (arg.as_str(), value) {
             ("--seconds", Some(v)) => seconds = v,
             ("--seed", Some(v)) => seed = v,
             _ => {
-                eprintln!("usage: distlab-fuzz [--seconds N] [--seed S]");
+                eprintln!("usage: distlab-fuzz [--seconds N] [--seed S] | --replay FILE");
                 return ExitCode::from(2);
             }
         }
