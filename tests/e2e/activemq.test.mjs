@@ -80,7 +80,7 @@ describe('ActiveMQ clusters lab', () => {
       // Step 9: B2's forward of m2 was lost in the partition and the connector tore its bridge down.
       await page.goto(`${site.server.url}/activemq.html#lab=activemq&scenario=activemq-partition&step=9`);
       await waitStep(page, 9);
-      assert.match(await page.locator(tid('amq-bridge-state')).textContent(), /reconnecting in 100 ms/);
+      assert.match(await page.locator(tid('amq-bridge-state')).textContent(), /bridge down, retry in 100 ms/);
       assert.match(await page.locator('[data-node="B2"]').textContent(), /m2/);
       assert.match(await page.locator(tid('amq-lab-time')).textContent(), /initialReconnectDelay/);
       assert.match(await page.locator(tid('amq-lab-time')).textContent(), /1 s/);

@@ -136,7 +136,7 @@ fn short(msg: &AmqMsg, lab: &AmqLab) -> String {
         AmqMsg::Receipt { entry } => format!("✓{}", entry_label(lab, *entry)),
         AmqMsg::Ack { entry } => format!("ack {}", entry_label(lab, *entry)),
         AmqMsg::ForwardAck { entry, .. } => format!("✓⇢{}", entry_label(lab, *entry)),
-        AmqMsg::BridgeConnect { .. } => "⇢?".to_string(),
+        AmqMsg::BridgeConnect { .. } => "connect".to_string(),
         AmqMsg::Replicate { record, .. } => match record {
             distlab_core::mq::activemq::Record::Add(m) => format!("log {}", m.label),
             distlab_core::mq::activemq::Record::Remove(e) => {
@@ -1126,55 +1126,54 @@ fn graph(lang: Lang, session: &Session<AmqLab>) -> Html {
         .collect();
     // (from, to, duplex, live): a network connector carries messages from `from` to `to`, and back
     // only when duplex.
-    let bridges: Vec<(Rect, Rect, bool, bool, String, Option<String>)> =
-        lab.setup
-            .bridges
-            .iter()
-            .enumerate()
-            .filter_map(|(i, c)| {
-                let (from, to) = (lab.groups.get(c.from)?, lab.groups.get(c.to)?);
-                let link = lab.links.get(i)?;
-                let live = from.master.is_some() && to.master.is_some() && link.up;
-                // A bridge whose connection broke says when its connector tries again.
-                let state = (!link.up).then(|| {
-                    let ms = |t: u64| distlab_core::text::duration(t).get(lang).to_string();
-                    match link.retry_at {
-                        Some(at) => {
-                            let left = ms(at.saturating_sub(world.now));
-                            trf(
-                                lang,
-                                format!("bridge down · reconnecting in {left}"),
-                                format!("网桥断开 · {left}后重连"),
-                            )
-                        }
-                        None => tr(lang, "bridge down · connecting…", "网桥断开 · 正在连接…")
-                            .to_string(),
+    let bridges: Vec<(Rect, Rect, bool, bool, String, Option<String>)> = lab
+        .setup
+        .bridges
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let (from, to) = (lab.groups.get(c.from)?, lab.groups.get(c.to)?);
+            let link = lab.links.get(i)?;
+            let live = from.master.is_some() && to.master.is_some() && link.up;
+            // A bridge whose connection broke says when its connector tries again.
+            let state = (!link.up).then(|| {
+                let ms = |t: u64| distlab_core::text::duration(t).get(lang).to_string();
+                match link.retry_at {
+                    Some(at) => {
+                        let left = ms(at.saturating_sub(world.now));
+                        trf(
+                            lang,
+                            format!("bridge down, retry in {left}"),
+                            format!("网桥断开，{left}后重连"),
+                        )
                     }
-                });
-                let (a, b) = (&from.spec.name, &to.spec.name);
-                let label = if c.duplex {
-                    trf(
-                        lang,
-                        format!("{a} ⇄ {b}, duplex"),
-                        format!("{a} ⇄ {b}（双向）"),
-                    )
-                } else {
-                    trf(
-                        lang,
-                        format!("{a} → {b}, one-way"),
-                        format!("{a} → {b}（单向）"),
-                    )
-                };
-                Some((
-                    *l.groups.get(c.from)?,
-                    *l.groups.get(c.to)?,
-                    c.duplex,
-                    live,
-                    label,
-                    state,
-                ))
-            })
-            .collect();
+                    None => tr(lang, "bridge down, connecting…", "网桥断开，正在连接…").to_string(),
+                }
+            });
+            let (a, b) = (&from.spec.name, &to.spec.name);
+            let label = if c.duplex {
+                trf(
+                    lang,
+                    format!("{a} ⇄ {b}, duplex"),
+                    format!("{a} ⇄ {b}（双向）"),
+                )
+            } else {
+                trf(
+                    lang,
+                    format!("{a} → {b}, one-way"),
+                    format!("{a} → {b}（单向）"),
+                )
+            };
+            Some((
+                *l.groups.get(c.from)?,
+                *l.groups.get(c.to)?,
+                c.duplex,
+                live,
+                label,
+                state,
+            ))
+        })
+        .collect();
     let at = |(x, y, _, _): Rect| format!("translate({x:.1} {y:.1})");
     html! {
         <figure class="diagram jms-graph mq-graph amq-graph">
@@ -1197,17 +1196,23 @@ fn graph(lang: Lang, session: &Session<AmqLab>) -> Html {
                             <line x1={format!("{x:.1}")} y1={format!("{y_from:.1}")} x2={format!("{x:.1}")} y2={format!("{y_to:.1}")} />
                             { head(y_to, down) }
                             { if *duplex { head(y_from, !down) } else { html! {} } }
-                            <text x={format!("{:.1}", x + 16.0)} y={format!("{:.1}", (y_from + y_to) / 2.0 - 2.0)} style={diagram::font(SMALL)}>
-                                { tr(lang, "network connector", "网络连接器") }
-                            </text>
+                            // A bridge whose connection broke says so in place of its title,
+                            // in the colour of things waiting.
+                            { match state {
+                                Some(state) => html! {
+                                    <text class="bridge-state" data-testid="amq-bridge-state" x={format!("{:.1}", x + 16.0)} y={format!("{:.1}", (y_from + y_to) / 2.0 - 2.0)} style={format!("{};fill:var(--warn)", diagram::font(SMALL))}>
+                                        { state }
+                                    </text>
+                                },
+                                None => html! {
+                                    <text x={format!("{:.1}", x + 16.0)} y={format!("{:.1}", (y_from + y_to) / 2.0 - 2.0)} style={diagram::font(SMALL)}>
+                                        { tr(lang, "network connector", "网络连接器") }
+                                    </text>
+                                },
+                            } }
                             <text x={format!("{:.1}", x + 16.0)} y={format!("{:.1}", (y_from + y_to) / 2.0 + SMALL + 2.0)} style={diagram::font(SMALL)}>
                                 { label }
                             </text>
-                            { for state.iter().map(|state| html! {
-                                <text class="bridge-state" data-testid="amq-bridge-state" x={format!("{:.1}", x + 16.0)} y={format!("{:.1}", (y_from + y_to) / 2.0 + 2.0 * SMALL + 6.0)} style={diagram::font(SMALL)}>
-                                    { state }
-                                </text>
-                            }) }
                         </g>
                     }
                 }) }

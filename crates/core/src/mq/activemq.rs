@@ -40,8 +40,18 @@
 //! the broker's receipt), non-persistent ones asynchronously; consumers acknowledge automatically
 //! after processing (AUTO_ACKNOWLEDGE) and have a prefetch window.
 //!
-//! Simplified: brokers notice a crashed peer or client at once (ActiveMQ uses inactivity
-//! monitors); the slaves poll for the shared lock every [`LOCK_POLL`] ms (ActiveMQ's
+//! A network connector's bridge is a connection like a client's: when a message on it is lost (a
+//! partition, a dropped message), the connector tears the bridge down, puts back what it had
+//! forwarded unacknowledged, and reconnects with `SimpleDiscoveryAgent`'s backoff while the
+//! messages wait on their broker ([`Bridge`]). A client whose message is lost loses its
+//! connection, and its failover transport reconnects.
+//!
+//! Simplified: brokers notice a crashed peer or client, and a lost message, at once (ActiveMQ
+//! notices a failed write at once, a silent peer through its inactivity monitor, 30 s by
+//! default); a bridge to a crashed broker is back as soon as that broker restarts (ActiveMQ
+//! reconnects it with the same backoff); a client's failover transport cannot see a partition
+//! when it connects (a broker that is up and master accepts it, and the first message lost
+//! breaks the connection again); the slaves poll for the shared lock every [`LOCK_POLL`] ms (ActiveMQ's
 //! `lockAcquireSleepInterval` is 10 s) and ZooKeeper elects after [`ELECTION_DELAY`] ms; a
 //! forwarding broker is acknowledged as soon as the receiving master has stored the message; a
 //! new master does not know which of its messages were delivered before, so it does not flag them
