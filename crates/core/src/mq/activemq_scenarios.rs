@@ -902,6 +902,33 @@ mod tests {
         }
     }
 
+    /// A dropped message anywhere (every message in flight at every step of every lesson) breaks
+    /// only its own connection: bounded work, and the run goes on.
+    #[test]
+    fn a_dropped_message_at_any_step_of_any_lesson_does_bounded_work() {
+        for lesson in scenarios() {
+            let plain = lesson.play(&[]).unwrap();
+            for at in 0..=lesson.steps.len() {
+                let ids: Vec<u64> = plain
+                    .run
+                    .state_at(at)
+                    .net
+                    .in_flight
+                    .iter()
+                    .map(|e| e.id)
+                    .collect();
+                for msg in ids {
+                    let most = most_events(&lesson, &[Injection::fault(at, Fault::Drop { msg })]);
+                    assert!(
+                        most < MAX_EVENTS,
+                        "{} drop {msg} at {at}: {most}",
+                        lesson.id
+                    );
+                }
+            }
+        }
+    }
+
     /// A partition and its heal a few steps later, anywhere in any lesson: still bounded, and
     /// once healed no bridge stays down for good.
     #[test]
