@@ -1,12 +1,15 @@
 // End-to-end tests of the ActiveMQ clusters lab through the UI: messages stranded on a restarted
 // broker turn the warning on at the restart, the replay setting injected mid-run sends them back;
-// a master/slave failover keeps every confirmed message. And every message-queue lesson (JMS,
-// ActiveMQ clusters, RabbitMQ, peak shaving) plays to its end and back in both languages, each on
-// its lab's own page (dist/<lab>.html). The data-testid contract it relies on:
+// a partition between the brokers leaves the messages waiting on B2 while the network connector
+// reconnects its bridge; a master/slave failover keeps every confirmed message. And every
+// message-queue lesson (JMS, ActiveMQ clusters, RabbitMQ, peak shaving) plays to its end and back
+// in both languages, each on its lab's own page (dist/<lab>.html). The data-testid contract it
+// relies on:
 //
 //   lab-<id> (the top bar's links, the open lab's aria-current="page"), scenario-<id>,
 //   scenario-title; step-counter[data-step, data-total]; narration; lang-toggle; amq-graph, lock,
-//   amq-audit, amq-replay, advance; invariant[data-invariant, data-state]; [data-node="<name>"].
+//   amq-audit, amq-replay, advance, amq-bridge-state, amq-lab-time; invariant[data-invariant,
+//   data-state]; [data-node="<name>"].
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -71,6 +74,36 @@ describe('ActiveMQ clusters lab', () => {
     }
   });
 
+  test('a partition between the brokers: the bridge waits and reconnects, the messages wait on B2', async () => {
+    const page = await openPage(site.browser);
+    try {
+      // Step 9: B2's forward of m2 was lost in the partition and the connector tore its bridge down.
+      await page.goto(`${site.server.url}/activemq.html#lab=activemq&scenario=activemq-partition&step=9`);
+      await waitStep(page, 9);
+      assert.match(await page.locator(tid('amq-bridge-state')).textContent(), /bridge down, retry in 100 ms/);
+      assert.match(await page.locator('[data-node="B2"]').textContent(), /m2/);
+      assert.match(await page.locator(tid('amq-lab-time')).textContent(), /initialReconnectDelay/);
+      assert.match(await page.locator(tid('amq-lab-time')).textContent(), /1 s/);
+      await screenshot(page, 'activemq-partition-en');
+      await page.locator(tid('lang-toggle')).click();
+      await page.waitForFunction(() => document.documentElement.lang.startsWith('zh'));
+      assert.match(await page.locator(tid('amq-bridge-state')).textContent(), /100 毫秒后重连/);
+      await page.locator(tid('lang-toggle')).click();
+      await page.waitForFunction(() => !document.documentElement.lang.startsWith('zh'));
+      // After the heal the bridge is back: no state label, and every message is consumed once.
+      await page.locator(tid('scenario-title')).click();
+      await page.keyboard.press('End');
+      await waitStep(page, await totalOf(page));
+      assert.equal(await page.locator(tid('amq-bridge-state')).count(), 0);
+      assert.equal(await invariant(page, 'mq.no-acked-loss').getAttribute('data-state'), 'ok');
+      const consumed = `${await page.locator('[data-node="C1"]').textContent()} ${await page.locator('[data-node="C2"]').textContent()}`;
+      for (const m of ['m1', 'm2', 'm3']) assert.match(consumed, new RegExp(m));
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await closePage(page);
+    }
+  });
+
   test('a shared-store failover keeps every confirmed message, in Chinese too', async () => {
     const page = await openPage(site.browser);
     try {
@@ -96,7 +129,7 @@ describe('ActiveMQ clusters lab', () => {
 
 // The lessons of each message-queue lab, as the landing page counts them. Every lesson id starts
 // with its lab's id (the lesson list lives next to `scenario-title`, which must not be counted).
-const MQ_LABS = { jms: 12, activemq: 5, rabbitmq: 12, flow: 3 };
+const MQ_LABS = { jms: 12, activemq: 6, rabbitmq: 12, flow: 3 };
 
 describe('every message-queue lesson', () => {
   test('plays to its end and back in both languages', async () => {

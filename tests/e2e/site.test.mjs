@@ -22,7 +22,7 @@ import { closePage, openPage, screenshot, stepOf, tid, totalOf, useSite, waitSte
 const LABS = [
   ['ring', 5],
   ['jms', 12],
-  ['activemq', 5],
+  ['activemq', 6],
   ['rabbitmq', 12],
   ['flow', 3],
   ['locks', 12],

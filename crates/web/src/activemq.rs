@@ -6,8 +6,9 @@
 use distlab_core::kernel::{Event, NodeId, NodeStatus, World};
 use distlab_core::mq::activemq::{
     stored, AmqLab, AmqMessage, AmqMsg, AmqNote, AmqOp, Refusal, Role, StoreKind, Target,
-    ELECTION_DELAY, LOCK_POLL, MAX_RECONNECT_DELAY, REAL_ELECTION_DELAY, REAL_LOCK_POLL,
-    REAL_MAX_RECONNECT_DELAY, RECONNECT_DELAY,
+    ELECTION_DELAY, LOCK_POLL, MAX_NETWORK_RECONNECT_DELAY, MAX_RECONNECT_DELAY,
+    NETWORK_RECONNECT_DELAY, REAL_ELECTION_DELAY, REAL_LOCK_POLL, REAL_MAX_NETWORK_RECONNECT_DELAY,
+    REAL_MAX_RECONNECT_DELAY, REAL_NETWORK_RECONNECT_DELAY, RECONNECT_DELAY,
 };
 use distlab_core::scenario::Scenario;
 use distlab_core::Lang;
@@ -71,7 +72,7 @@ pub fn summary(lang: Lang, msg: &AmqMsg, lab: &AmqLab) -> String {
             format!("acknowledge {}", entry_label(lab, *entry)),
             format!("签收 {}", entry_label(lab, *entry)),
         ),
-        AmqMsg::Forward { from, message } => trf(
+        AmqMsg::Forward { from, message, .. } => trf(
             lang,
             format!(
                 "network connector forwards {} (from {})",
@@ -84,11 +85,22 @@ pub fn summary(lang: Lang, msg: &AmqMsg, lab: &AmqLab) -> String {
                 group_name(*from)
             ),
         ),
-        AmqMsg::ForwardAck { entry } => trf(
+        AmqMsg::ForwardAck { entry, .. } => trf(
             lang,
             format!("forwarded {} is stored", entry_label(lab, *entry)),
             format!("转发的 {} 已存下", entry_label(lab, *entry)),
         ),
+        AmqMsg::BridgeConnect { connector, .. } => {
+            let (a, b) = lab.setup.bridges.get(*connector).map_or_else(
+                || ("?".to_string(), "?".to_string()),
+                |c| (group_name(c.from), group_name(c.to)),
+            );
+            trf(
+                lang,
+                format!("{a}'s network connector connects its bridge to {b}"),
+                format!("{a} 的网络连接器连接通往 {b} 的网桥"),
+            )
+        }
         AmqMsg::Replicate { index, record } => {
             let what = match record {
                 distlab_core::mq::activemq::Record::Add(m) => m.label.clone(),
@@ -123,7 +135,8 @@ fn short(msg: &AmqMsg, lab: &AmqLab) -> String {
         AmqMsg::Forward { message, .. } => format!("⇢{}", message.label),
         AmqMsg::Receipt { entry } => format!("✓{}", entry_label(lab, *entry)),
         AmqMsg::Ack { entry } => format!("ack {}", entry_label(lab, *entry)),
-        AmqMsg::ForwardAck { entry } => format!("✓⇢{}", entry_label(lab, *entry)),
+        AmqMsg::ForwardAck { entry, .. } => format!("✓⇢{}", entry_label(lab, *entry)),
+        AmqMsg::BridgeConnect { .. } => "connect".to_string(),
         AmqMsg::Replicate { record, .. } => match record {
             distlab_core::mq::activemq::Record::Add(m) => format!("log {}", m.label),
             distlab_core::mq::activemq::Record::Remove(e) => {
@@ -154,6 +167,12 @@ impl crate::player::Narrate for AmqLab {
 
 pub fn describe_note(lang: Lang, lab: &AmqLab, note: &AmqNote) -> String {
     let name = |n: NodeId| lab.name(n).to_string();
+    let group = |g: usize| {
+        lab.groups
+            .get(g)
+            .map_or_else(|| "?".to_string(), |g| g.spec.name.clone())
+    };
+    let ms = |t: u64| distlab_core::text::duration(t).get(lang).to_string();
     match note {
         AmqNote::Connected { client, broker } => trf(
             lang,
@@ -459,6 +478,46 @@ pub fn describe_note(lang: Lang, lab: &AmqLab, note: &AmqNote) -> String {
                     ),
                 )
             }
+        }
+        AmqNote::BridgeFailed { from, to, retry_in } => {
+            let (a, b) = (group(*from), group(*to));
+            match retry_in {
+                Some(t) => trf(
+                    lang,
+                    format!(
+                        "the bridge from {a} to {b} lost its connection: the network connector tears it down, puts back what it had forwarded unacknowledged, and reconnects in {}",
+                        ms(*t)
+                    ),
+                    format!(
+                        "{a} 到 {b} 的网桥连接断了：网络连接器拆掉网桥，把已转发、未签收的消息放回队列，{}后重连",
+                        ms(*t)
+                    ),
+                ),
+                None => trf(
+                    lang,
+                    format!("the bridge from {a} to {b} lost its connection"),
+                    format!("{a} 到 {b} 的网桥连接断了"),
+                ),
+            }
+        }
+        AmqNote::BridgeRetry { from, to, retry_in } => {
+            let (a, b) = (group(*from), group(*to));
+            trf(
+                lang,
+                format!(
+                    "{a}'s network connector cannot reach {b}; it tries again in {}",
+                    ms(*retry_in)
+                ),
+                format!("{a} 的网络连接器连不上 {b}；{}后再试", ms(*retry_in)),
+            )
+        }
+        AmqNote::BridgeConnected { from, to } => {
+            let (a, b) = (group(*from), group(*to));
+            trf(
+                lang,
+                format!("the bridge from {a} to {b} is connected again"),
+                format!("{a} 到 {b} 的网桥重新连上了"),
+            )
         }
         AmqNote::ReplaySet { on } => {
             if *on {
@@ -1067,13 +1126,30 @@ fn graph(lang: Lang, session: &Session<AmqLab>) -> Html {
         .collect();
     // (from, to, duplex, live): a network connector carries messages from `from` to `to`, and back
     // only when duplex.
-    let bridges: Vec<(Rect, Rect, bool, bool, String)> = lab
+    let bridges: Vec<(Rect, Rect, bool, bool, String, Option<String>)> = lab
         .setup
         .bridges
         .iter()
-        .filter_map(|c| {
+        .enumerate()
+        .filter_map(|(i, c)| {
             let (from, to) = (lab.groups.get(c.from)?, lab.groups.get(c.to)?);
-            let live = from.master.is_some() && to.master.is_some();
+            let link = lab.links.get(i)?;
+            let live = from.master.is_some() && to.master.is_some() && link.up;
+            // A bridge whose connection broke says when its connector tries again.
+            let state = (!link.up).then(|| {
+                let ms = |t: u64| distlab_core::text::duration(t).get(lang).to_string();
+                match link.retry_at {
+                    Some(at) => {
+                        let left = ms(at.saturating_sub(world.now));
+                        trf(
+                            lang,
+                            format!("bridge down, retry in {left}"),
+                            format!("网桥断开，{left}后重连"),
+                        )
+                    }
+                    None => tr(lang, "bridge down, connecting…", "网桥断开，正在连接…").to_string(),
+                }
+            });
             let (a, b) = (&from.spec.name, &to.spec.name);
             let label = if c.duplex {
                 trf(
@@ -1094,6 +1170,7 @@ fn graph(lang: Lang, session: &Session<AmqLab>) -> Html {
                 c.duplex,
                 live,
                 label,
+                state,
             ))
         })
         .collect();
@@ -1104,7 +1181,7 @@ fn graph(lang: Lang, session: &Session<AmqLab>) -> Html {
                 aria-label={tr(lang, "Producers, ActiveMQ brokers and consumers", "生产者、ActiveMQ Broker 与消费者")}>
                 { band }
                 <g transform={format!("translate(0 {band_h:.1})")}>
-                { for bridges.iter().map(|(from, to, duplex, live, label)| {
+                { for bridges.iter().map(|(from, to, duplex, live, label, state)| {
                     let x = MID_X + 24.0;
                     // The line runs from the edge of one group's box to the other's; an arrowhead
                     // marks each end messages can arrive at.
@@ -1119,9 +1196,20 @@ fn graph(lang: Lang, session: &Session<AmqLab>) -> Html {
                             <line x1={format!("{x:.1}")} y1={format!("{y_from:.1}")} x2={format!("{x:.1}")} y2={format!("{y_to:.1}")} />
                             { head(y_to, down) }
                             { if *duplex { head(y_from, !down) } else { html! {} } }
-                            <text x={format!("{:.1}", x + 16.0)} y={format!("{:.1}", (y_from + y_to) / 2.0 - 2.0)} style={diagram::font(SMALL)}>
-                                { tr(lang, "network connector", "网络连接器") }
-                            </text>
+                            // A bridge whose connection broke says so in place of its title,
+                            // in the colour of things waiting.
+                            { match state {
+                                Some(state) => html! {
+                                    <text class="bridge-state" data-testid="amq-bridge-state" x={format!("{:.1}", x + 16.0)} y={format!("{:.1}", (y_from + y_to) / 2.0 - 2.0)} style={format!("{};fill:var(--warn)", diagram::font(SMALL))}>
+                                        { state }
+                                    </text>
+                                },
+                                None => html! {
+                                    <text x={format!("{:.1}", x + 16.0)} y={format!("{:.1}", (y_from + y_to) / 2.0 - 2.0)} style={diagram::font(SMALL)}>
+                                        { tr(lang, "network connector", "网络连接器") }
+                                    </text>
+                                },
+                            } }
                             <text x={format!("{:.1}", x + 16.0)} y={format!("{:.1}", (y_from + y_to) / 2.0 + SMALL + 2.0)} style={diagram::font(SMALL)}>
                                 { label }
                             </text>
@@ -1215,6 +1303,13 @@ fn controls(lang: Lang, world: &World<AmqLab>, dispatch: &Callback<Msg<AmqLab>>)
                         ms(RECONNECT_DELAY), ms(MAX_RECONNECT_DELAY), ms(RECONNECT_DELAY), ms(REAL_MAX_RECONNECT_DELAY)),
                     format!("实验的时间是压缩过的。failover 传输在 {} 后重试，每轮加倍，实验中最多 {}；ActiveMQ 的默认值是 {}，加倍到最多 {}（maxReconnectDelay）。",
                         ms(RECONNECT_DELAY), ms(MAX_RECONNECT_DELAY), ms(RECONNECT_DELAY), ms(REAL_MAX_RECONNECT_DELAY)))
+            } }{ if lab.setup.bridges.is_empty() { String::new() } else {
+                let ms = |t: u64| distlab_core::text::duration(t).get(lang).to_string();
+                trf(lang,
+                    format!(" A network connector whose bridge broke reconnects after {}, doubling up to {} here; ActiveMQ's defaults are {} (initialReconnectDelay) doubling up to {} (maxReconnectDelay).",
+                        ms(NETWORK_RECONNECT_DELAY), ms(MAX_NETWORK_RECONNECT_DELAY), ms(REAL_NETWORK_RECONNECT_DELAY), ms(REAL_MAX_NETWORK_RECONNECT_DELAY)),
+                    format!("网桥断开的网络连接器在 {} 后重连，每次失败加倍，实验中最多 {}；ActiveMQ 的默认值是 {}（initialReconnectDelay），加倍到最多 {}（maxReconnectDelay）。",
+                        ms(NETWORK_RECONNECT_DELAY), ms(MAX_NETWORK_RECONNECT_DELAY), ms(REAL_NETWORK_RECONNECT_DELAY), ms(REAL_MAX_NETWORK_RECONNECT_DELAY)))
             } }</p>
             <div class="row">
                 <button data-testid="advance" disabled={world.next_due().is_none()} onclick={dispatch.reform(|_: MouseEvent| Msg::Advance)}>

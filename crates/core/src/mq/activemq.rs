@@ -40,8 +40,18 @@
 //! the broker's receipt), non-persistent ones asynchronously; consumers acknowledge automatically
 //! after processing (AUTO_ACKNOWLEDGE) and have a prefetch window.
 //!
-//! Simplified: brokers notice a crashed peer or client at once (ActiveMQ uses inactivity
-//! monitors); the slaves poll for the shared lock every [`LOCK_POLL`] ms (ActiveMQ's
+//! A network connector's bridge is a connection like a client's: when a message on it is lost (a
+//! partition, a dropped message), the connector tears the bridge down, puts back what it had
+//! forwarded unacknowledged, and reconnects with `SimpleDiscoveryAgent`'s backoff while the
+//! messages wait on their broker ([`Bridge`]). A client whose message is lost loses its
+//! connection, and its failover transport reconnects.
+//!
+//! Simplified: brokers notice a crashed peer or client, and a lost message, at once (ActiveMQ
+//! notices a failed write at once, a silent peer through its inactivity monitor, 30 s by
+//! default); a bridge to a crashed broker is back as soon as that broker restarts (ActiveMQ
+//! reconnects it with the same backoff); a client's failover transport cannot see a partition
+//! when it connects (a broker that is up and master accepts it, and the first message lost
+//! breaks the connection again); the slaves poll for the shared lock every [`LOCK_POLL`] ms (ActiveMQ's
 //! `lockAcquireSleepInterval` is 10 s) and ZooKeeper elects after [`ELECTION_DELAY`] ms; a
 //! forwarding broker is acknowledged as soon as the receiving master has stored the message; a
 //! new master does not know which of its messages were delivered before, so it does not flag them
@@ -56,8 +66,8 @@ use serde::{Deserialize, Serialize};
 
 use super::ledger::{Assurance, EntryId, Ledger, Place};
 use crate::kernel::{
-    Ctx, Envelope, LinkConfig, LossReason, NodeId, NodeState, Protocol, Severity, Time, TimerId,
-    Violation, World,
+    bounds, Ctx, Envelope, LinkConfig, LossReason, NodeId, NodeState, Protocol, Severity, Time,
+    TimerId, Violation, World,
 };
 use crate::scenario::{InvariantInfo, Lab, LabInfo, Scenario, StaticText, Topic};
 use crate::text::Text;
@@ -79,8 +89,24 @@ pub const MAX_RECONNECT_DELAY: Time = 320;
 /// The failover transport's real `maxReconnectDelay`, 30 s by default (ActiveMQ's "Failover
 /// Transport Reference"; `initialReconnectDelay` is 10 ms there too, doubling each round).
 pub const REAL_MAX_RECONNECT_DELAY: Time = 30_000;
+/// How long a network connector waits before it reconnects a bridge whose connection broke, in
+/// milliseconds; each attempt that fails doubles the wait, up to [`MAX_NETWORK_RECONNECT_DELAY`].
+/// The lab compresses ActiveMQ's defaults tenfold.
+pub const NETWORK_RECONNECT_DELAY: Time = 100;
+pub const MAX_NETWORK_RECONNECT_DELAY: Time = 3_000;
+/// ActiveMQ's defaults for the same: a `static:(...)` network connector is discovered by
+/// `SimpleDiscoveryAgent`, whose `initialReconnectDelay` is 1000 ms, `maxReconnectDelay` 30000 ms,
+/// `useExponentialBackOff` true and `backOffMultiplier` 2 (the fields of
+/// `org.apache.activemq.transport.discovery.simple.SimpleDiscoveryAgent`; the "Static Transport
+/// Reference" page lists the same options).
+pub const REAL_NETWORK_RECONNECT_DELAY: Time = 1_000;
+pub const REAL_MAX_NETWORK_RECONNECT_DELAY: Time = 30_000;
 pub const MAX_NODES: usize = 12;
 pub const MAX_PREFETCH: u32 = 1000;
+/// The most broker groups and network connectors a set-up may have (every node a broker of its
+/// own group, and a connector between every two of them).
+pub const MAX_GROUPS: usize = MAX_NODES;
+pub const MAX_CONNECTORS: usize = MAX_NODES * (MAX_NODES - 1) / 2;
 
 /// The lab's invariants besides the ledger's.
 pub const STRANDED: &str = "amq.no-stranded";
@@ -178,6 +204,10 @@ fn yes() -> bool {
     true
 }
 
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 fn one() -> u32 {
     1
 }
@@ -219,6 +249,49 @@ impl AmqSetup {
         self.nodes.get(usize::from(n)).map(|s| s.role)
     }
 
+    /// The sizes a file could make absurd, checked before anything loops over them
+    /// ([`crate::kernel::bounds`]): the link, the number of groups, connectors and URIs, and
+    /// every name.
+    fn check_bounds(&self) -> Result<(), Text> {
+        if let Some(link) = &self.link {
+            link.check()?;
+        }
+        bounds::count(
+            ("broker groups", "Broker 组"),
+            self.groups.len() as u64,
+            MAX_GROUPS as u64,
+        )?;
+        bounds::count(
+            ("network connectors", "网络连接器"),
+            self.bridges.len() as u64,
+            MAX_CONNECTORS as u64,
+        )?;
+        for n in &self.nodes {
+            bounds::name(("a node's name", "节点名"), &n.name)?;
+        }
+        for g in &self.groups {
+            bounds::name(("a group's name", "组名"), &g.name)?;
+            bounds::count(
+                ("brokers in a group", "组内 Broker"),
+                g.brokers.len() as u64,
+                MAX_NODES as u64,
+            )?;
+        }
+        for c in self.producers.iter().chain(&self.consumers) {
+            bounds::count(
+                ("brokers in a client's URI", "客户端地址里的 Broker"),
+                c.uris.len() as u64,
+                MAX_NODES as u64,
+            )?;
+            bounds::name(("a queue's name", "队列名"), &c.queue)?;
+        }
+        bounds::count(
+            ("clients", "客户端"),
+            (self.producers.len() + self.consumers.len()) as u64,
+            MAX_NODES as u64,
+        )
+    }
+
     pub fn validate(&self) -> Result<(), Text> {
         if self.nodes.is_empty() || self.nodes.len() > MAX_NODES {
             return Err(bad(
@@ -226,6 +299,7 @@ impl AmqSetup {
                 format!("需要 1 到 {MAX_NODES} 个节点。"),
             ));
         }
+        self.check_bounds()?;
         let mut grouped = BTreeSet::new();
         for g in &self.groups {
             if g.brokers.is_empty() {
@@ -471,13 +545,24 @@ pub enum AmqMsg {
     Ack {
         entry: EntryId,
     },
-    /// A network connector forwards a message to the master of another group.
+    /// A network connector forwards a message to the master of another group, over its bridge's
+    /// connection number `connection`.
     Forward {
         from: usize,
         message: AmqMessage,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        connection: u32,
     },
     ForwardAck {
         entry: EntryId,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        connection: u32,
+    },
+    /// A network connector opens a new connection for its bridge to the master of the other
+    /// group (the `BrokerInfo` exchange that starts a `DemandForwardingBridge`).
+    BridgeConnect {
+        connector: usize,
+        connection: u32,
     },
     /// The master's write to a slave's log, at `index`.
     Replicate {
@@ -498,8 +583,16 @@ pub enum AmqMsg {
 #[serde(rename_all = "snake_case")]
 pub enum AmqTimer {
     Reconnect,
-    LockPoll { group: usize },
-    Elect { group: usize },
+    /// A network connector tries to connect its bridge again.
+    BridgeReconnect {
+        connector: usize,
+    },
+    LockPoll {
+        group: usize,
+    },
+    Elect {
+        group: usize,
+    },
 }
 
 /// Why a client could not connect to a broker.
@@ -613,6 +706,26 @@ pub enum AmqNote {
         records: usize,
         dropped: Vec<String>,
     },
+    /// A network connector's bridge lost its connection (a message on it was lost): it tears the
+    /// bridge down and connects again after `retry_in` (none while the broker running the
+    /// connector is down).
+    BridgeFailed {
+        from: usize,
+        to: usize,
+        retry_in: Option<Time>,
+    },
+    /// A network connector could not reach the other group's master; it tries again after
+    /// `retry_in`, a longer wait each time.
+    BridgeRetry {
+        from: usize,
+        to: usize,
+        retry_in: Time,
+    },
+    /// A network connector's bridge is connected again.
+    BridgeConnected {
+        from: usize,
+        to: usize,
+    },
     ReplaySet {
         on: bool,
     },
@@ -625,10 +738,36 @@ pub enum AmqNote {
     },
 }
 
+/// The bridge of one network connector: the connection over which it forwards messages.
+///
+/// ActiveMQ's `DiscoveryNetworkConnector` opens the bridge's connection when its discovery agent
+/// (`SimpleDiscoveryAgent` for `static:(...)` URIs) reports the remote broker
+/// (`onServiceAdd`). When the connection fails, the `DemandForwardingBridge` stops
+/// (`serviceRemoteException`) and reports it to the agent (`serviceFailed`), which waits and
+/// reports the broker again: `initialReconnectDelay` after a connection that had been up,
+/// `backOffMultiplier` times longer after each attempt that failed at once, up to
+/// `maxReconnectDelay` (`SimpleDiscoveryAgent.serviceFailed`). While the bridge is down the
+/// messages wait on their broker; the ones it had forwarded without an acknowledgement go back
+/// to the queue when it stops, as a closed consumer's do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bridge {
+    /// Connected: messages may be forwarded over it.
+    pub up: bool,
+    /// Which connection it is (0 for the first): a message sent on an earlier connection, which
+    /// has closed since, never arrives.
+    pub connection: u32,
+    /// The wait after the next attempt that fails.
+    pub backoff: Time,
+    /// When the next attempt is due, while the bridge is down and an attempt is scheduled.
+    pub retry_at: Option<Time>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct AmqLab {
     pub setup: AmqSetup,
     pub groups: Vec<Group>,
+    /// The bridge of each network connector, in the order of `setup.bridges`.
+    pub links: Vec<Bridge>,
     /// Each broker's own disk (own and replicated stores).
     pub disks: BTreeMap<NodeId, Vec<Record>>,
     /// The epoch of the master that last wrote to each replicated broker's log.
@@ -689,9 +828,20 @@ impl AmqLab {
             )
         };
         let epochs = disks.keys().map(|&b| (b, 1)).collect();
+        let links = setup
+            .bridges
+            .iter()
+            .map(|_| Bridge {
+                up: true,
+                connection: 0,
+                backoff: NETWORK_RECONNECT_DELAY,
+                retry_at: None,
+            })
+            .collect();
         let lab = AmqLab {
             setup: setup.clone(),
             groups,
+            links,
             disks,
             epochs,
             producers: setup.producers.iter().map(client).collect(),
@@ -794,6 +944,18 @@ impl AmqLab {
             .into_iter()
             .filter(|&h| self.connects(g, h))
             .collect()
+    }
+
+    /// The network connector that carries messages from group `g` to group `h`.
+    pub fn connector(&self, g: usize, h: usize) -> Option<usize> {
+        self.setup.bridges.iter().position(|c| c.carries(g, h))
+    }
+
+    /// Is the bridge that carries messages from `g` to `h` connected, on connection `connection`?
+    fn bridge_live(&self, g: usize, h: usize, connection: Option<u32>) -> bool {
+        self.connector(g, h)
+            .and_then(|i| self.links.get(i))
+            .is_some_and(|l| l.up && connection.is_none_or(|n| n == l.connection))
     }
 
     /// May group `g` forward `message` to group `h`?
@@ -965,8 +1127,10 @@ impl AmqLab {
                     ctx.send(master, p, AmqMsg::Receipt { entry });
                 }
                 Some(_) => {}
-                None if !held => {
-                    // The forwarding broker is told it arrived and forgets it: it is gone.
+                None if !held && self.ledger.get(entry).is_some_and(|j| !j.place.is_final()) => {
+                    // The forwarding broker is told it arrived and forgets it: it is gone. (A
+                    // message already consumed here, forwarded again after its acknowledgement
+                    // was lost with a bridge's connection, is only a duplicate dropped.)
                     self.ledger.move_to(entry, Place::Lost, None);
                     ctx.note(AmqNote::Lost {
                         labels: alloc::vec![message.label.clone()],
@@ -1049,9 +1213,11 @@ impl AmqLab {
             let queues: Vec<String> = self.groups[g].queues.keys().cloned().collect();
             for queue in queues {
                 let locals = self.local_consumers(g, &queue);
+                // Only over a connected bridge: while it is down, the messages wait here.
                 let remotes: Vec<(usize, NodeId)> = self
                     .forwards_to(g)
                     .into_iter()
+                    .filter(|&h| self.bridge_live(g, h, None))
                     .filter(|&h| !self.local_consumers(h, &queue).is_empty())
                     .filter_map(|h| self.groups[h].master.map(|m| (h, m)))
                     .filter(|&(_, m)| ctx.is_up(m))
@@ -1098,12 +1264,17 @@ impl AmqLab {
                                     to,
                                     label: forwarded.label.clone(),
                                 });
+                                let connection = self
+                                    .connector(g, h)
+                                    .and_then(|i| self.links.get(i))
+                                    .map_or(0, |l| l.connection);
                                 ctx.send(
                                     master,
                                     to,
                                     AmqMsg::Forward {
                                         from: g,
                                         message: forwarded,
+                                        connection,
                                     },
                                 );
                             }
@@ -1162,6 +1333,129 @@ impl AmqLab {
             broker: master,
             labels: labels(&back),
         });
+    }
+
+    /// A network connector's bridge lost its connection: the bridge stops, the messages it had
+    /// forwarded without an acknowledgement go back to their queue (once, however many of its
+    /// messages are lost), and the connector connects again after `initialReconnectDelay`
+    /// ([`Bridge`]). Messages wait on their broker meanwhile.
+    fn bridge_failed(&mut self, i: usize, ctx: &mut Ctx<'_, Self>) {
+        let Some(&c) = self.setup.bridges.get(i) else {
+            return;
+        };
+        match self.links.get_mut(i) {
+            Some(link) if link.up => {
+                link.up = false;
+                link.backoff = NETWORK_RECONNECT_DELAY;
+                link.retry_at = None;
+            }
+            _ => return,
+        }
+        let local = self.groups[c.from].master.filter(|&m| ctx.is_up(m));
+        let retry_in = local.map(|_| NETWORK_RECONNECT_DELAY);
+        ctx.note(AmqNote::BridgeFailed {
+            from: c.from,
+            to: c.to,
+            retry_in,
+        });
+        self.requeue(c.from, Target::Bridge(c.to), ctx);
+        if c.duplex {
+            self.requeue(c.to, Target::Bridge(c.from), ctx);
+        }
+        if let Some(local) = local {
+            self.schedule_bridge(i, local, ctx);
+        }
+    }
+
+    /// Sets the timer of the connector's next attempt, after its current wait, and doubles the
+    /// wait for the attempt after it (`useExponentialBackOff`, `backOffMultiplier` 2), up to
+    /// [`MAX_NETWORK_RECONNECT_DELAY`].
+    fn schedule_bridge(&mut self, i: usize, local: NodeId, ctx: &mut Ctx<'_, Self>) -> Time {
+        let Some(link) = self.links.get_mut(i) else {
+            return 0;
+        };
+        let wait = link.backoff;
+        link.backoff = (wait * 2).min(MAX_NETWORK_RECONNECT_DELAY);
+        link.retry_at = Some(ctx.now() + wait);
+        ctx.set_timer(local, wait, AmqTimer::BridgeReconnect { connector: i });
+        wait
+    }
+
+    /// An attempt to connect the bridge failed: the connector tries again later.
+    fn bridge_attempt_failed(&mut self, i: usize, ctx: &mut Ctx<'_, Self>) {
+        let Some(&c) = self.setup.bridges.get(i) else {
+            return;
+        };
+        if self
+            .links
+            .get(i)
+            .is_none_or(|l| l.up || l.retry_at.is_some())
+        {
+            return;
+        }
+        let Some(local) = self.groups[c.from].master.filter(|&m| ctx.is_up(m)) else {
+            return;
+        };
+        let retry_in = self.schedule_bridge(i, local, ctx);
+        ctx.note(AmqNote::BridgeRetry {
+            from: c.from,
+            to: c.to,
+            retry_in,
+        });
+    }
+
+    /// The connector's broker (the master of the group whose configuration holds it) connects
+    /// its bridge to the master of the other group, the first broker of its `static:(...)` URI
+    /// that answers.
+    fn connect_bridge(&mut self, i: usize, ctx: &mut Ctx<'_, Self>) {
+        let Some(&c) = self.setup.bridges.get(i) else {
+            return;
+        };
+        let Some(link) = self.links.get_mut(i) else {
+            return;
+        };
+        if link.up {
+            return;
+        }
+        link.retry_at = None;
+        let connection = link.connection + 1;
+        let Some(local) = self.groups[c.from].master.filter(|&m| ctx.is_up(m)) else {
+            return;
+        };
+        match self.groups[c.to].master.filter(|&m| ctx.is_up(m)) {
+            Some(remote) => ctx.send(
+                local,
+                remote,
+                AmqMsg::BridgeConnect {
+                    connector: i,
+                    connection,
+                },
+            ),
+            None => self.bridge_attempt_failed(i, ctx),
+        }
+    }
+
+    /// A message between a client and its broker was lost on a live connection: over TCP that
+    /// means the connection broke. The broker puts back what it had dispatched to a consumer
+    /// and not heard about (flagged redelivered), the client drops its prefetched messages (they
+    /// are on the broker still) and its failover transport reconnects.
+    fn client_connection_broken(
+        &mut self,
+        client: NodeId,
+        broker: NodeId,
+        ctx: &mut Ctx<'_, Self>,
+    ) {
+        let Some(c) = self.client_mut(client) else {
+            return;
+        };
+        if c.connected != Some(broker) {
+            return;
+        }
+        c.prefetched.clear();
+        if let Some(g) = self.group_of(broker).filter(|_| self.is_master(broker)) {
+            self.requeue(g, Target::Consumer(client), ctx);
+        }
+        self.disconnect(client, ctx);
     }
 
     /// A broker becomes its group's master and loads its store.
@@ -1239,6 +1533,12 @@ impl AmqLab {
                 if b != broker && ctx.is_up(b) {
                     self.sync(g, b, ctx);
                 }
+            }
+        }
+        // A starting broker starts its network connectors: a bridge that is down connects now.
+        for i in 0..self.setup.bridges.len() {
+            if self.setup.bridges[i].from == g && self.links.get(i).is_some_and(|l| !l.up) {
+                self.connect_bridge(i, ctx);
             }
         }
     }
@@ -1749,18 +2049,55 @@ impl Protocol for AmqLab {
                     }
                 }
             }
-            AmqMsg::Forward { from: g, message } => {
+            AmqMsg::Forward {
+                from: g,
+                message,
+                connection,
+            } => {
                 let Some(h) = self.group_of(to).filter(|_| self.is_master(to)) else {
                     return;
                 };
-                let entry = message.entry;
-                self.store(h, message, None, ctx);
-                ctx.send(to, from, AmqMsg::ForwardAck { entry });
-                let _ = g;
+                // What was sent on a connection that has closed since never reaches the broker.
+                if self.bridge_live(g, h, Some(connection)) {
+                    let entry = message.entry;
+                    self.store(h, message, None, ctx);
+                    ctx.send(to, from, AmqMsg::ForwardAck { entry, connection });
+                }
             }
-            AmqMsg::ForwardAck { entry } => {
+            AmqMsg::ForwardAck { entry, connection } => {
                 if let Some(g) = self.group_of(to).filter(|_| self.is_master(to)) {
-                    self.remove(g, entry, ctx);
+                    let live = self
+                        .group_of(from)
+                        .is_some_and(|h| self.bridge_live(g, h, Some(connection)));
+                    if live {
+                        self.remove(g, entry, ctx);
+                    }
+                }
+            }
+            AmqMsg::BridgeConnect {
+                connector,
+                connection,
+            } => {
+                let Some(&c) = self.setup.bridges.get(connector) else {
+                    return;
+                };
+                let accepted = self.is_master(to) && self.group_of(to) == Some(c.to);
+                let Some(link) = self.links.get_mut(connector) else {
+                    return;
+                };
+                if link.up {
+                    // An attempt overtaken by another.
+                } else if accepted {
+                    link.up = true;
+                    link.connection = connection;
+                    link.backoff = NETWORK_RECONNECT_DELAY;
+                    link.retry_at = None;
+                    ctx.note(AmqNote::BridgeConnected {
+                        from: c.from,
+                        to: c.to,
+                    });
+                } else {
+                    self.bridge_attempt_failed(connector, ctx);
                 }
             }
             AmqMsg::Replicate { index, record } => {
@@ -1823,6 +2160,7 @@ impl Protocol for AmqLab {
     fn on_timer(&mut self, node: NodeId, timer: AmqTimer, ctx: &mut Ctx<'_, Self>) {
         match timer {
             AmqTimer::Reconnect => self.try_connect(node, ctx),
+            AmqTimer::BridgeReconnect { connector } => self.connect_bridge(connector, ctx),
             AmqTimer::LockPoll { group } => {
                 let Some(g) = self.groups.get_mut(group) else {
                     return;
@@ -1900,9 +2238,49 @@ impl Protocol for AmqLab {
     fn on_lost(
         &mut self,
         envelope: &Envelope<AmqMsg>,
-        _reason: LossReason,
+        reason: LossReason,
         ctx: &mut Ctx<'_, Self>,
     ) {
+        // A message lost between two live nodes (a partition, the link, a dropped message) breaks
+        // the connection it travelled on; a message to or from a crashed node is the crash's
+        // business, which the brokers notice at once.
+        let broken = !matches!(reason, LossReason::ReceiverDown | LossReason::SenderDown);
+        let (from, to) = (envelope.from, envelope.to);
+        match &envelope.msg {
+            AmqMsg::Forward {
+                from: g,
+                connection,
+                ..
+            } if broken => {
+                if let Some(h) = self.group_of(to) {
+                    if self.bridge_live(*g, h, Some(*connection)) {
+                        if let Some(i) = self.connector(*g, h) {
+                            self.bridge_failed(i, ctx);
+                        }
+                    }
+                }
+            }
+            AmqMsg::ForwardAck { connection, .. } if broken => {
+                if let (Some(h), Some(g)) = (self.group_of(from), self.group_of(to)) {
+                    if self.bridge_live(g, h, Some(*connection)) {
+                        if let Some(i) = self.connector(g, h) {
+                            self.bridge_failed(i, ctx);
+                        }
+                    }
+                }
+            }
+            AmqMsg::BridgeConnect { connector, .. } => {
+                self.bridge_attempt_failed(*connector, ctx);
+            }
+            AmqMsg::Dispatch(_) | AmqMsg::Receipt { .. } if broken => {
+                self.client_connection_broken(to, from, ctx)
+            }
+            AmqMsg::Ack { .. } if broken => self.client_connection_broken(from, to, ctx),
+            _ => {}
+        }
+        if broken && matches!(envelope.msg, AmqMsg::Send(_)) {
+            self.client_connection_broken(from, to, ctx);
+        }
         match &envelope.msg {
             // A send that never arrived: the failover transport resends it on reconnect if it
             // waits for a receipt; a non-persistent one is gone.
@@ -1925,7 +2303,7 @@ impl Protocol for AmqLab {
                     self.ledger.move_to(m.entry, Place::Lost, None);
                 }
             }
-            AmqMsg::Dispatch(m) => {
+            AmqMsg::Dispatch(m) if !broken => {
                 if let Some(g) = self.group_of(envelope.from) {
                     if self.is_master(envelope.from) {
                         self.requeue(g, Target::Consumer(envelope.to), ctx);
@@ -1934,7 +2312,7 @@ impl Protocol for AmqLab {
                     }
                 }
             }
-            AmqMsg::Forward { .. } => {
+            AmqMsg::Forward { .. } if !broken => {
                 if let Some(g) = self.group_of(envelope.from) {
                     if let Some(h) = self.group_of(envelope.to) {
                         self.requeue(g, Target::Bridge(h), ctx);
@@ -2008,7 +2386,7 @@ impl Lab for AmqLab {
             "A network of brokers strands messages; master/slave on a shared store or Replicated LevelDB; the failover transport resends.",
             "Broker 网络会滞留消息；共享存储与 Replicated LevelDB 的主从；failover 传输会重发。",
         ),
-        lessons: 5,
+        lessons: 6,
         topics: &[
             Topic { seed: 1, section: StaticText::new("Lost messages in a network of brokers", "6. 丢失的消息") },
             Topic { seed: 1, section: StaticText::new("High availability", "7. 高可用方案") },
@@ -2021,6 +2399,18 @@ impl Lab for AmqLab {
 
     fn build(setup: &AmqSetup, seed: u64) -> Result<World<AmqLab>, Text> {
         AmqLab::world(setup, seed)
+    }
+
+    /// A queue's name is at most [`bounds::MAX_NAME_BYTES`] long; the other operations carry only
+    /// node ids and switches, which [`Protocol::check_op`] checks against the set-up.
+    fn check_input(op: &AmqOp) -> Result<(), Text> {
+        match op {
+            AmqOp::Send { queue, .. } => bounds::name(("the queue's name", "队列名"), queue),
+            AmqOp::Process { .. }
+            | AmqOp::SetReplay { .. }
+            | AmqOp::SetAudit { .. }
+            | AmqOp::SetFailover { .. } => Ok(()),
+        }
     }
 
     fn invariants() -> Vec<InvariantInfo> {
@@ -2560,6 +2950,211 @@ mod tests {
             &mut out,
         );
         assert!(matches!(out[0], Event::Skipped { .. }));
+    }
+
+    /// Applies what is due next, `n` times or until nothing is, checking that no step records
+    /// more than a handful of events; returns every note.
+    fn run_bounded(w: &mut World<AmqLab>, n: usize) -> Vec<AmqNote> {
+        let mut notes = Vec::new();
+        for _ in 0..n {
+            let Some(next) = w.next_due() else { break };
+            let mut events = Vec::new();
+            w.apply(&next, &mut events);
+            assert!(events.len() < 40, "{} events in one step", events.len());
+            notes.extend(events.into_iter().filter_map(|e| match e {
+                Event::Note { note } => Some(note),
+                _ => None,
+            }));
+        }
+        notes
+    }
+
+    /// Issue 11: a partition cut a bridge with messages forwarded on it unacknowledged, and every
+    /// lost forward put them all back and sent them all again at once. Now the connector tears
+    /// the bridge down once, the messages wait on B2, and it reconnects with its backoff.
+    #[test]
+    fn a_partition_between_brokers_keeps_the_messages_waiting_while_the_bridge_reconnects() {
+        let mut w = world(&network(false));
+        send(&mut w, true);
+        send(&mut w, true);
+        // B2 stores both and forwards them; the network splits before they reach B1.
+        run_bounded(&mut w, 2);
+        assert_eq!(
+            w.net
+                .in_flight
+                .iter()
+                .filter(|e| matches!(e.msg, AmqMsg::Forward { .. }))
+                .count(),
+            2
+        );
+        fault(
+            &mut w,
+            Fault::Partition {
+                groups: vec![vec![B1, C1, C2]],
+            },
+        );
+        let mut notes = Vec::new();
+        while w.now < 2_000 {
+            notes.extend(run_bounded(&mut w, 1));
+        }
+        let failed = notes
+            .iter()
+            .filter(|n| matches!(n, AmqNote::BridgeFailed { .. }))
+            .count();
+        assert_eq!(failed, 1, "one teardown for two lost forwards");
+        let requeued: Vec<&Vec<String>> = notes
+            .iter()
+            .filter_map(|n| match n {
+                AmqNote::Requeued { labels, .. } => Some(labels),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            requeued,
+            [&vec!["m1".to_string(), "m2".to_string()]],
+            "back once"
+        );
+        let waits: Vec<Time> = notes
+            .iter()
+            .filter_map(|n| match n {
+                AmqNote::BridgeRetry { retry_in, .. } => Some(*retry_in),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            waits[..3],
+            [200, 400, 800],
+            "each failed attempt doubles the wait"
+        );
+        assert!(!w.protocol.links[0].up);
+        assert_eq!(on(&w, 1), ["m1", "m2"], "the messages wait on B2");
+        assert!(w.protocol.groups[1].queues["orders"]
+            .iter()
+            .all(|h| h.sent_to.is_none()));
+        assert!(
+            !broken(&w).contains(&STRANDED.to_string()),
+            "waiting for the bridge is not stranded"
+        );
+        // Many attempts later the wait stops growing.
+        while w.now < 20_000 {
+            run_bounded(&mut w, 1);
+        }
+        assert_eq!(w.protocol.links[0].backoff, MAX_NETWORK_RECONNECT_DELAY);
+        fault(&mut w, Fault::Heal);
+        let notes = run_bounded(&mut w, 4);
+        assert!(notes
+            .iter()
+            .any(|n| matches!(n, AmqNote::BridgeConnected { from: 1, to: 0 })));
+        assert!(w.protocol.links[0].up);
+        assert_eq!(w.protocol.links[0].connection, 1, "a new connection");
+        let mut got = process_all(&mut w, C1);
+        got.extend(process_all(&mut w, C2));
+        got.sort();
+        assert_eq!(got, ["m1", "m2"]);
+        for label in ["m1", "m2"] {
+            assert_eq!(w.protocol.ledger.find(label).unwrap().processed, 1);
+        }
+        assert!(broken(&w).is_empty(), "{:?}", broken(&w));
+    }
+
+    /// A forward dropped alone breaks the bridge's connection; the other forward on that
+    /// connection is never stored, so the message is forwarded once more, not twice.
+    #[test]
+    fn a_dropped_forward_closes_the_connection_and_nothing_arrives_twice() {
+        let mut w = world(&network(false));
+        send(&mut w, true);
+        send(&mut w, true);
+        run_bounded(&mut w, 2);
+        let first = w
+            .net
+            .in_flight
+            .iter()
+            .find(|e| matches!(e.msg, AmqMsg::Forward { .. }))
+            .unwrap()
+            .id;
+        fault(&mut w, Fault::Drop { msg: first });
+        assert!(!w.protocol.links[0].up);
+        settle(&mut w);
+        assert!(w.protocol.links[0].up);
+        let mut got = process_all(&mut w, C1);
+        got.extend(process_all(&mut w, C2));
+        got.sort();
+        assert_eq!(got, ["m1", "m2"]);
+        assert!(broken(&w).is_empty(), "{:?}", broken(&w));
+    }
+
+    /// A consumer cut off from its broker: the lost dispatch breaks the connection, the broker
+    /// puts the messages back once (not once per lost message), and after the heal each is
+    /// consumed.
+    #[test]
+    fn a_partition_between_a_consumer_and_its_broker_does_bounded_work() {
+        let mut s = master_slave(StoreKind::Own, &[B1]);
+        s.consumers[0].prefetch = 5;
+        let mut w = world(&s);
+        let c = consumer(&w);
+        fault(
+            &mut w,
+            Fault::Partition {
+                groups: vec![vec![c]],
+            },
+        );
+        for _ in 0..4 {
+            send(&mut w, true);
+        }
+        let notes = run_bounded(&mut w, 200);
+        assert!(notes
+            .iter()
+            .any(|n| matches!(n, AmqNote::ConnectionLost { .. })));
+        fault(&mut w, Fault::Heal);
+        run_bounded(&mut w, 50);
+        let got = process_all(&mut w, c);
+        assert_eq!(got, ["m1", "m2", "m3", "m4"]);
+        assert!(!broken(&w).contains(&super::super::ledger::NO_LOSS.to_string()));
+    }
+
+    #[test]
+    fn set_ups_and_operations_beyond_the_bounds_are_refused() {
+        let long = "q".repeat(bounds::MAX_NAME_BYTES + 1);
+        let refused = |s: &AmqSetup| AmqLab::new(s).unwrap_err().en;
+        let mut s = network(false);
+        s.link = Some(LinkConfig {
+            latency_min: 1,
+            latency_max: bounds::MAX_SPAN_MS + 1,
+            ..LinkConfig::default()
+        });
+        assert!(refused(&s).contains("at most a day"));
+        let mut s = network(false);
+        s.network_prefetch = MAX_PREFETCH + 1;
+        assert!(refused(&s).contains("network prefetch"));
+        s.network_prefetch = 0;
+        assert!(refused(&s).contains("network prefetch"));
+        let mut s = network(false);
+        s.nodes[0].name = long.clone();
+        assert!(refused(&s).contains("node's name"));
+        let mut s = network(false);
+        s.groups[0].name = long.clone();
+        assert!(refused(&s).contains("group's name"));
+        let mut s = network(false);
+        s.consumers[0].queue = long.clone();
+        assert!(refused(&s).contains("queue's name"));
+        let mut s = network(false);
+        s.consumers[0].uris = vec![B1; MAX_NODES + 1];
+        assert!(refused(&s).contains("client's URI"));
+        let mut s = network(false);
+        s.bridges = vec![Connector::one_way(0, 1); MAX_CONNECTORS + 1];
+        assert!(refused(&s).contains("network connectors"));
+        let mut s = network(false);
+        s.groups = vec![s.groups[0].clone(); MAX_GROUPS + 1];
+        assert!(refused(&s).contains("broker groups"));
+        let send = |queue: String| AmqOp::Send {
+            producer: P,
+            queue,
+            persistent: true,
+        };
+        let e = AmqLab::check_input(&send(long)).unwrap_err();
+        assert!(e.en.contains("queue's name") && e.zh.contains("队列名"));
+        assert!(AmqLab::check_input(&send("q".repeat(bounds::MAX_NAME_BYTES))).is_ok());
+        assert!(AmqLab::check_input(&AmqOp::Process { consumer: C1 }).is_ok());
     }
 
     #[derive(Clone, Debug)]

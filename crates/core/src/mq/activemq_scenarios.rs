@@ -187,6 +187,7 @@ fn scenario(
 pub fn scenarios() -> Vec<Scenario<AmqLab>> {
     alloc::vec![
         forwarding(),
+        partition(),
         stranded(),
         replay(),
         shared_store(),
@@ -292,6 +293,139 @@ fn forwarding() -> Scenario<AmqLab> {
                     ),
                 ],
                 1,
+            ),
+        ],
+    )
+}
+
+fn fault(fault: Fault, en: &str, zh: &str) -> Step {
+    step(Directive::Fault { fault }, en, zh)
+}
+
+/// A partition between the brokers of a network: B2's network connector notices the broken
+/// connection, waits and reconnects with its backoff, and the messages wait on B2 until the
+/// bridge is back ([`super::activemq::Bridge`]).
+fn partition() -> Scenario<AmqLab> {
+    let (c1, c2) = (3, 4);
+    scenario(
+        "activemq-partition",
+        (
+            "A partition cuts the network connector: messages wait, the bridge reconnects",
+            "网络分区切断网络连接器：消息等待，网桥重连",
+        ),
+        (
+            "P sends to B2, the consumers are on B1. The network splits between the brokers: B2's network connector loses its bridge, keeps the messages in its queue and reconnects with a growing delay until the partition heals.",
+            "P 发送到 B2，消费者在 B1 上。两个 Broker 之间发生网络分区：B2 的网络连接器失去网桥，把消息留在自己的队列里，并以越来越长的间隔重连，直到分区恢复。",
+        ),
+        network(Connector::one_way(B2_GROUP, B1_GROUP), false),
+        &[],
+        alloc::vec![
+            send(
+                true,
+                "P is connected to B2; C1 and C2 to B1. B2's networkConnector to B1 forwards messages to where the consumers are. P sends m1.",
+                "P 连着 B2；C1 和 C2 连着 B1。B2 指向 B1 的 networkConnector 会把消息转发到消费者所在的地方。P 发送 m1。",
+            ),
+            next(
+                "B2 stores m1, sends the receipt and forwards m1 to B1.",
+                "B2 存下 m1，发出回执，并把 m1 转发给 B1。",
+            ),
+            next("P has m1's receipt.", "P 收到 m1 的回执。"),
+            next(
+                "B1 stores m1, acknowledges it to the bridge and dispatches it to C1.",
+                "B1 存下 m1，向网桥签收，并把它分发给 C1。",
+            ),
+            next("B2 deletes m1: it is B1's now.", "B2 删除 m1：它现在归 B1 了。"),
+            next("C1 receives m1.", "C1 收到 m1。"),
+            fault(
+                Fault::Partition {
+                    groups: alloc::vec![alloc::vec![P, B2]],
+                },
+                "The network splits: P and B2 on one side, B1, C1 and C2 on the other. Nothing is on its way between the brokers, so nobody notices yet.",
+                "网络发生分区：P 和 B2 在一边，B1、C1、C2 在另一边。此刻两个 Broker 之间没有在途消息，所以谁也还没察觉。",
+            ),
+            send(true, "P sends m2 to B2, on its side of the partition.", "P 把 m2 发给分区同侧的 B2。"),
+            next(
+                "B2 stores m2 and forwards it, but the forward cannot cross the partition: the bridge's connection is broken. The network connector tears the bridge down; m2 goes back to B2's queue, once, and waits there. The connector will connect again in 100 ms (lab time; ActiveMQ's initialReconnectDelay is 1 s).",
+                "B2 存下 m2 并转发，但转发过不了分区：网桥的连接断了。网络连接器拆掉网桥；m2 回到 B2 的队列（只回去一次），在那里等待。连接器 100 毫秒后重连（实验时间；ActiveMQ 的 initialReconnectDelay 是 1 秒）。",
+            )
+            .ask(
+                (
+                    "B2's forward of m2 cannot reach B1. What does B2 do with m2?",
+                    "B2 转发的 m2 到不了 B1。B2 会怎样处理 m2？",
+                ),
+                &[
+                    (
+                        "Sends it again at once, over and over, until it gets through",
+                        "立即一遍又一遍地重发，直到发过去",
+                    ),
+                    (
+                        "Keeps it in its queue; the connector reconnects the bridge after a delay that grows with each failure",
+                        "留在自己的队列里；连接器隔一段时间重连网桥，每失败一次间隔就加长",
+                    ),
+                    ("Drops it", "丢弃"),
+                ],
+                1,
+            ),
+            send(true, "P sends m3.", "P 发送 m3。"),
+            next("P has m2's receipt: B2 stored it.", "P 收到 m2 的回执：B2 已存下它。"),
+            next(
+                "B2 stores m3. The bridge is down, so m3 waits in B2's queue with m2.",
+                "B2 存下 m3。网桥断着，m3 和 m2 一起在 B2 的队列里等待。",
+            ),
+            next("P has m3's receipt.", "P 收到 m3 的回执。"),
+            next(
+                "100 ms later B2's connector tries B1 again: the partition still stands, the attempt fails, and the next one waits twice as long, 200 ms (ActiveMQ: backOffMultiplier 2, up to maxReconnectDelay 30 s).",
+                "100 毫秒后 B2 的连接器再次尝试连接 B1：分区还在，尝试失败，下一次等两倍长，200 毫秒（ActiveMQ：backOffMultiplier 为 2，最多到 maxReconnectDelay 30 秒）。",
+            ),
+            next(
+                "The attempt after 200 ms fails too; the next waits 400 ms. No message moves meanwhile: m2 and m3 are safe in B2's store.",
+                "200 毫秒后的尝试也失败了；下一次等 400 毫秒。这期间没有消息移动：m2 和 m3 安全地存在 B2 的存储里。",
+            ),
+            fault(
+                Fault::Heal,
+                "The partition heals. The connector does not know yet: it waits for its next attempt.",
+                "分区恢复了。连接器还不知道：它要等到下一次尝试。",
+            ),
+            next(
+                "400 ms after the last failure the connector tries again. The partition has healed, so its request for a new connection is on its way to B1.",
+                "上次失败 400 毫秒后，连接器再次尝试。分区已经恢复，它建立新连接的请求正发往 B1。",
+            ),
+            next(
+                "The bridge is up again. B1 still has two consumers, so B2 forwards m2 and m3.",
+                "网桥恢复了。B1 上仍有两个消费者，于是 B2 转发 m2 和 m3。",
+            )
+            .ask(
+                (
+                    "The bridge is back. Which messages will C1 and C2 get, and how many times?",
+                    "网桥恢复了。C1 和 C2 会收到哪些消息，各几次？",
+                ),
+                &[
+                    (
+                        "m2 and m3, once each",
+                        "m2 和 m3，各一次",
+                    ),
+                    (
+                        "m2 several times, once for every failed forward",
+                        "m2 收到好几次，每次转发失败算一次",
+                    ),
+                    ("None: they were lost in the partition", "都收不到：它们在分区中丢了"),
+                ],
+                0,
+            ),
+            next("B1 stores m2 and dispatches it to C2, since C1's window is full.", "B1 存下 m2 并分发给 C2，因为 C1 的窗口已满。"),
+            next("B1 stores m3; both windows are full, so it waits on B1.", "B1 存下 m3；两个窗口都满了，它在 B1 上等待。"),
+            next("B2 deletes m2.", "B2 删除 m2。"),
+            next("C2 receives m2.", "C2 收到 m2。"),
+            next("B2 deletes m3: B2 is empty.", "B2 删除 m3：B2 空了。"),
+            process(c1, "C1 processes m1.", "C1 处理 m1。"),
+            process(c2, "C2 processes m2.", "C2 处理 m2。"),
+            next("B1 has C1's acknowledgement and dispatches m3 to C1.", "B1 收到 C1 的签收，把 m3 分发给 C1。"),
+            next("B1 has C2's acknowledgement.", "B1 收到 C2 的签收。"),
+            next("C1 receives m3.", "C1 收到 m3。"),
+            process(
+                c1,
+                "C1 processes m3. Each message was consumed once: during the partition the messages waited on B2 and the connector retried its connection, not the messages. (The lab notices the broken connection as soon as a message is lost; ActiveMQ notices a write that fails or, on a silent network, its inactivity monitor after 30 s.)",
+                "C1 处理 m3。每条消息都只消费了一次：分区期间消息在 B2 上等待，连接器重试的是连接，而不是消息。（实验在消息一丢失时就察觉连接断了；ActiveMQ 靠写入失败察觉，网络无声无息时则靠不活动监测，默认 30 秒。）",
             ),
         ],
     )
@@ -673,4 +807,176 @@ fn replicated() -> Scenario<AmqLab> {
             ),
         ],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::{Event, Model};
+    use crate::mq::activemq::AmqNote;
+    use crate::scenario::Injection;
+
+    /// The most events one step of an ActiveMQ lesson records, with any injection: a lesson
+    /// step moves a handful of messages.
+    const MAX_EVENTS: usize = 200;
+
+    fn most_events(lesson: &Scenario<AmqLab>, injections: &[Injection<AmqOp>]) -> usize {
+        let run = lesson.play(injections).expect("the run plays");
+        assert_eq!(
+            run.run.len(),
+            lesson.steps.len() + injections.len(),
+            "{}: every step ran",
+            lesson.id
+        );
+        run.run
+            .steps()
+            .iter()
+            .map(|s| s.events.len())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The partitions a student could make of a lesson's set-up: each broker cut off alone, and
+    /// every node on a side of its own.
+    fn partitions(lesson: &Scenario<AmqLab>) -> Vec<Fault> {
+        let brokers: Vec<NodeId> = lesson
+            .setup
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.role == Role::Broker)
+            .map(|(i, _)| i as NodeId)
+            .collect();
+        let mut out: Vec<Fault> = brokers
+            .iter()
+            .map(|&b| Fault::Partition {
+                groups: alloc::vec![alloc::vec![b]],
+            })
+            .collect();
+        out.push(Fault::Partition {
+            groups: (0..lesson.setup.nodes.len() as NodeId)
+                .map(|n| alloc::vec![n])
+                .collect(),
+        });
+        out
+    }
+
+    /// Issue 11's finding: a partition at step 6 of the replay lesson cut B1 off while B2 had
+    /// messages forwarded to it unacknowledged; every lost forward put them all back and sent
+    /// them all again over the cut link, and the work grew exponentially within one step.
+    #[test]
+    fn a_partition_at_step_6_of_the_replay_lesson_does_bounded_work() {
+        let lesson = replay();
+        for groups in [
+            alloc::vec![alloc::vec![B1]],
+            alloc::vec![alloc::vec![B2]],
+            alloc::vec![alloc::vec![B1, 3, 4]],
+            alloc::vec![alloc::vec![P, B2]],
+        ] {
+            let most = most_events(
+                &lesson,
+                &[Injection::fault(
+                    6,
+                    Fault::Partition {
+                        groups: groups.clone(),
+                    },
+                )],
+            );
+            assert!(most < MAX_EVENTS, "{groups:?}: {most} events in one step");
+        }
+    }
+
+    #[test]
+    fn a_partition_at_any_step_of_any_lesson_does_bounded_work() {
+        for lesson in scenarios() {
+            for fault in partitions(&lesson) {
+                for at in 0..=lesson.steps.len() {
+                    let most = most_events(&lesson, &[Injection::fault(at, fault.clone())]);
+                    assert!(
+                        most < MAX_EVENTS,
+                        "{} with {fault:?} at step {at}: {most} events in one step",
+                        lesson.id
+                    );
+                }
+            }
+        }
+    }
+
+    /// A dropped message anywhere (every message in flight at every step of every lesson) breaks
+    /// only its own connection: bounded work, and the run goes on.
+    #[test]
+    fn a_dropped_message_at_any_step_of_any_lesson_does_bounded_work() {
+        for lesson in scenarios() {
+            let plain = lesson.play(&[]).unwrap();
+            for at in 0..=lesson.steps.len() {
+                let ids: Vec<u64> = plain
+                    .run
+                    .state_at(at)
+                    .net
+                    .in_flight
+                    .iter()
+                    .map(|e| e.id)
+                    .collect();
+                for msg in ids {
+                    let most = most_events(&lesson, &[Injection::fault(at, Fault::Drop { msg })]);
+                    assert!(
+                        most < MAX_EVENTS,
+                        "{} drop {msg} at {at}: {most}",
+                        lesson.id
+                    );
+                }
+            }
+        }
+    }
+
+    /// A partition and its heal a few steps later, anywhere in any lesson: still bounded, and
+    /// once healed no bridge stays down for good.
+    #[test]
+    fn a_partition_healed_later_does_bounded_work() {
+        for lesson in scenarios() {
+            for fault in partitions(&lesson) {
+                for at in (0..lesson.steps.len() - 3).step_by(3) {
+                    let injections = [
+                        Injection::fault(at, fault.clone()),
+                        Injection::fault(at + 4, Fault::Heal),
+                    ];
+                    let most = most_events(&lesson, &injections);
+                    assert!(most < MAX_EVENTS, "{}: {most} events", lesson.id);
+                    let mut w = lesson.play(&injections).unwrap().run.last().clone();
+                    for _ in 0..200 {
+                        let Some(next) = w.next_due() else { break };
+                        w.apply(&next, &mut Vec::new());
+                    }
+                    assert!(
+                        w.protocol.links.iter().all(|l| l.up),
+                        "{} with {fault:?} at {at}: a bridge stays down after the heal",
+                        lesson.id
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_partition_lesson_waits_retries_and_delivers_after_the_heal() {
+        let lesson = partition();
+        let run = lesson.play(&[]).unwrap();
+        let notes = |f: fn(&AmqNote) -> bool| {
+            run.run
+                .steps()
+                .iter()
+                .flat_map(|s| &s.events)
+                .filter(|e| matches!(e, Event::Note { note } if f(note)))
+                .count()
+        };
+        assert_eq!(notes(|n| matches!(n, AmqNote::BridgeFailed { .. })), 1);
+        assert!(notes(|n| matches!(n, AmqNote::BridgeRetry { .. })) >= 2);
+        assert_eq!(notes(|n| matches!(n, AmqNote::BridgeConnected { .. })), 1);
+        let end = run.run.last();
+        let ledger = &end.protocol.ledger;
+        for label in ["m1", "m2", "m3"] {
+            assert_eq!(ledger.find(label).unwrap().processed, 1, "{label}");
+        }
+        assert!(end.protocol.links[0].up);
+    }
 }
