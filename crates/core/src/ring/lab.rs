@@ -533,8 +533,8 @@ impl RingLab {
                 thousands(self.placed.keys),
             );
             return Err(Text::new(
-                format!("each change of the ring places all {k} keys again, and one run may place at most {max} keys in all; this run has placed {done}. Start free play with fewer keys for a longer run"),
-                format!("哈希环每变化一次，都要把全部 {k} 个键重新放置一遍，一次运行最多放置 {max} 个键；这次运行已经放置了 {done} 个。想做更长的练习，请用更少的键开始自由练习"),
+                format!("each change of the ring places all {k} keys again, one run may place at most {max} keys in all, and this run has placed {done}; for a longer run, start free play with fewer keys"),
+                format!("哈希环每变化一次，都要把全部 {k} 个键重新放置一遍，一次运行最多放置 {max} 个键，这次运行已经放置了 {done} 个；想做更长的练习，请用更少的键开始自由练习"),
             ));
         }
         if self.placed.vnodes + points > MAX_VNODES_PLACED {
@@ -544,8 +544,8 @@ impl RingLab {
                 thousands(self.placed.vnodes),
             );
             return Err(Text::new(
-                format!("this change would place {p} virtual nodes on a new ring, and one run may place at most {max} in all; this run has placed {done}. Use fewer nodes or virtual nodes for a longer run"),
-                format!("这次变化要在新的哈希环上放置 {p} 个虚拟节点，一次运行最多放置 {max} 个；这次运行已经放置了 {done} 个。想做更长的练习，请减少节点数或虚拟节点数"),
+                format!("this change would place {p} virtual nodes on a new ring, one run may place at most {max} in all, and this run has placed {done}; for a longer run, use fewer nodes or virtual nodes"),
+                format!("这次变化要在新的哈希环上放置 {p} 个虚拟节点，一次运行最多放置 {max} 个，这次运行已经放置了 {done} 个；想做更长的练习，请减少节点数或虚拟节点数"),
             ));
         }
         Ok(())
@@ -1324,7 +1324,7 @@ mod tests {
         assert_eq!(refused.len(), crate::scenario::MAX_STEPS - 19);
         assert_eq!(
             refused[0].en,
-            "each change of the ring places all 100,000 keys again, and one run may place at most 2,000,000 keys in all; this run has placed 2,000,000. Start free play with fewer keys for a longer run"
+            "each change of the ring places all 100,000 keys again, one run may place at most 2,000,000 keys in all, and this run has placed 2,000,000; for a longer run, start free play with fewer keys"
         );
         assert!(
             refused[0].zh.contains("全部 100,000 个键"),
@@ -1352,7 +1352,7 @@ mod tests {
         // Set-up 19,800; then 20,000 and 19,800 in turn: after 11 changes 238,800 are placed, and
         // the 12th would pass 250,000.
         assert_eq!(changes, 11);
-        assert_eq!(refused[0].en, "this change would place 19,800 virtual nodes on a new ring, and one run may place at most 250,000 in all; this run has placed 238,800. Use fewer nodes or virtual nodes for a longer run");
+        assert_eq!(refused[0].en, "this change would place 19,800 virtual nodes on a new ring, one run may place at most 250,000 in all, and this run has placed 238,800; for a longer run, use fewer nodes or virtual nodes");
         // The lessons' rings are far from either budget.
         for lesson in RingLab::lessons() {
             let (_, refused) = changes_and_refusals(&lesson);
