@@ -12,9 +12,11 @@
 // question first), 5-6 lookups, 7 N1 restarts, 8 N1 rejoins.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { closePage, openLab, openPage, screenshot, stepOf, tid, totalOf, useSite, waitStep } from './harness.mjs';
+import { DIST_DIR, closePage, openLab, openPage, screenshot, stepOf, tid, totalOf, useSite, waitStep } from './harness.mjs';
 
 const SCENARIO = 'ring-n1-dies';
 const STEPS = 8;
@@ -184,6 +186,83 @@ async function finish(page) {
     assert.fail(`the error overlay is shown (the app panicked): ${await overlay.first().textContent()}`);
   }
   await closePage(page);
+}
+
+
+// --- rings at the lab's limits (issue 11) ------------------------------------------------------
+// The limits of crates/core/src/ring/lab.rs: 100 nodes, 200,000 keys, nodes × virtual nodes at most
+// 20,000 points; a scenario file has at most 500 steps, a link at most 50 injections.
+
+const LIMIT_NODES = 100;
+const LIMIT_VNODES = 200;
+const LIMIT_KEYS = 200000;
+const FILE_STEPS = 500;
+const LINK_INJECTIONS = 50;
+
+/** The set-up of the largest ring: every node but the last on the ring. */
+function limitSetup(vnodes = LIMIT_VNODES, keys = LIMIT_KEYS) {
+  return {
+    nodes: Array.from({ length: LIMIT_NODES }, (_, i) => `N${i + 1}`),
+    members: Array.from({ length: LIMIT_NODES - 1 }, (_, i) => i),
+    vnodes,
+    keys,
+  };
+}
+
+/** The last node joins, leaves, joins... : every step changes the ring. */
+const churnOp = (i) => ({ op: { op: i % 2 === 0 ? { join: { node: LIMIT_NODES - 1 } } : { remove: { node: LIMIT_NODES - 1 } } } });
+
+/** A scenario file of the longest length, built from a lesson's file, as a `file=` link. */
+function churnFileLink(setup) {
+  const lesson = JSON.parse(fs.readFileSync(path.join(DIST_DIR, 'lessons', 'ring', `${SCENARIO}.json`), 'utf8'));
+  const scenario = {
+    ...lesson.ring,
+    id: 'churn',
+    setup,
+    breaks: [],
+    steps: Array.from({ length: FILE_STEPS }, (_, i) => ({
+      do: churnOp(i),
+      narration: { en: 'A change.', zh: '一次变化。' },
+    })),
+  };
+  return `#lab=ring&scenario=file&file=${encodeURIComponent(JSON.stringify({ ring: scenario }))}`;
+}
+
+/** A free-play link with the most injections a link may carry. */
+function churnSandboxLink(setup) {
+  const inject = Array.from({ length: LINK_INJECTIONS }, (_, i) => ({ at: i, action: churnOp(i) }));
+  return `#lab=ring&scenario=sandbox&setup=${encodeURIComponent(JSON.stringify(setup))}&inject=${encodeURIComponent(JSON.stringify(inject))}`;
+}
+
+/**
+ * Sets the page's fragment to `hash` and returns the milliseconds until the step counter shows a
+ * run of `total` steps and the main thread is free again (the build, the whole run, the render and
+ * its effects all happen on the main thread in between).
+ */
+async function timeOpening(page, hash, total) {
+  return page.evaluate(
+    ([h, sel, want]) =>
+      new Promise((resolve) => {
+        const t0 = performance.now();
+        const idle = () => setTimeout(() => resolve(performance.now() - t0), 0);
+        const check = () => {
+          if (document.querySelector(sel)?.getAttribute('data-total') === String(want)) {
+            requestAnimationFrame(idle);
+          } else {
+            requestAnimationFrame(check);
+          }
+        };
+        window.location.hash = h;
+        requestAnimationFrame(check);
+      }),
+    [hash, tid('step-counter'), total],
+  );
+}
+
+/** Sets the fragment once the page has written its own (it rewrites the URL after each render). */
+async function setHash(page, hash) {
+  await page.waitForTimeout(300);
+  await page.evaluate((h) => { window.location.hash = h; }, hash);
 }
 
 // --- tests --------------------------------------------------------------------------------------
@@ -482,5 +561,72 @@ describe('consistent-hashing lab', () => {
     assert.match((await overlay.textContent()) || '', /deliberate panic/);
     await screenshot(page, 'error-overlay');
     await closePage(page);
+  });
+  test('the largest ring opens quickly from a file and from a link; past the limits it is refused and the page keeps its state', async (t) => {
+    const page = await openPage(site.browser);
+    await gotoApp(page, `#lab=ring&scenario=${SCENARIO}`);
+    await waitTotal(page, STEPS);
+    await page.waitForTimeout(300);
+    // The release build, on this machine: the figure goes into the test's output.
+    const fileMs = await timeOpening(page, churnFileLink(limitSetup()), FILE_STEPS);
+    // Back to the lesson first, so that the link's run is built from scratch.
+    await setHash(page, `#lab=ring&scenario=${SCENARIO}`);
+    await waitTotal(page, STEPS);
+    await page.waitForTimeout(300);
+    const linkMs = await timeOpening(page, churnSandboxLink(limitSetup()), LINK_INJECTIONS);
+    t.diagnostic(`ring at the limits: ${FILE_STEPS}-step file ${fileMs.toFixed(0)} ms, ${LINK_INJECTIONS}-injection free-play link ${linkMs.toFixed(0)} ms`);
+    // Only a gross regression fails here (before issue 11 such a file froze the page for seconds).
+    assert.ok(fileMs < 3000 && linkMs < 3000, `opening took ${fileMs} ms and ${linkMs} ms`);
+    // Past the limits the run is refused with a message that names both factors; the run stays.
+    await setHash(page, churnFileLink(limitSetup(1000)));
+    const message = page.locator(tid('message'));
+    await message.waitFor({ state: 'visible' });
+    assert.match(
+      (await message.textContent()) || '',
+      /100 nodes × 1,000 virtual nodes = 100,000 points on the ring; at most 20,000 are allowed\./,
+    );
+    assert.equal(await totalOf(page), LINK_INJECTIONS, 'the free-play run on screen stays');
+    await setHash(page, churnSandboxLink(limitSetup(LIMIT_VNODES, 1000000)));
+    await page.waitForFunction(
+      (sel) => /not 1,000,000/.test(document.querySelector(sel)?.textContent || ''),
+      tid('message'),
+    );
+    assert.equal(await totalOf(page), LINK_INJECTIONS, 'the free-play run on screen stays');
+    await finish(page);
+  });
+
+  test('the free-play form carries the limits and refuses a ring past them in both languages', async () => {
+    const page = await openPage(site.browser, { viewport: { width: 1280, height: 720 } });
+    await gotoApp(page, `#lab=ring&scenario=${SCENARIO}`);
+    await waitTotal(page, STEPS);
+    assert.equal(await page.locator(tid('sandbox-nodes')).getAttribute('max'), '100');
+    assert.equal(await page.locator(tid('sandbox-vnodes')).getAttribute('max'), '1000');
+    assert.equal(await page.locator(tid('sandbox-keys')).getAttribute('max'), '200000');
+    assert.match((await page.locator(tid('sandbox-limits')).textContent()) || '', /at most 20,000 points on the ring/);
+    const fill = async (nodes, vnodes, keys) => {
+      await page.locator(tid('sandbox-nodes')).fill(String(nodes));
+      await page.locator(tid('sandbox-vnodes')).fill(String(vnodes));
+      await page.locator(tid('sandbox-keys')).fill(String(keys));
+      // Each number is within its own max=; only their product is past the limit.
+      await page.locator(tid('sandbox-start')).click();
+    };
+    await fill(100, 300, 1000);
+    const message = page.locator(tid('message'));
+    await message.waitFor({ state: 'visible' });
+    assert.match((await message.textContent()) || '', /100 nodes × 300 virtual nodes = 30,000 points on the ring; at most 20,000 are allowed\./);
+    assert.equal(await totalOf(page), STEPS, 'the lesson on screen stays');
+    await screenshot(page, 'ring-limits-en');
+    await switchLanguage(page, 'zh');
+    await fill(100, 300, 1000);
+    await page.waitForFunction(
+      (sel) => (document.querySelector(sel)?.textContent || '').includes('100 个节点 × 300 个虚拟节点 = 环上 30,000 个点；最多允许 20,000 个。'),
+      tid('message'),
+    );
+    assert.match((await page.locator(tid('sandbox-limits')).textContent()) || '', /环上最多 20,000 个点/);
+    await screenshot(page, 'ring-limits-zh');
+    // Just under the limits the ring is built.
+    await fill(100, 200, 200000);
+    await waitTotal(page, 0);
+    await finish(page);
   });
 });

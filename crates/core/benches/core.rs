@@ -12,14 +12,24 @@
 //!   fenced Redis lock of the `locks-fencing` lesson, two clients, each may be paused once), every
 //!   interleaving up to depth 12.
 //!
+//! - ring at the limits: building the largest ring the lab allows and playing the longest run a
+//!   file may hold (500 steps and 50 injections, every one a node joining or leaving, through the
+//!   checkpoints a scenario keeps), for the costliest mixes of keys and virtual nodes; the slowest is
+//!   printed. The browser's release build (opt-level "z", wasm) is about 3-5 times slower.
+//!
 //! Each side is warmed up once, then timed for several rounds, and the best round is reported.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use distlab_core::kernel::{Action, Bounds, Explorer, Fault, Model, NodeId, Outcome, Run};
-use distlab_core::ring::{ring_hash, HashRing, RingLab, RingOp, RingSetup};
-use distlab_core::scenario::Lab;
+use distlab_core::ring::{
+    ring_hash, HashRing, RingLab, RingOp, RingSetup, MAX_KEYS, MAX_KEYS_PLACED, MAX_NODES,
+    MAX_RING_POINTS, MAX_VNODES_PLACED,
+};
+use distlab_core::scenario::{
+    Lab, CHECKPOINT_INTERVAL as SCENARIO_CHECKPOINTS, MAX_INJECTIONS, MAX_STEPS,
+};
 
 const NODES: usize = 100;
 const VNODES: u32 = 100;
@@ -180,17 +190,68 @@ fn explorer(depth: usize) {
     );
 }
 
+/// Builds a ring of `keys` keys and `MAX_NODES` nodes (all but the last on the ring) with `vnodes`
+/// virtual nodes each, then plays the longest run a file may hold, the last node joining and
+/// leaving at every step. Returns how many changes were applied (the others were refused).
+fn ring_run(keys: u32, vnodes: u32) -> usize {
+    let setup = RingSetup {
+        nodes: (1..=MAX_NODES).map(|i| format!("N{i}")).collect(),
+        members: (0..MAX_NODES as NodeId - 1).collect(),
+        vnodes,
+        keys,
+    };
+    let last = MAX_NODES as NodeId - 1;
+    let world = RingLab::build(&setup, 1).expect("a set-up at the limits is valid");
+    let mut run = Run::new(world, SCENARIO_CHECKPOINTS);
+    for i in 0..MAX_STEPS + MAX_INJECTIONS {
+        let op = if i % 2 == 0 {
+            RingOp::Join { node: last }
+        } else {
+            RingOp::Remove { node: last }
+        };
+        run.push(Action::Op { op });
+    }
+    (run.last().protocol.placed.keys / u64::from(keys) - 1) as usize
+}
+
+fn ring_limits(rounds: usize) {
+    let vnodes = (MAX_RING_POINTS / MAX_NODES as u64) as u32;
+    // Keys only, points only, and the mix that spends both budgets at the same change.
+    let both = (MAX_KEYS_PLACED * MAX_RING_POINTS / MAX_VNODES_PLACED) as u32;
+    let mut slowest = (Duration::ZERO, 0, 0);
+    for keys in [MAX_KEYS, 1, both.min(MAX_KEYS)] {
+        let mut changes = 0;
+        let t = best_of(rounds, || changes = ring_run(keys, vnodes));
+        if t > slowest.0 {
+            slowest = (t, keys, changes);
+        }
+    }
+    let (t, keys, changes) = slowest;
+    println!(
+        "ring at the limits: {MAX_NODES} nodes x {vnodes} virtual nodes, {keys} keys, {} steps ({changes} changes applied, the rest refused): {:.1} ms (wasm opt-level z: about 3-5x)",
+        MAX_STEPS + MAX_INJECTIONS,
+        t.as_secs_f64() * 1e3
+    );
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` (an unoptimised build) does not, and
     // then a small quick run only checks that everything works.
+    // `cargo bench -p distlab-core --bench core -- ring-limits` prints only the ring's limits.
+    if std::env::args().any(|a| a == "ring-limits") {
+        ring_limits(3);
+        return;
+    }
     if std::env::args().any(|a| a == "--bench") {
         ring_lookup(KEYS, LOOKUP_ROUNDS);
         seek(SEEK_ROUNDS);
         explorer(12);
+        ring_limits(3);
     } else {
         println!("quick check (run `cargo bench` for the real figures):");
         ring_lookup(QUICK_KEYS, 1);
         seek(1);
         explorer(6);
+        ring_limits(1);
     }
 }

@@ -11,8 +11,9 @@ mod scenarios;
 pub use hashing::{mod_n_owner, ring_hash, vnode_label, HashRing, VirtualNode, HASH_NAME};
 pub use keys::{key_name, KeySet};
 pub use lab::{
-    load_spread, ChangeKind, KeyMove, LoadSpread, Lookup, MoveStats, RingChange, RingLab, RingNote,
-    RingOp, RingSetup, BALANCE, KEYS_SERVED, MAX_KEYS, MAX_NODES, MAX_VNODES, MODN_MINIMAL,
+    check_ring_points, load_spread, ChangeKind, KeyMove, LoadSpread, Lookup, MoveStats, Placed,
+    RingChange, RingLab, RingNote, RingOp, RingSetup, BALANCE, KEYS_SERVED, MAX_KEYS,
+    MAX_KEYS_PLACED, MAX_NODES, MAX_RING_POINTS, MAX_VNODES, MAX_VNODES_PLACED, MODN_MINIMAL,
     RING_MINIMAL, SHOWN_KEYS,
 };
 pub use scenarios::scenarios;

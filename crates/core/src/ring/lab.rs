@@ -13,11 +13,30 @@ use super::hashing::{mod_n_owner, HashRing, VirtualNode};
 use super::keys::KeySet;
 use crate::kernel::{Ctx, LinkConfig, NodeId, NodeState, Protocol, Severity, Violation, World};
 use crate::scenario::{InvariantInfo, Lab, LabInfo, Scenario, StaticText, Topic};
-use crate::text::Text;
+use crate::text::{thousands, Text};
 
+// The limits below keep every ring the page can be asked for quick to build and to replay: a
+// scenario file of 500 steps, or a share link, is played in full when it is opened, and the page
+// must not freeze while it does. Measured with `cargo bench -p distlab-core --bench core` (the
+// "ring at the limits" line) and in the browser (tests/e2e/ring.test.mjs).
 pub const MAX_NODES: usize = 100;
 pub const MAX_VNODES: u32 = 1000;
-pub const MAX_KEYS: u32 = 1_000_000;
+/// Keys in a ring. 200,000 keys show the distribution as well as a million would (the counting
+/// noise is a fraction of a percent of each node's share), at a fifth of the cost of hashing and
+/// sorting them.
+pub const MAX_KEYS: u32 = 200_000;
+/// Points on the ring: every node that may join, times its virtual nodes (100 nodes × 200, or 20
+/// nodes × 1,000).
+pub const MAX_RING_POINTS: u64 = 20_000;
+/// Each change of the ring (a node joins or leaves, the virtual nodes change) places every key
+/// again; one run, from its set-up on, may place at most this many keys in all: about 10 changes
+/// of a ring of 200,000 keys, 20 of the free-play default of 100,000, 200 of a lesson's 10,000
+/// (a lesson makes fewer than 10).
+pub const MAX_KEYS_PLACED: u64 = 2_000_000;
+/// Each change also hashes and sorts every virtual node of the new ring; one run may place at most
+/// this many virtual nodes in all: about 12 changes of a ring of 20,000 points, 500 of the
+/// free-play default of 500.
+pub const MAX_VNODES_PLACED: u64 = 250_000;
 /// Keys `k1..` up to this many are drawn and animated; statistics always cover every key.
 pub const SHOWN_KEYS: u32 = 240;
 pub const KEYS_SERVED: &str = "ring.keys-served";
@@ -87,8 +106,30 @@ impl RingSetup {
             ));
         }
         check_vnodes(self.vnodes)?;
-        check_keys(self.keys)
+        check_keys(self.keys)?;
+        check_ring_points(self.nodes.len(), self.vnodes)
     }
+}
+
+/// Checks that `nodes` nodes with `vnodes` virtual nodes each stay within [`MAX_RING_POINTS`]. Every
+/// node counts, on the ring or not, since any of them may join.
+pub fn check_ring_points(nodes: usize, vnodes: u32) -> Result<(), Text> {
+    let points = nodes as u64 * u64::from(vnodes);
+    if points <= MAX_RING_POINTS {
+        return Ok(());
+    }
+    let (n, v, p, max) = (
+        thousands(nodes as u64),
+        thousands(u64::from(vnodes)),
+        thousands(points),
+        thousands(MAX_RING_POINTS),
+    );
+    Err(Text::new(
+        format!(
+            "{n} nodes × {v} virtual nodes = {p} points on the ring; at most {max} are allowed."
+        ),
+        format!("{n} 个节点 × {v} 个虚拟节点 = 环上 {p} 个点；最多允许 {max} 个。"),
+    ))
 }
 
 pub fn check_vnodes(vnodes: u32) -> Result<(), Text> {
@@ -107,8 +148,16 @@ pub fn check_keys(keys: u32) -> Result<(), Text> {
         Ok(())
     } else {
         Err(Text::new(
-            format!("The number of keys must be between 1 and {MAX_KEYS}, not {keys}."),
-            format!("键的数量必须在 1 到 {MAX_KEYS} 之间，而不是 {keys}。"),
+            format!(
+                "The number of keys must be between 1 and {}, not {}.",
+                thousands(u64::from(MAX_KEYS)),
+                thousands(u64::from(keys))
+            ),
+            format!(
+                "键的数量必须在 1 到 {} 之间，而不是 {}。",
+                thousands(u64::from(MAX_KEYS)),
+                thousands(u64::from(keys))
+            ),
         ))
     }
 }
@@ -217,6 +266,16 @@ pub struct RingLab {
     pub mod_load: Vec<u32>,
     pub last_change: Option<RingChange>,
     pub last_lookup: Option<Lookup>,
+    /// Keys and virtual nodes placed so far in this run, the set-up included, against
+    /// [`MAX_KEYS_PLACED`] and [`MAX_VNODES_PLACED`].
+    pub placed: Placed,
+}
+
+/// The work a run has done: every key and virtual node placed, counting again at each change.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Placed {
+    pub keys: u64,
+    pub vnodes: u64,
 }
 
 impl RingLab {
@@ -235,9 +294,14 @@ impl RingLab {
             mod_load: Vec::new(),
             last_change: None,
             last_lookup: None,
+            placed: Placed::default(),
         };
         lab.ring = lab.build_ring(&lab.members, lab.vnodes);
         lab.recount();
+        lab.placed = Placed {
+            keys: u64::from(setup.keys),
+            vnodes: lab.ring.len() as u64,
+        };
         Ok(lab)
     }
 
@@ -288,29 +352,41 @@ impl RingLab {
         let involves = |from: NodeId, to: NodeId| {
             changed.is_none() || Some(from) == changed || Some(to) == changed
         };
-        // The ring: both rings swept together along the sorted keys.
+        // The ring: both rings swept together along the sorted keys, counting the new loads on the
+        // way (one pass over the keys, not two).
+        let mut ring_load = alloc::vec![0u32; self.names.len()];
         let old = self.ring.owners_sorted(self.keys.sorted_hashes());
         let new = ring.owners_sorted(self.keys.sorted_hashes());
-        // Keys move only between two nodes; a key whose old or new ring is empty has nowhere to be.
-        for (from, to) in old.zip(new).filter_map(|pair| match pair {
-            (Some(from), Some(to)) => Some((from, to)),
-            _ => None,
-        }) {
-            if from != to {
-                ring_stats.moved += 1;
-                if !involves(from, to) {
-                    ring_stats.between_other_nodes += 1;
+        for (from, to) in old.zip(new) {
+            if let Some(to) = to {
+                ring_load[usize::from(to)] += 1;
+            }
+            // Keys move only between two nodes; a key whose old or new ring is empty has nowhere
+            // to be.
+            if let (Some(from), Some(to)) = (from, to) {
+                if from != to {
+                    ring_stats.moved += 1;
+                    if !involves(from, to) {
+                        ring_stats.between_other_nodes += 1;
+                    }
                 }
             }
         }
-        for &h in self.keys.hashes() {
-            if let (Some(from), Some(to)) =
-                (mod_n_owner(h, &self.members), mod_n_owner(h, &members))
-            {
-                if from != to {
-                    mod_stats.moved += 1;
-                    if !involves(from, to) {
-                        mod_stats.between_other_nodes += 1;
+        // hash % N: nothing moves when the members stay (a change of virtual nodes).
+        let mut mod_load = self.mod_load.clone();
+        if members != self.members {
+            mod_load = alloc::vec![0u32; self.names.len()];
+            for &h in self.keys.hashes() {
+                let to = mod_n_owner(h, &members);
+                if let Some(to) = to {
+                    mod_load[usize::from(to)] += 1;
+                }
+                if let (Some(from), Some(to)) = (mod_n_owner(h, &self.members), to) {
+                    if from != to {
+                        mod_stats.moved += 1;
+                        if !involves(from, to) {
+                            mod_stats.between_other_nodes += 1;
+                        }
                     }
                 }
             }
@@ -333,7 +409,10 @@ impl RingLab {
         self.ring = ring;
         self.members = members;
         self.vnodes = vnodes;
-        self.recount();
+        self.ring_load = ring_load;
+        self.mod_load = mod_load;
+        self.placed.keys += u64::from(total);
+        self.placed.vnodes += self.ring.len() as u64;
         let change = RingChange {
             kind,
             ring: ring_stats,
@@ -355,7 +434,26 @@ impl RingLab {
     /// Load spread of the current members with `vnodes` virtual nodes each, over the first
     /// `sample` keys (all keys when `sample` is larger), for the chart of spread against vnodes.
     pub fn spread_with_vnodes(&self, vnodes: u32, sample: usize) -> LoadSpread {
+        self.key_spread_on(&self.build_ring(&self.members, vnodes), sample)
+    }
+
+    /// Spread of the ring share (arc length) of the current members with `vnodes` virtual nodes
+    /// each: the load that infinitely many keys would see, independent of the key set.
+    pub fn arc_spread_with_vnodes(&self, vnodes: u32) -> LoadSpread {
+        self.arc_spread_on(&self.build_ring(&self.members, vnodes))
+    }
+
+    /// Both spreads of the chart (keys per node over every key, ring shares) with `vnodes` virtual
+    /// nodes each, from one ring built for both.
+    pub fn spreads_with_vnodes(&self, vnodes: u32) -> (LoadSpread, LoadSpread) {
         let ring = self.build_ring(&self.members, vnodes);
+        (
+            self.key_spread_on(&ring, usize::MAX),
+            self.arc_spread_on(&ring),
+        )
+    }
+
+    fn key_spread_on(&self, ring: &HashRing, sample: usize) -> LoadSpread {
         let mut load = alloc::vec![0u32; self.names.len()];
         if sample >= self.keys.len() {
             for owner in ring.owners_sorted(self.keys.sorted_hashes()).flatten() {
@@ -371,10 +469,7 @@ impl RingLab {
         load_spread(self.members.iter().map(|&m| load[usize::from(m)]))
     }
 
-    /// Spread of the ring share (arc length) of the current members with `vnodes` virtual nodes
-    /// each: the load that infinitely many keys would see, independent of the key set.
-    pub fn arc_spread_with_vnodes(&self, vnodes: u32) -> LoadSpread {
-        let ring = self.build_ring(&self.members, vnodes);
+    fn arc_spread_on(&self, ring: &HashRing) -> LoadSpread {
         let shares = ring.arc_shares(self.names.len());
         // Shares in millionths of the ring fit a u32; the relative spread does not depend on scale.
         load_spread(
@@ -382,6 +477,78 @@ impl RingLab {
                 .iter()
                 .map(|&m| ((shares[usize::from(m)] * 1_000_000) >> 32) as u32),
         )
+    }
+
+    /// Whether an operation makes sense in this state: the node exists and is (or is not) on the
+    /// ring, the key exists, the virtual nodes are in range.
+    fn check_sense(&self, op: &RingOp, nodes: &[NodeState]) -> Result<(), Text> {
+        let exists = |n: NodeId| usize::from(n) < self.names.len();
+        match op {
+            RingOp::Join { node } | RingOp::Remove { node } if !exists(*node) => {
+                Err(Text::new("there is no such node", "没有这个节点"))
+            }
+            RingOp::Join { node } if self.members.contains(node) => {
+                let name = self.name(*node);
+                Err(Text::new(
+                    format!("{name} is already on the ring"),
+                    format!("{name} 已经在哈希环上"),
+                ))
+            }
+            RingOp::Join { node }
+                if !nodes.get(usize::from(*node)).is_some_and(NodeState::is_up) =>
+            {
+                let name = self.name(*node);
+                Err(Text::new(
+                    format!("{name} is not running and cannot join"),
+                    format!("{name} 没有运行，无法加入"),
+                ))
+            }
+            RingOp::Remove { node } if !self.members.contains(node) => {
+                let name = self.name(*node);
+                Err(Text::new(
+                    format!("{name} is not on the ring"),
+                    format!("{name} 不在哈希环上"),
+                ))
+            }
+            RingOp::SetVnodes { vnodes } => check_vnodes(*vnodes),
+            RingOp::Lookup { key } if *key as usize >= self.keys.len() => {
+                let n = u64::from(*key) + 1;
+                Err(Text::new(
+                    format!("there is no key k{n}"),
+                    format!("没有键 k{n}"),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether a change that builds a ring of `points` virtual nodes and places every key on it
+    /// again stays within the run's budget ([`MAX_KEYS_PLACED`], [`MAX_VNODES_PLACED`]).
+    fn check_budget(&self, points: u64) -> Result<(), Text> {
+        let keys = self.keys.len() as u64;
+        if self.placed.keys + keys > MAX_KEYS_PLACED {
+            let (k, max, done) = (
+                thousands(keys),
+                thousands(MAX_KEYS_PLACED),
+                thousands(self.placed.keys),
+            );
+            return Err(Text::new(
+                format!("each change of the ring places all {k} keys again, one run may place at most {max} keys in all, and this run has placed {done}; for a longer run, start free play with fewer keys"),
+                format!("哈希环每变化一次，都要把全部 {k} 个键重新放置一遍，一次运行最多放置 {max} 个键，这次运行已经放置了 {done} 个；想做更长的练习，请用更少的键开始自由练习"),
+            ));
+        }
+        if self.placed.vnodes + points > MAX_VNODES_PLACED {
+            let (p, max, done) = (
+                thousands(points),
+                thousands(MAX_VNODES_PLACED),
+                thousands(self.placed.vnodes),
+            );
+            return Err(Text::new(
+                format!("this change would place {p} virtual nodes on a new ring, one run may place at most {max} in all, and this run has placed {done}; for a longer run, use fewer nodes or virtual nodes"),
+                format!("这次变化要在新的哈希环上放置 {p} 个虚拟节点，一次运行最多放置 {max} 个，这次运行已经放置了 {done} 个；想做更长的练习，请减少节点数或虚拟节点数"),
+            ));
+        }
+        Ok(())
     }
 
     /// Builds the world for this lab: one kernel node per ring node.
@@ -462,44 +629,18 @@ impl Protocol for RingLab {
     }
 
     fn check_op(&self, op: &RingOp, nodes: &[NodeState]) -> Result<(), Text> {
-        let exists = |n: NodeId| usize::from(n) < self.names.len();
-        match op {
-            RingOp::Join { node } | RingOp::Remove { node } if !exists(*node) => {
-                Err(Text::new("there is no such node", "没有这个节点"))
+        self.check_sense(op, nodes)?;
+        let members = self.members.len() as u64;
+        let points = match *op {
+            RingOp::Join { .. } => (members + 1) * u64::from(self.vnodes),
+            RingOp::Remove { .. } => (members - 1) * u64::from(self.vnodes),
+            RingOp::SetVnodes { vnodes } => {
+                check_ring_points(self.names.len(), vnodes)?;
+                members * u64::from(vnodes)
             }
-            RingOp::Join { node } if self.members.contains(node) => {
-                let name = self.name(*node);
-                Err(Text::new(
-                    format!("{name} is already on the ring"),
-                    format!("{name} 已经在哈希环上"),
-                ))
-            }
-            RingOp::Join { node }
-                if !nodes.get(usize::from(*node)).is_some_and(NodeState::is_up) =>
-            {
-                let name = self.name(*node);
-                Err(Text::new(
-                    format!("{name} is not running and cannot join"),
-                    format!("{name} 没有运行，无法加入"),
-                ))
-            }
-            RingOp::Remove { node } if !self.members.contains(node) => {
-                let name = self.name(*node);
-                Err(Text::new(
-                    format!("{name} is not on the ring"),
-                    format!("{name} 不在哈希环上"),
-                ))
-            }
-            RingOp::SetVnodes { vnodes } => check_vnodes(*vnodes),
-            RingOp::Lookup { key } if *key as usize >= self.keys.len() => {
-                let n = u64::from(*key) + 1;
-                Err(Text::new(
-                    format!("there is no key k{n}"),
-                    format!("没有键 k{n}"),
-                ))
-            }
-            _ => Ok(()),
-        }
+            RingOp::Lookup { .. } => return Ok(()),
+        };
+        self.check_budget(points)
     }
 
     fn on_op(&mut self, op: &RingOp, ctx: &mut Ctx<'_, Self>) {
@@ -672,6 +813,37 @@ impl Lab for RingLab {
 
     fn build(setup: &RingSetup, seed: u64) -> Result<World<RingLab>, Text> {
         RingLab::world(setup, seed)
+    }
+
+    /// An operation from a file or a link names a node, a key or a number of virtual nodes within
+    /// what any ring may have; whether that node or key exists in this ring is `check_op`'s work.
+    fn check_input(op: &RingOp) -> Result<(), Text> {
+        match *op {
+            RingOp::Join { node } | RingOp::Remove { node } if usize::from(node) >= MAX_NODES => {
+                Err(Text::new(
+                    format!(
+                        "There is no node {}: a ring has at most {MAX_NODES} nodes.",
+                        u32::from(node) + 1
+                    ),
+                    format!(
+                        "没有第 {} 个节点：哈希环最多有 {MAX_NODES} 个节点。",
+                        u32::from(node) + 1
+                    ),
+                ))
+            }
+            RingOp::SetVnodes { vnodes } => check_vnodes(vnodes),
+            RingOp::Lookup { key } if key >= MAX_KEYS => {
+                let (n, max) = (
+                    thousands(u64::from(key) + 1),
+                    thousands(u64::from(MAX_KEYS)),
+                );
+                Err(Text::new(
+                    format!("There is no key k{n}: a ring has at most {max} keys."),
+                    format!("没有键 k{n}：哈希环最多有 {max} 个键。"),
+                ))
+            }
+            _ => Ok(()),
+        }
     }
 
     fn invariants() -> Vec<InvariantInfo> {
@@ -1045,5 +1217,216 @@ mod tests {
         // The sampled variant uses only the first keys and still counts each exactly once.
         let sampled = lab.spread_with_vnodes(50, 1000);
         assert!((sampled.mean - 100.0).abs() < 1e-9);
+    }
+
+    /// A scenario file with `steps` steps, the last node joining and leaving again and again.
+    fn churn_file(nodes: usize, vnodes: u32, keys: u32, steps: usize) -> Scenario<RingLab> {
+        use crate::scenario::{Directive, ScriptStep};
+        let last = (nodes - 1) as NodeId;
+        Scenario {
+            id: "churn".into(),
+            title: Text::new("Churn", "反复加入离开"),
+            summary: Text::new("One node joins and leaves.", "一个节点反复加入和离开。"),
+            seed: 1,
+            setup: RingSetup {
+                nodes: names(nodes),
+                members: (0..last).collect(),
+                vnodes,
+                keys,
+            },
+            faults: Vec::new(),
+            breaks: Vec::new(),
+            steps: (0..steps)
+                .map(|i| {
+                    let op = if i % 2 == 0 {
+                        RingOp::Join { node: last }
+                    } else {
+                        RingOp::Remove { node: last }
+                    };
+                    ScriptStep::new(Directive::Op { op }, "A change.", "一次变化。")
+                })
+                .collect(),
+        }
+    }
+
+    fn refusal(s: &Scenario<RingLab>) -> Text {
+        match s.validate() {
+            Err(crate::scenario::ScenarioError::Invalid(t)) => t,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_issue_file_at_every_cap_is_refused_with_a_message() {
+        // Issue 11: 100 nodes, 1,000 virtual nodes, 1,000,000 keys, 500 steps took over 3 s.
+        let file = churn_file(MAX_NODES, MAX_VNODES, 1_000_000, crate::scenario::MAX_STEPS);
+        let e = refusal(&file);
+        assert_eq!(
+            e.en,
+            "The number of keys must be between 1 and 200,000, not 1,000,000."
+        );
+        assert_eq!(e.zh, "键的数量必须在 1 到 200,000 之间，而不是 1,000,000。");
+        // With keys allowed, the ring's points are refused, naming both factors.
+        let file = churn_file(MAX_NODES, MAX_VNODES, MAX_KEYS, crate::scenario::MAX_STEPS);
+        let e = refusal(&file);
+        assert_eq!(
+            e.en,
+            "100 nodes × 1,000 virtual nodes = 100,000 points on the ring; at most 20,000 are allowed."
+        );
+        assert_eq!(
+            e.zh,
+            "100 个节点 × 1,000 个虚拟节点 = 环上 100,000 个点；最多允许 20,000 个。"
+        );
+    }
+
+    #[test]
+    fn set_ups_just_under_the_limits_are_accepted() {
+        for (nodes, vnodes) in [(100, 200), (20, 1000), (1, 1000)] {
+            let file = churn_file(nodes.max(2), vnodes, MAX_KEYS, 2);
+            let points = file.setup.nodes.len() as u64 * u64::from(vnodes);
+            if points <= MAX_RING_POINTS {
+                assert!(file.validate().is_ok(), "{nodes} × {vnodes}");
+            }
+        }
+        assert!(churn_file(100, 200, MAX_KEYS, 2).validate().is_ok());
+        assert!(churn_file(100, 201, 1, 2).validate().is_err());
+        assert!(churn_file(21, 1000, 1, 2).validate().is_err());
+        assert!(churn_file(20, 1000, 1, 2).validate().is_ok());
+    }
+
+    /// The applied changes and the refusals of a played run.
+    fn changes_and_refusals(s: &Scenario<RingLab>) -> (usize, Vec<Text>) {
+        let played = s.play(&[]).unwrap();
+        let mut changes = 0;
+        let mut refused = Vec::new();
+        for step in played.run.steps() {
+            for e in &step.events {
+                match e {
+                    Event::Note {
+                        note: RingNote::Changed { .. },
+                    } => changes += 1,
+                    Event::Skipped { reason } => refused.push(reason.clone()),
+                    _ => {}
+                }
+            }
+        }
+        let placed = played.run.last().protocol.placed;
+        assert!(placed.keys <= MAX_KEYS_PLACED && placed.vnodes <= MAX_VNODES_PLACED);
+        (changes, refused)
+    }
+
+    #[test]
+    fn a_long_run_of_many_keys_stops_changing_at_its_budget_of_keys() {
+        // 100,000 keys: the set-up and 19 changes place 2,000,000 keys; the 20th is refused.
+        let file = churn_file(4, 10, 100_000, crate::scenario::MAX_STEPS);
+        let (changes, refused) = changes_and_refusals(&file);
+        assert_eq!(changes, 19);
+        assert_eq!(refused.len(), crate::scenario::MAX_STEPS - 19);
+        assert_eq!(
+            refused[0].en,
+            "each change of the ring places all 100,000 keys again, one run may place at most 2,000,000 keys in all, and this run has placed 2,000,000; for a longer run, start free play with fewer keys"
+        );
+        assert!(
+            refused[0].zh.contains("全部 100,000 个键"),
+            "{}",
+            refused[0].zh
+        );
+        // A lookup costs nothing and still works.
+        let mut w = RingLab::build(&file.setup, 1).unwrap();
+        w.protocol.placed.keys = MAX_KEYS_PLACED;
+        let mut ev = Vec::new();
+        w.apply(
+            &Action::Op {
+                op: RingOp::Lookup { key: 5 },
+            },
+            &mut ev,
+        );
+        assert!(matches!(ev[..], [Event::Note { .. }]), "{ev:?}");
+    }
+
+    #[test]
+    fn a_long_run_of_many_points_stops_changing_at_its_budget_of_virtual_nodes() {
+        // 100 nodes × 200: each change builds a ring of 19,800 or 20,000 points.
+        let file = churn_file(100, 200, 1, crate::scenario::MAX_STEPS);
+        let (changes, refused) = changes_and_refusals(&file);
+        // Set-up 19,800; then 20,000 and 19,800 in turn: after 11 changes 238,800 are placed, and
+        // the 12th would pass 250,000.
+        assert_eq!(changes, 11);
+        assert_eq!(refused[0].en, "this change would place 19,800 virtual nodes on a new ring, one run may place at most 250,000 in all, and this run has placed 238,800; for a longer run, use fewer nodes or virtual nodes");
+        // The lessons' rings are far from either budget.
+        for lesson in RingLab::lessons() {
+            let (_, refused) = changes_and_refusals(&lesson);
+            assert!(
+                refused.iter().all(|r| !r.en.contains("one run may place")),
+                "{}",
+                lesson.id
+            );
+        }
+    }
+
+    #[test]
+    fn more_virtual_nodes_than_the_ring_may_hold_are_refused_naming_both_factors() {
+        let mut w = RingLab::build(&churn_file(30, 10, 100, 2).setup, 1).unwrap();
+        let mut ev = Vec::new();
+        w.apply(
+            &Action::Op {
+                op: RingOp::SetVnodes { vnodes: 700 },
+            },
+            &mut ev,
+        );
+        let [Event::Skipped { reason }] = &ev[..] else {
+            panic!("{ev:?}");
+        };
+        assert_eq!(
+            reason.en,
+            "30 nodes × 700 virtual nodes = 21,000 points on the ring; at most 20,000 are allowed."
+        );
+        ev.clear();
+        w.apply(
+            &Action::Op {
+                op: RingOp::SetVnodes { vnodes: 666 },
+            },
+            &mut ev,
+        );
+        assert!(matches!(ev[..], [Event::Note { .. }]), "{ev:?}");
+    }
+
+    #[test]
+    fn operations_out_of_any_rings_range_are_refused_as_input() {
+        for op in [
+            RingOp::Join { node: 100 },
+            RingOp::Remove { node: 255 },
+            RingOp::SetVnodes { vnodes: 0 },
+            RingOp::SetVnodes { vnodes: u32::MAX },
+            RingOp::Lookup { key: MAX_KEYS },
+            RingOp::Lookup { key: u32::MAX },
+        ] {
+            let e = RingLab::check_input(&op).unwrap_err();
+            assert!(!e.is_incomplete(), "{op:?}");
+        }
+        assert_eq!(
+            RingLab::check_input(&RingOp::Lookup { key: u32::MAX })
+                .unwrap_err()
+                .en,
+            "There is no key k4,294,967,296: a ring has at most 200,000 keys."
+        );
+        for op in [
+            RingOp::Join { node: 99 },
+            RingOp::Remove { node: 0 },
+            RingOp::SetVnodes { vnodes: MAX_VNODES },
+            RingOp::Lookup { key: MAX_KEYS - 1 },
+        ] {
+            assert!(RingLab::check_input(&op).is_ok(), "{op:?}");
+        }
+    }
+
+    #[test]
+    fn the_chart_spreads_agree_with_their_separate_functions() {
+        let lab = lab(6, vec![0, 2, 3, 5], 1, 5_000);
+        for v in [1, 7, 100] {
+            let (keys, arcs) = lab.spreads_with_vnodes(v);
+            assert_eq!(keys, lab.spread_with_vnodes(v, usize::MAX));
+            assert_eq!(arcs, lab.arc_spread_with_vnodes(v));
+        }
     }
 }

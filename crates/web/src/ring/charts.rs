@@ -2,7 +2,7 @@
 //! of the load (standard deviation as a share of the mean) against the number of virtual nodes.
 
 use distlab_core::kernel::World;
-use distlab_core::ring::RingLab;
+use distlab_core::ring::{RingLab, MAX_RING_POINTS};
 use distlab_core::Lang;
 use plotters::prelude::*;
 use yew::prelude::*;
@@ -11,10 +11,9 @@ use super::Shared;
 use crate::i18n::{thousands, tr, trf};
 use crate::views::node_colour;
 
-/// The virtual-node counts on the spread chart.
+/// The virtual-node counts on the spread chart, as far as the lab allows them for this many nodes
+/// (`MAX_RING_POINTS`): the curve costs what the rings it draws cost, and no more.
 const CURVE_VNODES: [u32; 10] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
-/// The spread curve is computed over at most this many keys, so that it stays quick at a million.
-const CURVE_SAMPLE: usize = 100_000;
 const FONT: &str = "sans-serif";
 
 #[derive(Properties, PartialEq)]
@@ -201,18 +200,20 @@ fn spread_chart(lang: Lang, curve: &[(u32, f64, f64)], now: (u32, f64)) -> Resul
 pub fn ring_charts(props: &ChartProps) -> Html {
     let lang = props.lang;
     let lab = &props.world.0.protocol;
-    let sample = lab.keys.len().min(CURVE_SAMPLE);
+    let sample = lab.keys.len();
     let curve = {
         let world = props.world.clone();
         use_memo(
             (lab.members.clone(), lab.keys.len(), lab.names.len()),
             move |_| {
                 let lab = &world.0.protocol;
+                let nodes = lab.names.len() as u64;
                 CURVE_VNODES
                     .iter()
+                    .filter(|&&v| nodes * u64::from(v) <= MAX_RING_POINTS)
                     .map(|&v| {
-                        let keys = lab.spread_with_vnodes(v, CURVE_SAMPLE).relative_std_dev();
-                        (v, keys, lab.arc_spread_with_vnodes(v).relative_std_dev())
+                        let (keys, arcs) = lab.spreads_with_vnodes(v);
+                        (v, keys.relative_std_dev(), arcs.relative_std_dev())
                     })
                     .collect::<Vec<_>>()
             },
@@ -220,6 +221,9 @@ pub fn ring_charts(props: &ChartProps) -> Html {
     };
     let spread = lab.ring_spread();
     let now = (lab.vnodes, spread.relative_std_dev());
+    // The curve stops where this many nodes would pass the lab's limit of points on the ring.
+    let curve_end = curve.last().map_or(0, |p| p.0);
+    let cut = curve_end < CURVE_VNODES[CURVE_VNODES.len() - 1];
     html! {
         <div class="charts">
             <figure data-testid="load-chart">
@@ -232,7 +236,13 @@ pub fn ring_charts(props: &ChartProps) -> Html {
                 { svg_html(spread_chart(lang, &curve, now), lang) }
                 <figcaption>{ trf(lang,
                     format!("Spread of the load (standard deviation as % of the mean) against virtual nodes, for these {} nodes: keys counted over {} keys, and the ring share each node owns, which is what many keys converge to. More virtual nodes, smaller arcs, a more even load.", lab.members.len(), thousands(sample as u64)),
-                    format!("这 {} 个节点的负载离散程度（标准差占均值的百分比）随虚拟节点数的变化：一条按 {} 个键计数，一条按每个节点在环上占的份额计算（键足够多时键数会趋近于它）。虚拟节点越多，弧越小，负载越均匀。", lab.members.len(), thousands(sample as u64))) }</figcaption>
+                    format!("这 {} 个节点的负载离散程度（标准差占均值的百分比）随虚拟节点数的变化：一条按 {} 个键计数，一条按每个节点在环上占的份额计算（键足够多时键数会趋近于它）。虚拟节点越多，弧越小，负载越均匀。", lab.members.len(), thousands(sample as u64))) }
+                    if cut {
+                        { trf(lang,
+                            format!(" The curve ends at {curve_end} virtual nodes: with {} nodes, the next value would pass the lab's limit of {} points on a ring.", lab.names.len(), thousands(MAX_RING_POINTS)),
+                            format!("曲线止于 {curve_end} 个虚拟节点：{} 个节点时，再往后就会超过本实验环上 {} 个点的上限。", lab.names.len(), thousands(MAX_RING_POINTS))) }
+                    }
+                </figcaption>
             </figure>
         </div>
     }

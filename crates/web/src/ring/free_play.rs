@@ -1,11 +1,11 @@
 //! Free play in the ring lab: a ring of the student's own size, with no script, every step theirs.
 
 use distlab_core::kernel::FaultKind;
-use distlab_core::ring::{RingLab, RingSetup, MAX_KEYS, MAX_NODES, MAX_VNODES};
+use distlab_core::ring::{RingLab, RingSetup, MAX_KEYS, MAX_NODES, MAX_RING_POINTS, MAX_VNODES};
 use distlab_core::{Scenario, Text};
 use yew::prelude::*;
 
-use crate::i18n::tr;
+use crate::i18n::{thousands, tr, trf};
 use crate::player::Msg;
 use crate::share;
 
@@ -109,6 +109,9 @@ pub fn sandbox_form(props: &SandboxProps) -> Html {
                 <input ref={keys} data-testid="sandbox-keys" type="number" min="1" max={MAX_KEYS.to_string()}
                     value={defaults.keys.to_string()} />
             </label>
+            <p class="hint" data-testid="sandbox-limits">{ trf(lang,
+                format!("Nodes × virtual nodes: at most {} points on the ring; at most {} keys.", thousands(MAX_RING_POINTS), thousands(u64::from(MAX_KEYS))),
+                format!("节点数 × 虚拟节点数：环上最多 {} 个点；键最多 {} 个。", thousands(MAX_RING_POINTS), thousands(u64::from(MAX_KEYS)))) }</p>
             <button type="submit" data-testid="sandbox-start">{ tr(lang, "Build this ring", "生成哈希环") }</button>
         </form>
     }

@@ -2,7 +2,7 @@
 //! like a fault: nodes join and leave, the number of virtual nodes changes, a key is looked up.
 
 use distlab_core::kernel::{NodeStatus, World};
-use distlab_core::ring::{RingLab, RingOp, MAX_VNODES};
+use distlab_core::ring::{RingLab, RingOp, MAX_RING_POINTS, MAX_VNODES};
 use distlab_core::{Lang, Text};
 use yew::prelude::*;
 
@@ -42,20 +42,29 @@ pub fn controls(lang: Lang, world: &World<RingLab>, dispatch: &Callback<Msg<Ring
                     }
                 }) }
             </div>
-            <VnodeSlider lang={lang} vnodes={lab.vnodes} dispatch={dispatch.clone()} />
+            <VnodeSlider lang={lang} vnodes={lab.vnodes} max={max_vnodes(lab.names.len())} dispatch={dispatch.clone()} />
             <LookupBox lang={lang} keys={lab.keys.len() as u32} dispatch={dispatch.clone()} />
         </section>
     }
+}
+
+/// The most virtual nodes each of `nodes` nodes may have: `MAX_VNODES`, or fewer when the ring would
+/// pass `MAX_RING_POINTS` (every node counts, since any may join).
+fn max_vnodes(nodes: usize) -> u32 {
+    let by_points = MAX_RING_POINTS / (nodes.max(1) as u64);
+    MAX_VNODES.min(u32::try_from(by_points).unwrap_or(u32::MAX))
 }
 
 #[derive(Properties, PartialEq)]
 struct SliderProps {
     lang: Lang,
     vnodes: u32,
+    /// The slider's top: [`max_vnodes`] for the lab's nodes.
+    max: u32,
     dispatch: Callback<Msg<RingLab>>,
 }
 
-/// Virtual nodes per node, 1 to 1000: the label follows the slider, the ring changes on release.
+/// Virtual nodes per node, 1 to `max`: the label follows the slider, the ring changes on release.
 #[function_component(VnodeSlider)]
 fn vnode_slider(props: &SliderProps) -> Html {
     let lang = props.lang;
@@ -73,13 +82,15 @@ fn vnode_slider(props: &SliderProps) -> Html {
             }
         })
     };
-    let onchange = props.dispatch.reform(|e: Event| {
+    let max = props.max;
+    let onchange = props.dispatch.reform(move |e: Event| {
         let input: web_sys::HtmlInputElement = e.target_unchecked_into();
         match input.value().trim().parse::<u32>() {
+            // A number above the top still goes to the lab, which says why it is refused.
             Ok(vnodes) => Msg::Op(RingOp::SetVnodes { vnodes }),
             Err(_) => Msg::Notice(Some(Text::new(
-                format!("Virtual nodes must be a whole number between 1 and {MAX_VNODES}."),
-                format!("虚拟节点数必须是 1 到 {MAX_VNODES} 之间的整数。"),
+                format!("Virtual nodes must be a whole number between 1 and {max}."),
+                format!("虚拟节点数必须是 1 到 {max} 之间的整数。"),
             ))),
         }
     });
@@ -88,9 +99,9 @@ fn vnode_slider(props: &SliderProps) -> Html {
             <label for="vnodes">{ tr(lang, "Virtual nodes per node", "每个节点的虚拟节点数") }
                 <strong data-testid="vnodes-value">{ format!(" {}", *live) }</strong>
             </label>
-            <input id="vnodes" data-testid="vnodes-slider" type="range" min="1" max={MAX_VNODES.to_string()}
+            <input id="vnodes" data-testid="vnodes-slider" type="range" min="1" max={max.to_string()}
                 value={live.to_string()} {oninput} onchange={onchange.clone()} />
-            <input data-testid="vnodes-number" class="number" type="number" min="1" max={MAX_VNODES.to_string()}
+            <input data-testid="vnodes-number" class="number" type="number" min="1" max={max.to_string()}
                 value={live.to_string()} onchange={onchange} aria-label={tr(lang, "Virtual nodes per node", "每个节点的虚拟节点数")} />
         </div>
     }
