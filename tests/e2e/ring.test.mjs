@@ -575,8 +575,8 @@ describe('consistent-hashing lab', () => {
     await page.waitForTimeout(300);
     const linkMs = await timeOpening(page, churnSandboxLink(limitSetup()), LINK_INJECTIONS);
     t.diagnostic(`ring at the limits: ${FILE_STEPS}-step file ${fileMs.toFixed(0)} ms, ${LINK_INJECTIONS}-injection free-play link ${linkMs.toFixed(0)} ms`);
-    // Only a gross regression fails here (before issue 11 such a file froze the page for seconds).
-    assert.ok(fileMs < 3000 && linkMs < 3000, `opening took ${fileMs} ms and ${linkMs} ms`);
+    // A figure, not an assertion (timings live in figures): before issue 11 such a file froze the
+    // page for seconds.
     // Past the limits the run is refused with a message that names both factors; the run stays.
     await setHash(page, churnFileLink(limitSetup(1000)));
     const message = page.locator(tid('message'));
