@@ -190,6 +190,9 @@ pub fn describe_note(lang: Lang, lab: &AmqLab, note: &AmqNote) -> String {
                     let why = match why {
                         Refusal::Down => tr(lang, "down", "宕机"),
                         Refusal::Slave => tr(lang, "not a master", "不是主节点"),
+                        Refusal::Unreachable => {
+                            tr(lang, "cut off by the partition", "被网络分区隔开")
+                        }
                     };
                     trf(
                         lang,

@@ -329,6 +329,13 @@ impl<P: Protocol> Ctx<'_, P> {
             .is_some_and(NodeState::is_up)
     }
 
+    /// Whether `from` can open a connection to `to` now: `to` is up and no partition separates
+    /// them. A protocol uses it for a connection handshake it does not model message by message
+    /// (a TCP connect that fails at once across a partition).
+    pub fn reachable(&self, from: NodeId, to: NodeId) -> bool {
+        self.is_up(to) && !self.net.partitioned(from, to)
+    }
+
     pub fn rng(&mut self) -> &mut SimRng {
         self.rng
     }

@@ -602,6 +602,9 @@ pub enum Refusal {
     Down,
     /// A slave: no transport connector runs until it becomes master.
     Slave,
+    /// A partition separates the client from the broker: the TCP connect fails (times out), and
+    /// the failover transport backs off as for a broker that is down (`FailoverTransport.doReconnect`).
+    Unreachable,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -1648,6 +1651,8 @@ impl AmqLab {
         for &b in &c.spec.uris {
             if !ctx.is_up(b) {
                 tried.push((b, Refusal::Down));
+            } else if !ctx.reachable(client, b) {
+                tried.push((b, Refusal::Unreachable));
             } else if !self.is_master(b) {
                 tried.push((b, Refusal::Slave));
             } else {
@@ -3105,6 +3110,29 @@ mod tests {
         assert!(notes
             .iter()
             .any(|n| matches!(n, AmqNote::ConnectionLost { .. })));
+        // Across the partition the failover transport's connect fails, and it backs off: 10 ms,
+        // 20, 40, … (not a reconnect and a drop every 10 ms).
+        let retries: Vec<Time> = notes
+            .iter()
+            .filter_map(|n| match n {
+                AmqNote::NoBroker {
+                    client,
+                    tried,
+                    retry_in: Some(after),
+                } if *client == c => {
+                    assert!(tried.iter().all(|(_, why)| *why == Refusal::Unreachable));
+                    Some(*after)
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(retries.len() >= 3, "{retries:?}");
+        assert!(retries
+            .windows(2)
+            .all(|w| w[1] == (w[0] * 2).min(MAX_RECONNECT_DELAY)));
+        assert!(!notes
+            .iter()
+            .any(|n| matches!(n, AmqNote::Connected { client, .. } if *client == c)));
         fault(&mut w, Fault::Heal);
         run_bounded(&mut w, 50);
         let got = process_all(&mut w, c);
