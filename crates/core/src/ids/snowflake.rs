@@ -58,6 +58,7 @@ impl Field {
 /// Where one field sits: bits `low .. low + bits` of the id (bit 0 is the lowest).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FieldRange {
+    /// Which field.
     pub field: Field,
     /// The lowest bit of the field.
     pub low: u32,
@@ -71,9 +72,13 @@ pub struct FieldRange {
 /// worker id) and `datacenter` 0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Parts {
+    /// The start of the id's time unit, in Unix milliseconds.
     pub unix_ms: u64,
+    /// The datacenter id.
     pub datacenter: u64,
+    /// The worker (machine) id.
     pub worker: u64,
+    /// The sequence number within the time unit.
     pub sequence: u64,
 }
 
@@ -86,9 +91,13 @@ pub struct Layout {
     pub epoch_ms: u64,
     /// The time unit in milliseconds (1 for Twitter, 10 for Sonyflake, 1,000 for Baidu).
     pub unit_ms: u64,
+    /// The width of the time field.
     pub time_bits: u32,
+    /// The width of the datacenter field (0 when the layout has one machine field).
     pub datacenter_bits: u32,
+    /// The width of the worker (machine) field.
     pub worker_bits: u32,
+    /// The width of the sequence field.
     pub sequence_bits: u32,
     /// The fields from the highest to the lowest; each field appears exactly once.
     pub order: [Field; 4],
@@ -326,10 +335,10 @@ impl Layout {
         worker: u64,
         sequence: u64,
     ) -> u64 {
-        (tick << self.shift(Field::Time))
-            | (datacenter << self.shift(Field::Datacenter))
-            | (worker << self.shift(Field::Worker))
-            | (sequence << self.shift(Field::Sequence))
+        shl(tick, self.shift(Field::Time))
+            | shl(datacenter, self.shift(Field::Datacenter))
+            | shl(worker, self.shift(Field::Worker))
+            | shl(sequence, self.shift(Field::Sequence))
     }
 
     /// The field's raw value in an id.
@@ -350,6 +359,16 @@ impl Layout {
             worker: self.field(id, Field::Worker),
             sequence: self.field(id, Field::Sequence),
         }
+    }
+}
+
+/// `value << shift`, or 0 when the shift is 64 or more (only in a layout that is not valid, which
+/// a file could carry: it must not panic).
+const fn shl(value: u64, shift: u32) -> u64 {
+    if shift >= 64 {
+        0
+    } else {
+        value << shift
     }
 }
 

@@ -42,7 +42,10 @@ pub enum Guard {
     /// `leaf-core/.../snowflake/SnowflakeIDGenImpl.java`, `get`: `if (offset <= 5) { wait(offset
     /// << 1); timestamp = timeGen(); if (timestamp < lastTimestamp) return new Result(-1, …) }
     /// else return new Result(-3, …)`.
-    WaitSmall { max_ms: u64 },
+    WaitSmall {
+        /// The largest step back that is waited out (5 ms in Leaf).
+        max_ms: u64,
+    },
 }
 
 impl Guard {
@@ -57,20 +60,25 @@ pub enum WaitCause {
     /// Twitter): the real generator spins on the clock until the next unit (`tilNextMillis`).
     SequenceExhausted,
     /// [`Guard::WaitSmall`]: the clock is `behind_ms` behind the last id; Leaf waits twice that.
-    ClockBackwards { behind_ms: u64 },
+    ClockBackwards {
+        /// How far the clock reads behind the last id's time.
+        behind_ms: u64,
+    },
 }
 
 /// Why the generator refused to mint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Refusal {
-    /// [`Guard::Refuse`], or [`Guard::WaitSmall`] when the step back is larger than its limit.
+    /// [`Guard::Refuse`], or [`Guard::WaitSmall`] when the step back is larger than its limit;
+    /// `behind_ms` is how far the clock reads behind the last id's time.
     ClockBackwards { behind_ms: u64 },
-    /// [`Guard::WaitSmall`] waited and the clock was still behind (Leaf's result -1).
+    /// [`Guard::WaitSmall`] waited and the clock was still `behind_ms` behind (Leaf's result -1).
     StillBehindAfterWait { behind_ms: u64 },
-    /// The clock reads before the layout's epoch (Leaf: "Snowflake not support twepoch gt
-    /// currentTime").
+    /// The clock reads `unix_ms`, before the layout's epoch (Leaf: "Snowflake not support
+    /// twepoch gt currentTime").
     BeforeEpoch { unix_ms: u64 },
-    /// The clock reads past the end of the time field (Baidu's "Timestamp bits is exhausted").
+    /// The clock reads `unix_ms`, past the end of the time field (Baidu's "Timestamp bits is
+    /// exhausted").
     TimeFieldExhausted { unix_ms: u64 },
 }
 
@@ -125,10 +133,11 @@ impl Refusal {
 /// What one call of [`Generator::next`] did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Outcome {
-    /// A new id.
+    /// A new id, `id`.
     Minted { id: u64 },
-    /// The real generator would block until the clock reads `until_ms` (Unix ms) and then go on;
-    /// the caller waits (advances virtual time or holds the request) and calls `next` again.
+    /// The real generator would block until the clock reads `until_ms` (Unix ms) and then go on,
+    /// for the reason `cause`; the caller waits (advances virtual time or holds the request) and
+    /// calls `next` again.
     Wait { until_ms: u64, cause: WaitCause },
     /// No id; the request fails.
     Refused(Refusal),
@@ -137,7 +146,9 @@ pub enum Outcome {
 /// What a generator has done so far, for the view.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Counts {
+    /// Ids minted.
     pub minted: u64,
+    /// Requests refused.
     pub refused: u64,
     /// Waits asked for, for an exhausted sequence or a small step back.
     pub waited: u64,
@@ -156,9 +167,13 @@ pub struct Counts {
 /// spread evenly; the model starts at 0, as Twitter does, and leaves that out.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Generator {
+    /// Where the fields sit.
     pub layout: Layout,
+    /// What it does when the clock goes back.
     pub guard: Guard,
+    /// The configured datacenter id (0 in a layout without that field).
     pub datacenter: u64,
+    /// The worker id, configured or from the [`super::Registry`].
     pub worker: u64,
     /// The start, in Unix ms, of the time unit of the last id (Twitter's `lastTimestamp`); `None`
     /// before the first id.
@@ -167,6 +182,7 @@ pub struct Generator {
     pub sequence: u64,
     /// True after [`Guard::WaitSmall`] asked to wait: the next call is Leaf's one retry.
     pub retrying: bool,
+    /// What it has done so far.
     pub counts: Counts,
 }
 
@@ -215,9 +231,9 @@ impl Generator {
     pub fn next(&mut self, wall_ms: u64) -> Outcome {
         let outcome = self.step(wall_ms);
         match outcome {
-            Outcome::Minted { .. } => self.counts.minted += 1,
-            Outcome::Wait { .. } => self.counts.waited += 1,
-            Outcome::Refused(_) => self.counts.refused += 1,
+            Outcome::Minted { .. } => self.counts.minted = self.counts.minted.saturating_add(1),
+            Outcome::Wait { .. } => self.counts.waited = self.counts.waited.saturating_add(1),
+            Outcome::Refused(_) => self.counts.refused = self.counts.refused.saturating_add(1),
         }
         outcome
     }
@@ -247,7 +263,7 @@ impl Generator {
                     Guard::WaitSmall { max_ms } if behind_ms <= max_ms => {
                         self.retrying = true;
                         return Outcome::Wait {
-                            until_ms: wall_ms.saturating_add(2 * behind_ms),
+                            until_ms: wall_ms.saturating_add(behind_ms.saturating_mul(2)),
                             cause: WaitCause::ClockBackwards { behind_ms },
                         };
                     }
@@ -451,6 +467,21 @@ mod tests {
             Outcome::Refused(Refusal::TimeFieldExhausted { .. })
         ));
         assert!(b.next(1_700_000_000_000).is_minted());
+    }
+
+    #[test]
+    fn a_generator_edited_into_a_bad_layout_does_not_panic() {
+        // A file can carry any state: shifts past 64 bits and huge waits must not panic.
+        let mut g = twitter(Guard::LEAF);
+        g.layout.sequence_bits = 70;
+        g.guard = Guard::WaitSmall { max_ms: u64::MAX };
+        g.counts.minted = u64::MAX;
+        assert!(g.next(T0).is_minted());
+        assert!(matches!(g.next(T0 - 1), Outcome::Wait { .. }));
+        assert_eq!(
+            g.next(0),
+            Outcome::Refused(Refusal::BeforeEpoch { unix_ms: 0 })
+        );
     }
 
     impl Outcome {

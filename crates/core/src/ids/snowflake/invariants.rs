@@ -15,13 +15,16 @@ pub const K_SORTED_MS: u64 = 1_000;
 /// One minted id and the generator that minted it (an index the lab chooses).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Minted {
+    /// Which generator minted it.
     pub generator: usize,
+    /// The id.
     pub id: u64,
 }
 
 /// An id minted more than once.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Duplicate {
+    /// The id.
     pub id: u64,
     /// The positions (in mint order) of every mint of this id.
     pub mints: Vec<usize>,
@@ -32,18 +35,24 @@ pub struct Duplicate {
 /// An id not greater than the previous id of the same generator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct NonMonotonic {
+    /// The generator.
     pub generator: usize,
     /// The position (in mint order) of the offending id.
     pub at: usize,
+    /// The generator's id before it.
     pub previous: u64,
+    /// The offending id.
     pub id: u64,
 }
 
 /// An id whose time part is more than the tolerance behind an id minted before it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct OutOfOrder {
+    /// The position (in mint order) of the late id.
     pub at: usize,
+    /// The generator that minted it.
     pub generator: usize,
+    /// The late id.
     pub id: u64,
     /// How far its time is behind the latest time minted before it.
     pub behind_ms: u64,

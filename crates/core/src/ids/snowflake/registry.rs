@@ -43,6 +43,7 @@ pub struct RegistryNode {
 pub struct Registry {
     /// `leaf.name`, the second part of the path.
     pub name: String,
+    /// The children of `forever`, in the order they were created.
     pub nodes: Vec<RegistryNode>,
     /// The next number ZooKeeper appends under `forever` (the parent's child counter, written as
     /// 10 digits).
@@ -80,8 +81,9 @@ impl Registry {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum WorkerSource {
     /// A new persistent sequential node was created (the server's first start).
+    /// `path` is the node's full path.
     NewNode { path: String },
-    /// The server's own node from an earlier start.
+    /// The server's own node, at `path`, from an earlier start.
     OwnNode { path: String },
     /// The local cache file, because the registry could not be used.
     LocalCache,
@@ -90,7 +92,9 @@ pub enum WorkerSource {
 /// A successful start.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Started {
+    /// The worker id the server mints with.
     pub worker: u64,
+    /// Where it came from.
     pub source: WorkerSource,
 }
 
@@ -101,10 +105,10 @@ pub enum StartError {
     /// "Snowflake Id Gen is not init ok").
     NoRegistryNoCache,
     /// The server's clock reads earlier than the last time it reported into its node: its clock
-    /// went back across the restart.
+    /// went back across the restart, by `behind_ms`.
     ClockBehindLastReport { behind_ms: u64 },
-    /// The sequence number does not fit the worker field (Leaf: "workerID must gte 0 and lte
-    /// 1023").
+    /// The sequence number `worker` does not fit the worker field, whose largest value is `max`
+    /// (Leaf: "workerID must gte 0 and lte 1023").
     WorkerIdTooLarge { worker: u64, max: u64 },
 }
 
@@ -170,6 +174,7 @@ pub struct LeafNode {
     pub reporting: bool,
     /// The clock of the last successful report (`lastUpdateTime`, 0 after a start).
     pub last_report_ms: u64,
+    /// What a start does when the clock is behind the node's last report.
     pub on_clock_behind: ClockBehindAtStart,
 }
 
@@ -251,7 +256,7 @@ impl LeafNode {
                     sequence: registry.next_sequence,
                     reported_ms: wall_ms,
                 });
-                registry.next_sequence += 1;
+                registry.next_sequence = registry.next_sequence.saturating_add(1);
                 (registry.nodes.len() - 1, true)
             }
         };
