@@ -484,6 +484,17 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_state_round_trips_through_json_for_checkpoints() {
+        let mut g = Generator::new(Layout::SONYFLAKE, Guard::LEAF, 0, 9).unwrap();
+        id(g.next(T0 + 20));
+        assert!(matches!(g.next(T0 + 15), Outcome::Wait { .. }));
+        let json = serde_json::to_string(&g).unwrap();
+        let back: Generator = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, g);
+        assert!(back.retrying);
+    }
+
     impl Outcome {
         fn is_minted(&self) -> bool {
             matches!(self, Outcome::Minted { .. })
