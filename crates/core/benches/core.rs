@@ -1,6 +1,6 @@
 //! Benchmarks of the core, without a framework (`harness = false`): `cargo bench -p distlab-core`.
 //!
-//! Prints two lines:
+//! Prints one line for each of:
 //! - ring lookup: the mean time of one key lookup on a ring of 100 nodes x 100 virtual nodes over
 //!   1,000,000 keys, for distlab's `HashRing` (xxHash32, binary search over sorted points) and for
 //!   the `hashring` crate (SipHash, binary search) given the same virtual node names, hashing the
@@ -17,11 +17,24 @@
 //!   checkpoints a scenario keeps), for the costliest mixes of keys and virtual nodes; the slowest is
 //!   printed. The browser's release build (opt-level "z", wasm) is about 3-5 times slower.
 //!
+//! - snowflake: ids per second of one Twitter-layout worker, single-threaded, for distlab's
+//!   `ids::snowflake::Generator` (Twitter's guard, fed `SystemTime` readings; when it answers
+//!   "wait until ms X" the bench spins on the clock until then, as `IdWorker.tilNextMillis` does)
+//!   and for rs-snowflake 0.6's `real_time_generate` (it reads `SystemTime` for every id and
+//!   spins the same way), the same number of ids on each side. The design limit is 4,096 ids per
+//!   millisecond, 4,096,000 per second per worker: a correct generator on a real clock spends
+//!   most of its time waiting for the next millisecond, so both sides sit at that cap and the
+//!   ratio is about 1.00; it would fall below 1 only if distlab's generator took longer than
+//!   244 ns per id.
+//!
 //! Each side is warmed up once, then timed for several rounds, and the best round is reported.
 
-use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::hint::{black_box, spin_loop};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use distlab_core::ids::snowflake::{
+    Generator, Guard, Layout, Outcome as Minting, SEQUENCE_CAPACITY_PER_SECOND,
+};
 use distlab_core::kernel::{Action, Bounds, Explorer, Fault, Model, NodeId, Outcome, Run};
 use distlab_core::ring::{
     ring_hash, HashRing, RingLab, RingOp, RingSetup, MAX_KEYS, MAX_KEYS_PLACED, MAX_NODES,
@@ -42,6 +55,12 @@ const RUN_STEPS: usize = 10_000;
 const SEEK_TO: usize = RUN_STEPS - 1;
 const CHECKPOINT_INTERVAL: usize = 16;
 const SEEK_ROUNDS: usize = 20;
+
+/// Ids per round of the snowflake line: 100 ms at the design limit.
+const SNOWFLAKE_IDS: usize = 409_600;
+const SNOWFLAKE_ROUNDS: usize = 3;
+/// Ids when the program is run by `cargo test --benches`: two milliseconds' worth.
+const QUICK_SNOWFLAKE_IDS: usize = 8_192;
 
 /// Runs `f` once to warm up, then `rounds` times, and returns the fastest round.
 fn best_of<R>(rounds: usize, mut f: impl FnMut() -> R) -> Duration {
@@ -97,6 +116,71 @@ fn ring_lookup(keys: usize, rounds: usize) {
     println!(
         "ring lookup: distlab {d:.1} ns, hashring {h:.1} ns, ratio {:.2}",
         h / d
+    );
+}
+
+/// The wall clock in Unix milliseconds, as the real generators read it.
+fn unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Mints `n` ids with distlab's generator on the real clock and returns the last one.
+fn distlab_snowflake(g: &mut Generator, n: usize) -> u64 {
+    let (mut minted, mut last) = (0, 0);
+    while minted < n {
+        match g.next(unix_ms()) {
+            Minting::Minted { id } => {
+                assert!(id > last, "ids increase");
+                last = id;
+                minted += 1;
+            }
+            // The sequence is used up: spin on the clock until the next millisecond.
+            Minting::Wait { until_ms, .. } => {
+                while unix_ms() < until_ms {
+                    spin_loop();
+                }
+            }
+            // The system clock stepped back: Twitter's guard refuses until it catches up.
+            Minting::Refused(_) => spin_loop(),
+        }
+    }
+    last
+}
+
+/// Mints `n` ids with rs-snowflake's real-time generator and returns the last one.
+fn crate_snowflake(g: &mut snowflake::SnowflakeIdGenerator, n: usize) -> i64 {
+    let mut last = 0;
+    for _ in 0..n {
+        let id = g.real_time_generate();
+        assert!(id > last, "ids increase");
+        last = id;
+    }
+    last
+}
+
+fn snowflake_ids(n: usize, rounds: usize) {
+    let layout = Layout::TWITTER;
+    let mut ours = Generator::new(layout, Guard::Refuse, 1, 1).expect("worker 1/1 fits");
+    let epoch = UNIX_EPOCH + Duration::from_millis(layout.epoch_ms);
+    let mut theirs = snowflake::SnowflakeIdGenerator::with_epoch(1, 1, epoch);
+    let distlab = best_of(rounds, || distlab_snowflake(&mut ours, black_box(n)));
+    let other = best_of(rounds, || crate_snowflake(&mut theirs, black_box(n)));
+    let per_second = |d: Duration| n as f64 / d.as_secs_f64();
+    let (d, c) = (per_second(distlab), per_second(other));
+    // Neither can pass the design limit: n ids need at least n / 4,096 - 1 whole milliseconds
+    // (a round may begin with a millisecond's worth of sequence numbers still free).
+    let limit = SEQUENCE_CAPACITY_PER_SECOND as f64 * n as f64 / (n - 4_096) as f64 * 1.01;
+    assert!(
+        d <= limit && c <= limit,
+        "{d} or {c} ids/s is past the limit"
+    );
+    println!(
+        "snowflake: distlab {:.0}/s, rs-snowflake {:.0}/s, ratio {:.2}",
+        d,
+        c,
+        d / c
     );
 }
 
@@ -247,11 +331,13 @@ fn main() {
         seek(SEEK_ROUNDS);
         explorer(12);
         ring_limits(3);
+        snowflake_ids(SNOWFLAKE_IDS, SNOWFLAKE_ROUNDS);
     } else {
         println!("quick check (run `cargo bench` for the real figures):");
         ring_lookup(QUICK_KEYS, 1);
         seek(1);
         explorer(6);
         ring_limits(1);
+        snowflake_ids(QUICK_SNOWFLAKE_IDS, 1);
     }
 }

@@ -11,6 +11,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod ids;
 pub mod kernel;
 pub mod labs;
 pub mod locks;

@@ -1,0 +1,1 @@
+//! (filled by the issue 12 work; see crate::ids)
