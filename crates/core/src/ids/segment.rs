@@ -85,7 +85,7 @@ impl SegmentDb {
                 format!(
                     "Duplicate entry '{biz_tag}' for key 'PRIMARY': the tag already has a row."
                 ),
-                format!("Duplicate entry '{biz_tag}'：这个 biz_tag 已经有一行了（主键冲突）。"),
+                format!("Duplicate entry '{biz_tag}'：这个 biz_tag 已经有一行了（唯一索引冲突）。"),
             ));
         }
         self.rows.push(LeafAlloc {
