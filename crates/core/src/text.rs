@@ -68,7 +68,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -117,9 +117,9 @@ pub fn ordinal(n: u64) -> String {
 /// A span of (virtual) time in the largest whole unit each language writes it in: 300 ms → "300 ms"
 /// / "300 毫秒", 10,000 ms → "10 s" / "10 秒", 60,000 ms → "1 min" / "1 分钟", 1,500 ms → "1,500 ms".
 pub fn duration(ms: u64) -> Text {
-    let (n, en, zh) = if ms >= 60_000 && ms % 60_000 == 0 {
+    let (n, en, zh) = if ms >= 60_000 && ms.is_multiple_of(60_000) {
         (ms / 60_000, "min", "分钟")
-    } else if ms >= 1000 && ms % 1000 == 0 {
+    } else if ms >= 1000 && ms.is_multiple_of(1000) {
         (ms / 1000, "s", "秒")
     } else {
         (ms, "ms", "毫秒")

@@ -29,7 +29,20 @@ const LEADING: f64 = 1.3;
 /// The inline style that sets a text's type size (inline, so that no style sheet rule overrides
 /// the size its layout was computed for).
 pub fn font(size: f64) -> String {
-    format!("font-size:{size}px")
+    format!("font-size:{}px", n1(size))
+}
+
+/// A coordinate or size for SVG, to a tenth: "12.5", "-3", "40". Written with integers, because
+/// the standard library's fixed-precision float formatting costs every page kilobytes of wasm.
+pub fn n1(x: f64) -> String {
+    // `as` saturates and maps NaN to 0: no input can panic here.
+    let tenths = (x * 10.0).round() as i64;
+    let sign = if tenths < 0 { "-" } else { "" };
+    let t = tenths.unsigned_abs();
+    match t % 10 {
+        0 => format!("{sign}{}", t / 10),
+        frac => format!("{sign}{}.{frac}", t / 10),
+    }
 }
 
 /// The estimated width of `text` at type size `size`, erring wide: wide characters (CJK,
@@ -142,8 +155,8 @@ fn draw_chip(x: f64, y: f64, chip: &Chip) -> (Html, f64) {
     let w = chip_width(&chip.label);
     let shape = html! {
         <>
-            <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={format!("{w:.1}")} height={CHIP_H.to_string()} rx="12" />
-            <text x={format!("{:.1}", x + w / 2.0)} y={format!("{:.1}", y + CHIP_H / 2.0 + CHIP_TEXT * 0.36)} text-anchor="middle" style={font(CHIP_TEXT)}>{ chip.label.clone() }</text>
+            <rect x={n1(x)} y={n1(y)} width={n1(w)} height={CHIP_H.to_string()} rx="12" />
+            <text x={n1(x + w / 2.0)} y={n1(y + CHIP_H / 2.0 + CHIP_TEXT * 0.36)} text-anchor="middle" style={font(CHIP_TEXT)}>{ chip.label.clone() }</text>
             <title>{ chip.title.clone() }</title>
         </>
     };
@@ -154,8 +167,8 @@ fn draw_chip(x: f64, y: f64, chip: &Chip) -> (Html, f64) {
     if chip.changed {
         // A ring round the chip, under it: what this step moved stands out.
         let ring = html! {
-            <rect class="changed-ring" x={format!("{:.1}", x - 4.0)} y={format!("{:.1}", y - 4.0)}
-                width={format!("{:.1}", w + 8.0)} height={format!("{:.1}", CHIP_H + 8.0)} rx="15" />
+            <rect class="changed-ring" x={n1(x - 4.0)} y={n1(y - 4.0)}
+                width={n1(w + 8.0)} height={n1(CHIP_H + 8.0)} rx="15" />
         };
         return (
             html! { <g class="changed" data-changed="true">{ ring }{ html }</g> },
@@ -239,7 +252,7 @@ impl Stack {
         for line in lines {
             self.y += size * LEADING;
             self.parts.push(html! {
-                <text class={class} x={format!("{:.1}", self.x)} y={format!("{:.1}", self.y - size * 0.3)} style={font(size)}>{ line }</text>
+                <text class={class} x={n1(self.x)} y={n1(self.y - size * 0.3)} style={font(size)}>{ line }</text>
             });
         }
         self
@@ -267,7 +280,7 @@ impl Stack {
             self.y - SMALL * 0.3
         };
         self.parts.push(html! {
-            <text class={classes!("node-status", class)} x={format!("{:.1}", self.x + self.width)} y={format!("{y:.1}")}
+            <text class={classes!("node-status", class)} x={n1(self.x + self.width)} y={n1(y)}
                 text-anchor="end" style={font(SMALL)}>{ text.to_string() }</text>
         });
         self
@@ -329,7 +342,7 @@ impl Stack {
             self.y += TEXT * LEADING;
             let (x, y) = (self.x, self.y - TEXT * 0.3);
             self.parts.push(html! {
-                <text class={class} x={format!("{x:.1}")} y={format!("{y:.1}")} style={font(TEXT)}>
+                <text class={class} x={n1(x)} y={n1(y)} style={font(TEXT)}>
                     { label.to_string() }
                     <tspan class="node-line muted" dx="8" style={font(SMALL)}>{ empty.to_string() }</tspan>
                 </text>
@@ -343,7 +356,7 @@ impl Stack {
         // The label on the first row of chips, at their text's baseline.
         let (x, y) = (self.x, self.y + CHIP_GAP + CHIP_H / 2.0 + CHIP_TEXT * 0.36);
         self.parts.push(html! {
-            <text class={class} x={format!("{x:.1}")} y={format!("{y:.1}")} style={font(TEXT)}>{ label.to_string() }</text>
+            <text class={class} x={n1(x)} y={n1(y)} style={font(TEXT)}>{ label.to_string() }</text>
         });
         self.chip_rows(chips, label_w + 8.0)
     }

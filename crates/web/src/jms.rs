@@ -143,7 +143,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -196,7 +196,7 @@ pub(crate) fn redelivery_delay_label(lang: Lang, delay: u64) -> String {
 pub(crate) fn expire_period_label(lang: Lang, period: u64) -> String {
     let default = distlab_core::mq::jms::DEFAULT_EXPIRE_PERIOD;
     let secs = |ms: u64| {
-        if ms % 1000 == 0 {
+        if ms.is_multiple_of(1000) {
             trf(
                 lang,
                 format!("{} s", ms / 1000),

@@ -124,7 +124,7 @@ impl<M: Model> Run<M> {
             events,
             violations,
         });
-        if self.steps.len() % self.interval == 0 {
+        if self.steps.len().is_multiple_of(self.interval) {
             self.checkpoints.push(self.last.clone());
         }
         &self.steps[self.steps.len() - 1]
@@ -177,7 +177,7 @@ mod tests {
             },
             1 | 2 => world.next_due().unwrap_or(Action::Wait { ms: 1 }),
             3 => Action::Fault {
-                fault: if arg % 2 == 0 {
+                fault: if arg.is_multiple_of(2) {
                     Fault::Crash { node: n }
                 } else {
                     Fault::Restart { node: n }

@@ -12,7 +12,7 @@ use yew::prelude::*;
 use super::consumer_settings;
 use crate::i18n::{tr, trf};
 
-use crate::diagram::{self, Chip, Stack, PAD, SMALL};
+use crate::diagram::{self, n1, Chip, Stack, PAD, SMALL};
 
 /// The graph's width in viewBox units: about the CSS pixels its stage has on a 1280×720 projector,
 /// so that the type sizes of [`crate::diagram`] are about what the class sees.
@@ -286,21 +286,21 @@ pub fn graph(
         .collect();
     html! {
         <figure class="diagram jms-graph mq-graph">
-            <svg data-testid="jms-graph" viewBox={format!("0 0 {WIDTH} {:.0}", l.height + band_h)} role="img"
+            <svg data-testid="jms-graph" viewBox={format!("0 0 {WIDTH} {}", (l.height + band_h).ceil() as i64)} role="img"
                 aria-label={tr(lang, "Producers, broker and consumers", "生产者、Broker 与消费者")}>
                 { band }
-                <g transform={format!("translate(0 {band_h:.1})")}>
+                <g transform={format!("translate(0 {})", n1(band_h))}>
                 { for others.iter().flat_map(|&n| [(n, broker), (broker, n)]).map(|(a, b)| {
                     let ((x1, y1), (x2, y2)) = lane(&l, a, b, lab);
-                    html! { <line class="link" x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} /> }
+                    html! { <line class="link" x1={n1(x1)} y1={n1(y1)} x2={n1(x2)} y2={n1(y2)} /> }
                 }) }
                 { for lab.setup.nodes.iter().zip(nodes).enumerate().map(|(i, (spec, (body, _)))| {
                     let (x, y, w, h) = l.boxes[i];
                     let status = world.node(i as NodeId).map_or(NodeStatus::Down, |s| s.status);
                     let (_, class) = status_label(lang, status);
                     html! {
-                        <g class={classes!("node", class)} data-node={spec.name.clone()} transform={format!("translate({x:.1} {y:.1})")}>
-                            <rect width={format!("{w:.1}")} height={format!("{h:.1}")} rx="10" />
+                        <g class={classes!("node", class)} data-node={spec.name.clone()} transform={format!("translate({} {})", n1(x), n1(y))}>
+                            <rect width={n1(w)} height={n1(h)} rx="10" />
                             { body }
                         </g>
                     }
@@ -329,8 +329,8 @@ pub fn graph(
                     html! {
                         <g key={env.id} class={classes!("packet", kind_class(&env.msg), onclick.is_some().then_some("pickable"), picked.then_some("selected"))}
                             data-testid="packet" {onclick}>
-                            <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="8" />
-                            <text x={format!("{tx:.1}")} y={format!("{ty:.1}")} text-anchor="middle" style={diagram::font(diagram::CHIP_TEXT)}>{ text }</text>
+                            <circle cx={n1(x)} cy={n1(y)} r="8" />
+                            <text x={n1(tx)} y={n1(ty)} text-anchor="middle" style={diagram::font(diagram::CHIP_TEXT)}>{ text }</text>
                             <title>{ super::summary(lang, &env.msg, lab) }</title>
                         </g>
                     }
@@ -513,9 +513,9 @@ fn consumer_body(lang: Lang, lab: &JmsLab, node: NodeId, stack: &mut Stack, mark
         let height = lines.len() as f64 * SMALL * 1.3;
         stack.place(height, move |x, y| {
             html! {
-                <text class="node-line small selector" x={format!("{x:.1}")} y={format!("{y:.1}")} data-testid={testid} style={diagram::font(SMALL)}>
+                <text class="node-line small selector" x={n1(x)} y={n1(y)} data-testid={testid} style={diagram::font(SMALL)}>
                     { for lines.iter().enumerate().map(|(k, line)| html! {
-                        <tspan x={format!("{x:.1}")} style={diagram::font(SMALL)} dy={if k == 0 { format!("{:.1}", SMALL) } else { format!("{:.1}", SMALL * 1.3) }}>{ line.clone() }</tspan>
+                        <tspan x={n1(x)} style={diagram::font(SMALL)} dy={if k == 0 { n1(SMALL) } else { n1(SMALL * 1.3) }}>{ line.clone() }</tspan>
                     }) }
                     <title>{ full }</title>
                 </text>

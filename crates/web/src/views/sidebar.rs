@@ -72,13 +72,13 @@ fn file_tools(props: &FileProps) -> Html {
             if file.size() > max as f64 {
                 on_file.emit(Err(Text::new(
                     format!(
-                        "This file is {:.0} KB; a scenario file is at most {} KB.",
-                        file.size() / 1024.0,
+                        "This file is {} KB; a scenario file is at most {} KB.",
+                        (file.size() / 1024.0).ceil() as u64,
                         max / 1024
                     ),
                     format!(
-                        "这个文件有 {:.0} KB；场景文件最多 {} KB。",
-                        file.size() / 1024.0,
+                        "这个文件有 {} KB；场景文件最多 {} KB。",
+                        (file.size() / 1024.0).ceil() as u64,
                         max / 1024
                     ),
                 )));
