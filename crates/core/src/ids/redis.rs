@@ -278,18 +278,23 @@ impl RedisCounter {
             .iter()
             .any(|sp| self.dirty >= sp.changes && since_save > sp.after_ms)
         {
-            self.rdb = Some(self.value);
-            self.last_save_ms = now_ms;
-            self.dirty = 0;
-            out.push(Persisted::Snapshot {
-                value: self.value,
-                at_ms: now_ms,
-            });
+            self.snapshot(now_ms, &mut out);
         }
         if self.aof_synced != self.value {
             self.fsync_if_due(now_ms, &mut out);
         }
         out
+    }
+
+    /// An RDB snapshot of the counter now (`rdbSave`): what a restart after a crash comes back to.
+    fn snapshot(&mut self, now_ms: Time, out: &mut Vec<Persisted>) {
+        self.rdb = Some(self.value);
+        self.last_save_ms = now_ms;
+        self.dirty = 0;
+        out.push(Persisted::Snapshot {
+            value: self.value,
+            at_ms: now_ms,
+        });
     }
 
     fn fsync_if_due(&mut self, now_ms: Time, out: &mut Vec<Persisted>) {
@@ -356,13 +361,7 @@ impl RedisCounter {
             return out;
         }
         if !self.persistence.save_points.is_empty() {
-            self.rdb = Some(self.value);
-            self.last_save_ms = now_ms;
-            self.dirty = 0;
-            out.push(Persisted::Snapshot {
-                value: self.value,
-                at_ms: now_ms,
-            });
+            self.snapshot(now_ms, &mut out);
         }
         if self.persistence.aof != Aof::Off && self.aof_synced != self.value {
             self.aof_synced = self.value;

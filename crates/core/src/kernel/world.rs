@@ -347,52 +347,68 @@ impl<P: Protocol> Ctx<'_, P> {
     }
 
     /// Whether the step may do one more piece of work; when it may not, the budget remembers why
-    /// and the work is not done.
+    /// (the first limit it went over) and the work is not done.
     fn may_work(&mut self, work: Work) -> bool {
-        use crate::text::thousands;
-        let limit = |n: usize| thousands(n as u64);
-        let (en, zh) = if self.budget.over.is_some() {
+        if self.budget.over.is_some() {
             return false;
-        } else if self.events.len() >= MAX_EVENTS_PER_STEP {
-            let n = limit(MAX_EVENTS_PER_STEP);
+        }
+        let send = work == Work::Send;
+        let timer = work == Work::Timer;
+        // (applies, count so far, limit, English and Chinese words around the limit)
+        let limits = [
             (
-                alloc::format!("recorded more than {n} events"),
-                alloc::format!("记录的事件超过了 {n} 个"),
-            )
-        } else if work == Work::Send && self.budget.sends >= MAX_SENDS_PER_STEP {
-            let n = limit(MAX_SENDS_PER_STEP);
+                true,
+                self.events.len(),
+                MAX_EVENTS_PER_STEP,
+                ("recorded more than", "events"),
+                ("记录的事件超过了", "个"),
+            ),
             (
-                alloc::format!("sent more than {n} messages"),
-                alloc::format!("发送的消息超过了 {n} 条"),
-            )
-        } else if work == Work::Send && self.net.in_flight.len() >= MAX_IN_FLIGHT {
-            let n = limit(MAX_IN_FLIGHT);
+                send,
+                self.budget.sends,
+                MAX_SENDS_PER_STEP,
+                ("sent more than", "messages"),
+                ("发送的消息超过了", "条"),
+            ),
             (
-                alloc::format!("would have put more than {n} messages in flight"),
-                alloc::format!("会让在途消息超过 {n} 条"),
-            )
-        } else if work == Work::Timer && self.budget.timers >= MAX_TIMERS_PER_STEP {
-            let n = limit(MAX_TIMERS_PER_STEP);
+                send,
+                self.net.in_flight.len(),
+                MAX_IN_FLIGHT,
+                ("would have put more than", "messages in flight"),
+                ("会让在途消息超过", "条"),
+            ),
             (
-                alloc::format!("set more than {n} timers"),
-                alloc::format!("设置的定时器超过了 {n} 个"),
-            )
-        } else if work == Work::Timer && self.timers.len() >= MAX_PENDING_TIMERS {
-            let n = limit(MAX_PENDING_TIMERS);
+                timer,
+                self.budget.timers,
+                MAX_TIMERS_PER_STEP,
+                ("set more than", "timers"),
+                ("设置的定时器超过了", "个"),
+            ),
             (
-                alloc::format!("would have left more than {n} timers pending"),
-                alloc::format!("会让待触发的定时器超过 {n} 个"),
-            )
-        } else {
-            match work {
-                Work::Send => self.budget.sends += 1,
-                Work::Timer => self.budget.timers += 1,
-                Work::Event => {}
-            }
-            return true;
-        };
-        self.budget.exceed(en, zh);
-        false
+                timer,
+                self.timers.len(),
+                MAX_PENDING_TIMERS,
+                ("would have left more than", "timers pending"),
+                ("会让待触发的定时器超过", "个"),
+            ),
+        ];
+        if let Some((_, _, limit, en, zh)) = limits
+            .into_iter()
+            .find(|(applies, count, limit, ..)| *applies && count >= limit)
+        {
+            let n = crate::text::thousands(limit as u64);
+            self.budget.exceed(
+                alloc::format!("{} {n} {}", en.0, en.1),
+                alloc::format!("{} {n} {}", zh.0, zh.1),
+            );
+            return false;
+        }
+        match work {
+            Work::Send => self.budget.sends += 1,
+            Work::Timer => self.budget.timers += 1,
+            Work::Event => {}
+        }
+        true
     }
 
     /// Sends a message over the network. A node that is not up cannot send. Past the step's
