@@ -17,7 +17,9 @@
 
 pub mod autoinc;
 pub mod btree;
+pub mod lab;
 pub mod redis;
+pub mod scenarios;
 pub mod segment;
 pub mod snowflake;
 pub mod uuids;

@@ -33,6 +33,7 @@ registry! {
     crate::mq::rabbit::RabbitLab,
     crate::mq::flow::FlowLab,
     crate::locks::LocksLab,
+    crate::ids::lab::IdsLab,
 }
 
 /// The lab with this id.

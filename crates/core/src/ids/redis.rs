@@ -256,6 +256,35 @@ impl RedisCounter {
         }
     }
 
+    /// When the next snapshot or fsync falls due (ms), if one will without more writes: the
+    /// caller sets a timer for it, as Redis's `serverCron` checks every 100 ms.
+    pub fn next_persist_ms(&self) -> Option<Time> {
+        if !self.up {
+            return None;
+        }
+        let fsync = match self.persistence.aof {
+            Aof::EverySec { interval_ms } if self.aof_synced != self.value => {
+                Some(self.last_fsync_ms.saturating_add(interval_ms))
+            }
+            _ => None,
+        };
+        let save = self
+            .persistence
+            .save_points
+            .iter()
+            .filter(|sp| self.dirty > 0 && self.dirty >= sp.changes)
+            .map(|sp| {
+                self.last_save_ms
+                    .saturating_add(sp.after_ms)
+                    .saturating_add(1)
+            })
+            .min();
+        match (fsync, save) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
     /// Writes since the last snapshot.
     pub fn dirty(&self) -> u64 {
         self.dirty

@@ -372,7 +372,8 @@ impl SegmentServer {
     }
 }
 
-fn both_empty() -> Text {
+/// Leaf's error -3, in words.
+pub fn both_empty() -> Text {
     Text::new(
         "Both segments are used up and the next one is not loaded: the request fails with Leaf's error -3 (\"Both two segments are not ready\").",
         "两个号段都已用完，下一个号段还没加载好：这次取号失败，返回 Leaf 的错误码 -3（Both two segments are not ready）。",
