@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 
 import { closePage, openPage, stepOf, tid, totalOf, useSite, waitStep } from './harness.mjs';
 
-const LABS = ['ring', 'jms', 'activemq', 'rabbitmq', 'flow', 'locks'];
+const LABS = ['ring', 'jms', 'activemq', 'rabbitmq', 'flow', 'locks', 'ids'];
 const MAX_STEPS = 500;
 const site = useSite();
 

@@ -16,7 +16,7 @@ import {
   SCREENSHOT_DIR, closePage, decisiveStep, lessonsOf, measureLayout, openAt, tid, useSite, waitStep,
 } from './harness.mjs';
 
-const LABS = ['ring', 'jms', 'activemq', 'rabbitmq', 'flow', 'locks'];
+const LABS = ['ring', 'jms', 'activemq', 'rabbitmq', 'flow', 'locks', 'ids'];
 const PROJECTOR = { width: 1280, height: 720 };
 // The common classroom screens, and 200% browser zoom of a 1280×720 one (a 640×360 CSS viewport
 // at two device pixels per CSS pixel).

@@ -26,6 +26,7 @@ const LABS = [
   ['rabbitmq', 12],
   ['flow', 3],
   ['locks', 12],
+  ['ids', 11],
 ];
 const CJK = /[\u4e00-\u9fff]/;
 // The landing page at the projector's size, for the screenshots.

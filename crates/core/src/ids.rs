@@ -17,6 +17,7 @@
 
 pub mod autoinc;
 pub mod btree;
+pub mod clock;
 pub mod lab;
 pub mod redis;
 pub mod scenarios;

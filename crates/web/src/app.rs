@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use std::rc::Rc;
 
-use distlab_core::labs::LABS;
+use distlab_core::labs::MENU;
 use distlab_core::scenario::Scenario;
 use distlab_core::{Lang, Text};
 
@@ -77,7 +77,7 @@ fn is_typing_target(event: &KeyboardEvent) -> bool {
 /// page and every lab's page, the open one marked. A menu, so that the bar never wraps, whatever
 /// the screen and the language.
 pub fn lab_links(lang: Lang, open: &str) -> Html {
-    let name = LABS
+    let name = MENU
         .iter()
         .find(|info| info.id == open)
         .map_or("", |info| info.name.get(lang));
@@ -88,7 +88,7 @@ pub fn lab_links(lang: Lang, open: &str) -> Html {
             </summary>
             <nav class="labs" aria-label={tr(lang, "Labs", "实验")}>
                 <a class="lab home" href="index.html" data-testid="home">{ tr(lang, "All labs", "全部实验") }</a>
-                { for LABS.iter().map(|info| {
+                { for MENU.iter().map(|info| {
                     let active = info.id == open;
                     html! {
                         <a data-testid={format!("lab-{}", info.id)} class={classes!("lab", active.then_some("active"))}

@@ -17,6 +17,7 @@ pub mod explorer;
 pub mod fetch;
 pub mod flow;
 pub mod i18n;
+pub mod ids;
 pub mod jms;
 pub mod lab;
 pub mod landing;

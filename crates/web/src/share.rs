@@ -174,7 +174,7 @@ impl ShareState {
 /// The page of the lab a link names, with the link in its fragment (`jms.html#lab=jms&…`), or the
 /// message for a lab the site does not have.
 pub fn lab_page(link: &ShareState) -> Result<String, Text> {
-    match distlab_core::labs::find(&link.lab) {
+    match distlab_core::labs::named(&link.lab) {
         Some(info) => Ok(format!("{}#{}", info.page(), link.to_fragment())),
         None => Err(unknown("lab", "实验", &link.lab)),
     }

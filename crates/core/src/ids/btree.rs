@@ -36,7 +36,8 @@ use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
-use crate::kernel::bounds;
+use crate::ids::uuids::{self, V7ClockBack, V7Generator, V7Mint};
+use crate::kernel::{bounds, SimRng};
 use crate::text::Text;
 
 /// A key of the index: a UUID's 128 bits, or a 64-bit id widened.
@@ -268,11 +269,106 @@ enum Insert {
     Done { split: bool },
 }
 
+/// The id schemes of the locality chart, each as its ids arrive at the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Workload {
+    /// Auto-increment: 1, 2, 3, …
+    Sequential,
+    /// 32 snowflake workers (Twitter layout), each minting one id per millisecond, in a random
+    /// order within the millisecond.
+    Snowflake,
+    /// Ten UUID v7 generators, each minting one id per millisecond, in a random order within the
+    /// millisecond.
+    UuidV7,
+    /// Random UUID v4.
+    UuidV4,
+}
+
+impl Workload {
+    pub const ALL: [Workload; 4] = [
+        Workload::Sequential,
+        Workload::Snowflake,
+        Workload::UuidV7,
+        Workload::UuidV4,
+    ];
+
+    /// The scheme's name.
+    pub fn name(self) -> Text {
+        match self {
+            Workload::Sequential => Text::new("auto-increment", "数据库自增"),
+            Workload::Snowflake => Text::new("snowflake, 32 workers", "雪花算法，32 个 worker"),
+            Workload::UuidV7 => Text::new("UUID v7, 10 servers", "UUID v7，10 台服务"),
+            Workload::UuidV4 => Text::new("UUID v4", "UUID v4"),
+        }
+    }
+
+    /// The first `n` ids of this workload (at most [`MAX_KEYS`]), from the seed `seed`.
+    pub fn keys(self, n: usize, seed: u64) -> Vec<Key> {
+        let n = n.min(MAX_KEYS as usize);
+        let mut rng = SimRng::seeded(seed);
+        match self {
+            Workload::Sequential => (1..=n as u128).collect(),
+            Workload::UuidV4 => (0..n).map(|_| uuids::v4(&mut rng).as_u128()).collect(),
+            Workload::UuidV7 => {
+                let mut gens: Vec<V7Generator> = (0..10)
+                    .map(|_| V7Generator::new(V7ClockBack::ReusePrevious))
+                    .collect();
+                let mut out = Vec::with_capacity(n);
+                let mut ms = 1_700_000_000_000;
+                while out.len() < n {
+                    for g in shuffled(10, &mut rng) {
+                        if let V7Mint::Minted { id, .. } = gens[g].mint(ms, &mut rng) {
+                            out.push(id);
+                        }
+                    }
+                    ms += 1;
+                }
+                out.truncate(n);
+                out
+            }
+            Workload::Snowflake => {
+                let mut out = Vec::with_capacity(n);
+                let mut ms: u128 = 500_000_000_000;
+                while out.len() < n {
+                    for worker in shuffled(32, &mut rng) {
+                        out.push((ms << 22) | ((worker as u128) << 12));
+                    }
+                    ms += 1;
+                }
+                out.truncate(n);
+                out
+            }
+        }
+    }
+}
+
+/// `0..n` in a random order (Fisher–Yates).
+fn shuffled(n: usize, rng: &mut SimRng) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        order.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    order
+}
+
+/// The rows in the index before the measured inserts of the locality chart.
+pub const CHART_ROWS: usize = 20_000;
+/// Keys per page in the locality chart (a 16 KB page of rows of about 150 bytes).
+pub const CHART_KEYS_PER_PAGE: u32 = 100;
+
+/// What 1,000 inserts of `workload` do to an index that holds `rows` of its earlier ids, with
+/// pages of `keys_per_page` keys (InnoDB's splits).
+pub fn locality(workload: Workload, rows: usize, keys_per_page: u32) -> Result<BatchReport, Text> {
+    let rows = rows.min(MAX_KEYS as usize - 1_000);
+    let keys = workload.keys(rows + 1_000, 12);
+    let mut index = BTreeIndex::new(keys_per_page, SplitPolicy::InnoDb)?;
+    index.insert_batch(&keys[..rows])?;
+    index.insert_batch(&keys[rows..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::uuids::{self, V7ClockBack, V7Generator, V7Mint};
-    use crate::kernel::SimRng;
 
     const PAGE: u32 = 100;
     const WARM_UP: usize = 100_000;
@@ -286,57 +382,35 @@ mod tests {
     }
 
     fn sequential() -> Vec<Key> {
-        (1..=(WARM_UP as u128 + 1_000)).collect()
+        Workload::Sequential.keys(WARM_UP + 1_000, 0)
     }
 
     fn random_v4(seed: u64) -> Vec<Key> {
-        let mut rng = SimRng::seeded(seed);
-        (0..WARM_UP + 1_000)
-            .map(|_| uuids::v4(&mut rng).as_u128())
-            .collect()
+        Workload::UuidV4.keys(WARM_UP + 1_000, seed)
     }
 
-    /// `0..n` in a random order (Fisher–Yates).
-    fn shuffled(n: usize, rng: &mut SimRng) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..n).collect();
-        for i in (1..n).rev() {
-            order.swap(i, rng.below(i as u64 + 1) as usize);
-        }
-        order
-    }
-
-    /// Ten v7 generators, each minting one id per millisecond, in a random order within the
-    /// millisecond.
     fn v7_from_ten(seed: u64) -> Vec<Key> {
-        let mut rng = SimRng::seeded(seed);
-        let mut gens: Vec<V7Generator> = (0..10)
-            .map(|_| V7Generator::new(V7ClockBack::ReusePrevious))
-            .collect();
-        let mut out = Vec::new();
-        let mut ms = 1_700_000_000_000;
-        while out.len() < WARM_UP + 1_000 {
-            for g in shuffled(10, &mut rng) {
-                if let V7Mint::Minted { id, .. } = gens[g].mint(ms, &mut rng) {
-                    out.push(id);
-                }
-            }
-            ms += 1;
-        }
-        out
+        Workload::UuidV7.keys(WARM_UP + 1_000, seed)
     }
 
-    /// 32 snowflake workers (Twitter layout), each minting one id per millisecond.
     fn snowflake_32(seed: u64) -> Vec<Key> {
-        let mut rng = SimRng::seeded(seed);
-        let mut out = Vec::new();
-        let mut ms: u128 = 500_000_000_000;
-        while out.len() < WARM_UP + 1_000 {
-            for worker in shuffled(32, &mut rng) {
-                out.push((ms << 22) | ((worker as u128) << 12));
-            }
-            ms += 1;
-        }
-        out
+        Workload::Snowflake.keys(WARM_UP + 1_000, seed)
+    }
+
+    #[test]
+    fn the_chart_shows_v4_writing_every_page_and_the_others_a_dozen() {
+        let pages: Vec<u32> = Workload::ALL
+            .iter()
+            .map(|&w| {
+                locality(w, CHART_ROWS, CHART_KEYS_PER_PAGE)
+                    .unwrap()
+                    .pages_touched
+            })
+            .collect();
+        assert!((10..=12).contains(&pages[0]), "{pages:?}");
+        assert!(pages[1] <= 30 && pages[2] <= 30, "{pages:?}");
+        // 20,000 random rows fill about 290 pages, and 1,000 more write nearly all of them.
+        assert!((200..=330).contains(&pages[3]), "{pages:?}");
     }
 
     #[test]

@@ -514,20 +514,22 @@ fn autoinc_step() -> Scenario<IdsLab> {
         steps.push(next("app1 has it.", "app1 拿到它。"));
     }
     steps.extend([
-        one("app1's next insert goes to the new db4.", "app1 的下一次插入发往新的 db4。")
+        one("app1's next insert goes to the new db4.", "app1 的下一次插入发往新的 db4。"),
+        next(
+            "db4 knows only its own column: the least value of its series 4, 8, 12… above its maximum (none) is 4.",
+            "db4 只知道自己这一列：它的序列 4、8、12……中大于列中最大值（空）的最小值是 4。"),
+        next(
+            "app1 has 4 a second time: db1 issued 4 already. Two orders share a primary key.",
+            "app1 第二次拿到 4：db1 早就发过 4 了。两个订单共用一个主键。")
             .ask(
-                ("db4 has increment 4 and offset 4, and its column is empty. Which id does it hand out first?", "db4 的 increment 为 4、offset 为 4，它的列是空的。它发出的第一个 ID 是几？"),
+                ("db4 answers 4, the first of its series 4, 8, 12… What happens when app1 uses it?", "db4 返回 4，它的序列 4、8、12……中的第一个。app1 用它会怎样？"),
                 &[
-                    ("7, after the 6 already issued", "7，接在已经发出的 6 后面"),
-                    ("4, which db1 already handed out", "4，而 db1 已经发过 4 了"),
-                    ("8, the first multiple of 4 not yet issued", "8，第一个还没发过的 4 的倍数"),
+                    ("Nothing: 4 is new", "没问题：4 是新的"),
+                    ("A duplicate: db1 handed out 4 already", "重复：db1 早就发过 4 了"),
+                    ("MySQL refuses to hand out 4", "MySQL 会拒绝发出 4"),
                 ],
                 1,
             ),
-        next(
-            "db4 knows only its own column: the least value of its series 4, 8, 12… above its maximum (none) is 4. db1 issued 4 already: a duplicate.",
-            "db4 只知道自己这一列：它的序列 4、8、12……中大于列中最大值（空）的最小值是 4。db1 已经发过 4：重复了。"),
-        next("app1 has 4 a second time.", "app1 第二次拿到 4。"),
         op(IdsOp::SetSettings { database: 0, increment: 4, offset: 1 },
             "Try to fix it: set db1 to increment 4, offset 1. MySQL: the next value is the least in the new series 1, 5, 9… above the column's maximum, 4.",
             "试着修复：把 db1 设为 increment 4，offset 1。MySQL 规定：下一个值是新序列 1、5、9……中大于该列最大值 4 的最小值。"),
