@@ -263,8 +263,8 @@ pub fn describe_note(lang: Lang, lab: &IdsLab, note: &IdsNote) -> String {
             offset,
         } => trf(
             lang,
-            format!("db{} joins with auto_increment_increment = {increment}, auto_increment_offset = {offset}", database + 1),
-            format!("db{} 加入，auto_increment_increment = {increment}，auto_increment_offset = {offset}", database + 1),
+            format!("db{} joins with auto_increment_increment = {increment}, auto_increment_offset = {offset}", database.saturating_add(1)),
+            format!("db{} 加入，auto_increment_increment = {increment}，auto_increment_offset = {offset}", database.saturating_add(1)),
         ),
         IdsNote::SettingsSet {
             database,
@@ -272,8 +272,8 @@ pub fn describe_note(lang: Lang, lab: &IdsLab, note: &IdsNote) -> String {
             offset,
         } => trf(
             lang,
-            format!("db{}: SET GLOBAL auto_increment_increment = {increment}, auto_increment_offset = {offset}", database + 1),
-            format!("db{}：SET GLOBAL auto_increment_increment = {increment}，auto_increment_offset = {offset}", database + 1),
+            format!("db{}: SET GLOBAL auto_increment_increment = {increment}, auto_increment_offset = {offset}", database.saturating_add(1)),
+            format!("db{}：SET GLOBAL auto_increment_increment = {increment}，auto_increment_offset = {offset}", database.saturating_add(1)),
         ),
         IdsNote::Persisted { what } => match what {
             Persisted::Snapshot { value, .. } => trf(
@@ -413,15 +413,27 @@ fn server_lines(lang: Lang, world: &World<IdsLab>, i: usize, s: &mut Stack) {
             serving,
             waiting_until,
         } => {
-            if leaf.is_some() && !serving {
-                s.line(
-                    "node-line bad",
-                    tr(
-                        lang,
-                        "no worker id: not serving",
-                        "没有 worker ID：不提供服务",
-                    ),
-                );
+            if let (Some(leaf), false) = (leaf, serving) {
+                // Never registered and nothing failed yet: it has not been started.
+                if leaf.cached_worker.is_none() && server.failed == 0 {
+                    s.line(
+                        "node-line muted",
+                        tr(
+                            lang,
+                            "not started: no worker id yet",
+                            "未启动：还没有 worker ID",
+                        ),
+                    );
+                } else {
+                    s.line(
+                        "node-line bad",
+                        tr(
+                            lang,
+                            "no worker id: not serving",
+                            "没有 worker ID：不提供服务",
+                        ),
+                    );
+                }
             } else {
                 let dc = if generator.layout.bits(Field::Datacenter) > 0 {
                     trf(
@@ -562,6 +574,68 @@ type NodeBox = (String, NodeId, Vec<(String, &'static str)>);
 
 /// The boxes of the services.
 fn services(lang: Lang, world: &World<IdsLab>) -> Vec<NodeBox> {
+    let lab = &world.protocol;
+    let mut boxes = service_boxes(lang, world);
+    if let Some(index) = &lab.index {
+        let mut lines = vec![(
+            trf(
+                lang,
+                format!(
+                    "{} · {} of {} keys",
+                    plural(index.len(), "row", "rows"),
+                    plural(u64::from(index.leaf_pages()), "leaf page", "leaf pages"),
+                    index.keys_per_page()
+                ),
+                format!(
+                    "{} 行 · {} 个叶子页，每页 {} 个键",
+                    thousands(index.len()),
+                    thousands(u64::from(index.leaf_pages())),
+                    index.keys_per_page()
+                ),
+            ),
+            "node-line",
+        )];
+        if let Some(r) = lab.last_batch {
+            lines.push((
+                trf(
+                    lang,
+                    format!(
+                        "last {} inserts: {} written, {}",
+                        thousands(u64::from(r.inserted)),
+                        plural(u64::from(r.pages_touched), "page", "pages"),
+                        plural(u64::from(r.splits), "split", "splits")
+                    ),
+                    format!(
+                        "最近 {} 次插入：写了 {} 个页，分裂 {} 次",
+                        thousands(u64::from(r.inserted)),
+                        thousands(u64::from(r.pages_touched)),
+                        thousands(u64::from(r.splits))
+                    ),
+                ),
+                if r.pages_touched * 10 > r.inserted.max(1) {
+                    "node-line bad"
+                } else {
+                    "node-line"
+                },
+            ));
+        }
+        // The index is the table the application servers write into, on no node of its own.
+        boxes.push((
+            tr(
+                lang,
+                "orders: primary key (InnoDB)",
+                "orders 表：主键索引（InnoDB）",
+            )
+            .to_string(),
+            NodeId::MAX,
+            lines,
+        ));
+    }
+    boxes
+}
+
+/// The boxes of the scheme's own services.
+fn service_boxes(lang: Lang, world: &World<IdsLab>) -> Vec<NodeBox> {
     let lab = &world.protocol;
     match &lab.service {
         Service::None => Vec::new(),
@@ -1067,7 +1141,7 @@ fn stream(lang: Lang, lab: &IdsLab, fresh: usize) -> Html {
         .collect();
     let fields_head = if layout.is_some() {
         tr(lang, "time · machine · seq", "时间 · 机器 · 序列号")
-    } else if lab.is_uuid() {
+    } else if matches!(lab.setup.scheme, Scheme::UuidV7 { .. }) {
         tr(lang, "time in the id", "ID 中的时间")
     } else {
         ""
@@ -1195,6 +1269,27 @@ pub fn lab_times(lab: &IdsLab) -> Vec<Text> {
         ));
     }
     out
+}
+
+/// For random ids, the chance of a collision among those minted so far (the birthday bound).
+fn birthday_line(lang: Lang, lab: &IdsLab) -> Option<String> {
+    let n = lab.stream.len() as u64;
+    match lab.setup.scheme {
+        Scheme::UuidV4 => {
+            let p = uuids::probability_text(uuids::v4_collision_probability(n as f64));
+            Some(trf(
+                lang,
+                format!("{} so far: the chance that two of them are equal is about {p} (the birthday bound n² / 2¹²³, with 122 random bits); 50% takes about 2.7 × 10¹⁸ ids.", plural(n, "random id", "random ids")),
+                format!("到目前为止 {} 个随机 ID：其中两个相同的概率约为 {p}（生日界 n² / 2¹²³，122 位随机数）；要约 2.7 × 10¹⁸ 个 ID 才到 50%。", thousands(n)),
+            ))
+        }
+        Scheme::UuidV7 { .. } => Some(tr(
+            lang,
+            "Only ids of the same millisecond can collide: on one server the 12-bit counter tells them apart, across servers their 74 random bits do.",
+            "只有同一毫秒内的 ID 才可能碰撞：同一台服务靠 12 位计数器区分，不同服务靠它们的 74 位随机数区分。",
+        ).to_string()),
+        _ => None,
+    }
 }
 
 /// The scheme in one line.
@@ -1444,6 +1539,9 @@ pub fn view(
     html! {
         <div class="jms-lab ids-lab">
             <p class="ids-scheme" data-testid="ids-scheme">{ scheme_line(lang, lab) }</p>
+            if let Some(line) = birthday_line(lang, lab) {
+                <p class="hint ids-birthday" data-testid="ids-birthday">{ line }</p>
+            }
             if let Some(c) = compared {
                 { crate::views::compare::side_by_side(lang, &c.label,
                     html! { <>{ graph(lang, session) }{ charts::summary(lang, &session.state.protocol) }{ crate::jms::invariant_summary(lang, session.violations()) }</> },

@@ -441,6 +441,8 @@ pub struct IdsLab {
     /// Pages touched and keys inserted into the index so far.
     pub index_pages_touched: u64,
     pub index_inserts: u64,
+    /// What the last batch of inserts did to the index.
+    pub last_batch: Option<BatchReport>,
 }
 
 impl IdsLab {
@@ -529,6 +531,7 @@ impl IdsLab {
             if let Ok(report) = index.insert_batch(ids) {
                 self.index_pages_touched += u64::from(report.pages_touched);
                 self.index_inserts += u64::from(report.inserted);
+                self.last_batch = Some(report);
                 ctx.note(IdsNote::Indexed { report });
             }
         }
@@ -772,6 +775,7 @@ impl IdsLab {
             index,
             index_pages_touched: 0,
             index_inserts: 0,
+            last_batch: None,
         };
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         Ok(World::new(lab, &names, setup.link, seed))
@@ -1018,8 +1022,8 @@ impl Protocol for IdsLab {
                     Ok(())
                 }
                 Service::Databases { .. } => Err(Text::new(
-                    format!("There is no database db{}.", database + 1),
-                    format!("没有数据库 db{}。", database + 1),
+                    format!("There is no database db{}.", database.saturating_add(1)),
+                    format!("没有数据库 db{}。", database.saturating_add(1)),
                 )),
                 _ => Err(not_autoinc()),
             },
@@ -1456,8 +1460,8 @@ fn violation(id: &str, detail: Text, severity: Severity) -> Violation {
 
 fn no_server(server: usize) -> Text {
     Text::new(
-        format!("There is no server number {}.", server + 1),
-        format!("没有第 {} 台服务器。", server + 1),
+        format!("There is no server number {}.", server.saturating_add(1)),
+        format!("没有第 {} 台服务器。", server.saturating_add(1)),
     )
 }
 
@@ -1502,7 +1506,7 @@ impl Lab for IdsLab {
             IdsOp::Mint { server, count } => {
                 bounds::count(
                     ("servers", "台服务器"),
-                    server as u64 + 1,
+                    (server as u64).saturating_add(1),
                     MAX_SERVERS as u64,
                 )?;
                 if count == 0 {
@@ -1519,7 +1523,7 @@ impl Lab for IdsLab {
             }
             IdsOp::Start { server } => bounds::count(
                 ("servers", "台服务器"),
-                server as u64 + 1,
+                (server as u64).saturating_add(1),
                 MAX_SERVERS as u64,
             ),
             IdsOp::AddDatabase { increment, offset } => check_settings(increment, offset),
@@ -1530,7 +1534,7 @@ impl Lab for IdsLab {
             } => {
                 bounds::count(
                     ("databases", "台数据库"),
-                    database as u64 + 1,
+                    (database as u64).saturating_add(1),
                     MAX_DATABASES as u64,
                 )?;
                 check_settings(increment, offset)

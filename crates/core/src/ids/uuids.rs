@@ -347,6 +347,40 @@ pub fn v4_collision_probability(n: f64) -> f64 {
     collision_probability(n, V4_RANDOM_BITS)
 }
 
+/// A probability as the view writes it: "4.8 × 10⁻³⁰" below one in a thousand, "0.3%" above, "0"
+/// and "1" at the ends; written with integers so that no float formatting is linked.
+pub fn probability_text(p: f64) -> String {
+    if p.is_nan() || p <= 0.0 {
+        return String::from("0");
+    }
+    if p >= 1.0 {
+        return String::from("1");
+    }
+    if p >= 0.001 {
+        // Tenths of a percent.
+        let tenths = libm::round(p * 1000.0) as u64;
+        return match tenths % 10 {
+            0 => format!("{}%", tenths / 10),
+            f => format!("{}.{f}%", tenths / 10),
+        };
+    }
+    let mut exp = libm::floor(libm::log10(p)) as i32;
+    let mut tenths = libm::round(p / libm::pow(10.0, f64::from(exp)) * 10.0) as u64;
+    if tenths >= 100 {
+        tenths /= 10;
+        exp += 1;
+    }
+    const SUPERSCRIPT: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    let digits: String = exp
+        .unsigned_abs()
+        .to_string()
+        .chars()
+        .map(|c| SUPERSCRIPT[c.to_digit(10).unwrap_or(0) as usize])
+        .collect();
+    let sign = if exp < 0 { "⁻" } else { "" };
+    format!("{}.{} × 10{sign}{digits}", tenths / 10, tenths % 10)
+}
+
 /// How many ids with `random_bits` random bits give a collision probability of `p` (the inverse
 /// of [`collision_probability`]: `n = sqrt(−2^(random_bits+1) · ln(1 − p))`). `p` is clamped to
 /// `0..1`; at 1 the answer is infinite.
@@ -364,6 +398,21 @@ pub fn ids_for_probability(p: f64, random_bits: u32) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn probabilities_read_as_a_person_writes_them() {
+        assert_eq!(
+            probability_text(v4_collision_probability(7_110.0)),
+            "4.8 × 10⁻³⁰"
+        );
+        assert_eq!(probability_text(0.5), "50%");
+        assert_eq!(probability_text(0.0123), "1.2%");
+        assert_eq!(probability_text(9.96e-5), "1.0 × 10⁻⁴");
+        assert_eq!(probability_text(0.0), "0");
+        assert_eq!(probability_text(f64::NAN), "0");
+        assert_eq!(probability_text(2.0), "1");
+        assert_eq!(probability_text(f64::MIN_POSITIVE), "2.2 × 10⁻³⁰⁸");
+    }
     use alloc::vec::Vec;
     use proptest::prelude::*;
 

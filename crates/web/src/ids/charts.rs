@@ -10,6 +10,7 @@ use distlab_core::ids::snowflake::Field;
 use distlab_core::text::plural;
 use distlab_core::Lang;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use yew::prelude::*;
 
 use crate::i18n::{thousands, tr, trf};
@@ -157,8 +158,9 @@ fn rate_chart(
             .draw_series(counts.iter().enumerate().map(|(i, &(_, c))| {
                 Text::new(
                     thousands(c),
-                    (SegmentValue::Exact(i as i32), c as i32 + top / 40),
-                    (FONT, CHART_TEXT).into_font(),
+                    (SegmentValue::CenterOf(i as i32), c as i32 + top / 60),
+                    TextStyle::from((FONT, CHART_TEXT).into_font())
+                        .pos(Pos::new(HPos::Center, VPos::Bottom)),
                 )
             }))
             .map_err(|e| e.to_string())?;
