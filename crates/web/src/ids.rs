@@ -1530,10 +1530,13 @@ pub fn view(
     let times = lab_times(lab);
     let compared = player.compare.as_ref();
     let rate = charts::per_unit(lab).map(std::rc::Rc::new);
-    let run_index = (lab.index_inserts > 0).then(|| {
+    // The last batch of inserts: (pages written per 1,000, inserts, rows before it).
+    let run_index = lab.last_batch.filter(|r| r.inserted > 0).map(|r| {
+        let rows = lab.index.as_ref().map_or(0, |i| i.len());
         (
-            lab.index_pages_touched * 1000 / lab.index_inserts,
-            lab.index.as_ref().map_or(0, |i| i.len()),
+            u64::from(r.pages_touched) * 1000 / u64::from(r.inserted),
+            u64::from(r.inserted),
+            rows.saturating_sub(u64::from(r.inserted)),
         )
     });
     html! {

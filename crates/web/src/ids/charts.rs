@@ -75,8 +75,9 @@ pub struct ChartsProps {
     /// Ids per time unit, the capacity and the unit ([`per_unit`]); none for schemes without a
     /// sequence.
     pub rate: Option<Rc<Rate>>,
-    /// This run's index: pages written per 1,000 inserts, and rows.
-    pub run_index: Option<(u64, u64)>,
+    /// This run's last batch of inserts into its index: pages written per 1,000 inserts, the
+    /// inserts, and the rows before them.
+    pub run_index: Option<(u64, u64, u64)>,
 }
 
 fn svg_html(svg: Result<String, String>, lang: Lang) -> Html {
@@ -280,12 +281,12 @@ pub fn charts(props: &ChartsProps) -> Html {
         .iter()
         .map(|(w, pages)| (w.name().get(lang).to_string(), *pages, false))
         .collect();
-    if let Some((per_thousand, rows)) = props.run_index {
+    if let Some((per_thousand, inserts, rows)) = props.run_index {
         bars.push((
             trf(
                 lang,
-                format!("this run ({} rows)", thousands(rows)),
-                format!("本次运行（{} 行）", thousands(rows)),
+                format!("this run: {} into {}", thousands(inserts), thousands(rows)),
+                format!("本次：{} 行插入 {} 行", thousands(inserts), thousands(rows)),
             ),
             per_thousand,
             true,
@@ -328,18 +329,18 @@ pub fn summary(lang: Lang, lab: &IdsLab) -> Html {
         format!("{} failed", plural(failed, "request", "requests")),
         format!("{} 个请求失败", thousands(failed)),
     ));
-    if let Some(per_thousand) = (lab.index_pages_touched * 1000).checked_div(lab.index_inserts) {
+    // The last batch of inserts into the index, per 1,000.
+    let last = lab.last_batch.map_or((0, 0), |r| {
+        (u64::from(r.pages_touched), u64::from(r.inserted))
+    });
+    if let Some(per_thousand) = (last.0 * 1000).checked_div(last.1) {
         parts.push(trf(
             lang,
             format!(
-                "{} written per 1,000 inserts",
-                plural(
-                    lab.index_pages_touched * 1000 / lab.index_inserts,
-                    "page",
-                    "pages"
-                )
+                "the last inserts wrote {} per 1,000",
+                plural(per_thousand, "page", "pages")
             ),
-            format!("每 1,000 次插入写 {} 个页", thousands(per_thousand)),
+            format!("最近的插入每 1,000 行写 {} 个页", thousands(per_thousand)),
         ));
     }
     html! { <p class="ids-summary" data-testid="ids-summary">{ parts.join(" · ") }</p> }
