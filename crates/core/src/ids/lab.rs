@@ -539,6 +539,9 @@ impl IdsLab {
 
     /// Mints what server `s` can mint now, locally (snowflake, UUID, segment).
     fn pump(&mut self, s: usize, ctx: &mut Ctx<'_, Self>) {
+        if self.servers[s].pending == 0 {
+            return;
+        }
         let node = self.servers[s].node;
         let wall = self.wall(ctx, node);
         let mut ids: Vec<u128> = Vec::new();
@@ -1049,12 +1052,16 @@ impl Protocol for IdsLab {
                         ctx.send(node, redis, IdsMsg::Incr { count });
                     }
                     _ => {
+                        // A server waiting for its clock takes the request into its queue; once
+                        // its clock has passed the time it waits for, it mints at once (the
+                        // timer that would have woken it is then late, and finds nothing to do).
+                        let wall = self.wall(ctx, node);
                         let waiting = matches!(
                             self.servers[server].minter,
                             Minter::Snowflake {
-                                waiting_until: Some(_),
+                                waiting_until: Some(until),
                                 ..
-                            }
+                            } if until > wall
                         );
                         if !waiting {
                             self.pump(server, ctx);
@@ -1865,6 +1872,47 @@ mod tests {
         assert_eq!(w.protocol.stream.len() as u64, MAX_IDS);
         assert!(
             matches!(out[0], crate::kernel::Event::Skipped { .. }),
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn a_server_whose_wait_is_over_mints_at_the_next_request() {
+        let setup = IdsSetup::new(
+            Scheme::Snowflake {
+                layout: LayoutName::Twitter,
+                guard: Guard::Refuse,
+                workers: WorkerIds::Static,
+            },
+            1,
+        );
+        let mut w = IdsLab::world(&setup, 1).unwrap();
+        let mut out = Vec::new();
+        let mint = |count| Action::Op {
+            op: IdsOp::Mint { server: 0, count },
+        };
+        w.apply(&mint(4097), &mut out);
+        assert_eq!(
+            (w.protocol.stream.len(), w.protocol.servers[0].pending),
+            (4096, 1)
+        );
+        // Time passes without the timer firing (a wait in a script): the next request finds the
+        // wait over and mints both.
+        w.apply(&Action::Wait { ms: 5 }, &mut out);
+        w.apply(&mint(1), &mut out);
+        assert_eq!(
+            (w.protocol.stream.len(), w.protocol.servers[0].pending),
+            (4098, 0)
+        );
+        // The late timer finds nothing to do.
+        out.clear();
+        let due = w.next_due().unwrap();
+        w.apply(&due, &mut out);
+        assert_eq!(w.protocol.stream.len(), 4098);
+        assert_eq!(w.protocol.servers[0].failed, 0);
+        assert!(
+            !out.iter()
+                .any(|e| matches!(e, crate::kernel::Event::Note { .. })),
             "{out:?}"
         );
     }
