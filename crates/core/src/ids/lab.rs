@@ -1237,8 +1237,8 @@ impl Protocol for IdsLab {
                 persist_timer,
                 ..
             } => {
-                let durable = counter.durable_value();
-                let value = counter.crash();
+                let (value, durable) = (counter.value(), counter.durable_value());
+                counter.crash();
                 *persist_timer = false;
                 ctx.note(IdsNote::RedisLost { value, durable });
             }
@@ -1792,6 +1792,12 @@ mod tests {
     fn redis_without_aof_hands_out_4_and_5_again() {
         let lab = end(&lesson("ids-redis-restart"));
         assert_eq!(ids(&lab), vec![1, 2, 3, 4, 5, 4, 5]);
+        // The crash loses the counter at 5; the snapshot on disk holds 3.
+        let golden = lesson("ids-redis-restart").play(&[]).unwrap().golden();
+        assert!(
+            golden.contains(r#""redis_lost":{"value":5,"durable":3}"#),
+            "{golden}"
+        );
         // With `appendfsync always` nothing is lost; with `everysec` the last second is.
         for (persistence, dups) in [
             (Persistence::aof_always(), 0),
