@@ -15,6 +15,8 @@ use distlab_core::Lang;
 use distlab_core::Text;
 use yew::prelude::*;
 
+use crate::views::{advance_button, op_button as button};
+
 use crate::diagram::{self, Chip, Stack, PAD, SMALL};
 use crate::i18n::{describe_message_event, tr, trf};
 use crate::jms::graph::status_label;
@@ -1275,16 +1277,6 @@ fn graph(lang: Lang, session: &Session<AmqLab>) -> Html {
     }
 }
 
-fn button(
-    dispatch: &Callback<Msg<AmqLab>>,
-    testid: String,
-    label: String,
-    op: AmqOp,
-    enabled: bool,
-) -> Html {
-    html! { <button data-testid={testid} disabled={!enabled} onclick={dispatch.reform(move |_: MouseEvent| Msg::Op(op.clone()))}>{ label }</button> }
-}
-
 fn controls(lang: Lang, world: &World<AmqLab>, dispatch: &Callback<Msg<AmqLab>>) -> Html {
     let lab = &world.protocol;
     let up = |n: NodeId| world.node(n).is_some_and(|s| s.is_up());
@@ -1314,11 +1306,7 @@ fn controls(lang: Lang, world: &World<AmqLab>, dispatch: &Callback<Msg<AmqLab>>)
                     format!("网桥断开的网络连接器在 {} 后重连，每次失败加倍，实验中最多 {}；ActiveMQ 的默认值是 {}（initialReconnectDelay），加倍到最多 {}（maxReconnectDelay）。",
                         ms(NETWORK_RECONNECT_DELAY), ms(MAX_NETWORK_RECONNECT_DELAY), ms(REAL_NETWORK_RECONNECT_DELAY), ms(REAL_MAX_NETWORK_RECONNECT_DELAY)))
             } }</p>
-            <div class="row">
-                <button data-testid="advance" disabled={world.next_due().is_none()} onclick={dispatch.reform(|_: MouseEvent| Msg::Advance)}>
-                    { tr(lang, "Next event", "下一个事件") }
-                </button>
-            </div>
+            { advance_button(tr(lang, "Next event", "下一个事件"), world.next_due().is_some(), dispatch) }
             if !lab.setup.bridges.is_empty() {
                 <div class="row">
                     <strong>{ tr(lang, "destination policy", "目的地策略") }</strong>

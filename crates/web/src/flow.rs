@@ -264,7 +264,7 @@ fn legend(lang: Lang, expiry_at: Option<u64>, ttl_ms: Option<u64>) -> Html {
 }
 
 fn button(dispatch: &Callback<Msg<FlowLab>>, testid: &str, label: String, op: FlowOp) -> Html {
-    html! { <button data-testid={testid.to_string()} onclick={dispatch.reform(move |_: MouseEvent| Msg::Op(op.clone()))}>{ label }</button> }
+    crate::views::op_button(dispatch, testid.to_string(), label, op, true)
 }
 
 pub fn view(

@@ -11,6 +11,8 @@ use distlab_core::locks::{Backend, GrantEnd, LockMsg, LockNote, LockOp, LocksLab
 use distlab_core::{Lang, Text};
 use yew::prelude::*;
 
+use crate::views::{advance_button, op_button as button};
+
 use crate::diagram::{self, SMALL};
 use crate::explorer::{ExplorerPanel, FaultChoice};
 use crate::i18n::{describe_message_event, tr, trf};
@@ -978,16 +980,6 @@ fn write_log(lang: Lang, lab: &LocksLab, fresh: usize) -> Html {
     }
 }
 
-fn button(
-    dispatch: &Callback<Msg<LocksLab>>,
-    testid: String,
-    label: String,
-    op: LockOp,
-    enabled: bool,
-) -> Html {
-    html! { <button data-testid={testid} disabled={!enabled} onclick={dispatch.reform(move |_: MouseEvent| Msg::Op(op.clone()))}>{ label }</button> }
-}
-
 fn controls(lang: Lang, world: &World<LocksLab>, dispatch: &Callback<Msg<LocksLab>>) -> Html {
     let lab = &world.protocol;
     let mut enabled = Vec::new();
@@ -999,11 +991,7 @@ fn controls(lang: Lang, world: &World<LocksLab>, dispatch: &Callback<Msg<LocksLa
             <p class="hint">{ tr(lang,
                 "Each action forks the run at the step on screen. Pause or crash a client with the fault buttons.",
                 "每个操作都会在当前这一步分叉。用故障按钮让客户端暂停或宕机。") }</p>
-            <div class="row">
-                <button data-testid="advance" disabled={world.next_due().is_none()} onclick={dispatch.reform(|_: MouseEvent| Msg::Advance)}>
-                    { tr(lang, "Next event", "下一个事件") }
-                </button>
-            </div>
+            { advance_button(tr(lang, "Next event", "下一个事件"), world.next_due().is_some(), dispatch) }
             { for lab.clients.iter().enumerate().map(|(i, c)| {
                 let node = i as NodeId;
                 let name = c.name.clone();

@@ -12,6 +12,8 @@ use distlab_core::Lang;
 use distlab_core::Text;
 use yew::prelude::*;
 
+use crate::views::{advance_button, op_button as button};
+
 use crate::diagram::{self, Chip, Stack, PAD, SMALL};
 use crate::i18n::{describe_message_event, tr, trf};
 use crate::jms::graph::status_label;
@@ -932,16 +934,6 @@ fn quorum_member(
     }
 }
 
-fn button(
-    dispatch: &Callback<Msg<RabbitLab>>,
-    testid: String,
-    label: String,
-    op: RabbitOp,
-    enabled: bool,
-) -> Html {
-    html! { <button data-testid={testid} disabled={!enabled} onclick={dispatch.reform(move |_: MouseEvent| Msg::Op(op.clone()))}>{ label }</button> }
-}
-
 fn controls(lang: Lang, world: &World<RabbitLab>, dispatch: &Callback<Msg<RabbitLab>>) -> Html {
     let lab = &world.protocol;
     let up = |n: NodeId| world.node(n).is_some_and(|s| s.is_up());
@@ -951,11 +943,7 @@ fn controls(lang: Lang, world: &World<RabbitLab>, dispatch: &Callback<Msg<Rabbit
             <p class="hint">{ tr(lang,
                 "Each action forks the run at the step on screen; the lesson's remaining steps follow it.",
                 "每个操作都会在当前这一步分叉；课程剩下的步骤接着在新分支上执行。") }</p>
-            <div class="row">
-                <button data-testid="advance" disabled={world.next_due().is_none()} onclick={dispatch.reform(|_: MouseEvent| Msg::Advance)}>
-                    { tr(lang, "Deliver the next message", "投递下一条消息") }
-                </button>
-            </div>
+            { advance_button(tr(lang, "Deliver the next message", "投递下一条消息"), world.next_due().is_some(), dispatch) }
             { for lab.producers.values().map(|p| {
                 let node = p.spec.node;
                 let name = lab.name(node).to_string();

@@ -7,7 +7,7 @@ mod controls;
 mod panels;
 mod sidebar;
 
-pub use controls::{controls, scenario_head};
+pub use controls::{advance_button, controls, op_button, scenario_head};
 pub use panels::{faults, invariants, message, narration, share};
 pub use sidebar::sidebar;
 

@@ -65,3 +65,27 @@ pub fn controls<L: LabView>(player: &Player<L>, dispatch: &Callback<Msg<L>>) -> 
         </div>
     }
 }
+
+/// A button of a lab's own controls: clicking it forks the run at the step on screen with the
+/// lab operation `op`.
+pub fn op_button<L: LabView>(
+    dispatch: &Callback<Msg<L>>,
+    testid: String,
+    label: String,
+    op: L::Op,
+    enabled: bool,
+) -> Html {
+    html! { <button data-testid={testid} disabled={!enabled} onclick={dispatch.reform(move |_: MouseEvent| Msg::Op(op.clone()))}>{ label }</button> }
+}
+
+/// The button that lets the world take its next action on its own (the earliest delivery or
+/// timer), forking the run there; `enabled` when there is one.
+pub fn advance_button<L: LabView>(label: &str, enabled: bool, dispatch: &Callback<Msg<L>>) -> Html {
+    html! {
+        <div class="row">
+            <button data-testid="advance" disabled={!enabled} onclick={dispatch.reform(|_: MouseEvent| Msg::Advance)}>
+                { label.to_string() }
+            </button>
+        </div>
+    }
+}
