@@ -22,6 +22,8 @@ use distlab_core::text::plural;
 use distlab_core::{Lang, Text};
 use yew::prelude::*;
 
+use crate::views::{advance_button, op_button as button};
+
 use crate::diagram::{self, n1, node_box, Chip, Stack, SMALL, TEXT};
 use crate::i18n::{describe_message_event, thousands, tr, trf};
 use crate::lab::Variant;
@@ -569,8 +571,9 @@ fn server_lines(lang: Lang, world: &World<IdsLab>, i: usize, s: &mut Stack) {
     );
 }
 
-/// A box of the diagram: its title, its node, and its lines with their CSS classes.
-type NodeBox = (String, NodeId, Vec<(String, &'static str)>);
+/// A box of the diagram: its title, its node (none for the index, a table on no node of its
+/// own), and its lines with their CSS classes.
+type NodeBox = (String, Option<NodeId>, Vec<(String, &'static str)>);
 
 /// The boxes of the services.
 fn services(lang: Lang, world: &World<IdsLab>) -> Vec<NodeBox> {
@@ -619,7 +622,6 @@ fn services(lang: Lang, world: &World<IdsLab>) -> Vec<NodeBox> {
                 },
             ));
         }
-        // The index is the table the application servers write into, on no node of its own.
         boxes.push((
             tr(
                 lang,
@@ -627,7 +629,7 @@ fn services(lang: Lang, world: &World<IdsLab>) -> Vec<NodeBox> {
                 "orders 表：主键索引（InnoDB）",
             )
             .to_string(),
-            NodeId::MAX,
+            None,
             lines,
         ));
     }
@@ -664,7 +666,7 @@ fn service_boxes(lang: Lang, world: &World<IdsLab>) -> Vec<NodeBox> {
                         "node-line muted",
                     )],
                 };
-                (name, node, lines)
+                (name, Some(node), lines)
             })
             .collect(),
         Service::SegmentDb { db, node } => {
@@ -681,9 +683,7 @@ fn service_boxes(lang: Lang, world: &World<IdsLab>) -> Vec<NodeBox> {
                     )
                 })
                 .collect();
-            (vec![("db".to_string(), *node, lines)])
-                .into_iter()
-                .collect()
+            vec![("db".to_string(), Some(*node), lines)]
         }
         Service::Redis { counter, node, .. } => {
             let p = counter.persistence();
@@ -724,7 +724,7 @@ fn service_boxes(lang: Lang, world: &World<IdsLab>) -> Vec<NodeBox> {
                     "node-line bad",
                 ));
             }
-            vec![("redis".to_string(), *node, lines)]
+            vec![("redis".to_string(), Some(*node), lines)]
         }
         Service::Registry { registry, node } => {
             let mut lines: Vec<(String, &'static str)> = registry
@@ -758,7 +758,7 @@ fn service_boxes(lang: Lang, world: &World<IdsLab>) -> Vec<NodeBox> {
                     ("/snowflake/leaf/forever".to_string(), "node-line small"),
                 );
             }
-            vec![("zk".to_string(), *node, lines)]
+            vec![("zk".to_string(), Some(*node), lines)]
         }
     }
 }
@@ -1047,7 +1047,8 @@ fn graph(lang: Lang, session: &Session<IdsLab>) -> Html {
         let boxes = svc
             .into_iter()
             .map(|(name, node, lines)| {
-                let (body, h) = node_box(&name, status_of(lang, world, node), sw, |s| {
+                let status = node.and_then(|n| status_of(lang, world, n));
+                let (body, h) = node_box(&name, status, sw, |s| {
                     for (line, class) in &lines {
                         s.text(
                             class,
@@ -1056,7 +1057,8 @@ fn graph(lang: Lang, session: &Session<IdsLab>) -> Html {
                         );
                     }
                 });
-                (body, h, node_class(world, node), format!("service-{name}"))
+                let class = node.map_or("node", |n| node_class(world, n));
+                (body, h, class, format!("service-{name}"))
             })
             .collect();
         let (html, h) = row(boxes, y, sw);
@@ -1170,16 +1172,6 @@ fn stream(lang: Lang, lab: &IdsLab, fresh: usize) -> Html {
     }
 }
 
-fn button(
-    dispatch: &Callback<Msg<IdsLab>>,
-    testid: String,
-    label: String,
-    op: IdsOp,
-    enabled: bool,
-) -> Html {
-    html! { <button data-testid={testid} disabled={!enabled} onclick={dispatch.reform(move |_: MouseEvent| Msg::Op(op.clone()))}>{ label }</button> }
-}
-
 fn controls(lang: Lang, world: &World<IdsLab>, dispatch: &Callback<Msg<IdsLab>>) -> Html {
     let lab = &world.protocol;
     let snowflake = lab.layout().is_some();
@@ -1196,11 +1188,7 @@ fn controls(lang: Lang, world: &World<IdsLab>, dispatch: &Callback<Msg<IdsLab>>)
             <p class="hint">{ tr(lang,
                 "Each action forks the run at the step on screen. Step a clock back with the fault buttons (clock jump), or crash a server or a database.",
                 "每个操作都会在当前这一步分叉。用故障按钮回拨时钟（时钟跳变），或让服务器、数据库宕机。") }</p>
-            <div class="row">
-                <button data-testid="advance" disabled={world.next_due().is_none()} onclick={dispatch.reform(|_: MouseEvent| Msg::Advance)}>
-                    { tr(lang, "Next event", "下一个事件") }
-                </button>
-            </div>
+            { advance_button(tr(lang, "Next event", "下一个事件"), world.next_due().is_some(), dispatch) }
             { for lab.servers.iter().enumerate().map(|(i, s)| {
                 let name = s.name.clone();
                 let up = world.nodes.get(usize::from(s.node)).is_some_and(|n| n.is_up());

@@ -438,9 +438,8 @@ pub struct IdsLab {
     pub not_increasing: u32,
     pub out_of_order: u32,
     pub index: Option<BTreeIndex>,
-    /// Pages touched and keys inserted into the index so far.
+    /// Pages touched in the index so far, summed over the batches.
     pub index_pages_touched: u64,
-    pub index_inserts: u64,
     /// What the last batch of inserts did to the index.
     pub last_batch: Option<BatchReport>,
 }
@@ -530,7 +529,6 @@ impl IdsLab {
         if let Some(index) = &mut self.index {
             if let Ok(report) = index.insert_batch(ids) {
                 self.index_pages_touched += u64::from(report.pages_touched);
-                self.index_inserts += u64::from(report.inserted);
                 self.last_batch = Some(report);
                 ctx.note(IdsNote::Indexed { report });
             }
@@ -777,7 +775,6 @@ impl IdsLab {
             out_of_order: 0,
             index,
             index_pages_touched: 0,
-            index_inserts: 0,
             last_batch: None,
         };
         let names: Vec<&str> = names.iter().map(String::as_str).collect();

@@ -45,23 +45,14 @@ pub struct Rate {
 /// The rate chart's data, for schemes with a sequence.
 pub fn per_unit(lab: &IdsLab) -> Option<Rate> {
     let layout = lab.layout()?;
-    let mut counts: Vec<(u64, u64)> = Vec::new();
+    let mut per_ms: std::collections::BTreeMap<u64, u64> = std::collections::BTreeMap::new();
     for m in &lab.stream {
-        let ms = layout.decompose(m.id as u64).unix_ms;
-        match counts.iter_mut().find(|(t, _)| *t == ms) {
-            Some(entry) => entry.1 += 1,
-            None => {
-                counts.push((ms, 1));
-                if counts.len() > 4 * SHOWN_MS {
-                    counts.sort_unstable();
-                    counts.drain(..counts.len() - SHOWN_MS);
-                }
-            }
-        }
+        *per_ms
+            .entry(layout.decompose(m.id as u64).unix_ms)
+            .or_default() += 1;
     }
-    counts.sort_unstable();
-    let skip = counts.len().saturating_sub(SHOWN_MS);
-    counts.drain(..skip);
+    let skip = per_ms.len().saturating_sub(SHOWN_MS);
+    let counts: Vec<(u64, u64)> = per_ms.into_iter().skip(skip).collect();
     Some(Rate {
         counts,
         capacity: layout.max(Field::Sequence) + 1,
